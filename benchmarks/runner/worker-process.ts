@@ -1,0 +1,31 @@
+import { fork } from 'node:child_process';
+
+/** A trial-running process, whichever API started it (Node's child_process or Electron's utilityProcess). */
+export interface WorkerHandle {
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once when the process ends, however it ends. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+/** Starts `modulePath` (an ES module file path) as a worker process. */
+export type WorkerForker = (modulePath: string, execArgv: string[]) => WorkerHandle;
+
+export const nodeForker: WorkerForker = (modulePath, execArgv) => {
+  const child = fork(modulePath, [], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  return {
+    send: (message) => {
+      if (child.connected) child.send(message as object);
+    },
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.once('exit', (code, signal) => listener(code, signal)),
+    kill: () => {
+      child.kill('SIGKILL');
+    },
+  };
+};
