@@ -1,0 +1,70 @@
+import { APPROACHES, type Approach, type TrialRecord } from '../domain.js';
+import { mean, sampleStd, tInterval } from './descriptive.js';
+
+export type TrialMetric = 'testAccuracy' | 'testLoss' | 'wallSeconds' | 'trainFlops';
+export const TRIAL_METRICS: readonly TrialMetric[] = ['testAccuracy', 'testLoss', 'wallSeconds', 'trainFlops'];
+
+export interface GroupSummary {
+  approach: Approach;
+  trainSize: number;
+  /** Number of values summarised (done trials with a non-null value). n = 1 means no spread estimate. */
+  n: number;
+  mean: number;
+  /** Sample standard deviation (divisor n − 1); 0 when n = 1. */
+  std: number;
+  /** 95% Student-t interval for the mean; [mean, mean] when n = 1. */
+  ciLow: number;
+  ciHigh: number;
+  min: number;
+  max: number;
+}
+
+/** Only trials with status `done` enter the analysis; failed, diverged, cancelled and unfinished ones do not. */
+export function doneTrials(trials: readonly TrialRecord[]): TrialRecord[] {
+  return trials.filter((t) => t.status === 'done');
+}
+
+/** Compares approach (in the order of APPROACHES) and then training-set size. */
+export function compareApproachSize(
+  a: { approach: Approach; trainSize: number },
+  b: { approach: Approach; trainSize: number },
+): number {
+  return APPROACHES.indexOf(a.approach) - APPROACHES.indexOf(b.approach) || a.trainSize - b.trainSize;
+}
+
+/** Summary statistics of one sample of values (at least one). */
+export function describe(values: readonly number[]): Omit<GroupSummary, 'approach' | 'trainSize'> {
+  const interval = tInterval(values);
+  return {
+    n: values.length,
+    mean: mean(values),
+    std: sampleStd(values),
+    ciLow: interval.low,
+    ciHigh: interval.high,
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+}
+
+/**
+ * Groups `done` trials by approach and size and summarises `metric` (ignoring null values):
+ * sample std (n − 1), 95% Student-t interval (n = 1: std 0 and interval = [mean, mean], flagged by n).
+ * Groups with no value are left out. Sorted by approach order of APPROACHES, then size.
+ */
+export function summarize(trials: readonly TrialRecord[], metric: TrialMetric): GroupSummary[] {
+  const groups = new Map<string, { approach: Approach; trainSize: number; values: number[] }>();
+  for (const trial of doneTrials(trials)) {
+    const value = trial[metric];
+    if (value === null || !Number.isFinite(value)) continue;
+    const key = `${trial.approach}\u0000${trial.trainSize}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { approach: trial.approach, trainSize: trial.trainSize, values: [] };
+      groups.set(key, group);
+    }
+    group.values.push(value);
+  }
+  return [...groups.values()]
+    .map((g) => ({ approach: g.approach, trainSize: g.trainSize, ...describe(g.values) }))
+    .sort(compareApproachSize);
+}

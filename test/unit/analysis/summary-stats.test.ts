@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
+import { trial, trials } from './fixtures.js';
+
+describe('summarize', () => {
+  it('computes mean, sample std and the 95% t-interval by hand', () => {
+    // 0.8, 0.9, 1.0: mean 0.9, s = √((0.01 + 0 + 0.01) / 2) = 0.1, half-width = 4.3027 · 0.1 / √3 = 0.24841
+    const [g] = summarize(trials('finetune', 50, [0.8, 0.9, 1.0]), 'testAccuracy');
+    expect(g).toBeDefined();
+    expect(g!.n).toBe(3);
+    expect(g!.mean).toBeCloseTo(0.9, 12);
+    expect(g!.std).toBeCloseTo(0.1, 12);
+    expect(g!.ciLow).toBeCloseTo(0.9 - 0.24841, 4);
+    expect(g!.ciHigh).toBeCloseTo(0.9 + 0.24841, 4);
+    expect(g!.min).toBe(0.8);
+    expect(g!.max).toBe(1.0);
+  });
+
+  it('with one seed: std 0 and a degenerate interval, flagged by n = 1', () => {
+    const [g] = summarize([trial('scratch', 10, 0.42)], 'testAccuracy');
+    expect(g).toEqual({
+      approach: 'scratch',
+      trainSize: 10,
+      n: 1,
+      mean: 0.42,
+      std: 0,
+      ciLow: 0.42,
+      ciHigh: 0.42,
+      min: 0.42,
+      max: 0.42,
+    });
+  });
+
+  it('ignores failed, diverged, cancelled and unfinished trials, and null values', () => {
+    const input = [
+      trial('scratch', 10, 0.5, { seed: 0 }),
+      trial('scratch', 10, 0.7, { seed: 1 }),
+      trial('scratch', 10, 0.99, { seed: 2, status: 'failed' }),
+      trial('scratch', 10, 0.01, { seed: 3, status: 'diverged' }),
+      trial('scratch', 10, 0.3, { seed: 4, status: 'cancelled' }),
+      trial('scratch', 10, null, { seed: 5, status: 'pending' }),
+      trial('scratch', 10, null, { seed: 6 }),
+      trial('scratch', 25, null, { seed: 0 }),
+    ];
+    const groups = summarize(input, 'testAccuracy');
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.n).toBe(2);
+    expect(groups[0]!.mean).toBeCloseTo(0.6, 12);
+    // s = √(0.02) ; half = 12.7062 · s / √2 = 12.7062 · 0.1
+    expect(groups[0]!.ciHigh - groups[0]!.mean).toBeCloseTo(1.27062, 4);
+  });
+
+  it('summarises any metric and sorts by approach order, then size', () => {
+    const input = [
+      trial('partial', 10, 0.5, { wallSeconds: 3 }),
+      trial('scratch', 50, 0.5, { wallSeconds: 2 }),
+      trial('finetune', 10, 0.5, { wallSeconds: 5 }),
+      trial('scratch', 10, 0.5, { wallSeconds: 1 }),
+      trial('scratch', 10, 0.5, { wallSeconds: 3, seed: 1 }),
+    ];
+    const groups = summarize(input, 'wallSeconds');
+    expect(groups.map((g) => `${g.approach}@${g.trainSize}`)).toEqual([
+      'scratch@10',
+      'scratch@50',
+      'finetune@10',
+      'partial@10',
+    ]);
+    expect(groups[0]!.mean).toBe(2);
+    expect(summarize(input, 'trainFlops')).toEqual([]);
+  });
+});
