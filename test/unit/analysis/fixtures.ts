@@ -1,4 +1,4 @@
-import type { Approach, TrialRecord, TrialStatus } from '../../../benchmarks/domain.js';
+import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
 
 let nextId = 1;
 
@@ -7,7 +7,7 @@ export function trial(
   approach: Approach,
   trainSize: number,
   testAccuracy: number | null,
-  overrides: Partial<TrialRecord> & { status?: TrialStatus } = {},
+  overrides: Partial<TrialRecord> = {},
 ): TrialRecord {
   const id = nextId++;
   return {

@@ -31,14 +31,14 @@ describe('summarize', () => {
     });
   });
 
-  it('ignores failed, diverged, cancelled and unfinished trials, and null values', () => {
+  it('ignores failed, diverged and cancelled trials, and null values', () => {
     const input = [
       trial('scratch', 10, 0.5, { seed: 0 }),
       trial('scratch', 10, 0.7, { seed: 1 }),
       trial('scratch', 10, 0.99, { seed: 2, status: 'failed' }),
       trial('scratch', 10, 0.01, { seed: 3, status: 'diverged' }),
       trial('scratch', 10, 0.3, { seed: 4, status: 'cancelled' }),
-      trial('scratch', 10, null, { seed: 5, status: 'pending' }),
+      trial('scratch', 10, null, { seed: 5, status: 'cancelled' }),
       trial('scratch', 10, null, { seed: 6 }),
       trial('scratch', 25, null, { seed: 0 }),
     ];
