@@ -59,8 +59,9 @@ export interface TrialKey {
   seed: number;
 }
 
-export interface TrialRecord extends TrialKey, Omit<TrialResult, 'epochRecords'> {
+export interface TrialRecord extends TrialKey, Omit<TrialResult, 'epochRecords' | 'status'> {
   id: number;
+  status: TrialStatus;
   suiteId: number;
   startedAt: string | null;
   finishedAt: string | null;

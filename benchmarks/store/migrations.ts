@@ -1,0 +1,54 @@
+/** Numbered schema migrations. Migration i brings `PRAGMA user_version` from i to i + 1. Never edit a released one: add a new one. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE suites (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'cancelled')),
+    spec_json TEXT NOT NULL,
+    base_dir TEXT NOT NULL,
+    backend_choice TEXT NOT NULL,
+    env_json TEXT NOT NULL,
+    pretrain_json TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    error TEXT
+  );
+  CREATE TABLE trials (
+    id INTEGER PRIMARY KEY,
+    suite_id INTEGER NOT NULL REFERENCES suites(id) ON DELETE CASCADE,
+    approach TEXT NOT NULL,
+    train_size INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'diverged', 'cancelled')),
+    test_accuracy REAL,
+    test_loss REAL,
+    epochs INTEGER,
+    best_epoch INTEGER,
+    steps INTEGER,
+    wall_seconds REAL,
+    trainable_params INTEGER,
+    total_params INTEGER,
+    train_flops REAL,
+    peak_bytes INTEGER,
+    backend TEXT,
+    device TEXT,
+    error TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    UNIQUE (suite_id, approach, train_size, seed)
+  );
+  CREATE INDEX trials_by_suite ON trials (suite_id, status);
+  CREATE TABLE epochs (
+    trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    train_loss REAL,
+    train_accuracy REAL,
+    val_loss REAL,
+    val_accuracy REAL,
+    elapsed_seconds REAL NOT NULL,
+    PRIMARY KEY (trial_id, epoch)
+  );
+  `,
+];
