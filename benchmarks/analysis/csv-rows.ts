@@ -1,0 +1,69 @@
+import type { Approach, TrialRecord } from '../domain.js';
+import { compareApproachSize, summarize, type GroupSummary, type TrialMetric } from './summary-stats.js';
+
+export type CsvValue = string | number | null;
+export type CsvRow = Record<string, CsvValue>;
+
+const SNAKE: Record<TrialMetric, string> = {
+  testAccuracy: 'test_accuracy',
+  testLoss: 'test_loss',
+  wallSeconds: 'wall_seconds',
+  trainFlops: 'train_flops',
+};
+
+function intervalColumns(metric: TrialMetric, summary: GroupSummary | undefined): CsvRow {
+  const p = SNAKE[metric];
+  return {
+    [`${p}_mean`]: summary?.mean ?? null,
+    [`${p}_std`]: summary?.std ?? null,
+    [`${p}_ci_low`]: summary?.ciLow ?? null,
+    [`${p}_ci_high`]: summary?.ciHigh ?? null,
+  };
+}
+
+const key = (approach: Approach, trainSize: number): string => `${approach}\u0000${trainSize}`;
+
+/**
+ * Rows for `summary.csv`, one per approach and size that has any trial, in approach then size order.
+ * Columns, in order: approach, train_size, n (done trials with a test accuracy), test_accuracy_{mean,std,ci_low,ci_high},
+ * wall_seconds_mean, test_loss_{mean,std,ci_low,ci_high}, wall_seconds_{std,ci_low,ci_high},
+ * train_flops_{mean,std,ci_low,ci_high}, then test_accuracy_min, test_accuracy_max and excluded
+ * (failed or diverged trials, which no statistic includes). Intervals are 95% Student-t; empty (null) where there is no value.
+ */
+export function summaryRows(trials: readonly TrialRecord[]): CsvRow[] {
+  const byMetric = new Map<TrialMetric, Map<string, GroupSummary>>();
+  for (const metric of Object.keys(SNAKE) as TrialMetric[]) {
+    byMetric.set(metric, new Map(summarize(trials, metric).map((g) => [key(g.approach, g.trainSize), g])));
+  }
+  const groups = new Map<string, { approach: Approach; trainSize: number; excluded: number }>();
+  for (const t of trials) {
+    const k = key(t.approach, t.trainSize);
+    const group = groups.get(k) ?? { approach: t.approach, trainSize: t.trainSize, excluded: 0 };
+    if (t.status === 'failed' || t.status === 'diverged') group.excluded += 1;
+    groups.set(k, group);
+  }
+  return [...groups.values()].sort(compareApproachSize).map(({ approach, trainSize, excluded }) => {
+    const k = key(approach, trainSize);
+    const pick = (metric: TrialMetric): GroupSummary | undefined => byMetric.get(metric)?.get(k);
+    const accuracy = pick('testAccuracy');
+    const loss = intervalColumns('testLoss', pick('testLoss'));
+    const wall = intervalColumns('wallSeconds', pick('wallSeconds'));
+    const flops = intervalColumns('trainFlops', pick('trainFlops'));
+    const n = accuracy?.n ?? 0;
+    return {
+      approach,
+      train_size: trainSize,
+      n,
+      ...intervalColumns('testAccuracy', accuracy),
+      wall_seconds_mean: wall.wall_seconds_mean ?? null,
+      ...loss,
+      wall_seconds_std: wall.wall_seconds_std ?? null,
+      wall_seconds_ci_low: wall.wall_seconds_ci_low ?? null,
+      wall_seconds_ci_high: wall.wall_seconds_ci_high ?? null,
+      ...flops,
+      test_accuracy_min: accuracy?.min ?? null,
+      test_accuracy_max: accuracy?.max ?? null,
+      excluded,
+    };
+  });
+}

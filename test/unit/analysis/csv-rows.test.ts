@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { summaryRows } from '../../../benchmarks/analysis/csv-rows.js';
+import { trial } from './fixtures.js';
+
+describe('summaryRows', () => {
+  const input = [
+    trial('finetune', 50, 0.8, { seed: 0, testLoss: 0.5, wallSeconds: 10, trainFlops: 100 }),
+    trial('finetune', 50, 0.9, { seed: 1, testLoss: 0.3, wallSeconds: 20, trainFlops: 100 }),
+    trial('finetune', 50, 1.0, { seed: 2, testLoss: 0.1, wallSeconds: 30, trainFlops: 100 }),
+    trial('scratch', 50, 0.4, { seed: 0, wallSeconds: 4 }),
+    trial('scratch', 50, null, { seed: 1, status: 'failed', error: 'boom' }),
+    trial('scratch', 100, null, { seed: 0, status: 'diverged' }),
+  ];
+
+  it('has the agreed columns first, in order', () => {
+    const rows = summaryRows(input);
+    expect(Object.keys(rows[0]!).slice(0, 20)).toEqual([
+      'approach',
+      'train_size',
+      'n',
+      'test_accuracy_mean',
+      'test_accuracy_std',
+      'test_accuracy_ci_low',
+      'test_accuracy_ci_high',
+      'wall_seconds_mean',
+      'test_loss_mean',
+      'test_loss_std',
+      'test_loss_ci_low',
+      'test_loss_ci_high',
+      'wall_seconds_std',
+      'wall_seconds_ci_low',
+      'wall_seconds_ci_high',
+      'train_flops_mean',
+      'train_flops_std',
+      'train_flops_ci_low',
+      'train_flops_ci_high',
+      'test_accuracy_min',
+    ]);
+  });
+
+  it('sorts by approach order and size, and fills hand-computed values', () => {
+    const rows = summaryRows(input);
+    expect(rows.map((r) => [r.approach, r.train_size, r.n, r.excluded])).toEqual([
+      ['scratch', 50, 1, 1],
+      ['scratch', 100, 0, 1],
+      ['finetune', 50, 3, 0],
+    ]);
+    const ft = rows[2]!;
+    expect(ft.test_accuracy_mean).toBeCloseTo(0.9, 12);
+    expect(ft.test_accuracy_std).toBeCloseTo(0.1, 12);
+    expect(ft.test_accuracy_ci_low).toBeCloseTo(0.65159, 4);
+    expect(ft.wall_seconds_mean).toBe(20);
+    expect(ft.wall_seconds_std).toBe(10);
+    // 20 ± 4.3027 · 10 / √3
+    expect(ft.wall_seconds_ci_high).toBeCloseTo(44.841, 2);
+    expect(ft.test_loss_mean).toBeCloseTo(0.3, 12);
+    expect(ft.train_flops_std).toBe(0);
+    expect(ft.train_flops_ci_low).toBe(100);
+  });
+
+  it('leaves statistics empty (null) where a group has no value', () => {
+    const rows = summaryRows(input);
+    expect(rows[1]!.test_accuracy_mean).toBeNull();
+    expect(rows[0]!.test_loss_mean).toBeNull();
+    expect(rows[0]!.test_accuracy_std).toBe(0);
+  });
+});
