@@ -1,4 +1,5 @@
 import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
+import type { EpochRow } from '../../../benchmarks/contract.js';
 
 let nextId = 1;
 
@@ -39,4 +40,26 @@ export function trial(
 /** One done trial per accuracy value, seeds 0, 1, 2, … */
 export function trials(approach: Approach, trainSize: number, accuracies: readonly number[]): TrialRecord[] {
   return accuracies.map((a, seed) => trial(approach, trainSize, a, { seed }));
+}
+
+/** An epoch row for a trial; unspecified measurements are 0. */
+export function epochRow(
+  t: TrialRecord,
+  epoch: number,
+  values: Partial<Omit<EpochRow, 'trialId' | 'approach' | 'trainSize' | 'seed' | 'epoch'>> = {},
+): EpochRow {
+  return {
+    trialId: t.id,
+    approach: t.approach,
+    trainSize: t.trainSize,
+    seed: t.seed,
+    epoch,
+    step: epoch * 10,
+    trainLoss: 0,
+    trainAccuracy: 0,
+    valLoss: 0,
+    valAccuracy: 0,
+    elapsedSeconds: epoch,
+    ...values,
+  };
 }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
+import { trial, trials } from './fixtures.js';
+
+describe('compareToScratch', () => {
+  const input = [
+    ...trials('scratch', 10, [0.2, 0.3, 0.4]),
+    ...trials('scratch', 100, [0.6, 0.6, 0.6]),
+    ...trials('scratch', 1000, [0.8, 0.8, 0.8]),
+    ...trials('finetune', 10, [0.6, 0.7, 0.8]),
+    ...trials('finetune', 100, [0.75, 0.8, 0.85]),
+    ...trials('finetune', 1000, [0.81, 0.8, 0.79]),
+    trial('linear-probe', 10, 0.5),
+    trial('linear-probe', 5000, 0.9),
+    trial('scratch', 1000, 0.99, { seed: 9, status: 'failed' }),
+  ];
+  const result = compareToScratch(input);
+
+  it('compares each variant that has results, in approach order', () => {
+    expect(result.map((c) => [c.approach, c.baseline])).toEqual([
+      ['finetune', 'scratch'],
+      ['linear-probe', 'scratch'],
+    ]);
+  });
+
+  it('computes per-size differences with Welch intervals and significance', () => {
+    const ft = result[0]!;
+    expect(ft.sizes.map((s) => s.trainSize)).toEqual([10, 100, 1000]);
+    const at10 = ft.sizes[0]!;
+    // finetune 0.7 vs scratch 0.3, both s = 0.1, n = 3: se = √(2·0.01/3) = 0.08165, ν = 4 → half = 2.7764·0.08165 = 0.2267
+    expect(at10.difference!.difference).toBeCloseTo(0.4, 12);
+    expect(at10.difference!.interval!.low).toBeCloseTo(0.4 - 0.2267, 3);
+    expect(at10.difference!.significant).toBe(true);
+    // at 1000: difference 0, interval symmetric around 0, not significant (failed trial at 0.99 ignored)
+    const at1000 = ft.sizes[2]!;
+    expect(at1000.scratchN).toBe(3);
+    expect(at1000.difference!.difference).toBeCloseTo(0, 12);
+    expect(at1000.difference!.significant).toBe(false);
+  });
+
+  it('adds the multiplier per size and the crossover', () => {
+    const ft = result[0]!;
+    // finetune at 10 has 0.7: halfway between scratch 0.6 (100) and 0.8 (1000) → 316.2, i.e. 31.6× of 10
+    expect(ft.sizes[0]!.multiplier).toMatchObject({ kind: 'interpolated' });
+    if (ft.sizes[0]!.multiplier.kind === 'interpolated')
+      expect(ft.sizes[0]!.multiplier.multiplier).toBeCloseTo(31.623, 2);
+    // finetune at 1000 is 0.8 = scratch at 1000 → exactly 1×, scratch not behind
+    expect(ft.sizes[2]!.multiplier).toMatchObject({ kind: 'interpolated', multiplier: 1, scratchAhead: true });
+    expect(ft.crossover).toMatchObject({ kind: 'reached', trainSize: 1000 });
+  });
+
+  it('handles a variant at a size scratch did not run (missing sizes) and one seed', () => {
+    const lp = result[1]!;
+    const at5000 = lp.sizes[1]!;
+    expect(at5000.scratchMean).toBeNull();
+    expect(at5000.difference).toBeNull();
+    expect(at5000.multiplier).toMatchObject({ kind: 'more-than-largest', largestSize: 1000 });
+    // one seed: difference but no interval
+    expect(lp.sizes[0]!.difference).toMatchObject({ interval: null, significant: null });
+    expect(lp.sizes[0]!.difference!.difference).toBeCloseTo(0.2, 12);
+    // compared only at 10, where it is 20 points ahead
+    expect(lp.crossover).toMatchObject({ kind: 'not-reached', largestSize: 10 });
+  });
+
+  it('uses a configurable tolerance', () => {
+    const loose = compareToScratch(input, 0.25);
+    expect(loose[0]!.crossover).toMatchObject({ kind: 'reached', trainSize: 100 });
+  });
+});

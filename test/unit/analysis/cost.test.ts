@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { costPerGroup, defaultTargetAccuracy, pretrainCost, timeToTarget } from '../../../benchmarks/analysis/cost.js';
+import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
+import type { PretrainRecord } from '../../../benchmarks/domain.js';
+import { epochRow, trial, trials } from './fixtures.js';
+
+describe('costPerGroup', () => {
+  it('summarises wall time and FLOPs per approach and size over done trials', () => {
+    const input = [
+      trial('scratch', 10, 0.5, { seed: 0, wallSeconds: 2, trainFlops: 1e9 }),
+      trial('scratch', 10, 0.5, { seed: 1, wallSeconds: 4, trainFlops: 3e9 }),
+      trial('scratch', 10, 0.5, { seed: 2, wallSeconds: 100, status: 'failed' }),
+      trial('finetune', 10, 0.5, { wallSeconds: 1 }),
+    ];
+    const costs = costPerGroup(input);
+    expect(costs.map((c) => c.approach)).toEqual(['scratch', 'finetune']);
+    expect(costs[0]!.wallSeconds!.mean).toBe(3);
+    expect(costs[0]!.trainFlops!.mean).toBe(2e9);
+    expect(costs[1]!.trainFlops).toBeNull();
+  });
+});
+
+describe('defaultTargetAccuracy', () => {
+  it('takes the best variant at the smallest size any variant ran', () => {
+    const acc = summarize(
+      [
+        ...trials('scratch', 5, [0.9]),
+        ...trials('finetune', 10, [0.6, 0.8]),
+        ...trials('partial', 10, [0.75]),
+        ...trials('linear-probe', 50, [0.95]),
+      ],
+      'testAccuracy',
+    );
+    const target = defaultTargetAccuracy(acc);
+    expect(target).toMatchObject({ source: 'default', approach: 'partial', trainSize: 10 });
+    expect(target!.value).toBeCloseTo(0.75, 12);
+    expect(defaultTargetAccuracy(summarize(trials('scratch', 5, [0.9]), 'testAccuracy'))).toBeNull();
+  });
+});
+
+describe('timeToTarget', () => {
+  it('finds the first evaluation at or above the target and the FLOPs spent by then', () => {
+    const a = trial('finetune', 10, 0.8, { seed: 0, trainFlops: 1000, steps: 40 });
+    const b = trial('finetune', 10, 0.8, { seed: 1, trainFlops: null, steps: 40 });
+    const c = trial('finetune', 10, 0.8, { seed: 2 });
+    const never = trial('scratch', 10, 0.3, { seed: 0 });
+    const failed = trial('scratch', 10, null, { seed: 1, status: 'failed' });
+    const epochs = [
+      epochRow(a, 1, { valAccuracy: 0.5, elapsedSeconds: 1, step: 10 }),
+      epochRow(a, 2, { valAccuracy: 0.7, elapsedSeconds: 2, step: 20 }), // tie with target counts
+      epochRow(a, 3, { valAccuracy: 0.9, elapsedSeconds: 3, step: 30 }),
+      epochRow(b, 1, { valAccuracy: 0.6, elapsedSeconds: 1.5 }),
+      epochRow(b, 2, { valAccuracy: 0.8, elapsedSeconds: 5 }),
+      epochRow(never, 1, { valAccuracy: 0.2 }),
+      epochRow(failed, 1, { valAccuracy: 0.99 }),
+    ];
+    const result = timeToTarget([a, b, c, never, failed], epochs, 0.7);
+    expect(result).toEqual([
+      { approach: 'scratch', trainSize: 10, trials: 1, reached: 0, meanSeconds: null, meanFlops: null },
+      // a at 2 s (1000 · 20/40 = 500 FLOPs), b at 5 s (no FLOPs); c has no curve
+      { approach: 'finetune', trainSize: 10, trials: 2, reached: 2, meanSeconds: 3.5, meanFlops: 500 },
+    ]);
+  });
+});
+
+describe('pretrainCost', () => {
+  const record: PretrainRecord = {
+    cacheKey: 'k',
+    reused: false,
+    sourceDescription: 'mnist digits 0-4',
+    epochs: 3,
+    wallSeconds: 120,
+    trainFlops: 6e12,
+    sourceTestAccuracy: 0.99,
+    backend: 'wasm',
+  };
+
+  it('reports the cost separately and amortised over done fine-tuning trials', () => {
+    const input = [
+      ...trials('scratch', 10, [0.1, 0.2]),
+      ...trials('finetune', 10, [0.5, 0.6]),
+      ...trials('partial', 10, [0.5]),
+      trial('linear-probe', 10, null, { status: 'failed' }),
+    ];
+    expect(pretrainCost(record, input)).toMatchObject({
+      wallSeconds: 120,
+      fineTuningTrials: 3,
+      amortisedWallSeconds: 40,
+      amortisedTrainFlops: 2e12,
+    });
+  });
+
+  it('has nothing to amortise over without fine-tuning trials, and nothing without pretraining', () => {
+    expect(pretrainCost(record, trials('scratch', 10, [0.1]))).toMatchObject({
+      fineTuningTrials: 0,
+      amortisedWallSeconds: null,
+    });
+    expect(pretrainCost(null, [])).toBeNull();
+  });
+});
