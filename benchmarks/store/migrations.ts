@@ -10,6 +10,7 @@ export const MIGRATIONS: readonly string[] = [
     backend_choice TEXT NOT NULL,
     env_json TEXT NOT NULL,
     pretrain_json TEXT,
+    runner_pid INTEGER,
     created_at TEXT NOT NULL,
     finished_at TEXT,
     error TEXT

@@ -24,6 +24,7 @@ interface SuiteRow {
   backend_choice: string;
   env_json: string;
   pretrain_json: string | null;
+  runner_pid: number | null;
   created_at: string;
   finished_at: string | null;
   error: string | null;
@@ -73,6 +74,8 @@ export interface StoredSuite extends SuiteRecord {
   /** Folder that relative paths in the spec resolve against. */
   baseDir: string;
   backendChoice: BackendChoice;
+  /** Process that runs the suite while its status is `running`. */
+  runnerPid: number | null;
 }
 
 const now = (): string => new Date().toISOString();
@@ -99,7 +102,7 @@ export class ResultStore {
       allSuites: db.prepare(`SELECT ${SUITE_COLUMNS} FROM suites s ORDER BY s.id DESC`),
       latestSuiteId: db.prepare(`SELECT MAX(id) AS id FROM suites`),
       setSuiteStatus: db.prepare(
-        `UPDATE suites SET status = @status, finished_at = @finishedAt, error = @error WHERE id = @id`,
+        `UPDATE suites SET status = @status, finished_at = @finishedAt, error = @error, runner_pid = @runnerPid WHERE id = @id`,
       ),
       setSuiteEnv: db.prepare(`UPDATE suites SET env_json = @env WHERE id = @id`),
       setSuitePretrain: db.prepare(`UPDATE suites SET pretrain_json = @pretrain WHERE id = @id`),
@@ -186,7 +189,8 @@ export class ResultStore {
 
   setSuiteStatus(id: number, status: SuiteStatus, error: string | null = null): void {
     const finished = status === 'done' || status === 'failed' || status === 'cancelled';
-    this.stmt.setSuiteStatus.run({ id, status, error, finishedAt: finished ? now() : null });
+    const runnerPid = status === 'running' ? process.pid : null;
+    this.stmt.setSuiteStatus.run({ id, status, error, finishedAt: finished ? now() : null, runnerPid });
   }
 
   setSuiteEnv(id: number, env: EnvironmentInfo): void {
@@ -296,6 +300,7 @@ function toSuite(row: SuiteRow): StoredSuite {
     trialsDone: row.trials_done,
     baseDir: row.base_dir,
     backendChoice: row.backend_choice as BackendChoice,
+    runnerPid: row.runner_pid,
   };
 }
 

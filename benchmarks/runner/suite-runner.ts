@@ -1,0 +1,274 @@
+import { resolve } from 'node:path';
+import { APPROACHES, type BackendChoice, type SuiteStatus, type TrialKey } from '../domain.js';
+import { UserError, errorMessage } from '../errors.js';
+import type { LoadedSuite } from '../spec/load-suite.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+import type { ResultStore } from '../store/result-store.js';
+import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
+import { environmentInfo } from './environment.js';
+import { LiveWorker } from './live-worker.js';
+import type { RunEventListener } from './run-events.js';
+import type { WorkerForker } from './worker-process.js';
+import type { BaseModelRef, CheckSummary, FromWorker, TrialJob } from './worker-protocol.js';
+
+/** Every trial of a suite, ordered so that early results cover every approach at every size of the first seed. */
+export function planTrials(spec: SuiteSpec): TrialKey[] {
+  const approaches = APPROACHES.filter((a) => spec.approaches[a] !== undefined);
+  return spec.seeds.flatMap((seed) =>
+    spec.sizes.flatMap((trainSize) => approaches.map((approach) => ({ approach, trainSize, seed }))),
+  );
+}
+
+function baseModelRef(spec: SuiteSpec, baseDir: string): BaseModelRef | null {
+  if (spec.pretrainedModel)
+    return { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer };
+  const key = pretrainCacheKey(spec);
+  return key ? { path: resolve(pretrainDir(key), 'model.json'), cutLayer: 'features' } : null;
+}
+
+export interface RunnerOptions {
+  store: ResultStore;
+  forkWorker: WorkerForker;
+  backend: BackendChoice;
+  workers: number;
+  onEvent: RunEventListener;
+}
+
+/**
+ * A suite run in progress: owns the worker processes, writes every finished trial in its own transaction,
+ * and forwards progress. `cancel()` kills the workers; finished trials stay, the rest can be resumed.
+ */
+export class SuiteRun {
+  private cancelled = false;
+  private readonly workers: LiveWorker[] = [];
+
+  private constructor(
+    readonly suiteId: number,
+    private readonly options: RunnerOptions,
+    private readonly suite: LoadedSuite,
+  ) {}
+
+  /**
+   * Checks the suite's inputs in a worker (datasets, sizes, model) and only then stores it: bad input throws a
+   * UserError and leaves the database as it was. Resolves once training has started; `finished` resolves at the end.
+   */
+  static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
+    const first = await LiveWorker.start(options.forkWorker, options.backend);
+    try {
+      await check(first, suite);
+    } catch (error) {
+      first.kill();
+      throw error;
+    }
+    const suiteId = options.store.createSuite({
+      spec: suite.spec,
+      baseDir: suite.baseDir,
+      backendChoice: options.backend,
+      env: environmentInfo(first.backend),
+      trials: planTrials(suite.spec),
+    });
+    return new SuiteRun(suiteId, options, suite).begin(first);
+  }
+
+  /** Runs what is not finished of a stored suite, after the same checks. */
+  static async resume(options: RunnerOptions, suiteId: number): Promise<SuiteRun> {
+    const stored = options.store.requireSuite(suiteId);
+    if (stored.status === 'running' && stored.runnerPid !== null && processIsAlive(stored.runnerPid)) {
+      throw new UserError(`suite ${suiteId} is being run by process ${stored.runnerPid}; cancel that run first`);
+    }
+    if (stored.trialsDone === stored.trialsTotal && stored.status === 'done') {
+      throw new UserError(`suite ${suiteId} is already complete: nothing to resume`);
+    }
+    const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
+    const first = await LiveWorker.start(options.forkWorker, options.backend);
+    try {
+      await check(first, suite);
+    } catch (error) {
+      first.kill();
+      throw error;
+    }
+    options.store.resetUnfinishedTrials(suiteId);
+    return new SuiteRun(suiteId, options, suite).begin(first);
+  }
+
+  finished!: Promise<SuiteStatus>;
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const worker of this.workers) worker.kill();
+  }
+
+  private begin(first: LiveWorker): this {
+    this.workers.push(first);
+    this.finished = this.run().finally(() => this.workers.forEach((w) => w.kill()));
+    this.finished.catch(() => {});
+    return this;
+  }
+
+  private async run(): Promise<SuiteStatus> {
+    const { store, onEvent } = this.options;
+    const { suiteId } = this;
+    store.setSuiteStatus(suiteId, 'running');
+    const all = store.listTrials(suiteId);
+    onEvent({
+      type: 'suite-started',
+      suiteId,
+      total: all.length,
+      done: all.filter((t) => t.status !== 'pending').length,
+    });
+    let status: SuiteStatus = 'done';
+    let error: string | null = null;
+    try {
+      await this.pretrain();
+      const queue = all.filter((t) => t.status === 'pending');
+      const base = baseModelRef(this.suite.spec, this.suite.baseDir);
+      const target = Math.min(this.options.workers, Math.max(1, queue.length));
+      await Promise.all(Array.from({ length: target }, (_, slot) => this.drain(slot, queue, base)));
+      if (this.cancelled) status = 'cancelled';
+    } catch (failure) {
+      status = this.cancelled ? 'cancelled' : 'failed';
+      error = this.cancelled ? null : errorMessage(failure);
+    }
+    if (status === 'cancelled') {
+      for (const trial of store.listTrials(suiteId)) if (trial.status === 'running') store.markTrialCancelled(trial.id);
+    }
+    store.setSuiteStatus(suiteId, status, error);
+    onEvent({ type: 'suite-finished', suiteId, status, error });
+    return status;
+  }
+
+  private async pretrain(): Promise<void> {
+    const { spec, baseDir } = this.suite;
+    const cacheKey = pretrainCacheKey(spec);
+    if (!cacheKey) return;
+    const { store, onEvent } = this.options;
+    const { suiteId } = this;
+    const cached = readCachedPretrain(cacheKey);
+    if (cached) {
+      store.setSuitePretrain(suiteId, { ...cached, reused: true });
+      onEvent({ type: 'pretrain-finished', suiteId, reused: true, wallSeconds: cached.wallSeconds });
+      return;
+    }
+    onEvent({ type: 'pretrain-started', suiteId, cacheKey, epochs: spec.pretrain?.epochs ?? 0 });
+    const reply = await this.workers[0]!.request(
+      { type: 'pretrain', job: { spec, baseDir, cacheKey, outDir: pretrainDir(cacheKey) } },
+      (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
+      (m) => {
+        if (m.type === 'pretrain-epoch') onEvent({ type: 'pretrain-epoch', suiteId, ...omitType(m) });
+      },
+    );
+    if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
+    if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
+    store.setSuitePretrain(suiteId, reply.record);
+    onEvent({ type: 'pretrain-finished', suiteId, reused: false, wallSeconds: reply.record.wallSeconds });
+  }
+
+  /** One worker slot: takes trials off the shared queue until it is empty, replacing its process if it dies. */
+  private async drain(
+    slot: number,
+    queue: { id: number; approach: TrialKey['approach']; trainSize: number; seed: number }[],
+    base: BaseModelRef | null,
+  ): Promise<void> {
+    const { store, onEvent } = this.options;
+    const { suiteId } = this;
+    while (!this.cancelled) {
+      const trial = queue.shift();
+      if (!trial) return;
+      const worker = await this.workerFor(slot);
+      if (this.cancelled) return;
+      const key: TrialKey = { approach: trial.approach, trainSize: trial.trainSize, seed: trial.seed };
+      const job: TrialJob = { trialId: trial.id, spec: this.suite.spec, baseDir: this.suite.baseDir, key, base };
+      store.markTrialRunning(trial.id);
+      let maxEpochs = 0;
+      try {
+        const reply = await worker.request(
+          { type: 'trial', job },
+          (m) => m.type === 'trial-done',
+          (m: FromWorker) => {
+            if (m.type === 'trial-started') {
+              maxEpochs = m.maxEpochs;
+              onEvent({ type: 'trial-started', suiteId, trialId: trial.id, key, maxEpochs });
+            } else if (m.type === 'trial-epoch') {
+              onEvent({
+                type: 'trial-epoch',
+                suiteId,
+                trialId: trial.id,
+                key,
+                maxEpochs: m.maxEpochs,
+                record: m.record,
+              });
+            }
+          },
+        );
+        if (reply.type !== 'trial-done') throw new Error(`unexpected reply ${reply.type}`);
+        store.finishTrial(trial.id, reply.result);
+      } catch (failure) {
+        if (this.cancelled) return;
+        store.finishTrial(trial.id, crashedTrial(errorMessage(failure), worker));
+      }
+      onEvent({ type: 'trial-finished', suiteId, trial: store.getTrial(trial.id)! });
+    }
+  }
+
+  private async workerFor(slot: number): Promise<LiveWorker> {
+    const current = this.workers[slot];
+    if (current?.alive) return current;
+    const fresh = await LiveWorker.start(this.options.forkWorker, this.options.backend);
+    this.workers[slot] = fresh;
+    if (this.cancelled) fresh.kill();
+    return fresh;
+  }
+}
+
+async function check(worker: LiveWorker, suite: LoadedSuite): Promise<CheckSummary> {
+  const reply = await worker.request(
+    {
+      type: 'check',
+      job: {
+        spec: suite.spec,
+        baseDir: suite.baseDir,
+        base: suite.spec.pretrainedModel ? baseModelRef(suite.spec, suite.baseDir) : null,
+      },
+    },
+    (m) => m.type === 'check-ok' || m.type === 'check-failed',
+  );
+  if (reply.type === 'check-failed') {
+    throw reply.userError ? new UserError(`${suite.origin}: ${reply.error}`) : new Error(reply.error);
+  }
+  if (reply.type !== 'check-ok') throw new Error(`unexpected reply ${reply.type}`);
+  return reply.summary;
+}
+
+function crashedTrial(error: string, worker: LiveWorker) {
+  return {
+    status: 'failed' as const,
+    testAccuracy: null,
+    testLoss: null,
+    epochs: null,
+    bestEpoch: null,
+    steps: null,
+    wallSeconds: null,
+    trainableParams: null,
+    totalParams: null,
+    trainFlops: null,
+    peakBytes: null,
+    backend: worker.backend.name,
+    device: worker.backend.device,
+    error,
+    epochRecords: [],
+  };
+}
+
+function omitType<T extends { type: string }>(message: T): Omit<T, 'type'> {
+  const { type: _type, ...rest } = message;
+  return rest;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

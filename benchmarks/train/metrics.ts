@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+/** Inputs and one-hot targets of one split, resident as tensors for the length of a trial. */
+export interface Split {
+  x: tf.Tensor;
+  y: tf.Tensor2D;
+  count: number;
+}
+
+const EPSILON = 1e-7;
+
+/** Mean categorical cross-entropy of softmax outputs, with probabilities clipped as Keras does. */
+export function crossEntropy(probabilities: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.tidy(
+    () => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1))) as tf.Scalar,
+  );
+}
+
+export function correctCount(probabilities: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+  return tf.tidy(
+    () => tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), tf.argMax(oneHot, -1)), 'float32')) as tf.Scalar,
+  );
+}
+
+/** Loss and accuracy of `model` on a split, in batches so large splits do not need one huge activation tensor. */
+export function evaluate(model: LayersModel, split: Split, batchSize = 500): { loss: number; accuracy: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < split.count; start += batchSize) {
+    const size = Math.min(batchSize, split.count - start);
+    const [loss, hits] = tf.tidy(() => {
+      const xb = tf.slice(split.x, start, size);
+      const yb = tf.slice(split.y, start, size);
+      const predictions = model.predict(xb) as tf.Tensor;
+      return [crossEntropy(predictions, yb).dataSync()[0]!, correctCount(predictions, yb).dataSync()[0]!];
+    });
+    lossSum += loss * size;
+    correct += hits;
+  }
+  return { loss: lossSum / split.count, accuracy: correct / split.count };
+}

@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface OptimizerSettings {
+  optimizer: 'adam' | 'sgd';
+  learningRate: number;
+}
+
+/** A fresh optimizer instance; the caller disposes it (a model never disposes an optimizer it was given as an instance). */
+export function createOptimizer(settings: OptimizerSettings): tf.Optimizer {
+  return settings.optimizer === 'adam'
+    ? tf.train.adam(settings.learningRate)
+    : tf.train.momentum(settings.learningRate, 0.9);
+}

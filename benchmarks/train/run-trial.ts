@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendInfo } from '../backend/select-backend.js';
+import { trainingSubset } from '../datasets/training-subset.js';
+import { deriveSeed } from '../datasets/seeded-random.js';
+import type { EpochRecord, TrialResult } from '../domain.js';
+import { errorMessage } from '../errors.js';
+import { countParams, estimateTrainingFlops } from '../models/flops.js';
+import { buildTrialModel } from '../models/transfer-model.js';
+import type { TrialJob } from '../runner/worker-protocol.js';
+import { evaluate } from './metrics.js';
+import { cachedModel, cachedTask } from './task-cache.js';
+import { disposeSplit, toSplit } from './tensor-splits.js';
+import { plannedEpochs, trainLoop } from './train-loop.js';
+
+export interface TrialCallbacks {
+  onStart(maxEpochs: number): void;
+  onEvaluation(record: EpochRecord, maxEpochs: number): void;
+}
+
+/** Runs one trial to the end. Never throws: a failure is a `failed` result carrying the error. */
+export async function runTrial(job: TrialJob, backend: BackendInfo, callbacks: TrialCallbacks): Promise<TrialResult> {
+  const started = performance.now();
+  const base: Omit<TrialResult, 'status'> = {
+    testAccuracy: null,
+    testLoss: null,
+    epochs: null,
+    bestEpoch: null,
+    steps: null,
+    wallSeconds: null,
+    trainableParams: null,
+    totalParams: null,
+    trainFlops: null,
+    peakBytes: null,
+    backend: backend.name,
+    device: backend.device,
+    error: null,
+    epochRecords: [],
+  };
+  try {
+    return { ...base, ...(await train(job, callbacks)) };
+  } catch (error) {
+    return {
+      ...base,
+      status: 'failed',
+      error: errorMessage(error),
+      wallSeconds: (performance.now() - started) / 1000,
+    };
+  }
+}
+
+async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<TrialResult, 'backend' | 'device'>> {
+  const { spec, key } = job;
+  const settings = spec.approaches[key.approach];
+  if (!settings) throw new Error(`suite ${spec.name} has no settings for approach ${key.approach}`);
+  const started = performance.now();
+  const task = cachedTask(spec.target.dataset, spec.target.testPerClass, job.baseDir);
+  const numClasses = task.pool.classNames.length;
+  const subset = trainingSubset(task.pool.labels, numClasses, key.trainSize, key.seed, spec.validationFraction);
+  const baseModel = key.approach === 'scratch' || !job.base ? undefined : await cachedModel(job.base.path);
+  const train = toSplit(task.pool, subset.train);
+  const val = toSplit(task.pool, subset.val);
+  const test = toSplit(task.test);
+  const model = buildTrialModel({
+    approach: key.approach,
+    arch: spec.architecture,
+    inputShape: [task.pool.height, task.pool.width, task.pool.channels],
+    numClasses,
+    seed: deriveSeed(key.seed, 1),
+    base: baseModel,
+    cutLayer: job.base?.cutLayer ?? 'features',
+    trainableBlocks: settings.trainableBlocks,
+  });
+  try {
+    const budget = { ...settings, patience: settings.patience };
+    callbacks.onStart(plannedEpochs(budget, train.count));
+    const loop = await trainLoop({
+      model,
+      budget,
+      train,
+      val,
+      evalEverySteps: spec.evalEverySteps,
+      seed: deriveSeed(key.seed, 2),
+      onEvaluation: callbacks.onEvaluation,
+    });
+    const params = countParams(model);
+    const common = {
+      epochs: loop.epochs,
+      bestEpoch: loop.bestEpoch,
+      steps: loop.steps,
+      trainableParams: params.trainable,
+      totalParams: params.total,
+      trainFlops: estimateTrainingFlops(model, loop.samples),
+      epochRecords: loop.epochRecords,
+    };
+    if (loop.diverged) {
+      return {
+        ...common,
+        status: 'diverged',
+        testAccuracy: null,
+        testLoss: null,
+        wallSeconds: (performance.now() - started) / 1000,
+        peakBytes: loop.peakBytes,
+        error: `loss became NaN or infinite at epoch ${loop.epochs}`,
+      };
+    }
+    const testMetrics = evaluate(model, test);
+    return {
+      ...common,
+      status: 'done',
+      testAccuracy: testMetrics.accuracy,
+      testLoss: testMetrics.loss,
+      wallSeconds: (performance.now() - started) / 1000,
+      peakBytes: Math.max(loop.peakBytes, tf.memory().numBytes),
+      error: null,
+    };
+  } finally {
+    model.dispose();
+    disposeSplit(train);
+    disposeSplit(val);
+    disposeSplit(test);
+  }
+}

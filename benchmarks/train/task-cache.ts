@@ -1,0 +1,27 @@
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { loadTask, type TaskData } from '../datasets/load-dataset.js';
+import { loadModel } from '../models/model-io.js';
+import type { DatasetSource } from '../spec/suite-schema.js';
+
+/** A worker runs many trials of one suite: load each dataset and base model once and keep them. */
+const tasks = new Map<string, TaskData>();
+const models = new Map<string, Promise<LayersModel>>();
+
+export function cachedTask(source: DatasetSource, testPerClass: number, baseDir: string): TaskData {
+  const key = JSON.stringify([source, testPerClass, baseDir]);
+  let task = tasks.get(key);
+  if (!task) {
+    task = loadTask(source, testPerClass, { baseDir });
+    tasks.set(key, task);
+  }
+  return task;
+}
+
+export function cachedModel(path: string): Promise<LayersModel> {
+  const cached = models.get(path);
+  if (cached) return cached;
+  const model = loadModel(path);
+  models.set(path, model);
+  model.catch(() => models.delete(path));
+  return model;
+}
