@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { APPROACHES, type BackendChoice, type SuiteStatus, type TrialKey } from '../domain.js';
+import { APPROACHES, type BackendChoice, type BackendName, type SuiteStatus, type TrialKey } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
@@ -30,8 +31,22 @@ export interface RunnerOptions {
   store: ResultStore;
   forkWorker: WorkerForker;
   backend: BackendChoice;
-  workers: number;
+  /** Worker processes; default: one per core on the single-threaded CPU backends (wasm, cpu), one on TensorFlow backends. */
+  workers?: number;
   onEvent: RunEventListener;
+}
+
+export function defaultWorkerCount(backend: BackendName): number {
+  return backend === 'wasm' || backend === 'cpu' ? availableParallelism() : 1;
+}
+
+/** Suites left `running` by a process that no longer exists are marked cancelled, so that they read as resumable. */
+export function recoverInterruptedSuites(store: ResultStore): void {
+  for (const suite of store.listSuites()) {
+    if (suite.status !== 'running' || (suite.runnerPid !== null && processIsAlive(suite.runnerPid))) continue;
+    for (const trial of store.listTrials(suite.id)) if (trial.status === 'running') store.markTrialCancelled(trial.id);
+    store.setSuiteStatus(suite.id, 'cancelled', 'interrupted: the process running it stopped; resume it to finish');
+  }
 }
 
 /**
@@ -122,7 +137,8 @@ export class SuiteRun {
       await this.pretrain();
       const queue = all.filter((t) => t.status === 'pending');
       const base = baseModelRef(this.suite.spec, this.suite.baseDir);
-      const target = Math.min(this.options.workers, Math.max(1, queue.length));
+      const workers = this.options.workers ?? defaultWorkerCount(this.workers[0]!.backend.name);
+      const target = Math.min(workers, Math.max(1, queue.length));
       await Promise.all(Array.from({ length: target }, (_, slot) => this.drain(slot, queue, base)));
       if (this.cancelled) status = 'cancelled';
     } catch (failure) {

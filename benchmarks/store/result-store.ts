@@ -100,7 +100,6 @@ export class ResultStore {
       ),
       suiteById: db.prepare(`SELECT ${SUITE_COLUMNS} FROM suites s WHERE s.id = ?`),
       allSuites: db.prepare(`SELECT ${SUITE_COLUMNS} FROM suites s ORDER BY s.id DESC`),
-      latestSuiteId: db.prepare(`SELECT MAX(id) AS id FROM suites`),
       setSuiteStatus: db.prepare(
         `UPDATE suites SET status = @status, finished_at = @finishedAt, error = @error, runner_pid = @runnerPid WHERE id = @id`,
       ),
@@ -169,18 +168,6 @@ export class ResultStore {
     const suite = this.getSuite(id);
     if (!suite) throw new UserError(`no suite with id ${id} in this database (see \`transfer-bench list\`)`);
     return suite;
-  }
-
-  /** Resolves "latest" or a numeric id to an existing suite id. */
-  resolveSuiteId(idOrLatest: string): number {
-    if (idOrLatest === 'latest') {
-      const { id } = this.stmt.latestSuiteId.get() as { id: number | null };
-      if (id === null)
-        throw new UserError('there are no suites in this database yet: run one with `transfer-bench run`');
-      return id;
-    }
-    if (!/^\d+$/.test(idOrLatest)) throw new UserError(`"${idOrLatest}" is not a suite id: give a number or "latest"`);
-    return this.requireSuite(Number(idOrLatest)).id;
   }
 
   listSuites(): StoredSuite[] {

@@ -1,0 +1,184 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BACKENDS, type BackendChoice, type SuiteStatus } from '../domain.js';
+import { UserError, errorMessage } from '../errors.js';
+import { writeFiles } from '../export/csv-export.js';
+import { defaultDbPath } from '../paths.js';
+import { planTrials } from '../runner/suite-runner.js';
+import { createEngineService, type EngineService } from '../service/engine-service.js';
+import { suiteSourceFromArgument } from '../spec/load-suite.js';
+import { ProgressDisplay } from './progress-display.js';
+import { printSuiteList, printSummaryTable } from './tables.js';
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+
+const dbOption = () =>
+  new Option('--db <path>', 'SQLite results file (env TRANSFER_BENCH_DB)').default(defaultDbPath(), defaultDbPath());
+const backendOption = () =>
+  new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKENDS]).default('auto');
+const workersOption = () =>
+  new Option('--workers <n>', 'worker processes (default: cores on wasm/cpu, 1 on TensorFlow backends)').argParser(
+    positiveInt,
+  );
+
+async function withService<T>(dbPath: string, action: (service: EngineService) => Promise<T>): Promise<T> {
+  const service = createEngineService({ dbPath });
+  try {
+    return await action(service);
+  } finally {
+    await service.close();
+  }
+}
+
+/** Runs a started or resumed suite to its end with a progress display; Ctrl-C cancels cleanly. */
+async function follow(
+  service: EngineService,
+  start: () => Promise<{ suiteId: number }>,
+): Promise<{ suiteId: number; status: SuiteStatus }> {
+  let display: ProgressDisplay | null = null;
+  let suiteId: number | null = null;
+  let finish: (status: SuiteStatus) => void = () => {};
+  const finished = new Promise<SuiteStatus>((resolve) => (finish = resolve));
+  const unsubscribe = service.subscribe((event) => {
+    if (suiteId !== null && event.suiteId !== suiteId) return;
+    if (event.type === 'suite-started') {
+      suiteId = event.suiteId;
+      void service.getSuite({ suiteId }).then(({ suite, trials }) => {
+        display = new ProgressDisplay(suite.spec);
+        display.handle(
+          event,
+          planTrials(suite.spec),
+          trials.filter((t) => t.status !== 'pending'),
+        );
+      });
+      return;
+    }
+    display?.handle(event, [], []);
+    if (event.type === 'suite-finished') finish(event.status);
+  });
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted || suiteId === null) return;
+    interrupted = true;
+    process.stderr.write('\nstopping: the trials in flight are marked cancelled, finished ones are kept…\n');
+    void service.cancelSuite({ suiteId });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const started = await start();
+    suiteId = started.suiteId;
+    return { suiteId: started.suiteId, status: await finished };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    unsubscribe();
+    (display as ProgressDisplay | null)?.stop();
+  }
+}
+
+async function report(service: EngineService, suiteId: number, status: SuiteStatus): Promise<void> {
+  const { suite, trials } = await service.getSuite({ suiteId });
+  printSummaryTable(suite, trials);
+  if (status === 'cancelled') {
+    console.error(`suite ${suiteId} cancelled; finish it with: transfer-bench resume ${suiteId}`);
+    process.exitCode = 130;
+  } else if (status === 'failed') {
+    console.error(`suite ${suiteId} failed: ${suite.error ?? 'unknown error'}`);
+    process.exitCode = 1;
+  } else {
+    console.error(`export the results with: transfer-bench export ${suiteId} --out results/`);
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('transfer-bench')
+    .description(
+      'Fine-tune or train from scratch? Benchmarks both across training-set sizes on your data and hardware.',
+    )
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('run')
+    .description('run a suite: a built-in name (quick, mnist-split, mnist-to-fashion) or a suite JSON file')
+    .argument('[suite]', 'built-in suite name or path to a suite file', 'mnist-split')
+    .addOption(backendOption())
+    .addOption(workersOption())
+    .addOption(dbOption())
+    .action(async (suite: string, options: { backend: BackendChoice; workers?: number; db: string }) => {
+      await withService(options.db, async (service) => {
+        const source = suiteSourceFromArgument(suite);
+        const { suiteId, status } = await follow(service, () =>
+          service.startSuite({
+            source,
+            backend: options.backend,
+            ...(options.workers ? { workers: options.workers } : {}),
+          }),
+        );
+        await report(service, suiteId, status);
+      });
+    });
+
+  program
+    .command('resume')
+    .description('finish a suite that was stopped: only trials that are not done run again')
+    .argument('<suite-id>', 'suite id (see list)', positiveInt)
+    .addOption(dbOption())
+    .action(async (suiteId: number, options: { db: string }) => {
+      await withService(options.db, async (service) => {
+        const result = await follow(service, () => service.resumeSuite({ suiteId }));
+        await report(service, result.suiteId, result.status);
+      });
+    });
+
+  program
+    .command('list')
+    .description('suites in the database: id, name, status, trials done/total, started')
+    .addOption(dbOption())
+    .action(async (options: { db: string }) => {
+      await withService(options.db, async (service) => printSuiteList(await service.listSuites({})));
+    });
+
+  program
+    .command('export')
+    .description('write trials.csv, epochs.csv and summary.csv of a suite')
+    .argument('<suite>', 'suite id or "latest"')
+    .option('--out <dir>', 'folder to write into', 'results')
+    .addOption(dbOption())
+    .action(async (suite: string, options: { out: string; db: string }) => {
+      await withService(options.db, async (service) => {
+        const suiteId = await resolveSuiteId(service, suite);
+        const { files } = await service.exportCsv({ suiteId });
+        for (const path of writeFiles(options.out, files)) console.log(path);
+      });
+    });
+
+  return program;
+}
+
+async function resolveSuiteId(service: EngineService, idOrLatest: string): Promise<number> {
+  const suites = await service.listSuites({});
+  if (idOrLatest === 'latest') {
+    const latest = suites[0];
+    if (!latest) throw new UserError('there are no suites in this database yet: run one with `transfer-bench run`');
+    return latest.id;
+  }
+  if (!/^\d+$/.test(idOrLatest)) throw new UserError(`"${idOrLatest}" is not a suite id: give a number or "latest"`);
+  const id = Number(idOrLatest);
+  if (!suites.some((s) => s.id === id)) {
+    throw new UserError(`no suite with id ${id} in this database (see \`transfer-bench list\`)`);
+  }
+  return id;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  console.error(`transfer-bench: ${errorMessage(error)}`);
+  if (!(error instanceof UserError) && process.env.DEBUG) console.error(error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,52 @@
+import { summarize } from '../analysis/summary-stats.js';
+import { APPROACHES, type SuiteRecord, type TrialRecord } from '../domain.js';
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+export function printSuiteList(suites: SuiteRecord[]): void {
+  if (suites.length === 0) {
+    console.log('no suites yet: run one with `transfer-bench run quick`');
+    return;
+  }
+  printTable(
+    ['id', 'name', 'status', 'trials', 'backend', 'started'],
+    suites.map((s) => [
+      String(s.id),
+      s.name,
+      s.status,
+      `${s.trialsDone}/${s.trialsTotal}`,
+      s.env.backend ?? '',
+      s.createdAt.replace('T', ' ').slice(0, 19),
+    ]),
+  );
+}
+
+/** Mean test accuracy (± half-width of the 95% interval) per size and approach, over done trials. */
+export function printSummaryTable(suite: SuiteRecord, trials: TrialRecord[]): void {
+  const groups = summarize(trials, 'testAccuracy');
+  const approaches = APPROACHES.filter((a) => suite.spec.approaches[a] !== undefined);
+  const cell = (approach: string, size: number): string => {
+    const g = groups.find((x) => x.approach === approach && x.trainSize === size);
+    if (!g) return '—';
+    const half = ((g.ciHigh - g.ciLow) / 2) * 100;
+    return g.n > 1 ? `${(g.mean * 100).toFixed(1)} ± ${half.toFixed(1)}` : `${(g.mean * 100).toFixed(1)} (n=1)`;
+  };
+  console.log(`\nsuite ${suite.id} (${suite.name}): test accuracy %, mean ± 95% interval over seeds`);
+  printTable(
+    ['size', ...approaches],
+    suite.spec.sizes.map((size) => [String(size), ...approaches.map((a) => cell(a, size))]),
+  );
+  const notDone = trials.filter((t) => t.status !== 'done');
+  if (notDone.length > 0) {
+    const counts = new Map<string, number>();
+    for (const t of notDone) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
+    console.log(`not included: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { summaryRows, type CsvRow } from '../analysis/csv-rows.js';
+import type { CsvFile } from '../contract.js';
+import type { ResultStore } from '../store/result-store.js';
+
+/** RFC 4180: comma separated, CRLF line ends, a header row, quotes only where needed. Empty cell for no value. */
+function toCsv(rows: CsvRow[], columns: string[]): string {
+  return stringify(rows, { header: true, columns, record_delimiter: 'windows', cast: { number: (n) => String(n) } });
+}
+
+const TRIAL_COLUMNS = [
+  'suite_id',
+  'trial_id',
+  'approach',
+  'train_size',
+  'seed',
+  'status',
+  'test_accuracy',
+  'test_loss',
+  'epochs',
+  'best_epoch',
+  'wall_seconds',
+  'trainable_params',
+  'backend',
+  'total_params',
+  'steps',
+  'train_flops',
+  'peak_bytes',
+  'device',
+  'started_at',
+  'finished_at',
+  'error',
+];
+
+const EPOCH_COLUMNS = [
+  'trial_id',
+  'approach',
+  'train_size',
+  'seed',
+  'epoch',
+  'train_loss',
+  'train_accuracy',
+  'val_loss',
+  'val_accuracy',
+  'elapsed_seconds',
+  'step',
+];
+
+const nanToNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** The suite's results as CSV files: trials.csv, epochs.csv and summary.csv (done trials only). */
+export function exportCsvFiles(store: ResultStore, suiteId: number): CsvFile[] {
+  store.requireSuite(suiteId);
+  const trials = store.listTrials(suiteId);
+  const trialRows: CsvRow[] = trials.map((t) => ({
+    suite_id: t.suiteId,
+    trial_id: t.id,
+    approach: t.approach,
+    train_size: t.trainSize,
+    seed: t.seed,
+    status: t.status,
+    test_accuracy: t.testAccuracy,
+    test_loss: t.testLoss,
+    epochs: t.epochs,
+    best_epoch: t.bestEpoch,
+    wall_seconds: t.wallSeconds,
+    trainable_params: t.trainableParams,
+    backend: t.backend,
+    total_params: t.totalParams,
+    steps: t.steps,
+    train_flops: t.trainFlops,
+    peak_bytes: t.peakBytes,
+    device: t.device,
+    started_at: t.startedAt,
+    finished_at: t.finishedAt,
+    error: t.error,
+  }));
+  const epochRows: CsvRow[] = store.listEpochs(suiteId).map((e) => ({
+    trial_id: e.trialId,
+    approach: e.approach,
+    train_size: e.trainSize,
+    seed: e.seed,
+    epoch: e.epoch,
+    train_loss: nanToNull(e.trainLoss),
+    train_accuracy: nanToNull(e.trainAccuracy),
+    val_loss: nanToNull(e.valLoss),
+    val_accuracy: nanToNull(e.valAccuracy),
+    elapsed_seconds: e.elapsedSeconds,
+    step: e.step,
+  }));
+  const summary = summaryRows(trials);
+  const summaryColumns = summary[0] ? Object.keys(summary[0]) : ['approach', 'train_size', 'n'];
+  return [
+    { name: 'trials.csv', content: toCsv(trialRows, TRIAL_COLUMNS) },
+    { name: 'epochs.csv', content: toCsv(epochRows, EPOCH_COLUMNS) },
+    { name: 'summary.csv', content: toCsv(summary, summaryColumns) },
+  ];
+}
+
+/** Writes files into `dir` (created if needed), each through a temporary name so no half-written file is left. */
+export function writeFiles(dir: string, files: CsvFile[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  return files.map((file) => {
+    const path = join(dir, file.name);
+    writeFileSync(`${path}.tmp`, file.content);
+    renameSync(`${path}.tmp`, path);
+    return path;
+  });
+}

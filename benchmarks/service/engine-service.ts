@@ -1,0 +1,88 @@
+import type { BuiltinSuiteInfo, ContractHandlers } from '../contract.js';
+import { UserError } from '../errors.js';
+import { exportCsvFiles } from '../export/csv-export.js';
+import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-runner.js';
+import type { RunEventListener } from '../runner/run-events.js';
+import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
+import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
+import { openDb } from '../store/open-db.js';
+import { ResultStore } from '../store/result-store.js';
+
+export interface EngineService extends ContractHandlers {
+  subscribe(listener: RunEventListener): () => void;
+  /** Cancels running suites (finished trials are kept) and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface EngineServiceOptions {
+  dbPath: string;
+  forkWorker?: WorkerForker;
+  /** better_sqlite3.node built for this runtime (Electron). */
+  nativeBinding?: string;
+}
+
+/** The engine behind every UI: the one implementation of the contract, over one database. */
+export function createEngineService(options: EngineServiceOptions): EngineService {
+  const db = openDb(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const store = new ResultStore(db);
+  recoverInterruptedSuites(store);
+  const forkWorker = options.forkWorker ?? nodeForker;
+  const listeners = new Set<RunEventListener>();
+  const runs = new Map<number, SuiteRun>();
+  const emit: RunEventListener = (event) => listeners.forEach((listener) => listener(event));
+
+  const track = (run: SuiteRun): { suiteId: number } => {
+    runs.set(run.suiteId, run);
+    void run.finished.finally(() => runs.delete(run.suiteId));
+    return { suiteId: run.suiteId };
+  };
+
+  return {
+    listBuiltinSuites: async () =>
+      builtinSuiteNames().map((name): BuiltinSuiteInfo => {
+        const { spec } = loadSuite({ kind: 'builtin', name });
+        return {
+          name,
+          description: spec.description,
+          architecture: spec.architecture,
+          sizes: spec.sizes,
+          seeds: spec.seeds,
+          approaches: Object.keys(spec.approaches),
+          trials: planTrials(spec).length,
+        };
+      }),
+    listSuites: async () => store.listSuites(),
+    getSuite: async ({ suiteId }) => ({ suite: store.requireSuite(suiteId), trials: store.listTrials(suiteId) }),
+    getEpochs: async ({ suiteId, trainSize }) => {
+      store.requireSuite(suiteId);
+      return store.listEpochs(suiteId, trainSize);
+    },
+    startSuite: async ({ source, backend, workers }) => {
+      const suite = loadSuite(source);
+      return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
+    },
+    cancelSuite: async ({ suiteId }) => {
+      const run = runs.get(suiteId);
+      if (!run) return { cancelled: false };
+      run.cancel();
+      await run.finished;
+      return { cancelled: true };
+    },
+    resumeSuite: async ({ suiteId }) => {
+      if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running`);
+      const backend = store.requireSuite(suiteId).backendChoice;
+      return track(await SuiteRun.resume({ store, forkWorker, backend, onEvent: emit }, suiteId));
+    },
+    exportCsv: async ({ suiteId }) => ({ files: exportCsvFiles(store, suiteId) }),
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: async () => {
+      const pending = [...runs.values()];
+      pending.forEach((run) => run.cancel());
+      await Promise.allSettled(pending.map((run) => run.finished));
+      db.close();
+    },
+  };
+}
