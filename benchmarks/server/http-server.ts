@@ -1,0 +1,242 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, type ContractHandlers, type ContractError } from '../contract.js';
+import { packageRoot } from '../paths.js';
+import type { RunEventListener } from '../runner/run-events.js';
+import { dispatchRequest, type DispatchFailureKind, type ErrorLogger } from './dispatch.js';
+import { EventStreamHub } from './event-stream.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+import { lookupStatic } from './static-files.js';
+
+/** What `serve` binds to: the contract's handlers plus the run event stream (the engine service is one). */
+export interface ServedService extends ContractHandlers {
+  subscribe(listener: RunEventListener): () => void;
+}
+
+export interface ServerOptions {
+  service: ServedService;
+  /** 0 picks a free port. */
+  port: number;
+  /** Defaults to 127.0.0.1. Anything else exposes the engine to the network: callers should warn. */
+  host?: string;
+  /** The built renderer; defaults to dist/renderer in the package. */
+  staticDir?: string;
+  /** Where internal errors go; defaults to console.error. */
+  logError?: ErrorLogger;
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  /** Where a browser on this machine reaches the app, e.g. http://127.0.0.1:5173/ */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Large enough for a suite file sent as text. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+const STATUS_OF: Record<DispatchFailureKind, number> = {
+  'unknown-request': 404,
+  'invalid-request': 400,
+  'user-error': 400,
+  'internal-error': 500,
+};
+
+export function defaultStaticDir(): string {
+  return join(packageRoot(), 'dist', 'renderer');
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+function hostnameOfHostHeader(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  return hostHeader.replace(/:\d+$/, '');
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  extraHeaders: Record<string, string> = {},
+): void {
+  const body: ContractError = { error: message };
+  for (const [name, value] of Object.entries(extraHeaders)) res.setHeader(name, value);
+  sendJson(res, status, body);
+}
+
+function sendText(res: ServerResponse, status: number, contentType: string, text: string): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  // Requiring JSON makes cross-site form posts impossible: a browser must preflight them, and we answer no CORS.
+  if (type !== 'application/json') throw new HttpError(415, 'requests must be sent as Content-Type: application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+}
+
+/**
+ * Serves the renderer and the contract over HTTP: `POST /api/<request>` with a JSON body answers JSON,
+ * `GET /api/events` streams every RunEvent as Server-Sent Events, everything else is the built renderer.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { service, port } = options;
+  const host = options.host ?? '127.0.0.1';
+  const staticDir = options.staticDir ?? defaultStaticDir();
+  const loopbackOnly = isLoopbackHost(host);
+  const hub = new EventStreamHub(options.heartbeatMs);
+  const unsubscribe = service.subscribe((event) => hub.broadcast(event));
+
+  /** DNS rebinding and cross-site request protection: the page must come from us, under a name we answer to. */
+  function checkOrigin(req: IncomingMessage): string | null {
+    const hostHeader = req.headers.host ?? '';
+    if (loopbackOnly && !isLoopbackHost(hostnameOfHostHeader(hostHeader))) {
+      return `host ${JSON.stringify(hostHeader)} is not this machine; open the app through 127.0.0.1 or localhost`;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${hostHeader}`) return `cross-origin request from ${origin} refused`;
+    return null;
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const refused = checkOrigin(req);
+    if (refused) return sendError(res, 403, refused);
+    if (path === HTTP_EVENTS_PATH) {
+      if (req.method !== 'GET') return sendError(res, 405, 'use GET for the event stream', { Allow: 'GET' });
+      hub.add(res, SECURITY_HEADERS);
+      return;
+    }
+    const name = path.slice(HTTP_API_PREFIX.length);
+    if (req.method !== 'POST') return sendError(res, 405, `use POST for ${path}`, { Allow: 'POST' });
+    const body = await readJsonBody(req);
+    const result = await dispatchRequest(service, name, body, options.logError);
+    if (result.ok) return sendJson(res, 200, result.value);
+    return sendError(res, STATUS_OF[result.kind], result.message);
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendError(res, 405, 'only GET and HEAD are served here', { Allow: 'GET, HEAD' });
+    }
+    const found = await lookupStatic(staticDir, path);
+    if (found.kind === 'bad-request') return sendText(res, 400, 'text/plain; charset=utf-8', 'bad path\n');
+    if (found.kind === 'not-found') {
+      if (!existsSync(join(staticDir, 'index.html'))) {
+        return sendText(
+          res,
+          503,
+          'text/plain; charset=utf-8',
+          `The Transfer Bench renderer is not built (no ${join(staticDir, 'index.html')}).\nRun \`npm run build:renderer\`, then reload.\n`,
+        );
+      }
+      return sendText(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': found.contentType,
+      'Content-Length': found.size,
+      'Cache-Control': found.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(found.filePath)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  }
+
+  const server = createServer((req, res) => {
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      return sendText(res, 400, 'text/plain; charset=utf-8', 'bad request\n');
+    }
+    const isApi = path === HTTP_EVENTS_PATH || path.startsWith(HTTP_API_PREFIX);
+    (isApi ? handleApi(req, res, path) : handleStatic(req, res, path)).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof HttpError) return sendError(res, error.status, error.message);
+      (options.logError ?? ((_name, e) => console.error('transfer-bench serve:', e)))(path, error);
+      sendError(res, 500, 'internal server error');
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  }).catch((error: unknown) => {
+    unsubscribe();
+    hub.close();
+    throw error;
+  });
+
+  const actualPort = (server.address() as AddressInfo).port;
+  const shownHost = isWildcardHost(host) ? '127.0.0.1' : host;
+  const urlHost = shownHost.includes(':') && !shownHost.startsWith('[') ? `[${shownHost}]` : shownHost;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost}:${actualPort}/`,
+    port: actualPort,
+    close: () => {
+      closing ??= new Promise<void>((resolvePromise) => {
+        unsubscribe();
+        hub.close();
+        server.close(() => resolvePromise());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

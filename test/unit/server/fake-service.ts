@@ -1,0 +1,77 @@
+import type { ContractHandlers, RequestName, ValidRequestOf } from '../../../benchmarks/contract.js';
+import { UserError } from '../../../benchmarks/errors.js';
+import type { RunEvent, RunEventListener } from '../../../benchmarks/runner/run-events.js';
+import type { ServedService } from '../../../benchmarks/server/http-server.js';
+
+/** A stand-in for the engine service that records what reached it, to test transports in isolation. */
+export class FakeService implements ServedService {
+  readonly calls: { name: RequestName; request: unknown }[] = [];
+  private readonly listeners = new Set<RunEventListener>();
+
+  emit(event: RunEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  subscribe(listener: RunEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private record<K extends RequestName>(name: K, request: ValidRequestOf<K>): void {
+    this.calls.push({ name, request });
+  }
+
+  listBuiltinSuites: ContractHandlers['listBuiltinSuites'] = async (request) => {
+    this.record('listBuiltinSuites', request);
+    return [
+      {
+        name: 'quick',
+        description: 'A small suite',
+        architecture: 'mlp',
+        sizes: [10, 100],
+        seeds: [1],
+        approaches: ['scratch', 'finetune'],
+        trials: 4,
+      },
+    ];
+  };
+
+  listSuites: ContractHandlers['listSuites'] = async (request) => {
+    this.record('listSuites', request);
+    return [];
+  };
+
+  getSuite: ContractHandlers['getSuite'] = async (request) => {
+    this.record('getSuite', request);
+    throw new UserError(`no suite with id ${request.suiteId}`);
+  };
+
+  getEpochs: ContractHandlers['getEpochs'] = async (request) => {
+    this.record('getEpochs', request);
+    throw new Error('database is locked');
+  };
+
+  startSuite: ContractHandlers['startSuite'] = async (request) => {
+    this.record('startSuite', request);
+    return { suiteId: 7 };
+  };
+
+  cancelSuite: ContractHandlers['cancelSuite'] = async (request) => {
+    this.record('cancelSuite', request);
+    return { cancelled: true };
+  };
+
+  resumeSuite: ContractHandlers['resumeSuite'] = async (request) => {
+    this.record('resumeSuite', request);
+    return { suiteId: request.suiteId };
+  };
+
+  exportCsv: ContractHandlers['exportCsv'] = async (request) => {
+    this.record('exportCsv', request);
+    return { files: [{ name: 'trials.csv', content: 'a,b\n1,2\n' }] };
+  };
+}
