@@ -1,4 +1,6 @@
 import type { Approach, TrialRecord } from '../domain.js';
+import type { SuiteAnalysis } from './analyze-suite.js';
+import type { DataMultiplier } from './data-multiplier.js';
 import { compareApproachSize, summarize, type GroupSummary, type TrialMetric } from './summary-stats.js';
 
 export type CsvValue = string | number | null;
@@ -65,5 +67,55 @@ export function summaryRows(trials: readonly TrialRecord[]): CsvRow[] {
       test_accuracy_max: accuracy?.max ?? null,
       excluded,
     };
+  });
+}
+
+/** The `multiplier_note` text and the number for `data_multiplier` (a bound when the note says so). */
+export function multiplierCells(m: DataMultiplier): { value: number | null; note: string } {
+  switch (m.kind) {
+    case 'interpolated':
+      return { value: m.multiplier, note: m.scratchAhead ? 'scratch already at least as good' : '' };
+    case 'at-most':
+      return { value: m.multiplierAtMost, note: 'at most: scratch matches at the smallest size run' };
+    case 'more-than-largest':
+      return { value: m.multiplierAbove, note: 'more than: scratch does not reach it within the largest size run' };
+    case 'no-data':
+      return { value: null, note: 'no scratch results' };
+  }
+}
+
+/**
+ * Rows for `comparison.csv`, one per fine-tuning variant and size. Columns, in order: approach, baseline, train_size,
+ * difference_mean, difference_ci_low, difference_ci_high (variant − scratch test accuracy, 95% Welch t-interval),
+ * significant ("true"/"false"; empty without an interval), data_multiplier, multiplier_note, crossover_size
+ * (empty when not reached), then crossover_note and scratch_matching_size (interpolated size scratch needs).
+ */
+export function comparisonRows(analysis: Pick<SuiteAnalysis, 'comparisons'>): CsvRow[] {
+  return analysis.comparisons.flatMap((c) => {
+    const crossoverSize = c.crossover.kind === 'reached' ? c.crossover.trainSize : null;
+    const crossoverNote =
+      c.crossover.kind === 'reached'
+        ? ''
+        : c.crossover.kind === 'not-reached'
+          ? 'not reached within the sizes run'
+          : 'no size with both';
+    return c.sizes.map((s) => {
+      const multiplier = multiplierCells(s.multiplier);
+      const d = s.difference;
+      return {
+        approach: c.approach,
+        baseline: c.baseline,
+        train_size: s.trainSize,
+        difference_mean: d?.difference ?? null,
+        difference_ci_low: d?.interval?.low ?? null,
+        difference_ci_high: d?.interval?.high ?? null,
+        significant: d?.significant == null ? null : String(d.significant),
+        data_multiplier: multiplier.value,
+        multiplier_note: multiplier.note,
+        crossover_size: crossoverSize,
+        crossover_note: crossoverNote,
+        scratch_matching_size: s.multiplier.kind === 'interpolated' ? s.multiplier.matchingSize : null,
+      };
+    });
   });
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { summaryRows } from '../../../benchmarks/analysis/csv-rows.js';
-import { trial } from './fixtures.js';
+import { analyzeSuite } from '../../../benchmarks/analysis/analyze-suite.js';
+import { comparisonRows, summaryRows } from '../../../benchmarks/analysis/csv-rows.js';
+import { suite, trial } from './fixtures.js';
+import { scenario } from './scenario.js';
 
 describe('summaryRows', () => {
   const input = [
@@ -63,5 +65,61 @@ describe('summaryRows', () => {
     expect(rows[1]!.test_accuracy_mean).toBeNull();
     expect(rows[0]!.test_loss_mean).toBeNull();
     expect(rows[0]!.test_accuracy_std).toBe(0);
+  });
+});
+
+describe('comparisonRows', () => {
+  const { suite: s, trials: t, epochs } = scenario();
+  const rows = comparisonRows(analyzeSuite(s, t, epochs));
+
+  it('has the agreed columns in order, one row per variant and size', () => {
+    expect(Object.keys(rows[0]!)).toEqual([
+      'approach',
+      'baseline',
+      'train_size',
+      'difference_mean',
+      'difference_ci_low',
+      'difference_ci_high',
+      'significant',
+      'data_multiplier',
+      'multiplier_note',
+      'crossover_size',
+      'crossover_note',
+      'scratch_matching_size',
+    ]);
+    expect(rows.map((r) => [r.approach, r.baseline, r.train_size])).toEqual([
+      ['finetune', 'scratch', 10],
+      ['finetune', 'scratch', 100],
+      ['finetune', 'scratch', 1000],
+    ]);
+  });
+
+  it('carries the hand-computed values', () => {
+    const at10 = rows[0]!;
+    expect(at10.difference_mean).toBeCloseTo(0.4, 12);
+    expect(at10.difference_ci_low).toBeCloseTo(0.4 - 0.2267, 3);
+    expect(at10.significant).toBe('true');
+    expect(at10.data_multiplier).toBeCloseTo(31.623, 2);
+    expect(at10.multiplier_note).toBe('');
+    expect(at10.crossover_size).toBe(1000);
+    expect(rows[2]!.significant).toBe('false');
+    // at 1000 fine-tuning (0.805) is above scratch's largest mean (0.8)
+    expect(rows[2]!).toMatchObject({
+      data_multiplier: 1,
+      multiplier_note: 'more than: scratch does not reach it within the largest size run',
+    });
+  });
+
+  it('marks a crossover not reached and single seeds', () => {
+    const one = comparisonRows(
+      analyzeSuite(suite({ seeds: [0] }), [trial('scratch', 10, 0.1), trial('finetune', 10, 0.9)], []),
+    );
+    expect(one[0]).toMatchObject({
+      difference_ci_low: null,
+      significant: null,
+      crossover_size: null,
+      crossover_note: 'not reached within the sizes run',
+      data_multiplier: 1,
+    });
   });
 });

@@ -1,4 +1,5 @@
-import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
+import type { Approach, SuiteRecord, TrialRecord } from '../../../benchmarks/domain.js';
+import { suiteSpec, type SuiteSpecInput } from '../../../benchmarks/spec/suite-schema.js';
 import type { EpochRow } from '../../../benchmarks/contract.js';
 
 let nextId = 1;
@@ -61,5 +62,52 @@ export function epochRow(
     valAccuracy: 0,
     elapsedSeconds: epoch,
     ...values,
+  };
+}
+
+/** A suite record around a parsed spec (defaults filled in). */
+export function suite(overrides: Partial<SuiteSpecInput> = {}, record: Partial<SuiteRecord> = {}): SuiteRecord {
+  const settings = { learningRate: 0.001, epochs: 5 };
+  const spec = suiteSpec.parse({
+    name: 'unit',
+    architecture: 'cnn',
+    pretrain: { dataset: { kind: 'mnist', classes: [0, 1, 2, 3, 4] }, epochs: 2 },
+    target: { dataset: { kind: 'mnist', classes: [5, 6, 7, 8, 9] }, testPerClass: 100 },
+    sizes: [10, 100, 1000],
+    seeds: [0, 1, 2],
+    approaches: { scratch: { ...settings, epochs: 20 }, finetune: settings },
+    ...overrides,
+  });
+  return {
+    id: 1,
+    name: spec.name,
+    status: 'done',
+    spec,
+    env: {
+      appVersion: '0.1.0',
+      nodeVersion: 'v20.19.0',
+      tfjsVersion: '4.22.0',
+      platform: 'linux',
+      arch: 'x64',
+      cpus: '2 × test cpu',
+      backend: 'wasm',
+      device: 'cpu',
+    },
+    pretrain: {
+      cacheKey: 'key',
+      reused: false,
+      sourceDescription: 'MNIST digits 0–4',
+      epochs: 2,
+      wallSeconds: 60,
+      trainFlops: 3e12,
+      sourceTestAccuracy: 0.99,
+      backend: 'wasm',
+    },
+    createdAt: '2025-01-01T00:00:00Z',
+    finishedAt: '2025-01-01T01:00:00Z',
+    error: null,
+    trialsTotal: 18,
+    trialsDone: 18,
+    ...record,
   };
 }

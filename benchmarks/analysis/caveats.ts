@@ -1,0 +1,138 @@
+import type { Approach, TrialRecord, TrialStatus } from '../domain.js';
+import type { VariantComparison } from './comparison.js';
+import type { GroupSummary } from './summary-stats.js';
+import { APPROACH_LABELS, formatPoints, formatPointsPhrase, formatSize, joinList, plural } from './format.js';
+
+/** Fewer completed seeds than this per approach and size makes intervals unreliable. */
+export const MIN_SEEDS = 3;
+/** Default: 95% intervals wider than this (from low to high, in accuracy) are flagged; 0.10 = 10 points. */
+export const DEFAULT_WIDE_INTERVAL = 0.1;
+
+/** An approach and size of the suite's grid with fewer done trials than seeds. */
+export interface IncompleteGroup {
+  approach: Approach;
+  trainSize: number;
+  expected: number;
+  done: number;
+  /** Trials by status other than done (a trial never recorded counts as missing). */
+  failed: number;
+  diverged: number;
+  cancelled: number;
+  missing: number;
+}
+
+/** Every approach × size of the grid whose done trials are fewer than the suite's seeds. */
+export function incompleteGroups(
+  approaches: readonly Approach[],
+  sizes: readonly number[],
+  seeds: number,
+  trials: readonly TrialRecord[],
+): IncompleteGroup[] {
+  const result: IncompleteGroup[] = [];
+  for (const approach of approaches) {
+    for (const trainSize of sizes) {
+      const group = trials.filter((t) => t.approach === approach && t.trainSize === trainSize);
+      const count = (status: TrialStatus) => group.filter((t) => t.status === status).length;
+      const done = count('done');
+      if (done >= seeds) continue;
+      const failed = count('failed');
+      const diverged = count('diverged');
+      const cancelled = count('cancelled');
+      result.push({
+        approach,
+        trainSize,
+        expected: seeds,
+        done,
+        failed,
+        diverged,
+        cancelled,
+        missing: Math.max(0, seeds - done - failed - diverged - cancelled),
+      });
+    }
+  }
+  return result;
+}
+
+export interface CaveatInput {
+  seeds: number;
+  accuracy: readonly GroupSummary[];
+  comparisons: readonly VariantComparison[];
+  incomplete: readonly IncompleteGroup[];
+  trials: readonly TrialRecord[];
+  wideInterval: number;
+}
+
+const at = (approach: Approach, trainSize: number) => `${APPROACH_LABELS[approach]} at ${formatSize(trainSize)}`;
+
+function seedCaveat(input: CaveatInput): string | null {
+  if (input.seeds < MIN_SEEDS) {
+    return input.seeds === 1
+      ? 'The suite ran one seed per approach and size: there is no spread to estimate, so no interval and no significance test.'
+      : `The suite ran ${plural(input.seeds, 'seed')} per approach and size; with fewer than ${MIN_SEEDS} the intervals are rough.`;
+  }
+  const few = input.accuracy.filter((g) => g.n < MIN_SEEDS);
+  if (few.length === 0) return null;
+  const list = few.map((g) => `${at(g.approach, g.trainSize)} (${plural(g.n, 'seed')})`);
+  return `Fewer than ${MIN_SEEDS} completed seeds for ${joinList(list)}: those intervals are rough or missing.`;
+}
+
+function wideCaveat(input: CaveatInput): string | null {
+  const wide: string[] = [];
+  for (const g of input.accuracy) {
+    if (g.ciHigh - g.ciLow > input.wideInterval)
+      wide.push(`${at(g.approach, g.trainSize)} (±${formatPoints((g.ciHigh - g.ciLow) / 2)})`);
+  }
+  for (const c of input.comparisons) {
+    for (const s of c.sizes) {
+      const i = s.difference?.interval;
+      if (i && i.high - i.low > input.wideInterval) {
+        wide.push(
+          `the difference between ${APPROACH_LABELS[c.approach]} and scratch at ${formatSize(s.trainSize)} (±${formatPoints((i.high - i.low) / 2)})`,
+        );
+      }
+    }
+  }
+  if (wide.length === 0) return null;
+  return `Some 95% intervals are wider than ${formatPointsPhrase(input.wideInterval)}: ${joinList(wide)}. More seeds would narrow them.`;
+}
+
+function crossoverCaveats(comparisons: readonly VariantComparison[]): string[] {
+  return comparisons.flatMap((c) =>
+    c.crossover.kind === 'not-reached'
+      ? [
+          `Scratch does not catch up with ${APPROACH_LABELS[c.approach]} within the sizes run (still ${formatPoints(c.crossover.gap)} points behind at ${formatSize(c.crossover.largestSize)}): the crossover, if any, lies beyond; run larger sizes to find it.`,
+        ]
+      : c.crossover.kind === 'no-data'
+        ? [`No size has results for both ${APPROACH_LABELS[c.approach]} and scratch: no crossover can be computed.`]
+        : [],
+  );
+}
+
+function failureCaveat(trials: readonly TrialRecord[]): string | null {
+  const failed = trials.filter((t) => t.status === 'failed');
+  const diverged = trials.filter((t) => t.status === 'diverged');
+  if (failed.length === 0 && diverged.length === 0) return null;
+  const describe = (t: TrialRecord) => `${at(t.approach, t.trainSize)}, seed ${t.seed}${t.error ? `: ${t.error}` : ''}`;
+  const parts = [
+    failed.length > 0 ? `${plural(failed.length, 'trial')} failed (${failed.map(describe).join('; ')})` : null,
+    diverged.length > 0 ? `${plural(diverged.length, 'trial')} diverged (${diverged.map(describe).join('; ')})` : null,
+  ].filter((p): p is string => p !== null);
+  return `${joinList(parts)}; they are left out of every statistic.`;
+}
+
+function incompleteCaveat(incomplete: readonly IncompleteGroup[]): string | null {
+  if (incomplete.length === 0) return null;
+  const list = incomplete.map((g) => `${at(g.approach, g.trainSize)} (${g.done} of ${g.expected} done)`);
+  return `Missing trials: ${joinList(list)}. Statistics at those sizes use the trials that finished; \`resume\` runs the rest.`;
+}
+
+/** What a reader should keep in mind: few seeds, wide intervals, no crossover, failed, diverged or missing trials. */
+export function buildCaveats(input: CaveatInput): string[] {
+  return [
+    seedCaveat(input),
+    wideCaveat(input),
+    ...crossoverCaveats(input.comparisons),
+    failureCaveat(input.trials),
+    incompleteCaveat(input.incomplete),
+  ].filter((c): c is string => c !== null);
+}
