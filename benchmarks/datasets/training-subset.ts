@@ -40,7 +40,8 @@ function checkArguments(poolLabels: Int32Array, numClasses: number, size: number
 /**
  * Nested, class-stratified subset of the pool for one seed: for a fixed seed the subset of size 50 contains
  * the subset of size 25. `size` counts train+validation together. Each class gets an even share of `size`
- * (remainders to the lowest class ids); within a class the examples come from one seeded permutation of the
+ * (remainders to the lowest class ids; a class with fewer pool examples than its share gives all it has and the
+ * others share the rest); within a class the examples come from one seeded permutation of the
  * class's pool examples, so a larger size only appends. Validation takes the first examples of each class's
  * share (round(validationFraction × size) in all, split evenly, at least one per class and leaving at least
  * one training example per class), so the validation sets are nested across sizes too; the training set is
@@ -56,8 +57,12 @@ export function trainingSubset(
 ): { train: Int32Array; val: Int32Array } {
   checkArguments(poolLabels, numClasses, size, validationFraction);
   const available = countPerClass(poolLabels, numClasses);
-  const quotas = splitEvenly(size, numClasses);
-  const valQuotas = splitEvenly(validationCount(size, numClasses, validationFraction), numClasses);
+  const quotas = splitEvenly(size, numClasses, available);
+  const valQuotas = splitEvenly(
+    validationCount(size, numClasses, validationFraction),
+    numClasses,
+    quotas.map((q) => q - 1),
+  );
   const classes = Array.from({ length: numClasses }, (_, c) => c);
   const byClass = indicesByLabel(poolLabels, classes);
   const train = new Int32Array(size - valQuotas.reduce((a, b) => a + b, 0));
@@ -66,9 +71,9 @@ export function trainingSubset(
   let valAt = 0;
   for (const c of classes) {
     const quota = quotas[c] as number;
-    if ((available[c] as number) < quota) {
+    if (quota < 2) {
       throw new UserError(
-        `training-set size ${size} needs ${quota} examples of class index ${c} (an even share over ${numClasses} classes), but the training pool has only ${available[c]}`,
+        `class index ${c} has only ${available[c]} example(s) in the training pool: every class needs at least one training and one validation example`,
       );
     }
     const order = (byClass.get(c) as Int32Array).slice();

@@ -128,12 +128,20 @@ describe('trainingSubset', () => {
     expect(() => trainingSubset(POOL, 5, 9, 0, 0.2)).toThrow(/size 9 is too small for 5 classes: it needs at least 10/);
   });
 
-  it('rejects a size for which a class lacks examples for its share', () => {
+  it('gives a short class all it has and fills the size from the other classes', () => {
     const labels = Int32Array.from([...new Array<number>(3).fill(0), ...new Array<number>(97).fill(1)]);
     expect(trainingSubset(labels, 2, 6, 0, 0.2).train.length).toBe(4);
-    expect(() => trainingSubset(labels, 2, 10, 0, 0.2)).toThrow(
-      'training-set size 10 needs 5 examples of class index 0 (an even share over 2 classes), but the training pool has only 3',
-    );
+    const { train, val } = trainingSubset(labels, 2, 10, 0, 0.2);
+    const all = [...train, ...val];
+    expect(all).toHaveLength(10);
+    expect(all.filter((i) => labels[i] === 0)).toHaveLength(3);
+    expect([...val].some((i) => labels[i] === 0)).toBe(true);
+    expect([...train].some((i) => labels[i] === 0)).toBe(true);
+  });
+
+  it('rejects a class with fewer than two examples in the pool', () => {
+    const labels = Int32Array.from([0, ...new Array<number>(50).fill(1)]);
+    expect(() => trainingSubset(labels, 2, 10, 0, 0.2)).toThrow('class index 0 has only 1 example(s)');
   });
 
   it('rejects sizes that are not positive integers', () => {

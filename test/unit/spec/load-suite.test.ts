@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../../benchmarks/errors.js';
+import {
+  builtinSuiteNames,
+  loadSuite,
+  parseSuite,
+  suiteSourceFromArgument,
+} from '../../../benchmarks/spec/load-suite.js';
+
+const valid = {
+  name: 'ok',
+  architecture: 'mlp',
+  pretrain: { dataset: { kind: 'mnist', classes: [0, 1] }, epochs: 1 },
+  target: { dataset: { kind: 'mnist', classes: [5, 6] }, testPerClass: 10 },
+  sizes: [10, 20],
+  seeds: [0],
+  approaches: { scratch: { learningRate: 0.001, epochs: 2 }, finetune: { learningRate: 0.001, epochs: 2 } },
+};
+
+function parse(spec: unknown): ReturnType<typeof parseSuite> {
+  return parseSuite(JSON.stringify(spec), 'suite file s.json', '/tmp');
+}
+
+function expectUserError(action: () => unknown, ...fragments: string[]): void {
+  let caught: unknown;
+  try {
+    action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(UserError);
+  const message = (caught as Error).message;
+  expect(message).not.toContain('\n');
+  for (const fragment of fragments) expect(message).toContain(fragment);
+}
+
+describe('suite files', () => {
+  it('accepts a valid suite and fills defaults', () => {
+    const { spec } = parse(valid);
+    expect(spec.validationFraction).toBe(0.2);
+    expect(spec.approaches.scratch?.minSteps).toBe(300);
+    expect(spec.approaches.scratch?.optimizer).toBe('adam');
+  });
+
+  it('every built-in suite is valid, and mnist-split is the default', () => {
+    expect(builtinSuiteNames()).toEqual(['mnist-split', 'mnist-to-fashion', 'quick']);
+    for (const name of builtinSuiteNames()) expect(loadSuite({ kind: 'builtin', name }).spec.name).toBe(name);
+    expect(suiteSourceFromArgument(undefined)).toEqual({ kind: 'builtin', name: 'mnist-split' });
+  });
+
+  it('names the file on malformed JSON', () => {
+    expectUserError(() => parseSuite('{ "name": ', 'suite file s.json', '/tmp'), 'suite file s.json', 'not valid JSON');
+  });
+
+  it('rejects an unknown approach, naming it', () => {
+    expectUserError(
+      () => parse({ ...valid, approaches: { ...valid.approaches, distill: { learningRate: 1, epochs: 1 } } }),
+      'approaches',
+      'distill',
+    );
+  });
+
+  it.each([
+    [[0, 10], 'sizes.0'],
+    [[-5, 10], 'sizes.0'],
+    [[20, 10], 'strictly increasing'],
+    [[10, 10], 'strictly increasing'],
+    [[], 'sizes'],
+  ])('rejects sizes %j', (sizes, fragment) => {
+    expectUserError(() => parse({ ...valid, sizes }), 'field "sizes', fragment);
+  });
+
+  it('rejects a wrong type and says what was expected', () => {
+    expectUserError(() => parse({ ...valid, seeds: ['a'] }), 'field "seeds.0"', 'number');
+  });
+
+  it('requires a pretrained base for fine-tuning approaches', () => {
+    const { pretrain: _pretrain, ...withoutBase } = valid;
+    expectUserError(() => parse(withoutBase), 'approaches', 'pretrain');
+  });
+
+  it('reports a missing suite file by path', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tb-')), 'missing.json');
+    expectUserError(() => loadSuite({ kind: 'file', path }), path, 'does not exist');
+  });
+
+  it('resolves relative paths against the suite file folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-'));
+    writeFileSync(join(dir, 's.json'), JSON.stringify(valid));
+    expect(loadSuite({ kind: 'file', path: join(dir, 's.json') }).baseDir).toBe(dir);
+  });
+});
