@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
+
+let pathsSet = false;
+
+/**
+ * The folder holding tfjs-backend-wasm's `.wasm` binaries, with a trailing separator. In Node the backend reads them
+ * from disk and, without `setWasmPaths`, looks for them beside the calling script.
+ */
+export function wasmBinaryDir(): string {
+  const require = createRequire(import.meta.url);
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
+}
+
+/** Makes `wasm` the active backend, with the Conv2D gradient kernels it lacks or runs slowly (see wasm-conv2d-gradient.ts). */
+export async function activateWasm(): Promise<void> {
+  if (!pathsSet) {
+    setWasmPaths(wasmBinaryDir());
+    pathsSet = true;
+  }
+  registerWasmConv2dGradients();
+  // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
+  // inside its own minified source, which then fills the console; Node's defaults already end the process.
+  const before = {
+    uncaughtException: process.listeners('uncaughtException'),
+    unhandledRejection: process.listeners('unhandledRejection'),
+  };
+  try {
+    const ok = await tf.setBackend('wasm');
+    if (!ok) throw new Error('the wasm backend failed to initialise');
+    await tf.ready();
+  } finally {
+    for (const listener of process.listeners('uncaughtException')) {
+      if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);
+    }
+    for (const listener of process.listeners('unhandledRejection')) {
+      if (!before.unhandledRejection.includes(listener)) process.removeListener('unhandledRejection', listener);
+    }
+  }
+}
