@@ -1,0 +1,115 @@
+import { gzipSync } from 'node:zlib';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY_SUITE, cli, dumpDb, sandbox, type Sandbox } from './cli-helpers.js';
+
+const tiny = JSON.parse(readFileSync(TINY_SUITE, 'utf8')) as Record<string, unknown>;
+
+/** One clear line on stderr, a non-zero exit, and the database exactly as before. */
+function expectCleanFailure(box: Sandbox, args: string[], ...fragments: string[]): void {
+  const before = dumpDb(box.db);
+  const { status, stderr } = cli(box, args);
+  expect(status).not.toBe(0);
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^transfer-bench: /);
+  for (const fragment of fragments) expect(lines[0]).toContain(fragment);
+  expect(dumpDb(box.db)).toBe(before);
+}
+
+function suiteFile(box: Sandbox, name: string, content: unknown): string {
+  const path = join(box.dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('bad input: one clear error, non-zero exit, database unchanged', () => {
+  let box: Sandbox;
+  beforeAll(() => {
+    box = sandbox();
+    // A finished suite in the database, so "unchanged" compares real content.
+    const { status, stderr } = cli(box, ['run', TINY_SUITE, '--backend', 'wasm']);
+    expect(status, stderr).toBe(0);
+  });
+
+  it('malformed JSON', () => {
+    expectCleanFailure(box, ['run', suiteFile(box, 'bad.json', '{"name": "x",')], 'bad.json', 'not valid JSON');
+  });
+
+  it('unknown approach', () => {
+    const path = suiteFile(box, 'approach.json', {
+      ...tiny,
+      approaches: { distill: { learningRate: 0.001, epochs: 1 } },
+    });
+    expectCleanFailure(box, ['run', path], 'approaches', 'distill');
+  });
+
+  it('unknown backend', () => {
+    expectCleanFailure(box, ['run', TINY_SUITE, '--backend', 'metal'], 'metal');
+  });
+
+  it.each([
+    [[0, 10], 'sizes.0'],
+    [[-10, 10], 'sizes.0'],
+    [[40, 10], 'strictly increasing'],
+  ])('sizes %j', (sizes, fragment) => {
+    expectCleanFailure(box, ['run', suiteFile(box, 'sizes.json', { ...tiny, sizes })], 'sizes', fragment);
+  });
+
+  it('a size larger than the pool', () => {
+    const path = suiteFile(box, 'large.json', { ...tiny, sizes: [10, 100000] });
+    expectCleanFailure(box, ['run', path, '--backend', 'wasm'], '100000', 'larger than the training pool');
+  });
+
+  it('a missing IDX file', () => {
+    const path = suiteFile(box, 'missing-idx.json', {
+      ...tiny,
+      pretrain: undefined,
+      approaches: { scratch: { learningRate: 0.001, epochs: 1 } },
+      target: {
+        dataset: { kind: 'idx', dir: box.dir, train: { images: 'nope-images.gz', labels: 'nope-labels.gz' } },
+        testPerClass: 1,
+      },
+    });
+    expectCleanFailure(box, ['run', path, '--backend', 'wasm'], 'nope-images.gz');
+  });
+
+  it('a truncated IDX file', () => {
+    const header = Buffer.from([0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 0, 28, 0, 0, 0, 28]);
+    writeFileSync(join(box.dir, 'trunc-images.gz'), gzipSync(Buffer.concat([header, Buffer.alloc(500)])));
+    writeFileSync(join(box.dir, 'trunc-labels'), Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 100]), Buffer.alloc(100)]));
+    const path = suiteFile(box, 'trunc.json', {
+      ...tiny,
+      pretrain: undefined,
+      approaches: { scratch: { learningRate: 0.001, epochs: 1 } },
+      target: {
+        dataset: { kind: 'idx', dir: box.dir, train: { images: 'trunc-images.gz', labels: 'trunc-labels' } },
+        testPerClass: 1,
+      },
+    });
+    expectCleanFailure(box, ['run', path, '--backend', 'wasm'], 'trunc-images.gz', 'truncated');
+  });
+
+  it('a pretrained model that does not load', () => {
+    writeFileSync(join(box.dir, 'model.json'), '{"modelTopology": 42}');
+    const path = suiteFile(box, 'model-suite.json', {
+      ...tiny,
+      pretrain: undefined,
+      pretrainedModel: { path: 'model.json', cutLayer: 'features' },
+    });
+    expectCleanFailure(box, ['run', path, '--backend', 'wasm'], 'model.json', 'does not load');
+  });
+
+  it('a backend that cannot load here', () => {
+    expectCleanFailure(box, ['run', TINY_SUITE, '--backend', 'tensorflow'], 'tensorflow', 'not available');
+  });
+
+  it('export of a suite id that does not exist', () => {
+    expectCleanFailure(box, ['export', '999', '--out', join(box.dir, 'out')], 'no suite with id 999');
+  });
+
+  it('resume of a suite id that does not exist', () => {
+    expectCleanFailure(box, ['resume', '999'], 'no suite with id 999');
+  });
+});

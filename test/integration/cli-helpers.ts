@@ -1,0 +1,59 @@
+import Database from 'better-sqlite3';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'transfer-bench.js');
+export const TINY_SUITE = join(ROOT, 'test', 'fixtures', 'tiny-suite.json');
+
+export interface Sandbox {
+  dir: string;
+  db: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A temp folder with its own database and model cache, so tests never touch the user's. */
+export function sandbox(cacheDir?: string): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-cli-'));
+  const db = join(dir, 'results.db');
+  return {
+    dir,
+    db,
+    env: { ...process.env, TRANSFER_BENCH_DB: db, TRANSFER_BENCH_CACHE: cacheDir ?? join(dir, 'cache') },
+  };
+}
+
+export function cli(box: Sandbox, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  if (!existsSync(join(ROOT, 'dist', 'benchmarks', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
+  const result = spawnSync(process.execPath, [BIN, ...args], { env: box.env, encoding: 'utf8', timeout: 300_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function cliAsync(box: Sandbox, args: string[]): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Every row of every table, for checking that a failed command left the database as it was. */
+export function dumpDb(path: string): string {
+  if (!existsSync(path)) return 'no database';
+  const db = new Database(path, { readonly: true });
+  try {
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as {
+      name: string;
+    }[];
+    return JSON.stringify(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+export function query<T>(path: string, sql: string): T[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all() as T[];
+  } finally {
+    db.close();
+  }
+}

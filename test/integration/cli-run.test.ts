@@ -1,0 +1,151 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { TINY_SUITE, cli, cliAsync, query, sandbox } from './cli-helpers.js';
+
+type Row = Record<string, string>;
+const readCsv = (path: string): Row[] => parse(readFileSync(path, 'utf8'), { columns: true }) as Row[];
+
+describe('transfer-bench run / list / export', () => {
+  it('runs a suite with two workers, lists it, and exports CSV files consistent with the database', () => {
+    const box = sandbox();
+    const run = cli(box, ['run', TINY_SUITE, '--backend', 'wasm', '--workers', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('test accuracy %');
+
+    const list = cli(box, ['list']);
+    expect(list.stdout).toMatch(/1\s+tiny\s+done\s+6\/6\s+wasm/);
+
+    const out = join(box.dir, 'out');
+    const exported = cli(box, ['export', 'latest', '--out', out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const trials = readCsv(join(out, 'trials.csv'));
+    const epochs = readCsv(join(out, 'epochs.csv'));
+    const summary = readCsv(join(out, 'summary.csv'));
+    expect(readFileSync(join(out, 'trials.csv'), 'utf8').split('\r\n')[0]).toBe(
+      'suite_id,trial_id,approach,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,device,started_at,finished_at,error',
+    );
+    expect(Object.keys(epochs[0]!).slice(0, 10)).toEqual([
+      'trial_id',
+      'approach',
+      'train_size',
+      'seed',
+      'epoch',
+      'train_loss',
+      'train_accuracy',
+      'val_loss',
+      'val_accuracy',
+      'elapsed_seconds',
+    ]);
+    expect(Object.keys(summary[0]!).slice(0, 8)).toEqual([
+      'approach',
+      'train_size',
+      'n',
+      'test_accuracy_mean',
+      'test_accuracy_std',
+      'test_accuracy_ci_low',
+      'test_accuracy_ci_high',
+      'wall_seconds_mean',
+    ]);
+
+    const dbTrials = query<{ id: number; test_accuracy: number; status: string; epochs: number }>(
+      box.db,
+      'SELECT * FROM trials ORDER BY id',
+    );
+    expect(trials).toHaveLength(6);
+    expect(trials.map((t) => Number(t.test_accuracy))).toEqual(dbTrials.map((t) => t.test_accuracy));
+    expect(new Set(trials.map((t) => t.status))).toEqual(new Set(['done']));
+    expect(trials.every((t) => t.backend === 'wasm')).toBe(true);
+    // Every trial's curve has one row per evaluation, and its last epoch is the epochs it ran.
+    for (const t of dbTrials) {
+      const curve = epochs.filter((e) => Number(e.trial_id) === t.id);
+      expect(curve.length).toBeGreaterThan(0);
+      expect(Number(curve.at(-1)!.epoch)).toBe(t.epochs);
+    }
+    // One seed: each summary mean is the trial's own accuracy.
+    for (const row of summary) {
+      const trial = trials.find((t) => t.approach === row.approach && t.train_size === row.train_size)!;
+      expect(Number(row.test_accuracy_mean)).toBeCloseTo(Number(trial.test_accuracy), 12);
+      expect(row.n).toBe('1');
+    }
+    // Training actually learned: above chance (20% on five classes) at the larger size.
+    const at40 = trials.filter((t) => t.train_size === '40').map((t) => Number(t.test_accuracy));
+    expect(Math.max(...at40)).toBeGreaterThan(0.4);
+  });
+
+  it('keeps every finished trial when killed with SIGKILL, and resume completes without duplicates', async () => {
+    const box = sandbox();
+    const suite = JSON.parse(readFileSync(TINY_SUITE, 'utf8')) as { seeds: number[] };
+    const path = join(box.dir, 'suite.json');
+    writeFileSync(path, JSON.stringify({ ...suite, seeds: [0, 1] }));
+    const child = cliAsync(box, ['run', path, '--backend', 'wasm', '--workers', '1']);
+    const finishedBeforeKill = await new Promise<{ id: number; finished_at: string }[]>((resolve, reject) => {
+      const timer = setInterval(() => {
+        try {
+          const done = query<{ id: number; finished_at: string }>(
+            box.db,
+            `SELECT id, finished_at FROM trials WHERE status = 'done' ORDER BY id`,
+          );
+          if (done.length >= 2) {
+            child.kill('SIGKILL');
+            clearInterval(timer);
+            resolve(done);
+          }
+        } catch {
+          // the database may not exist yet
+        }
+      }, 200);
+      child.once('exit', () => {
+        clearInterval(timer);
+        reject(new Error('the run ended before it could be killed'));
+      });
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+    const stillThere = query<{ id: number; finished_at: string }>(
+      box.db,
+      `SELECT id, finished_at FROM trials WHERE id IN (${finishedBeforeKill.map((t) => t.id).join(',')})`,
+    );
+    expect(stillThere).toEqual(finishedBeforeKill);
+
+    const resume = cli(box, ['resume', '1']);
+    expect(resume.status, resume.stderr).toBe(0);
+    const all = query<{ id: number; approach: string; train_size: number; seed: number; status: string; finished_at: string }>(
+      box.db,
+      'SELECT * FROM trials ORDER BY id',
+    );
+    expect(all).toHaveLength(12);
+    expect(new Set(all.map((t) => `${t.approach}/${t.train_size}/${t.seed}`)).size).toBe(12);
+    expect(all.every((t) => t.status === 'done')).toBe(true);
+    for (const before of finishedBeforeKill) {
+      expect(all.find((t) => t.id === before.id)!.finished_at).toBe(before.finished_at);
+    }
+    expect(query<{ status: string }>(box.db, 'SELECT status FROM suites')[0]!.status).toBe('done');
+  });
+
+  it('stops cleanly on Ctrl-C: in-flight trial cancelled, suite resumable', async () => {
+    const box = sandbox();
+    const child = cliAsync(box, ['run', TINY_SUITE, '--backend', 'wasm', '--workers', '1']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (/\[1\/6\]/.test(stderr)) {
+          clearInterval(timer);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 100);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain('transfer-bench resume 1');
+    const statuses = query<{ status: string }>(box.db, 'SELECT status FROM trials').map((t) => t.status);
+    expect(statuses).toContain('done');
+    expect(statuses).not.toContain('running');
+    expect(query<{ status: string }>(box.db, 'SELECT status FROM suites')[0]!.status).toBe('cancelled');
+    const resume = cli(box, ['resume', '1']);
+    expect(resume.status, resume.stderr).toBe(0);
+    expect(query<{ n: number }>(box.db, `SELECT COUNT(*) AS n FROM trials WHERE status = 'done'`)[0]!.n).toBe(6);
+  });
+});
