@@ -5,6 +5,7 @@ import { writeFiles } from '../export/csv-export.js';
 import { defaultDbPath } from '../paths.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
+import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { suiteSourceFromArgument } from '../spec/load-suite.js';
 import { ProgressDisplay } from './progress-display.js';
 import { printSuiteList, printSummaryTable } from './tables.js';
@@ -155,6 +156,28 @@ export function buildProgram(): Command {
         const { files } = await service.exportCsv({ suiteId });
         for (const path of writeFiles(options.out, files)) console.log(path);
       });
+    });
+
+  program
+    .command('serve')
+    .description('serve the app over HTTP for a browser (e.g. a headless GPU box used from a laptop)')
+    .option('--port <n>', 'port (0 picks a free one)', (v) => (v === '0' ? 0 : positiveInt(v)), 5917)
+    .option('--host <address>', 'address to bind; anything but loopback exposes the engine to the network', '127.0.0.1')
+    .addOption(dbOption())
+    .action(async (options: { port: number; host: string; db: string }) => {
+      if (!isLoopbackHost(options.host)) {
+        console.error(`warning: serving on ${options.host}: anyone who can reach it can run suites and read results`);
+      }
+      const service = createEngineService({ dbPath: options.db });
+      const server = await startServer({ service, port: options.port, host: options.host });
+      console.log(`Transfer Bench is at ${server.url} (database ${options.db}); Ctrl-C stops it`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await service.close();
     });
 
   return program;
