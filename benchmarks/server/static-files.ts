@@ -1,4 +1,5 @@
-import { realpath, stat } from 'node:fs/promises';
+// fs.promises is looked up at call time: Electron patches it to read inside app.asar.
+import { promises as fsp } from 'node:fs';
 import { extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Content types of what a Vite build of the renderer contains. */
@@ -36,11 +37,11 @@ export type StaticLookup =
 
 async function fileInside(root: string, candidate: string): Promise<{ path: string; size: number } | null> {
   try {
-    const real = await realpath(candidate);
+    const real = await fsp.realpath(candidate);
     const rel = relative(root, real);
     // A symlink must not lead out of the root either.
     if (rel.startsWith('..') || isAbsolute(rel)) return null;
-    const info = await stat(real);
+    const info = await fsp.stat(real);
     return info.isFile() ? { path: real, size: info.size } : null;
   } catch {
     return null;
@@ -64,7 +65,7 @@ export async function lookupStatic(root: string, urlPath: string): Promise<Stati
 
   let realRoot: string;
   try {
-    realRoot = await realpath(resolve(root));
+    realRoot = await fsp.realpath(resolve(root));
   } catch {
     return { kind: 'not-found' };
   }
