@@ -1,0 +1,273 @@
+import type { ApproachCurve } from '../analysis/curves.js';
+import type { Crossover } from '../analysis/crossover.js';
+import { APPROACH_LABELS, formatSize } from '../analysis/format.js';
+import type { GroupSummary } from '../analysis/summary-stats.js';
+import { APPROACHES, type Approach } from '../domain.js';
+import { linearScale, linearTicks, logScale, type Scale } from './scale.js';
+import { escapeHtml } from './escape.js';
+import { bandPath, element, polylinePath, SERIES_COLOURS, text } from './svg.js';
+
+export interface ChartFrame {
+  width: number;
+  height: number;
+  margin: { top: number; right: number; bottom: number; left: number };
+}
+
+export const DEFAULT_FRAME: ChartFrame = {
+  width: 720,
+  height: 400,
+  margin: { top: 36, right: 150, bottom: 52, left: 64 },
+};
+
+function plotArea(frame: ChartFrame) {
+  const { width, height, margin } = frame;
+  return { left: margin.left, right: width - margin.right, top: margin.top, bottom: height - margin.bottom };
+}
+
+/** Pads a degenerate or tight interval so lines do not sit on the frame. */
+function paddedDomain(low: number, high: number, clamp?: readonly [number, number]): [number, number] {
+  const span = high - low;
+  const pad = span > 0 ? span * 0.05 : Math.max(Math.abs(high) * 0.1, 0.05);
+  let lo = low - pad;
+  let hi = high + pad;
+  if (clamp) {
+    lo = Math.max(clamp[0], lo);
+    hi = Math.min(clamp[1], hi);
+  }
+  return [lo, hi];
+}
+
+function axes(
+  frame: ChartFrame,
+  x: Scale,
+  y: Scale,
+  xTicks: readonly number[],
+  yTicks: readonly number[],
+  labels: { title: string; x: string; y: string; xTick: (v: number) => string; yTick: (v: number) => string },
+): string {
+  const a = plotArea(frame);
+  const parts: string[] = [
+    text(frame.width / 2, 20, labels.title, { 'text-anchor': 'middle', 'font-weight': 'bold', class: 'chart-title' }),
+    element('line', { x1: a.left, y1: a.bottom, x2: a.right, y2: a.bottom, stroke: '#444' }),
+    element('line', { x1: a.left, y1: a.top, x2: a.left, y2: a.bottom, stroke: '#444' }),
+  ];
+  for (const v of xTicks) {
+    parts.push(
+      element('line', { x1: x(v), y1: a.bottom, x2: x(v), y2: a.bottom + 5, stroke: '#444', class: 'x-tick' }),
+    );
+    parts.push(text(x(v), a.bottom + 18, labels.xTick(v), { 'text-anchor': 'middle' }));
+  }
+  for (const v of yTicks) {
+    parts.push(element('line', { x1: a.left, y1: y(v), x2: a.right, y2: y(v), stroke: '#ddd', class: 'y-grid' }));
+    parts.push(text(a.left - 8, y(v) + 4, labels.yTick(v), { 'text-anchor': 'end' }));
+  }
+  parts.push(text((a.left + a.right) / 2, frame.height - 10, labels.x, { 'text-anchor': 'middle' }));
+  parts.push(
+    text(16, (a.top + a.bottom) / 2, labels.y, {
+      'text-anchor': 'middle',
+      transform: `rotate(-90 16 ${(a.top + a.bottom) / 2})`,
+    }),
+  );
+  return parts.join('\n');
+}
+
+function legend(frame: ChartFrame, approaches: readonly Approach[]): string {
+  const a = plotArea(frame);
+  return approaches
+    .map((approach, i) => {
+      const y = a.top + 10 + i * 20;
+      const colour = SERIES_COLOURS[approach] ?? '#888';
+      return (
+        element('line', { x1: a.right + 14, y1: y, x2: a.right + 34, y2: y, stroke: colour, 'stroke-width': 2 }) +
+        text(a.right + 40, y + 4, APPROACH_LABELS[approach], { class: 'legend' })
+      );
+    })
+    .join('\n');
+}
+
+function svg(frame: ChartFrame, title: string, body: string): string {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" viewBox="0 0 ${frame.width} ${frame.height}" role="img" font-family="sans-serif" font-size="12">`,
+    element('title', {}, escapeHtml(title)),
+    body,
+    '</svg>',
+  ].join('\n');
+}
+
+const byApproach = <T extends { approach: Approach }>(items: readonly T[]): [Approach, T[]][] =>
+  APPROACHES.map((a): [Approach, T[]] => [a, items.filter((i) => i.approach === a)]).filter(
+    ([, list]) => list.length > 0,
+  );
+
+export interface CrossoverMarker {
+  approach: Approach;
+  crossover: Crossover;
+}
+
+/**
+ * Data efficiency: mean test accuracy against training-set size on a log x axis, one line per approach with
+ * its 95% interval as a shaded band, one point per size, and a dashed marker at each crossover size reached.
+ */
+export function dataEfficiencyChart(
+  accuracy: readonly GroupSummary[],
+  crossovers: readonly CrossoverMarker[] = [],
+  frame: ChartFrame = DEFAULT_FRAME,
+): string {
+  const title = 'Data efficiency: test accuracy by training-set size';
+  if (accuracy.length === 0)
+    return svg(frame, title, text(frame.width / 2, frame.height / 2, 'No results', { 'text-anchor': 'middle' }));
+  const a = plotArea(frame);
+  const sizes = [...new Set(accuracy.map((g) => g.trainSize))].sort((p, q) => p - q);
+  const minSize = sizes[0]!;
+  const maxSize = sizes[sizes.length - 1]!;
+  const xDomain: [number, number] = minSize === maxSize ? [minSize / 2, minSize * 2] : [minSize, maxSize];
+  const x = logScale(xDomain, [a.left + 10, a.right - 10]);
+  const yDomain = paddedDomain(
+    Math.min(...accuracy.map((g) => g.ciLow)),
+    Math.max(...accuracy.map((g) => g.ciHigh)),
+    [0, 1],
+  );
+  const y = linearScale(yDomain, [a.bottom, a.top]);
+  const yTicks = linearTicks(yDomain[0], yDomain[1]);
+  const series = byApproach(accuracy);
+  const parts = [
+    axes(frame, x, y, sizes, yTicks, {
+      title,
+      x: 'training-set size (examples, log scale)',
+      y: 'test accuracy',
+      xTick: formatSize,
+      yTick: (v) => `${Number((v * 100).toFixed(1))}%`,
+    }),
+  ];
+  for (const [approach, groups] of series) {
+    const colour = SERIES_COLOURS[approach] ?? '#888';
+    const upper = groups.map((g): [number, number] => [x(g.trainSize), y(g.ciHigh)]);
+    const lower = groups.map((g): [number, number] => [x(g.trainSize), y(g.ciLow)]);
+    parts.push(
+      element('path', {
+        d: bandPath(upper, lower),
+        fill: colour,
+        'fill-opacity': 0.15,
+        stroke: 'none',
+        class: 'band',
+        'data-approach': approach,
+      }),
+    );
+  }
+  for (const [approach, groups] of series) {
+    const colour = SERIES_COLOURS[approach] ?? '#888';
+    const points = groups.map((g): [number, number] => [x(g.trainSize), y(g.mean)]);
+    parts.push(
+      element('path', {
+        d: polylinePath(points),
+        fill: 'none',
+        stroke: colour,
+        'stroke-width': 2,
+        class: 'line',
+        'data-approach': approach,
+      }),
+    );
+    for (const g of groups) {
+      parts.push(
+        element(
+          'circle',
+          {
+            cx: x(g.trainSize),
+            cy: y(g.mean),
+            r: 3.5,
+            fill: colour,
+            class: 'point',
+            'data-approach': approach,
+            'data-size': g.trainSize,
+          },
+          element(
+            'title',
+            {},
+            escapeHtml(
+              `${APPROACH_LABELS[approach]}, ${formatSize(g.trainSize)} examples: ${(g.mean * 100).toFixed(1)}% (n = ${g.n})`,
+            ),
+          ),
+        ),
+      );
+    }
+  }
+  crossovers.forEach(({ approach, crossover }, i) => {
+    if (crossover.kind !== 'reached') return;
+    const cx = x(crossover.trainSize);
+    parts.push(
+      element('line', {
+        x1: cx,
+        y1: a.top,
+        x2: cx,
+        y2: a.bottom,
+        stroke: SERIES_COLOURS[approach] ?? '#888',
+        'stroke-dasharray': '4 3',
+        class: 'crossover',
+        'data-approach': approach,
+      }),
+      text(
+        cx + 4,
+        a.top + 12 + i * 14,
+        `crossover with ${APPROACH_LABELS[approach]}: ${formatSize(crossover.trainSize)}`,
+        { class: 'crossover-label', 'font-size': 11 },
+      ),
+    );
+  });
+  parts.push(
+    legend(
+      frame,
+      series.map(([approach]) => approach),
+    ),
+  );
+  return svg(frame, title, parts.join('\n'));
+}
+
+/** Convergence: mean validation loss against epoch at one size, one line per approach. */
+export function convergenceChart(
+  trainSize: number,
+  curves: readonly ApproachCurve[],
+  frame: ChartFrame = DEFAULT_FRAME,
+): string {
+  const title = `Convergence: validation loss by epoch at ${formatSize(trainSize)} examples`;
+  const all = curves.flatMap((c) => c.points);
+  if (all.length === 0)
+    return svg(
+      frame,
+      title,
+      text(frame.width / 2, frame.height / 2, 'No training curves', { 'text-anchor': 'middle' }),
+    );
+  const a = plotArea(frame);
+  const epochs = all.map((p) => p.epoch);
+  const xDomain = paddedDomain(Math.min(...epochs), Math.max(...epochs));
+  const x = linearScale(xDomain, [a.left, a.right]);
+  const yDomain = paddedDomain(Math.min(0, ...all.map((p) => p.mean)), Math.max(...all.map((p) => p.mean)));
+  const y = linearScale(yDomain, [a.bottom, a.top]);
+  const xTicks = linearTicks(xDomain[0], xDomain[1]).filter((v) => Number.isInteger(v));
+  const yTicks = linearTicks(yDomain[0], yDomain[1]);
+  const parts = [
+    axes(frame, x, y, xTicks, yTicks, {
+      title,
+      x: 'epoch',
+      y: 'validation loss (mean over seeds)',
+      xTick: String,
+      yTick: (v) => String(Number(v.toPrecision(3))),
+    }),
+  ];
+  const present = APPROACHES.filter((ap) => curves.some((c) => c.approach === ap && c.points.length > 0));
+  for (const approach of present) {
+    const curve = curves.find((c) => c.approach === approach)!;
+    const colour = SERIES_COLOURS[approach] ?? '#888';
+    parts.push(
+      element('path', {
+        d: polylinePath(curve.points.map((p): [number, number] => [x(p.epoch), y(p.mean)])),
+        fill: 'none',
+        stroke: colour,
+        'stroke-width': 2,
+        class: 'line',
+        'data-approach': approach,
+      }),
+    );
+  }
+  parts.push(legend(frame, present));
+  return svg(frame, title, parts.join('\n'));
+}

