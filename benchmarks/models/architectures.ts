@@ -32,14 +32,16 @@ export function layerSeed(seed: number, layerName: string): number {
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 
-/** Glorot-uniform kernel, zero bias: Keras' defaults, but seeded. */
-function seeded(seed: number, name: string): { name: string; kernelInitializer: Initializer } {
-  return { name, kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, name) }) };
+/** Glorot-uniform kernel, zero bias: Keras' defaults, but seeded (from the layer's role, not its final name). */
+function seeded(seed: number, role: string, name = role): { name: string; kernelInitializer: Initializer } {
+  return { name, kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(seed, role) }) };
 }
 
-/** A new classification head (dense + softmax) named `head`, seeded. */
-export function buildHead(numClasses: number, seed: number): ReturnType<typeof tf.layers.dense> {
-  return tf.layers.dense({ units: numClasses, activation: 'softmax', ...seeded(seed, HEAD_LAYER) });
+/**
+ * A new classification head (dense + softmax), seeded. Named `head` unless a layer below already has that name.
+ */
+export function buildHead(numClasses: number, seed: number, name = HEAD_LAYER): ReturnType<typeof tf.layers.dense> {
+  return tf.layers.dense({ units: numClasses, activation: 'softmax', ...seeded(seed, HEAD_LAYER, name) });
 }
 
 /**
