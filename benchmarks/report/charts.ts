@@ -206,10 +206,15 @@ export function dataEfficiencyChart(
         'data-approach': approach,
       }),
       text(
-        cx + 4,
-        a.top + 12 + i * 14,
+        // Labels to the right of a marker in the left half of the plot, to its left otherwise, so they stay inside.
+        cx < (a.left + a.right) / 2 ? cx + 4 : cx - 4,
+        a.bottom - 8 - i * 14,
         `crossover with ${APPROACH_LABELS[approach]}: ${formatSize(crossover.trainSize)}`,
-        { class: 'crossover-label', 'font-size': 11 },
+        {
+          class: 'crossover-label',
+          'font-size': 11,
+          'text-anchor': cx < (a.left + a.right) / 2 ? 'start' : 'end',
+        },
       ),
     );
   });

@@ -1,0 +1,11 @@
+export { analyzeSuite, type AnalysisOptions, type SuiteAnalysis } from './analyze-suite.js';
+export { summarize, TRIAL_METRICS, type GroupSummary, type TrialMetric } from './summary-stats.js';
+export { comparisonRows, summaryRows, type CsvRow, type CsvValue } from './csv-rows.js';
+export { compareToScratch, VARIANTS, type SizeComparison, type Variant, type VariantComparison } from './comparison.js';
+export { findCrossover, DEFAULT_TOLERANCE, type Crossover } from './crossover.js';
+export { dataMultiplier, type DataMultiplier } from './data-multiplier.js';
+export { welchDifference, type MeanDifference } from './welch.js';
+export type { GroupCost, PretrainCost, TargetAccuracy, TimeToTarget } from './cost.js';
+export type { OverfittingGap } from './overfitting.js';
+export type { ApproachCurve } from './curves.js';
+export type { IncompleteGroup } from './caveats.js';
