@@ -3,6 +3,7 @@ import { BACKENDS, type BackendChoice, type SuiteStatus } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../export/csv-export.js';
 import { defaultDbPath } from '../paths.js';
+import type { RunEvent } from '../runner/run-events.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
@@ -43,6 +44,7 @@ async function follow(
   let suiteId: number | null = null;
   let finish: (status: SuiteStatus) => void = () => {};
   const finished = new Promise<SuiteStatus>((resolve) => (finish = resolve));
+  const early: RunEvent[] = [];
   const unsubscribe = service.subscribe((event) => {
     if (suiteId !== null && event.suiteId !== suiteId) return;
     if (event.type === 'suite-started') {
@@ -54,10 +56,13 @@ async function follow(
           planTrials(suite.spec),
           trials.filter((t) => t.status !== 'pending'),
         );
+        for (const queued of early.splice(0)) display.handle(queued, [], []);
       });
-      return;
+    } else if (display) {
+      display.handle(event, [], []);
+    } else {
+      early.push(event);
     }
-    display?.handle(event, [], []);
     if (event.type === 'suite-finished') finish(event.status);
   });
   let interrupted = false;
