@@ -11,6 +11,8 @@ export const electronForker: WorkerForker = (modulePath, execArgv) => {
     execArgv,
     stdio: 'inherit',
     serviceName: 'Transfer Bench trial worker',
+    // macOS: start through the plugin helper, whose entitlements let it load tfjs-node's unsigned libtensorflow.
+    allowLoadingUnsignedLibraries: process.platform === 'darwin',
   });
   let spawned = false;
   let exited = false;
