@@ -61,25 +61,26 @@ const RESULT_MARK = '@@transfer-bench-probe@@';
  */
 const PROBE_SCRIPT = `
 const mark = ${JSON.stringify(RESULT_MARK)};
-const report = (r) => process.stdout.write('\\n' + mark + JSON.stringify(r) + '\\n');
+// exit once the line is written: a pipe may be asynchronous (Windows), and libtensorflow may leave threads running
+const report = (r) => process.stdout.write('\\n' + mark + JSON.stringify(r) + '\\n', () => process.exit(0));
 const message = (e) => (e && e.message) || String(e);
-let tf;
-try {
-  tf = require(process.argv[1]);
-} catch (e) {
-  report({ ok: false, reason: 'it does not load: ' + message(e) });
-  process.exit(0);
-}
-try {
-  const active = tf.getBackend();
-  if (active !== 'tensorflow') throw new Error('the active backend is "' + active + '", not "tensorflow"');
-  const a = tf.ones([64, 64]);
-  const value = tf.matMul(a, a).dataSync()[0];
-  if (value !== 64) throw new Error('a test matMul returned ' + value + ' instead of 64');
-  report({ ok: true, gpu: tf.backend().isUsingGpuDevice === true });
-} catch (e) {
-  report({ ok: false, reason: 'it loaded but failed a test computation: ' + message(e) });
-}
+(async () => {
+  let tf;
+  try {
+    tf = require(process.argv[1]);
+  } catch (e) {
+    return report({ ok: false, reason: 'it does not load: ' + message(e) });
+  }
+  try {
+    if (!(await tf.setBackend('tensorflow'))) throw new Error('the "tensorflow" backend did not initialise');
+    const a = tf.ones([64, 64]);
+    const value = tf.matMul(a, a).dataSync()[0];
+    if (value !== 64) throw new Error('a test matMul returned ' + value + ' instead of 64');
+    report({ ok: true, gpu: tf.backend().isUsingGpuDevice === true });
+  } catch (e) {
+    report({ ok: false, reason: 'it loaded but failed a test computation: ' + message(e) });
+  }
+})();
 `;
 
 function notInstalledReason(pkg: NativePackage): string {
