@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EpochRecord, SuiteRecord, TrialKey, TrialRecord } from './domain.js';
 import type { RunEvent } from './runner/run-events.js';
+import type { SuiteAnalysis } from './analysis/analyze-suite.js';
 
 /**
  * The one contract between the engine and any UI: the Electron IPC binding, the preload,
@@ -34,6 +35,16 @@ export const requestSchemas = {
   cancelSuite: suiteId,
   resumeSuite: suiteId,
   exportCsv: suiteId,
+  getAnalysis: z.strictObject({
+    suiteId: z.number().int().positive(),
+    /** Crossover tolerance as a fraction (0.01 = 1 percentage point). */
+    tolerance: z.number().min(0).max(1).optional(),
+  }),
+  getReport: z.strictObject({
+    suiteId: z.number().int().positive(),
+    format: z.enum(['html', 'md']).default('html'),
+    tolerance: z.number().min(0).max(1).optional(),
+  }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -68,6 +79,9 @@ export interface ResponseMap {
   cancelSuite: { cancelled: boolean };
   resumeSuite: { suiteId: number };
   exportCsv: { files: CsvFile[] };
+  getAnalysis: SuiteAnalysis;
+  /** A self-contained report; `name` is a suggested file name. */
+  getReport: CsvFile;
 }
 
 export type ResponseOf<K extends RequestName> = ResponseMap[K];

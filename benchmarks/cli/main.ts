@@ -1,3 +1,4 @@
+import { basename, dirname, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, type BackendChoice, type SuiteStatus } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
@@ -14,6 +15,13 @@ import { printSuiteList, printSummaryTable } from './tables.js';
 const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+
+const parsePoints = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('expected percentage points from 0 to 100');
   return n;
 };
 
@@ -160,6 +168,28 @@ export function buildProgram(): Command {
         const suiteId = await resolveSuiteId(service, suite);
         const { files } = await service.exportCsv({ suiteId });
         for (const path of writeFiles(options.out, files)) console.log(path);
+      });
+    });
+
+  program
+    .command('report')
+    .description('write the decision report of a suite: verdict, crossover, data multiplier, charts, tables, caveats')
+    .argument('<suite>', 'suite id or "latest"')
+    .option('--out <file>', 'report.html or report.md (the format follows the extension)', 'report.html')
+    .option('--tolerance <points>', 'crossover tolerance in percentage points', parsePoints, 1)
+    .addOption(dbOption())
+    .action(async (suite: string, options: { out: string; tolerance: number; db: string }) => {
+      const format = extname(options.out).toLowerCase() === '.md' ? 'md' : 'html';
+      if (!['.md', '.html', '.htm'].includes(extname(options.out).toLowerCase())) {
+        throw new UserError(`--out ${options.out}: give a file ending in .html or .md`);
+      }
+      await withService(options.db, async (service) => {
+        const suiteId = await resolveSuiteId(service, suite);
+        const report = await service.getReport({ suiteId, format, tolerance: options.tolerance / 100 });
+        const [path] = writeFiles(dirname(resolve(options.out)), [
+          { name: basename(options.out), content: report.content },
+        ]);
+        console.log(path);
       });
     });
 

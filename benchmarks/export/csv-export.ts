@@ -1,7 +1,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { summaryRows, type CsvRow } from '../analysis/csv-rows.js';
+import { analyzeSuite } from '../analysis/analyze-suite.js';
+import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.js';
 import type { CsvFile } from '../contract.js';
 import type { ResultStore } from '../store/result-store.js';
 
@@ -48,12 +49,38 @@ const EPOCH_COLUMNS = [
   'step',
 ];
 
+const SUMMARY_HEAD = [
+  'approach',
+  'train_size',
+  'n',
+  'test_accuracy_mean',
+  'test_accuracy_std',
+  'test_accuracy_ci_low',
+  'test_accuracy_ci_high',
+  'wall_seconds_mean',
+];
+const COMPARISON_HEAD = [
+  'approach',
+  'baseline',
+  'train_size',
+  'difference_mean',
+  'difference_ci_low',
+  'difference_ci_high',
+];
+
+/** The rows' own column order; with no rows, at least the documented leading columns. */
+const columnsOf = (rows: CsvRow[], head: string[]): string[] => (rows[0] ? Object.keys(rows[0]) : head);
+
 const nanToNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-/** The suite's results as CSV files: trials.csv, epochs.csv and summary.csv (done trials only). */
+/**
+ * The suite's results as CSV files: trials.csv, epochs.csv, summary.csv (done trials only) and comparison.csv
+ * (each fine-tuning variant against scratch per size: difference, data multiplier, crossover).
+ */
 export function exportCsvFiles(store: ResultStore, suiteId: number): CsvFile[] {
-  store.requireSuite(suiteId);
+  const suite = store.requireSuite(suiteId);
   const trials = store.listTrials(suiteId);
+  const epochs = store.listEpochs(suiteId);
   const trialRows: CsvRow[] = trials.map((t) => ({
     suite_id: t.suiteId,
     trial_id: t.id,
@@ -77,7 +104,7 @@ export function exportCsvFiles(store: ResultStore, suiteId: number): CsvFile[] {
     finished_at: t.finishedAt,
     error: t.error,
   }));
-  const epochRows: CsvRow[] = store.listEpochs(suiteId).map((e) => ({
+  const epochRows: CsvRow[] = epochs.map((e) => ({
     trial_id: e.trialId,
     approach: e.approach,
     train_size: e.trainSize,
@@ -91,11 +118,12 @@ export function exportCsvFiles(store: ResultStore, suiteId: number): CsvFile[] {
     step: e.step,
   }));
   const summary = summaryRows(trials);
-  const summaryColumns = summary[0] ? Object.keys(summary[0]) : ['approach', 'train_size', 'n'];
+  const comparison = comparisonRows(analyzeSuite(suite, trials, epochs));
   return [
     { name: 'trials.csv', content: toCsv(trialRows, TRIAL_COLUMNS) },
     { name: 'epochs.csv', content: toCsv(epochRows, EPOCH_COLUMNS) },
-    { name: 'summary.csv', content: toCsv(summary, summaryColumns) },
+    { name: 'summary.csv', content: toCsv(summary, columnsOf(summary, SUMMARY_HEAD)) },
+    { name: 'comparison.csv', content: toCsv(comparison, columnsOf(comparison, COMPARISON_HEAD)) },
   ];
 }
 

@@ -7,6 +7,7 @@ import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { openDb } from '../store/open-db.js';
 import { ResultStore } from '../store/result-store.js';
+import { suiteAnalysis, suiteReport } from './suite-answer.js';
 
 export interface EngineService extends ContractHandlers {
   subscribe(listener: RunEventListener): () => void;
@@ -74,6 +75,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       return track(await SuiteRun.resume({ store, forkWorker, backend, onEvent: emit }, suiteId));
     },
     exportCsv: async ({ suiteId }) => ({ files: exportCsvFiles(store, suiteId) }),
+    getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
+    getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
