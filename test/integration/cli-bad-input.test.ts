@@ -78,7 +78,10 @@ describe('bad input: one clear error, non-zero exit, database unchanged', () => 
   it('a truncated IDX file', () => {
     const header = Buffer.from([0, 0, 8, 3, 0, 0, 0, 100, 0, 0, 0, 28, 0, 0, 0, 28]);
     writeFileSync(join(box.dir, 'trunc-images.gz'), gzipSync(Buffer.concat([header, Buffer.alloc(500)])));
-    writeFileSync(join(box.dir, 'trunc-labels'), Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 100]), Buffer.alloc(100)]));
+    writeFileSync(
+      join(box.dir, 'trunc-labels'),
+      Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 100]), Buffer.alloc(100)]),
+    );
     const path = suiteFile(box, 'trunc.json', {
       ...tiny,
       pretrain: undefined,

@@ -110,10 +110,14 @@ describe('transfer-bench run / list / export', () => {
 
     const resume = cli(box, ['resume', '1']);
     expect(resume.status, resume.stderr).toBe(0);
-    const all = query<{ id: number; approach: string; train_size: number; seed: number; status: string; finished_at: string }>(
-      box.db,
-      'SELECT * FROM trials ORDER BY id',
-    );
+    const all = query<{
+      id: number;
+      approach: string;
+      train_size: number;
+      seed: number;
+      status: string;
+      finished_at: string;
+    }>(box.db, 'SELECT * FROM trials ORDER BY id');
     expect(all).toHaveLength(12);
     expect(new Set(all.map((t) => `${t.approach}/${t.train_size}/${t.seed}`)).size).toBe(12);
     expect(all.every((t) => t.status === 'done')).toBe(true);
