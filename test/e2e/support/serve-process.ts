@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.js';
+
+export interface ServeProcess {
+  url: string;
+  /** Everything the server printed so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Runs the real CLI, `transfer-bench serve --port 0`, and waits for the URL it prints. */
+export function startServe(options: { dbPath: string; env?: Record<string, string> }): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'transfer-bench.js'), 'serve', '--db', options.dbPath, '--port', '0'],
+    { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`transfer-bench serve printed no URL within 60 s:\n${output}`));
+    }, 60_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      const match = /https?:\/\/[^\s)]+/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[0], output: () => output, stop });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`transfer-bench serve exited (${code ?? signal}) before printing its URL:\n${output}`));
+    });
+  });
+}
