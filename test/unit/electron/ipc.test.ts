@@ -1,0 +1,243 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RunEvent } from '../../../benchmarks/contract.js';
+import { FakeService } from '../server/fake-service.js';
+
+/** A stand-in for the parts of Electron that electron/ipc.ts touches. */
+const fake = vi.hoisted(() => {
+  type Listener = (...args: unknown[]) => unknown;
+  return {
+    handlers: new Map<string, Listener>(),
+    listeners: new Map<string, Listener>(),
+    showOpenDialog: vi.fn(),
+    showMessageBox: vi.fn(),
+  };
+});
+
+vi.mock('electron', () => ({
+  ipcMain: {
+    handle: (channel: string, handler: (...args: unknown[]) => unknown) => fake.handlers.set(channel, handler),
+    removeHandler: (channel: string) => fake.handlers.delete(channel),
+    on: (channel: string, listener: (...args: unknown[]) => unknown) => fake.listeners.set(channel, listener),
+    off: (channel: string) => fake.listeners.delete(channel),
+  },
+  dialog: { showOpenDialog: fake.showOpenDialog, showMessageBox: fake.showMessageBox },
+  protocol: {},
+}));
+
+const { setupIpc } = await import('../../../electron/ipc.js');
+const { IPC_RENDERER_READY_CHANNEL } = await import('../../../electron/bridge-protocol.js');
+const { IPC_EVENT_CHANNEL, IPC_PICK_SUITE_FILE_CHANNEL, IPC_REQUEST_CHANNEL, IPC_SAVE_FILES_CHANNEL } =
+  await import('../../../benchmarks/contract.js');
+
+interface FakeFrame {
+  url: string;
+}
+
+function fakeWindow() {
+  const mainFrame: FakeFrame = { url: 'app://transfer-bench/index.html' };
+  const contentsListeners = new Map<string, (...args: unknown[]) => void>();
+  const windowListeners = new Map<string, () => void>();
+  const webContents = {
+    mainFrame,
+    send: vi.fn(),
+    on: (name: string, listener: (...args: unknown[]) => void) => contentsListeners.set(name, listener),
+  };
+  const window = {
+    webContents,
+    isDestroyed: () => false,
+    on: (name: string, listener: () => void) => windowListeners.set(name, listener),
+  };
+  return {
+    window,
+    webContents,
+    mainFrame,
+    /** An IPC event as Electron would build it for a message from `frame` of `sender`. */
+    eventFrom: (frame: FakeFrame = mainFrame, sender: object = webContents) => ({ sender, senderFrame: frame }),
+    emitContents: (name: string, ...args: unknown[]) => contentsListeners.get(name)?.(...args),
+    close: () => windowListeners.get('closed')?.(),
+  };
+}
+
+async function invoke(channel: string, event: object, ...args: unknown[]): Promise<unknown> {
+  const handler = fake.handlers.get(channel);
+  if (!handler) throw new Error(`no handler on ${channel}`);
+  return handler(event, ...args);
+}
+
+function setup() {
+  const service = new FakeService();
+  const binding = setupIpc(service);
+  const win = fakeWindow();
+  // The binding only uses the members faked above.
+  binding.attach(win.window as unknown as Parameters<typeof binding.attach>[0]);
+  return { service, binding, win };
+}
+
+beforeEach(() => {
+  fake.handlers.clear();
+  fake.listeners.clear();
+  fake.showOpenDialog.mockReset();
+  fake.showMessageBox.mockReset();
+});
+
+describe('setupIpc: requests', () => {
+  it('validates and answers a request from our window', async () => {
+    const { service, win } = setup();
+    const reply = await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'startSuite', {
+      source: { kind: 'builtin', name: 'quick' },
+    });
+    expect(reply).toEqual({ ok: true, value: { suiteId: 7 } });
+    expect(service.calls).toEqual([
+      { name: 'startSuite', request: { source: { kind: 'builtin', name: 'quick' }, backend: 'auto' } },
+    ]);
+  });
+
+  it('answers invalid and unknown requests with a message, without reaching the service', async () => {
+    const { service, win } = setup();
+    const invalid = (await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'getSuite', { suiteId: 'x' })) as {
+      ok: boolean;
+      error: string;
+    };
+    expect(invalid.ok).toBe(false);
+    expect(invalid.error).toContain('invalid getSuite request');
+    expect(await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'dropTables', {})).toMatchObject({ ok: false });
+    expect(await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 42, {})).toEqual({
+      ok: false,
+      error: 'request name must be a string',
+    });
+    expect(service.calls).toEqual([]);
+  });
+
+  it('passes UserError messages through', async () => {
+    const { win } = setup();
+    expect(await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'getSuite', { suiteId: 4 })).toEqual({
+      ok: false,
+      error: 'no suite with id 4',
+    });
+  });
+
+  it.each([
+    ['another window', (win: ReturnType<typeof fakeWindow>) => win.eventFrom(win.mainFrame, fakeWindow().webContents)],
+    [
+      'a sub-frame of ours',
+      (win: ReturnType<typeof fakeWindow>) => win.eventFrom({ url: 'app://transfer-bench/x.html' }),
+    ],
+    [
+      'our window showing a page that is not ours',
+      (win: ReturnType<typeof fakeWindow>) => {
+        win.mainFrame.url = 'https://example.com/';
+        return win.eventFrom();
+      },
+    ],
+  ])('refuses requests from %s', async (_what, eventOf) => {
+    const { service, win } = setup();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(await invoke(IPC_REQUEST_CHANNEL, eventOf(win), 'listSuites', {})).toMatchObject({ ok: false });
+    expect(await invoke(IPC_PICK_SUITE_FILE_CHANNEL, eventOf(win))).toMatchObject({ ok: false });
+    expect(service.calls).toEqual([]);
+    expect(fake.showOpenDialog).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it('refuses everything once the window is closed', async () => {
+    const { service, win } = setup();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    win.close();
+    expect(await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'listSuites', {})).toMatchObject({ ok: false });
+    expect(service.calls).toEqual([]);
+    warn.mockRestore();
+  });
+});
+
+describe('setupIpc: run events', () => {
+  const event = (n: number): RunEvent => ({ type: 'suite-started', suiteId: n, total: 1, done: 0 });
+
+  it('queues events until the renderer listens, then delivers them in order', () => {
+    const { service, win } = setup();
+    service.emit(event(1));
+    service.emit(event(2));
+    expect(win.webContents.send).not.toHaveBeenCalled();
+    fake.listeners.get(IPC_RENDERER_READY_CHANNEL)!(win.eventFrom());
+    service.emit(event(3));
+    expect(win.webContents.send.mock.calls).toEqual([
+      [IPC_EVENT_CHANNEL, event(1)],
+      [IPC_EVENT_CHANNEL, event(2)],
+      [IPC_EVENT_CHANNEL, event(3)],
+    ]);
+  });
+
+  it('queues again while the page reloads', () => {
+    const { service, win } = setup();
+    fake.listeners.get(IPC_RENDERER_READY_CHANNEL)!(win.eventFrom());
+    win.emitContents('did-start-navigation', { isMainFrame: true, isSameDocument: false });
+    service.emit(event(5));
+    expect(win.webContents.send).not.toHaveBeenCalled();
+    fake.listeners.get(IPC_RENDERER_READY_CHANNEL)!(win.eventFrom());
+    expect(win.webContents.send).toHaveBeenCalledWith(IPC_EVENT_CHANNEL, event(5));
+  });
+
+  it('ignores a ready signal from anyone else', () => {
+    const { service, win } = setup();
+    fake.listeners.get(IPC_RENDERER_READY_CHANNEL)!(win.eventFrom(win.mainFrame, fakeWindow().webContents));
+    service.emit(event(6));
+    expect(win.webContents.send).not.toHaveBeenCalled();
+  });
+
+  it('stops listening to the service when disposed', () => {
+    const { service, binding } = setup();
+    expect(service.listenerCount).toBe(1);
+    binding.dispose();
+    expect(service.listenerCount).toBe(0);
+    expect(fake.handlers.size).toBe(0);
+  });
+});
+
+describe('setupIpc: dialogs', () => {
+  it('returns the picked suite file, or null when cancelled', async () => {
+    const { win } = setup();
+    fake.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/home/me/suite.json'] });
+    expect(await invoke(IPC_PICK_SUITE_FILE_CHANNEL, win.eventFrom())).toEqual({
+      ok: true,
+      value: '/home/me/suite.json',
+    });
+    fake.showOpenDialog.mockResolvedValueOnce({ canceled: true, filePaths: [] });
+    expect(await invoke(IPC_PICK_SUITE_FILE_CHANNEL, win.eventFrom())).toEqual({ ok: true, value: null });
+  });
+
+  it('writes the files into the chosen folder, asking before it replaces any', async () => {
+    const { win } = setup();
+    const folder = mkdtempSync(join(tmpdir(), 'tb-ipc-'));
+    const files = [
+      { name: 'trials.csv', content: 'a\n1\n' },
+      { name: 'summary.csv', content: 'b\n2\n' },
+    ];
+    fake.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [folder] });
+    expect(await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), files)).toEqual({ ok: true, value: folder });
+    expect(readFileSync(join(folder, 'trials.csv'), 'utf8')).toBe('a\n1\n');
+    expect(fake.showMessageBox).not.toHaveBeenCalled();
+    // Second export: both exist; the user declines.
+    fake.showMessageBox.mockResolvedValueOnce({ response: 1 });
+    const changed = [{ name: 'trials.csv', content: 'changed' }];
+    expect(await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), changed)).toEqual({ ok: true, value: null });
+    expect(readFileSync(join(folder, 'trials.csv'), 'utf8')).toBe('a\n1\n');
+    fake.showMessageBox.mockResolvedValueOnce({ response: 0 });
+    expect(await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), changed)).toEqual({ ok: true, value: folder });
+    expect(readFileSync(join(folder, 'trials.csv'), 'utf8')).toBe('changed');
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('refuses file names that are paths before any dialog opens', async () => {
+    const { win } = setup();
+    for (const name of ['../evil.csv', '/etc/passwd', 'sub/dir.csv', '..', '']) {
+      const reply = (await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), [{ name, content: 'x' }])) as {
+        ok: boolean;
+      };
+      expect(reply.ok, name).toBe(false);
+    }
+    expect(await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), 'nope')).toMatchObject({ ok: false });
+    expect(fake.showOpenDialog).not.toHaveBeenCalled();
+  });
+});
