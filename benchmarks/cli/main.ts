@@ -113,8 +113,9 @@ export function buildProgram(): Command {
     .description(
       'Fine-tune or train from scratch? Benchmarks both across training-set sizes on your data and hardware.',
     )
-    .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({
+      outputError: (text, write) => write(`transfer-bench: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
+    });
 
   program
     .command('run')
