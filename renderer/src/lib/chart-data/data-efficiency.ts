@@ -1,0 +1,68 @@
+import { APPROACHES, type Approach, type TrialRecord } from '../../../../benchmarks/domain.js';
+import { efficiencyRange, type EfficiencyMetric } from './metrics.js';
+import { summarize, type BandKind, type Summary } from './stats.js';
+
+/** One seed's value at one size: drawn as a dot when seeds are shown. */
+export interface SeedValue {
+  seed: number;
+  trialId: number;
+  value: number;
+}
+
+export interface EfficiencyPoint extends Summary {
+  trainSize: number;
+  /** The values summarised, in seed order. */
+  seeds: SeedValue[];
+}
+
+export interface EfficiencySeries {
+  approach: Approach;
+  /** One point per training-set size that has at least one value, in increasing size. */
+  points: EfficiencyPoint[];
+}
+
+/**
+ * Groups trials by approach and training-set size and summarises `metric` over seeds.
+ * Only `done` trials with a finite value count (as in the engine's analysis): failed, diverged,
+ * cancelled and unfinished trials are left out. Approaches come in the order of APPROACHES;
+ * approaches without any value are left out.
+ */
+export function dataEfficiencySeries(
+  trials: readonly TrialRecord[],
+  metric: EfficiencyMetric,
+  band: BandKind,
+): EfficiencySeries[] {
+  const byApproach = new Map<Approach, Map<number, SeedValue[]>>();
+  for (const trial of trials) {
+    if (trial.status !== 'done') continue;
+    const value = trial[metric];
+    if (value === null || !Number.isFinite(value)) continue;
+    let bySize = byApproach.get(trial.approach);
+    if (!bySize) byApproach.set(trial.approach, (bySize = new Map()));
+    let seeds = bySize.get(trial.trainSize);
+    if (!seeds) bySize.set(trial.trainSize, (seeds = []));
+    seeds.push({ seed: trial.seed, trialId: trial.id, value });
+  }
+  const range = efficiencyRange(metric);
+  const series: EfficiencySeries[] = [];
+  for (const approach of APPROACHES) {
+    const bySize = byApproach.get(approach);
+    if (!bySize) continue;
+    const points = [...bySize.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([trainSize, seeds]): EfficiencyPoint => {
+        const sorted = [...seeds].sort((a, b) => a.seed - b.seed);
+        return {
+          trainSize,
+          ...summarize(
+            sorted.map((s) => s.value),
+            band,
+            range,
+          ),
+          seeds: sorted,
+        };
+      });
+    series.push({ approach, points });
+  }
+  return series;
+}

@@ -1,0 +1,209 @@
+import type { EfficiencySeries } from '../chart-data/data-efficiency.js';
+import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from '../chart-data/metrics.js';
+import type { BandKind } from '../chart-data/stats.js';
+import { formatNumber, formatPercent } from '../format.js';
+import { escapeHtml, hoveredX, numberTick, percentTick, sizeTick } from './axis-format.js';
+import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
+import { APPROACH_LABELS, type ChartPalette } from './palette.js';
+
+export interface EfficiencyChartInput {
+  series: EfficiencySeries[];
+  metric: EfficiencyMetric;
+  band: BandKind;
+  showSeeds: boolean;
+  /** Accuracy of guessing, drawn as a reference line on the accuracy chart; null when unknown. */
+  chance: number | null;
+  palette: ChartPalette;
+  target: ChartTarget;
+}
+
+export const BAND_LABELS: Record<BandKind, string> = { ci95: '95% CI', minmax: 'min–max' };
+
+function formatValue(metric: EfficiencyMetric, value: number): string {
+  return metric === 'testAccuracy' ? formatPercent(value) : formatNumber(value);
+}
+
+/** The tooltip for one training-set size: every approach's mean, band and n (and seeds when shown). */
+export function efficiencyTooltip(input: EfficiencyChartInput, trainSize: number): string {
+  const { metric, band, palette } = input;
+  const rows = input.series
+    .map((s) => ({ s, point: s.points.find((p) => p.trainSize === trainSize) }))
+    .filter((r) => r.point !== undefined)
+    .sort((a, b) => (metric === 'testAccuracy' ? b.point!.mean - a.point!.mean : a.point!.mean - b.point!.mean));
+  const body = rows
+    .map(({ s, point }) => {
+      const p = point!;
+      const colour = palette.approach[s.approach];
+      const spread = p.n > 1 ? `${formatValue(metric, p.low)} – ${formatValue(metric, p.high)}` : 'one seed';
+      const seeds = input.showSeeds
+        ? `<div class="tb-tt-seeds">${p.seeds.map((v) => `seed ${v.seed}: ${formatValue(metric, v.value)}`).join(' · ')}</div>`
+        : '';
+      return (
+        `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(APPROACH_LABELS[s.approach])}</td>` +
+        `<td class="tb-tt-num"><b>${formatValue(metric, p.mean)}</b></td>` +
+        `<td class="tb-tt-num tb-tt-muted">${spread}</td><td class="tb-tt-num tb-tt-muted">n=${p.n}</td></tr>` +
+        (seeds ? `<tr><td colspan="4">${seeds}</td></tr>` : '')
+      );
+    })
+    .join('');
+  return (
+    `<div class="tb-tt"><div class="tb-tt-title">${trainSize} training examples</div>` +
+    `<table><thead><tr><th></th><th>${escapeHtml(EFFICIENCY_METRIC_LABELS[metric])}</th><th>${BAND_LABELS[band]}</th><th></th></tr></thead>` +
+    `<tbody>${body}</tbody></table></div>`
+  );
+}
+
+/**
+ * Data efficiency: the metric against training-set size on a log axis, one line per approach
+ * (mean over seeds, series named by approach id), its band as a stacked area (lower edge + height),
+ * and seeds as dots on demand. On screen lines are downsampled with LTTB; for export never.
+ */
+export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
+  const { palette, metric, target } = input;
+  const sampling = target.kind === 'screen' ? 'lttb' : undefined;
+  const accuracy = metric === 'testAccuracy';
+  const series: (LineSeriesOption | ScatterSeriesOption)[] = [];
+  for (const s of input.series) {
+    const colour = palette.approach[s.approach];
+    const stack = `band:${s.approach}`;
+    series.push({
+      type: 'line',
+      name: s.approach,
+      data: s.points.map((p) => [p.trainSize, p.mean]),
+      color: colour,
+      lineStyle: { width: 2 },
+      symbol: 'circle',
+      symbolSize: 7,
+      showSymbol: true,
+      z: 4,
+      sampling,
+      emphasis: { focus: 'series' },
+    });
+    series.push({
+      type: 'line',
+      name: s.approach,
+      data: s.points.map((p) => [p.trainSize, p.low]),
+      stack,
+      stackStrategy: 'all',
+      color: colour,
+      lineStyle: { opacity: 0 },
+      symbol: 'none',
+      silent: true,
+      z: 2,
+      sampling,
+      tooltip: { show: false },
+    });
+    series.push({
+      type: 'line',
+      name: s.approach,
+      data: s.points.map((p) => [p.trainSize, p.high - p.low]),
+      stack,
+      stackStrategy: 'all',
+      color: colour,
+      lineStyle: { opacity: 0 },
+      areaStyle: { color: colour, opacity: palette.bandOpacity },
+      symbol: 'none',
+      silent: true,
+      z: 2,
+      sampling,
+      tooltip: { show: false },
+    });
+    if (input.showSeeds) {
+      series.push({
+        type: 'scatter',
+        name: s.approach,
+        data: s.points.flatMap((p) => p.seeds.map((v) => [p.trainSize, v.value])),
+        color: colour,
+        symbol: 'circle',
+        symbolSize: 5,
+        itemStyle: { color: 'transparent', borderColor: colour, borderWidth: 1.2, opacity: 0.9 },
+        z: 5,
+        silent: true,
+      });
+    }
+  }
+  if (accuracy && input.chance !== null && series[0]) {
+    (series[0] as LineSeriesOption).markLine = {
+      silent: true,
+      symbol: 'none',
+      label: { formatter: 'chance', color: palette.muted, position: 'insideEndTop' },
+      lineStyle: { color: palette.muted, type: 'dotted', width: 1 },
+      data: [{ yAxis: input.chance }],
+    };
+  }
+  const sizes = input.series.flatMap((s) => s.points.map((p) => p.trainSize));
+  const minSize = sizes.length ? Math.min(...sizes) : 1;
+  const maxSize = sizes.length ? Math.max(...sizes) : 10;
+  const exporting = target.kind === 'export';
+  const option: ChartOption = {
+    animation: false,
+    backgroundColor: exporting ? palette.background : 'transparent',
+    textStyle: { color: palette.text, fontFamily: 'Inter, system-ui, sans-serif' },
+    title: exporting
+      ? {
+          text: target.title,
+          subtext: target.subtitle,
+          left: 16,
+          top: 10,
+          textStyle: { color: palette.text, fontSize: 15, fontWeight: 600 },
+          subtextStyle: { color: palette.muted },
+        }
+      : undefined,
+    legend: {
+      top: exporting ? 14 : 0,
+      right: 8,
+      icon: 'roundRect',
+      itemWidth: 14,
+      itemHeight: 4,
+      textStyle: { color: palette.text },
+      data: input.series.map((s) => s.approach),
+      formatter: (name: string) => APPROACH_LABELS[name as keyof typeof APPROACH_LABELS] ?? name,
+    },
+    grid: { left: 64, right: 24, top: exporting ? 72 : 36, bottom: 52 },
+    xAxis: {
+      type: 'log',
+      logBase: 10,
+      name: 'Training examples (log scale)',
+      nameLocation: 'middle',
+      nameGap: 30,
+      nameTextStyle: { color: palette.muted },
+      // Half a decade of room either side keeps the end points off the frame.
+      min: minSize / Math.SQRT2,
+      max: maxSize * Math.SQRT2,
+      axisLine: { lineStyle: { color: palette.axisLine } },
+      axisLabel: { color: palette.muted, formatter: (v: number) => sizeTick(Math.round(v)) },
+      splitLine: { show: true, lineStyle: { color: palette.splitLine } },
+      minorTick: { show: true },
+      minorSplitLine: { show: true, lineStyle: { color: palette.splitLine, opacity: 0.5 } },
+    },
+    yAxis: {
+      type: 'value',
+      name: EFFICIENCY_METRIC_LABELS[metric],
+      nameLocation: 'middle',
+      nameGap: 48,
+      nameTextStyle: { color: palette.muted },
+      scale: true,
+      max: accuracy ? (v: { max: number }) => Math.min(1, Math.ceil((v.max + 0.02) * 20) / 20) : undefined,
+      min: accuracy ? (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20) : undefined,
+      axisLine: { show: false },
+      axisLabel: { color: palette.muted, formatter: accuracy ? percentTick : numberTick },
+      splitLine: { lineStyle: { color: palette.splitLine } },
+    },
+    tooltip: exporting
+      ? { show: false }
+      : {
+          trigger: 'axis',
+          confine: true,
+          backgroundColor: palette.tooltipBackground,
+          borderColor: palette.tooltipBorder,
+          textStyle: { color: palette.text, fontSize: 12 },
+          axisPointer: { type: 'line', lineStyle: { color: palette.axisLine } },
+          formatter: (params: unknown) => {
+            const x = hoveredX(params);
+            return x === null ? '' : efficiencyTooltip(input, x);
+          },
+        },
+    series,
+  };
+  return { option, drawn: input.series.map((s) => ({ name: s.approach, points: s.points.length })) };
+}

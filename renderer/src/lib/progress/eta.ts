@@ -1,0 +1,63 @@
+import type { TrialRecord } from '../../../../benchmarks/domain.js';
+
+/** A trial being trained right now, as the run events describe it. */
+export interface InFlightTrial {
+  trialId: number;
+  approach: TrialRecord['approach'];
+  trainSize: number;
+  /** When this client saw the trial start (ms since epoch). */
+  startedAtMs: number;
+}
+
+/**
+ * Expected wall seconds of a trial of (approach, size), from the trials already finished:
+ * the mean over finished trials of the same approach and size, else of the same size,
+ * else of all finished trials. Null when nothing has finished yet.
+ */
+export function expectedTrialSeconds(
+  finished: readonly TrialRecord[],
+  approach: TrialRecord['approach'],
+  trainSize: number,
+): number | null {
+  const timed = finished.filter((t) => t.wallSeconds !== null && Number.isFinite(t.wallSeconds));
+  const candidates = [
+    timed.filter((t) => t.approach === approach && t.trainSize === trainSize),
+    timed.filter((t) => t.trainSize === trainSize),
+    timed,
+  ];
+  for (const group of candidates) {
+    if (group.length > 0) return group.reduce((sum, t) => sum + t.wallSeconds!, 0) / group.length;
+  }
+  return null;
+}
+
+/**
+ * Seconds until the suite is likely finished, derived from finished trials' wall time:
+ * the expected time of every trial still to run, plus what the trials in flight are expected
+ * still to need, divided by how many run at once (at least one). Null before any trial has
+ * finished, since there is nothing to derive it from; 0 when nothing is left.
+ */
+export function estimateRemainingSeconds(
+  trials: readonly TrialRecord[],
+  inFlight: readonly InFlightTrial[],
+  nowMs: number,
+): number | null {
+  const finished = trials.filter((t) => t.status === 'done' || t.status === 'diverged' || t.status === 'failed');
+  const flying = new Set(inFlight.map((t) => t.trialId));
+  const waiting = trials.filter(
+    (t) => !flying.has(t.id) && (t.status === 'pending' || t.status === 'running' || t.status === 'cancelled'),
+  );
+  if (waiting.length === 0 && inFlight.length === 0) return 0;
+  let work = 0;
+  for (const t of waiting) {
+    const expected = expectedTrialSeconds(finished, t.approach, t.trainSize);
+    if (expected === null) return null;
+    work += expected;
+  }
+  for (const t of inFlight) {
+    const expected = expectedTrialSeconds(finished, t.approach, t.trainSize);
+    if (expected === null) return null;
+    work += Math.max(0, expected - (nowMs - t.startedAtMs) / 1000);
+  }
+  return work / Math.max(1, inFlight.length);
+}

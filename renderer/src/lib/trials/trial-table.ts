@@ -1,0 +1,93 @@
+import { APPROACHES, TRIAL_STATUSES, type TrialRecord, type TrialStatus } from '../../../../benchmarks/domain.js';
+
+/** Columns the trials table can sort by. */
+export type TrialSortKey =
+  | 'id'
+  | 'approach'
+  | 'trainSize'
+  | 'seed'
+  | 'status'
+  | 'testAccuracy'
+  | 'testLoss'
+  | 'epochs'
+  | 'bestEpoch'
+  | 'wallSeconds'
+  | 'trainFlops'
+  | 'backend';
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface TrialSort {
+  key: TrialSortKey;
+  direction: SortDirection;
+}
+
+export interface TrialFilter {
+  /** Words, all of which must match (case-insensitively) approach, status, backend, device or error text; `size=N`, `seed=N`, `id=N` or a bare size match exactly. */
+  text: string;
+  /** Statuses to show; empty shows all. */
+  statuses: readonly TrialStatus[];
+}
+
+function sortValue(trial: TrialRecord, key: TrialSortKey): number | string | null {
+  switch (key) {
+    case 'approach':
+      return APPROACHES.indexOf(trial.approach);
+    case 'status':
+      return TRIAL_STATUSES.indexOf(trial.status);
+    case 'backend':
+      return trial.backend;
+    default:
+      return trial[key];
+  }
+}
+
+/** Missing values sort last whatever the direction; ties fall back to approach, size, seed. */
+export function compareTrials(a: TrialRecord, b: TrialRecord, sort: TrialSort): number {
+  const va = sortValue(a, sort.key);
+  const vb = sortValue(b, sort.key);
+  if (va === null && vb !== null) return 1;
+  if (vb === null && va !== null) return -1;
+  let order = 0;
+  if (va !== null && vb !== null) {
+    order = typeof va === 'string' || typeof vb === 'string' ? String(va).localeCompare(String(vb)) : va - vb;
+    if (sort.direction === 'desc') order = -order;
+  }
+  return (
+    order ||
+    APPROACHES.indexOf(a.approach) - APPROACHES.indexOf(b.approach) ||
+    a.trainSize - b.trainSize ||
+    a.seed - b.seed ||
+    a.id - b.id
+  );
+}
+
+export function matchesFilter(trial: TrialRecord, filter: TrialFilter): boolean {
+  if (filter.statuses.length > 0 && !filter.statuses.includes(trial.status)) return false;
+  const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const fields = [trial.approach, trial.status, trial.backend ?? '', trial.device ?? '', trial.error ?? '']
+    .join(' ')
+    .toLowerCase();
+  const exact = new Set([`size=${trial.trainSize}`, `seed=${trial.seed}`, `id=${trial.id}`, String(trial.trainSize)]);
+  // "size=10" and "seed=0" match exactly (so size=10 does not match size=100); other words match anywhere.
+  return words.every((w) => exact.has(w) || (!w.includes('=') && fields.includes(w)));
+}
+
+/** The rows the table shows: filtered, then sorted. */
+export function tableRows(trials: readonly TrialRecord[], filter: TrialFilter, sort: TrialSort): TrialRecord[] {
+  return trials.filter((t) => matchesFilter(t, filter)).sort((a, b) => compareTrials(a, b, sort));
+}
+
+/** Clicking a column header: a new column sorts ascending (metrics where higher is better: descending); the same column flips. */
+export function nextSort(current: TrialSort, key: TrialSortKey): TrialSort {
+  if (current.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' };
+  return { key, direction: key === 'testAccuracy' ? 'desc' : 'asc' };
+}
+
+/** Number of trials per status, for the filter chips. */
+export function statusCounts(trials: readonly TrialRecord[]): Record<TrialStatus, number> {
+  const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as Record<TrialStatus, number>;
+  for (const t of trials) counts[t.status] += 1;
+  return counts;
+}

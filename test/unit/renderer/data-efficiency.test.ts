@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { dataEfficiencySeries } from '../../../renderer/src/lib/chart-data/data-efficiency.js';
+import { seedTrials, trialRecord } from './factories.js';
+
+describe('dataEfficiencySeries', () => {
+  const trials = [
+    ...seedTrials('finetune', 100, [0.8, 0.9]),
+    ...seedTrials('scratch', 100, [0.5, 0.7]),
+    ...seedTrials('scratch', 10, [0.2, 0.3, 0.4]),
+    ...seedTrials('finetune', 10, [0.6]),
+    trialRecord({ approach: 'scratch', trainSize: 10, seed: 7, status: 'failed', testAccuracy: null }),
+    trialRecord({ approach: 'scratch', trainSize: 10, seed: 8, status: 'diverged', testAccuracy: 0.1 }),
+    trialRecord({ approach: 'linear-probe', trainSize: 10, seed: 0, status: 'running', testAccuracy: null }),
+  ];
+
+  it('groups done trials by approach (in approach order) and size (increasing)', () => {
+    const series = dataEfficiencySeries(trials, 'testAccuracy', 'ci95');
+    expect(series.map((s) => s.approach)).toEqual(['scratch', 'finetune']);
+    expect(series.map((s) => s.points.map((p) => [p.trainSize, p.n]))).toEqual([
+      [
+        [10, 3],
+        [100, 2],
+      ],
+      [
+        [10, 1],
+        [100, 2],
+      ],
+    ]);
+  });
+
+  it('takes the mean over seeds with a 95% interval, leaving out failed and diverged trials', () => {
+    const scratch10 = dataEfficiencySeries(trials, 'testAccuracy', 'ci95')[0]!.points[0]!;
+    expect(scratch10.mean).toBeCloseTo(0.3, 12);
+    expect(scratch10.low).toBeCloseTo(0.3 - 0.248414, 5);
+    expect(scratch10.high).toBeCloseTo(0.3 + 0.248414, 5);
+    expect(scratch10.seeds.map((s) => [s.seed, s.value])).toEqual([
+      [0, 0.2],
+      [1, 0.3],
+      [2, 0.4],
+    ]);
+  });
+
+  it('uses min–max bands, clipped to [0, 1] for accuracy', () => {
+    const [scratch, finetune] = dataEfficiencySeries(trials, 'testAccuracy', 'minmax');
+    expect(scratch!.points[1]).toMatchObject({ mean: 0.6, low: 0.5, high: 0.7 });
+    // finetune at 100: 0.8, 0.9 → ci95 half = 12.706·0.0707/√2 = 0.635: clipped at 1
+    expect(finetune!.points[0]).toMatchObject({ n: 1, mean: 0.6, low: 0.6, high: 0.6 });
+    const ci = dataEfficiencySeries(trials, 'testAccuracy', 'ci95')[1]!.points[1]!;
+    expect(ci.high).toBe(1);
+  });
+
+  it('plots test loss when asked', () => {
+    const [scratch] = dataEfficiencySeries(trials, 'testLoss', 'minmax');
+    // losses are 1 − accuracy in the factory: 0.8, 0.7, 0.6
+    expect(scratch!.points[0]!.mean).toBeCloseTo(0.7, 12);
+  });
+
+  it('returns nothing for no finished trials', () => {
+    expect(
+      dataEfficiencySeries([trialRecord({ status: 'pending', testAccuracy: null })], 'testAccuracy', 'ci95'),
+    ).toEqual([]);
+  });
+});

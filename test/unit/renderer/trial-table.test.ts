@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { nextSort, statusCounts, tableRows } from '../../../renderer/src/lib/trials/trial-table.js';
+import { trialRecord } from './factories.js';
+
+describe('trials table rows', () => {
+  const trials = [
+    trialRecord({ id: 1, approach: 'finetune', trainSize: 100, testAccuracy: 0.9, backend: 'wasm' }),
+    trialRecord({ id: 2, approach: 'scratch', trainSize: 10, testAccuracy: 0.4, backend: 'cpu' }),
+    trialRecord({
+      id: 3,
+      approach: 'scratch',
+      trainSize: 100,
+      status: 'failed',
+      testAccuracy: null,
+      error: 'Out of memory',
+    }),
+    trialRecord({ id: 4, approach: 'linear-probe', trainSize: 10, testAccuracy: 0.7, status: 'diverged' }),
+  ];
+  const all = { text: '', statuses: [] };
+
+  it('sorts by a metric with missing values last in either direction', () => {
+    const asc = tableRows(trials, all, { key: 'testAccuracy', direction: 'asc' }).map((t) => t.id);
+    const desc = tableRows(trials, all, { key: 'testAccuracy', direction: 'desc' }).map((t) => t.id);
+    expect(asc).toEqual([2, 4, 1, 3]);
+    expect(desc).toEqual([1, 4, 2, 3]);
+  });
+
+  it('sorts approaches in their natural order, ties by size', () => {
+    expect(tableRows(trials, all, { key: 'approach', direction: 'asc' }).map((t) => t.id)).toEqual([2, 3, 1, 4]);
+  });
+
+  it('filters by status and by every word of the text', () => {
+    expect(
+      tableRows(trials, { text: '', statuses: ['failed', 'diverged'] }, { key: 'id', direction: 'asc' }),
+    ).toHaveLength(2);
+    expect(
+      tableRows(trials, { text: 'memory', statuses: [] }, { key: 'id', direction: 'asc' }).map((t) => t.id),
+    ).toEqual([3]);
+    expect(
+      tableRows(trials, { text: 'scratch size=10', statuses: [] }, { key: 'id', direction: 'asc' }).map((t) => t.id),
+    ).toEqual([2]);
+  });
+
+  it('flips the direction on the same column and starts accuracy descending', () => {
+    expect(nextSort({ key: 'id', direction: 'asc' }, 'id')).toEqual({ key: 'id', direction: 'desc' });
+    expect(nextSort({ key: 'id', direction: 'asc' }, 'testAccuracy')).toEqual({
+      key: 'testAccuracy',
+      direction: 'desc',
+    });
+  });
+
+  it('counts trials per status', () => {
+    expect(statusCounts(trials)).toMatchObject({ done: 2, failed: 1, diverged: 1, pending: 0 });
+  });
+});
