@@ -74,4 +74,14 @@ export class FakeService implements ServedService {
     this.record('exportCsv', request);
     return { files: [{ name: 'trials.csv', content: 'a,b\n1,2\n' }] };
   };
+
+  getAnalysis: ContractHandlers['getAnalysis'] = async (request) => {
+    this.record('getAnalysis', request);
+    throw new UserError(`suite ${request.suiteId} has no finished trials to analyse`);
+  };
+
+  getReport: ContractHandlers['getReport'] = async (request) => {
+    this.record('getReport', request);
+    return { name: `suite-${request.suiteId}.${request.format}`, content: '# report\n' };
+  };
 }
