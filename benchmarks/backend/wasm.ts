@@ -3,6 +3,7 @@ import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
+import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
 
 let pathsSet = false;
 
@@ -15,13 +16,14 @@ export function wasmBinaryDir(): string {
   return dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
 }
 
-/** Makes `wasm` the active backend, with the Conv2D gradient kernels it lacks or runs slowly (see wasm-conv2d-gradient.ts). */
+/** Makes `wasm` the active backend, with the Conv2D and MaxPool gradient kernels it lacks or runs slowly (see wasm-conv2d-gradient.ts). */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
     setWasmPaths(wasmBinaryDir());
     pathsSet = true;
   }
   registerWasmConv2dGradients();
+  registerWasmMaxPoolGradient();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {

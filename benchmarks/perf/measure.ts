@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Architecture } from '../spec/suite-schema.js';
+import { selectBackend } from '../backend/select-backend.js';
+import type { BackendInfo, SelectBackendOptions } from '../backend/select-backend.js';
+import type { BackendName } from '../domain.js';
+import { UserError } from '../errors.js';
 import { buildModel } from '../models/architectures.js';
+import type { Architecture } from '../spec/suite-schema.js';
 
 /** Image shape and classes of the reference workload: MNIST-shaped, 10 classes. */
 export const REFERENCE_INPUT_SHAPE: [number, number, number] = [28, 28, 1];
@@ -82,4 +86,45 @@ export async function measureTrainingThroughput(
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** Steps measured per workload: enough for a stable figure in a few seconds on wasm. */
+export const DEFAULT_STEPS: Readonly<Record<Architecture, { warmupSteps: number; steps: number }>> = {
+  mlp: { warmupSteps: 5, steps: 50 },
+  cnn: { warmupSteps: 3, steps: 30 },
+};
+
+/** The CNN on the plain-JavaScript cpu backend runs ≈10 samples/s: one batch tells as much as thirty. */
+const SLOW_CPU_CNN = { warmupSteps: 0, steps: 1 };
+
+export type BackendMeasurement =
+  | { backend: BackendName; skipped: false; info: BackendInfo; results: ThroughputResult[] }
+  | { backend: BackendName; skipped: true; reason: string };
+
+/**
+ * Makes `backend` active and measures the reference MLP and CNN on it (see `measureTrainingThroughput`), or says why
+ * the backend is skipped (it does not load here). Leaves `backend` active.
+ */
+export async function measureBackend(
+  backend: BackendName,
+  options: { archs?: Architecture[]; select?: SelectBackendOptions; batchSize?: number } = {},
+): Promise<BackendMeasurement> {
+  let info: BackendInfo;
+  try {
+    info = await selectBackend(backend, options.select);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { backend, skipped: true, reason: error.message.replace(/^backend "[^"]+" is not available: /, '') };
+  }
+  const results: ThroughputResult[] = [];
+  for (const arch of options.archs ?? (['mlp', 'cnn'] as const)) {
+    const steps = backend === 'cpu' && arch === 'cnn' ? SLOW_CPU_CNN : DEFAULT_STEPS[arch];
+    results.push(await measureTrainingThroughput(arch, { ...steps, batchSize: options.batchSize ?? 64 }));
+  }
+  return { backend, skipped: false, info, results };
+}
+
+/** `mlp wasm: 2310 samples/s` */
+export function formatThroughput(result: ThroughputResult): string {
+  return `${result.arch} ${result.backend}: ${Math.round(result.samplesPerSecond)} samples/s`;
 }
