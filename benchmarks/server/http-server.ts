@@ -178,6 +178,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           `The Transfer Bench renderer is not built (no ${join(staticDir, 'index.html')}).\nRun \`npm run build:renderer\`, then reload.\n`,
         );
       }
+      // Browsers ask for /favicon.ico on their own; without one in the build, answer "nothing" instead of an error.
+      if (path === '/favicon.ico') {
+        res.writeHead(204, { ...SECURITY_HEADERS, 'Cache-Control': 'max-age=86400' });
+        return void res.end();
+      }
       return sendText(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     }
     res.writeHead(200, {

@@ -274,6 +274,7 @@ describe('startServer: static files', () => {
     expect(route.status).toBe(200);
     expect(route.body).toContain('Transfer Bench');
     expect((await raw(server, '/assets/missing-5678.js')).status).toBe(404);
+    expect((await raw(server, '/favicon.ico')).status).toBe(204);
   });
 
   it.each([

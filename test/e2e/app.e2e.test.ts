@@ -1,0 +1,182 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Download, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
+import { requireBuilt, screenshotPath } from './support/paths.js';
+import { startServe, type ServeProcess } from './support/serve-process.js';
+
+/**
+ * The app end to end, as a user meets it through `transfer-bench serve` in a browser: the real CLI, the real
+ * engine with worker processes, a real SQLite file, Debian's Chromium. Runs the `quick` suite from the UI.
+ * Screenshots go to test-results/screenshots/.
+ */
+
+interface DrawnSeries {
+  name: string;
+  points: number;
+}
+
+const QUICK = JSON.parse(readFileSync(new URL('../../benchmarks/suites/quick.json', import.meta.url), 'utf8')) as {
+  sizes: number[];
+  seeds: number[];
+  approaches: Record<string, unknown>;
+};
+const APPROACHES = Object.keys(QUICK.approaches).sort();
+const TOTAL_TRIALS = APPROACHES.length * QUICK.sizes.length * QUICK.seeds.length;
+const RUN_TIMEOUT_MS = 8 * 60_000;
+
+async function seriesOf(chart: Locator): Promise<DrawnSeries[]> {
+  return JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as DrawnSeries[];
+}
+
+async function progressOf(bar: Locator): Promise<{ now: number; max: number }> {
+  return {
+    now: Number(await bar.getAttribute('aria-valuenow')),
+    max: Number(await bar.getAttribute('aria-valuemax')),
+  };
+}
+
+/** The card around a chart, for a screenshot with its title, controls and legend. */
+function panelOf(page: Page, testId: string): Locator {
+  return page.locator('section.panel', { has: page.getByTestId(testId) });
+}
+
+describe('Transfer Bench in Chromium against `transfer-bench serve`', () => {
+  let dataDir: string;
+  let server: ServeProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    requireBuilt([
+      ['dist/benchmarks/cli/main.js', 'npm run build'],
+      ['dist/renderer/index.html', 'npm run build:renderer'],
+    ]);
+    dataDir = mkdtempSync(join(tmpdir(), 'tb-e2e-'));
+    server = await startServe({
+      dbPath: join(dataDir, 'e2e.db'),
+      env: { TRANSFER_BENCH_CACHE: join(dataDir, 'model-cache') },
+    });
+    browser = await launchChromium();
+    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
+    page = await context.newPage();
+    // Console errors include Content-Security-Policy violations: the app must cause none.
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the built-in suites', async () => {
+    await page.goto(server.url);
+    await expect(page.title()).resolves.toBe('Transfer Bench');
+    const quick = page.locator('[data-testid="builtin-suite"][data-suite="quick"]');
+    await quick.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await page.getByTestId('builtin-suite').count()).toBeGreaterThanOrEqual(3);
+    await page.screenshot({ path: screenshotPath('suites'), fullPage: true });
+  });
+
+  it(
+    'runs the quick suite from the UI and shows progress to the end',
+    async () => {
+      await page.locator('[data-testid="run-suite"][data-suite="quick"]').click();
+      await page.getByTestId('run-view').waitFor({ timeout: 30_000 });
+      const bar = page.getByTestId('progress-bar');
+      await bar.waitFor();
+
+      const seen: number[] = [];
+      let runningShot = false;
+      const deadline = Date.now() + RUN_TIMEOUT_MS;
+      for (;;) {
+        const { now, max } = await progressOf(bar);
+        seen.push(now);
+        if (!runningShot && max === TOTAL_TRIALS && now >= TOTAL_TRIALS / 3 && now < max) {
+          await page.screenshot({ path: screenshotPath('running'), fullPage: true });
+          runningShot = true;
+        }
+        if (max === TOTAL_TRIALS && now === max && (await bar.getAttribute('data-status')) === 'done') break;
+        if (Date.now() > deadline) throw new Error(`suite did not finish: progress ${now}/${max}\n${server.output()}`);
+        await page.waitForTimeout(500);
+      }
+      expect(runningShot, 'a screenshot while the suite runs').toBe(true);
+      // Progress only moves forward.
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+      expect(seen.at(-1)).toBe(TOTAL_TRIALS);
+      const statuses = await page
+        .getByTestId('trial-row')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
+      expect(statuses).toHaveLength(TOTAL_TRIALS);
+      expect(statuses.filter((s) => s !== 'done' && s !== 'diverged')).toEqual([]);
+    },
+    RUN_TIMEOUT_MS + 60_000,
+  );
+
+  it('draws one data-efficiency series per approach with one point per size', async () => {
+    const chart = page.getByTestId('data-efficiency-chart');
+    await expect
+      .poll(async () => (await seriesOf(chart)).map((s) => s.name).sort(), { timeout: 15_000 })
+      .toEqual(APPROACHES);
+    for (const series of await seriesOf(chart)) expect(series.points, series.name).toBe(QUICK.sizes.length);
+    await panelOf(page, 'data-efficiency-chart').screenshot({ path: screenshotPath('data-efficiency') });
+  });
+
+  it('switches the convergence chart between epochs and wall time', async () => {
+    const chart = page.getByTestId('convergence-chart');
+    const toggle = page.getByTestId('convergence-axis-toggle');
+    await expect.poll(() => chart.getAttribute('data-view')).toBe('epoch');
+    await expect
+      .poll(async () => (await seriesOf(chart)).length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(APPROACHES.length);
+    const names = (await seriesOf(chart)).map((s) => s.name).join(' ');
+    for (const approach of APPROACHES) expect(names).toContain(approach);
+    expect((await seriesOf(chart)).every((s) => s.points > 0)).toBe(true);
+    await panelOf(page, 'convergence-chart').screenshot({ path: screenshotPath('convergence-epoch') });
+
+    await toggle.locator('button[data-value="wall"]').click();
+    await expect.poll(() => chart.getAttribute('data-view')).toBe('wall');
+    expect(await toggle.locator('button[data-value="wall"]').getAttribute('aria-pressed')).toBe('true');
+    expect((await seriesOf(chart)).every((s) => s.points > 0)).toBe(true);
+    await page.waitForTimeout(600); // let the chart finish its transition before the picture
+    await panelOf(page, 'convergence-chart').screenshot({ path: screenshotPath('convergence-wall-time') });
+
+    await toggle.locator('button[data-value="epoch"]').click();
+    await expect.poll(() => chart.getAttribute('data-view')).toBe('epoch');
+  });
+
+  it('exports the three CSV files', async () => {
+    const downloads: Download[] = [];
+    page.on('download', (download) => downloads.push(download));
+    await page.getByTestId('export-csv').click();
+    await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(3);
+    const files = new Map<string, string>();
+    for (const download of downloads) {
+      const path = join(dataDir, download.suggestedFilename());
+      await download.saveAs(path);
+      files.set(download.suggestedFilename(), readFileSync(path, 'utf8'));
+    }
+    expect([...files.keys()].sort()).toEqual(['epochs.csv', 'summary.csv', 'trials.csv']);
+    const lines = (name: string) => files.get(name)!.trim().split(/\r?\n/);
+    expect(lines('trials.csv')).toHaveLength(TOTAL_TRIALS + 1);
+    expect(lines('trials.csv')[0]).toContain('approach');
+    expect(lines('epochs.csv').length).toBeGreaterThan(TOTAL_TRIALS);
+    expect(lines('summary.csv').length).toBeGreaterThanOrEqual(APPROACHES.length * QUICK.sizes.length + 1);
+    await page.screenshot({ path: screenshotPath('suite-finished'), fullPage: true });
+  });
+
+  it('caused no console errors or Content-Security-Policy violations', () => {
+    expect(problems).toEqual([]);
+  });
+});
