@@ -4,7 +4,8 @@ import type { BandKind } from '../chart-data/stats.js';
 import { formatDuration, formatNumber, formatPercent } from '../format.js';
 import { escapeHtml, hoveredX, numberTick, percentTick, secondsTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
-import { APPROACH_LABELS, type ChartPalette } from './palette.js';
+import { decadeExtent, niceExtent } from './extent.js';
+import type { ChartPalette } from './palette.js';
 
 export interface ConvergenceChartInput {
   series: ConvergenceSeries[];
@@ -66,7 +67,7 @@ export function convergenceTooltip(input: ConvergenceChartInput, x: number): str
         })
         .join('');
       const colour = input.palette.approach[approach];
-      return `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(APPROACH_LABELS[approach])}</td>${cells}<td class="tb-tt-num tb-tt-muted">${n ? `n=${n}` : ''}</td></tr>`;
+      return `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(approach)}</td>${cells}<td class="tb-tt-num tb-tt-muted">${n ? `n=${n}` : ''}</td></tr>`;
     })
     .join('');
   const title = input.axis === 'epoch' ? `Epoch ${x}` : `${formatDuration(x)} of training`;
@@ -147,15 +148,22 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
     );
   }
   const row = input.layout === 'row';
-  const top = exporting ? 76 : 36;
+  const top = exporting ? 96 : 58;
+  const means = (metric: CurveMetric) =>
+    input.series.filter((s) => s.metric === metric).flatMap((s) => s.points.map((p) => p.mean));
+  // Ranges follow the mean lines; bands wider than that are clipped at the frame.
+  const yExtents = {
+    loss: input.logLoss ? decadeExtent(means('loss')) : niceExtent(means('loss'), 0),
+    accuracy: niceExtent(means('accuracy'), 0, 1),
+  };
   const grids = row
     ? [
         { left: 64, right: '53%', top, bottom: 52 },
         { left: '55%', right: 24, top, bottom: 52 },
       ]
     : [
-        { left: 64, right: 24, top, height: '32%' },
-        { left: 64, right: 24, bottom: 52, height: '32%' },
+        { left: 64, right: 24, top, height: '34%' },
+        { left: 64, right: 24, bottom: 44, height: '34%' },
       ];
   const xName = input.axis === 'epoch' ? 'Epoch' : 'Wall time';
   const approaches = [...new Set(input.series.map((s) => s.approach))];
@@ -181,7 +189,6 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
       itemHeight: 4,
       textStyle: { color: palette.text },
       data: approaches,
-      formatter: (name: string) => APPROACH_LABELS[name as keyof typeof APPROACH_LABELS] ?? name,
     },
     grid: grids,
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
@@ -192,7 +199,7 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
       nameLocation: 'middle' as const,
       nameGap: 28,
       nameTextStyle: { color: palette.muted },
-      min: input.axis === 'epoch' ? 1 : 0,
+      min: 0,
       max: 'dataMax' as const,
       minInterval: input.axis === 'epoch' ? 1 : undefined,
       axisLine: { lineStyle: { color: palette.axisLine } },
@@ -204,11 +211,11 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
       gridIndex: i,
       name: CURVE_METRIC_LABELS[metric] + (metric === 'loss' && input.logLoss ? ' (log)' : ''),
       nameLocation: 'end' as const,
-      nameTextStyle: { color: palette.muted, align: 'left' as const, fontWeight: 600 },
+      nameGap: 12,
+      nameTextStyle: { color: palette.text, align: 'left' as const, fontWeight: 600, padding: [0, 0, 0, -40] },
       scale: true,
-      max: metric === 'accuracy' ? (v: { max: number }) => Math.min(1, Math.ceil((v.max + 0.02) * 20) / 20) : undefined,
-      min:
-        metric === 'accuracy' ? (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20) : undefined,
+      min: yExtents[metric]?.min,
+      max: yExtents[metric]?.max,
       axisLine: { show: false },
       axisLabel: { color: palette.muted, formatter: metric === 'accuracy' ? percentTick : numberTick },
       splitLine: { lineStyle: { color: palette.splitLine } },

@@ -4,7 +4,8 @@ import type { BandKind } from '../chart-data/stats.js';
 import { formatNumber, formatPercent } from '../format.js';
 import { escapeHtml, hoveredX, numberTick, percentTick, sizeTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
-import { APPROACH_LABELS, type ChartPalette } from './palette.js';
+import { niceExtent } from './extent.js';
+import type { ChartPalette } from './palette.js';
 
 export interface EfficiencyChartInput {
   series: EfficiencySeries[];
@@ -39,7 +40,7 @@ export function efficiencyTooltip(input: EfficiencyChartInput, trainSize: number
         ? `<div class="tb-tt-seeds">${p.seeds.map((v) => `seed ${v.seed}: ${formatValue(metric, v.value)}`).join(' · ')}</div>`
         : '';
       return (
-        `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(APPROACH_LABELS[s.approach])}</td>` +
+        `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(s.approach)}</td>` +
         `<td class="tb-tt-num"><b>${formatValue(metric, p.mean)}</b></td>` +
         `<td class="tb-tt-num tb-tt-muted">${spread}</td><td class="tb-tt-num tb-tt-muted">n=${p.n}</td></tr>` +
         (seeds ? `<tr><td colspan="4">${seeds}</td></tr>` : '')
@@ -131,9 +132,14 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       data: [{ yAxis: input.chance }],
     };
   }
-  const sizes = input.series.flatMap((s) => s.points.map((p) => p.trainSize));
-  const minSize = sizes.length ? Math.min(...sizes) : 1;
-  const maxSize = sizes.length ? Math.max(...sizes) : 10;
+  const sizes = [...new Set(input.series.flatMap((s) => s.points.map((p) => p.trainSize)))].sort((a, b) => a - b);
+  const minSize = sizes[0] ?? 1;
+  const maxSize = sizes[sizes.length - 1] ?? 10;
+  // The y range follows the means (and seeds when shown); bands wider than that are clipped at the frame.
+  const shown = input.series.flatMap((s) =>
+    s.points.flatMap((p) => (input.showSeeds ? [p.mean, ...p.seeds.map((v) => v.value)] : [p.mean])),
+  );
+  const yExtent = accuracy ? niceExtent(shown, 0, 1) : niceExtent(shown, 0);
   const exporting = target.kind === 'export';
   const option: ChartOption = {
     animation: false,
@@ -157,7 +163,6 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       itemHeight: 4,
       textStyle: { color: palette.text },
       data: input.series.map((s) => s.approach),
-      formatter: (name: string) => APPROACH_LABELS[name as keyof typeof APPROACH_LABELS] ?? name,
     },
     grid: { left: 64, right: 24, top: exporting ? 72 : 36, bottom: 52 },
     xAxis: {
@@ -167,14 +172,13 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       nameLocation: 'middle',
       nameGap: 30,
       nameTextStyle: { color: palette.muted },
-      // Half a decade of room either side keeps the end points off the frame.
-      min: minSize / Math.SQRT2,
-      max: maxSize * Math.SQRT2,
+      // A little room either side keeps the end points off the frame; ticks sit at the suite's sizes.
+      min: minSize / 1.25,
+      max: maxSize * 1.25,
       axisLine: { lineStyle: { color: palette.axisLine } },
-      axisLabel: { color: palette.muted, formatter: (v: number) => sizeTick(Math.round(v)) },
+      axisTick: { customValues: sizes },
+      axisLabel: { color: palette.muted, formatter: (v: number) => sizeTick(Math.round(v)), customValues: sizes },
       splitLine: { show: true, lineStyle: { color: palette.splitLine } },
-      minorTick: { show: true },
-      minorSplitLine: { show: true, lineStyle: { color: palette.splitLine, opacity: 0.5 } },
     },
     yAxis: {
       type: 'value',
@@ -183,8 +187,8 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       nameGap: 48,
       nameTextStyle: { color: palette.muted },
       scale: true,
-      max: accuracy ? (v: { max: number }) => Math.min(1, Math.ceil((v.max + 0.02) * 20) / 20) : undefined,
-      min: accuracy ? (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20) : undefined,
+      min: yExtent?.min,
+      max: yExtent?.max,
       axisLine: { show: false },
       axisLabel: { color: palette.muted, formatter: accuracy ? percentTick : numberTick },
       splitLine: { lineStyle: { color: palette.splitLine } },

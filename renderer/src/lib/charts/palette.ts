@@ -25,7 +25,7 @@ const LIGHT: ChartPalette = {
   tooltipBackground: '#ffffff',
   tooltipBorder: '#d5dae1',
   approach: { scratch: '#e8710a', finetune: '#1a73e8', 'linear-probe': '#0f9d8a', partial: '#9334e6' },
-  bandOpacity: 0.16,
+  bandOpacity: 0.1,
 };
 
 const DARK: ChartPalette = {
@@ -37,16 +37,9 @@ const DARK: ChartPalette = {
   tooltipBackground: '#1e232c',
   tooltipBorder: '#3a4250',
   approach: { scratch: '#ff9e3d', finetune: '#5ea1ff', 'linear-probe': '#2fd1b7', partial: '#b98bff' },
-  bandOpacity: 0.2,
+  bandOpacity: 0.14,
 };
 
 export function chartPalette(theme: PaletteTheme): ChartPalette {
   return theme === 'dark' ? DARK : LIGHT;
 }
-
-export const APPROACH_LABELS: Record<Approach, string> = {
-  scratch: 'scratch',
-  finetune: 'fine-tune',
-  'linear-probe': 'linear probe',
-  partial: 'partial fine-tune',
-};

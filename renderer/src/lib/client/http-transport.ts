@@ -116,10 +116,17 @@ function pickSuite(): Promise<SuiteSource | null> {
   });
 }
 
+function mimeOf(name: string): string {
+  if (name.endsWith('.html')) return 'text/html';
+  if (name.endsWith('.md')) return 'text/markdown';
+  if (name.endsWith('.json')) return 'application/json';
+  return 'text/csv';
+}
+
 /** Downloads each file through a Blob URL. */
 async function saveFiles(files: CsvFile[]): Promise<string | null> {
   for (const file of files) {
-    const url = URL.createObjectURL(new Blob([file.content], { type: 'text/csv;charset=utf-8' }));
+    const url = URL.createObjectURL(new Blob([file.content], { type: `${mimeOf(file.name)};charset=utf-8` }));
     const anchor = document.createElement('a');
     anchor.href = url;
     anchor.download = file.name;

@@ -1,3 +1,4 @@
+import type { SuiteAnalysis } from '../../../../benchmarks/analysis/analyze-suite.js';
 import type { BuiltinSuiteInfo, EpochRow, RunEvent, SuiteSource } from '../../../../benchmarks/contract.js';
 import {
   isTrialFinal,
@@ -42,6 +43,8 @@ function messageOf(error: unknown): string {
 const EPOCH_FLUSH_MS = 250;
 /** The suites list is reloaded at most this often while trials finish. */
 const LIST_REFRESH_MS = 1500;
+/** The analysis is recomputed at most this often while trials finish. */
+const ANALYSIS_REFRESH_MS = 2000;
 
 /** The suite shown in the run view, kept current by run events. */
 export class OpenSuite {
@@ -57,11 +60,16 @@ export class OpenSuite {
   epochsError = $state<string | null>(null);
   live = $state.raw<LiveTrial[]>([]);
   pretrain = $state<PretrainProgress | null>(null);
+  /** The engine's analysis (verdict, comparisons, caveats); null until loaded or before any trial is done. */
+  analysis = $state.raw<SuiteAnalysis | null>(null);
+  analysisError = $state<string | null>(null);
   /** When this client saw the current run start; null when it did not. */
   runStartedAtMs = $state<number | null>(null);
   #pendingRows: EpochRow[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #epochsToken = 0;
+  #analysisToken = 0;
+  #analysisTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(suiteId: number) {
     this.suiteId = suiteId;
@@ -119,10 +127,34 @@ export class OpenSuite {
     }
   }
 
+  async loadAnalysis(transport: AppTransport, tolerance: number): Promise<void> {
+    const token = ++this.#analysisToken;
+    try {
+      const analysis = await transport.client.getAnalysis({ suiteId: this.suiteId, tolerance });
+      if (token !== this.#analysisToken) return;
+      this.analysis = analysis;
+      this.analysisError = null;
+    } catch (error) {
+      if (token === this.#analysisToken) this.analysisError = messageOf(error);
+    }
+  }
+
+  /** Reloads the analysis soon, once for a burst of finished trials. */
+  scheduleAnalysis(transport: AppTransport, tolerance: number): void {
+    if (this.#analysisTimer !== null) return;
+    this.#analysisTimer = setTimeout(() => {
+      this.#analysisTimer = null;
+      void this.loadAnalysis(transport, tolerance);
+    }, ANALYSIS_REFRESH_MS);
+  }
+
   dispose(): void {
     if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    if (this.#analysisTimer !== null) clearTimeout(this.#analysisTimer);
     this.#flushTimer = null;
+    this.#analysisTimer = null;
     this.#epochsToken++;
+    this.#analysisToken++;
   }
 }
 
@@ -240,7 +272,10 @@ class AppState {
       open.error = null;
       if (suite.status !== 'running') open.live = [];
       const size = open.curveSize ?? suite.spec.sizes[0] ?? null;
-      if (size !== null) await open.loadEpochs(this.transport, size);
+      await Promise.all([
+        size !== null ? open.loadEpochs(this.transport, size) : Promise.resolve(),
+        open.loadAnalysis(this.transport, preferences.tolerance),
+      ]);
     } catch (error) {
       if (this.open === open) open.error = messageOf(error);
     } finally {
@@ -250,6 +285,23 @@ class AppState {
 
   async selectCurveSize(trainSize: number): Promise<void> {
     if (this.open) await this.open.loadEpochs(this.transport, trainSize);
+  }
+
+  async setTolerance(tolerance: number): Promise<void> {
+    preferences.tolerance = tolerance;
+    if (this.open) await this.open.loadAnalysis(this.transport, tolerance);
+  }
+
+  async downloadReport(suiteId: number, format: 'html' | 'md'): Promise<void> {
+    await this.#withBusy(suiteId, async () => {
+      try {
+        const report = await this.transport.client.getReport({ suiteId, format, tolerance: preferences.tolerance });
+        const where = await this.transport.saveFiles([report]);
+        if (where !== null) this.notify('info', `Saved the report ${report.name}`, `→ ${where}`);
+      } catch (error) {
+        this.notify('error', 'Could not make the report', messageOf(error));
+      }
+    });
   }
 
   async startSuite(source: SuiteSource, label: string): Promise<void> {
@@ -408,6 +460,7 @@ class AppState {
           open.flushEpochRows();
           open.live = open.live.filter((t) => t.trialId !== event.trial.id);
           open.setTrial(event.trial);
+          open.scheduleAnalysis(this.transport, preferences.tolerance);
         }
         this.#scheduleListRefresh();
         break;

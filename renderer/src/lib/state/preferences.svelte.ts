@@ -13,11 +13,15 @@ interface Stored {
   workers: number | null;
   efficiencyMetric: EfficiencyMetric;
   band: BandKind;
+  /** Band of the convergence chart: min–max by default, since per-epoch 95% intervals on few seeds swamp the lines. */
+  curveBand: BandKind;
   showSeeds: boolean;
   curveAxis: CurveAxis;
   smoothing: number;
   logLoss: boolean;
   splits: CurveSplit[];
+  /** Crossover tolerance of the analysis, as a fraction of accuracy (0.01 = 1 point). */
+  tolerance: number;
 }
 
 const DEFAULTS: Stored = {
@@ -26,11 +30,13 @@ const DEFAULTS: Stored = {
   workers: null,
   efficiencyMetric: 'testAccuracy',
   band: 'ci95',
+  curveBand: 'minmax',
   showSeeds: false,
   curveAxis: 'epoch',
   smoothing: 0,
   logLoss: false,
   splits: ['train', 'val'],
+  tolerance: 0.01,
 };
 
 function load(): Stored {
@@ -51,11 +57,13 @@ class Preferences {
   workers = $state<number | null>(DEFAULTS.workers);
   efficiencyMetric = $state<EfficiencyMetric>(DEFAULTS.efficiencyMetric);
   band = $state<BandKind>(DEFAULTS.band);
+  curveBand = $state<BandKind>(DEFAULTS.curveBand);
   showSeeds = $state(DEFAULTS.showSeeds);
   curveAxis = $state<CurveAxis>(DEFAULTS.curveAxis);
   smoothing = $state(DEFAULTS.smoothing);
   logLoss = $state(DEFAULTS.logLoss);
   splits = $state<CurveSplit[]>(DEFAULTS.splits);
+  tolerance = $state(DEFAULTS.tolerance);
 
   constructor() {
     const stored = load();
@@ -64,11 +72,13 @@ class Preferences {
     this.workers = stored.workers;
     this.efficiencyMetric = stored.efficiencyMetric;
     this.band = stored.band;
+    this.curveBand = stored.curveBand;
     this.showSeeds = stored.showSeeds;
     this.curveAxis = stored.curveAxis;
     this.smoothing = stored.smoothing;
     this.logLoss = stored.logLoss;
     this.splits = stored.splits;
+    this.tolerance = stored.tolerance;
   }
 
   snapshot(): Stored {
@@ -78,11 +88,13 @@ class Preferences {
       workers: this.workers,
       efficiencyMetric: this.efficiencyMetric,
       band: this.band,
+      curveBand: this.curveBand,
       showSeeds: this.showSeeds,
       curveAxis: this.curveAxis,
       smoothing: this.smoothing,
       logLoss: this.logLoss,
       splits: [...this.splits],
+      tolerance: this.tolerance,
     };
   }
 

@@ -1,0 +1,68 @@
+import type { SizeComparison } from '../../../../benchmarks/analysis/comparison.js';
+import type { Crossover } from '../../../../benchmarks/analysis/crossover.js';
+import type { DataMultiplier } from '../../../../benchmarks/analysis/data-multiplier.js';
+
+/** How a difference reads: the variant significantly ahead of or behind scratch, or not distinguishable. */
+export type DifferenceTone = 'ahead' | 'behind' | 'unsure';
+
+export interface DifferenceCell {
+  /** "+2.9 ± 13.9" in percentage points; "+2.9" without an interval. */
+  text: string;
+  tone: DifferenceTone;
+  /** Spelled out for the tooltip and screen readers. */
+  title: string;
+}
+
+function points(value: number): string {
+  const p = value * 100;
+  const rounded = Math.abs(p) < 0.05 ? 0 : p;
+  return `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${Math.abs(rounded).toFixed(1)}`;
+}
+
+/** The variant's test accuracy minus scratch's at one size, in percentage points with the Welch 95% half-width. */
+export function differenceCell(size: SizeComparison): DifferenceCell | null {
+  const d = size.difference;
+  if (!d) return null;
+  const half = d.interval ? (d.interval.high - d.interval.low) / 2 : null;
+  const text = half === null ? points(d.difference) : `${points(d.difference)} ± ${(half * 100).toFixed(1)}`;
+  const tone: DifferenceTone = d.significant ? (d.difference > 0 ? 'ahead' : 'behind') : 'unsure';
+  const verdict =
+    d.significant === null
+      ? 'one seed on a side: no interval'
+      : d.significant
+        ? 'significant at 95%'
+        : 'not significant at 95%';
+  return {
+    text,
+    tone,
+    title: `${text} points vs scratch (${size.variantN} vs ${size.scratchN} seeds; ${verdict})`,
+  };
+}
+
+/** How much more data scratch needs to match the variant: "×1.3", "≤ ×0.5", "> ×8". */
+export function multiplierText(m: DataMultiplier): string | null {
+  const times = (x: number) => `×${x >= 10 ? x.toFixed(0) : x.toFixed(1)}`;
+  switch (m.kind) {
+    case 'interpolated':
+      return m.scratchAhead ? 'scratch ahead' : times(m.multiplier);
+    case 'at-most':
+      return m.scratchAhead ? 'scratch ahead' : `≤ ${times(m.multiplierAtMost)}`;
+    case 'more-than-largest':
+      return `> ${times(m.multiplierAbove)}`;
+    case 'no-data':
+      return null;
+  }
+}
+
+/** The crossover in a few words, for a tolerance given as a fraction of accuracy. */
+export function crossoverText(c: Crossover, tolerance: number): string {
+  const tol = `${(tolerance * 100).toFixed(tolerance * 100 < 1 ? 1 : 0)} pt`;
+  switch (c.kind) {
+    case 'reached':
+      return c.atSmallestSize ? `scratch within ${tol} at every size` : `from ${c.trainSize} examples (within ${tol})`;
+    case 'not-reached':
+      return `not by ${c.largestSize} examples (gap ${(c.gap * 100).toFixed(1)} pts)`;
+    case 'no-data':
+      return 'no sizes in common yet';
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Axis ranges fitted to the mean lines, not to the bands: with two seeds a 95% interval can be ten
+ * times wider than the differences that matter, and an axis stretched to it squashes the lines.
+ * Bands are clipped at the frame instead.
+ */
+
+export interface Extent {
+  min: number;
+  max: number;
+}
+
+/** 1, 2, 2.5 or 5 times a power of ten, at least `rough`. */
+export function niceStep(rough: number): number {
+  if (!(rough > 0) || !Number.isFinite(rough)) return 1;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * power >= rough - 1e-12 * power) return m * power;
+  return 10 * power;
+}
+
+/**
+ * A linear range around [lo, hi] with a little room, on multiples of a nice step (about five ticks),
+ * clamped to [floor, ceiling]. A single value gets a range around it.
+ */
+export function niceExtent(values: readonly number[], floor = -Infinity, ceiling = Infinity): Extent | null {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return null;
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  if (hi - lo < 1e-12) {
+    const half = Math.abs(hi) > 0 ? Math.abs(hi) * 0.1 : 0.5;
+    lo -= half;
+    hi += half;
+  }
+  const room = (hi - lo) * 0.06;
+  const step = niceStep((hi - lo + 2 * room) / 5);
+  const min = Math.max(floor, Math.floor((lo - room) / step) * step);
+  const max = Math.min(ceiling, Math.ceil((hi + room) / step) * step);
+  return { min: roundOff(min), max: roundOff(max) };
+}
+
+/** Whole decades around the positive values, for a log axis. */
+export function decadeExtent(values: readonly number[]): Extent | null {
+  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
+  if (positive.length === 0) return null;
+  const min = 10 ** Math.floor(Math.log10(Math.min(...positive)));
+  let max = 10 ** Math.ceil(Math.log10(Math.max(...positive)));
+  if (max <= min) max = min * 10;
+  return { min, max };
+}
+
+/** Removes float noise such as 0.30000000000000004. */
+function roundOff(value: number): number {
+  return Number(value.toPrecision(12));
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { SizeComparison } from '../../../benchmarks/analysis/comparison.js';
+import { crossoverText, differenceCell, multiplierText } from '../../../renderer/src/lib/answer/answer-cells.js';
+
+function size(overrides: Partial<SizeComparison>): SizeComparison {
+  return {
+    trainSize: 20,
+    variantMean: 0.7,
+    variantN: 2,
+    scratchMean: 0.6,
+    scratchN: 2,
+    difference: null,
+    multiplier: { kind: 'no-data' },
+    ...overrides,
+  };
+}
+
+describe('answer cells', () => {
+  it('shows the difference in points with the interval half-width and its tone', () => {
+    const ahead = differenceCell(
+      size({
+        difference: { difference: 0.1, nA: 3, nB: 3, interval: { low: 0.05, high: 0.15, df: 4 }, significant: true },
+      }),
+    );
+    expect(ahead).toMatchObject({ text: '+10.0 ± 5.0', tone: 'ahead' });
+    const unsure = differenceCell(
+      size({
+        difference: {
+          difference: -0.029,
+          nA: 2,
+          nB: 2,
+          interval: { low: -0.168, high: 0.11, df: 1.9 },
+          significant: false,
+        },
+      }),
+    );
+    expect(unsure).toMatchObject({ text: '−2.9 ± 13.9', tone: 'unsure' });
+    expect(differenceCell(size({}))).toBeNull();
+  });
+
+  it('words the data multiplier', () => {
+    expect(multiplierText({ kind: 'interpolated', matchingSize: 26.6, multiplier: 1.33, scratchAhead: false })).toBe(
+      '×1.3',
+    );
+    expect(multiplierText({ kind: 'more-than-largest', largestSize: 500, multiplierAbove: 25 })).toBe('> ×25');
+    expect(multiplierText({ kind: 'at-most', smallestSize: 10, multiplierAtMost: 0.5, scratchAhead: true })).toBe(
+      'scratch ahead',
+    );
+  });
+
+  it('words the crossover', () => {
+    expect(crossoverText({ kind: 'reached', trainSize: 500, atSmallestSize: false, gap: 0 }, 0.01)).toBe(
+      'from 500 examples (within 1 pt)',
+    );
+    expect(crossoverText({ kind: 'not-reached', largestSize: 500, gap: 0.052 }, 0.01)).toBe(
+      'not by 500 examples (gap 5.2 pts)',
+    );
+  });
+});
