@@ -40,7 +40,14 @@ function openEngine(): EngineService | null {
   try {
     return createEngineService({ dbPath, nativeBinding, forkWorker: electronForker });
   } catch (error) {
-    fail('Transfer Bench cannot open its database', `${dbPath}\n\n${errorMessage(error)}`);
+    const message = errorMessage(error);
+    // A better_sqlite3.node built for another runtime fails to load with one of these.
+    const wrongBuild =
+      /NODE_MODULE_VERSION|invalid ELF header|not a valid Win32 application|wrong ELF class|mach-o/i.test(message);
+    const hint = wrongBuild
+      ? `\n\n${nativeBinding} is not built for Electron ${process.versions.electron}: run \`npm run prepare:electron -- --force\`.`
+      : '';
+    fail('Transfer Bench cannot open its database', `${dbPath}\n\n${message}${hint}`);
     return null;
   }
 }
