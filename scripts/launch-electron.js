@@ -39,11 +39,11 @@ if (!electron.path) {
       'Electron 41 and later download their binary on first launch (from github.com/electron/electron/releases),',
       'not during `npm install`, so a machine without that access has the npm package but no Electron to run.',
       'What to do:',
-      '  - with internet access: run `npm start` again (or `npx install-electron`) and it downloads once;',
+      '  - with internet access: `npm start` downloads it once (or run `npx install-electron`);',
       '  - through a mirror or proxy: set ELECTRON_MIRROR (e.g. https://npmmirror.com/mirrors/electron/), or',
       '    HTTPS_PROXY with ELECTRON_GET_USE_PROXY=1, then `npm start`;',
-      `  - offline: copy electron-v${electron.version}-${process.platform}-${process.arch}.zip into the Electron cache`,
-      '    (electron_config_cache, default ~/.cache/electron), or point ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron;',
+      `  - offline: unpack electron-v${electron.version}-${process.platform}-${process.arch}.zip (from that releases page)`,
+      '    into a folder and set ELECTRON_OVERRIDE_DIST_PATH to it;',
       '  - or use the same app in a browser: `npx transfer-bench serve`, then open the URL it prints.',
     ]);
   }
