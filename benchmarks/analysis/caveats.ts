@@ -126,11 +126,32 @@ function incompleteCaveat(incomplete: readonly IncompleteGroup[]): string | null
   return `Missing trials: ${joinList(list)}. Statistics at those sizes use the trials that finished; \`resume\` runs the rest.`;
 }
 
-/** What a reader should keep in mind: few seeds, wide intervals, no crossover, failed, diverged or missing trials. */
+/**
+ * Done trials that were still improving when their budget ran out: the best validation loss came at the last
+ * evaluation, which early stopping (needing `patience` evaluations without improvement after the best) never allows.
+ */
+export function stillImprovingTrials(trials: readonly TrialRecord[]): TrialRecord[] {
+  return trials.filter((t) => t.status === 'done' && t.bestEpoch !== null && t.bestEpoch === t.epochs);
+}
+
+function budgetCaveat(trials: readonly TrialRecord[]): string | null {
+  const improving = stillImprovingTrials(trials);
+  if (improving.length === 0) return null;
+  const byApproach = new Map<Approach, number>();
+  for (const t of improving) byApproach.set(t.approach, (byApproach.get(t.approach) ?? 0) + 1);
+  const list = [...byApproach].map(([approach, n]) => {
+    const total = trials.filter((t) => t.approach === approach && t.status === 'done').length;
+    return `${APPROACH_LABELS[approach]} in ${n} of ${total} done trials`;
+  });
+  return `Still improving when the budget ran out (best validation loss at the last evaluation): ${joinList(list)}. Those accuracies are lower bounds; give those approaches more epochs or a higher learning rate.`;
+}
+
+/** What a reader should keep in mind: few seeds, wide intervals, no crossover, unconverged, failed, diverged or missing trials. */
 export function buildCaveats(input: CaveatInput): string[] {
   return [
     seedCaveat(input),
     wideCaveat(input),
+    budgetCaveat(input.trials),
     ...crossoverCaveats(input.comparisons),
     failureCaveat(input.trials),
     incompleteCaveat(input.incomplete),

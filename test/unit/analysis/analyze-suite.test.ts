@@ -74,8 +74,10 @@ describe('analyzeSuite', () => {
     );
   });
 
-  it('flags wide intervals but not seeds, crossover or failures in a clean suite', () => {
-    expect(analysis.caveats).toHaveLength(1);
+  it('flags wide intervals and unconverged trials but not seeds, crossover or failures in a clean suite', () => {
+    // Every scenario trial's validation loss (1 / epoch) is still falling at its last epoch.
+    expect(analysis.caveats).toHaveLength(2);
+    expect(analysis.caveats[1]).toMatch(/^Still improving when the budget ran out .*scratch in \d+ of \d+ done trials/);
     expect(analysis.caveats[0]).toMatch(
       /^Some 95% intervals are wider than 10 points: scratch at 10 \(±24\.8\), fine-tuning at 10 \(±24\.8\) and the difference between fine-tuning and scratch at 10 \(±22\.7\)/,
     );
@@ -92,7 +94,8 @@ describe('analyzeSuite', () => {
     expect(custom.verdict.join(' ')).toContain('from 100 examples on the difference is at most 25 points');
     expect(custom.cost.target).toEqual({ value: 0.5, source: 'user', approach: null, trainSize: null });
     expect(custom.convergence!.trainSize).toBe(1000);
-    expect(custom.caveats).toEqual([]);
+    expect(custom.caveats).toHaveLength(1);
+    expect(custom.caveats[0]).toMatch(/^Still improving when the budget ran out/);
   });
 
   it('with one seed, missing sizes, failed and diverged trials, and no crossover', () => {
