@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,36 @@ describe('transfer-bench run / list / export', () => {
     // Training actually learned: above chance (20% on five classes) at the larger size.
     const at40 = trials.filter((t) => t.train_size === '40').map((t) => Number(t.test_accuracy));
     expect(Math.max(...at40)).toBeGreaterThan(0.4);
+  });
+
+  it('fine-tunes a TensorFlow.js model the user brings, cut at a named layer', () => {
+    const box = sandbox();
+    const first = cli(box, ['run', TINY_SUITE, '--backend', 'wasm']);
+    expect(first.status, first.stderr).toBe(0);
+    const [cached] = readdirSync(join(box.dir, 'cache'));
+    const modelDir = join(box.dir, 'my-model');
+    cpSync(join(box.dir, 'cache', cached!), modelDir, { recursive: true });
+    const suite = JSON.parse(readFileSync(TINY_SUITE, 'utf8')) as Record<string, unknown>;
+    const path = join(box.dir, 'own-model.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...suite,
+        name: 'own-model',
+        pretrain: undefined,
+        pretrainedModel: { path: 'my-model/model.json', cutLayer: 'features' },
+      }),
+    );
+    const run = cli(box, ['run', path, '--backend', 'wasm']);
+    expect(run.status, run.stderr).toBe(0);
+    const trials = query<{ approach: string; status: string; trainable_params: number; total_params: number }>(
+      box.db,
+      `SELECT t.* FROM trials t JOIN suites s ON s.id = t.suite_id WHERE s.name = 'own-model'`,
+    );
+    expect(trials).toHaveLength(6);
+    expect(trials.every((t) => t.status === 'done')).toBe(true);
+    const probe = trials.find((t) => t.approach === 'linear-probe')!;
+    expect(probe.trainable_params).toBeLessThan(probe.total_params);
   });
 
   it('keeps every finished trial when killed with SIGKILL, and resume completes without duplicates', async () => {
