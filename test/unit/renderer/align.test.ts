@@ -49,3 +49,22 @@ describe('alignByInterpolation (wall time)', () => {
     ]);
   });
 });
+
+describe('alignByInterpolation on long curves', () => {
+  it('uses an evenly spaced grid when the union of time points is larger than the cap', () => {
+    // A: (0, 0) (4, 4); B: (1, 10) (3, 30); union 0, 1, 3, 4 > 3 columns → grid 0, 2, 4
+    expect(
+      alignByInterpolation(
+        [
+          { x: [0, 4], y: [0, 4] },
+          { x: [1, 3], y: [10, 30] },
+        ],
+        3,
+      ),
+    ).toEqual([
+      { x: 0, values: [0] },
+      { x: 2, values: [2, 20] },
+      { x: 4, values: [4] },
+    ]);
+  });
+});

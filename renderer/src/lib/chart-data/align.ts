@@ -29,13 +29,20 @@ export function alignOnSharedX(curves: readonly SeedCurve[]): AlignedColumn[] {
   return [...columns.entries()].sort(([a], [b]) => a - b).map(([x, values]) => ({ x, values }));
 }
 
+/** Most columns a wall-time alignment produces; beyond it the grid is evenly spaced. */
+export const MAX_ALIGNED_COLUMNS = 2000;
+
 /**
  * Aligns curves measured at different x (wall-clock seconds): the common grid is the union of all
- * seeds' x values; each seed contributes, by linear interpolation between its own neighbouring
+ * seeds' x values (or, when that has more than `maxColumns` values, `maxColumns` evenly spaced x
+ * over the same span); each seed contributes, by linear interpolation between its own neighbouring
  * points, at every grid x within [its first x, its last x], and nothing outside that range
  * (no extrapolation before a seed's first evaluation or after it stopped).
  */
-export function alignByInterpolation(curves: readonly SeedCurve[]): AlignedColumn[] {
+export function alignByInterpolation(
+  curves: readonly SeedCurve[],
+  maxColumns: number = MAX_ALIGNED_COLUMNS,
+): AlignedColumn[] {
   const finite = curves.map((c) => {
     const x: number[] = [];
     const y: number[] = [];
@@ -47,7 +54,12 @@ export function alignByInterpolation(curves: readonly SeedCurve[]): AlignedColum
     }
     return { x, y };
   });
-  const grid = [...new Set(finite.flatMap((c) => c.x))].sort((a, b) => a - b);
+  let grid = [...new Set(finite.flatMap((c) => c.x))].sort((a, b) => a - b);
+  if (grid.length > maxColumns && maxColumns >= 2) {
+    const first = grid[0]!;
+    const span = grid[grid.length - 1]! - first;
+    grid = Array.from({ length: maxColumns }, (_, i) => first + (span * i) / (maxColumns - 1));
+  }
   const columns: AlignedColumn[] = grid.map((x) => ({ x, values: [] }));
   for (const curve of finite) {
     const n = curve.x.length;

@@ -54,10 +54,29 @@ export function convergenceSeries(
   epochs: readonly EpochRow[],
   options: ConvergenceOptions,
 ): ConvergenceSeries[] {
+  return seriesFromRuns(curveRuns(trials, epochs, options.trainSize), options);
+}
+
+/** One approach's trials at one size, each trial's rows sorted by epoch. */
+export interface ApproachRuns {
+  approach: Approach;
+  runs: EpochRow[][];
+}
+
+/**
+ * The first, option-independent step of convergenceSeries: the rows of one size grouped by approach
+ * and trial (left-out statuses removed, duplicates dropped). Kept apart so toggling the axis or
+ * smoothing does not regroup thousands of rows.
+ */
+export function curveRuns(
+  trials: readonly TrialRecord[],
+  epochs: readonly EpochRow[],
+  trainSize: number,
+): ApproachRuns[] {
   const status = new Map(trials.map((t) => [t.id, t.status]));
   const byApproach = new Map<Approach, Map<number, EpochRow[]>>();
   for (const row of epochs) {
-    if (row.trainSize !== options.trainSize) continue;
+    if (row.trainSize !== trainSize) continue;
     const s = status.get(row.trialId);
     if (s !== undefined && !CURVE_STATUSES.has(s)) continue;
     let byTrial = byApproach.get(row.approach);
@@ -66,15 +85,23 @@ export function convergenceSeries(
     if (!rows) byTrial.set(row.trialId, (rows = []));
     rows.push(row);
   }
-  const series: ConvergenceSeries[] = [];
-  for (const approach of APPROACHES) {
+  return APPROACHES.flatMap((approach) => {
     const byTrial = byApproach.get(approach);
-    if (!byTrial) continue;
-    const runs = [...byTrial.values()].map((rows) => dedupeByEpoch(rows));
+    return byTrial ? [{ approach, runs: [...byTrial.values()].map((rows) => dedupeByEpoch(rows)) }] : [];
+  });
+}
+
+/** The second step of convergenceSeries: smoothing, alignment and summary for the options asked for. */
+export function seriesFromRuns(
+  runs: readonly ApproachRuns[],
+  options: Omit<ConvergenceOptions, 'trainSize'>,
+): ConvergenceSeries[] {
+  const series: ConvergenceSeries[] = [];
+  for (const { approach, runs: trialsRows } of runs) {
     for (const metric of options.metrics) {
       for (const split of options.splits) {
         const field = FIELDS[metric][split];
-        const curves: SeedCurve[] = runs.map((rows) => ({
+        const curves: SeedCurve[] = trialsRows.map((rows) => ({
           x: rows.map((r) => (options.axis === 'epoch' ? r.epoch : r.elapsedSeconds)),
           y: emaSmooth(
             rows.map((r) => r[field]),

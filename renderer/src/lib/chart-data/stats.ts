@@ -72,8 +72,10 @@ export function summarize(values: readonly number[], band: BandKind, range: Valu
   let low = m;
   let high = m;
   if (band === 'minmax') {
-    low = Math.min(...values);
-    high = Math.max(...values);
+    for (const v of values) {
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
   } else if (values.length >= 2) {
     const half = (tCritical95(values.length - 1) * sampleStd(values)) / Math.sqrt(values.length);
     low = m - half;

@@ -1,5 +1,6 @@
 import type { ConvergenceSeries, CurveAxis, CurvePoint } from '../chart-data/convergence.js';
 import { CURVE_METRIC_LABELS, type CurveMetric } from '../chart-data/metrics.js';
+import { thinForScreen } from '../chart-data/lttb.js';
 import type { BandKind } from '../chart-data/stats.js';
 import { formatDuration, formatNumber, formatPercent } from '../format.js';
 import { escapeHtml, hoveredX, numberTick, percentTick, secondsTick } from './axis-format.js';
@@ -20,6 +21,8 @@ export interface ConvergenceChartInput {
 }
 
 const METRICS: CurveMetric[] = ['loss', 'accuracy'];
+/** Most points per curve drawn on screen: about one per horizontal pixel of a panel. */
+export const SCREEN_POINTS = 600;
 
 export function seriesName(s: Pick<ConvergenceSeries, 'approach' | 'metric' | 'split'>): string {
   return `${s.approach} ${s.split} ${s.metric}`;
@@ -91,7 +94,9 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
   }
   // On a log axis a band reaching 0 would fall off the chart: floor it at a tenth of the smallest mean.
   const logFloor = Number.isFinite(minPositiveLoss) ? minPositiveLoss / 10 : 1e-6;
-  for (const s of input.series) {
+  for (const full of input.series) {
+    // On screen long curves are thinned with LTTB on the mean (the band keeps the same points); exports keep all.
+    const s = exporting ? full : { ...full, points: thinForScreen(full.points, SCREEN_POINTS) };
     const colour = palette.approach[s.approach];
     const axisIndex = METRICS.indexOf(s.metric);
     const floor = s.metric === 'loss' && input.logLoss ? logFloor : -Infinity;
@@ -203,7 +208,12 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
       max: 'dataMax' as const,
       minInterval: input.axis === 'epoch' ? 1 : undefined,
       axisLine: { lineStyle: { color: palette.axisLine } },
-      axisLabel: { color: palette.muted, formatter: input.axis === 'epoch' ? undefined : secondsTick },
+      axisLabel: {
+        color: palette.muted,
+        formatter: input.axis === 'epoch' ? undefined : secondsTick,
+        hideOverlap: true,
+        showMaxLabel: false,
+      },
       splitLine: { show: false },
     })),
     yAxis: METRICS.map((metric, i) => ({

@@ -22,10 +22,14 @@ export function niceStep(rough: number): number {
  * clamped to [floor, ceiling]. A single value gets a range around it.
  */
 export function niceExtent(values: readonly number[], floor = -Infinity, ceiling = Infinity): Extent | null {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0) return null;
-  let lo = Math.min(...finite);
-  let hi = Math.max(...finite);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return null;
   if (hi - lo < 1e-12) {
     const half = Math.abs(hi) > 0 ? Math.abs(hi) * 0.1 : 0.5;
     lo -= half;
@@ -40,10 +44,16 @@ export function niceExtent(values: readonly number[], floor = -Infinity, ceiling
 
 /** Whole decades around the positive values, for a log axis. */
 export function decadeExtent(values: readonly number[]): Extent | null {
-  const positive = values.filter((v) => Number.isFinite(v) && v > 0);
-  if (positive.length === 0) return null;
-  const min = 10 ** Math.floor(Math.log10(Math.min(...positive)));
-  let max = 10 ** Math.ceil(Math.log10(Math.max(...positive)));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v) || v <= 0) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return null;
+  const min = 10 ** Math.floor(Math.log10(lo));
+  let max = 10 ** Math.ceil(Math.log10(hi));
   if (max <= min) max = min * 10;
   return { min, max };
 }

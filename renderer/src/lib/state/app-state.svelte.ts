@@ -377,7 +377,7 @@ class AppState {
         if (where !== null) {
           this.notify(
             'info',
-            `Exported ${files.length} CSV files`,
+            `Exported ${files.length} CSV file${files.length === 1 ? '' : 's'}`,
             `${files.map((f) => f.name).join(', ')} → ${where}`,
           );
         }
