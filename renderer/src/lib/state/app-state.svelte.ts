@@ -267,8 +267,14 @@ class AppState {
     try {
       const { suite, trials } = await this.transport.client.getSuite({ suiteId: open.suiteId });
       if (this.open !== open) return;
-      open.suite = suite;
-      open.trials = trials;
+      // A trial may have finished (by event) after the server read these: keep what the events said.
+      const local = new Map(open.trials.map((t) => [t.id, t]));
+      const merged = trials.map((t) => {
+        const known = local.get(t.id);
+        return known && isTrialFinal(known.status) && !isTrialFinal(t.status) ? known : t;
+      });
+      open.suite = { ...suite, trialsDone: merged.filter((t) => isTrialFinal(t.status)).length };
+      open.trials = merged;
       open.error = null;
       if (suite.status !== 'running') open.live = [];
       const size = open.curveSize ?? suite.spec.sizes[0] ?? null;
