@@ -16,7 +16,10 @@ export function wasmBinaryDir(): string {
   return dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + sep;
 }
 
-/** Makes `wasm` the active backend, with the Conv2D and MaxPool gradient kernels it lacks or runs slowly (see wasm-conv2d-gradient.ts). */
+/**
+ * Makes `wasm` the active backend, with the Conv2D and MaxPool gradient kernels it lacks, runs slowly or gets wrong
+ * (see wasm-conv2d-gradient.ts and wasm-maxpool-gradient.ts).
+ */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
     setWasmPaths(wasmBinaryDir());

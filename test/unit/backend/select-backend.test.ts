@@ -44,7 +44,10 @@ describe('selectBackend', () => {
   });
 
   it('wasm and cpu: the device is the CPU, with how the backend uses it', async () => {
+    const handlers = process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection');
     const wasm = await selectBackend('wasm');
+    // the wasm module's own process handlers (which print its minified source on any error) are removed
+    expect(process.listenerCount('uncaughtException') + process.listenerCount('unhandledRejection')).toBe(handlers);
     expect(wasm.name).toBe('wasm');
     expect(wasm.device).toMatch(/^CPU \(wasm, (SIMD, )?1 thread\): .+ \(\d+ cores?\)$/);
     expect(tf.getBackend()).toBe('wasm');
