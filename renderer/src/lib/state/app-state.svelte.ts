@@ -422,7 +422,11 @@ class AppState {
           open.pretrain = { epoch: event.epoch, epochs: event.epochs, loss: event.loss, accuracy: event.accuracy };
         break;
       case 'pretrain-finished':
-        if (open) open.pretrain = null;
+        if (open) {
+          open.pretrain = null;
+          // The suite record now says what was pretrained and what it cost.
+          void this.loadOpenSuite();
+        }
         break;
       case 'trial-started':
         if (open) {
