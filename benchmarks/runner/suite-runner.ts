@@ -5,6 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { ResultStore } from '../store/result-store.js';
+import { failedResult } from '../train/failed-result.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
 import { environmentInfo } from './environment.js';
 import { LiveWorker } from './live-worker.js';
@@ -68,13 +69,7 @@ export class SuiteRun {
    * UserError and leaves the database as it was. Resolves once training has started; `finished` resolves at the end.
    */
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
-    const first = await LiveWorker.start(options.forkWorker, options.backend);
-    try {
-      await check(first, suite);
-    } catch (error) {
-      first.kill();
-      throw error;
-    }
+    const first = await checkedWorker(options, suite);
     const suiteId = options.store.createSuite({
       spec: suite.spec,
       baseDir: suite.baseDir,
@@ -95,13 +90,7 @@ export class SuiteRun {
       throw new UserError(`suite ${suiteId} is already complete: nothing to resume`);
     }
     const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
-    const first = await LiveWorker.start(options.forkWorker, options.backend);
-    try {
-      await check(first, suite);
-    } catch (error) {
-      first.kill();
-      throw error;
-    }
+    const first = await checkedWorker(options, suite);
     options.store.resetUnfinishedTrials(suiteId);
     return new SuiteRun(suiteId, options, suite).begin(first);
   }
@@ -170,7 +159,15 @@ export class SuiteRun {
       { type: 'pretrain', job: { spec, baseDir, cacheKey, outDir: pretrainDir(cacheKey) } },
       (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
       (m) => {
-        if (m.type === 'pretrain-epoch') onEvent({ type: 'pretrain-epoch', suiteId, ...omitType(m) });
+        if (m.type === 'pretrain-epoch')
+          onEvent({
+            type: 'pretrain-epoch',
+            suiteId,
+            epoch: m.epoch,
+            epochs: m.epochs,
+            loss: m.loss,
+            accuracy: m.accuracy,
+          });
       },
     );
     if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
@@ -220,7 +217,7 @@ export class SuiteRun {
         store.finishTrial(trial.id, reply.result);
       } catch (failure) {
         if (this.cancelled) return;
-        store.finishTrial(trial.id, crashedTrial(errorMessage(failure), worker));
+        store.finishTrial(trial.id, failedResult(errorMessage(failure), worker.backend));
       }
       onEvent({ type: 'trial-finished', suiteId, trial: store.getTrial(trial.id)! });
     }
@@ -233,6 +230,18 @@ export class SuiteRun {
     this.workers[slot] = fresh;
     if (this.cancelled) fresh.kill();
     return fresh;
+  }
+}
+
+/** A first worker, with the backend loaded and the suite's inputs checked in it; nothing is stored before this. */
+async function checkedWorker(options: RunnerOptions, suite: LoadedSuite): Promise<LiveWorker> {
+  const worker = await LiveWorker.start(options.forkWorker, options.backend);
+  try {
+    await check(worker, suite);
+    return worker;
+  } catch (error) {
+    worker.kill();
+    throw error;
   }
 }
 
@@ -253,31 +262,6 @@ async function check(worker: LiveWorker, suite: LoadedSuite): Promise<CheckSumma
   }
   if (reply.type !== 'check-ok') throw new Error(`unexpected reply ${reply.type}`);
   return reply.summary;
-}
-
-function crashedTrial(error: string, worker: LiveWorker) {
-  return {
-    status: 'failed' as const,
-    testAccuracy: null,
-    testLoss: null,
-    epochs: null,
-    bestEpoch: null,
-    steps: null,
-    wallSeconds: null,
-    trainableParams: null,
-    totalParams: null,
-    trainFlops: null,
-    peakBytes: null,
-    backend: worker.backend.name,
-    device: worker.backend.device,
-    error,
-    epochRecords: [],
-  };
-}
-
-function omitType<T extends { type: string }>(message: T): Omit<T, 'type'> {
-  const { type: _type, ...rest } = message;
-  return rest;
 }
 
 function processIsAlive(pid: number): boolean {

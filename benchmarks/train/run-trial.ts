@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js';
 import { countParams, estimateTrainingFlops } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import type { TrialJob } from '../runner/worker-protocol.js';
+import { failedResult } from './failed-result.js';
 import { evaluate } from './metrics.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 import { disposeSplit, toSplit } from './tensor-splits.js';
@@ -20,31 +21,10 @@ export interface TrialCallbacks {
 /** Runs one trial to the end. Never throws: a failure is a `failed` result carrying the error. */
 export async function runTrial(job: TrialJob, backend: BackendInfo, callbacks: TrialCallbacks): Promise<TrialResult> {
   const started = performance.now();
-  const base: Omit<TrialResult, 'status'> = {
-    testAccuracy: null,
-    testLoss: null,
-    epochs: null,
-    bestEpoch: null,
-    steps: null,
-    wallSeconds: null,
-    trainableParams: null,
-    totalParams: null,
-    trainFlops: null,
-    peakBytes: null,
-    backend: backend.name,
-    device: backend.device,
-    error: null,
-    epochRecords: [],
-  };
   try {
-    return { ...base, ...(await train(job, callbacks)) };
+    return { ...(await train(job, callbacks)), backend: backend.name, device: backend.device };
   } catch (error) {
-    return {
-      ...base,
-      status: 'failed',
-      error: errorMessage(error),
-      wallSeconds: (performance.now() - started) / 1000,
-    };
+    return failedResult(errorMessage(error), backend, (performance.now() - started) / 1000);
   }
 }
 
