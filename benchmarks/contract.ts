@@ -100,16 +100,7 @@ export interface ContractError {
 export type { RunEvent };
 export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 
-/** HTTP binding (`transfer-bench serve`): POST `${HTTP_API_PREFIX}${name}` with the request as JSON body. */
-export const HTTP_API_PREFIX = '/api/';
-/** HTTP binding: Server-Sent Events, one `data: <RunEvent JSON>` per event. */
-export const HTTP_EVENTS_PATH = '/api/events';
-
-/** Electron IPC channels. */
-export const IPC_REQUEST_CHANNEL = 'transfer-bench:request';
-export const IPC_EVENT_CHANNEL = 'transfer-bench:event';
-export const IPC_PICK_SUITE_FILE_CHANNEL = 'transfer-bench:pick-suite-file';
-export const IPC_SAVE_FILES_CHANNEL = 'transfer-bench:save-files';
+export * from './contract-channels.js';
 
 /** What the Electron preload exposes as `window.transferBench`. Requests reject with an Error whose message is for the user. */
 export interface BridgeApi {

@@ -3,8 +3,7 @@
  * (benchmarks/contract.ts). Shared by electron/preload.ts and electron/ipc.ts only.
  */
 
-/** Sent once by the preload when the renderer first listens for run events: queued events may flow. */
-export const IPC_RENDERER_READY_CHANNEL = 'transfer-bench:renderer-ready';
+export { IPC_RENDERER_READY_CHANNEL } from '../benchmarks/contract-channels.js';
 
 /** Every invoke answers with this envelope, so the renderer gets our message and not Electron's "Error invoking remote method" wrapper. */
 export type IpcReply<T> = { ok: true; value: T } | { ok: false; error: string };

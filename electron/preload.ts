@@ -1,27 +1,13 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import type {
-  BridgeApi,
-  CsvFile,
-  IPC_EVENT_CHANNEL as EVENT_CHANNEL,
-  IPC_PICK_SUITE_FILE_CHANNEL as PICK_SUITE_FILE_CHANNEL,
-  IPC_REQUEST_CHANNEL as REQUEST_CHANNEL,
-  IPC_SAVE_FILES_CHANNEL as SAVE_FILES_CHANNEL,
-  RequestName,
-  RequestOf,
-  ResponseOf,
-  RunEvent,
-} from '../benchmarks/contract.js';
-import { IPC_RENDERER_READY_CHANNEL, type IpcReply } from './bridge-protocol.js';
-
-/*
- * The channel names are repeated rather than imported: importing values from benchmarks/contract.ts would
- * bundle zod (about 450 kB) into every page load. Their types are the contract's literal types, so a
- * renamed channel fails the type check until this follows.
- */
-const IPC_REQUEST_CHANNEL: typeof REQUEST_CHANNEL = 'transfer-bench:request';
-const IPC_EVENT_CHANNEL: typeof EVENT_CHANNEL = 'transfer-bench:event';
-const IPC_PICK_SUITE_FILE_CHANNEL: typeof PICK_SUITE_FILE_CHANNEL = 'transfer-bench:pick-suite-file';
-const IPC_SAVE_FILES_CHANNEL: typeof SAVE_FILES_CHANNEL = 'transfer-bench:save-files';
+import type { BridgeApi, CsvFile, RequestName, RequestOf, ResponseOf, RunEvent } from '../benchmarks/contract.js';
+import {
+  IPC_EVENT_CHANNEL,
+  IPC_PICK_SUITE_FILE_CHANNEL,
+  IPC_RENDERER_READY_CHANNEL,
+  IPC_REQUEST_CHANNEL,
+  IPC_SAVE_FILES_CHANNEL,
+} from '../benchmarks/contract-channels.js';
+import type { IpcReply } from './bridge-protocol.js';
 
 /**
  * Runs sandboxed in the renderer, bundled by esbuild to dist/electron/preload.cjs. Exposes exactly

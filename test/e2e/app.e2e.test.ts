@@ -156,23 +156,25 @@ describe('Transfer Bench in Chromium against `transfer-bench serve`', () => {
     await expect.poll(() => chart.getAttribute('data-view')).toBe('epoch');
   });
 
-  it('exports the three CSV files', async () => {
+  it('exports the four CSV files', async () => {
     const downloads: Download[] = [];
     page.on('download', (download) => downloads.push(download));
     await page.getByTestId('export-csv').click();
-    await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(4);
     const files = new Map<string, string>();
     for (const download of downloads) {
       const path = join(dataDir, download.suggestedFilename());
       await download.saveAs(path);
       files.set(download.suggestedFilename(), readFileSync(path, 'utf8'));
     }
-    expect([...files.keys()].sort()).toEqual(['epochs.csv', 'summary.csv', 'trials.csv']);
+    expect([...files.keys()].sort()).toEqual(['comparison.csv', 'epochs.csv', 'summary.csv', 'trials.csv']);
     const lines = (name: string) => files.get(name)!.trim().split(/\r?\n/);
     expect(lines('trials.csv')).toHaveLength(TOTAL_TRIALS + 1);
     expect(lines('trials.csv')[0]).toContain('approach');
     expect(lines('epochs.csv').length).toBeGreaterThan(TOTAL_TRIALS);
     expect(lines('summary.csv').length).toBeGreaterThanOrEqual(APPROACHES.length * QUICK.sizes.length + 1);
+    // One row per fine-tuning variant and size, against scratch.
+    expect(lines('comparison.csv')).toHaveLength((APPROACHES.length - 1) * QUICK.sizes.length + 1);
     await page.screenshot({ path: screenshotPath('suite-finished'), fullPage: true });
   });
 

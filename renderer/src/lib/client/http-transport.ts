@@ -7,7 +7,7 @@ import type {
   RunEvent,
   SuiteSource,
 } from '../../../../benchmarks/contract.js';
-import { API_PREFIX, EVENTS_PATH } from './contract-paths.js';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '../../../../benchmarks/contract-channels.js';
 import { clientOver, type AppTransport, type EventStreamStatus } from './transport.js';
 
 function isContractError(value: unknown): value is ContractError {
@@ -22,7 +22,7 @@ function apiUrl(path: string): string {
 async function post<K extends RequestName>(name: K, request: RequestOf<K>): Promise<ResponseOf<K>> {
   let response: Response;
   try {
-    response = await fetch(apiUrl(`${API_PREFIX}${name}`), {
+    response = await fetch(apiUrl(`${HTTP_API_PREFIX}${name}`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(request),
@@ -58,7 +58,7 @@ function subscribe(onEvent: (event: RunEvent) => void, onStatus: (status: EventS
 
   const connect = () => {
     if (closed) return;
-    source = new EventSource(apiUrl(EVENTS_PATH));
+    source = new EventSource(apiUrl(HTTP_EVENTS_PATH));
     source.onopen = () => {
       delay = RECONNECT_MIN_MS;
       everOpened = true;

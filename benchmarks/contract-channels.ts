@@ -1,0 +1,14 @@
+/** Names the engine and its UIs meet at. Kept free of imports so the preload and the renderer bundle them cheaply. */
+
+/** HTTP binding (`transfer-bench serve`): POST `${HTTP_API_PREFIX}${name}` with the request as JSON body. */
+export const HTTP_API_PREFIX = '/api/';
+/** HTTP binding: Server-Sent Events, one `data: <RunEvent JSON>` per event. */
+export const HTTP_EVENTS_PATH = '/api/events';
+
+/** Electron IPC channels. */
+export const IPC_REQUEST_CHANNEL = 'transfer-bench:request';
+export const IPC_EVENT_CHANNEL = 'transfer-bench:event';
+export const IPC_PICK_SUITE_FILE_CHANNEL = 'transfer-bench:pick-suite-file';
+export const IPC_SAVE_FILES_CHANNEL = 'transfer-bench:save-files';
+/** Sent once by the preload when the renderer first listens for run events: queued events may flow. */
+export const IPC_RENDERER_READY_CHANNEL = 'transfer-bench:renderer-ready';
