@@ -5,6 +5,8 @@
  *
  * Prints one line per workload and backend, e.g. `cnn wasm: 812 samples/s`, and says which backends were skipped and
  * why. Figures are per process (one core on wasm and cpu); the machine's other load makes them noisy.
+ * Then times one fixed batch of CNN trials through the suite runner with one and with two worker processes
+ * (process start-up included) and prints `workers 2 vs 1: 1.85×`.
  */
 import { BACKENDS } from '../domain.js';
 import type { BackendName } from '../domain.js';
@@ -15,6 +17,9 @@ import {
   formatThroughput,
   measureBackend,
 } from './measure.js';
+import { timeFixedBatch } from './worker-speedup.js';
+
+const WORKER_BATCH_TRIALS = 8;
 
 function parseBackends(args: string[]): BackendName[] {
   if (args.length === 0) return [...BACKENDS];
@@ -41,6 +46,13 @@ async function main(): Promise<void> {
     console.log(`${backend} device: ${measured.info.device}`);
     for (const result of measured.results) console.log(formatThroughput(result));
   }
+  const batchBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;
+  const one = await timeFixedBatch(1, WORKER_BATCH_TRIALS, batchBackend);
+  const two = await timeFixedBatch(2, WORKER_BATCH_TRIALS, batchBackend);
+  console.log(
+    `fixed batch (${WORKER_BATCH_TRIALS} CNN trials, ${batchBackend}): 1 worker ${one.toFixed(1)} s, 2 workers ${two.toFixed(1)} s`,
+  );
+  console.log(`workers 2 vs 1: ${(one / two).toFixed(2)}×`);
 }
 
 main().catch((error: unknown) => {

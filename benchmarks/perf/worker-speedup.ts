@@ -14,9 +14,9 @@ export function fixedBatchSuite(trials: number): string {
     name: 'perf-worker-batch',
     architecture: 'cnn',
     target: { dataset: { kind: 'mnist', classes: [5, 6, 7, 8, 9] }, testPerClass: 100 },
-    sizes: [500],
+    sizes: [1000],
     seeds: Array.from({ length: trials }, (_, i) => i),
-    approaches: { scratch: { learningRate: 0.001, batchSize: 32, epochs: 2, minSteps: 0, patience: 1000 } },
+    approaches: { scratch: { learningRate: 0.001, batchSize: 32, epochs: 5, minSteps: 0, patience: 1000 } },
     evalEverySteps: 1000,
   });
 }
