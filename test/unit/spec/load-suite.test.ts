@@ -78,7 +78,8 @@ describe('suite files', () => {
   });
 
   it('requires a pretrained base for fine-tuning approaches', () => {
-    const { pretrain: _pretrain, ...withoutBase } = valid;
+    const { pretrain, ...withoutBase } = valid;
+    expect(pretrain).toBeDefined();
     expectUserError(() => parse(withoutBase), 'approaches', 'pretrain');
   });
 
