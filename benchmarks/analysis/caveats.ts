@@ -76,24 +76,65 @@ function seedCaveat(input: CaveatInput): string | null {
   return `Fewer than ${MIN_SEEDS} completed seeds for ${joinList(list)}: those intervals are rough or missing.`;
 }
 
+interface WideCount {
+  /** How many have a 95% interval, and how many of those are wider than the threshold. */
+  total: number;
+  wide: number;
+  /** The widest of the wide ones, named ("the linear probe at 50"), with its half-width in accuracy. */
+  widest: { name: string; halfWidth: number } | null;
+}
+
+/** Absorbs floating-point noise in interval widths: a width equal to the threshold is not wider, equal widths tie. */
+const WIDTH_EPSILON = 1e-9;
+
+function countWide(items: readonly { name: string; width: number }[], threshold: number): WideCount {
+  const wide = items.filter((i) => i.width > threshold + WIDTH_EPSILON);
+  const widest = wide.reduce<(typeof wide)[number] | null>(
+    (w, i) => (w === null || i.width > w.width + WIDTH_EPSILON ? i : w),
+    null,
+  );
+  return {
+    total: items.length,
+    wide: wide.length,
+    widest: widest ? { name: widest.name, halfWidth: widest.width / 2 } : null,
+  };
+}
+
+const widestText = (c: WideCount) =>
+  c.widest ? ` (widest: ${c.widest.name}, ±${formatPoints(c.widest.halfWidth)})` : '';
+
+/**
+ * One short sentence however large the grid: how many approach × size groups and how many differences against
+ * scratch have a 95% interval wider (low to high) than the threshold, out of those with an interval, and the widest of each.
+ */
 function wideCaveat(input: CaveatInput): string | null {
-  const wide: string[] = [];
-  for (const g of input.accuracy) {
-    if (g.ciHigh - g.ciLow > input.wideInterval)
-      wide.push(`${at(g.approach, g.trainSize)} (±${formatPoints((g.ciHigh - g.ciLow) / 2)})`);
-  }
-  for (const c of input.comparisons) {
-    for (const s of c.sizes) {
-      const i = s.difference?.interval;
-      if (i && i.high - i.low > input.wideInterval) {
-        wide.push(
-          `the difference between ${APPROACH_LABELS[c.approach]} and scratch at ${formatSize(s.trainSize)} (±${formatPoints((i.high - i.low) / 2)})`,
-        );
-      }
-    }
-  }
-  if (wide.length === 0) return null;
-  return `Some 95% intervals are wider than ${formatPointsPhrase(input.wideInterval)}: ${joinList(wide)}. More seeds would narrow them.`;
+  const groups = countWide(
+    input.accuracy
+      .filter((g) => g.n > 1)
+      .map((g) => ({ name: at(g.approach, g.trainSize), width: g.ciHigh - g.ciLow })),
+    input.wideInterval,
+  );
+  const differences = countWide(
+    input.comparisons.flatMap((c) =>
+      c.sizes.flatMap((s) => {
+        const i = s.difference?.interval;
+        return i ? [{ name: at(c.approach, s.trainSize), width: i.high - i.low }] : [];
+      }),
+    ),
+    input.wideInterval,
+  );
+  if (groups.wide === 0 && differences.wide === 0) return null;
+  const threshold = `wider than ${formatPointsPhrase(input.wideInterval)} end to end`;
+  const groupPart = `${groups.wide} of ${plural(groups.total, 'approach-and-size group')}`;
+  const differencePart = `${differences.wide} of ${plural(differences.total, 'difference')} against scratch`;
+  const have = (c: WideCount) => (c.wide === 1 ? 'has a 95% interval' : 'have 95% intervals');
+  const sentence =
+    groups.wide > 0 && differences.wide > 0
+      ? `${groupPart} ${have(groups)} ${threshold}${widestText(groups)}, and so ${differences.wide === 1 ? 'does' : 'do'} ${differencePart}${widestText(differences)}.`
+      : groups.wide > 0
+        ? `${groupPart} ${have(groups)} ${threshold}${widestText(groups)}.`
+        : `${differencePart} ${have(differences)} ${threshold}${widestText(differences)}.`;
+  return `${sentence} More seeds would narrow them.`;
 }
 
 function crossoverCaveats(comparisons: readonly VariantComparison[]): string[] {
