@@ -46,7 +46,7 @@ export class ProgressDisplay {
       ? new cliProgress.MultiBar(
           {
             stream,
-            format: '{bar} {done}/{total} trials | {elapsed} elapsed | ETA {eta} | {stage}',
+            format: '{bar} {trialsDone}/{trialsTotal} trials | {elapsedText} elapsed | ETA {etaText} | {stage}',
             barsize: 24,
             hideCursor: true,
             clearOnComplete: false,
@@ -118,7 +118,13 @@ export class ProgressDisplay {
     const elapsed = (Date.now() - this.started) / 1000;
     const fresh = this.workDone - this.workAtStart;
     const eta = fresh > 0 ? formatDuration((elapsed * (this.workTotal - this.workDone)) / fresh) : '…';
-    return { done: this.done, total: this.total, elapsed: formatDuration(elapsed), eta, stage: this.stage };
+    return {
+      trialsDone: this.done,
+      trialsTotal: this.total,
+      elapsedText: formatDuration(elapsed),
+      etaText: eta,
+      stage: this.stage,
+    };
   }
 
   private log(line: string): void {
