@@ -28,6 +28,23 @@ const BACKEND = 'wasm';
 
 type Shape4 = [number, number, number, number];
 
+/** `t` (NHWC) zero-padded in height and width, or `t` itself when no padding is needed; new tensors go to `keep`. */
+function padSpatial(
+  backend: KernelBackend,
+  t: TensorInfo,
+  pad: { top: number; bottom: number; left: number; right: number },
+  keep: (t: TensorInfo) => TensorInfo,
+): TensorInfo {
+  if (pad.top === 0 && pad.bottom === 0 && pad.left === 0 && pad.right === 0) return t;
+  const paddings = [
+    [0, 0],
+    [pad.top, pad.bottom],
+    [pad.left, pad.right],
+    [0, 0],
+  ];
+  return keep(runWasmKernel(backend, 'PadV2', { x: t }, { paddings, constantValue: 0 }));
+}
+
 function shape4(t: TensorInfo, what: string): Shape4 {
   const [a, b, c, d] = t.shape;
   if (t.shape.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
@@ -78,16 +95,7 @@ const conv2dBackpropFilterWasm: KernelFunc = (params) => {
     return t;
   };
   try {
-    let xp = x;
-    if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-      const paddings = [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ];
-      xp = keep(runWasmKernel(backend, 'PadV2', { x }, { paddings, constantValue: 0 }));
-    }
+    const xp = padSpatial(backend, x, { top, bottom, left, right }, keep);
     // [b, Hp, Wp, ci] → [ci, Hp, Wp, b]: input channels become the batch, the batch becomes the channels.
     const xt = keep(runWasmKernel(backend, 'Transpose', { x: xp }, { perm: [3, 1, 2, 0] }));
     // [b, OH, OW, co] → [OH, OW, b, co]: the output gradient becomes the filter.
@@ -151,16 +159,7 @@ function makeConv2dBackpropInputWasm(stock: KernelFunc): KernelFunc {
       return t;
     };
     try {
-      let dyp = dy;
-      if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-        const paddings = [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ];
-        dyp = keep(runWasmKernel(backend, 'PadV2', { x: dy }, { paddings, constantValue: 0 }));
-      }
+      const dyp = padSpatial(backend, dy, { top, bottom, left, right }, keep);
       // [KH, KW, ci, co] rotated by 180° in space, then → [KH, KW, co, ci].
       const flipped = keep(runWasmKernel(backend, 'Reverse', { x: filter }, { dims: [0, 1] }));
       const swapped = keep(runWasmKernel(backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] }));
