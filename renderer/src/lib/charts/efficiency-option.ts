@@ -1,7 +1,9 @@
+import type { AnswerMark } from '../answer/answer-marks.js';
 import type { EfficiencySeries } from '../chart-data/data-efficiency.js';
 import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from '../chart-data/metrics.js';
 import type { BandKind } from '../chart-data/stats.js';
 import { formatNumber, formatPercent } from '../format.js';
+import { answerMarkSeries } from './answer-mark-series.js';
 import { escapeHtml, hoveredX, numberTick, percentTick, sizeTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
 import { niceExtent } from './extent.js';
@@ -16,6 +18,8 @@ export interface EfficiencyChartInput {
   chance: number | null;
   palette: ChartPalette;
   target: ChartTarget;
+  /** The answer marked on the chart (crossover lines, data-multiplier arrows): see `marksToDraw`. */
+  answer?: readonly AnswerMark[];
 }
 
 export const BAND_LABELS: Record<BandKind, string> = { ci95: '95% CI', minmax: 'min–max' };
@@ -132,6 +136,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       data: [{ yAxis: input.chance }],
     };
   }
+  series.push(...answerMarkSeries(input.answer ?? [], palette));
   const sizes = [...new Set(input.series.flatMap((s) => s.points.map((p) => p.trainSize)))].sort((a, b) => a - b);
   const minSize = sizes[0] ?? 1;
   const maxSize = sizes[sizes.length - 1] ?? 10;

@@ -63,6 +63,10 @@ export class OpenSuite {
   /** The engine's analysis (verdict, comparisons, caveats); null until loaded or before any trial is done. */
   analysis = $state.raw<SuiteAnalysis | null>(null);
   analysisError = $state<string | null>(null);
+  /** Size whose data multipliers the data-efficiency chart marks, as picked in the Answer panel; null: the default. */
+  markedSize = $state<number | null>(null);
+  /** Whether the chart shows the answer, as toggled; null: on for a finished suite, off while it runs. */
+  showAnswer = $state<boolean | null>(null);
   /** When this client saw the current run start; null when it did not. */
   runStartedAtMs = $state<number | null>(null);
   #pendingRows: EpochRow[] = [];
