@@ -1,8 +1,9 @@
+import type { serialization } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-layers';
 import type { Approach } from '../domain.js';
 import { UserError } from '../errors.js';
 import type { Architecture } from '../spec/suite-schema.js';
-import { HEAD_LAYER, buildHead, buildModel } from './architectures.js';
+import { HEAD_LAYER, buildHead, buildModel, layerSeed } from './architectures.js';
 
 export interface TrialModelOptions {
   approach: Approach;
@@ -11,7 +12,10 @@ export interface TrialModelOptions {
   numClasses: number;
   /** Seeds the new head, and for `scratch` the whole model. */
   seed: number;
-  /** The pretrained model; required by every approach but `scratch`. Never modified. */
+  /**
+   * The pretrained model; required by every approach but `scratch`. Never modified. Given to `scratch`, it supplies
+   * the architecture (up to `cutLayer`), never the weights; without it, `scratch` builds `arch`.
+   */
   base?: tf.LayersModel | undefined;
   /** Name of the base's layer whose output feeds the new head (`features` for our architectures). */
   cutLayer: string;
@@ -45,6 +49,105 @@ function copyModel(view: tf.LayersModel): tf.LayersModel {
   return copy;
 }
 
+/** Initializers whose randomness comes from a `seed` in their configuration (Glorot, He and LeCun serialize as these). */
+const SEEDED_INITIALIZERS: ReadonlySet<string> = new Set([
+  'RandomUniform',
+  'RandomNormal',
+  'TruncatedNormal',
+  'VarianceScaling',
+  'GlorotUniform',
+  'GlorotNormal',
+  'HeUniform',
+  'HeNormal',
+  'LeCunUniform',
+  'LeCunNormal',
+  'Orthogonal',
+]);
+/** Initializers without randomness: re-created from their configuration, they give the same values every time. */
+const FIXED_INITIALIZERS: ReadonlySet<string> = new Set(['Zeros', 'Ones', 'Constant', 'Identity']);
+
+type ConfigDict = serialization.ConfigDict;
+type ConfigDictValue = serialization.ConfigDictValue;
+
+function isConfig(value: ConfigDictValue | undefined): value is ConfigDict {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The name a layer's serialized form gives it (`{name, className, config: {name, …}}`), if any. */
+function layerName(config: ConfigDict): string | undefined {
+  if (typeof config.name === 'string') return config.name;
+  const inner = config.config;
+  return typeof config.className === 'string' && isConfig(inner) && typeof inner.name === 'string'
+    ? inner.name
+    : undefined;
+}
+
+/**
+ * `value` (a layer's serialized form, or anything inside it) with every initializer given a seed derived from `seed`
+ * and the layer that owns it: the kernel's from (seed, layer name), exactly as `buildModel` seeds ours, any other's
+ * from (seed, `layer/key`). A layer nested in another (a wrapper's, a nested model's) seeds from its own name.
+ * Calls `found` for each initializer; throws a UserError naming `top` for one that cannot be seeded or re-created.
+ */
+function reseeded(
+  value: ConfigDictValue,
+  seed: number,
+  layer: string,
+  top: string,
+  found: () => void,
+): ConfigDictValue {
+  if (Array.isArray(value)) return value.map((v) => reseeded(v, seed, layer, top, found));
+  if (!isConfig(value)) return value;
+  const owner = layerName(value) ?? layer;
+  const out: ConfigDict = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.endsWith('Initializer') && isConfig(inner)) {
+      found();
+      const className = inner.className;
+      const config = isConfig(inner.config) ? inner.config : {};
+      if (typeof className === 'string' && SEEDED_INITIALIZERS.has(className)) {
+        const initSeed = layerSeed(seed, key === 'kernelInitializer' ? owner : `${owner}/${key}`);
+        out[key] = { className, config: { ...config, seed: initSeed } };
+      } else if (typeof className === 'string' && FIXED_INITIALIZERS.has(className)) {
+        out[key] = { className, config: { ...config } };
+      } else {
+        throw new UserError(
+          `"scratch" cannot re-initialise layer "${top}" of the pretrained model: its ${key} ` +
+            `(${typeof className === 'string' ? className : 'of no known class'}) cannot be seeded or re-created; ` +
+            'give that layer a built-in initializer (e.g. glorotUniform, heNormal, randomNormal, zeros)',
+        );
+      }
+    } else {
+      out[key] = reseeded(inner, seed, owner, top, found);
+    }
+  }
+  return out;
+}
+
+/**
+ * A new model with the architecture of `view` and none of its weights: every layer rebuilt from its configuration,
+ * every initializer seeded from (`seed`, layer name), so the same seed gives the same weights. A layer with weights
+ * that cannot be re-initialised that way is a UserError naming it, never a silent copy of its pretrained values.
+ */
+function reinitializedModel(view: tf.LayersModel, seed: number): tf.LayersModel {
+  const config = view.getConfig();
+  const layers = config.layers;
+  if (!Array.isArray(layers)) throw new Error(`model "${view.name}" has no layer list in its configuration`);
+  const rebuilt = layers.map((layer) => {
+    const name = isConfig(layer) ? layerName(layer) : undefined;
+    if (!isConfig(layer) || name === undefined) throw new Error(`model "${view.name}" has a layer without a name`);
+    let initializers = 0;
+    const fresh = reseeded(layer, seed, name, name, () => initializers++);
+    if (initializers === 0 && view.getLayer(name).weights.length > 0) {
+      throw new UserError(
+        `"scratch" cannot re-initialise layer "${name}" of the pretrained model: it has weights but its ` +
+          'configuration names no initializer to draw new ones from',
+      );
+    }
+    return fresh;
+  });
+  return tf.LayersModel.fromConfig(tf.LayersModel, { ...config, layers: rebuilt }) as tf.LayersModel;
+}
+
 /** A layer name not used in `taken`: `name`, else `name_1`, `name_2`, … */
 function freeName(name: string, taken: readonly string[]): string {
   if (!taken.includes(name)) return name;
@@ -62,7 +165,10 @@ export function backboneBlocks(model: tf.LayersModel, headLayers: readonly strin
 /**
  * Builds the model one trial trains, uncompiled (the trainer updates `model.trainableWeights` with its optimizer):
  *
- * - `scratch`: `buildModel(arch, …, seed)`, the built-in architecture with random (seeded) initial weights.
+ * - `scratch` without a base: `buildModel(arch, …, seed)`, the built-in architecture with random (seeded) weights.
+ * - `scratch` with a base: the base's architecture up to `cutLayer` plus the same new head as the other approaches,
+ *   every weight drawn afresh from its layer's own initializer, seeded from (seed, layer name); every layer trains.
+ *   For a base that is one of our architectures cut at `features`, this is exactly `buildModel(arch, …, seed)`.
  * - `finetune`: a copy of `base` cut at `cutLayer` plus a new seeded head (flattened first if the cut output is not
  *   a vector); every layer trains.
  * - `linear-probe`: the same, with the backbone frozen: only the head trains.
@@ -73,7 +179,7 @@ export function backboneBlocks(model: tf.LayersModel, headLayers: readonly strin
  */
 export function buildTrialModel(options: TrialModelOptions): tf.LayersModel {
   const { approach, arch, inputShape, numClasses, seed, base, cutLayer } = options;
-  if (approach === 'scratch') return buildModel(arch, inputShape, numClasses, seed);
+  if (approach === 'scratch' && base === undefined) return buildModel(arch, inputShape, numClasses, seed);
   if (base === undefined) throw new UserError(`approach "${approach}" needs a pretrained model`);
 
   // A view of the base up to the cut, sharing its layers. Never dispose it: that would dispose the base's weights.
@@ -87,7 +193,7 @@ export function buildTrialModel(options: TrialModelOptions): tf.LayersModel {
         `${blocks.length} (${blocks.join(', ') || 'none'}); give trainableBlocks between 1 and ${blocks.length}`,
     );
   }
-  const backbone = copyModel(view);
+  const backbone = approach === 'scratch' ? reinitializedModel(view, seed) : copyModel(view);
   const backboneLayers = backbone.layers.map((l) => l.name);
   let features = backbone.outputs[0]!;
   if (features.shape.length > 2) {
@@ -100,7 +206,7 @@ export function buildTrialModel(options: TrialModelOptions): tf.LayersModel {
 
   const trainable = new Set(blocks.slice(blocks.length - trainableBlocks));
   for (const name of backboneLayers) {
-    model.getLayer(name).trainable = approach === 'finetune' || trainable.has(name);
+    model.getLayer(name).trainable = approach === 'finetune' || approach === 'scratch' || trainable.has(name);
   }
   return model;
 }

@@ -36,7 +36,10 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
   const task = cachedTask(spec.target.dataset, spec.target.testPerClass, job.baseDir);
   const numClasses = task.pool.classNames.length;
   const subset = trainingSubset(task.pool.labels, numClasses, key.trainSize, key.seed, spec.validationFraction);
-  const baseModel = key.approach === 'scratch' || !job.base ? undefined : await cachedModel(job.base.path);
+  // Scratch takes the architecture of a model the user brings; with our own pretraining it builds spec.architecture,
+  // which is the same model (buildTrialModel's tests show it), without loading the base.
+  const needsBase = key.approach !== 'scratch' || spec.pretrainedModel !== undefined;
+  const baseModel = needsBase && job.base ? await cachedModel(job.base.path) : undefined;
   const train = toSplit(task.pool, subset.train);
   const val = toSplit(task.pool, subset.val);
   const test = toSplit(task.test);
