@@ -88,6 +88,8 @@ describe('transfer-bench run / list / export', () => {
       JSON.stringify({
         ...suite,
         name: 'own-model',
+        // not the brought model's (an MLP): scratch must train the user's architecture, not this one
+        architecture: 'cnn',
         pretrain: undefined,
         pretrainedModel: { path: 'my-model/model.json', cutLayer: 'features' },
       }),
@@ -102,6 +104,12 @@ describe('transfer-bench run / list / export', () => {
     expect(trials.every((t) => t.status === 'done')).toBe(true);
     const probe = trials.find((t) => t.approach === 'linear-probe')!;
     expect(probe.trainable_params).toBeLessThan(probe.total_params);
+    // scratch is the user's model up to the cut plus the same head, with fresh weights, all of them trained
+    const finetune = trials.find((t) => t.approach === 'finetune')!;
+    for (const scratch of trials.filter((t) => t.approach === 'scratch')) {
+      expect(scratch.total_params).toBe(finetune.total_params);
+      expect(scratch.trainable_params).toBe(scratch.total_params);
+    }
   });
 
   it('keeps every finished trial when killed with SIGKILL, and resume completes without duplicates', async () => {
