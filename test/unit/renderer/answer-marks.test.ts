@@ -136,6 +136,12 @@ describe('the answer marked on the data-efficiency chart', () => {
     expect(end.coord[0]).toBeCloseTo(316.228, 3);
     expect(end.coord[1]).toBe(0.8);
     expect(arrow!.markLine!.symbol).toEqual(['none', 'arrow']);
+    // Crossover labels go where large sizes leave room: the bottom of the accuracy chart, the top of the loss chart.
+    expect(line!.markLine!.label).toMatchObject({
+      position: 'insideStartTop',
+      formatter: 'finetune ≈ scratch from 1,000',
+    });
+    expect(answerMarkSeries(marks, palette, 'top')[0]!.markLine!.label).toMatchObject({ position: 'insideEndTop' });
 
     const trials = suiteTrials({
       scratch: { 10: 0.5, 100: 0.7, 1000: 0.9 },

@@ -13,11 +13,17 @@ const LABEL_SHIFT = 8;
 /**
  * ECharts series drawing the answer: for each mark an empty line series named after its approach (so the legend
  * hides the mark with the approach) carrying one mark line. Crossovers are dashed vertical lines in the variant's
- * colour, labelled along the line near the bottom of the plot (where the curves of large sizes are not); crossovers at
- * one size interleave their dashes so each colour shows and put their labels on either side. Multipliers are arrows
- * from the variant's point to where scratch reaches its accuracy, labelled past the arrowhead.
+ * colour, labelled along the line at the bottom of the accuracy plot or the top of the loss plot (where the curves
+ * of large sizes are not); crossovers at one size interleave their dashes so each colour shows and put their labels
+ * on either side. Multipliers are arrows from the variant's point to where scratch reaches its accuracy, labelled
+ * past the arrowhead.
  */
-export function answerMarkSeries(marks: readonly AnswerMark[], palette: ChartPalette): LineSeriesOption[] {
+export function answerMarkSeries(
+  marks: readonly AnswerMark[],
+  palette: ChartPalette,
+  /** Where crossover labels go: the empty part of the plot at large sizes (bottom for accuracy, top for loss). */
+  crossoverLabels: 'bottom' | 'top' = 'bottom',
+): LineSeriesOption[] {
   const arrows = marks.filter((m) => m.kind === 'multiplier').length;
   return marks.map((mark): LineSeriesOption => {
     const colour = palette.approach[mark.approach];
@@ -52,7 +58,17 @@ export function answerMarkSeries(marks: readonly AnswerMark[], palette: ChartPal
             type: [DASH, mark.shared * (DASH + GAP) - DASH],
             dashOffset: mark.slot * (DASH + GAP),
           },
-          label: { ...label, position: mark.slot % 2 === 0 ? 'insideStartTop' : 'insideStartBottom' },
+          label: {
+            ...label,
+            position:
+              crossoverLabels === 'bottom'
+                ? mark.slot % 2 === 0
+                  ? 'insideStartTop'
+                  : 'insideStartBottom'
+                : mark.slot % 2 === 0
+                  ? 'insideEndTop'
+                  : 'insideEndBottom',
+          },
           emphasis: { disabled: true },
           data: [{ xAxis: mark.size }],
         },

@@ -136,7 +136,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       data: [{ yAxis: input.chance }],
     };
   }
-  series.push(...answerMarkSeries(input.answer ?? [], palette));
+  series.push(...answerMarkSeries(input.answer ?? [], palette, accuracy ? 'bottom' : 'top'));
   const sizes = [...new Set(input.series.flatMap((s) => s.points.map((p) => p.trainSize)))].sort((a, b) => a - b);
   const minSize = sizes[0] ?? 1;
   const maxSize = sizes[sizes.length - 1] ?? 10;
