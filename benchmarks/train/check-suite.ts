@@ -1,6 +1,7 @@
 import { loadTask } from '../datasets/load-dataset.js';
 import { trainingSubset } from '../datasets/training-subset.js';
 import { UserError } from '../errors.js';
+import { buildTrialModel } from '../models/transfer-model.js';
 import type { CheckJob, CheckSummary } from '../runner/worker-protocol.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 
@@ -31,6 +32,18 @@ export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
       );
     }
     const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
+    if (inputShape.join('×') === shape.join('×') && spec.approaches.scratch) {
+      // Scratch re-draws the brought model's weights: an initializer that cannot be re-drawn fails here, not per trial.
+      buildTrialModel({
+        approach: 'scratch',
+        arch: spec.architecture,
+        inputShape: [target.pool.height, target.pool.width, target.pool.channels],
+        numClasses,
+        seed: 0,
+        base: model,
+        cutLayer: job.base.cutLayer,
+      }).dispose();
+    }
     if (inputShape.join('×') !== shape.join('×')) {
       throw new UserError(
         `pretrained model ${job.base.path} takes inputs of shape ${inputShape.join('×')} but the target images are ${shape.join('×')}`,
