@@ -133,6 +133,27 @@ describe('Transfer Bench in Chromium against `transfer-bench serve`', () => {
     await panelOf(page, 'data-efficiency-chart').screenshot({ path: screenshotPath('data-efficiency') });
   });
 
+  it('marks the answer on the data-efficiency chart of the finished suite, and hides it on demand', async () => {
+    const chart = page.getByTestId('data-efficiency-chart');
+    const toggle = page.getByTestId('answer-marks-toggle');
+    await expect.poll(() => toggle.getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');
+    const marks = async () => JSON.parse((await chart.getAttribute('data-answer-marks')) ?? '[]') as { kind: string }[];
+    // Whatever this run's numbers say, the marks are exactly what the analysis gives: check against it.
+    const analysis = (await page.evaluate(async (id) => {
+      const response = await fetch('/api/getAnalysis', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ suiteId: id }),
+      });
+      return response.json();
+    }, 1)) as { comparisons: { crossover: { kind: string; atSmallestSize?: boolean } }[] };
+    const crossings = analysis.comparisons.filter((c) => c.crossover.kind === 'reached' && !c.crossover.atSmallestSize);
+    expect((await marks()).filter((m) => m.kind === 'crossover')).toHaveLength(crossings.length);
+    await toggle.click();
+    await expect.poll(marks).toEqual([]);
+    await toggle.click();
+  });
+
   it('switches the convergence chart between epochs and wall time', async () => {
     const chart = page.getByTestId('convergence-chart');
     const toggle = page.getByTestId('convergence-axis-toggle');
