@@ -6,6 +6,7 @@ import { formatDuration, formatNumber, formatPercent } from '../format.js';
 import { escapeHtml, hoveredX, numberTick, percentTick, secondsTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
 import { decadeExtent, niceExtent } from './extent.js';
+import { chartFrame } from './chart-frame.js';
 import type { ChartPalette } from './palette.js';
 
 export interface ConvergenceChartInput {
@@ -173,28 +174,7 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
   const xName = input.axis === 'epoch' ? 'Epoch' : 'Wall time';
   const approaches = [...new Set(input.series.map((s) => s.approach))];
   const option: ChartOption = {
-    animation: false,
-    backgroundColor: exporting ? palette.background : 'transparent',
-    textStyle: { color: palette.text, fontFamily: 'Inter, system-ui, sans-serif' },
-    title: exporting
-      ? {
-          text: target.title,
-          subtext: target.subtitle,
-          left: 16,
-          top: 10,
-          textStyle: { color: palette.text, fontSize: 15, fontWeight: 600 },
-          subtextStyle: { color: palette.muted },
-        }
-      : undefined,
-    legend: {
-      top: exporting ? 14 : 0,
-      right: 8,
-      icon: 'roundRect',
-      itemWidth: 14,
-      itemHeight: 4,
-      textStyle: { color: palette.text },
-      data: approaches,
-    },
+    ...chartFrame(palette, target, approaches),
     grid: grids,
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     xAxis: METRICS.map((_, i) => ({

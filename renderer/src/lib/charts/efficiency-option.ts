@@ -6,6 +6,7 @@ import { formatNumber, formatPercent } from '../format.js';
 import { answerMarkSeries } from './answer-mark-series.js';
 import { escapeHtml, hoveredX, numberTick, percentTick, sizeTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
+import { chartFrame } from './chart-frame.js';
 import { niceExtent } from './extent.js';
 import type { ChartPalette } from './palette.js';
 
@@ -147,28 +148,11 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
   const yExtent = accuracy ? niceExtent(shown, 0, 1) : niceExtent(shown, 0);
   const exporting = target.kind === 'export';
   const option: ChartOption = {
-    animation: false,
-    backgroundColor: exporting ? palette.background : 'transparent',
-    textStyle: { color: palette.text, fontFamily: 'Inter, system-ui, sans-serif' },
-    title: exporting
-      ? {
-          text: target.title,
-          subtext: target.subtitle,
-          left: 16,
-          top: 10,
-          textStyle: { color: palette.text, fontSize: 15, fontWeight: 600 },
-          subtextStyle: { color: palette.muted },
-        }
-      : undefined,
-    legend: {
-      top: exporting ? 14 : 0,
-      right: 8,
-      icon: 'roundRect',
-      itemWidth: 14,
-      itemHeight: 4,
-      textStyle: { color: palette.text },
-      data: input.series.map((s) => s.approach),
-    },
+    ...chartFrame(
+      palette,
+      target,
+      input.series.map((s) => s.approach),
+    ),
     grid: { left: 64, right: 24, top: exporting ? 72 : 36, bottom: 52 },
     xAxis: {
       type: 'log',
