@@ -18,7 +18,10 @@ export function isTrialFinal(status: TrialStatus): boolean {
   return status === 'done' || status === 'diverged' || status === 'failed';
 }
 
-/** One evaluation point of a training curve, taken at an epoch boundary. */
+/**
+ * One evaluation point of a training curve, taken at an epoch boundary. A loss or accuracy that was not finite
+ * (a diverged trial) is NaN, which JSON carries as null: readers skip values that are not finite numbers.
+ */
 export interface EpochRecord {
   /** Epochs completed when this evaluation was taken (1-based). */
   epoch: number;

@@ -33,7 +33,10 @@ export function evaluate(model: LayersModel, split: Split, batchSize = 500): { l
       const xb = tf.slice(split.x, start, size);
       const yb = tf.slice(split.y, start, size);
       const predictions = model.predict(xb) as tf.Tensor;
-      return [crossEntropy(predictions, yb).dataSync()[0]!, correctCount(predictions, yb).dataSync()[0]!];
+      // Clipping inside the loss would turn NaN outputs into a finite loss: report them as NaN, i.e. diverged.
+      const broken = tf.any(tf.isNaN(predictions)).dataSync()[0] === 1;
+      const loss = broken ? Number.NaN : crossEntropy(predictions, yb).dataSync()[0]!;
+      return [loss, correctCount(predictions, yb).dataSync()[0]!];
     });
     lossSum += loss * size;
     correct += hits;

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,35 @@ describe('transfer-bench run / list / export', () => {
       expect(scratch.total_params).toBe(finetune.total_params);
       expect(scratch.trainable_params).toBe(scratch.total_params);
     }
+
+    // The same model with its weights broken (NaN): every trial that starts from them diverges, scratch does not
+    // (its weights are re-drawn), and the suite goes on to the end.
+    const brokenDir = join(box.dir, 'broken-model');
+    cpSync(modelDir, brokenDir, { recursive: true });
+    const weights = join(brokenDir, 'weights.bin');
+    writeFileSync(weights, Buffer.from(new Float32Array(statSync(weights).size / 4).fill(Number.NaN).buffer));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...suite,
+        name: 'broken-model',
+        pretrain: undefined,
+        pretrainedModel: { path: 'broken-model/model.json', cutLayer: 'features' },
+      }),
+    );
+    const broken = cli(box, ['run', path, '--backend', 'wasm']);
+    expect(broken.status, broken.stderr).toBe(0);
+    const outcomes = query<{ approach: string; status: string; error: string | null; test_loss: number | null }>(
+      box.db,
+      `SELECT t.* FROM trials t JOIN suites s ON s.id = t.suite_id WHERE s.name = 'broken-model'`,
+    );
+    for (const t of outcomes) {
+      if (t.approach === 'scratch') expect(t.status).toBe('done');
+      else expect([t.status, t.test_loss, t.error]).toEqual(['diverged', null, expect.stringContaining('NaN')]);
+    }
+    expect(query<{ status: string }>(box.db, `SELECT status FROM suites WHERE name = 'broken-model'`)[0]!.status).toBe(
+      'done',
+    );
   });
 
   it('keeps every finished trial when killed with SIGKILL, and resume completes without duplicates', async () => {
