@@ -128,7 +128,12 @@ export class SuiteRun {
       const base = baseModelRef(this.suite.spec, this.suite.baseDir);
       const workers = this.options.workers ?? defaultWorkerCount(this.workers[0]!.backend.name);
       const target = Math.min(workers, Math.max(1, queue.length));
-      await Promise.all(Array.from({ length: target }, (_, slot) => this.drain(slot, queue, base)));
+      // A slot that cannot start a worker stops; the others keep draining the queue before the suite is failed.
+      const slots = await Promise.allSettled(
+        Array.from({ length: target }, (_, slot) => this.drain(slot, queue, base)),
+      );
+      const broken = slots.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (broken) throw broken.reason;
       if (this.cancelled) status = 'cancelled';
     } catch (failure) {
       status = this.cancelled ? 'cancelled' : 'failed';
