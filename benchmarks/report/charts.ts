@@ -1,6 +1,7 @@
 import type { ApproachCurve } from '../analysis/curves.js';
 import type { Crossover } from '../analysis/crossover.js';
-import { APPROACH_LABELS, formatSize } from '../analysis/format.js';
+import { APPROACH_LABELS, capitalised, formatPercent, formatSize } from '../analysis/format.js';
+import type { MultiplierArrow } from '../analysis/multiplier-arrows.js';
 import type { GroupSummary } from '../analysis/summary-stats.js';
 import { APPROACHES, type Approach } from '../domain.js';
 import { linearScale, linearTicks, logScale, type Scale } from './scale.js';
@@ -85,6 +86,104 @@ function legend(frame: ChartFrame, approaches: readonly Approach[]): string {
     .join('\n');
 }
 
+/** Height added under the frame for the one-line key of the data-multiplier arrows. */
+const ARROW_KEY_HEIGHT = 24;
+
+const ARROW_HEAD = { length: 8, halfWidth: 4 };
+
+/** A generous width of one character of an arrow label (11 px bold sans-serif), to keep labels inside the plot. */
+const ARROW_LABEL_CHAR_WIDTH = 7;
+
+/** A rightward arrowhead with its tip at (x, y), `length` long (shorter for an arrow shorter than a head). */
+function arrowHead(x: number, y: number, colour: string, length: number = ARROW_HEAD.length): string {
+  const { halfWidth } = ARROW_HEAD;
+  return element('path', {
+    d: `${polylinePath([
+      [x, y],
+      [x - length, y - halfWidth],
+      [x - length, y + halfWidth],
+    ])} Z`,
+    fill: colour,
+    stroke: 'none',
+    class: 'arrow-head',
+  });
+}
+
+/**
+ * A data-multiplier arrow: a horizontal line at the variant's accuracy from `from` to `to` (where scratch's curve
+ * reaches it), a head at `to` and the "×k data" label above it (even slots) or below it (odd slots).
+ */
+function multiplierArrow(arrow: MultiplierArrow, x: Scale, y: Scale, plot: ReturnType<typeof plotArea>): string {
+  const colour = SERIES_COLOURS[arrow.approach] ?? '#888';
+  const x1 = x(arrow.from);
+  const x2 = x(arrow.to);
+  const at = y(arrow.accuracy);
+  const head = Math.min(ARROW_HEAD.length, x2 - x1);
+  // Centred over the arrow, but kept inside the plot: a short arrow near the y axis would push it across.
+  const halfLabel = (arrow.label.length * ARROW_LABEL_CHAR_WIDTH) / 2;
+  const labelX = Math.min(Math.max((x1 + x2) / 2, plot.left + halfLabel + 2), plot.right - halfLabel - 2);
+  const description = `${capitalised(APPROACH_LABELS[arrow.approach])} at ${formatSize(arrow.from)} examples (${formatPercent(arrow.accuracy)}) is matched by scratch at about ${formatSize(arrow.to)} examples: ${arrow.label}`;
+  return element(
+    'g',
+    {
+      class: 'multiplier-arrow',
+      'data-approach': arrow.approach,
+      'data-from': arrow.from,
+      'data-to': arrow.to,
+    },
+    [
+      element('title', {}, escapeHtml(description)),
+      element('line', {
+        x1,
+        y1: at,
+        x2: x2 - head / 2,
+        y2: at,
+        stroke: colour,
+        'stroke-width': 1.5,
+        class: 'arrow-shaft',
+      }),
+      arrowHead(x2, at, colour, head),
+      text(labelX, arrow.slot % 2 === 0 ? at - 6 : at + 15, arrow.label, {
+        class: 'arrow-label',
+        'font-size': 11,
+        'font-weight': 'bold',
+        'text-anchor': 'middle',
+        fill: colour,
+        stroke: '#fff',
+        'stroke-width': 3,
+        'paint-order': 'stroke',
+      }),
+    ].join(''),
+  );
+}
+
+/** The key under the chart: what an arrow means, drawn below the x-axis label. */
+function arrowKey(frame: ChartFrame): string {
+  const y = frame.height + ARROW_KEY_HEIGHT / 2;
+  const left = frame.margin.left;
+  return element(
+    'g',
+    { class: 'arrow-key' },
+    [
+      element('line', {
+        x1: left,
+        y1: y,
+        x2: left + 22 - ARROW_HEAD.length / 2,
+        y2: y,
+        stroke: '#444',
+        'stroke-width': 1.5,
+      }),
+      arrowHead(left + 22, y, '#444'),
+      text(
+        left + 30,
+        y + 4,
+        "Arrow: from a variant's accuracy at N examples to the size where scratch's curve reaches it; ×k data = that size ÷ N.",
+        { 'font-size': 11 },
+      ),
+    ].join(''),
+  );
+}
+
 function svg(frame: ChartFrame, title: string, body: string): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${frame.width}" height="${frame.height}" viewBox="0 0 ${frame.width} ${frame.height}" role="img" font-family="sans-serif" font-size="12">`,
@@ -106,11 +205,14 @@ export interface CrossoverMarker {
 
 /**
  * Data efficiency: mean test accuracy against training-set size on a log x axis, one line per approach with
- * its 95% interval as a shaded band, one point per size, and a dashed marker at each crossover size reached.
+ * its 95% interval as a shaded band, one point per size, a dashed marker at each crossover size reached and a
+ * horizontal arrow per data multiplier in `arrows` (see `multiplierArrows`), with a one-line key under the chart
+ * when there is one.
  */
 export function dataEfficiencyChart(
   accuracy: readonly GroupSummary[],
   crossovers: readonly CrossoverMarker[] = [],
+  arrows: readonly MultiplierArrow[] = [],
   frame: ChartFrame = DEFAULT_FRAME,
 ): string {
   const title = 'Data efficiency: test accuracy by training-set size';
@@ -218,13 +320,16 @@ export function dataEfficiencyChart(
       ),
     );
   });
+  for (const arrow of arrows) parts.push(multiplierArrow(arrow, x, y, a));
   parts.push(
     legend(
       frame,
       series.map(([approach]) => approach),
     ),
   );
-  return svg(frame, title, parts.join('\n'));
+  if (arrows.length === 0) return svg(frame, title, parts.join('\n'));
+  parts.push(arrowKey(frame));
+  return svg({ ...frame, height: frame.height + ARROW_KEY_HEIGHT }, title, parts.join('\n'));
 }
 
 /** Convergence: mean validation loss against epoch at one size, one line per approach. */

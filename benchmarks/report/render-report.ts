@@ -1,5 +1,6 @@
 import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
 import { APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatSize } from '../analysis/format.js';
+import { defaultMarkedSize, multiplierArrows, type MultiplierArrow } from '../analysis/multiplier-arrows.js';
 import type { EpochRow } from '../contract.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { convergenceChart, dataEfficiencyChart } from './charts.js';
@@ -24,6 +25,15 @@ function crossoverItems(analysis: SuiteAnalysis): string[] {
   });
 }
 
+/** The data-efficiency chart's caption, naming the size whose data multipliers the arrows show. */
+export function dataEfficiencyCaption(markedSize: number | null, arrows: readonly MultiplierArrow[]): string {
+  const base =
+    'Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded; dashed lines mark crossover sizes';
+  if (markedSize === null || arrows.length === 0)
+    return `${base}. No data-multiplier arrow: at no size is a fine-tuning variant ahead of scratch by a multiplier read off scratch's curve.`;
+  return `${base}; arrows show the data multipliers at ${formatSize(markedSize)} examples, the smallest size at which a fine-tuning variant is ahead of scratch by a multiplier read off scratch's curve (bounds and sizes where scratch is ahead get no arrow).`;
+}
+
 const METHOD = [
   'Only trials that finished (status done) enter the statistics; failed and diverged trials are listed in the caveats.',
   'Intervals per approach and size are 95% Student-t intervals for the mean over seeds (sample standard deviation, n − 1); with one seed there is none.',
@@ -40,6 +50,8 @@ export function buildReport(
   trials: readonly TrialRecord[],
   _epochs: readonly EpochRow[],
 ): ReportDocument {
+  const markedSize = defaultMarkedSize(analysis.comparisons);
+  const arrows = multiplierArrows(analysis.comparisons, markedSize);
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'The question' },
     { kind: 'paragraph', text: question(suite) },
@@ -54,9 +66,9 @@ export function buildReport(
       markup: dataEfficiencyChart(
         analysis.accuracy,
         analysis.comparisons.map((c) => ({ approach: c.approach, crossover: c.crossover })),
+        arrows,
       ),
-      caption:
-        'Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded; dashed lines mark crossover sizes.',
+      caption: dataEfficiencyCaption(markedSize, arrows),
     },
     { kind: 'list', items: crossoverItems(analysis) },
   ];

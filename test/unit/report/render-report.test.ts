@@ -96,6 +96,32 @@ describe('renderReport', () => {
     ]);
   });
 
+  it('draws the data-multiplier arrow at the default size and names that size in the caption', () => {
+    // At 10 examples fine-tuning (70%) is matched by scratch at 316.2 (×31.6, the smallest such size): one arrow.
+    expect((html.match(/<g class="multiplier-arrow"/g) ?? []).length).toBe(1);
+    expect(html).toMatch(/<g class="multiplier-arrow" data-approach="finetune" data-from="10" data-to="316.23">/);
+    expect(html).toContain('×32 data');
+    expect(html).toContain('<g class="arrow-key">');
+    expect(html).toContain(
+      'arrows show the data multipliers at 10 examples, the smallest size at which a fine-tuning variant is ahead of scratch',
+    );
+    expect(md).toContain('arrows show the data multipliers at 10 examples');
+  });
+
+  it('says in the caption when no arrow is drawn', () => {
+    // Scratch ahead at every size: no multiplier arrow, no key.
+    const t = [
+      trial('scratch', 10, 0.5),
+      trial('scratch', 100, 0.7),
+      trial('finetune', 10, 0.4),
+      trial('finetune', 100, 0.6),
+    ];
+    const h = renderReport(analyzeSuite(s, t, []), s, t, [], 'html');
+    expect(h).not.toContain('multiplier-arrow');
+    expect(h).not.toContain('arrow-key');
+    expect(h).toContain('No data-multiplier arrow: at no size is a fine-tuning variant ahead of scratch');
+  });
+
   it('describes the setup from the suite', () => {
     expect(md).toContain('**Training-set sizes**: 10, 100, 1,000 examples');
     expect(md).toContain('**Backend**: wasm (trials: wasm)');

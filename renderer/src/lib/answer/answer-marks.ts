@@ -1,6 +1,14 @@
 import type { Variant, VariantComparison } from '../../../../benchmarks/analysis/comparison.js';
 import type { Approach } from '../../../../benchmarks/domain.js';
+import {
+  multiplierArrows,
+  timesText,
+  type MultiplierArrow,
+} from '../../../../benchmarks/analysis/multiplier-arrows.js';
 import type { EfficiencyMetric } from '../chart-data/metrics.js';
+
+/** The default size and which multipliers get an arrow live with the analysis, shared with the report's chart. */
+export { defaultMarkedSize } from '../../../../benchmarks/analysis/multiplier-arrows.js';
 
 /**
  * The answer drawn on the data-efficiency chart.
@@ -18,18 +26,7 @@ export type AnswerMark =
       slot: number;
       shared: number;
     }
-  | {
-      kind: 'multiplier';
-      approach: Variant;
-      from: number;
-      to: number;
-      /** The variant's mean test accuracy at `from`: the height of the arrow. */
-      accuracy: number;
-      multiplier: number;
-      label: string;
-      /** Index by decreasing accuracy among the arrows: even slots label above the arrow, odd ones below. */
-      slot: number;
-    };
+  | ({ kind: 'multiplier' } & MultiplierArrow);
 
 /** What the chart container exposes as `data-answer-marks`. */
 export type AnswerMarkSummary =
@@ -38,46 +35,6 @@ export type AnswerMarkSummary =
 
 function sizeText(size: number): string {
   return Math.round(size).toLocaleString('en-US');
-}
-
-/** "×1.5", "×12": the same rounding as the Answer table. */
-function timesText(multiplier: number): string {
-  return `×${multiplier >= 10 ? multiplier.toFixed(0) : multiplier.toFixed(1)}`;
-}
-
-/** The multiplier of a variant at a size when it can be drawn: interpolated, with scratch needing more data. */
-function drawableMultiplier(comparison: VariantComparison, size: number) {
-  const at = comparison.sizes.find((s) => s.trainSize === size);
-  if (!at || at.multiplier.kind !== 'interpolated' || at.multiplier.scratchAhead) return null;
-  return { accuracy: at.variantMean, matchingSize: at.multiplier.matchingSize, multiplier: at.multiplier.multiplier };
-}
-
-/**
- * The size whose data multipliers are marked when the user has not picked one: the smallest size at which some
- * variant is ahead of scratch with a multiplier read off scratch's curve (interpolated, more than 1×). Null when none is.
- */
-export function defaultMarkedSize(comparisons: readonly VariantComparison[]): number | null {
-  const sizes = comparisons.flatMap((c) => c.sizes.map((s) => s.trainSize).filter((n) => drawableMultiplier(c, n)));
-  return sizes.length === 0 ? null : Math.min(...sizes);
-}
-
-function multiplierMarks(comparisons: readonly VariantComparison[], from: number): AnswerMark[] {
-  return comparisons
-    .flatMap((c) => {
-      const m = drawableMultiplier(c, from);
-      return m ? [{ approach: c.approach, ...m }] : [];
-    })
-    .sort((a, b) => b.accuracy - a.accuracy)
-    .map((a, slot) => ({
-      kind: 'multiplier',
-      approach: a.approach,
-      from,
-      to: a.matchingSize,
-      accuracy: a.accuracy,
-      multiplier: a.multiplier,
-      label: `${timesText(a.multiplier)} data`,
-      slot,
-    }));
 }
 
 /**
@@ -104,7 +61,10 @@ export function answerMarks(comparisons: readonly VariantComparison[], markedSiz
       shared: sameSize.length,
     };
   });
-  const multipliers = markedSize === null ? [] : multiplierMarks(comparisons, markedSize);
+  const multipliers: AnswerMark[] = multiplierArrows(comparisons, markedSize).map((a) => ({
+    kind: 'multiplier',
+    ...a,
+  }));
   return [...crossovers, ...multipliers];
 }
 
