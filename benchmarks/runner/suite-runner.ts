@@ -5,6 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { ResultStore } from '../store/result-store.js';
+import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
 import { environmentInfo } from './environment.js';
@@ -155,7 +156,11 @@ export class SuiteRun {
     const { suiteId } = this;
     const cached = readCachedPretrain(cacheKey);
     if (cached) {
-      store.setSuitePretrain(suiteId, { ...cached, reused: true });
+      store.setSuitePretrain(suiteId, {
+        ...cached,
+        reused: true,
+        sourceDescription: describeDataset(spec.pretrain!.dataset),
+      });
       onEvent({ type: 'pretrain-finished', suiteId, reused: true, wallSeconds: cached.wallSeconds });
       return;
     }

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { loadTask } from '../datasets/load-dataset.js';
+import { describeDataset } from '../spec/describe-dataset.js';
 import type { PretrainRecord } from '../domain.js';
 import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops } from '../models/flops.js';
@@ -51,7 +52,7 @@ export async function runPretrain(
     const record: PretrainRecord = {
       cacheKey: job.cacheKey,
       reused: false,
-      sourceDescription: task.description,
+      sourceDescription: describeDataset(pretrain.dataset),
       epochs: loop.epochs,
       wallSeconds: loop.seconds,
       trainFlops: estimateTrainingFlops(model, loop.samples),

