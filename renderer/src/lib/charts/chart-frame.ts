@@ -1,3 +1,4 @@
+import { hoveredX } from './axis-format.js';
 import type { ChartOption, ChartTarget } from './chart-option.js';
 import type { ChartPalette } from './palette.js';
 
@@ -30,6 +31,27 @@ export function chartFrame(
       itemHeight: 4,
       textStyle: { color: palette.text },
       data: legend,
+    },
+  };
+}
+
+/** The hover tooltip of both charts: everything at the hovered x, described by `describe`; none on exported images. */
+export function axisTooltip(
+  palette: ChartPalette,
+  target: ChartTarget,
+  describe: (x: number) => string,
+): ChartOption['tooltip'] {
+  if (target.kind === 'export') return { show: false };
+  return {
+    trigger: 'axis',
+    confine: true,
+    backgroundColor: palette.tooltipBackground,
+    borderColor: palette.tooltipBorder,
+    textStyle: { color: palette.text, fontSize: 12 },
+    axisPointer: { type: 'line', lineStyle: { color: palette.axisLine } },
+    formatter: (params: unknown) => {
+      const x = hoveredX(params);
+      return x === null ? '' : describe(x);
     },
   };
 }

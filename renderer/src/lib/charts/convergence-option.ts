@@ -3,10 +3,10 @@ import { CURVE_METRIC_LABELS, type CurveMetric } from '../chart-data/metrics.js'
 import { thinForScreen } from '../chart-data/lttb.js';
 import type { BandKind } from '../chart-data/stats.js';
 import { formatDuration, formatNumber, formatPercent } from '../format.js';
-import { escapeHtml, hoveredX, numberTick, percentTick, secondsTick } from './axis-format.js';
+import { escapeHtml, numberTick, percentTick, secondsTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
 import { decadeExtent, niceExtent } from './extent.js';
-import { chartFrame } from './chart-frame.js';
+import { axisTooltip, chartFrame } from './chart-frame.js';
 import type { ChartPalette } from './palette.js';
 
 export interface ConvergenceChartInput {
@@ -210,20 +210,7 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
       axisLabel: { color: palette.muted, formatter: metric === 'accuracy' ? percentTick : numberTick },
       splitLine: { lineStyle: { color: palette.splitLine } },
     })),
-    tooltip: exporting
-      ? { show: false }
-      : {
-          trigger: 'axis',
-          confine: true,
-          backgroundColor: palette.tooltipBackground,
-          borderColor: palette.tooltipBorder,
-          textStyle: { color: palette.text, fontSize: 12 },
-          axisPointer: { type: 'line', lineStyle: { color: palette.axisLine } },
-          formatter: (params: unknown) => {
-            const x = hoveredX(params);
-            return x === null ? '' : convergenceTooltip(input, x);
-          },
-        },
+    tooltip: axisTooltip(palette, target, (x) => convergenceTooltip(input, x)),
     series,
   };
   return { option, drawn: input.series.map((s) => ({ name: seriesName(s), points: s.points.length })) };

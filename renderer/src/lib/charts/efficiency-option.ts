@@ -4,9 +4,9 @@ import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from '../chart-data/m
 import type { BandKind } from '../chart-data/stats.js';
 import { formatNumber, formatPercent } from '../format.js';
 import { answerMarkSeries } from './answer-mark-series.js';
-import { escapeHtml, hoveredX, numberTick, percentTick, sizeTick } from './axis-format.js';
+import { escapeHtml, numberTick, percentTick, sizeTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
-import { chartFrame } from './chart-frame.js';
+import { axisTooltip, chartFrame } from './chart-frame.js';
 import { niceExtent } from './extent.js';
 import type { ChartPalette } from './palette.js';
 
@@ -182,20 +182,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       axisLabel: { color: palette.muted, formatter: accuracy ? percentTick : numberTick },
       splitLine: { lineStyle: { color: palette.splitLine } },
     },
-    tooltip: exporting
-      ? { show: false }
-      : {
-          trigger: 'axis',
-          confine: true,
-          backgroundColor: palette.tooltipBackground,
-          borderColor: palette.tooltipBorder,
-          textStyle: { color: palette.text, fontSize: 12 },
-          axisPointer: { type: 'line', lineStyle: { color: palette.axisLine } },
-          formatter: (params: unknown) => {
-            const x = hoveredX(params);
-            return x === null ? '' : efficiencyTooltip(input, x);
-          },
-        },
+    tooltip: axisTooltip(palette, target, (x) => efficiencyTooltip(input, x)),
     series,
   };
   return { option, drawn: input.series.map((s) => ({ name: s.approach, points: s.points.length })) };
