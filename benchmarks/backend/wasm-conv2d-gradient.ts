@@ -22,6 +22,7 @@
  * the other backends keep their own kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { replaceWasmKernel } from './replace-wasm-kernel.js';
 import type { KernelBackend, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 const BACKEND = 'wasm';
@@ -192,17 +193,5 @@ export function registerWasmConv2dGradients(): void {
       kernelFunc: conv2dBackpropFilterWasm,
     });
   }
-  const stock = tf.getKernel(tf.Conv2DBackpropInput, BACKEND);
-  if (stock !== undefined) {
-    tf.unregisterKernel(tf.Conv2DBackpropInput, BACKEND);
-    // Keep the stock kernel's setup (it binds the wasm function the fallback calls) and disposal.
-    const config: tf.KernelConfig = {
-      kernelName: tf.Conv2DBackpropInput,
-      backendName: BACKEND,
-      kernelFunc: makeConv2dBackpropInputWasm(stock.kernelFunc),
-    };
-    if (stock.setupFunc !== undefined) config.setupFunc = stock.setupFunc;
-    if (stock.disposeFunc !== undefined) config.disposeFunc = stock.disposeFunc;
-    tf.registerKernel(config);
-  }
+  replaceWasmKernel(tf.Conv2DBackpropInput, makeConv2dBackpropInputWasm);
 }

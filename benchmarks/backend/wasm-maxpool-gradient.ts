@@ -10,8 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-const BACKEND = 'wasm';
+import { replaceWasmKernel } from './replace-wasm-kernel.js';
 
 function makeMaxPoolGradWasm(stock: KernelFunc): KernelFunc {
   return (params) => {
@@ -78,15 +77,5 @@ let registered = false;
 export function registerWasmMaxPoolGradient(): void {
   if (registered) return;
   registered = true;
-  const stock = tf.getKernel(tf.MaxPoolGrad, BACKEND);
-  if (stock === undefined) return;
-  tf.unregisterKernel(tf.MaxPoolGrad, BACKEND);
-  const config: tf.KernelConfig = {
-    kernelName: tf.MaxPoolGrad,
-    backendName: BACKEND,
-    kernelFunc: makeMaxPoolGradWasm(stock.kernelFunc),
-  };
-  if (stock.setupFunc !== undefined) config.setupFunc = stock.setupFunc;
-  if (stock.disposeFunc !== undefined) config.disposeFunc = stock.disposeFunc;
-  tf.registerKernel(config);
+  replaceWasmKernel(tf.MaxPoolGrad, makeMaxPoolGradWasm);
 }
