@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // The default output, then the list of tests skipped for a missing system component (test/support/system.ts).
+    reporters: ['default', './test/support/system-skips-reporter.ts'],
   },
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import { requireBuilt, screenshotPath } from './support/paths.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
+import { requireSystem } from '../support/system.js';
 
 /**
  * The app end to end, as a user meets it through `transfer-bench serve` in a browser: the real CLI, the real
@@ -43,7 +44,7 @@ function panelOf(page: Page, testId: string): Locator {
   return page.locator('section.panel', { has: page.getByTestId(testId) });
 }
 
-describe('Transfer Bench in Chromium against `transfer-bench serve`', () => {
+describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against `transfer-bench serve`', () => {
   let dataDir: string;
   let server: ServeProcess;
   let browser: Browser;

@@ -1,15 +1,10 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM_PATH, missingReason } from '../../support/system.js';
 
-/** Debian's chromium (apt install chromium) unless TRANSFER_BENCH_CHROMIUM names another Chromium build. */
-export const CHROMIUM_PATH = process.env.TRANSFER_BENCH_CHROMIUM ?? '/usr/bin/chromium';
-
+/** Debian's chromium, or TRANSFER_BENCH_CHROMIUM: guard the test with `requireSystem('chromium')`. */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM_PATH}: install Debian's chromium package or set TRANSFER_BENCH_CHROMIUM to a Chromium executable`,
-    );
-  }
+  const missing = missingReason('chromium');
+  if (missing) throw new Error(missing);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countPerClass } from '../../../benchmarks/datasets/labelled-images.js';
 import { loadTask } from '../../../benchmarks/datasets/load-dataset.js';
 import type { DatasetSource } from '../../../benchmarks/spec/suite-schema.js';
+import { FASHION_MNIST_DIR, requireSystem } from '../../support/system.js';
 
 const FASHION_NAMES = [
   'T-shirt/top',
@@ -17,11 +18,11 @@ const FASHION_NAMES = [
 ];
 
 /** The real files from Debian's dataset-fashion-mnist package. */
-describe('Fashion-MNIST from /usr/share/datasets/fashion-mnist', () => {
+describe.skipIf(!requireSystem('fashion-mnist'))(`Fashion-MNIST from ${FASHION_MNIST_DIR}`, () => {
   it('loads 60,000 training and 10,000 test images and holds out a fixed, balanced test set', () => {
     const source: DatasetSource = {
       kind: 'idx',
-      dir: '/usr/share/datasets/fashion-mnist',
+      dir: FASHION_MNIST_DIR,
       train: { images: 'train-images-idx3-ubyte.gz', labels: 'train-labels-idx1-ubyte.gz' },
       test: { images: 't10k-images-idx3-ubyte.gz', labels: 't10k-labels-idx1-ubyte.gz' },
       classNames: FASHION_NAMES,

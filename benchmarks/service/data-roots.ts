@@ -1,0 +1,76 @@
+/**
+ * The folders a server reachable from other machines may read suite files and data from (`serve --data-root`).
+ * Used for every path that arrives over the network: a suite file to start, a data folder or CSV file chosen in the
+ * browser. Symbolic links are followed before the check, so a link inside a root cannot lead outside it.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { UserError } from '../errors.js';
+
+function isInside(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel));
+}
+
+function outside(path: string, roots: readonly string[]): UserError {
+  return new UserError(
+    roots.length === 0
+      ? `${path} cannot be read: this server reads files only under the folders given with --data-root, and none was given; restart \`transfer-bench serve\` with --data-root <folder>`
+      : `${path} is outside the data folders this server reads (${roots.join(', ')}); put the file under one of them, or restart \`transfer-bench serve\` with another --data-root <folder>`,
+  );
+}
+
+/** The real path of each root (symbolic links resolved), so that paths under them compare by what they are. */
+function realRoot(root: string): string | null {
+  try {
+    return realpathSync(root);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The real path of `path` when it is (after following symbolic links) inside one of `roots`; otherwise a UserError
+ * that says which folders are allowed. `path` must be absolute; it must exist. An empty `roots` allows nothing.
+ * A path outside every root is refused before the file system is asked anything about it, so the error never tells
+ * whether a file outside the roots exists.
+ */
+export function resolveUnderRoots(path: string, roots: readonly string[]): string {
+  if (!isAbsolute(path)) {
+    throw new UserError(`${path} is a relative path: give the absolute path of a file under ${roots.join(', ')}`);
+  }
+  const lexical = resolve(path);
+  const reals = roots.map(realRoot).filter((root): root is string => root !== null);
+  if (!roots.some((root) => isInside(lexical, resolve(root))) && !reals.some((root) => isInside(lexical, root))) {
+    throw outside(path, roots);
+  }
+  let real: string;
+  try {
+    real = realpathSync(lexical);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(
+      code === 'ENOENT' || code === 'ENOTDIR' ? `${path} not found` : `${path} cannot be read (${code ?? 'error'})`,
+    );
+  }
+  if (!reals.some((root) => isInside(real, root))) throw outside(path, roots);
+  return real;
+}
+
+/**
+ * The roots given on the command line, checked once at start-up: each must be an existing folder. Returns their
+ * absolute paths (as given, resolved against the working directory).
+ */
+export function checkDataRoots(roots: readonly string[]): string[] {
+  return roots.map((root) => {
+    const absolute = resolve(root);
+    let isDir: boolean;
+    try {
+      isDir = statSync(absolute).isDirectory();
+    } catch {
+      throw new UserError(`--data-root ${root}: no such folder`);
+    }
+    if (!isDir) throw new UserError(`--data-root ${root} is a file: give a folder`);
+    return absolute;
+  });
+}

@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkDataRoots, resolveUnderRoots } from '../../../benchmarks/service/data-roots.js';
+import { UserError } from '../../../benchmarks/errors.js';
+
+describe('resolveUnderRoots', () => {
+  let base: string;
+  let root: string;
+  let secret: string;
+
+  beforeAll(() => {
+    base = realpathSync(mkdtempSync(join(tmpdir(), 'tb-roots-')));
+    root = join(base, 'data');
+    mkdirSync(join(root, 'suites'), { recursive: true });
+    writeFileSync(join(root, 'suites', 'a.json'), '{}');
+    mkdirSync(join(base, 'data2'));
+    writeFileSync(join(base, 'data2', 'b.json'), '{}');
+    secret = join(base, 'secret.txt');
+    writeFileSync(secret, 'password');
+    symlinkSync(secret, join(root, 'link-out.json'));
+    symlinkSync(join(root, 'suites'), join(base, 'root-link'));
+  });
+
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('returns the real path of a file or folder under a root', () => {
+    expect(resolveUnderRoots(join(root, 'suites', 'a.json'), [root])).toBe(join(root, 'suites', 'a.json'));
+    expect(resolveUnderRoots(join(root, 'suites'), [root])).toBe(join(root, 'suites'));
+    expect(resolveUnderRoots(join(root, 'suites', '..', 'suites', 'a.json'), [root])).toBe(
+      join(root, 'suites', 'a.json'),
+    );
+  });
+
+  it('accepts a root given through a symbolic link', () => {
+    expect(resolveUnderRoots(join(base, 'root-link', 'a.json'), [join(base, 'root-link')])).toBe(
+      join(root, 'suites', 'a.json'),
+    );
+  });
+
+  it('refuses paths outside every root, with ".." and in a sibling folder sharing the prefix', () => {
+    for (const path of [secret, join(root, '..', 'secret.txt'), join(base, 'data2', 'b.json'), '/etc/passwd']) {
+      expect(() => resolveUnderRoots(path, [root])).toThrow(UserError);
+      expect(() => resolveUnderRoots(path, [root])).toThrow(`is outside the data folders this server reads (${root})`);
+    }
+  });
+
+  it('refuses a symbolic link inside a root that leads outside it', () => {
+    expect(() => resolveUnderRoots(join(root, 'link-out.json'), [root])).toThrow('is outside the data folders');
+  });
+
+  it('does not tell whether a file outside the roots exists', () => {
+    const message = (path: string): string => {
+      try {
+        resolveUnderRoots(path, [root]);
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message.replace(path, '<path>');
+      }
+    };
+    expect(message(secret)).toBe(message(join(base, 'no-such-file')));
+  });
+
+  it('says "not found" for a missing file under a root, and refuses relative paths and empty roots', () => {
+    expect(() => resolveUnderRoots(join(root, 'missing.json'), [root])).toThrow(
+      `${join(root, 'missing.json')} not found`,
+    );
+    expect(() => resolveUnderRoots('suites/a.json', [root])).toThrow('is a relative path');
+    expect(() => resolveUnderRoots(join(root, 'suites', 'a.json'), [])).toThrow('none was given');
+  });
+
+  it('checkDataRoots accepts folders and refuses a missing folder or a file', () => {
+    expect(checkDataRoots([root])).toEqual([root]);
+    expect(() => checkDataRoots([join(base, 'nope')])).toThrow(`--data-root ${join(base, 'nope')}: no such folder`);
+    expect(() => checkDataRoots([secret])).toThrow('is a file: give a folder');
+  });
+});
