@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { engineAlias } from './renderer/vite.config.js';
 
 export default defineConfig({
+  resolve: { alias: engineAlias },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

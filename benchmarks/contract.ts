@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import type { EpochRecord, SuiteRecord, TrialKey, TrialRecord } from './domain.js';
-import type { RunEvent } from './runner/run-events.js';
+import type { EpochRow, RunEvent, SuiteRecord, TextFile, TrialRecord } from './domain.js';
 import type { SuiteAnalysis } from './analysis/analyze-suite.js';
+import type { SizeComparison, Variant, VariantComparison } from './analysis/comparison.js';
+import type { Crossover } from './analysis/crossover.js';
+import type { DataMultiplier } from './analysis/data-multiplier.js';
+import type { SuiteSpec } from './spec/suite-schema.js';
 
 /**
  * The one contract between the engine and any UI: the Electron IPC binding, the preload,
@@ -61,15 +64,6 @@ export interface BuiltinSuiteInfo {
   trials: number;
 }
 
-export interface EpochRow extends TrialKey, EpochRecord {
-  trialId: number;
-}
-
-export interface CsvFile {
-  name: string;
-  content: string;
-}
-
 export interface ResponseMap {
   listBuiltinSuites: BuiltinSuiteInfo[];
   listSuites: SuiteRecord[];
@@ -78,10 +72,10 @@ export interface ResponseMap {
   startSuite: { suiteId: number };
   cancelSuite: { cancelled: boolean };
   resumeSuite: { suiteId: number };
-  exportCsv: { files: CsvFile[] };
+  exportCsv: { files: TextFile[] };
   getAnalysis: SuiteAnalysis;
   /** A self-contained report; `name` is a suggested file name. */
-  getReport: CsvFile;
+  getReport: TextFile;
 }
 
 export type ResponseOf<K extends RequestName> = ResponseMap[K];
@@ -97,7 +91,9 @@ export interface ContractError {
   error: string;
 }
 
-export type { RunEvent };
+export type { EpochRow, RunEvent, TextFile };
+/** The types inside the responses, so a UI finds everything it receives here. */
+export type { Crossover, DataMultiplier, SizeComparison, SuiteAnalysis, SuiteSpec, Variant, VariantComparison };
 export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 
 export * from './contract-channels.js';
@@ -109,5 +105,5 @@ export interface BridgeApi {
   /** Native open dialog for a suite JSON file; null when cancelled. */
   pickSuiteFile(): Promise<string | null>;
   /** Native folder dialog; writes the files there and returns the folder, or null when cancelled. */
-  saveFiles(files: CsvFile[]): Promise<string | null>;
+  saveFiles(files: TextFile[]): Promise<string | null>;
 }

@@ -62,6 +62,11 @@ export interface TrialKey {
   seed: number;
 }
 
+/** One evaluation point of one trial's curve, with the trial it belongs to (what the store returns for curves). */
+export interface EpochRow extends TrialKey, EpochRecord {
+  trialId: number;
+}
+
 export interface TrialRecord extends TrialKey, Omit<TrialResult, 'epochRecords' | 'status'> {
   id: number;
   status: TrialStatus;
@@ -108,3 +113,22 @@ export interface SuiteRecord {
   trialsTotal: number;
   trialsDone: number;
 }
+
+/** A named text file the engine produced for the user: a CSV export or a report. The UI decides where it is written. */
+export interface TextFile {
+  name: string;
+  content: string;
+}
+
+/** Everything a running suite reports, in order. The CLI's progress bar and the app consume the same stream. */
+export type RunEvent =
+  | { type: 'suite-started'; suiteId: number; total: number; done: number }
+  | { type: 'pretrain-started'; suiteId: number; cacheKey: string; epochs: number }
+  | { type: 'pretrain-epoch'; suiteId: number; epoch: number; epochs: number; loss: number; accuracy: number }
+  | { type: 'pretrain-finished'; suiteId: number; reused: boolean; wallSeconds: number | null }
+  | { type: 'trial-started'; suiteId: number; trialId: number; key: TrialKey; maxEpochs: number }
+  | { type: 'trial-epoch'; suiteId: number; trialId: number; key: TrialKey; maxEpochs: number; record: EpochRecord }
+  | { type: 'trial-finished'; suiteId: number; trial: TrialRecord }
+  | { type: 'suite-finished'; suiteId: number; status: SuiteStatus; error: string | null };
+
+export type RunEventListener = (event: RunEvent) => void;

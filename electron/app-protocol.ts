@@ -1,7 +1,7 @@
 import { protocol } from 'electron';
 import { promises as fsp } from 'node:fs';
-import { SECURITY_HEADERS } from '../benchmarks/server/security-headers.js';
-import { lookupStatic } from '../benchmarks/server/static-files.js';
+import { SECURITY_HEADERS } from '../benchmarks/service/security-headers.js';
+import { lookupStatic } from '../benchmarks/service/static-files.js';
 
 /**
  * The renderer is served from app://transfer-bench/ rather than file://: a real origin for 'self' in the

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import type { CsvFile } from '../benchmarks/contract.js';
+import type { TextFile } from '../benchmarks/domain.js';
 
 /** What the renderer may ask us to write: plain file names (no folders), text content. */
 export const saveFilesSchema = z
@@ -34,7 +34,7 @@ export async function pickSuiteFile(window: BrowserWindow): Promise<string | nul
 }
 
 /** Asks for a folder and writes the files there (after confirming before overwriting); null when cancelled. */
-export async function saveFilesToFolder(window: BrowserWindow, files: CsvFile[]): Promise<string | null> {
+export async function saveFilesToFolder(window: BrowserWindow, files: TextFile[]): Promise<string | null> {
   const result = await dialog.showOpenDialog(window, {
     title: 'Export CSV files to a folder',
     buttonLabel: 'Export here',

@@ -8,8 +8,7 @@ import {
   type RunEvent,
 } from '../benchmarks/contract.js';
 import { errorMessage } from '../benchmarks/errors.js';
-import { dispatchRequest } from '../benchmarks/server/dispatch.js';
-import type { ServedService } from '../benchmarks/server/http-server.js';
+import { dispatchRequest, type ServedService } from '../benchmarks/service/dispatch.js';
 import { isAppUrl } from './app-protocol.js';
 import { IPC_RENDERER_READY_CHANNEL, type IpcReply } from './bridge-protocol.js';
 import { pickSuiteFile, saveFilesSchema, saveFilesToFolder } from './export-files.js';

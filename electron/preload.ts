@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import type { BridgeApi, CsvFile, RequestName, RequestOf, ResponseOf, RunEvent } from '../benchmarks/contract.js';
+import type { BridgeApi, TextFile, RequestName, RequestOf, ResponseOf, RunEvent } from '../benchmarks/contract.js';
 import {
   IPC_EVENT_CHANNEL,
   IPC_PICK_SUITE_FILE_CHANNEL,
@@ -48,7 +48,7 @@ const api: BridgeApi = {
     };
   },
   pickSuiteFile: () => invoke<string | null>(IPC_PICK_SUITE_FILE_CHANNEL),
-  saveFiles: (files: CsvFile[]) => invoke<string | null>(IPC_SAVE_FILES_CHANNEL, files),
+  saveFiles: (files: TextFile[]) => invoke<string | null>(IPC_SAVE_FILES_CHANNEL, files),
 };
 
 contextBridge.exposeInMainWorld('transferBench', api);

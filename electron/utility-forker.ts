@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron';
-import type { WorkerForker } from '../benchmarks/runner/worker-process.js';
+import type { WorkerForker } from '../benchmarks/service/engine-service.js';
 
 /**
  * Trial workers in the app: Electron's utility processes (Chromium's process model, Node inside), so the

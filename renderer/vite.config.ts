@@ -4,12 +4,15 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const rendererRoot = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/renderer', import.meta.url));
+/** The one way the renderer reaches the engine: `$engine/contract.js` etc. (eslint.config.js says which modules). */
+export const engineAlias = { $engine: fileURLToPath(new URL('../benchmarks', import.meta.url)) };
 
 export default defineConfig({
   root: rendererRoot,
   // Relative asset URLs: the same build loads from file:// in Electron and from / over HTTP.
   base: './',
   plugins: [svelte()],
+  resolve: { alias: engineAlias },
   build: {
     outDir,
     emptyOutDir: true,

@@ -7,7 +7,7 @@ import {
   type TrialRecord,
   type TrialStatus,
 } from '../domain.js';
-import type { EpochRow } from '../contract.js';
+import type { EpochRow } from '../domain.js';
 import { buildCaveats, DEFAULT_WIDE_INTERVAL, incompleteGroups, type IncompleteGroup } from './caveats.js';
 import { compareToScratch, type VariantComparison } from './comparison.js';
 import {

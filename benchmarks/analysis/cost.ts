@@ -1,5 +1,4 @@
-import type { Approach, PretrainRecord, TrialRecord } from '../domain.js';
-import type { EpochRow } from '../contract.js';
+import type { Approach, EpochRow, PretrainRecord, TrialRecord } from '../domain.js';
 import { mean } from './descriptive.js';
 import { compareApproachSize, doneTrials, summarize, type GroupSummary } from './summary-stats.js';
 

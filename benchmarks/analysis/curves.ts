@@ -1,5 +1,4 @@
-import { APPROACHES, type Approach, type TrialRecord } from '../domain.js';
-import type { EpochRow } from '../contract.js';
+import { APPROACHES, type Approach, type EpochRow, type TrialRecord } from '../domain.js';
 import { doneTrials } from './summary-stats.js';
 
 export type CurveField = 'valLoss' | 'valAccuracy' | 'trainLoss' | 'trainAccuracy';

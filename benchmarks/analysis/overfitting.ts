@@ -1,5 +1,4 @@
-import type { Approach, TrialRecord } from '../domain.js';
-import type { EpochRow } from '../contract.js';
+import type { Approach, EpochRow, TrialRecord } from '../domain.js';
 import { mean } from './descriptive.js';
 import { compareApproachSize, doneTrials } from './summary-stats.js';
 

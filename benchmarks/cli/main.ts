@@ -1,10 +1,9 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, type BackendChoice, type SuiteStatus } from '../domain.js';
+import { BACKENDS, type BackendChoice, type RunEvent, type SuiteStatus } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../export/csv-export.js';
 import { defaultDbPath } from '../paths.js';
-import type { RunEvent } from '../runner/run-events.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';

@@ -1,7 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import type { RunEvent } from '../runner/run-events.js';
-import type { TrialKey } from '../domain.js';
+import type { RunEvent, TrialKey } from '../domain.js';
 import { formatSeconds } from '../analysis/format.js';
 
 /** A duration as 42s, 3m07s or 1h02m. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { analyzeSuite } from '../analysis/analyze-suite.js';
 import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.js';
-import type { CsvFile } from '../contract.js';
+import type { TextFile } from '../domain.js';
 import type { ResultStore } from '../store/result-store.js';
 
 /** RFC 4180: comma separated, CRLF line ends, a header row, quotes only where needed. Empty cell for no value. */
@@ -77,7 +77,7 @@ const nanToNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
  * The suite's results as CSV files: trials.csv, epochs.csv, summary.csv (done trials only) and comparison.csv
  * (each fine-tuning variant against scratch per size: difference, data multiplier, crossover).
  */
-export function exportCsvFiles(store: ResultStore, suiteId: number): CsvFile[] {
+export function exportCsvFiles(store: ResultStore, suiteId: number): TextFile[] {
   const suite = store.requireSuite(suiteId);
   const trials = store.listTrials(suiteId);
   const epochs = store.listEpochs(suiteId);
@@ -128,7 +128,7 @@ export function exportCsvFiles(store: ResultStore, suiteId: number): CsvFile[] {
 }
 
 /** Writes files into `dir` (created if needed), each through a temporary name so no half-written file is left. */
-export function writeFiles(dir: string, files: CsvFile[]): string[] {
+export function writeFiles(dir: string, files: TextFile[]): string[] {
   mkdirSync(dir, { recursive: true });
   return files.map((file) => {
     const path = join(dir, file.name);

@@ -1,7 +1,7 @@
 import type { ApproachCurve } from '../analysis/curves.js';
 import type { Crossover } from '../analysis/crossover.js';
 import { APPROACH_LABELS, capitalised, formatPercent, formatSize } from '../analysis/format.js';
-import type { MultiplierArrow } from '../analysis/multiplier-arrows.js';
+import type { MultiplierArrow } from '../charts/multiplier-arrows.js';
 import type { GroupSummary } from '../analysis/summary-stats.js';
 import { APPROACHES, type Approach } from '../domain.js';
 import { linearScale, linearTicks, logScale, type Scale } from './scale.js';

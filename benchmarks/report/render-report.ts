@@ -1,8 +1,7 @@
 import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
 import { APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatSize } from '../analysis/format.js';
-import { defaultMarkedSize, multiplierArrows, type MultiplierArrow } from '../analysis/multiplier-arrows.js';
-import type { EpochRow } from '../contract.js';
-import type { SuiteRecord, TrialRecord } from '../domain.js';
+import { defaultMarkedSize, multiplierArrows, type MultiplierArrow } from '../charts/multiplier-arrows.js';
+import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
 import { convergenceChart, dataEfficiencyChart } from './charts.js';
 import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
 import { question, setupItems } from './setup.js';

@@ -1,18 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { APPROACHES, type BackendChoice, type BackendName, type SuiteStatus, type TrialKey } from '../domain.js';
+import {
+  APPROACHES,
+  type BackendChoice,
+  type BackendName,
+  type RunEventListener,
+  type SuiteStatus,
+  type TrialKey,
+} from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { ResultStore } from '../store/result-store.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
+import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
 import { environmentInfo } from './environment.js';
 import { LiveWorker } from './live-worker.js';
-import type { RunEventListener } from './run-events.js';
 import type { WorkerForker } from './worker-process.js';
-import type { BaseModelRef, CheckSummary, FromWorker, TrialJob } from './worker-protocol.js';
+import type { FromWorker } from './worker-protocol.js';
 
 /** Every trial of a suite, ordered so that early results cover every approach at every size of the first seed. */
 export function planTrials(spec: SuiteSpec): TrialKey[] {

@@ -1,44 +1,8 @@
-import type { BackendChoice, EpochRecord, PretrainRecord, TrialKey, TrialResult } from '../domain.js';
+import type { BackendChoice, EpochRecord, PretrainRecord, TrialResult } from '../domain.js';
 import type { BackendInfo } from '../backend/select-backend.js';
-import type { SuiteSpec } from '../spec/suite-schema.js';
+import type { CheckJob, CheckSummary, PretrainJob, TrialJob } from '../train/jobs.js';
 
-/** The pretrained model a trial's fine-tuning approaches start from. */
-export interface BaseModelRef {
-  /** model.json path. */
-  path: string;
-  cutLayer: string;
-}
-
-export interface TrialJob {
-  trialId: number;
-  spec: SuiteSpec;
-  baseDir: string;
-  key: TrialKey;
-  base: BaseModelRef | null;
-}
-
-export interface PretrainJob {
-  spec: SuiteSpec;
-  baseDir: string;
-  cacheKey: string;
-  /** Folder to write model.json, weights.bin and pretrain.json into. */
-  outDir: string;
-}
-
-/** Loads everything a suite needs (datasets, sizes, pretrained model) without training, to fail before anything is stored. */
-export interface CheckJob {
-  spec: SuiteSpec;
-  baseDir: string;
-  base: BaseModelRef | null;
-}
-
-export interface CheckSummary {
-  targetDescription: string;
-  poolSize: number;
-  testSize: number;
-  numClasses: number;
-}
-
+/** The messages between the runner and a worker process; the jobs themselves are defined where they run (train/jobs.ts). */
 export type ToWorker =
   | { type: 'init'; backend: BackendChoice }
   | { type: 'trial'; job: TrialJob }

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { RunEvent } from '../runner/run-events.js';
+import type { RunEvent } from '../domain.js';
 
 /** A client that stops reading gets dropped once this much is buffered for it. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;

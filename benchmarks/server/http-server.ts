@@ -2,18 +2,17 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, type ContractHandlers, type ContractError } from '../contract.js';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, type ContractError } from '../contract.js';
 import { packageRoot } from '../paths.js';
-import type { RunEventListener } from '../runner/run-events.js';
-import { dispatchRequest, type DispatchFailureKind, type ErrorLogger } from './dispatch.js';
+import {
+  dispatchRequest,
+  type DispatchFailureKind,
+  type ErrorLogger,
+  type ServedService,
+} from '../service/dispatch.js';
 import { EventStreamHub } from './event-stream.js';
-import { SECURITY_HEADERS } from './security-headers.js';
-import { lookupStatic } from './static-files.js';
-
-/** What `serve` binds to: the contract's handlers plus the run event stream (the engine service is one). */
-export interface ServedService extends ContractHandlers {
-  subscribe(listener: RunEventListener): () => void;
-}
+import { SECURITY_HEADERS } from '../service/security-headers.js';
+import { lookupStatic } from '../service/static-files.js';
 
 export interface ServerOptions {
   service: ServedService;

@@ -2,12 +2,15 @@ import type { BuiltinSuiteInfo, ContractHandlers } from '../contract.js';
 import { UserError } from '../errors.js';
 import { exportCsvFiles } from '../export/csv-export.js';
 import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-runner.js';
-import type { RunEventListener } from '../runner/run-events.js';
+import type { RunEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { openDb } from '../store/open-db.js';
 import { ResultStore } from '../store/result-store.js';
 import { suiteAnalysis, suiteReport } from './suite-answer.js';
+
+/** How the service starts a worker process; Electron passes its utility-process forker. */
+export type { WorkerForker };
 
 export interface EngineService extends ContractHandlers {
   subscribe(listener: RunEventListener): () => void;

@@ -1,5 +1,5 @@
 import { analyzeSuite, type SuiteAnalysis } from '../analysis/analyze-suite.js';
-import type { CsvFile } from '../contract.js';
+import type { TextFile } from '../domain.js';
 import { renderReport } from '../report/render-report.js';
 import type { ResultStore } from '../store/result-store.js';
 
@@ -15,7 +15,7 @@ export function suiteAnalysis(store: ResultStore, suiteId: number, tolerance?: n
 }
 
 /** The self-contained decision report of a suite, every number from the database. */
-export function suiteReport(store: ResultStore, suiteId: number, format: 'html' | 'md', tolerance?: number): CsvFile {
+export function suiteReport(store: ResultStore, suiteId: number, format: 'html' | 'md', tolerance?: number): TextFile {
   const suite = store.requireSuite(suiteId);
   const trials = store.listTrials(suiteId);
   const epochs = store.listEpochs(suiteId);

@@ -11,7 +11,7 @@ import type {
   TrialResult,
   TrialStatus,
 } from '../domain.js';
-import type { EpochRow } from '../contract.js';
+import type { EpochRow } from '../domain.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { UserError } from '../errors.js';
 

@@ -2,7 +2,7 @@ import { loadTask } from '../datasets/load-dataset.js';
 import { trainingSubset } from '../datasets/training-subset.js';
 import { UserError } from '../errors.js';
 import { buildTrialModel } from '../models/transfer-model.js';
-import type { CheckJob, CheckSummary } from '../runner/worker-protocol.js';
+import type { CheckJob, CheckSummary } from './jobs.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 
 /** Everything that can be wrong with a suite's inputs, found before any trial is stored or trained. */

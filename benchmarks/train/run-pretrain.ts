@@ -7,7 +7,7 @@ import type { PretrainRecord } from '../domain.js';
 import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops } from '../models/flops.js';
 import { saveModel } from '../models/model-io.js';
-import type { PretrainJob } from '../runner/worker-protocol.js';
+import type { PretrainJob } from './jobs.js';
 import { evaluate } from './metrics.js';
 import { PRETRAIN_META } from './pretrain-cache.js';
 import { disposeSplit, toSplit } from './tensor-splits.js';

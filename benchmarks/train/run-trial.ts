@@ -6,7 +6,7 @@ import type { EpochRecord, TrialResult } from '../domain.js';
 import { errorMessage } from '../errors.js';
 import { countParams, estimateTrainingFlops } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
-import type { TrialJob } from '../runner/worker-protocol.js';
+import type { TrialJob } from './jobs.js';
 import { failedResult } from './failed-result.js';
 import { evaluate } from './metrics.js';
 import { cachedModel, cachedTask } from './task-cache.js';

@@ -1,6 +1,6 @@
 import type { Approach, SuiteRecord, TrialRecord } from '../../../benchmarks/domain.js';
 import { suiteSpec, type SuiteSpecInput } from '../../../benchmarks/spec/suite-schema.js';
-import type { EpochRow } from '../../../benchmarks/contract.js';
+import type { EpochRow } from '../../../benchmarks/domain.js';
 
 let nextId = 1;
 

@@ -1,4 +1,4 @@
-import type { EpochRow } from '../../../benchmarks/contract.js';
+import type { EpochRow } from '../../../benchmarks/domain.js';
 import type { Approach, SuiteRecord, TrialRecord } from '../../../benchmarks/domain.js';
 import { epochRow, suite, trial } from './fixtures.js';
 

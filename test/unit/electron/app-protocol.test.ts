@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../../benchmarks/server/security-headers.js';
+import { CONTENT_SECURITY_POLICY } from '../../../benchmarks/service/security-headers.js';
 
 type Handler = (request: Request) => Promise<Response>;
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../../benchmarks/contract.js';
-import { FakeService } from '../server/fake-service.js';
+import { FakeService } from '../service/fake-service.js';
 
 /** A stand-in for the parts of Electron that electron/ipc.ts touches. */
 const fake = vi.hoisted(() => {

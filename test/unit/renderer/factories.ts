@@ -1,4 +1,4 @@
-import type { EpochRow } from '../../../benchmarks/contract.js';
+import type { EpochRow } from '../../../benchmarks/domain.js';
 import type { Approach, SuiteRecord, TrialRecord } from '../../../benchmarks/domain.js';
 
 /** Test data for the renderer's pure functions: every factory fills what a test does not care about. */

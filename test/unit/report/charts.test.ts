@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
-import { multiplierArrows } from '../../../benchmarks/analysis/multiplier-arrows.js';
+import { multiplierArrows } from '../../../benchmarks/charts/multiplier-arrows.js';
 import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
 import type { Approach } from '../../../benchmarks/domain.js';
 import {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../../benchmarks/contract.js';
 import { isLoopbackHost, startServer, type RunningServer } from '../../../benchmarks/server/http-server.js';
-import { CONTENT_SECURITY_POLICY } from '../../../benchmarks/server/security-headers.js';
-import { FakeService } from './fake-service.js';
+import { CONTENT_SECURITY_POLICY } from '../../../benchmarks/service/security-headers.js';
+import { FakeService } from '../service/fake-service.js';
 
 interface RawResponse {
   status: number;

@@ -1,4 +1,4 @@
-import type { SuiteSpec } from '../../../../benchmarks/spec/suite-schema.js';
+import type { SuiteSpec } from '$engine/contract.js';
 
 /** Accuracy of guessing uniformly among the target classes, when the suite says how many there are. */
 export function chanceAccuracy(spec: SuiteSpec): number | null {

@@ -1,6 +1,4 @@
-import type { SizeComparison } from '../../../../benchmarks/analysis/comparison.js';
-import type { Crossover } from '../../../../benchmarks/analysis/crossover.js';
-import type { DataMultiplier } from '../../../../benchmarks/analysis/data-multiplier.js';
+import type { Crossover, DataMultiplier, SizeComparison } from '$engine/contract.js';
 
 /** How a difference reads: the variant significantly ahead of or behind scratch, or not distinguishable. */
 export type DifferenceTone = 'ahead' | 'behind' | 'unsure';

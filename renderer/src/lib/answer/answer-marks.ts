@@ -1,14 +1,10 @@
-import type { Variant, VariantComparison } from '../../../../benchmarks/analysis/comparison.js';
-import type { Approach } from '../../../../benchmarks/domain.js';
-import {
-  multiplierArrows,
-  timesText,
-  type MultiplierArrow,
-} from '../../../../benchmarks/analysis/multiplier-arrows.js';
+import type { Variant, VariantComparison } from '$engine/contract.js';
+import type { Approach } from '$engine/domain.js';
+import { multiplierArrows, timesText, type MultiplierArrow } from '$engine/charts/multiplier-arrows.js';
 import type { EfficiencyMetric } from '../chart-data/metrics.js';
 
 /** The default size and which multipliers get an arrow live with the analysis, shared with the report's chart. */
-export { defaultMarkedSize } from '../../../../benchmarks/analysis/multiplier-arrows.js';
+export { defaultMarkedSize } from '$engine/charts/multiplier-arrows.js';
 
 /**
  * The answer drawn on the data-efficiency chart.

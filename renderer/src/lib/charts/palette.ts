@@ -1,4 +1,4 @@
-import type { Approach } from '../../../../benchmarks/domain.js';
+import type { Approach } from '$engine/domain.js';
 
 export type PaletteTheme = 'light' | 'dark';
 

@@ -1,4 +1,4 @@
-import type { BridgeApi } from '../../../../benchmarks/contract.js';
+import type { BridgeApi } from '$engine/contract.js';
 import { clientOver, type AppTransport } from './transport.js';
 
 declare global {

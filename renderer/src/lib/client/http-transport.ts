@@ -1,13 +1,13 @@
 import type {
   ContractError,
-  CsvFile,
+  TextFile,
   RequestName,
   RequestOf,
   ResponseOf,
   RunEvent,
   SuiteSource,
-} from '../../../../benchmarks/contract.js';
-import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '../../../../benchmarks/contract-channels.js';
+} from '$engine/contract.js';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '$engine/contract-channels.js';
 import { clientOver, type AppTransport, type EventStreamStatus } from './transport.js';
 
 function isContractError(value: unknown): value is ContractError {
@@ -124,7 +124,7 @@ function mimeOf(name: string): string {
 }
 
 /** Downloads each file through a Blob URL. */
-async function saveFiles(files: CsvFile[]): Promise<string | null> {
+async function saveFiles(files: TextFile[]): Promise<string | null> {
   for (const file of files) {
     const url = URL.createObjectURL(new Blob([file.content], { type: `${mimeOf(file.name)};charset=utf-8` }));
     const anchor = document.createElement('a');

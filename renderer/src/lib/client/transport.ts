@@ -1,12 +1,12 @@
 import type {
   ContractClient,
-  CsvFile,
+  TextFile,
   RequestName,
   RequestOf,
   ResponseOf,
   RunEvent,
   SuiteSource,
-} from '../../../../benchmarks/contract.js';
+} from '$engine/contract.js';
 
 /** State of the event stream: `connecting` before the first connection and while reconnecting. */
 export type EventStreamStatus = 'connecting' | 'open' | 'reconnecting';
@@ -23,7 +23,7 @@ export interface AppTransport {
   /** Asks the user for a suite file; null when they cancel. */
   pickSuite(): Promise<SuiteSource | null>;
   /** Saves CSV files where the user chooses; returns a description of where, or null when cancelled. */
-  saveFiles(files: CsvFile[]): Promise<string | null>;
+  saveFiles(files: TextFile[]): Promise<string | null>;
 }
 
 export type RequestFn = <K extends RequestName>(name: K, request: RequestOf<K>) => Promise<ResponseOf<K>>;

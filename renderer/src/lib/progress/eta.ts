@@ -1,4 +1,4 @@
-import type { TrialRecord } from '../../../../benchmarks/domain.js';
+import type { TrialRecord } from '$engine/domain.js';
 
 /** A trial being trained right now, as the run events describe it. */
 export interface InFlightTrial {

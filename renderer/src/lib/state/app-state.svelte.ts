@@ -1,12 +1,5 @@
-import type { SuiteAnalysis } from '../../../../benchmarks/analysis/analyze-suite.js';
-import type { BuiltinSuiteInfo, EpochRow, RunEvent, SuiteSource } from '../../../../benchmarks/contract.js';
-import {
-  isTrialFinal,
-  type EpochRecord,
-  type SuiteRecord,
-  type TrialKey,
-  type TrialRecord,
-} from '../../../../benchmarks/domain.js';
+import type { BuiltinSuiteInfo, EpochRow, RunEvent, SuiteAnalysis, SuiteSource } from '$engine/contract.js';
+import { isTrialFinal, type EpochRecord, type SuiteRecord, type TrialKey, type TrialRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
 import { parseRoute, routeHref, type Route } from './route.js';
 import { preferences } from './preferences.svelte.js';

@@ -1,4 +1,4 @@
-import type { BackendChoice } from '../../../../benchmarks/domain.js';
+import type { BackendChoice } from '$engine/domain.js';
 import type { CurveAxis } from '../chart-data/convergence.js';
 import type { CurveSplit, EfficiencyMetric } from '../chart-data/metrics.js';
 import type { BandKind } from '../chart-data/stats.js';

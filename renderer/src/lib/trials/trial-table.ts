@@ -1,4 +1,4 @@
-import { APPROACHES, TRIAL_STATUSES, type TrialRecord, type TrialStatus } from '../../../../benchmarks/domain.js';
+import { APPROACHES, TRIAL_STATUSES, type TrialRecord, type TrialStatus } from '$engine/domain.js';
 
 /** Columns the trials table can sort by. */
 export type TrialSortKey =

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { dispatchRequest, isRequestName } from '../../../benchmarks/server/dispatch.js';
+import { dispatchRequest, isRequestName } from '../../../benchmarks/service/dispatch.js';
 import { FakeService } from './fake-service.js';
 
 describe('dispatchRequest', () => {

@@ -1,4 +1,4 @@
-import type { Variant, VariantComparison } from './comparison.js';
+import type { Variant, VariantComparison } from '../analysis/comparison.js';
 
 /**
  * A data multiplier drawn on a data-efficiency chart: a horizontal arrow at the variant's mean test accuracy at

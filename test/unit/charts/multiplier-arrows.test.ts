@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
-import { defaultMarkedSize, multiplierArrows, timesText } from '../../../benchmarks/analysis/multiplier-arrows.js';
+import { defaultMarkedSize, multiplierArrows, timesText } from '../../../benchmarks/charts/multiplier-arrows.js';
 import type { Approach } from '../../../benchmarks/domain.js';
-import { trial } from './fixtures.js';
+import { trial } from '../analysis/fixtures.js';
 
 /** One seed per approach and size: the means are the values. */
 function trials(curves: Partial<Record<Approach, Record<number, number>>>) {

@@ -7,12 +7,18 @@ import {
   type ResponseOf,
   type ValidRequestOf,
 } from '../contract.js';
+import type { RunEventListener } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 
 /**
  * The one path every request from outside the engine's process takes, whichever transport brought it
  * (HTTP for `serve`, IPC for Electron): name check, schema validation, handler, error classification.
  */
+
+/** What a binding (HTTP for `serve`, IPC for Electron) serves: the contract's handlers plus the run event stream (the engine service is one). */
+export interface ServedService extends ContractHandlers {
+  subscribe(listener: RunEventListener): () => void;
+}
 
 export type DispatchFailureKind = 'unknown-request' | 'invalid-request' | 'user-error' | 'internal-error';
 

@@ -1,7 +1,7 @@
 import type { ContractHandlers, RequestName, ValidRequestOf } from '../../../benchmarks/contract.js';
 import { UserError } from '../../../benchmarks/errors.js';
-import type { RunEvent, RunEventListener } from '../../../benchmarks/runner/run-events.js';
-import type { ServedService } from '../../../benchmarks/server/http-server.js';
+import type { RunEvent, RunEventListener } from '../../../benchmarks/domain.js';
+import type { ServedService } from '../../../benchmarks/service/dispatch.js';
 
 /** A stand-in for the engine service that records what reached it, to test transports in isolation. */
 export class FakeService implements ServedService {

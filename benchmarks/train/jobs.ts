@@ -1,0 +1,41 @@
+import type { TrialKey } from '../domain.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+
+/** The work a worker process is given (by the runner) and what it reports back, as the training code sees it. */
+
+/** The pretrained model a trial's fine-tuning approaches start from. */
+export interface BaseModelRef {
+  /** model.json path. */
+  path: string;
+  cutLayer: string;
+}
+
+export interface TrialJob {
+  trialId: number;
+  spec: SuiteSpec;
+  baseDir: string;
+  key: TrialKey;
+  base: BaseModelRef | null;
+}
+
+export interface PretrainJob {
+  spec: SuiteSpec;
+  baseDir: string;
+  cacheKey: string;
+  /** Folder to write model.json, weights.bin and pretrain.json into. */
+  outDir: string;
+}
+
+/** Loads everything a suite needs (datasets, sizes, pretrained model) without training, to fail before anything is stored. */
+export interface CheckJob {
+  spec: SuiteSpec;
+  baseDir: string;
+  base: BaseModelRef | null;
+}
+
+export interface CheckSummary {
+  targetDescription: string;
+  poolSize: number;
+  testSize: number;
+  numClasses: number;
+}
