@@ -5,33 +5,38 @@
  *
  * Prints one line per workload and backend, e.g. `cnn wasm: 812 samples/s`, and says which backends were skipped and
  * why. Figures are per process (one core on wasm and cpu); the machine's other load makes them noisy.
- * Then times one fixed batch of CNN trials through the suite runner with one and with two worker processes
- * (process start-up included) and prints `workers 2 vs 1: 1.85×`.
+ * Then, each a section of its own (see SECTIONS):
+ * - the reference MLP and CNN on wasm side by side with PyTorch on one thread, where python3-torch is installed;
+ * - the share of the CNN's training step per kernel on wasm (the top five);
+ * - one fixed batch of CNN trials through the suite runner with one and with two worker processes (process start-up
+ *   included): `workers 2 vs 1: 1.85×`.
  */
+import { selectBackend } from '../backend/select-backend.js';
 import { BACKENDS } from '../domain.js';
 import type { BackendName } from '../domain.js';
+import { formatTopKernels, profileKernels } from './kernel-profile.js';
 import {
   DEFAULT_STEPS,
   REFERENCE_CLASSES,
   REFERENCE_INPUT_SHAPE,
   formatThroughput,
   measureBackend,
+  referenceTrainingStep,
 } from './measure.js';
+import { compareWithTorch, formatSideBySide } from './torch-comparison.js';
 import { timeFixedBatch } from './worker-speedup.js';
 
 const WORKER_BATCH_TRIALS = 8;
 
-function parseBackends(args: string[]): BackendName[] {
-  if (args.length === 0) return [...BACKENDS];
-  const unknown = args.filter((a) => !(BACKENDS as readonly string[]).includes(a));
-  if (unknown.length > 0) {
-    throw new Error(`unknown backend ${unknown.join(', ')}: choose from ${BACKENDS.join(', ')}`);
-  }
-  return args as BackendName[];
+/** What a section knows of the run: the backends asked for. */
+interface Context {
+  backends: BackendName[];
 }
 
-async function main(): Promise<void> {
-  const backends = parseBackends(process.argv.slice(2));
+/** One part of the report: prints its lines (or one line saying why it was skipped). Add new ones to SECTIONS. */
+type Section = (context: Context) => Promise<void>;
+
+const throughputPerBackend: Section = async ({ backends }) => {
   const [h, w, c] = REFERENCE_INPUT_SHAPE;
   console.log(
     `reference workloads: Adam, batch 64, synthetic ${h}×${w}×${c} images, ${REFERENCE_CLASSES} classes; ` +
@@ -46,6 +51,33 @@ async function main(): Promise<void> {
     console.log(`${backend} device: ${measured.info.device}`);
     for (const result of measured.results) console.log(formatThroughput(result));
   }
+};
+
+const sideBySideWithTorch: Section = async ({ backends }) => {
+  if (!backends.includes('wasm')) return;
+  await selectBackend('wasm');
+  const compared = await compareWithTorch(['mlp', 'cnn']);
+  if (!compared.ok) {
+    console.log(`skipped the PyTorch comparison: ${compared.reason}`);
+    return;
+  }
+  for (const result of compared.results) console.log(formatSideBySide(result, 'wasm'));
+};
+
+const cnnKernelShares: Section = async ({ backends }) => {
+  if (!backends.includes('wasm')) return;
+  await selectBackend('wasm');
+  const training = referenceTrainingStep('cnn');
+  try {
+    const profile = await profileKernels(training.step, { repeats: 10, warmup: 3 });
+    console.log(`cnn wasm step (batch 64): ${profile.stepMs.toFixed(1)} ms, top kernels:`);
+    for (const line of formatTopKernels(profile, 5)) console.log(line);
+  } finally {
+    training.dispose();
+  }
+};
+
+const workerSpeedup: Section = async ({ backends }) => {
   const batchBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;
   const one = await timeFixedBatch(1, WORKER_BATCH_TRIALS, batchBackend);
   const two = await timeFixedBatch(2, WORKER_BATCH_TRIALS, batchBackend);
@@ -53,6 +85,22 @@ async function main(): Promise<void> {
     `fixed batch (${WORKER_BATCH_TRIALS} CNN trials, ${batchBackend}): 1 worker ${one.toFixed(1)} s, 2 workers ${two.toFixed(1)} s`,
   );
   console.log(`workers 2 vs 1: ${(one / two).toFixed(2)}×`);
+};
+
+const SECTIONS: Section[] = [throughputPerBackend, sideBySideWithTorch, cnnKernelShares, workerSpeedup];
+
+function parseBackends(args: string[]): BackendName[] {
+  if (args.length === 0) return [...BACKENDS];
+  const unknown = args.filter((a) => !(BACKENDS as readonly string[]).includes(a));
+  if (unknown.length > 0) {
+    throw new Error(`unknown backend ${unknown.join(', ')}: choose from ${BACKENDS.join(', ')}`);
+  }
+  return args as BackendName[];
+}
+
+async function main(): Promise<void> {
+  const context: Context = { backends: parseBackends(process.argv.slice(2)) };
+  for (const section of SECTIONS) await section(context);
 }
 
 main().catch((error: unknown) => {

@@ -30,19 +30,19 @@ export interface ThroughputResult {
   samplesPerSecond: number;
 }
 
+export interface TrainingStep {
+  /** One optimiser step on the next batch; resolves when the backend has finished it. */
+  step: () => Promise<void>;
+  /** Releases the model, optimizer and data. */
+  dispose: () => void;
+}
+
 /**
- * Trains the reference model of `arch` on the active backend with Adam (lr 0.001) and categorical cross-entropy, one
- * `optimizer.minimize` per batch of synthetic MNIST-shaped data, and reports training samples per second after a
- * warm-up. The data are random pixels with random labels: throughput does not depend on what is learnt.
+ * The reference training step of `arch` on the active backend: Adam (lr 0.001), categorical cross-entropy, one
+ * `optimizer.minimize` per batch of synthetic MNIST-shaped data (a pool of 4 batches, cycled). The data are random
+ * pixels with random labels: throughput does not depend on what is learnt.
  */
-export async function measureTrainingThroughput(
-  arch: Architecture,
-  options: ThroughputOptions = {},
-): Promise<ThroughputResult> {
-  const batchSize = options.batchSize ?? 64;
-  const warmupSteps = options.warmupSteps ?? 3;
-  const steps = options.steps ?? 20;
-  const seed = options.seed ?? 1;
+export function referenceTrainingStep(arch: Architecture, batchSize = 64, seed = 1): TrainingStep {
   const poolBatches = 4;
   const model = buildModel(arch, REFERENCE_INPUT_SHAPE, REFERENCE_CLASSES, seed);
   const optimizer = tf.train.adam(0.001);
@@ -60,8 +60,9 @@ export async function measureTrainingThroughput(
   );
   tf.dispose([pool.xs, pool.ys]);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const step = async (i: number): Promise<void> => {
-    const batch = batches[i % poolBatches]!;
+  let next = 0;
+  const step = async (): Promise<void> => {
+    const batch = batches[next++ % poolBatches]!;
     const loss = optimizer.minimize(
       () => {
         const probs = model.apply(batch.xs, { training: true }) as tf.Tensor;
@@ -74,17 +75,35 @@ export async function measureTrainingThroughput(
     await loss!.data();
     loss!.dispose();
   };
+  const dispose = (): void => {
+    for (const b of batches) tf.dispose([b.xs, b.ys]);
+    optimizer.dispose();
+    model.dispose();
+  };
+  return { step, dispose };
+}
+
+/**
+ * Trains the reference model of `arch` on the active backend (see `referenceTrainingStep`) and reports training
+ * samples per second after a warm-up.
+ */
+export async function measureTrainingThroughput(
+  arch: Architecture,
+  options: ThroughputOptions = {},
+): Promise<ThroughputResult> {
+  const batchSize = options.batchSize ?? 64;
+  const warmupSteps = options.warmupSteps ?? 3;
+  const steps = options.steps ?? 20;
+  const training = referenceTrainingStep(arch, batchSize, options.seed ?? 1);
   try {
-    for (let i = 0; i < warmupSteps; i++) await step(i);
+    for (let i = 0; i < warmupSteps; i++) await training.step();
     const start = performance.now();
-    for (let i = 0; i < steps; i++) await step(i);
+    for (let i = 0; i < steps; i++) await training.step();
     const seconds = (performance.now() - start) / 1000;
     const samples = steps * batchSize;
     return { arch, backend: tf.getBackend(), batchSize, steps, samples, seconds, samplesPerSecond: samples / seconds };
   } finally {
-    for (const b of batches) tf.dispose([b.xs, b.ys]);
-    optimizer.dispose();
-    model.dispose();
+    training.dispose();
   }
 }
 

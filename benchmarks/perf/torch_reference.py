@@ -1,0 +1,84 @@
+"""Training throughput of the reference workloads in PyTorch, for the side-by-side figure in `npm run bench:perf`.
+
+    python3 benchmarks/perf/torch_reference.py [--threads 1] [--batch 64] [--cnn-steps 30] [--mlp-steps 50]
+
+The same models as benchmarks/models/architectures.ts (cnn: conv16 3x3 relu, maxpool 2, conv32 3x3 relu, maxpool 2,
+dense 64 relu, dense 10; mlp: dense 256 relu, dense 128 relu, dense 10), Glorot-uniform kernels and zero biases as
+Keras starts them, Adam (lr 0.001, epsilon 1e-7 as tfjs), cross-entropy on softmax, batch 64 of random 28x28x1
+pixels with random labels, one optimiser step per batch after a warm-up, on `--threads` intra-op threads.
+Prints one JSON object per line: {"arch": "cnn", "threads": 1, "samplesPerSecond": 5012.3, "torch": "1.13.1"}.
+Exits with status 3 and one line on stderr when torch is not installed.
+"""
+import argparse
+import json
+import sys
+import time
+
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    print("python3-torch is not installed (apt install python3-torch)", file=sys.stderr)
+    sys.exit(3)
+
+
+def glorot(model):
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return model
+
+
+def build(arch):
+    if arch == "cnn":
+        return glorot(nn.Sequential(
+            nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(32 * 5 * 5, 64), nn.ReLU(), nn.Linear(64, 10)))
+    return glorot(nn.Sequential(
+        nn.Flatten(), nn.Linear(28 * 28, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)))
+
+
+def measure(arch, batch, warmup, steps):
+    torch.manual_seed(1)
+    model = build(arch)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    pool = [(torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))) for _ in range(4)]
+
+    def step(i):
+        xs, ys = pool[i % len(pool)]
+        optimizer.zero_grad()
+        loss = loss_fn(model(xs), ys)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    for i in range(warmup):
+        step(i)
+    start = time.perf_counter()
+    for i in range(steps):
+        step(i)
+    seconds = time.perf_counter() - start
+    return steps * batch / seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--cnn-steps", type=int, default=30)
+    parser.add_argument("--mlp-steps", type=int, default=50)
+    parser.add_argument("--arch", choices=["cnn", "mlp"], action="append")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    for arch in args.arch or ["mlp", "cnn"]:
+        steps = args.cnn_steps if arch == "cnn" else args.mlp_steps
+        rate = measure(arch, args.batch, max(3, steps // 10), steps)
+        print(json.dumps({"arch": arch, "threads": args.threads, "batch": args.batch,
+                          "samplesPerSecond": round(rate, 1), "torch": torch.__version__}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
