@@ -22,6 +22,8 @@ import {
 } from './cost.js';
 import { DEFAULT_TOLERANCE } from './crossover.js';
 import { meanCurves, type ApproachCurve } from './curves.js';
+import { fitCaveats } from './fit-caveats.js';
+import { DEFAULT_REPLICATES, fitLearningCurves, type LearningCurveFits } from './learning-curves.js';
 import { overfittingGaps, type OverfittingGap } from './overfitting.js';
 import { summarize, type GroupSummary } from './summary-stats.js';
 import { buildVerdict } from './verdict.js';
@@ -35,6 +37,8 @@ export interface AnalysisOptions {
   convergenceSize?: number;
   /** Intervals wider than this (accuracy, low to high) are flagged as caveats; default 0.10 = 10 points. */
   wideInterval?: number;
+  /** Bootstrap replicates behind the fitted learning curves' intervals; default 400. */
+  bootstrapReplicates?: number;
 }
 
 export interface SuiteAnalysis {
@@ -53,6 +57,8 @@ export interface SuiteAnalysis {
   testLoss: GroupSummary[];
   /** Each fine-tuning variant against scratch: Welch differences, data multipliers, crossover. */
   comparisons: VariantComparison[];
+  /** Test error against size fitted per approach as a·n^(−b) + c, and the data multipliers read off the fits. */
+  learningCurves: LearningCurveFits;
   cost: {
     perGroup: GroupCost[];
     target: TargetAccuracy | null;
@@ -119,6 +125,7 @@ export function analyzeSuite(
   };
   const overfitting = overfittingGaps(own, epochs);
   const incomplete = incompleteGroups(approaches, sizes, seeds.length, own);
+  const learningCurves = fitLearningCurves(own, options.bootstrapReplicates ?? DEFAULT_REPLICATES);
   return {
     suiteId: suite.id,
     suiteName: suite.name,
@@ -131,6 +138,7 @@ export function analyzeSuite(
     accuracy,
     testLoss: summarize(own, 'testLoss'),
     comparisons,
+    learningCurves,
     cost,
     overfitting,
     convergence: resolveConvergence(own, epochs, sizes, options.convergenceSize),
@@ -144,6 +152,9 @@ export function analyzeSuite(
       pretrain: cost.pretrain,
       overfitting,
     }),
-    caveats: buildCaveats({ seeds: seeds.length, accuracy, comparisons, incomplete, trials: own, wideInterval }),
+    caveats: [
+      ...buildCaveats({ seeds: seeds.length, accuracy, comparisons, incomplete, trials: own, wideInterval }),
+      ...fitCaveats(learningCurves),
+    ],
   };
 }

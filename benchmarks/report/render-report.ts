@@ -3,6 +3,7 @@ import { APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatS
 import { defaultMarkedSize, multiplierArrows, type MultiplierArrow } from '../charts/multiplier-arrows.js';
 import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
 import { convergenceChart, dataEfficiencyChart } from './charts.js';
+import { fitSection } from './fit-section.js';
 import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
 import { question, setupItems } from './setup.js';
 import { approachSettingsTable, comparisonTable, summaryTable } from './tables.js';
@@ -70,6 +71,7 @@ export function buildReport(
       caption: dataEfficiencyCaption(markedSize, arrows),
     },
     { kind: 'list', items: crossoverItems(analysis) },
+    ...fitSection(analysis.learningCurves),
   ];
   if (analysis.convergence) {
     blocks.push(
