@@ -122,7 +122,14 @@ export interface TextFile {
 
 /** Everything a running suite reports, in order. The CLI's progress bar and the app consume the same stream. */
 export type RunEvent =
-  | { type: 'suite-started'; suiteId: number; total: number; done: number }
+  | {
+      type: 'suite-started';
+      suiteId: number;
+      total: number;
+      done: number;
+      /** Lines about the data for the run's summary (e.g. image files skipped because they could not be decoded). */
+      notices?: string[];
+    }
   | { type: 'pretrain-started'; suiteId: number; cacheKey: string; epochs: number }
   | { type: 'pretrain-epoch'; suiteId: number; epoch: number; epochs: number; loss: number; accuracy: number }
   | { type: 'pretrain-finished'; suiteId: number; reused: boolean; wallSeconds: number | null }

@@ -46,9 +46,10 @@ async function withService<T>(dbPath: string, action: (service: EngineService) =
 async function follow(
   service: EngineService,
   start: () => Promise<{ suiteId: number }>,
-): Promise<{ suiteId: number; status: SuiteStatus }> {
+): Promise<{ suiteId: number; status: SuiteStatus; notices: string[] }> {
   let display: ProgressDisplay | null = null;
   let suiteId: number | null = null;
+  let notices: string[] = [];
   let finish: (status: SuiteStatus) => void = () => {};
   const finished = new Promise<SuiteStatus>((resolve) => (finish = resolve));
   const early: RunEvent[] = [];
@@ -56,6 +57,7 @@ async function follow(
     if (suiteId !== null && event.suiteId !== suiteId) return;
     if (event.type === 'suite-started') {
       suiteId = event.suiteId;
+      notices = event.notices ?? [];
       void service.getSuite({ suiteId }).then(({ suite, trials }) => {
         display = new ProgressDisplay(suite.spec);
         display.handle(
@@ -84,7 +86,7 @@ async function follow(
   try {
     const started = await start();
     suiteId = started.suiteId;
-    return { suiteId: started.suiteId, status: await finished };
+    return { suiteId: started.suiteId, status: await finished, notices };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -93,9 +95,15 @@ async function follow(
   }
 }
 
-async function report(service: EngineService, suiteId: number, status: SuiteStatus): Promise<void> {
+async function report(
+  service: EngineService,
+  suiteId: number,
+  status: SuiteStatus,
+  notices: string[] = [],
+): Promise<void> {
   const { suite, trials } = await service.getSuite({ suiteId });
   printSummaryTable(suite, trials);
+  for (const line of notices) console.error(line);
   if (status === 'cancelled') {
     console.error(`suite ${suiteId} cancelled; finish it with: transfer-bench resume ${suiteId}`);
     process.exitCode = 130;
@@ -126,14 +134,14 @@ export function buildProgram(): Command {
     .action(async (suite: string, options: { backend: BackendChoice; workers?: number; db: string }) => {
       await withService(options.db, async (service) => {
         const source = suiteSourceFromArgument(suite);
-        const { suiteId, status } = await follow(service, () =>
+        const { suiteId, status, notices } = await follow(service, () =>
           service.startSuite({
             source,
             backend: options.backend,
             ...(options.workers ? { workers: options.workers } : {}),
           }),
         );
-        await report(service, suiteId, status);
+        await report(service, suiteId, status, notices);
       });
     });
 
@@ -145,7 +153,7 @@ export function buildProgram(): Command {
     .action(async (suiteId: number, options: { db: string }) => {
       await withService(options.db, async (service) => {
         const result = await follow(service, () => service.resumeSuite({ suiteId }));
-        await report(service, result.suiteId, result.status);
+        await report(service, result.suiteId, result.status, result.notices);
       });
     });
 

@@ -7,7 +7,10 @@ import { UserError } from '../errors.js';
 import type { DatasetSource } from '../spec/suite-schema.js';
 import { chooseClasses, distinctLabelValues, formatValues, nameClasses } from './class-choice.js';
 import { splitPerClass } from './fixed-split.js';
+import type { SkippedFile } from './decode-cache.js';
 import { readIdxPair } from './idx-reader.js';
+import { describeSkipped, listFolderSource, loadImageFolder } from './load-folder.js';
+import { labelOrder, readTable, type Table } from './load-table.js';
 import type { LabelledImages } from './labelled-images.js';
 import { MNIST_DIGITS, loadMnistPackage } from './mnist-package.js';
 import { indicesOfClasses, toLabelledImages } from './raw-examples.js';
@@ -17,10 +20,20 @@ export interface TaskData {
   pool: LabelledImages;
   test: LabelledImages;
   description: string;
+  /** A table: inputs are standardised with statistics fitted on each trial's own training split. */
+  standardise: boolean;
+  /** Files that could not be read and were skipped (image folders), for the run's summary. */
+  skipped: SkippedFile[];
+  /** Lines for the run's summary about the data (e.g. the skipped files, up to 10 named). */
+  notices: string[];
+  /** A class in words for messages, by class index (e.g. `class "cat" (folder /data/cat)`). */
+  classLabel: (classIndex: number) => string;
 }
 
 type IdxSource = Extract<DatasetSource, { kind: 'idx' }>;
 type MnistSource = Extract<DatasetSource, { kind: 'mnist' }>;
+type FolderSource = Extract<DatasetSource, { kind: 'folder' }>;
+type CsvSource = Extract<DatasetSource, { kind: 'csv' }>;
 
 /** A source opened and its classes chosen; nothing converted yet. */
 interface OpenedSource {
@@ -32,6 +45,10 @@ interface OpenedSource {
   /** Label values that become classes 0..k-1, in that order. */
   classes: number[];
   classNames: string[];
+  standardise?: boolean;
+  skipped?: SkippedFile[];
+  /** A class in words, by label value, when the source says more than its name (e.g. its folder). */
+  describeClass?: (value: number) => string;
 }
 
 function openMnist(source: MnistSource): OpenedSource {
@@ -89,16 +106,90 @@ function rawFromIdx(pair: ReturnType<typeof readIdxPair>): RawExamples {
   return { pixels, labelValues, count, height: rows, width: cols, channels: 1 };
 }
 
-function openSource(source: DatasetSource, baseDir: string): OpenedSource {
-  return source.kind === 'mnist' ? openMnist(source) : openIdx(source, baseDir);
+async function openFolder(source: FolderSource, baseDir: string): Promise<OpenedSource> {
+  const listings = listFolderSource(source, baseDir);
+  const settings = { imageSize: source.imageSize, channels: source.channels };
+  const train = await loadImageFolder(listings.train, settings);
+  const test = listings.test ? await loadImageFolder(listings.test, settings) : undefined;
+  const classNames = listings.train.classNames;
+  const classes = classNames.map((_, k) => k);
+  const folderOf = (value: number): string => resolve(listings.train.dir, classNames[value] ?? String(value));
+  const name = `image folder ${listings.train.dir}`;
+  const opened: OpenedSource = {
+    name,
+    train: train.examples,
+    classes,
+    classNames,
+    skipped: [...train.skipped, ...(test?.skipped ?? [])],
+    describeClass: (value) => `class "${classNames[value]}" (folder ${folderOf(value)})`,
+  };
+  if (test) opened.test = test.examples;
+  return opened;
+}
+
+function tableExamples(table: Table, classNames: string[]): RawExamples {
+  const index = new Map(classNames.map((c, k) => [c, k]));
+  return {
+    pixels: table.values,
+    labelValues: Int32Array.from(table.labels, (l) => index.get(l) ?? -1),
+    count: table.count,
+    height: 1,
+    width: 1,
+    channels: table.featureNames.length,
+  };
+}
+
+function openCsv(source: CsvSource, baseDir: string): OpenedSource {
+  const path = resolve(baseDir, source.path);
+  const train = readTable(path, { label: source.label, features: source.features });
+  const classNames = labelOrder(train.labels);
+  if (classNames.length < 2) {
+    throw new UserError(
+      `table ${path}: the label column "${source.label}" has one value (${classNames[0]}); a classifier needs at least 2 classes`,
+    );
+  }
+  const classes = classNames.map((_, k) => k);
+  const opened: OpenedSource = {
+    name: `table ${path}`,
+    train: tableExamples(train, classNames),
+    classes,
+    classNames,
+    standardise: true,
+    describeClass: (value) => `class "${classNames[value]}" (label column "${source.label}")`,
+  };
+  if (source.test) {
+    const testPath = resolve(baseDir, source.test);
+    const test = readTable(testPath, { label: source.label, features: train.featureNames, what: 'test table' });
+    const unknown = labelOrder(test.labels).filter((l) => !classNames.includes(l));
+    if (unknown.length > 0) {
+      throw new UserError(
+        `test table ${testPath} has labels ${unknown.join(', ')} that ${path} never uses (it has ${classNames.join(', ')})`,
+      );
+    }
+    opened.test = tableExamples(test, classNames);
+  }
+  return opened;
+}
+
+async function openSource(source: DatasetSource, baseDir: string): Promise<OpenedSource> {
+  switch (source.kind) {
+    case 'mnist':
+      return openMnist(source);
+    case 'idx':
+      return openIdx(source, baseDir);
+    case 'folder':
+      return openFolder(source, baseDir);
+    case 'csv':
+      return openCsv(source, baseDir);
+  }
 }
 
 /**
  * All examples of a source (for an `idx` source: the train files, then the test files when given), labels
  * remapped to 0..k-1 in the order of `classes` when given, else in ascending label order.
  */
-export function loadDataset(source: DatasetSource, opts: { baseDir: string }): LabelledImages {
-  const opened = openSource(source, opts.baseDir);
+export async function loadDataset(source: DatasetSource, opts: { baseDir: string }): Promise<LabelledImages> {
+  const opened = await openSource(source, opts.baseDir);
   const parts = [opened.train, ...(opened.test ? [opened.test] : [])].map((raw) => ({
     raw,
     indices: indicesOfClasses(raw.labelValues, opened.classes),
@@ -107,13 +198,15 @@ export function loadDataset(source: DatasetSource, opts: { baseDir: string }): L
 }
 
 function classDescriber(opened: OpenedSource): (value: number) => string {
+  if (opened.describeClass) return opened.describeClass;
   return (value) => {
     const name = opened.classNames[opened.classes.indexOf(value)] ?? String(value);
     return name === String(value) ? `class ${value}` : `class "${name}" (label ${value})`;
   };
 }
 
-function shapeOf(data: LabelledImages): string {
+function shapeOf(data: LabelledImages, opened: OpenedSource): string {
+  if (opened.standardise) return `${data.channels} features`;
   return `${data.height}×${data.width}×${data.channels}`;
 }
 
@@ -127,10 +220,21 @@ function classSummary(opened: OpenedSource): string {
  * is the training pool. For an `idx` source with a `test` pair, the test set is drawn from the test files
  * (testPerClass per class, fixed) and the pool is all of `train` (of the chosen classes).
  */
-export function loadTask(source: DatasetSource, testPerClass: number, opts: { baseDir: string }): TaskData {
-  const opened = openSource(source, opts.baseDir);
+export async function loadTask(
+  source: DatasetSource,
+  testPerClass: number,
+  opts: { baseDir: string },
+): Promise<TaskData> {
+  const opened = await openSource(source, opts.baseDir);
   const describeClass = classDescriber(opened);
   const { classes, classNames } = opened;
+  const skipped = opened.skipped ?? [];
+  const extra = {
+    standardise: opened.standardise ?? false,
+    skipped,
+    notices: describeSkipped(skipped),
+    classLabel: (k: number) => describeClass(classes[k] as number),
+  };
   if (opened.test) {
     const split = splitPerClass(opened.test.labelValues, classes, testPerClass, {
       minRest: 0,
@@ -143,8 +247,8 @@ export function loadTask(source: DatasetSource, testPerClass: number, opts: { ba
       classNames,
     );
     const test = toLabelledImages([{ raw: opened.test, indices: split.picked }], classes, [...classNames]);
-    const description = `${opened.name}, ${classSummary(opened)}: training pool ${pool.count} (train files), test ${test.count} (${testPerClass} per class from the test files, fixed), ${shapeOf(pool)}`;
-    return { pool, test, description };
+    const description = `${opened.name}, ${classSummary(opened)}: training pool ${pool.count} (train files), test ${test.count} (${testPerClass} per class from the test files, fixed), ${shapeOf(pool, opened)}`;
+    return { pool, test, description, ...extra };
   }
   const split = splitPerClass(opened.train.labelValues, classes, testPerClass, {
     minRest: 1,
@@ -153,6 +257,6 @@ export function loadTask(source: DatasetSource, testPerClass: number, opts: { ba
   });
   const pool = toLabelledImages([{ raw: opened.train, indices: split.rest }], classes, classNames);
   const test = toLabelledImages([{ raw: opened.train, indices: split.picked }], classes, [...classNames]);
-  const description = `${opened.name}, ${classSummary(opened)}: training pool ${pool.count}, test ${test.count} (${testPerClass} per class, fixed), ${shapeOf(pool)}`;
-  return { pool, test, description };
+  const description = `${opened.name}, ${classSummary(opened)}: training pool ${pool.count}, test ${test.count} (${testPerClass} per class, fixed), ${shapeOf(pool, opened)}`;
+  return { pool, test, description, ...extra };
 }

@@ -21,8 +21,6 @@ export interface RawSelection {
   indices: Int32Array;
 }
 
-const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
-
 /** Indices of the examples of each class, ascending, keyed by label value. */
 export function indicesByLabel(labelValues: ArrayLike<number>, classes: readonly number[]): Map<number, Int32Array> {
   const counts = new Map<number, number>(classes.map((c) => [c, 0]));
@@ -57,8 +55,9 @@ export function indicesOfClasses(labelValues: ArrayLike<number>, classes: readon
 }
 
 /**
- * Copies the selected examples (parts in order) into LabelledImages: pixels scaled to [0, 1] as Float32,
- * labels remapped so that `classes[k]` becomes k. All parts must share one image shape.
+ * Copies the selected examples (parts in order) into LabelledImages, keeping the storage type (bytes stay bytes,
+ * scaled to [0, 1] only per batch), labels remapped so that `classes[k]` becomes k. All parts must share one
+ * image shape and one storage type.
  */
 export function toLabelledImages(
   parts: RawSelection[],
@@ -71,7 +70,8 @@ export function toLabelledImages(
   const size = height * width * channels;
   const classIndex = new Map(classes.map((c, k) => [c, k]));
   const count = parts.reduce((n, p) => n + p.indices.length, 0);
-  const images = new Float32Array(count * size);
+  const bytes = first.raw.pixels instanceof Uint8Array;
+  const images = bytes ? new Uint8Array(count * size) : new Float32Array(count * size);
   const labels = new Int32Array(count);
   let row = 0;
   for (const { raw, indices } of parts) {
@@ -80,19 +80,14 @@ export function toLabelledImages(
         `image shapes differ: ${height}×${width}×${channels} and ${raw.height}×${raw.width}×${raw.channels}`,
       );
     }
-    const bytes = raw.pixels instanceof Uint8Array;
+    if (raw.pixels instanceof Uint8Array !== bytes) throw new Error('toLabelledImages: parts mix bytes and floats');
     for (const index of indices) {
       const label = classIndex.get(raw.labelValues[index] as number);
       if (label === undefined)
         throw new Error(`example ${index} has label ${raw.labelValues[index]}, not a chosen class`);
       labels[row] = label;
       const from = index * size;
-      const to = row * size;
-      if (bytes) {
-        for (let p = 0; p < size; p++) images[to + p] = BYTE_TO_UNIT[raw.pixels[from + p] as number] as number;
-      } else {
-        images.set((raw.pixels as Float32Array).subarray(from, from + size), to);
-      }
+      images.set(raw.pixels.subarray(from, from + size), row * size);
       row++;
     }
   }

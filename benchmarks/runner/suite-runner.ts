@@ -70,6 +70,8 @@ export class SuiteRun {
     readonly suiteId: number,
     private readonly options: RunnerOptions,
     private readonly suite: LoadedSuite,
+    /** Lines about the data found by the check (e.g. skipped image files), reported with suite-started. */
+    private readonly notices: string[] = [],
   ) {}
 
   /**
@@ -77,7 +79,7 @@ export class SuiteRun {
    * UserError and leaves the database as it was. Resolves once training has started; `finished` resolves at the end.
    */
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
-    const first = await checkedWorker(options, suite);
+    const { worker: first, summary } = await checkedWorker(options, suite);
     const suiteId = options.store.createSuite({
       spec: suite.spec,
       baseDir: suite.baseDir,
@@ -85,7 +87,7 @@ export class SuiteRun {
       env: environmentInfo(first.backend),
       trials: planTrials(suite.spec),
     });
-    return new SuiteRun(suiteId, options, suite).begin(first);
+    return new SuiteRun(suiteId, options, suite, summary.notices).begin(first);
   }
 
   /** Runs what is not finished of a stored suite, after the same checks. */
@@ -98,9 +100,9 @@ export class SuiteRun {
       throw new UserError(`suite ${suiteId} is already complete: nothing to resume`);
     }
     const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
-    const first = await checkedWorker(options, suite);
+    const { worker: first, summary } = await checkedWorker(options, suite);
     options.store.resetUnfinishedTrials(suiteId);
-    return new SuiteRun(suiteId, options, suite).begin(first);
+    return new SuiteRun(suiteId, options, suite, summary.notices).begin(first);
   }
 
   finished!: Promise<SuiteStatus>;
@@ -127,6 +129,7 @@ export class SuiteRun {
       suiteId,
       total: all.length,
       done: all.filter((t) => t.status !== 'pending').length,
+      notices: this.notices,
     });
     let status: SuiteStatus = 'done';
     let error: string | null = null;
@@ -251,11 +254,13 @@ export class SuiteRun {
 }
 
 /** A first worker, with the backend loaded and the suite's inputs checked in it; nothing is stored before this. */
-async function checkedWorker(options: RunnerOptions, suite: LoadedSuite): Promise<LiveWorker> {
+async function checkedWorker(
+  options: RunnerOptions,
+  suite: LoadedSuite,
+): Promise<{ worker: LiveWorker; summary: CheckSummary }> {
   const worker = await LiveWorker.start(options.forkWorker, options.backend);
   try {
-    await check(worker, suite);
-    return worker;
+    return { worker, summary: await check(worker, suite) };
   } catch (error) {
     worker.kill();
     throw error;

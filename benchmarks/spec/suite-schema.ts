@@ -26,7 +26,39 @@ export const idxSource = z.strictObject({
   classNames: z.array(z.string()).optional(),
 });
 
-export const datasetSource = z.discriminatedUnion('kind', [mnistPackageSource, idxSource]);
+const side = z.number().int().min(1).max(1024);
+
+/**
+ * A folder of images, one subfolder per class (the class is the subfolder's name): JPEG, PNG, WebP, GIF (first
+ * frame), TIFF or AVIF, resized to `imageSize`. Relative paths resolve against the suite file's folder.
+ */
+export const folderSource = z.strictObject({
+  kind: z.literal('folder'),
+  dir: z.string().min(1),
+  /** [height, width] every image is resized to. */
+  imageSize: z.tuple([side, side]),
+  channels: z.union([z.literal(1), z.literal(3)]).default(3),
+  /** A second folder with the same class subfolders, used as the test set instead of holding out testPerClass. */
+  test: z.string().min(1).optional(),
+});
+
+/** A CSV table with a header row: numeric feature columns and a label column (strings or numbers). */
+export const csvSource = z.strictObject({
+  kind: z.literal('csv'),
+  path: z.string().min(1),
+  /** Name of the label column. */
+  label: z.string().min(1),
+  /** Feature columns, in this order; default: every column but the label. */
+  features: z
+    .array(z.string().min(1))
+    .min(1)
+    .refine((f) => new Set(f).size === f.length, 'feature names must be unique')
+    .optional(),
+  /** A second table with the same columns, used as the test set instead of holding out testPerClass. */
+  test: z.string().min(1).optional(),
+});
+
+export const datasetSource = z.discriminatedUnion('kind', [mnistPackageSource, idxSource, folderSource, csvSource]);
 
 export const architecture = z.enum(['cnn', 'mlp']);
 

@@ -38,4 +38,6 @@ export interface CheckSummary {
   poolSize: number;
   testSize: number;
   numClasses: number;
+  /** Lines about the data for the run's summary, e.g. image files that could not be decoded and were skipped. */
+  notices: string[];
 }

@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-/** Inputs and one-hot targets of one split, resident as tensors for the length of a trial. */
+/** Examples of one split: inputs made a batch at a time, one-hot targets resident for the length of a trial. */
 export interface Split {
-  x: tf.Tensor;
+  /** Float inputs of the examples at these positions of the split, as a new tensor (call inside tf.tidy). */
+  inputs(positions: ArrayLike<number>): tf.Tensor;
   y: tf.Tensor2D;
   count: number;
+  /** Frees what the split holds besides `y`, if anything. */
+  dispose?(): void;
+}
+
+function range(start: number, size: number): Int32Array {
+  return Int32Array.from({ length: size }, (_, i) => start + i);
 }
 
 const EPSILON = 1e-7;
@@ -30,7 +37,7 @@ export function evaluate(model: LayersModel, split: Split, batchSize = 500): { l
   for (let start = 0; start < split.count; start += batchSize) {
     const size = Math.min(batchSize, split.count - start);
     const [loss, hits] = tf.tidy(() => {
-      const xb = tf.slice(split.x, start, size);
+      const xb = split.inputs(range(start, size));
       const yb = tf.slice(split.y, start, size);
       const predictions = model.predict(xb) as tf.Tensor;
       // Clipping inside the loss would turn NaN outputs into a finite loss: report them as NaN, i.e. diverged.

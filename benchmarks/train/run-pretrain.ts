@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { loadTask } from '../datasets/load-dataset.js';
+import { fitScaling } from '../datasets/standardise.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import type { PretrainRecord } from '../domain.js';
 import { buildModel } from '../models/architectures.js';
@@ -21,7 +22,7 @@ export async function runPretrain(
 ): Promise<PretrainRecord> {
   const pretrain = job.spec.pretrain;
   if (!pretrain) throw new Error(`suite ${job.spec.name} has no pretraining stage`);
-  const task = loadTask(pretrain.dataset, pretrain.testPerClass, { baseDir: job.baseDir });
+  const task = await loadTask(pretrain.dataset, pretrain.testPerClass, { baseDir: job.baseDir });
   const numClasses = task.pool.classNames.length;
   const model = buildModel(
     job.spec.architecture,
@@ -29,8 +30,14 @@ export async function runPretrain(
     numClasses,
     pretrain.seed,
   );
-  const train = toSplit(task.pool);
-  const test = toSplit(task.test);
+  const scaling = task.standardise
+    ? fitScaling(
+        task.pool,
+        Int32Array.from({ length: task.pool.count }, (_, i) => i),
+      )
+    : undefined;
+  const train = toSplit(task.pool, undefined, scaling);
+  const test = toSplit(task.test, undefined, scaling);
   try {
     const loop = await trainLoop({
       model,

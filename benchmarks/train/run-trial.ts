@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo } from '../backend/select-backend.js';
+import { fitScaling } from '../datasets/standardise.js';
 import { trainingSubset } from '../datasets/training-subset.js';
 import { deriveSeed } from '../datasets/seeded-random.js';
 import type { EpochRecord, TrialResult } from '../domain.js';
@@ -33,16 +34,18 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
   const settings = spec.approaches[key.approach];
   if (!settings) throw new Error(`suite ${spec.name} has no settings for approach ${key.approach}`);
   const started = performance.now();
-  const task = cachedTask(spec.target.dataset, spec.target.testPerClass, job.baseDir);
+  const task = await cachedTask(spec.target.dataset, spec.target.testPerClass, job.baseDir);
   const numClasses = task.pool.classNames.length;
   const subset = trainingSubset(task.pool.labels, numClasses, key.trainSize, key.seed, spec.validationFraction);
   // Scratch takes the architecture of a model the user brings; with our own pretraining it builds spec.architecture,
   // which is the same model (buildTrialModel's tests show it), without loading the base.
   const needsBase = key.approach !== 'scratch' || spec.pretrainedModel !== undefined;
   const baseModel = needsBase && job.base ? await cachedModel(job.base.path) : undefined;
-  const train = toSplit(task.pool, subset.train);
-  const val = toSplit(task.pool, subset.val);
-  const test = toSplit(task.test);
+  // A table is standardised with statistics of this trial's training split only.
+  const scaling = task.standardise ? fitScaling(task.pool, subset.train) : undefined;
+  const train = toSplit(task.pool, subset.train, scaling);
+  const val = toSplit(task.pool, subset.val, scaling);
+  const test = toSplit(task.test, undefined, scaling);
   const model = buildTrialModel({
     approach: key.approach,
     arch: spec.architecture,

@@ -4,15 +4,16 @@ import { loadModel } from '../models/model-io.js';
 import type { DatasetSource } from '../spec/suite-schema.js';
 
 /** A worker runs many trials of one suite: load each dataset and base model once and keep them. */
-const tasks = new Map<string, TaskData>();
+const tasks = new Map<string, Promise<TaskData>>();
 const models = new Map<string, Promise<LayersModel>>();
 
-export function cachedTask(source: DatasetSource, testPerClass: number, baseDir: string): TaskData {
+export function cachedTask(source: DatasetSource, testPerClass: number, baseDir: string): Promise<TaskData> {
   const key = JSON.stringify([source, testPerClass, baseDir]);
   let task = tasks.get(key);
   if (!task) {
     task = loadTask(source, testPerClass, { baseDir });
     tasks.set(key, task);
+    task.catch(() => tasks.delete(key));
   }
   return task;
 }

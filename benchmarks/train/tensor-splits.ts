@@ -1,18 +1,43 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gather, type LabelledImages } from '../datasets/labelled-images.js';
+import { floatRows, gather, pixelsPerImage, type LabelledImages } from '../datasets/labelled-images.js';
+import type { FeatureScaling } from '../datasets/standardise.js';
 import type { Split } from './metrics.js';
 
-/** Uploads examples as an NHWC input tensor and one-hot targets; the caller disposes both. */
-export function toSplit(data: LabelledImages, indices?: Int32Array): Split {
+/**
+ * A split whose inputs stay in memory as stored (bytes for images) and become a float tensor one batch at a time,
+ * so a large pool never needs a float copy of itself; targets are one-hot, resident. The caller disposes it.
+ */
+export function toSplit(data: LabelledImages, indices?: Int32Array, scaling?: FeatureScaling): Split {
   const part = indices ? gather(data, indices) : data;
-  return tf.tidy(() => ({
-    x: tf.tensor4d(part.images, [part.count, part.height, part.width, part.channels]),
-    y: tf.oneHot(tf.tensor1d(part.labels, 'int32'), part.classNames.length) as tf.Tensor2D,
+  const size = pixelsPerImage(part);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(part.labels, 'int32'), part.classNames.length) as tf.Tensor2D);
+  return {
+    y,
     count: part.count,
-  }));
+    inputs(positions) {
+      const values = floatRows(part, positions, new Float32Array(positions.length * size));
+      if (scaling) {
+        for (let i = 0; i < values.length; i++) {
+          const f = i % size;
+          values[i] = ((values[i] as number) - (scaling.mean[f] as number)) / (scaling.std[f] as number);
+        }
+      }
+      return tf.tensor4d(values, [positions.length, part.height, part.width, part.channels]);
+    },
+  };
+}
+
+/** A split over inputs already in a tensor (tests, small synthetic data); batches are gathered from it. */
+export function tensorSplit(x: tf.Tensor, y: tf.Tensor2D): Split {
+  return {
+    y,
+    count: x.shape[0] as number,
+    inputs: (positions) => tf.gather(x, tf.tensor1d(Int32Array.from(positions), 'int32')),
+    dispose: () => x.dispose(),
+  };
 }
 
 export function disposeSplit(split: Split): void {
-  split.x.dispose();
+  split.dispose?.();
   split.y.dispose();
 }

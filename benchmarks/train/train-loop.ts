@@ -80,9 +80,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
         const batch = order.slice(start, start + budget.batchSize);
         let correct: tf.Scalar | undefined;
         const next = tf.tidy(() => {
-          const index = tf.tensor1d(batch, 'int32');
-          const xb = tf.gather(train.x, index);
-          const yb = tf.gather(train.y, index);
+          const xb = train.inputs(batch);
+          const yb = tf.gather(train.y, tf.tensor1d(batch, 'int32'));
           const loss = optimizer.minimize(
             () => {
               const predictions = model.apply(xb, { training: true }) as tf.Tensor;

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { valueAt } from '../../../benchmarks/datasets/labelled-images.js';
 import { gzipSync } from 'node:zlib';
 
 export interface IdxEncoding {
@@ -44,9 +45,9 @@ export function idImages(count: number, idBase = 0): Uint8Array {
 }
 
 /** The id written by idImages into image `row` of a [0,1] float image array. */
-export function idOf(images: Float32Array, row: number): number {
+export function idOf(images: Uint8Array | Float32Array, row: number): number {
   const at = row * SIDE * SIDE;
-  return Math.round((images[at] as number) * 255) + 256 * Math.round((images[at + 1] as number) * 255);
+  return Math.round(valueAt(images, at) * 255) + 256 * Math.round(valueAt(images, at + 1) * 255);
 }
 
 /** Writes an images/labels pair in `dir` with ids idBase.. and the given labels. */

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 import type { Split } from '../../../benchmarks/train/metrics.js';
+import { tensorSplit } from '../../../benchmarks/train/tensor-splits.js';
 import { plannedEpochs, trainLoop, type TrainBudget } from '../../../benchmarks/train/train-loop.js';
 
 function tinyModel(): tfl.LayersModel {
@@ -20,11 +21,7 @@ function split(count: number): Split {
     xs.push(c === 0 ? 1 : 0, c === 1 ? 1 : 0);
     labels.push(c);
   }
-  return {
-    x: tf.tensor2d(xs, [count, 2]),
-    y: tf.oneHot(tf.tensor1d(labels, 'int32'), 3) as tf.Tensor2D,
-    count,
-  };
+  return tensorSplit(tf.tensor2d(xs, [count, 2]), tf.oneHot(tf.tensor1d(labels, 'int32'), 3) as tf.Tensor2D);
 }
 
 const budget: TrainBudget = { optimizer: 'adam', learningRate: 0.1, batchSize: 4, epochs: 5, minSteps: 0, patience: 3 };
