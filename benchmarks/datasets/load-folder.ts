@@ -77,6 +77,7 @@ async function decodeAll(
   const pixels = new Uint8Array(total * valuesPerImage);
   const ok = new Uint8Array(total);
   const reasons = new Map<number, string>();
+  const failed: number[] = [];
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -85,14 +86,24 @@ async function decodeAll(
       try {
         pixels.set(await decodeImage(listing.files[index]!.path, settings), index * valuesPerImage);
         ok[index] = 1;
-      } catch (error) {
-        reasons.set(index, (error as Error).message);
+      } catch {
+        failed.push(index);
       }
       done++;
       if (onProgress && (done % 500 === 0 || done === total)) onProgress({ done, total });
     }
   };
   await Promise.all(Array.from({ length: Math.min(DECODE_CONCURRENCY, total) }, worker));
+  // libvips keeps its error text per process, so with decodes in flight an error can carry another file's message:
+  // each failure is decoded again on its own, for its true reason (and in case it only failed by company).
+  for (const index of failed) {
+    try {
+      pixels.set(await decodeImage(listing.files[index]!.path, settings), index * valuesPerImage);
+      ok[index] = 1;
+    } catch (error) {
+      reasons.set(index, (error as Error).message);
+    }
+  }
   const kept = Int32Array.from({ length: total }, (_, i) => i).filter((i) => ok[i] === 1);
   // Compact in place: kept images move down over the skipped ones, in order.
   kept.forEach((fileIndex, i) => {
