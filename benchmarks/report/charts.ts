@@ -198,6 +198,12 @@ const byApproach = <T extends { approach: Approach }>(items: readonly T[]): [App
     ([, list]) => list.length > 0,
   );
 
+/** A fitted learning curve to draw (accuracy = 1 − fitted error), see analysis/learning-curves.ts. */
+export interface FitCurve {
+  approach: Approach;
+  curve: readonly { trainSize: number; accuracy: number; extrapolated: boolean }[];
+}
+
 export interface CrossoverMarker {
   approach: Approach;
   crossover: Crossover;
@@ -207,13 +213,15 @@ export interface CrossoverMarker {
  * Data efficiency: mean test accuracy against training-set size on a log x axis, one line per approach with
  * its 95% interval as a shaded band, one point per size, a dashed marker at each crossover size reached and a
  * horizontal arrow per data multiplier in `arrows` (see `multiplierArrows`), with a one-line key under the chart
- * when there is one.
+ * when there is one. Fitted learning curves, when given, are thin lines: solid over the sizes run, dashed beyond the
+ * largest (an extrapolation), which widens the size axis to their end.
  */
 export function dataEfficiencyChart(
   accuracy: readonly GroupSummary[],
   crossovers: readonly CrossoverMarker[] = [],
   arrows: readonly MultiplierArrow[] = [],
   frame: ChartFrame = DEFAULT_FRAME,
+  fits: readonly FitCurve[] = [],
 ): string {
   const title = 'Data efficiency: test accuracy by training-set size';
   if (accuracy.length === 0)
@@ -221,7 +229,7 @@ export function dataEfficiencyChart(
   const a = plotArea(frame);
   const sizes = [...new Set(accuracy.map((g) => g.trainSize))].sort((p, q) => p - q);
   const minSize = sizes[0]!;
-  const maxSize = sizes[sizes.length - 1]!;
+  const maxSize = Math.max(sizes[sizes.length - 1]!, ...fits.flatMap((f) => f.curve.map((p) => p.trainSize)));
   const xDomain: [number, number] = minSize === maxSize ? [minSize / 2, minSize * 2] : [minSize, maxSize];
   const x = logScale(xDomain, [a.left + 10, a.right - 10]);
   const yDomain = paddedDomain(
@@ -255,6 +263,31 @@ export function dataEfficiencyChart(
         'data-approach': approach,
       }),
     );
+  }
+  for (const fit of fits) {
+    const colour = SERIES_COLOURS[fit.approach] ?? '#888';
+    const inside = fit.curve.filter((p) => !p.extrapolated);
+    const last = inside[inside.length - 1];
+    const outside = [...(last ? [last] : []), ...fit.curve.filter((p) => p.extrapolated)];
+    const path = (points: typeof inside) =>
+      polylinePath(
+        points.map((p): [number, number] => [
+          x(p.trainSize),
+          y(Math.min(yDomain[1], Math.max(yDomain[0], p.accuracy))),
+        ]),
+      );
+    const common = {
+      fill: 'none',
+      stroke: colour,
+      'stroke-width': 1.2,
+      'stroke-opacity': 0.8,
+      'data-approach': fit.approach,
+    };
+    if (inside.length > 1) parts.push(element('path', { ...common, d: path(inside), class: 'fit' }));
+    if (outside.length > 1)
+      parts.push(
+        element('path', { ...common, d: path(outside), class: 'fit-extrapolated', 'stroke-dasharray': '5 4' }),
+      );
   }
   for (const [approach, groups] of series) {
     const colour = SERIES_COLOURS[approach] ?? '#888';

@@ -3,6 +3,7 @@ import { APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatS
 import { defaultMarkedSize, multiplierArrows, type MultiplierArrow } from '../charts/multiplier-arrows.js';
 import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
 import { convergenceChart, dataEfficiencyChart } from './charts.js';
+import { EXTRAPOLATION_FACTOR, type LearningCurveFits } from '../analysis/learning-curves.js';
 import { fitSection } from './fit-section.js';
 import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
 import { question, setupItems } from './setup.js';
@@ -26,9 +27,15 @@ function crossoverItems(analysis: SuiteAnalysis): string[] {
 }
 
 /** The data-efficiency chart's caption, naming the size whose data multipliers the arrows show. */
-export function dataEfficiencyCaption(markedSize: number | null, arrows: readonly MultiplierArrow[]): string {
-  const base =
-    'Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded; dashed lines mark crossover sizes';
+export function dataEfficiencyCaption(
+  markedSize: number | null,
+  arrows: readonly MultiplierArrow[],
+  fits?: LearningCurveFits,
+): string {
+  const fitted = fits?.fits.some((f) => f.kind === 'fitted')
+    ? `; thin lines are the fitted learning curves, solid over the sizes run and dashed up to ${EXTRAPOLATION_FACTOR}× the largest size (an extrapolation)`
+    : '';
+  const base = `Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded; dashed vertical lines mark crossover sizes${fitted}`;
   if (markedSize === null || arrows.length === 0)
     return `${base}. No data-multiplier arrow: at no size is a fine-tuning variant ahead of scratch by a multiplier read off scratch's curve.`;
   return `${base}; arrows show the data multipliers at ${formatSize(markedSize)} examples, the smallest size at which a fine-tuning variant is ahead of scratch by a multiplier read off scratch's curve (bounds and sizes where scratch is ahead get no arrow).`;
@@ -67,8 +74,10 @@ export function buildReport(
         analysis.accuracy,
         analysis.comparisons.map((c) => ({ approach: c.approach, crossover: c.crossover })),
         arrows,
+        undefined,
+        analysis.learningCurves.fits.flatMap((f) => (f.kind === 'fitted' ? [f] : [])),
       ),
-      caption: dataEfficiencyCaption(markedSize, arrows),
+      caption: dataEfficiencyCaption(markedSize, arrows, analysis.learningCurves),
     },
     { kind: 'list', items: crossoverItems(analysis) },
     ...fitSection(analysis.learningCurves),

@@ -8,6 +8,7 @@ import { escapeHtml, numberTick, percentTick, sizeTick } from './axis-format.js'
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
 import { axisTooltip, chartFrame } from './chart-frame.js';
 import { niceExtent } from './extent.js';
+import { fitExtent, fitSeries, type FitLine } from './fit-series.js';
 import type { ChartPalette } from './palette.js';
 
 export interface EfficiencyChartInput {
@@ -21,6 +22,8 @@ export interface EfficiencyChartInput {
   target: ChartTarget;
   /** The answer marked on the chart (crossover lines, data-multiplier arrows): see `marksToDraw`. */
   answer?: readonly AnswerMark[];
+  /** Fitted learning curves (accuracy chart only): solid over the sizes run, dashed beyond. */
+  fits?: readonly FitLine[];
 }
 
 export const BAND_LABELS: Record<BandKind, string> = { ci95: '95% CI', minmax: 'min–max' };
@@ -29,9 +32,19 @@ function formatValue(metric: EfficiencyMetric, value: number): string {
   return metric === 'testAccuracy' ? formatPercent(value) : formatNumber(value);
 }
 
+/** The measured size nearest to `x` on the log axis (the fitted curves put points between them). */
+export function nearestSize(input: EfficiencyChartInput, x: number): number {
+  const sizes = input.series.flatMap((s) => s.points.map((p) => p.trainSize));
+  return sizes.reduce(
+    (best, size) => (Math.abs(Math.log(size / x)) < Math.abs(Math.log(best / x)) ? size : best),
+    sizes[0] ?? x,
+  );
+}
+
 /** The tooltip for one training-set size: every approach's mean, band and n (and seeds when shown). */
-export function efficiencyTooltip(input: EfficiencyChartInput, trainSize: number): string {
+export function efficiencyTooltip(input: EfficiencyChartInput, hovered: number): string {
   const { metric, band, palette } = input;
+  const trainSize = nearestSize(input, hovered);
   const rows = input.series
     .map((s) => ({ s, point: s.points.find((p) => p.trainSize === trainSize) }))
     .filter((r) => r.point !== undefined)
@@ -137,10 +150,12 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       data: [{ yAxis: input.chance }],
     };
   }
+  const fits = accuracy ? (input.fits ?? []).filter((f) => input.series.some((s) => s.approach === f.approach)) : [];
+  series.push(...fitSeries(fits, palette));
   series.push(...answerMarkSeries(input.answer ?? [], palette, accuracy ? 'bottom' : 'top'));
   const sizes = [...new Set(input.series.flatMap((s) => s.points.map((p) => p.trainSize)))].sort((a, b) => a - b);
   const minSize = sizes[0] ?? 1;
-  const maxSize = sizes[sizes.length - 1] ?? 10;
+  const maxSize = Math.max(sizes[sizes.length - 1] ?? 10, fitExtent(fits) ?? 0);
   // The y range follows the means (and seeds when shown); bands wider than that are clipped at the frame.
   const shown = input.series.flatMap((s) =>
     s.points.flatMap((p) => (input.showSeeds ? [p.mean, ...p.seeds.map((v) => v.value)] : [p.mean])),
