@@ -5,6 +5,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../export/csv-export.js';
 import { defaultDbPath } from '../paths.js';
 import { planTrials } from '../runner/suite-runner.js';
+import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { suiteSourceFromArgument } from '../spec/load-suite.js';
@@ -23,6 +24,9 @@ const parsePoints = (value: string): number => {
     throw new InvalidArgumentError('expected percentage points from 0 to 100');
   return n;
 };
+
+/** For repeatable options: each occurrence adds one value. */
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const dbOption = () =>
   new Option('--db <path>', 'SQLite results file (env TRANSFER_BENCH_DB)').default(defaultDbPath(), defaultDbPath());
@@ -206,13 +210,37 @@ export function buildProgram(): Command {
     .description('serve the app over HTTP for a browser (e.g. a headless GPU box used from a laptop)')
     .option('--port <n>', 'port (0 picks a free one)', (v) => (v === '0' ? 0 : positiveInt(v)), 5917)
     .option('--host <address>', 'address to bind; anything but loopback exposes the engine to the network', '127.0.0.1')
+    .option(
+      '--allow-host <name>',
+      'another host name the server answers to, e.g. a DNS alias or a reverse proxy (repeatable); others are refused',
+      collect,
+      [],
+    )
+    .option(
+      '--data-root <folder>',
+      'a folder suite files and data may be read from (repeatable); required for files when --host is not loopback',
+      collect,
+      [],
+    )
     .addOption(dbOption())
-    .action(async (options: { port: number; host: string; db: string }) => {
-      if (!isLoopbackHost(options.host)) {
+    .action(async (options: { port: number; host: string; db: string; allowHost: string[]; dataRoot: string[] }) => {
+      const exposed = !isLoopbackHost(options.host);
+      const dataRoots = exposed || options.dataRoot.length > 0 ? checkDataRoots(options.dataRoot) : undefined;
+      if (exposed) {
         console.error(`warning: serving on ${options.host}: anyone who can reach it can run suites and read results`);
+        console.error(
+          dataRoots!.length > 0
+            ? `suite files and data are read only under ${dataRoots!.join(', ')}`
+            : 'no --data-root given: only built-in suites and suites without data files can run; add --data-root <folder> to read suite files and data under it',
+        );
       }
-      const service = createEngineService({ dbPath: options.db });
-      const server = await startServer({ service, port: options.port, host: options.host });
+      const service = createEngineService({ dbPath: options.db, ...(dataRoots ? { dataRoots } : {}) });
+      const server = await startServer({
+        service,
+        port: options.port,
+        host: options.host,
+        allowHosts: options.allowHost,
+      });
       console.log(`Transfer Bench is at ${server.url} (database ${options.db}); Ctrl-C stops it`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -114,9 +114,9 @@ function parseIdxFile(path: string, expectedDims: number, what: IdxFileRole): Id
   if (bytes.length < 4) throw new UserError(`${name} is too short to be an IDX file (${bytes.length} bytes)`);
   const [zero0, zero1, typeCode, dimCount] = bytes as unknown as [number, number, number, number];
   if (zero0 !== 0 || zero1 !== 0) {
-    const found = [...bytes.subarray(0, 4)].map(hex).join(' ');
+    // The bytes found are not quoted: an error must not show a file's contents.
     throw new UserError(
-      `${name} is not an IDX file: bad magic number ${found} (expected 0x00 0x00 0x08 ${hex(expectedDims)})`,
+      `${name} is not an IDX file: it does not start with the IDX magic number (0x00 0x00 0x08 ${hex(expectedDims)})`,
     );
   }
   if (typeCode !== UNSIGNED_BYTE) {

@@ -3,10 +3,10 @@
  * on every backend without `@tensorflow/tfjs-node`'s `file://` handler.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, describeJsonSyntaxError, errorMessage } from '../errors.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -59,7 +59,7 @@ function parseModelJson(text: string): tf.io.ModelJSON {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new LoadProblem(`${MODEL_JSON} is not valid JSON (${errorMessage(error)})`);
+    throw new LoadProblem(`${MODEL_JSON} is not valid JSON (${describeJsonSyntaxError(error, text)})`);
   }
   if (!isRecord(parsed)) throw new LoadProblem(`${MODEL_JSON} does not hold a JSON object`);
   if (!isRecord(parsed.modelTopology)) {
@@ -104,6 +104,12 @@ function readWeights(
   for (const group of modelJson.weightsManifest) {
     specs.push(...group.weights);
     for (const path of group.paths) {
+      // Weights live beside model.json: a manifest must not reach other files (e.g. "../../secret").
+      if (isAbsolute(path) || normalize(path).split(/[\\/]/).includes('..')) {
+        throw new LoadProblem(
+          `weights file ${path} is outside the model's folder: weights files must be beside ${MODEL_JSON}`,
+        );
+      }
       try {
         parts.push(readFileSync(join(dir, path)));
       } catch (error) {

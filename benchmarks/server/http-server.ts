@@ -1,6 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, type ContractError } from '../contract.js';
 import { packageRoot } from '../paths.js';
@@ -20,6 +21,11 @@ export interface ServerOptions {
   port: number;
   /** Defaults to 127.0.0.1. Anything else exposes the engine to the network: callers should warn. */
   host?: string;
+  /**
+   * Host names (and addresses) the server answers to besides the bound address, this machine's addresses and
+   * loopback names (`serve --allow-host`): a request naming any other Host is refused (DNS rebinding).
+   */
+  allowHosts?: readonly string[];
   /** The built renderer; defaults to dist/renderer in the package. */
   staticDir?: string;
   /** Where internal errors go; defaults to console.error. */
@@ -57,9 +63,37 @@ function isWildcardHost(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
+/** Lower case, without IPv6 brackets or a trailing dot: how Host names are compared. */
+function normalHostname(host: string): string {
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+}
+
 function hostnameOfHostHeader(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
-  return hostHeader.replace(/:\d+$/, '');
+  if (hostHeader.startsWith('[')) return normalHostname(hostHeader.slice(0, hostHeader.indexOf(']') + 1));
+  return normalHostname(hostHeader.replace(/:\d+$/, ''));
+}
+
+/**
+ * The Host names a server bound to `host` answers to. DNS rebinding makes a hostile page's own name resolve to this
+ * server; its requests then carry that name in Host, which is not in this list. Loopback names are always in it; a
+ * wildcard bind adds this machine's addresses and host name (what other machines reach it by); a specific address
+ * adds itself; `--allow-host` adds any other name (e.g. the name of a reverse proxy or a DNS alias).
+ */
+export function allowedHostnames(host: string, extra: readonly string[] = []): Set<string> {
+  const names = new Set(['localhost', '127.0.0.1', '::1', ...extra.map(normalHostname)]);
+  if (isWildcardHost(host)) {
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const address of addresses ?? []) names.add(normalHostname(address.address));
+    }
+    names.add(normalHostname(hostname()));
+  } else {
+    names.add(normalHostname(host));
+  }
+  return names;
 }
 
 class HttpError extends Error {
@@ -131,16 +165,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { service, port } = options;
   const host = options.host ?? '127.0.0.1';
   const staticDir = options.staticDir ?? defaultStaticDir();
-  const loopbackOnly = isLoopbackHost(host);
+  const allowed = allowedHostnames(host, options.allowHosts);
   const hub = new EventStreamHub(options.heartbeatMs);
   const unsubscribe = service.subscribe((event) => hub.broadcast(event));
 
-  /** DNS rebinding and cross-site request protection: the page must come from us, under a name we answer to. */
-  function checkOrigin(req: IncomingMessage): string | null {
+  /** DNS rebinding protection: a request must name a host this server answers to (not a hostile page's name). */
+  function checkHost(req: IncomingMessage): string | null {
     const hostHeader = req.headers.host ?? '';
-    if (loopbackOnly && !isLoopbackHost(hostnameOfHostHeader(hostHeader))) {
-      return `host ${JSON.stringify(hostHeader)} is not this machine; open the app through 127.0.0.1 or localhost`;
-    }
+    const name = hostnameOfHostHeader(hostHeader);
+    if (allowed.has(name) || isLoopbackHost(name)) return null;
+    // The allowed names are not listed: the page that sent this may be hostile, and they include this machine's addresses.
+    return `host ${JSON.stringify(hostHeader)} is not a name this server answers to; open the app at the address \`transfer-bench serve\` printed, or restart it with --allow-host <name>`;
+  }
+
+  /** Cross-site request protection for the API: the page must come from us, under a name we answer to. */
+  function checkOrigin(req: IncomingMessage): string | null {
+    const refused = checkHost(req);
+    if (refused) return refused;
+    const hostHeader = req.headers.host ?? '';
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== `http://${hostHeader}`) return `cross-origin request from ${origin} refused`;
     return null;
@@ -163,6 +205,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   async function handleStatic(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const refused = checkHost(req);
+    if (refused) return sendText(res, 403, 'text/plain; charset=utf-8', `${refused}\n`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, 405, 'only GET and HEAD are served here', { Allow: 'GET, HEAD' });
     }

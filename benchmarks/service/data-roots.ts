@@ -5,7 +5,10 @@
  */
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { SuiteSource } from '../contract.js';
 import { UserError } from '../errors.js';
+import { loadSuite, type LoadedSuite } from '../spec/load-suite.js';
+import { suiteDataPaths } from '../spec/suite-data-paths.js';
 
 function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
@@ -73,4 +76,19 @@ export function checkDataRoots(roots: readonly string[]): string[] {
     if (!isDir) throw new UserError(`--data-root ${root} is a file: give a folder`);
     return absolute;
   });
+}
+
+/**
+ * Loads a suite that came over the network, reading only under `roots`: the suite file itself, and every dataset file
+ * and model the suite names (checked before anything runs). Built-in suites are the package's own and read only their
+ * own data, so they are not restricted.
+ */
+export function loadSuiteUnderRoots(source: SuiteSource, roots: readonly string[]): LoadedSuite {
+  if (source.kind === 'builtin') return loadSuite(source);
+  const suite =
+    source.kind === 'file'
+      ? loadSuite({ kind: 'file', path: resolveUnderRoots(source.path, roots) })
+      : loadSuite(source);
+  for (const path of suiteDataPaths(suite)) resolveUnderRoots(path, roots);
+  return suite;
 }

@@ -5,6 +5,7 @@ import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-
 import type { RunEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
+import { loadSuiteUnderRoots } from './data-roots.js';
 import { openDb } from '../store/open-db.js';
 import { ResultStore } from '../store/result-store.js';
 import { suiteAnalysis, suiteReport } from './suite-answer.js';
@@ -23,6 +24,11 @@ export interface EngineServiceOptions {
   forkWorker?: WorkerForker;
   /** better_sqlite3.node built for this runtime (Electron). */
   nativeBinding?: string;
+  /**
+   * When given (`serve` reachable from other machines, or `--data-root`), suites that arrive as a file or as text
+   * read their suite file and data only under these folders. Built-in suites keep their own data.
+   */
+  dataRoots?: readonly string[];
 }
 
 /** The engine behind every UI: the one implementation of the contract, over one database. */
@@ -62,7 +68,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       return store.listEpochs(suiteId, trainSize);
     },
     startSuite: async ({ source, backend, workers }) => {
-      const suite = loadSuite(source);
+      const suite = options.dataRoots ? loadSuiteUnderRoots(source, options.dataRoots) : loadSuite(source);
       return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
     },
     cancelSuite: async ({ suiteId }) => {

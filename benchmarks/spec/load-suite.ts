@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { SuiteSource } from '../contract.js';
-import { UserError } from '../errors.js';
+import { UserError, describeJsonSyntaxError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { suiteSpec, type SuiteSpec } from './suite-schema.js';
 
@@ -47,20 +47,43 @@ export function loadSuite(source: SuiteSource): LoadedSuite {
     }
     case 'file': {
       const path = resolve(source.path);
-      if (!existsSync(path)) throw new UserError(`suite file ${path} does not exist`);
-      return parseSuite(readFileSync(path, 'utf8'), `suite file ${path}`, dirname(path));
+      return parseSuite(readSuiteFile(path), `suite file ${path}`, dirname(path));
     }
     case 'text':
       return parseSuite(source.text, source.origin, process.cwd());
   }
 }
 
+/** Largest suite file we read: a suite is a page of JSON; anything bigger is the wrong file. */
+const MAX_SUITE_BYTES = 4 * 1024 * 1024;
+
+/** The text of a suite file; a missing, unreadable or wrong kind of file is a UserError naming it. */
+function readSuiteFile(path: string): string {
+  try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) throw new UserError(`suite file ${path} is a folder: give the path of a suite JSON file`);
+    if (!stats.isFile()) throw new UserError(`suite file ${path} is not a regular file`);
+    if (stats.size > MAX_SUITE_BYTES) {
+      throw new UserError(`suite file ${path} is ${stats.size} bytes: too large to be a suite (at most 4 MiB)`);
+    }
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`suite file ${path} does not exist`);
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new UserError(`suite file ${path} cannot be read: permission denied`);
+    throw new UserError(`suite file ${path} cannot be read (${code ?? (error as Error).message})`);
+  }
+}
+
+/** Never quotes the text in an error: the file may not be a suite at all, and errors can travel to a browser. */
 export function parseSuite(text: string, origin: string, baseDir: string): LoadedSuite {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${origin} is not valid JSON: ${(error as Error).message}`);
+    throw new UserError(`${origin} is not valid JSON: ${describeJsonSyntaxError(error, text)}`);
   }
   const result = suiteSpec.safeParse(json);
   if (!result.success) throw new UserError(`${origin} is not a valid suite: ${describeIssues(result.error)}`);

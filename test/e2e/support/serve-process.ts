@@ -9,11 +9,24 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Runs the real CLI, `transfer-bench serve --port 0`, and waits for the URL it prints. */
-export function startServe(options: { dbPath: string; env?: Record<string, string> }): Promise<ServeProcess> {
+/** Runs the real CLI, `transfer-bench serve --port 0 [args]`, and waits for the URL it prints. */
+export function startServe(options: {
+  dbPath: string;
+  env?: Record<string, string>;
+  /** More arguments for `serve`, e.g. ['--host', '0.0.0.0']. */
+  args?: string[];
+}): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'transfer-bench.js'), 'serve', '--db', options.dbPath, '--port', '0'],
+    [
+      join(REPO_ROOT, 'bin', 'transfer-bench.js'),
+      'serve',
+      '--db',
+      options.dbPath,
+      '--port',
+      '0',
+      ...(options.args ?? []),
+    ],
     { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -72,7 +72,7 @@ describe('readIdxFile errors', () => {
   it.each([false, true])('rejects a bad magic number (gzip: %s)', (gzip) => {
     const path = writeIdx(at(`magic-${gzip}`), [2], Uint8Array.from([0, 1]), { magic: [0x50, 0x4b], gzip });
     expect(() => readIdxFile(path, 1, LABELS)).toThrow(
-      `Test labels file ${path} is not an IDX file: bad magic number 0x50 0x4b 0x08 0x01 (expected 0x00 0x00 0x08 0x01)`,
+      `Test labels file ${path} is not an IDX file: it does not start with the IDX magic number (0x00 0x00 0x08 0x01)`,
     );
   });
 

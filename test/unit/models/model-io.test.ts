@@ -94,6 +94,14 @@ describe('saveModel / loadModel', () => {
     await expectLoadError(dir, /cannot read weights file \.\/weights\.bin/);
   });
 
+  it('a weights path outside the model folder, without reading it', async () => {
+    const file = join(dir, 'model.json');
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    json.weightsManifest[0]!.paths = ['../../../../../../etc/passwd'];
+    writeFileSync(file, JSON.stringify(json));
+    await expectLoadError(file, /weights file \.\.\/.*etc\/passwd is outside the model's folder/);
+  });
+
   it('weights of the wrong size', async () => {
     truncateSync(join(dir, 'weights.bin'), 100);
     await expectLoadError(join(dir, 'model.json'), /weights files hold 100 bytes but model\.json describes \d+/);

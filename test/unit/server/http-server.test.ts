@@ -1,10 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../../benchmarks/contract.js';
-import { isLoopbackHost, startServer, type RunningServer } from '../../../benchmarks/server/http-server.js';
+import {
+  allowedHostnames,
+  isLoopbackHost,
+  startServer,
+  type RunningServer,
+} from '../../../benchmarks/server/http-server.js';
 import { CONTENT_SECURITY_POLICY } from '../../../benchmarks/service/security-headers.js';
 import { FakeService } from '../service/fake-service.js';
 
@@ -65,7 +70,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function serve(service = new FakeService(), extra: { staticDir?: string; heartbeatMs?: number } = {}) {
+async function serve(
+  service = new FakeService(),
+  extra: { staticDir?: string; heartbeatMs?: number; host?: string; allowHosts?: string[] } = {},
+) {
   const logError = vi.fn();
   const server = await startServer({ service, port: 0, staticDir, logError, ...extra });
   servers.push(server);
@@ -176,6 +184,44 @@ describe('startServer: API', () => {
     });
     expect(same.status).toBe(200);
     expect(service.calls.map((c) => c.name)).toEqual(['listSuites']);
+  });
+
+  it('bound to every interface, still refuses foreign Host names (DNS rebinding), pages and API alike', async () => {
+    const { server, service } = await serve(new FakeService(), { host: '0.0.0.0', allowHosts: ['bench.example.org'] });
+    const withHost = (host: string, path = '/api/listSuites'): Promise<RawResponse> =>
+      raw(server, path, {
+        method: path.startsWith('/api/') ? 'POST' : 'GET',
+        headers: { 'Content-Type': 'application/json', Host: host },
+        body: path.startsWith('/api/') ? '{}' : undefined,
+      });
+    for (const foreign of [`evil.example:${server.port}`, `127.0.0.1.evil.example:${server.port}`, 'bench.example']) {
+      const answer = await withHost(foreign);
+      expect(answer.status, foreign).toBe(403);
+      expect(answer.body).toContain('is not a name this server answers to');
+      expect(answer.body).toContain('--allow-host');
+    }
+    expect((await withHost(`evil.example:${server.port}`, '/')).status).toBe(403);
+    const lanAddress = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && !a.internal)?.address;
+    const allowed = [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      `[::1]:${server.port}`,
+      `BENCH.example.org.:${server.port}`,
+      `${hostname()}:${server.port}`,
+      ...(lanAddress
+        ? [lanAddress.includes(':') ? `[${lanAddress}]:${server.port}` : `${lanAddress}:${server.port}`]
+        : []),
+    ];
+    for (const host of allowed) expect((await withHost(host)).status, host).toBe(200);
+    expect((await withHost(`localhost:${server.port}`, '/')).status).toBe(200);
+    expect(service.calls).toHaveLength(allowed.length);
+  });
+
+  it('a server bound to one address answers to it, loopback names and --allow-host names only', () => {
+    const names = allowedHostnames('192.168.7.9', ['Box.Lan']);
+    expect([...names].sort()).toEqual(['127.0.0.1', '192.168.7.9', '::1', 'box.lan', 'localhost']);
   });
 
   it('knows which hosts are loopback', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDataRoots, resolveUnderRoots } from '../../../benchmarks/service/data-roots.js';
+import { checkDataRoots, loadSuiteUnderRoots, resolveUnderRoots } from '../../../benchmarks/service/data-roots.js';
 import { UserError } from '../../../benchmarks/errors.js';
 
 describe('resolveUnderRoots', () => {
@@ -74,5 +74,44 @@ describe('resolveUnderRoots', () => {
     expect(checkDataRoots([root])).toEqual([root]);
     expect(() => checkDataRoots([join(base, 'nope')])).toThrow(`--data-root ${join(base, 'nope')}: no such folder`);
     expect(() => checkDataRoots([secret])).toThrow('is a file: give a folder');
+  });
+});
+
+describe('loadSuiteUnderRoots', () => {
+  const suite = (extra: object): string =>
+    JSON.stringify({
+      name: 's',
+      architecture: 'mlp',
+      target: { dataset: { kind: 'mnist', classes: [5, 6] }, testPerClass: 10 },
+      sizes: [10],
+      seeds: [0],
+      approaches: { scratch: { learningRate: 0.01, epochs: 1 } },
+      ...extra,
+    });
+  let root: string;
+
+  beforeAll(() => {
+    root = realpathSync(mkdtempSync(join(tmpdir(), 'tb-roots-suite-')));
+    mkdirSync(join(root, 'model'));
+    writeFileSync(join(root, 'model', 'model.json'), '{}');
+    writeFileSync(join(root, 'ok.json'), suite({ pretrainedModel: { path: 'model/model.json', cutLayer: 'x' } }));
+    writeFileSync(join(root, 'out.json'), suite({ pretrainedModel: { path: '/etc/passwd', cutLayer: 'x' } }));
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('loads a suite file whose model is under the root', () => {
+    expect(loadSuiteUnderRoots({ kind: 'file', path: join(root, 'ok.json') }, [root]).baseDir).toBe(root);
+  });
+
+  it('refuses a suite whose model is outside the roots', () => {
+    expect(() => loadSuiteUnderRoots({ kind: 'file', path: join(root, 'out.json') }, [root])).toThrow(
+      '/etc/passwd is outside the data folders',
+    );
+  });
+
+  it('runs built-in suites and text suites without data files under any roots', () => {
+    expect(loadSuiteUnderRoots({ kind: 'builtin', name: 'quick' }, []).spec.name).toBe('quick');
+    expect(loadSuiteUnderRoots({ kind: 'text', text: suite({}), origin: 'x.json' }, []).spec.name).toBe('s');
   });
 });

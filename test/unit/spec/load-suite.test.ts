@@ -88,6 +88,36 @@ describe('suite files', () => {
     expectUserError(() => loadSuite({ kind: 'file', path }), path, 'does not exist');
   });
 
+  it('a folder given as a suite file is a user error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-'));
+    expectUserError(() => loadSuite({ kind: 'file', path: dir }), `suite file ${dir} is a folder`);
+  });
+
+  it('never quotes the file in a JSON error, and says where the mistake is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-'));
+    writeFileSync(join(dir, 'passwd'), 'root:x:0:0:secret-token:/root:/bin/bash\n');
+    writeFileSync(join(dir, 'broken.json'), '{\n  "name": "secret-name" "x": 1\n}');
+    writeFileSync(join(dir, 'typo.json'), '{ "name": tru }');
+    const messageOf = (file: string): string => {
+      try {
+        loadSuite({ kind: 'file', path: join(dir, file) });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'loaded';
+    };
+    expect(messageOf('passwd')).toBe(
+      `suite file ${join(dir, 'passwd')} is not valid JSON: it does not start with "{" or "["`,
+    );
+    expect(messageOf('broken.json')).toBe(
+      `suite file ${join(dir, 'broken.json')} is not valid JSON: expected ',' or '}' after property value at line 2, column 25`,
+    );
+    expect(messageOf('typo.json')).toBe(`suite file ${join(dir, 'typo.json')} is not valid JSON: unexpected character`);
+    for (const file of ['passwd', 'broken.json', 'typo.json']) {
+      expect(messageOf(file)).not.toMatch(/root:|secret|tru/);
+    }
+  });
+
   it('resolves relative paths against the suite file folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-'));
     writeFileSync(join(dir, 's.json'), JSON.stringify(valid));

@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import type { LoadedSuite } from './load-suite.js';
+import type { DatasetSource } from './suite-schema.js';
+
+/**
+ * Every file or folder a suite reads from disk besides the suite file itself, as absolute paths: what a server must
+ * check against its data roots before it runs a suite that came over the network. A new dataset kind must say
+ * here what it reads (the switch is exhaustive).
+ */
+export function datasetPaths(source: DatasetSource, baseDir: string): string[] {
+  switch (source.kind) {
+    case 'mnist':
+      return [];
+    case 'idx': {
+      const dir = resolve(baseDir, source.dir);
+      const pairs = source.test ? [source.train, source.test] : [source.train];
+      return [dir, ...pairs.flatMap((pair) => [resolve(dir, pair.images), resolve(dir, pair.labels)])];
+    }
+    default: {
+      const unknown: never = source;
+      throw new Error(`datasetPaths does not know dataset kind ${(unknown as { kind: string }).kind}`);
+    }
+  }
+}
+
+export function suiteDataPaths(suite: LoadedSuite): string[] {
+  const { spec, baseDir } = suite;
+  return [
+    ...(spec.pretrain ? datasetPaths(spec.pretrain.dataset, baseDir) : []),
+    ...datasetPaths(spec.target.dataset, baseDir),
+    ...(spec.pretrainedModel ? [resolve(baseDir, spec.pretrainedModel.path)] : []),
+  ];
+}
