@@ -16,6 +16,10 @@ export function datasetPaths(source: DatasetSource, baseDir: string): string[] {
       const pairs = source.test ? [source.train, source.test] : [source.train];
       return [dir, ...pairs.flatMap((pair) => [resolve(dir, pair.images), resolve(dir, pair.labels)])];
     }
+    case 'folder':
+      return [source.dir, ...(source.test ? [source.test] : [])].map((dir) => resolve(baseDir, dir));
+    case 'csv':
+      return [source.path, ...(source.test ? [source.test] : [])].map((file) => resolve(baseDir, file));
     default: {
       const unknown: never = source;
       throw new Error(`datasetPaths does not know dataset kind ${(unknown as { kind: string }).kind}`);
