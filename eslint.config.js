@@ -21,7 +21,8 @@ export const ENGINE_LAYERS = {
   backend: ['spec'],
   datasets: ['spec'],
   models: ['spec'],
-  analysis: ['spec'],
+  // datasets/: the seeded random numbers (the bootstrap of learning-curves.ts draws with them)
+  analysis: ['spec', 'datasets'],
   store: ['spec'],
   charts: ['spec', 'analysis'],
   train: ['spec', 'backend', 'datasets', 'models'],
