@@ -22,8 +22,9 @@
  * the other backends keep their own kernels.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { replaceWasmKernel } from './replace-wasm-kernel.js';
-import type { KernelBackend, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { runWasmKernel } from './run-wasm-kernel.js';
 
 const BACKEND = 'wasm';
 
@@ -52,20 +53,6 @@ function shape4(t: TensorInfo, what: string): Shape4 {
     throw new Error(`Conv2DBackpropFilter (wasm): ${what} must be rank 4, got shape [${t.shape.join(', ')}]`);
   }
   return [a, b, c, d];
-}
-
-/** Runs another wasm kernel directly (no engine bookkeeping: the caller disposes the result). */
-function runWasmKernel(
-  backend: KernelBackend,
-  name: string,
-  inputs: NamedTensorInfoMap,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  const kernel = tf.getKernel(name, BACKEND);
-  if (kernel === undefined) throw new Error(`the wasm backend has no ${name} kernel`);
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) throw new Error(`wasm kernel ${name} returned several outputs`);
-  return out;
 }
 
 const conv2dBackpropFilterWasm: KernelFunc = (params) => {

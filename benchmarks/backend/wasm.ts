@@ -3,6 +3,7 @@ import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
+import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
 
 let pathsSet = false;
@@ -17,8 +18,8 @@ export function wasmBinaryDir(): string {
 }
 
 /**
- * Makes `wasm` the active backend, with the Conv2D and MaxPool gradient kernels it lacks, runs slowly or gets wrong
- * (see wasm-conv2d-gradient.ts and wasm-maxpool-gradient.ts).
+ * Makes `wasm` the active backend, with the Conv2D and MaxPool gradient kernels it lacks, runs slowly or gets wrong,
+ * and transposed matrix products on XNNPACK (see wasm-conv2d-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -27,6 +28,7 @@ export async function activateWasm(): Promise<void> {
   }
   registerWasmConv2dGradients();
   registerWasmMaxPoolGradient();
+  registerWasmMatMul();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {

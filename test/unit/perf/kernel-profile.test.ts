@@ -36,10 +36,25 @@ describe('profileKernels', () => {
     expect(profile.kernels.every((k) => k.share >= 0 && k.share <= 1)).toBe(true);
   });
 
+  it('times kernels in CPU time when asked, and gives the backend its own timer back', async () => {
+    const a = tf.randomNormal([128, 128]);
+    const profile = await profileKernels(() => tf.tidy(() => tf.matMul(a, a)).dispose(), {
+      repeats: 2,
+      warmup: 0,
+      clock: 'cpu',
+    });
+    a.dispose();
+    expect(profile.clock).toBe('cpu');
+    expect(profile.kernels.map((k) => k.name)).toContain('BatchMatMul');
+    expect(profile.stepMs).toBeGreaterThan(0);
+    expect(Object.getOwnPropertyDescriptor(tf.backend(), 'time')).toBeUndefined();
+  });
+
   it('formats the top kernels, the rest and the time outside kernels', () => {
     const lines = formatTopKernels(
       {
         backend: 'wasm',
+        clock: 'wall',
         repeats: 1,
         stepMs: 10,
         overheadMs: 1,

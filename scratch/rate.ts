@@ -1,0 +1,21 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { selectBackend } from '../benchmarks/backend/select-backend.js';
+import { buildModel } from '../benchmarks/models/architectures.js';
+await selectBackend('wasm');
+const arch = (process.argv[3] ?? 'cnn') as 'cnn';
+const model = buildModel(arch, [28, 28, 1], 10, 1);
+const opt = tf.train.adam(0.001);
+const xs = tf.randomUniform([64, 28, 28, 1]);
+const ys = tf.oneHot(tf.randomUniform([64], 0, 10, 'int32'), 10);
+const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const step = async () => {
+  const loss = opt.minimize(() => tf.mean(tfl.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor)) as tf.Scalar, true, vars)!;
+  await loss.data(); loss.dispose();
+};
+for (let i = 0; i < 5; i++) await step();
+const steps = Number(process.argv[2] ?? 40);
+const c0 = process.cpuUsage(); const t0 = performance.now();
+for (let i = 0; i < steps; i++) await step();
+const c = process.cpuUsage(c0); const wall = (performance.now() - t0) / 1000;
+console.log(JSON.stringify({ wall: Math.round(steps * 64 / wall), cpu: Math.round(steps * 64 / ((c.user + c.system) / 1e6)) }));
