@@ -94,6 +94,7 @@ export interface ContractError {
 export type { EpochRow, RunEvent, TextFile };
 /** The types inside the responses, so a UI finds everything it receives here. */
 export type { Crossover, DataMultiplier, SizeComparison, SuiteAnalysis, SuiteSpec, Variant, VariantComparison };
+export type { ClaimResult, Verdict as ClaimVerdict } from './analysis/claims.js';
 export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 
 export * from './contract-channels.js';

@@ -8,6 +8,7 @@ import {
   type TrialStatus,
 } from '../domain.js';
 import type { EpochRow } from '../domain.js';
+import { checkClaims, type ClaimResult } from './claims.js';
 import { buildCaveats, DEFAULT_WIDE_INTERVAL, incompleteGroups, type IncompleteGroup } from './caveats.js';
 import { compareToScratch, type VariantComparison } from './comparison.js';
 import {
@@ -70,6 +71,8 @@ export interface SuiteAnalysis {
   /** Mean validation loss per epoch and approach at one size; null without curves. */
   convergence: { trainSize: number; curves: ApproachCurve[] } | null;
   incomplete: IncompleteGroup[];
+  /** The common claims about fine-tuning against scratch, each with a verdict on this suite's results. */
+  claims: ClaimResult[];
   verdict: string[];
   caveats: string[];
 }
@@ -143,6 +146,18 @@ export function analyzeSuite(
     overfitting,
     convergence: resolveConvergence(own, epochs, sizes, options.convergenceSize),
     incomplete,
+    claims: checkClaims({
+      tolerance,
+      accuracy,
+      comparisons,
+      multipliers: learningCurves.multipliers,
+      target,
+      timeToTarget: cost.timeToTarget,
+      costPerGroup: cost.perGroup,
+      pretrain: cost.pretrain,
+      overfitting,
+      sources: suite.spec.pretrain || suite.spec.pretrainedModel ? 1 : 0,
+    }),
     verdict: buildVerdict({
       accuracy,
       comparisons,

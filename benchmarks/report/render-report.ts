@@ -4,6 +4,7 @@ import { defaultMarkedSize, multiplierArrows, type MultiplierArrow } from '../ch
 import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
 import { convergenceChart, dataEfficiencyChart } from './charts.js';
 import { EXTRAPOLATION_FACTOR, type LearningCurveFits } from '../analysis/learning-curves.js';
+import { claimsSection } from './claims-section.js';
 import { fitSection } from './fit-section.js';
 import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
 import { question, setupItems } from './setup.js';
@@ -67,6 +68,7 @@ export function buildReport(
     approachSettingsTable(suite.spec, analysis.approaches),
     { kind: 'heading', level: 2, text: 'Verdict' },
     { kind: 'list', items: analysis.verdict },
+    ...claimsSection(analysis.claims),
     { kind: 'heading', level: 2, text: 'Data efficiency' },
     {
       kind: 'svg',

@@ -30,7 +30,9 @@ describe('renderReport', () => {
       'The question',
       'Setup',
       'Verdict',
+      'Claims',
       'Data efficiency',
+      'Fitted learning curves',
       'Convergence',
       'Summary',
       'Comparison with scratch',
@@ -151,5 +153,14 @@ describe('renderReport', () => {
     const svgs = md.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
     expect(svgs).toHaveLength(2);
     for (const svg of svgs) expect(svg).not.toMatch(/\n\s*\n/);
+  });
+
+  it('lists the six claims with a measurement, a verdict and the numbers', () => {
+    const rows = tableAfter(md.replace(/## Claims\n\n[^\n]*\n/, '## Claims\n'), 'Claims');
+    expect(rows[0]).toEqual(['Claim', 'Measurement', 'Verdict', 'Numbers']);
+    expect(rows.slice(2)).toHaveLength(6);
+    for (const row of rows.slice(2)) expect(row[2]).toMatch(/^(holds|does not hold|not measured)/);
+    expect(rows[2]![0]).toBe('Fine-tuning needs less data than training from scratch.');
+    expect(rows[6]![2]).toBe('not measured');
   });
 });

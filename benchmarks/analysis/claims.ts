@@ -1,0 +1,376 @@
+import type { Approach } from '../domain.js';
+import type { VariantComparison } from './comparison.js';
+import type { GroupCost, PretrainCost, TargetAccuracy, TimeToTarget } from './cost.js';
+import {
+  APPROACH_LABELS,
+  capitalised,
+  formatFlops,
+  formatMultiplier,
+  formatPercent,
+  formatPoints,
+  formatPointsPhrase,
+  formatSeconds,
+  formatSize,
+  joinList,
+} from './format.js';
+import type { SizeMultipliers, VariantMultipliers } from './learning-curves.js';
+import type { OverfittingGap } from './overfitting.js';
+import type { GroupSummary } from './summary-stats.js';
+
+/** The claims articles on this choice repeat, in the order the report lists them. */
+export const CLAIM_IDS = [
+  'less-data',
+  'trains-faster',
+  'less-compute',
+  'overfits-small-data',
+  'source-relevance',
+  'partial-balances',
+] as const;
+export type ClaimId = (typeof CLAIM_IDS)[number];
+
+export type Verdict =
+  | { kind: 'holds' }
+  /** Holds at the sizes run from `from` (the smallest when it holds there) up to `upTo`, not at the next size run. */
+  | { kind: 'holds-up-to'; from: number; upTo: number }
+  /** Does not hold at the smaller sizes, holds from `from` up to the largest size run. */
+  | { kind: 'holds-from'; from: number }
+  | { kind: 'does-not-hold' }
+  | { kind: 'not-measured'; reason: string };
+
+/** The claim checked at one training-set size, with the numbers that decided it. */
+export interface SizeCheck {
+  trainSize: number;
+  holds: boolean;
+  detail: string;
+}
+
+export interface ClaimResult {
+  id: ClaimId;
+  claim: string;
+  /** What on this suite's data tests the claim. */
+  measurement: string;
+  verdict: Verdict;
+  /** The verdict in words ("holds up to 100 examples"), as the report and the app show it. */
+  verdictLabel: string;
+  /** One or two sentences with the numbers behind the verdict. */
+  evidence: string;
+  checks: SizeCheck[];
+}
+
+export interface ClaimsInput {
+  tolerance: number;
+  accuracy: readonly GroupSummary[];
+  comparisons: readonly VariantComparison[];
+  /** Data multipliers from the fitted curves and from interpolation (learning-curves.ts); empty without fits. */
+  multipliers: readonly VariantMultipliers[];
+  target: TargetAccuracy | null;
+  timeToTarget: readonly TimeToTarget[];
+  costPerGroup: readonly GroupCost[];
+  pretrain: PretrainCost | null;
+  overfitting: readonly OverfittingGap[];
+  /** Sources of pretrained models the suite compares; one for a suite with a single source. */
+  sources: number;
+}
+
+const EPSILON = 1e-9;
+
+/**
+ * Reads a verdict off checks in increasing size (see Verdict for the shapes): holding at the smallest size gives
+ * "holds up to" the end of that first run of sizes; not holding there but at the largest gives "holds from"; holding
+ * only in between gives "holds from … up to …". The checks list every size, so the evidence can name the rest.
+ */
+export function verdictFromChecks(checks: readonly SizeCheck[]): Verdict {
+  const sorted = [...checks].sort((a, b) => a.trainSize - b.trainSize);
+  if (sorted.length === 0) return { kind: 'not-measured', reason: 'no size has the measurements this claim needs' };
+  if (sorted.every((c) => c.holds)) return { kind: 'holds' };
+  if (!sorted.some((c) => c.holds)) return { kind: 'does-not-hold' };
+  const last = sorted[sorted.length - 1]!;
+  // Holding at the smallest size decides first: these claims are about small data.
+  if (!sorted[0]!.holds && last.holds) {
+    let i = sorted.length - 1;
+    while (i > 0 && sorted[i - 1]!.holds) i--;
+    return { kind: 'holds-from', from: sorted[i]!.trainSize };
+  }
+  const firstHolding = sorted.findIndex((c) => c.holds);
+  let end = firstHolding;
+  while (end + 1 < sorted.length && sorted[end + 1]!.holds) end++;
+  return { kind: 'holds-up-to', from: sorted[firstHolding]!.trainSize, upTo: sorted[end]!.trainSize };
+}
+
+/** "holds", "holds up to 100 examples", "holds from 25 up to 100 examples", … */
+export function verdictText(verdict: Verdict, smallestSize?: number): string {
+  switch (verdict.kind) {
+    case 'holds':
+      return 'holds';
+    case 'holds-up-to':
+      return smallestSize === undefined || verdict.from === smallestSize
+        ? `holds up to ${formatSize(verdict.upTo)} examples`
+        : `holds from ${formatSize(verdict.from)} up to ${formatSize(verdict.upTo)} examples`;
+    case 'holds-from':
+      return `holds from ${formatSize(verdict.from)} examples on`;
+    case 'does-not-hold':
+      return 'does not hold';
+    case 'not-measured':
+      return 'not measured';
+  }
+}
+
+function result(
+  id: ClaimId,
+  claim: string,
+  measurement: string,
+  checks: SizeCheck[],
+  evidence: (verdict: Verdict) => string,
+  notMeasured?: string,
+): ClaimResult {
+  const verdict: Verdict =
+    notMeasured !== undefined ? { kind: 'not-measured', reason: notMeasured } : verdictFromChecks(checks);
+  const smallest = checks.length > 0 ? Math.min(...checks.map((c) => c.trainSize)) : undefined;
+  return {
+    id,
+    claim,
+    measurement,
+    verdict,
+    verdictLabel: verdictText(verdict, smallest),
+    evidence: verdict.kind === 'not-measured' ? capitalised(`${verdict.reason}.`) : evidence(verdict),
+    checks,
+  };
+}
+
+/** Full fine-tuning when the suite has it, otherwise the first variant that has results. */
+function mainVariant(comparisons: readonly VariantComparison[]): VariantComparison | undefined {
+  return comparisons.find((c) => c.approach === 'finetune') ?? comparisons[0];
+}
+
+function sizesWhere(checks: readonly SizeCheck[], holds: boolean): string {
+  return joinList(checks.filter((c) => c.holds === holds).map((c) => formatSize(c.trainSize)));
+}
+
+function fitMultiplierText(m: SizeMultipliers | undefined): string {
+  const fit = m?.fromFit;
+  if (!fit) return '';
+  if (fit.multiplier === null) return '; from the fitted curves scratch never gets there';
+  const extrapolated = fit.extrapolation === 'none' ? '' : ', extrapolated';
+  return `; from the fitted curves ${formatMultiplier(fit.multiplier)}× (effective data transferred ${formatSize(Math.max(0, fit.effectiveData ?? 0))} examples${extrapolated})`;
+}
+
+/**
+ * "Fine-tuning needs less data": holds at size N when the variant is ahead of scratch by more than the tolerance,
+ * i.e. scratch needs more than N examples to match it (data multiplier > 1 beyond the tolerance).
+ */
+export function lessDataClaim(input: ClaimsInput): ClaimResult {
+  const claim = 'Fine-tuning needs less data than training from scratch.';
+  const measurement =
+    'Data multiplier: how many times more examples scratch needs to match fine-tuning, at each size (variant ahead by more than the tolerance).';
+  const variant = mainVariant(input.comparisons);
+  if (!variant)
+    return result('less-data', claim, measurement, [], () => '', 'no fine-tuning variant and scratch to compare');
+  const label = APPROACH_LABELS[variant.approach];
+  const fits = input.multipliers.find((m) => m.approach === variant.approach);
+  const checks = variant.sizes
+    .filter((s) => s.difference !== null)
+    .map((s): SizeCheck => {
+      const d = s.difference!.difference;
+      const multiplier =
+        s.multiplier.kind === 'interpolated'
+          ? `scratch needs ${formatMultiplier(s.multiplier.multiplier)}× the data`
+          : s.multiplier.kind === 'more-than-largest'
+            ? `scratch needs more than ${formatMultiplier(s.multiplier.multiplierAbove)}× the data`
+            : s.multiplier.kind === 'at-most'
+              ? `scratch needs at most ${formatMultiplier(s.multiplier.multiplierAtMost)}× the data`
+              : '';
+      const significant = s.difference!.significant ? ', significant at 95%' : '';
+      return {
+        trainSize: s.trainSize,
+        holds: d > input.tolerance + EPSILON,
+        detail: `${formatSize(s.trainSize)}: ${label} ${d >= 0 ? '+' : '−'}${formatPoints(Math.abs(d))} points${significant}; ${multiplier}${fitMultiplierText(fits?.sizes.find((m) => m.trainSize === s.trainSize))}`,
+      };
+    });
+  return result('less-data', claim, measurement, checks, (verdict) => {
+    const first = checks[0];
+    const tol = formatPointsPhrase(input.tolerance);
+    const where =
+      verdict.kind === 'holds'
+        ? `${capitalised(label)} is ahead of scratch by more than ${tol} at every size run.`
+        : verdict.kind === 'does-not-hold'
+          ? `${capitalised(label)} is never ahead of scratch by more than ${tol}.`
+          : `${capitalised(label)} is ahead by more than ${tol} at ${sizesWhere(checks, true)} examples, not at ${sizesWhere(checks, false)}.`;
+    const anySignificant = variant.sizes.some((s) => s.difference?.significant && s.difference.difference > 0);
+    const significance = anySignificant ? '' : ' No lead is significant at 95%.';
+    return `${where} At ${first ? first.detail : ''}.${significance}`;
+  });
+}
+
+function pretrainNote(p: PretrainCost | null, what: 'time' | 'flops'): string {
+  if (!p) return '';
+  if (what === 'time' && p.wallSeconds !== null)
+    return ` Pretraining, not counted above, took ${formatSeconds(p.wallSeconds)}${p.amortisedWallSeconds !== null ? ` (${formatSeconds(p.amortisedWallSeconds)} per fine-tuning trial when spread over the suite)` : ''}${p.reused ? ', paid once in an earlier run' : ''}.`;
+  if (what === 'flops' && p.trainFlops !== null)
+    return ` Pretraining, not counted above, cost ${formatFlops(p.trainFlops)}${p.amortisedTrainFlops !== null ? ` (${formatFlops(p.amortisedTrainFlops)} per fine-tuning trial when spread over the suite)` : ''}.`;
+  return '';
+}
+
+/**
+ * Time or FLOPs to the target validation accuracy at each size: holds at N when the variant gets there in every seed
+ * and faster (or with fewer FLOPs) than scratch, or when scratch does not get there in every seed and the variant does.
+ * Sizes where neither reaches the target in every seed are left out.
+ */
+function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult {
+  const id: ClaimId = what === 'time' ? 'trains-faster' : 'less-compute';
+  const claim =
+    what === 'time'
+      ? 'Fine-tuning trains faster than training from scratch.'
+      : 'Fine-tuning needs less compute than training from scratch.';
+  const target = input.target;
+  const measurement = `${what === 'time' ? 'Wall time' : 'Estimated training FLOPs'} to reach ${target ? formatPercent(target.value) : 'the target'} validation accuracy at each size (pretraining reported separately).`;
+  const variant = mainVariant(input.comparisons);
+  if (!variant || !target)
+    return result(id, claim, measurement, [], () => '', 'no target accuracy or no fine-tuning variant to compare');
+  const label = APPROACH_LABELS[variant.approach];
+  const value = (t: TimeToTarget | undefined) =>
+    t && t.trials > 0 && t.reached === t.trials ? (what === 'time' ? t.meanSeconds : t.meanFlops) : null;
+  const format = what === 'time' ? formatSeconds : formatFlops;
+  const checks: SizeCheck[] = [];
+  for (const v of input.timeToTarget.filter((t) => t.approach === variant.approach)) {
+    const s = input.timeToTarget.find((t) => t.approach === 'scratch' && t.trainSize === v.trainSize);
+    const vv = value(v);
+    const sv = value(s);
+    if (vv === null && sv === null) continue;
+    const holds = vv !== null && (sv === null || vv < sv);
+    const show = (x: number | null, t: TimeToTarget | undefined) =>
+      x !== null ? format(x) : `not reached in every seed (${t?.reached ?? 0}/${t?.trials ?? 0})`;
+    checks.push({
+      trainSize: v.trainSize,
+      holds,
+      detail: `${formatSize(v.trainSize)}: ${label} ${show(vv, v)}, scratch ${show(sv, s)}`,
+    });
+  }
+  if (checks.length === 0)
+    return result(
+      id,
+      claim,
+      measurement,
+      [],
+      () => '',
+      `neither ${label} nor scratch reached ${formatPercent(target.value)} validation accuracy in every seed at any size`,
+    );
+  return result(id, claim, measurement, checks, () => {
+    const shown = checks.slice(0, 3).map((c) => c.detail);
+    return `${shown.join('; ')}${checks.length > 3 ? '; …' : ''}.${pretrainNote(input.pretrain, what)}`;
+  });
+}
+
+export function trainsFasterClaim(input: ClaimsInput): ClaimResult {
+  return toTargetClaim(input, 'time');
+}
+
+export function lessComputeClaim(input: ClaimsInput): ClaimResult {
+  return toTargetClaim(input, 'flops');
+}
+
+/**
+ * "Fine-tuning overfits on small data": holds at N when the variant's gap between train and validation accuracy at
+ * its best epoch exceeds scratch's by more than the tolerance.
+ */
+export function overfittingClaim(input: ClaimsInput): ClaimResult {
+  const claim = 'Fine-tuning overfits on small data (more than training from scratch).';
+  const measurement =
+    'Train minus validation accuracy at the best epoch, mean over seeds, against scratch at the same size.';
+  const variant = mainVariant(input.comparisons);
+  const gaps = (approach: Approach) => input.overfitting.filter((g) => g.approach === approach);
+  if (!variant || gaps('scratch').length === 0 || gaps(variant.approach).length === 0)
+    return result('overfits-small-data', claim, measurement, [], () => '', 'no training curves to compare');
+  const label = APPROACH_LABELS[variant.approach];
+  const checks = gaps(variant.approach).flatMap((v): SizeCheck[] => {
+    const s = gaps('scratch').find((g) => g.trainSize === v.trainSize);
+    if (!s) return [];
+    return [
+      {
+        trainSize: v.trainSize,
+        holds: v.meanGap - s.meanGap > input.tolerance + EPSILON,
+        detail: `${formatSize(v.trainSize)}: gap ${formatPoints(v.meanGap)} points for ${label}, ${formatPoints(s.meanGap)} for scratch`,
+      },
+    ];
+  });
+  return result('overfits-small-data', claim, measurement, checks, () => {
+    const first = checks[0];
+    const widest = input.overfitting.reduce((a, b) => (b.meanGap > a.meanGap ? b : a));
+    return `At ${first?.detail ?? ''}. The largest gap is ${formatPoints(widest.meanGap)} points (${APPROACH_LABELS[widest.approach]} at ${formatSize(widest.trainSize)}).`;
+  });
+}
+
+export function sourceRelevanceClaim(input: ClaimsInput): ClaimResult {
+  const claim = 'The benefit depends on how relevant the pretrained model is to the task.';
+  const measurement =
+    'The same target with fine-tuning approaches from several sources, each against the one scratch baseline.';
+  return result(
+    'source-relevance',
+    claim,
+    measurement,
+    [],
+    () => '',
+    input.sources < 2
+      ? 'this suite has one source; a suite naming several sources (or two suites compared side by side) measures it'
+      : 'comparing several sources is not measured by this analysis yet',
+  );
+}
+
+/**
+ * "Partial fine-tuning balances cost and accuracy": holds at N when partial fine-tuning is within the tolerance of
+ * full fine-tuning's accuracy (or ahead) and costs less per trial (estimated FLOPs, or wall time without FLOPs).
+ */
+export function partialBalancesClaim(input: ClaimsInput): ClaimResult {
+  const claim = 'Partial fine-tuning balances cost and accuracy.';
+  const measurement =
+    'Partial against full fine-tuning at each size: accuracy within the tolerance (or ahead) at a lower cost per trial.';
+  const acc = (approach: Approach, size: number) =>
+    input.accuracy.find((g) => g.approach === approach && g.trainSize === size);
+  const cost = (approach: Approach, size: number) =>
+    input.costPerGroup.find((g) => g.approach === approach && g.trainSize === size);
+  const sizes = input.accuracy.filter((g) => g.approach === 'partial').map((g) => g.trainSize);
+  const checks = sizes.flatMap((size): SizeCheck[] => {
+    const p = acc('partial', size);
+    const f = acc('finetune', size);
+    const pc = cost('partial', size);
+    const fc = cost('finetune', size);
+    if (!p || !f || !pc || !fc) return [];
+    const useFlops = pc.trainFlops !== null && fc.trainFlops !== null;
+    const pCost = useFlops ? pc.trainFlops!.mean : pc.wallSeconds?.mean;
+    const fCost = useFlops ? fc.trainFlops!.mean : fc.wallSeconds?.mean;
+    if (pCost === undefined || fCost === undefined || fCost <= 0) return [];
+    const diff = p.mean - f.mean;
+    const ratio = pCost / fCost;
+    return [
+      {
+        trainSize: size,
+        holds: diff >= -input.tolerance - EPSILON && ratio < 1,
+        detail: `${formatSize(size)}: partial ${diff >= 0 ? '+' : '−'}${formatPoints(Math.abs(diff))} points against full, at ${Math.round(ratio * 100)}% of its ${useFlops ? 'FLOPs' : 'wall time'}`,
+      },
+    ];
+  });
+  if (checks.length === 0)
+    return result(
+      'partial-balances',
+      claim,
+      measurement,
+      [],
+      () => '',
+      'the suite does not run both partial and full fine-tuning with cost figures at a common size',
+    );
+  return result('partial-balances', claim, measurement, checks, () => {
+    const shown = [checks[0]!, checks[checks.length - 1]!].filter((c, i, all) => i === 0 || c !== all[0]);
+    return `${shown.map((c) => c.detail).join('; ')}.`;
+  });
+}
+
+/** Every common claim checked on this suite's results, with a verdict and the numbers behind it. */
+export function checkClaims(input: ClaimsInput): ClaimResult[] {
+  return [
+    lessDataClaim(input),
+    trainsFasterClaim(input),
+    lessComputeClaim(input),
+    overfittingClaim(input),
+    sourceRelevanceClaim(input),
+    partialBalancesClaim(input),
+  ];
+}

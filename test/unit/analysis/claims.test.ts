@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkClaims,
+  lessComputeClaim,
+  lessDataClaim,
+  overfittingClaim,
+  partialBalancesClaim,
+  sourceRelevanceClaim,
+  trainsFasterClaim,
+  verdictFromChecks,
+  verdictText,
+  type ClaimsInput,
+  type SizeCheck,
+} from '../../../benchmarks/analysis/claims.js';
+import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
+import type { GroupCost, TimeToTarget } from '../../../benchmarks/analysis/cost.js';
+import type { OverfittingGap } from '../../../benchmarks/analysis/overfitting.js';
+import { describe as summary, summarize } from '../../../benchmarks/analysis/summary-stats.js';
+import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
+import { trials } from './fixtures.js';
+
+const checks = (pattern: string, sizes = [10, 25, 50, 100]): SizeCheck[] =>
+  [...pattern].map((c, i) => ({ trainSize: sizes[i]!, holds: c === 'y', detail: '' }));
+
+describe('verdictFromChecks', () => {
+  it('holds everywhere, nowhere, up to a size, from a size, or in the middle', () => {
+    expect(verdictFromChecks(checks('yyyy'))).toEqual({ kind: 'holds' });
+    expect(verdictFromChecks(checks('nnnn'))).toEqual({ kind: 'does-not-hold' });
+    expect(verdictFromChecks(checks('yynn'))).toEqual({ kind: 'holds-up-to', from: 10, upTo: 25 });
+    expect(verdictFromChecks(checks('nnyy'))).toEqual({ kind: 'holds-from', from: 50 });
+    expect(verdictFromChecks(checks('nyyn'))).toEqual({ kind: 'holds-up-to', from: 25, upTo: 50 });
+    // Holding again later does not extend "up to": the first run decides, the evidence lists the sizes.
+    expect(verdictFromChecks(checks('ynyn'))).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+    expect(verdictFromChecks([]).kind).toBe('not-measured');
+  });
+
+  it('words the verdict', () => {
+    expect(verdictText({ kind: 'holds-up-to', from: 10, upTo: 100 }, 10)).toBe('holds up to 100 examples');
+    expect(verdictText({ kind: 'holds-up-to', from: 25, upTo: 1000 }, 10)).toBe('holds from 25 up to 1,000 examples');
+    expect(verdictText({ kind: 'holds-from', from: 500 })).toBe('holds from 500 examples on');
+    expect(verdictText({ kind: 'does-not-hold' })).toBe('does not hold');
+  });
+});
+
+function curveTrials(curves: Partial<Record<Approach, Record<number, number[]>>>): TrialRecord[] {
+  return Object.entries(curves).flatMap(([approach, bySize]) =>
+    Object.entries(bySize).flatMap(([size, values]) => trials(approach as Approach, Number(size), values)),
+  );
+}
+
+function input(all: TrialRecord[], overrides: Partial<ClaimsInput> = {}): ClaimsInput {
+  return {
+    tolerance: 0.01,
+    accuracy: summarize(all, 'testAccuracy'),
+    comparisons: compareToScratch(all, 0.01),
+    multipliers: [],
+    target: { value: 0.8, source: 'user', approach: null, trainSize: null },
+    timeToTarget: [],
+    costPerGroup: [],
+    pretrain: null,
+    overfitting: [],
+    sources: 1,
+    ...overrides,
+  };
+}
+
+describe('lessDataClaim', () => {
+  it('holds up to the last size where fine-tuning leads by more than the tolerance', () => {
+    // Fine-tuning +10, +5 points at 10, 100; +0.5 at 1,000 (within the 1-point tolerance).
+    const all = curveTrials({
+      scratch: { 10: [0.5, 0.52, 0.48], 100: [0.8, 0.81, 0.79], 1000: [0.95, 0.95, 0.95] },
+      finetune: { 10: [0.6, 0.62, 0.58], 100: [0.85, 0.86, 0.84], 1000: [0.955, 0.955, 0.955] },
+    });
+    const claim = lessDataClaim(input(all));
+    expect(claim.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 100 });
+    expect(claim.checks.map((c) => c.holds)).toEqual([true, true, false]);
+    expect(claim.checks[0]!.detail).toMatch(
+      /^10: fine-tuning \+10\.0 points, significant at 95%; scratch needs .*× the data/,
+    );
+    expect(claim.evidence).toContain('ahead by more than 1 point at 10 and 100 examples, not at 1,000');
+  });
+
+  it('does not hold when scratch is level or ahead everywhere', () => {
+    const all = curveTrials({
+      scratch: { 10: [0.6], 100: [0.9] },
+      finetune: { 10: [0.595], 100: [0.85] },
+    });
+    const claim = lessDataClaim(input(all));
+    expect(claim.verdict).toEqual({ kind: 'does-not-hold' });
+    expect(claim.evidence).toContain('never ahead of scratch by more than 1 point');
+    expect(claim.evidence).toContain('No lead is significant at 95%.');
+  });
+
+  it('is not measured without a variant', () => {
+    const claim = lessDataClaim(input(curveTrials({ scratch: { 10: [0.5] } })));
+    expect(claim.verdict.kind).toBe('not-measured');
+    expect(claim.evidence).toBe('No fine-tuning variant and scratch to compare.');
+  });
+});
+
+const tt = (approach: Approach, trainSize: number, seconds: number | null, flops: number | null, reached = 3) =>
+  ({ approach, trainSize, trials: 3, reached, meanSeconds: seconds, meanFlops: flops }) satisfies TimeToTarget;
+
+describe('time and FLOPs to the target', () => {
+  const all = curveTrials({ scratch: { 10: [0.5], 100: [0.8] }, finetune: { 10: [0.6], 100: [0.85] } });
+
+  it('holds at a size where fine-tuning gets there and scratch does not in every seed, and where it is faster', () => {
+    const times = [
+      tt('scratch', 10, 5, 1e9, 1),
+      tt('finetune', 10, 2, 4e8),
+      tt('scratch', 100, 3, 2e9),
+      tt('finetune', 100, 4, 1e9),
+    ];
+    const faster = trainsFasterClaim(input(all, { timeToTarget: times }));
+    // Faster at 10 (scratch did not get there in every seed), slower at 100: holds up to 10.
+    expect(faster.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+    expect(faster.checks[0]!.detail).toBe('10: fine-tuning 2.0 s, scratch not reached in every seed (1/3)');
+    const compute = lessComputeClaim(input(all, { timeToTarget: times }));
+    // Fewer FLOPs at both sizes: holds.
+    expect(compute.verdict).toEqual({ kind: 'holds' });
+    expect(compute.evidence).toContain('100: fine-tuning 1 GFLOP, scratch 2 GFLOP');
+  });
+
+  it('reports pretraining separately, amortised', () => {
+    const times = [tt('scratch', 10, 5, 1e9), tt('finetune', 10, 2, 4e8)];
+    const pretrain = {
+      sourceDescription: 'digits',
+      cacheKey: 'k',
+      reused: false,
+      wallSeconds: 30,
+      trainFlops: 6e12,
+      sourceTestAccuracy: 0.97,
+      fineTuningTrials: 6,
+      amortisedWallSeconds: 5,
+      amortisedTrainFlops: 1e12,
+    };
+    const claim = trainsFasterClaim(input(all, { timeToTarget: times, pretrain }));
+    expect(claim.evidence).toContain('Pretraining, not counted above, took 30.0 s (5.0 s per fine-tuning trial');
+  });
+
+  it('is not measured when nobody reaches the target', () => {
+    const claim = trainsFasterClaim(
+      input(all, { timeToTarget: [tt('scratch', 10, null, null, 0), tt('finetune', 10, null, null, 0)] }),
+    );
+    expect(claim.verdict.kind).toBe('not-measured');
+    expect(claim.evidence).toContain('reached 80.0% validation accuracy in every seed at any size');
+  });
+});
+
+const gap = (approach: Approach, trainSize: number, meanGap: number): OverfittingGap => ({
+  approach,
+  trainSize,
+  n: 3,
+  meanTrainAccuracy: 1,
+  meanValAccuracy: 1 - meanGap,
+  meanGap,
+});
+
+describe('overfittingClaim', () => {
+  const all = curveTrials({
+    scratch: { 10: [0.5], 100: [0.8], 1000: [0.9] },
+    finetune: { 10: [0.6], 100: [0.85], 1000: [0.9] },
+  });
+
+  it('holds where fine-tuning’s train–validation gap exceeds scratch’s by more than the tolerance', () => {
+    const overfitting = [
+      gap('scratch', 10, 0.2),
+      gap('finetune', 10, 0.3),
+      gap('scratch', 100, 0.1),
+      gap('finetune', 100, 0.105),
+      gap('scratch', 1000, 0.02),
+      gap('finetune', 1000, 0.05),
+    ];
+    const claim = overfittingClaim(input(all, { overfitting }));
+    expect(claim.checks.map((c) => c.holds)).toEqual([true, false, true]);
+    expect(claim.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+    expect(claim.evidence).toContain('At 10: gap 30.0 points for fine-tuning, 20.0 for scratch.');
+  });
+
+  it('does not hold when fine-tuning overfits less', () => {
+    const overfitting = [gap('scratch', 10, 0.3), gap('finetune', 10, 0.1)];
+    expect(overfittingClaim(input(all, { overfitting })).verdict).toEqual({ kind: 'does-not-hold' });
+  });
+});
+
+describe('sourceRelevanceClaim', () => {
+  it('is not measured with one source, and says what would measure it', () => {
+    const claim = sourceRelevanceClaim(input([]));
+    expect(claim.verdict.kind).toBe('not-measured');
+    expect(claim.evidence).toMatch(/^This suite has one source; a suite naming several sources/);
+  });
+});
+
+const cost = (approach: Approach, trainSize: number, flops: number): GroupCost => ({
+  approach,
+  trainSize,
+  wallSeconds: { approach, trainSize, ...summary([flops / 1e9]) },
+  trainFlops: { approach, trainSize, ...summary([flops]) },
+});
+
+describe('partialBalancesClaim', () => {
+  it('holds where partial is within the tolerance of full fine-tuning at a lower cost', () => {
+    const all = curveTrials({
+      finetune: { 10: [0.6], 100: [0.85], 1000: [0.95] },
+      partial: { 10: [0.595], 100: [0.8], 1000: [0.96] },
+    });
+    const costPerGroup = [
+      cost('finetune', 10, 2e9),
+      cost('partial', 10, 1e9),
+      cost('finetune', 100, 2e10),
+      cost('partial', 100, 1e10),
+      cost('finetune', 1000, 2e11),
+      cost('partial', 1000, 1e11),
+    ];
+    const claim = partialBalancesClaim(input(all, { costPerGroup }));
+    // −0.5 (within 1 point) and cheaper at 10; −5 points at 100; ahead and cheaper at 1,000.
+    expect(claim.checks.map((c) => c.holds)).toEqual([true, false, true]);
+    expect(claim.checks[0]!.detail).toBe('10: partial −0.5 points against full, at 50% of its FLOPs');
+    expect(claim.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+  });
+
+  it('does not hold when partial costs as much', () => {
+    const all = curveTrials({ finetune: { 10: [0.6] }, partial: { 10: [0.6] } });
+    const claim = partialBalancesClaim(
+      input(all, { costPerGroup: [cost('finetune', 10, 1e9), cost('partial', 10, 1e9)] }),
+    );
+    expect(claim.verdict).toEqual({ kind: 'does-not-hold' });
+  });
+
+  it('is not measured without both approaches', () => {
+    expect(partialBalancesClaim(input(curveTrials({ finetune: { 10: [0.6] } }))).verdict.kind).toBe('not-measured');
+  });
+});
+
+describe('checkClaims', () => {
+  it('checks the six claims in order', () => {
+    expect(checkClaims(input([])).map((c) => c.id)).toEqual([
+      'less-data',
+      'trains-faster',
+      'less-compute',
+      'overfits-small-data',
+      'source-relevance',
+      'partial-balances',
+    ]);
+  });
+});
