@@ -33,10 +33,18 @@ export const requestSchemas = {
   startSuite: z.strictObject({
     source: suiteSource,
     backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
-    workers: z.number().int().positive().max(64).optional(),
+    /** Checked against the machine's limit by the engine (runner/worker-limit.ts). */
+    workers: z.number().int().positive().optional(),
   }),
   cancelSuite: suiteId,
-  resumeSuite: suiteId,
+  resumeSuite: z.strictObject({
+    suiteId: z.number().int().positive(),
+    workers: z.number().int().positive().optional(),
+    /** Take the suite over even if the run holding it looks alive (a stuck run); that run stops. */
+    force: z.boolean().default(false),
+    /** Run failed trials again too. */
+    retryFailed: z.boolean().default(false),
+  }),
   exportCsv: suiteId,
   getAnalysis: z.strictObject({
     suiteId: z.number().int().positive(),

@@ -7,15 +7,32 @@ export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
 
+/**
+ * The one definition of trial and suite statuses; the store, the runner, the CLI and the app derive from these lists.
+ * A trial is `pending` until a run takes it, `running` while a worker trains it, then finished: `done`, `diverged`
+ * (its loss stopped being finite) or `failed` (its own error, e.g. its worker died). A finished trial is immutable
+ * and `resume` does not run it again (`resume --retry-failed` reruns `failed` ones). `cancelled` is an unfinished
+ * trial whose run stopped (cancel, crash, a result that could not be stored): `resume` runs it again.
+ */
 export const TRIAL_STATUSES = ['pending', 'running', 'done', 'failed', 'diverged', 'cancelled'] as const;
 export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+
+export const FINISHED_TRIAL_STATUSES = ['done', 'diverged', 'failed'] as const satisfies readonly TrialStatus[];
+export type FinishedTrialStatus = (typeof FINISHED_TRIAL_STATUSES)[number];
 
 export const SUITE_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
 export type SuiteStatus = (typeof SUITE_STATUSES)[number];
 
+/** Suite statuses of a run that ended (whether or not every trial finished). */
+export const ENDED_SUITE_STATUSES = ['done', 'failed', 'cancelled'] as const satisfies readonly SuiteStatus[];
+
 /** True when a trial will not change any more and must not be run again by `resume`. */
-export function isTrialFinal(status: TrialStatus): boolean {
-  return status === 'done' || status === 'diverged' || status === 'failed';
+export function isTrialFinal(status: TrialStatus): status is FinishedTrialStatus {
+  return (FINISHED_TRIAL_STATUSES as readonly TrialStatus[]).includes(status);
+}
+
+export function isSuiteEnded(status: SuiteStatus): boolean {
+  return (ENDED_SUITE_STATUSES as readonly SuiteStatus[]).includes(status);
 }
 
 /**
@@ -37,7 +54,7 @@ export interface EpochRecord {
 
 /** What a finished (or failed) trial measured. Written once, when the trial ends. */
 export interface TrialResult {
-  status: Exclude<TrialStatus, 'pending' | 'running'>;
+  status: FinishedTrialStatus;
   testAccuracy: number | null;
   testLoss: number | null;
   epochs: number | null;
@@ -111,7 +128,8 @@ export interface SuiteRecord {
   finishedAt: string | null;
   error: string | null;
   trialsTotal: number;
-  trialsDone: number;
+  /** Trials that finished: done, diverged or failed (see FINISHED_TRIAL_STATUSES). */
+  trialsFinished: number;
 }
 
 /** A named text file the engine produced for the user: a CSV export or a report. The UI decides where it is written. */
@@ -126,7 +144,8 @@ export type RunEvent =
       type: 'suite-started';
       suiteId: number;
       total: number;
-      done: number;
+      /** Trials already finished (done, diverged or failed) when the run starts. */
+      finished: number;
       /** Lines about the data for the run's summary (e.g. image files skipped because they could not be decoded). */
       notices?: string[];
     }

@@ -4,6 +4,7 @@ import { BACKENDS, type BackendChoice, type RunEvent, type SuiteStatus } from '.
 import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../export/csv-export.js';
 import { defaultDbPath } from '../paths.js';
+import { openDb } from '../store/open-db.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
@@ -37,8 +38,12 @@ const workersOption = () =>
     positiveInt,
   );
 
-async function withService<T>(dbPath: string, action: (service: EngineService) => Promise<T>): Promise<T> {
-  const service = createEngineService({ dbPath });
+async function withService<T>(
+  dbPath: string,
+  action: (service: EngineService) => Promise<T>,
+  options: { readonly?: boolean } = {},
+): Promise<T> {
+  const service = createEngineService({ dbPath, readonly: options.readonly ?? false });
   try {
     return await action(service);
   } finally {
@@ -50,12 +55,12 @@ async function withService<T>(dbPath: string, action: (service: EngineService) =
 async function follow(
   service: EngineService,
   start: () => Promise<{ suiteId: number }>,
-): Promise<{ suiteId: number; status: SuiteStatus; notices: string[] }> {
+): Promise<{ suiteId: number; status: SuiteStatus; error: string | null; notices: string[] }> {
   let display: ProgressDisplay | null = null;
   let suiteId: number | null = null;
   let notices: string[] = [];
-  let finish: (status: SuiteStatus) => void = () => {};
-  const finished = new Promise<SuiteStatus>((resolve) => (finish = resolve));
+  let finish: (end: { status: SuiteStatus; error: string | null }) => void = () => {};
+  const finished = new Promise<{ status: SuiteStatus; error: string | null }>((resolve) => (finish = resolve));
   const early: RunEvent[] = [];
   const unsubscribe = service.subscribe((event) => {
     if (suiteId !== null && event.suiteId !== suiteId) return;
@@ -76,7 +81,7 @@ async function follow(
     } else {
       early.push(event);
     }
-    if (event.type === 'suite-finished') finish(event.status);
+    if (event.type === 'suite-finished') finish({ status: event.status, error: event.error });
   });
   let interrupted = false;
   const onSignal = () => {
@@ -90,7 +95,7 @@ async function follow(
   try {
     const started = await start();
     suiteId = started.suiteId;
-    return { suiteId: started.suiteId, status: await finished, notices };
+    return { suiteId: started.suiteId, ...(await finished), notices };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -101,18 +106,22 @@ async function follow(
 
 async function report(
   service: EngineService,
-  suiteId: number,
-  status: SuiteStatus,
-  notices: string[] = [],
+  end: { suiteId: number; status: SuiteStatus; error: string | null; notices: string[] },
 ): Promise<void> {
+  const { suiteId, status, notices } = end;
   const { suite, trials } = await service.getSuite({ suiteId });
   printSummaryTable(suite, trials);
   for (const line of notices) console.error(line);
   if (status === 'cancelled') {
-    console.error(`suite ${suiteId} cancelled; finish it with: transfer-bench resume ${suiteId}`);
+    console.error(
+      end.error
+        ? `suite ${suiteId} stopped: ${end.error}`
+        : `suite ${suiteId} cancelled; finish it with: transfer-bench resume ${suiteId}`,
+    );
     process.exitCode = 130;
   } else if (status === 'failed') {
-    console.error(`suite ${suiteId} failed: ${suite.error ?? 'unknown error'}`);
+    // The run's own error: the stored one may be missing when the database could not be written.
+    console.error(`suite ${suiteId} failed: ${end.error ?? suite.error ?? 'unknown error'}`);
     process.exitCode = 1;
   } else {
     console.error(`export the results with: transfer-bench export ${suiteId} --out results/`);
@@ -138,14 +147,14 @@ export function buildProgram(): Command {
     .action(async (suite: string, options: { backend: BackendChoice; workers?: number; db: string }) => {
       await withService(options.db, async (service) => {
         const source = suiteSourceFromArgument(suite);
-        const { suiteId, status, notices } = await follow(service, () =>
+        const end = await follow(service, () =>
           service.startSuite({
             source,
             backend: options.backend,
             ...(options.workers ? { workers: options.workers } : {}),
           }),
         );
-        await report(service, suiteId, status, notices);
+        await report(service, end);
       });
     });
 
@@ -153,20 +162,52 @@ export function buildProgram(): Command {
     .command('resume')
     .description('finish a suite that was stopped: only trials that are not done run again')
     .argument('<suite-id>', 'suite id (see list)', positiveInt)
+    .addOption(workersOption())
+    .option('--retry-failed', 'run failed trials again too (done and diverged trials are kept)', false)
+    .option(
+      '--force',
+      'take the suite over even if the run holding it looks alive (a stuck run); that run stops',
+      false,
+    )
     .addOption(dbOption())
-    .action(async (suiteId: number, options: { db: string }) => {
-      await withService(options.db, async (service) => {
-        const result = await follow(service, () => service.resumeSuite({ suiteId }));
-        await report(service, result.suiteId, result.status, result.notices);
-      });
-    });
+    .action(
+      async (suiteId: number, options: { db: string; workers?: number; retryFailed: boolean; force: boolean }) => {
+        await withService(options.db, async (service) => {
+          const stopNotices = service.onNotice((message) => console.error(`warning: ${message}`));
+          try {
+            const end = await follow(service, () =>
+              service.resumeSuite({
+                suiteId,
+                force: options.force,
+                retryFailed: options.retryFailed,
+                ...(options.workers ? { workers: options.workers } : {}),
+              }),
+            );
+            await report(service, end);
+          } finally {
+            stopNotices();
+          }
+        });
+      },
+    );
 
   program
     .command('list')
     .description('suites in the database: id, name, status, trials done/total, started')
     .addOption(dbOption())
     .action(async (options: { db: string }) => {
-      await withService(options.db, async (service) => printSuiteList(await service.listSuites({})));
+      await withService(options.db, async (service) => printSuiteList(await service.listSuites({})), {
+        readonly: true,
+      });
+    });
+
+  program
+    .command('migrate')
+    .description('bring a database written by an older transfer-bench up to date (keeps every result)')
+    .addOption(dbOption())
+    .action((options: { db: string }) => {
+      openDb(options.db).close();
+      console.log(`database ${options.db} is up to date`);
     });
 
   program
@@ -176,11 +217,15 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'folder to write into', 'results')
     .addOption(dbOption())
     .action(async (suite: string, options: { out: string; db: string }) => {
-      await withService(options.db, async (service) => {
-        const suiteId = await resolveSuiteId(service, suite);
-        const { files } = await service.exportCsv({ suiteId });
-        for (const path of writeFiles(options.out, files)) console.log(path);
-      });
+      await withService(
+        options.db,
+        async (service) => {
+          const suiteId = await resolveSuiteId(service, suite);
+          const { files } = await service.exportCsv({ suiteId });
+          for (const path of writeFiles(options.out, files)) console.log(path);
+        },
+        { readonly: true },
+      );
     });
 
   program
@@ -195,14 +240,18 @@ export function buildProgram(): Command {
       if (!['.md', '.html', '.htm'].includes(extname(options.out).toLowerCase())) {
         throw new UserError(`--out ${options.out}: give a file ending in .html or .md`);
       }
-      await withService(options.db, async (service) => {
-        const suiteId = await resolveSuiteId(service, suite);
-        const report = await service.getReport({ suiteId, format, tolerance: options.tolerance / 100 });
-        const [path] = writeFiles(dirname(resolve(options.out)), [
-          { name: basename(options.out), content: report.content },
-        ]);
-        console.log(path);
-      });
+      await withService(
+        options.db,
+        async (service) => {
+          const suiteId = await resolveSuiteId(service, suite);
+          const report = await service.getReport({ suiteId, format, tolerance: options.tolerance / 100 });
+          const [path] = writeFiles(dirname(resolve(options.out)), [
+            { name: basename(options.out), content: report.content },
+          ]);
+          console.log(path);
+        },
+        { readonly: true },
+      );
     });
 
   program

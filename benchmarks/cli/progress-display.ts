@@ -45,7 +45,7 @@ export class ProgressDisplay {
       ? new cliProgress.MultiBar(
           {
             stream,
-            format: '{bar} {trialsDone}/{trialsTotal} trials | {elapsedText} elapsed | ETA {etaText} | {stage}',
+            format: '{bar} {trialsFinished}/{trialsTotal} trials | {elapsedText} elapsed | ETA {etaText} | {stage}',
             barsize: 24,
             hideCursor: true,
             clearOnComplete: false,
@@ -60,12 +60,12 @@ export class ProgressDisplay {
     switch (event.type) {
       case 'suite-started':
         this.total = event.total;
-        this.done = event.done;
+        this.done = event.finished;
         this.workTotal = trialKeys.reduce((sum, key) => sum + expectedWork(this.spec, key), 0);
         this.workDone = finishedKeys.reduce((sum, key) => sum + expectedWork(this.spec, key), 0);
         this.workAtStart = this.workDone;
         this.bar = this.multibar?.create(this.workTotal, this.workDone, this.payload()) ?? null;
-        if (!this.bar) this.log(`suite ${event.suiteId}: ${event.done}/${event.total} trials already finished`);
+        if (!this.bar) this.log(`suite ${event.suiteId}: ${event.finished}/${event.total} trials already finished`);
         break;
       case 'pretrain-started':
         this.stage = `pretraining the source model (${event.epochs} epochs)`;
@@ -118,7 +118,7 @@ export class ProgressDisplay {
     const fresh = this.workDone - this.workAtStart;
     const eta = fresh > 0 ? formatDuration((elapsed * (this.workTotal - this.workDone)) / fresh) : '…';
     return {
-      trialsDone: this.done,
+      trialsFinished: this.done,
       trialsTotal: this.total,
       elapsedText: formatDuration(elapsed),
       etaText: eta,

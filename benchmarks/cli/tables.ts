@@ -21,7 +21,7 @@ export function printSuiteList(suites: SuiteRecord[]): void {
       String(s.id),
       s.name,
       s.status,
-      `${s.trialsDone}/${s.trialsTotal}`,
+      `${s.trialsFinished}/${s.trialsTotal}`,
       s.env.backend ?? '',
       s.createdAt.replace('T', ' ').slice(0, 19),
     ]),

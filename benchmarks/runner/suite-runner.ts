@@ -1,23 +1,25 @@
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import {
   APPROACHES,
   type BackendChoice,
-  type BackendName,
   type RunEventListener,
   type SuiteStatus,
   type TrialKey,
+  type TrialRecord,
+  type TrialResult,
 } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import type { ResultStore } from '../store/result-store.js';
+import { TrialNotRunningError, type ResultStore, type RunOwner } from '../store/result-store.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
 import { environmentInfo } from './environment.js';
 import { LiveWorker } from './live-worker.js';
+import { HEARTBEAT_MS, STALE_AFTER_MS, describeOwner, ownerLooksAlive, thisProcessOwner } from './run-owner.js';
+import { checkWorkerCount, workerCount } from './worker-limit.js';
 import type { WorkerForker } from './worker-process.js';
 import type { FromWorker } from './worker-protocol.js';
 
@@ -29,47 +31,79 @@ export function planTrials(spec: SuiteSpec): TrialKey[] {
   );
 }
 
-function baseModelRef(spec: SuiteSpec, baseDir: string): BaseModelRef | null {
+function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null): BaseModelRef | null {
   if (spec.pretrainedModel)
     return { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer };
-  const key = pretrainCacheKey(spec);
-  return key ? { path: resolve(pretrainDir(key), 'model.json'), cutLayer: 'features' } : null;
+  return cacheKey ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: 'features' } : null;
 }
 
 export interface RunnerOptions {
   store: ResultStore;
   forkWorker: WorkerForker;
   backend: BackendChoice;
-  /** Worker processes; default: one per core on the single-threaded CPU backends (wasm, cpu), one on TensorFlow backends. */
+  /** Worker processes; default and limit in worker-limit.ts. */
   workers?: number;
   onEvent: RunEventListener;
+  /** How often the run refreshes its heartbeat, and after how long without one a run counts as gone (tests shorten them). */
+  heartbeatMs?: number;
+  staleAfterMs?: number;
 }
 
-export function defaultWorkerCount(backend: BackendName): number {
-  return backend === 'wasm' || backend === 'cpu' ? availableParallelism() : 1;
+export interface ResumeOptions {
+  /** Take the suite over even though the run holding it looks alive (it is told on its next heartbeat and stops). */
+  force?: boolean;
+  /** Run failed trials again too (their record is replaced). */
+  retryFailed?: boolean;
+  /** Called when `force` took the suite from a run that looked alive. */
+  onTakeOver?: (message: string) => void;
 }
 
-/** Suites left `running` by a process that no longer exists are marked cancelled, so that they read as resumable. */
-export function recoverInterruptedSuites(store: ResultStore): void {
-  for (const suite of store.listSuites()) {
-    if (suite.status !== 'running' || (suite.runnerPid !== null && processIsAlive(suite.runnerPid))) continue;
-    for (const trial of store.listTrials(suite.id)) if (trial.status === 'running') store.markTrialCancelled(trial.id);
-    store.setSuiteStatus(suite.id, 'cancelled', 'interrupted: the process running it stopped; resume it to finish');
-  }
+const livenessOf = (options: RunnerOptions) => (owner: Parameters<typeof ownerLooksAlive>[0]) =>
+  ownerLooksAlive(owner, Date.now(), options.staleAfterMs ?? STALE_AFTER_MS);
+
+/** Suites left `running` by a run that is gone (see run-owner.ts) are marked cancelled, so that they read as resumable. */
+export function recoverInterruptedSuites(store: ResultStore, staleAfterMs = STALE_AFTER_MS): number[] {
+  return store.recoverInterruptedSuites((owner) => ownerLooksAlive(owner, Date.now(), staleAfterMs));
 }
 
 /**
- * A suite run in progress: owns the worker processes, writes every finished trial in its own transaction,
- * and forwards progress. `cancel()` kills the workers; finished trials stay, the rest can be resumed.
+ * The result of a trial could not be written (e.g. a full disk): not the trial's failure. The trial is left
+ * unfinished, so that `resume` runs it again, and the run stops.
+ */
+export class StorageError extends Error {
+  override name = 'StorageError';
+}
+
+function storageMessage(suiteId: number, trial: TrialRecord, store: ResultStore, error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return (
+    `could not store the result of trial ${trial.id} (${trial.approach}, ${trial.trainSize} examples, seed ${trial.seed}) ` +
+    `in ${store.location}: ${errorMessage(error)}${typeof code === 'string' ? ` (${code})` : ''}. ` +
+    `The trial is left unfinished; once the database can be written again (free disk space), ` +
+    `run \`transfer-bench resume ${suiteId}\` to finish the suite`
+  );
+}
+
+/**
+ * A suite run in progress: holds the suite in the store (claimed atomically, with a heartbeat), owns the worker
+ * processes, writes every finished trial in its own transaction, and forwards progress. `cancel()` kills the
+ * workers; finished trials stay, the rest can be resumed.
  */
 export class SuiteRun {
   private cancelled = false;
+  /** Why the run stops early without being cancelled: a result it could not store, or the suite taken over. */
+  private stopReason: Error | null = null;
+  private lostSuite = false;
   private readonly workers: LiveWorker[] = [];
+  private heartbeatTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly suiteId: number,
     private readonly options: RunnerOptions,
     private readonly suite: LoadedSuite,
+    private readonly owner: RunOwner,
+    /** Pretraining cache key, computed once per run (it hashes the source data files). */
+    private readonly cacheKey: string | null,
     /** Lines about the data found by the check (e.g. skipped image files), reported with suite-started. */
     private readonly notices: string[] = [],
   ) {}
@@ -79,30 +113,73 @@ export class SuiteRun {
    * UserError and leaves the database as it was. Resolves once training has started; `finished` resolves at the end.
    */
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
+    checkWorkerCount(options.workers);
     const { worker: first, summary } = await checkedWorker(options, suite);
-    const suiteId = options.store.createSuite({
-      spec: suite.spec,
-      baseDir: suite.baseDir,
-      backendChoice: options.backend,
-      env: environmentInfo(first.backend),
-      trials: planTrials(suite.spec),
-    });
-    return new SuiteRun(suiteId, options, suite, summary.notices).begin(first);
+    try {
+      const cacheKey = pretrainCacheKey(suite.spec, suite.baseDir);
+      const owner = thisProcessOwner();
+      const suiteId = options.store.createSuite({
+        spec: suite.spec,
+        baseDir: suite.baseDir,
+        backendChoice: options.backend,
+        env: environmentInfo(first.backend),
+        trials: planTrials(suite.spec),
+        owner,
+      });
+      return new SuiteRun(suiteId, options, suite, owner, cacheKey, summary.notices).begin(first);
+    } catch (error) {
+      first.kill();
+      throw error;
+    }
   }
 
-  /** Runs what is not finished of a stored suite, after the same checks. */
-  static async resume(options: RunnerOptions, suiteId: number): Promise<SuiteRun> {
-    const stored = options.store.requireSuite(suiteId);
-    if (stored.status === 'running' && stored.runnerPid !== null && processIsAlive(stored.runnerPid)) {
-      throw new UserError(`suite ${suiteId} is being run by process ${stored.runnerPid}; cancel that run first`);
+  /**
+   * Runs what is not finished of a stored suite, after the same checks. The suite is claimed first, atomically:
+   * while another live run holds it (in this process or another), this throws a UserError and changes nothing.
+   */
+  static async resume(options: RunnerOptions, suiteId: number, resume: ResumeOptions = {}): Promise<SuiteRun> {
+    const { store } = options;
+    const stored = store.requireSuite(suiteId);
+    checkWorkerCount(options.workers);
+    const unfinished = stored.trialsTotal - stored.trialsFinished;
+    const failed = store.listTrials(suiteId).filter((t) => t.status === 'failed').length;
+    if (unfinished === 0 && (failed === 0 || !resume.retryFailed) && stored.status !== 'running') {
+      throw new UserError(
+        `suite ${suiteId} is already complete: nothing to resume` +
+          (failed > 0 ? ` (${failed} failed; to run them again: resume ${suiteId} --retry-failed)` : ''),
+      );
     }
-    if (stored.trialsDone === stored.trialsTotal && stored.status === 'done') {
-      throw new UserError(`suite ${suiteId} is already complete: nothing to resume`);
+    const owner = thisProcessOwner();
+    const before = store.claimSuite(suiteId, owner, { isAlive: livenessOf(options), force: resume.force ?? false });
+    if (before.status === 'running' && before.owner && livenessOf(options)(before.owner)) {
+      resume.onTakeOver?.(
+        `suite ${suiteId} looked alive (${describeOwner(before.owner)}); taking it over: that run stops at its next heartbeat`,
+      );
     }
+    const giveBack = () =>
+      store.releaseSuite(suiteId, owner.token, {
+        status: before.status === 'running' ? 'cancelled' : before.status,
+        error: before.error,
+        finishedAt: before.finishedAt,
+      });
     const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
-    const { worker: first, summary } = await checkedWorker(options, suite);
-    options.store.resetUnfinishedTrials(suiteId);
-    return new SuiteRun(suiteId, options, suite, summary.notices).begin(first);
+    let first: LiveWorker;
+    let summary: CheckSummary;
+    try {
+      ({ worker: first, summary } = await checkedWorker(options, suite));
+    } catch (error) {
+      giveBack();
+      throw error;
+    }
+    try {
+      const cacheKey = pretrainCacheKey(suite.spec, suite.baseDir);
+      store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
+      return new SuiteRun(suiteId, options, suite, owner, cacheKey, summary.notices).begin(first);
+    } catch (error) {
+      first.kill();
+      giveBack();
+      throw error;
+    }
   }
 
   finished!: Promise<SuiteStatus>;
@@ -112,9 +189,36 @@ export class SuiteRun {
     for (const worker of this.workers) worker.kill();
   }
 
+  /** Stops the run for a reason other than a cancel: the workers are killed, unfinished trials stay resumable. */
+  private stop(reason: Error): void {
+    this.stopReason ??= reason;
+    for (const worker of this.workers) worker.kill();
+  }
+
+  private get stopping(): boolean {
+    return this.cancelled || this.stopReason !== null;
+  }
+
   private begin(first: LiveWorker): this {
     this.workers.push(first);
-    this.finished = this.run().finally(() => this.workers.forEach((w) => w.kill()));
+    const { store } = this.options;
+    this.heartbeatTimer = setInterval(() => {
+      let holds = true;
+      try {
+        holds = store.heartbeat(this.suiteId, this.owner.token);
+      } catch {
+        // A heartbeat that cannot be written (busy or full database) is skipped; a later one may succeed.
+      }
+      if (!holds) {
+        this.lostSuite = true;
+        this.stop(new Error(`suite ${this.suiteId} was taken over by another run (resume --force); this run stopped`));
+      }
+    }, this.options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
+    this.finished = this.run().finally(() => {
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      this.workers.forEach((w) => w.kill());
+    });
     this.finished.catch(() => {});
     return this;
   }
@@ -122,13 +226,12 @@ export class SuiteRun {
   private async run(): Promise<SuiteStatus> {
     const { store, onEvent } = this.options;
     const { suiteId } = this;
-    store.setSuiteStatus(suiteId, 'running');
     const all = store.listTrials(suiteId);
     onEvent({
       type: 'suite-started',
       suiteId,
       total: all.length,
-      done: all.filter((t) => t.status !== 'pending').length,
+      finished: all.filter((t) => t.status !== 'pending').length,
       notices: this.notices,
     });
     let status: SuiteStatus = 'done';
@@ -136,31 +239,41 @@ export class SuiteRun {
     try {
       await this.pretrain();
       const queue = all.filter((t) => t.status === 'pending');
-      const base = baseModelRef(this.suite.spec, this.suite.baseDir);
-      const workers = this.options.workers ?? defaultWorkerCount(this.workers[0]!.backend.name);
-      const target = Math.min(workers, Math.max(1, queue.length));
+      const base = baseModelRef(this.suite.spec, this.suite.baseDir, this.cacheKey);
+      const target = workerCount(this.options.workers, this.workers[0]!.backend.name, queue.length);
       // A slot that cannot start a worker stops; the others keep draining the queue before the suite is failed.
       const slots = await Promise.allSettled(
         Array.from({ length: target }, (_, slot) => this.drain(slot, queue, base)),
       );
       const broken = slots.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (this.stopReason) throw this.stopReason;
       if (broken) throw broken.reason;
       if (this.cancelled) status = 'cancelled';
     } catch (failure) {
-      status = this.cancelled ? 'cancelled' : 'failed';
-      error = this.cancelled ? null : errorMessage(failure);
+      const reason = this.stopReason ?? failure;
+      status = this.cancelled && !this.stopReason ? 'cancelled' : 'failed';
+      error = status === 'cancelled' ? null : errorMessage(reason);
     }
-    if (status === 'cancelled') {
-      for (const trial of store.listTrials(suiteId)) if (trial.status === 'running') store.markTrialCancelled(trial.id);
+    if (this.lostSuite) status = 'cancelled';
+    else {
+      try {
+        store.releaseSuite(suiteId, this.owner.token, { status, error });
+      } catch (releaseError) {
+        // The database cannot be written (e.g. still full): the suite stays `running` under this run, whose
+        // heartbeat stops now, so the next process to open the database sees it interrupted and resumable.
+        error = [error, `the suite's final status could not be stored either: ${errorMessage(releaseError)}`]
+          .filter(Boolean)
+          .join('; ');
+        status = 'failed';
+      }
     }
-    store.setSuiteStatus(suiteId, status, error);
     onEvent({ type: 'suite-finished', suiteId, status, error });
     return status;
   }
 
   private async pretrain(): Promise<void> {
-    const { spec, baseDir } = this.suite;
-    const cacheKey = pretrainCacheKey(spec);
+    const { spec } = this.suite;
+    const { cacheKey } = this;
     if (!cacheKey) return;
     const { store, onEvent } = this.options;
     const { suiteId } = this;
@@ -176,7 +289,7 @@ export class SuiteRun {
     }
     onEvent({ type: 'pretrain-started', suiteId, cacheKey, epochs: spec.pretrain?.epochs ?? 0 });
     const reply = await this.workers[0]!.request(
-      { type: 'pretrain', job: { spec, baseDir, cacheKey, outDir: pretrainDir(cacheKey) } },
+      { type: 'pretrain', job: { spec, baseDir: this.suite.baseDir, cacheKey, outDir: pretrainDir(cacheKey) } },
       (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
       (m) => {
         if (m.type === 'pretrain-epoch')
@@ -197,30 +310,31 @@ export class SuiteRun {
   }
 
   /** One worker slot: takes trials off the shared queue until it is empty, replacing its process if it dies. */
-  private async drain(
-    slot: number,
-    queue: { id: number; approach: TrialKey['approach']; trainSize: number; seed: number }[],
-    base: BaseModelRef | null,
-  ): Promise<void> {
+  private async drain(slot: number, queue: TrialRecord[], base: BaseModelRef | null): Promise<void> {
     const { store, onEvent } = this.options;
     const { suiteId } = this;
-    while (!this.cancelled) {
+    while (!this.stopping && queue.length > 0) {
+      // The worker first, then the trial: a slot that cannot start a worker leaves its trial to the other slots.
+      const worker = await this.workerFor(slot);
+      if (this.stopping) return;
       const trial = queue.shift();
       if (!trial) return;
-      const worker = await this.workerFor(slot);
-      if (this.cancelled) return;
       const key: TrialKey = { approach: trial.approach, trainSize: trial.trainSize, seed: trial.seed };
       const job: TrialJob = { trialId: trial.id, spec: this.suite.spec, baseDir: this.suite.baseDir, key, base };
-      store.markTrialRunning(trial.id);
-      let maxEpochs = 0;
+      try {
+        if (!store.markTrialRunning(trial.id, this.owner.token)) continue;
+      } catch (error) {
+        this.stop(new StorageError(storageMessage(this.suiteId, trial, store, error)));
+        return;
+      }
+      let result: TrialResult;
       try {
         const reply = await worker.request(
           { type: 'trial', job },
           (m) => m.type === 'trial-done',
           (m: FromWorker) => {
             if (m.type === 'trial-started') {
-              maxEpochs = m.maxEpochs;
-              onEvent({ type: 'trial-started', suiteId, trialId: trial.id, key, maxEpochs });
+              onEvent({ type: 'trial-started', suiteId, trialId: trial.id, key, maxEpochs: m.maxEpochs });
             } else if (m.type === 'trial-epoch') {
               onEvent({
                 type: 'trial-epoch',
@@ -234,12 +348,36 @@ export class SuiteRun {
           },
         );
         if (reply.type !== 'trial-done') throw new Error(`unexpected reply ${reply.type}`);
-        store.finishTrial(trial.id, reply.result);
+        result = reply.result;
       } catch (failure) {
-        if (this.cancelled) return;
-        store.finishTrial(trial.id, failedResult(errorMessage(failure), worker.backend));
+        // The trial's own failure (its worker died, or it threw): kept as a failed trial.
+        if (this.stopping) return;
+        result = failedResult(errorMessage(failure), worker.backend);
       }
+      if (!this.storeResult(trial, result)) return;
       onEvent({ type: 'trial-finished', suiteId, trial: store.getTrial(trial.id)! });
+    }
+  }
+
+  /** Writes a finished trial; when it cannot be written, stops the run (see StorageError) and returns false. */
+  private storeResult(trial: TrialRecord, result: TrialResult): boolean {
+    const { store } = this.options;
+    try {
+      store.finishTrial(trial.id, this.owner.token, result);
+      return true;
+    } catch (error) {
+      if (error instanceof TrialNotRunningError) {
+        this.lostSuite = true;
+        this.stop(new Error(`suite ${this.suiteId} was taken over by another run; this run stopped`));
+        return false;
+      }
+      this.stop(new StorageError(storageMessage(this.suiteId, trial, store, error)));
+      try {
+        store.markTrialCancelled(trial.id, this.owner.token, 'its result could not be stored; resume runs it again');
+      } catch {
+        // Still cannot write: the trial stays `running`, which resume also runs again.
+      }
+      return false;
     }
   }
 
@@ -248,7 +386,7 @@ export class SuiteRun {
     if (current?.alive) return current;
     const fresh = await LiveWorker.start(this.options.forkWorker, this.options.backend);
     this.workers[slot] = fresh;
-    if (this.cancelled) fresh.kill();
+    if (this.stopping) fresh.kill();
     return fresh;
   }
 }
@@ -274,7 +412,7 @@ async function check(worker: LiveWorker, suite: LoadedSuite): Promise<CheckSumma
       job: {
         spec: suite.spec,
         baseDir: suite.baseDir,
-        base: suite.spec.pretrainedModel ? baseModelRef(suite.spec, suite.baseDir) : null,
+        base: suite.spec.pretrainedModel ? baseModelRef(suite.spec, suite.baseDir, null) : null,
       },
     },
     (m) => m.type === 'check-ok' || m.type === 'check-failed',
@@ -284,13 +422,4 @@ async function check(worker: LiveWorker, suite: LoadedSuite): Promise<CheckSumma
   }
   if (reply.type !== 'check-ok') throw new Error(`unexpected reply ${reply.type}`);
   return reply.summary;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

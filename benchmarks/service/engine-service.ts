@@ -15,6 +15,8 @@ export type { WorkerForker };
 
 export interface EngineService extends ContractHandlers {
   subscribe(listener: RunEventListener): () => void;
+  /** Warnings meant for the user that do not stop a request (e.g. a suite taken over with force). */
+  onNotice(listener: (message: string) => void): () => void;
   /** Cancels running suites (finished trials are kept) and closes the database. */
   close(): Promise<void>;
 }
@@ -29,13 +31,18 @@ export interface EngineServiceOptions {
    * read their suite file and data only under these folders. Built-in suites keep their own data.
    */
   dataRoots?: readonly string[];
+  /** Open the database only to read (list, export, report): nothing is written; runs are refused by SQLite. */
+  readonly?: boolean;
 }
 
 /** The engine behind every UI: the one implementation of the contract, over one database. */
 export function createEngineService(options: EngineServiceOptions): EngineService {
-  const db = openDb(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const db = openDb(options.dbPath, {
+    readonly: options.readonly ?? false,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
   const store = new ResultStore(db);
-  recoverInterruptedSuites(store);
+  if (!options.readonly) recoverInterruptedSuites(store);
   const forkWorker = options.forkWorker ?? nodeForker;
   const listeners = new Set<RunEventListener>();
   const runs = new Map<number, SuiteRun>();
@@ -43,9 +50,13 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
   const track = (run: SuiteRun): { suiteId: number } => {
     runs.set(run.suiteId, run);
-    void run.finished.finally(() => runs.delete(run.suiteId));
+    void run.finished.finally(() => {
+      if (runs.get(run.suiteId) === run) runs.delete(run.suiteId);
+    });
     return { suiteId: run.suiteId };
   };
+  /** Messages for the user that are not errors (a forced take-over); the CLI prints them. */
+  const notices = new Set<(message: string) => void>();
 
   return {
     listBuiltinSuites: async () =>
@@ -78,10 +89,17 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       await run.finished;
       return { cancelled: true };
     },
-    resumeSuite: async ({ suiteId }) => {
-      if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running`);
+    resumeSuite: async ({ suiteId, workers, force, retryFailed }) => {
+      // A run of this suite in this process is refused even with force: cancel it instead. Runs in other processes
+      // are refused by the store's atomic claim (SuiteRun.resume), which also covers two requests at once here.
+      if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running here; cancel that run first`);
       const backend = store.requireSuite(suiteId).backendChoice;
-      return track(await SuiteRun.resume({ store, forkWorker, backend, onEvent: emit }, suiteId));
+      const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit }, suiteId, {
+        force,
+        retryFailed,
+        onTakeOver: (message) => notices.forEach((notice) => notice(message)),
+      });
+      return track(run);
     },
     exportCsv: async ({ suiteId }) => ({ files: exportCsvFiles(store, suiteId) }),
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
@@ -89,6 +107,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onNotice: (listener) => {
+      notices.add(listener);
+      return () => notices.delete(listener);
     },
     close: async () => {
       const pending = [...runs.values()];

@@ -52,4 +52,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trial_id, epoch)
   );
   `,
+  // 2: who runs a suite (a token per run, host, kernel scope, process start time, heartbeat), so that a reused pid
+  // or a run on another machine is not taken for the owner; and the run a running trial belongs to, so that only
+  // that run can write its result.
+  `
+  ALTER TABLE suites ADD COLUMN owner_token TEXT;
+  ALTER TABLE suites ADD COLUMN owner_host TEXT;
+  ALTER TABLE suites ADD COLUMN owner_scope TEXT;
+  ALTER TABLE suites ADD COLUMN owner_process_start TEXT;
+  ALTER TABLE suites ADD COLUMN heartbeat_at INTEGER;
+  ALTER TABLE trials ADD COLUMN run_token TEXT;
+  `,
 ];

@@ -1,24 +1,54 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { PretrainRecord } from '../domain.js';
 import { modelCacheDir } from '../paths.js';
-import type { SuiteSpec } from '../spec/suite-schema.js';
+import { datasetPaths } from '../spec/suite-data-paths.js';
+import type { DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
 
 /** Bump when pretraining changes in a way that makes cached models stale. */
 const PRETRAIN_VERSION = 1;
 export const PRETRAIN_META = 'pretrain.json';
 
-/** Cache key of a suite's source model: dataset, architecture, epochs, optimiser settings and seed. */
-export function pretrainCacheKey(spec: SuiteSpec): string | null {
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** Every file under `path` (itself when it is a file), sorted, so a folder's fingerprint does not depend on listing order. */
+function filesUnder(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/**
+ * What the source data is, by content: every file it reads is hashed byte for byte (folders file by file), so a
+ * file replaced at the same path gives another fingerprint, hence another cache key. About 0.1 s for Fashion-MNIST's
+ * 26 MB. The `mnist` package's data is fixed by its version.
+ */
+export function datasetFingerprint(source: DatasetSource, baseDir: string): Record<string, string> {
+  if (source.kind === 'mnist') {
+    const pkg = createRequire(import.meta.url)('mnist/package.json') as { version: string };
+    return { mnist: pkg.version };
+  }
+  const files = [...new Set(datasetPaths(source, baseDir).flatMap(filesUnder))];
+  return Object.fromEntries(files.map((file) => [file, sha256(readFileSync(file))]));
+}
+
+/**
+ * Cache key of a suite's source model: dataset (with its files' content), architecture, epochs, optimiser settings
+ * and seed. It reads the data files: compute it once per run.
+ */
+export function pretrainCacheKey(spec: SuiteSpec, baseDir: string): string | null {
   if (!spec.pretrain) return null;
   const identity = JSON.stringify({
     version: PRETRAIN_VERSION,
     architecture: spec.architecture,
     pretrain: spec.pretrain,
+    data: datasetFingerprint(spec.pretrain.dataset, baseDir),
   });
-  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 16);
-  return `${spec.architecture}-${hash}`;
+  return `${spec.architecture}-${sha256(identity).slice(0, 16)}`;
 }
 
 export function pretrainDir(cacheKey: string): string {

@@ -215,8 +215,22 @@ describe('transfer-bench run / list / export', () => {
     expect(statuses).toContain('done');
     expect(statuses).not.toContain('running');
     expect(query<{ status: string }>(box.db, 'SELECT status FROM suites')[0]!.status).toBe('cancelled');
-    const resume = cli(box, ['resume', '1']);
-    expect(resume.status, resume.stderr).toBe(0);
-    expect(query<{ n: number }>(box.db, `SELECT COUNT(*) AS n FROM trials WHERE status = 'done'`)[0]!.n).toBe(6);
+
+    // Two resumes at once, as two processes on one database file: one runs the suite, the other is refused.
+    const outcome = (child: ReturnType<typeof cliAsync>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        let err = '';
+        child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+        child.once('exit', (code) => resolve({ code, stderr: err }));
+      });
+    const both = await Promise.all([outcome(cliAsync(box, ['resume', '1'])), outcome(cliAsync(box, ['resume', '1']))]);
+    expect(both.map((r) => r.code).sort()).toEqual([0, 1]);
+    const refused = both.find((r) => r.code === 1)!;
+    expect(refused.stderr.trim()).toMatch(
+      /^transfer-bench: suite 1 is already being run \(process \d+ on host .+, last heartbeat \d+ s ago\); cancel that run first, or take it over with `transfer-bench resume 1 --force` if it is stuck$/,
+    );
+    const trials = query<{ status: string; started_at: string }>(box.db, 'SELECT status, started_at FROM trials');
+    expect(trials.filter((t) => t.status === 'done')).toHaveLength(6);
+    expect(query<{ status: string }>(box.db, 'SELECT status FROM suites')[0]!.status).toBe('done');
   });
 });

@@ -107,7 +107,7 @@ export function suite(overrides: Partial<SuiteSpecInput> = {}, record: Partial<S
     finishedAt: '2025-01-01T01:00:00Z',
     error: null,
     trialsTotal: 18,
-    trialsDone: 18,
+    trialsFinished: 18,
     ...record,
   };
 }

@@ -153,7 +153,7 @@ describe('setupIpc: requests', () => {
 });
 
 describe('setupIpc: run events', () => {
-  const event = (n: number): RunEvent => ({ type: 'suite-started', suiteId: n, total: 1, done: 0 });
+  const event = (n: number): RunEvent => ({ type: 'suite-started', suiteId: n, total: 1, finished: 0 });
 
   it('queues events until the renderer listens, then delivers them in order', () => {
     const { service, win } = setup();

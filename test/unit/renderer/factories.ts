@@ -94,7 +94,7 @@ export function suiteRecord(overrides: Partial<SuiteRecord> = {}): SuiteRecord {
     finishedAt: null,
     error: null,
     trialsTotal: 4,
-    trialsDone: 0,
+    trialsFinished: 0,
     ...overrides,
   };
 }

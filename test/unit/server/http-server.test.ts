@@ -112,7 +112,7 @@ describe('startServer: API', () => {
 
   it('answers 400 with a readable error for invalid input, without calling the handler', async () => {
     const { server, service } = await serve();
-    const res = await post(server, 'startSuite', { source: { kind: 'builtin' }, workers: 1000 });
+    const res = await post(server, 'startSuite', { source: { kind: 'builtin' }, workers: 0 });
     expect(res.status).toBe(400);
     const { error } = JSON.parse(res.body) as { error: string };
     expect(error).toContain('invalid startSuite request');
@@ -257,7 +257,7 @@ describe('startServer: event stream', () => {
     expect(stream.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     await stream.until((t) => t.includes(': connected'));
     const events: RunEvent[] = [
-      { type: 'suite-started', suiteId: 1, total: 4, done: 0 },
+      { type: 'suite-started', suiteId: 1, total: 4, finished: 0 },
       { type: 'suite-finished', suiteId: 1, status: 'done', error: null },
     ];
     for (const event of events) service.emit(event);

@@ -9,7 +9,11 @@ import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { MIGRATIONS } from '../../../benchmarks/store/migrations.js';
 import { openDb } from '../../../benchmarks/store/open-db.js';
-import { ResultStore } from '../../../benchmarks/store/result-store.js';
+import { ResultStore, TrialNotRunningError, type RunOwner } from '../../../benchmarks/store/result-store.js';
+
+const owner = (token = 'run-1'): RunOwner => ({ token, host: 'h', scope: 's', pid: 1, processStart: '1' });
+const alive = () => true;
+const dead = () => false;
 
 const quick = loadSuite({ kind: 'builtin', name: 'quick' });
 
@@ -26,6 +30,7 @@ function createQuick(store: ResultStore): number {
     backendChoice: 'auto',
     env: environmentInfo(null),
     trials: planTrials(quick.spec),
+    owner: owner(),
   });
 }
 
@@ -76,24 +81,112 @@ describe('ResultStore', () => {
     const trials = store.listTrials(id);
     expect(trials).toHaveLength(quick.spec.sizes.length * quick.spec.seeds.length * 4);
     expect(new Set(trials.map((t) => t.status))).toEqual(new Set(['pending']));
-    expect(store.requireSuite(id)).toMatchObject({ name: 'quick', trialsDone: 0, trialsTotal: trials.length });
+    expect(store.requireSuite(id)).toMatchObject({ name: 'quick', trialsFinished: 0, trialsTotal: trials.length });
   });
 
   it('writes a trial with its curve, and resume resets only unfinished trials', () => {
     const { store } = freshStore();
     const id = createQuick(store);
     const [first, second, third] = store.listTrials(id);
-    store.finishTrial(first!.id, doneResult(0.9));
-    store.markTrialRunning(second!.id);
-    store.markTrialRunning(third!.id);
-    store.markTrialCancelled(third!.id);
+    expect(store.markTrialRunning(first!.id, 'run-1')).toBe(true);
+    store.finishTrial(first!.id, 'run-1', doneResult(0.9));
+    store.markTrialRunning(second!.id, 'run-1');
+    store.markTrialRunning(third!.id, 'run-1');
+    store.markTrialCancelled(third!.id, 'run-1');
     expect(store.listEpochs(id)).toHaveLength(3);
-    store.resetUnfinishedTrials(id);
+    store.resetUnfinishedTrials(id, 'run-1');
     const after = store.listTrials(id);
     expect(after[0]).toMatchObject({ status: 'done', testAccuracy: 0.9, bestEpoch: 2 });
     expect(after[1]!.status).toBe('pending');
     expect(after[2]!.status).toBe('pending');
-    expect(store.requireSuite(id).trialsDone).toBe(1);
+    expect(store.requireSuite(id).trialsFinished).toBe(1);
+  });
+
+  it('writes a finished trial once: a second write, or one by another run, is refused and changes nothing', () => {
+    const { store } = freshStore();
+    const id = createQuick(store);
+    const [first, second] = store.listTrials(id);
+    store.markTrialRunning(first!.id, 'run-1');
+    store.finishTrial(first!.id, 'run-1', doneResult(0.9));
+    expect(() => store.finishTrial(first!.id, 'run-1', doneResult(0.1))).toThrow(TrialNotRunningError);
+    expect(store.getTrial(first!.id)!.testAccuracy).toBe(0.9);
+    expect(store.markTrialRunning(first!.id, 'run-1')).toBe(false);
+    store.markTrialRunning(second!.id, 'run-1');
+    expect(() => store.finishTrial(second!.id, 'run-2', doneResult(0.5))).toThrow(TrialNotRunningError);
+    expect(store.getTrial(second!.id)!.status).toBe('running');
+    expect(store.listEpochs(id)).toHaveLength(3);
+  });
+
+  it('counts done, diverged and failed trials as finished, and reruns failed ones only when asked', () => {
+    const { store } = freshStore();
+    const id = createQuick(store);
+    const [a, b, c] = store.listTrials(id);
+    for (const [trial, status] of [
+      [a!, 'done'],
+      [b!, 'diverged'],
+      [c!, 'failed'],
+    ] as const) {
+      store.markTrialRunning(trial.id, 'run-1');
+      store.finishTrial(trial.id, 'run-1', { ...doneResult(0.5), status });
+    }
+    expect(store.requireSuite(id).trialsFinished).toBe(3);
+    store.resetUnfinishedTrials(id, 'run-1');
+    expect(store.requireSuite(id).trialsFinished).toBe(3);
+    store.resetUnfinishedTrials(id, 'run-1', { retryFailed: true });
+    expect(store.getTrial(c!.id)).toMatchObject({ status: 'pending', testAccuracy: null, error: null });
+    expect(store.listEpochs(id).filter((e) => e.trialId === c!.id)).toEqual([]);
+    expect(store.getTrial(b!.id)!.status).toBe('diverged');
+    expect(store.requireSuite(id).trialsFinished).toBe(2);
+  });
+
+  it('claims a suite for one run at a time: refused while a live run holds it, taken with force or from a dead one', () => {
+    const { store } = freshStore();
+    const id = createQuick(store);
+    expect(store.requireSuite(id).owner).toMatchObject({ token: 'run-1', heartbeatAt: expect.any(Number) });
+    expect(() => store.claimSuite(id, owner('run-2'), { isAlive: alive })).toThrow(
+      /suite 1 is already being run \(process 1 on host h, last heartbeat 0 s ago\).*--force/,
+    );
+    expect(store.requireSuite(id).owner!.token).toBe('run-1');
+    const before = store.claimSuite(id, owner('run-2'), { isAlive: dead });
+    expect(before.owner!.token).toBe('run-1');
+    expect(store.heartbeat(id, 'run-1')).toBe(false);
+    expect(store.heartbeat(id, 'run-2')).toBe(true);
+    expect(store.releaseSuite(id, 'run-1', { status: 'done' })).toBe(false);
+    store.claimSuite(id, owner('run-3'), { isAlive: alive, force: true });
+    expect(() => store.resetUnfinishedTrials(id, 'run-2')).toThrow(/not held by this run/);
+    expect(store.releaseSuite(id, 'run-3', { status: 'cancelled' })).toBe(true);
+    expect(store.requireSuite(id)).toMatchObject({ status: 'cancelled', owner: null, finishedAt: expect.any(String) });
+    // A suite that is not running has no holder to refuse.
+    store.claimSuite(id, owner('run-4'), { isAlive: alive });
+    expect(store.requireSuite(id).owner!.token).toBe('run-4');
+  });
+
+  it('releasing a suite cancels the trials its run left running', () => {
+    const { store } = freshStore();
+    const id = createQuick(store);
+    const [first] = store.listTrials(id);
+    store.markTrialRunning(first!.id, 'run-1');
+    store.releaseSuite(id, 'run-1', { status: 'failed', error: 'x' });
+    expect(store.getTrial(first!.id)!.status).toBe('cancelled');
+    expect(store.requireSuite(id)).toMatchObject({ status: 'failed', error: 'x' });
+  });
+
+  it('recovers suites whose run is gone, and leaves live ones alone', () => {
+    const { store } = freshStore();
+    const live = createQuick(store);
+    const gone = createQuick(store);
+    const trial = store.listTrials(gone)[0]!;
+    store.markTrialRunning(trial.id, 'run-1');
+    const recovered = store.recoverInterruptedSuites(dead);
+    expect(recovered.sort()).toEqual([live, gone].sort());
+    expect(store.getTrial(trial.id)!.status).toBe('cancelled');
+    expect(store.requireSuite(gone)).toMatchObject({
+      status: 'cancelled',
+      error: expect.stringMatching(/interrupted/),
+    });
+    const third = createQuick(store);
+    expect(store.recoverInterruptedSuites(alive)).toEqual([]);
+    expect(store.requireSuite(third).status).toBe('running');
   });
 
   it('stores a diverged loss as empty, not as a number', () => {
@@ -101,7 +194,8 @@ describe('ResultStore', () => {
     const id = createQuick(store);
     const trial = store.listTrials(id)[0]!;
     const result = doneResult(0.1);
-    store.finishTrial(trial.id, { ...result, status: 'diverged', testLoss: Number.NaN });
+    store.markTrialRunning(trial.id, 'run-1');
+    store.finishTrial(trial.id, 'run-1', { ...result, status: 'diverged', testLoss: Number.NaN });
     expect(store.getTrial(trial.id)!.testLoss).toBeNull();
   });
 

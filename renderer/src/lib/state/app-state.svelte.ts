@@ -82,7 +82,7 @@ export class OpenSuite {
     if (index === -1) next.push(trial);
     else next[index] = trial;
     this.trials = next;
-    if (this.suite) this.suite = { ...this.suite, trialsDone: next.filter((t) => isTrialFinal(t.status)).length };
+    if (this.suite) this.suite = { ...this.suite, trialsFinished: next.filter((t) => isTrialFinal(t.status)).length };
   }
 
   setTrialRunning(trialId: number): void {
@@ -270,7 +270,7 @@ class AppState {
         const known = local.get(t.id);
         return known && isTrialFinal(known.status) && !isTrialFinal(t.status) ? known : t;
       });
-      open.suite = { ...suite, trialsDone: merged.filter((t) => isTrialFinal(t.status)).length };
+      open.suite = { ...suite, trialsFinished: merged.filter((t) => isTrialFinal(t.status)).length };
       open.trials = merged;
       open.error = null;
       if (suite.status !== 'running') open.live = [];
@@ -404,7 +404,11 @@ class AppState {
     const open = this.open?.suiteId === event.suiteId ? this.open : null;
     switch (event.type) {
       case 'suite-started':
-        this.#patchListed(event.suiteId, { status: 'running', trialsTotal: event.total, trialsDone: event.done });
+        this.#patchListed(event.suiteId, {
+          status: 'running',
+          trialsTotal: event.total,
+          trialsFinished: event.finished,
+        });
         if (!this.suites?.some((s) => s.id === event.suiteId)) void this.loadSuites();
         if (open) {
           open.runStartedAtMs = Date.now();

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { environmentInfo } from '../../benchmarks/runner/environment.js';
+import { planTrials } from '../../benchmarks/runner/suite-runner.js';
+import { loadSuite } from '../../benchmarks/spec/load-suite.js';
+import { openDb } from '../../benchmarks/store/open-db.js';
+import { ResultStore } from '../../benchmarks/store/result-store.js';
+import { BIN, TINY_SUITE, cli, sandbox, type Sandbox } from './cli-helpers.js';
+
+/** A database holding one finished suite, written by the store itself (no training needed), closed cleanly. */
+function finishedSuiteDb(box: Sandbox): void {
+  const suite = loadSuite({ kind: 'file', path: TINY_SUITE });
+  const db = openDb(box.db);
+  const store = new ResultStore(db);
+  const owner = { token: 't', host: 'h', scope: '', pid: 1, processStart: '1' };
+  const id = store.createSuite({
+    spec: suite.spec,
+    baseDir: suite.baseDir,
+    backendChoice: 'wasm',
+    env: environmentInfo({ name: 'wasm', device: 'CPU' }),
+    trials: planTrials(suite.spec),
+    owner,
+  });
+  for (const trial of store.listTrials(id)) {
+    store.markTrialRunning(trial.id, 't');
+    store.finishTrial(trial.id, 't', {
+      status: 'done',
+      testAccuracy: trial.trainSize === 10 ? 0.6 : 0.8,
+      testLoss: 0.5,
+      epochs: 1,
+      bestEpoch: 1,
+      steps: 20,
+      wallSeconds: 1,
+      trainableParams: 10,
+      totalParams: 10,
+      trainFlops: 100,
+      peakBytes: 10,
+      backend: 'wasm',
+      device: 'CPU',
+      error: null,
+      epochRecords: [
+        { epoch: 1, step: 20, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, elapsedSeconds: 1 },
+      ],
+    });
+  }
+  store.releaseSuite(id, 't', { status: 'done' });
+  db.close();
+}
+
+/** Whether this process may mount a read-only bind mount in a private mount namespace (root or user namespaces). */
+const canMountReadOnly = (() => {
+  const probe = spawnSync(
+    'unshare',
+    ['-m', 'sh', '-c', 'mount -o remount,ro,bind / / 2>/dev/null || mount --bind /tmp /mnt'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return probe.status === 0;
+})();
+
+describe('read-only commands never write the database', () => {
+  it('list, export and report work on a read-only file and leave it byte for byte as it was', () => {
+    const box = sandbox();
+    finishedSuiteDb(box);
+    const before = readFileSync(box.db);
+    chmodSync(box.db, 0o444);
+    const list = cli(box, ['list']);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/1\s+tiny\s+done\s+6\/6/);
+    const exported = cli(box, ['export', '1', '--out', join(box.dir, 'out')]);
+    expect(exported.status, exported.stderr).toBe(0);
+    expect(readdirSync(join(box.dir, 'out')).sort()).toEqual([
+      'comparison.csv',
+      'epochs.csv',
+      'summary.csv',
+      'trials.csv',
+    ]);
+    const report = cli(box, ['report', '1', '--out', join(box.dir, 'report.md')]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(readFileSync(box.db).equals(before)).toBe(true);
+  });
+
+  it.skipIf(!canMountReadOnly)(
+    'list, export and report work on a read-only file system (needs permission to mount: root or user namespaces)',
+    () => {
+      const box = sandbox();
+      finishedSuiteDb(box);
+      const ro = join(box.dir, 'ro');
+      mkdirSync(ro);
+      cpSync(box.db, join(ro, 'results.db'));
+      const db = join(ro, 'results.db');
+      const out = join(box.dir, 'out');
+      const script = [
+        `mount --bind '${ro}' '${ro}'`,
+        `mount -o remount,ro,bind '${ro}'`,
+        `node '${BIN}' list --db '${db}'`,
+        `node '${BIN}' export 1 --db '${db}' --out '${out}'`,
+        `node '${BIN}' report 1 --db '${db}' --out '${join(box.dir, 'report.html')}'`,
+        `node '${BIN}' export 1 --db '${db}' --out '${join(ro, 'out')}'; echo "export into ro: $?"`,
+      ].join(' && ');
+      const result = spawnSync('unshare', ['-m', 'sh', '-c', script], { env: box.env, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout, result.stderr).toMatch(/1\s+tiny\s+done\s+6\/6/);
+      expect(existsSync(join(out, 'summary.csv'))).toBe(true);
+      expect(existsSync(join(box.dir, 'report.html'))).toBe(true);
+      expect(result.stdout).toContain('export into ro: 1');
+      expect(result.stderr.trim()).toBe(
+        `transfer-bench: cannot write ${join(ro, 'out')}: the file system is read-only: choose another folder with --out (EROFS)`,
+      );
+    },
+  );
+});

@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../../benchmarks/server/http-server.js';
+import { createEngineService } from '../../../benchmarks/service/engine-service.js';
+import { TINY_SUITE } from '../../integration/cli-helpers.js';
+import { fakeWorkers } from '../runner/fake-worker.js';
+
+let previousCache: string | undefined;
+beforeAll(() => {
+  previousCache = process.env.TRANSFER_BENCH_CACHE;
+  process.env.TRANSFER_BENCH_CACHE = mkdtempSync(join(tmpdir(), 'tb-http-cache-'));
+});
+afterAll(() => {
+  if (previousCache === undefined) delete process.env.TRANSFER_BENCH_CACHE;
+  else process.env.TRANSFER_BENCH_CACHE = previousCache;
+});
+
+describe('resumeSuite over HTTP', () => {
+  it('two requests at once: one runs, the other is refused with a clear message; the run stays cancellable', async () => {
+    const fake = fakeWorkers({ trial: () => 'hang' });
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'tb-http-')), 'results.db');
+    const service = createEngineService({ dbPath, forkWorker: fake.forker });
+    const server = await startServer({ service, port: 0, staticDir: tmpdir() });
+    const post = async (name: string, body: unknown) => {
+      const response = await fetch(`${server.url}api/${name}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const started = await post('startSuite', {
+        source: { kind: 'file', path: TINY_SUITE },
+        backend: 'wasm',
+        workers: 1,
+      });
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+      const suiteId = started.body.suiteId as number;
+      expect((await post('cancelSuite', { suiteId })).body).toEqual({ cancelled: true });
+      const [a, b] = await Promise.all([post('resumeSuite', { suiteId }), post('resumeSuite', { suiteId })]);
+      const statuses = [a.status, b.status].sort();
+      expect(statuses).toEqual([200, 400]);
+      const refused = a.status === 400 ? a : b;
+      expect(refused.body.error).toMatch(/suite 1 is already (being run|running here)/);
+      const cancelled = await post('cancelSuite', { suiteId });
+      expect(cancelled.body).toEqual({ cancelled: true });
+      const { body } = await post('getSuite', { suiteId });
+      expect((body.suite as { status: string }).status).toBe('cancelled');
+      expect((body.trials as { status: string }[]).some((t) => t.status === 'running')).toBe(false);
+    } finally {
+      await server.close();
+      await service.close();
+    }
+  });
+});
