@@ -146,6 +146,13 @@ function sizesWhere(checks: readonly SizeCheck[], holds: boolean): string {
   return joinList(checks.filter((c) => c.holds === holds).map((c) => formatSize(c.trainSize)));
 }
 
+/** "Holds at 10 and 25 examples, not at 50." (or "At every size checked." / "At no size checked.") */
+function holdsWhere(checks: readonly SizeCheck[]): string {
+  if (checks.every((c) => c.holds)) return 'Holds at every size checked.';
+  if (!checks.some((c) => c.holds)) return 'Holds at no size checked.';
+  return `Holds at ${sizesWhere(checks, true)} examples, not at ${sizesWhere(checks, false)}.`;
+}
+
 function fitMultiplierText(m: SizeMultipliers | undefined): string {
   const fit = m?.fromFit;
   if (!fit) return '';
@@ -256,7 +263,7 @@ function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult 
     );
   return result(id, claim, measurement, checks, () => {
     const shown = checks.slice(0, 3).map((c) => c.detail);
-    return `${shown.join('; ')}${checks.length > 3 ? '; …' : ''}.${pretrainNote(input.pretrain, what)}`;
+    return `${holdsWhere(checks)} ${shown.join('; ')}${checks.length > 3 ? '; …' : '.'}${pretrainNote(input.pretrain, what)}`;
   });
 }
 
@@ -295,7 +302,7 @@ export function overfittingClaim(input: ClaimsInput): ClaimResult {
   return result('overfits-small-data', claim, measurement, checks, () => {
     const first = checks[0];
     const widest = input.overfitting.reduce((a, b) => (b.meanGap > a.meanGap ? b : a));
-    return `At ${first?.detail ?? ''}. The largest gap is ${formatPoints(widest.meanGap)} points (${APPROACH_LABELS[widest.approach]} at ${formatSize(widest.trainSize)}).`;
+    return `${holdsWhere(checks)} At ${first?.detail ?? ''}. The largest gap is ${formatPoints(widest.meanGap)} points (${APPROACH_LABELS[widest.approach]} at ${formatSize(widest.trainSize)}).`;
   });
 }
 
@@ -359,7 +366,7 @@ export function partialBalancesClaim(input: ClaimsInput): ClaimResult {
     );
   return result('partial-balances', claim, measurement, checks, () => {
     const shown = [checks[0]!, checks[checks.length - 1]!].filter((c, i, all) => i === 0 || c !== all[0]);
-    return `${shown.map((c) => c.detail).join('; ')}.`;
+    return `${holdsWhere(checks)} ${shown.map((c) => c.detail).join('; ')}.`;
   });
 }
 

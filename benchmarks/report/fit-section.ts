@@ -22,7 +22,8 @@ function intervalText(interval: OpenInterval | null, format: (v: number | null) 
 
 function sizeText(value: number | null): string {
   if (value === null) return 'never';
-  return `${value < 0 ? '−' : ''}${formatSize(Math.abs(value))}`;
+  const rounded = Math.round(value);
+  return `${rounded < 0 ? '−' : ''}${formatSize(Math.abs(rounded))}`;
 }
 
 function fitCell(m: FitMultiplier | null): string {
