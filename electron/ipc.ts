@@ -1,4 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type IpcMainEvent } from 'electron';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
   IPC_EVENT_CHANNEL,
@@ -12,6 +13,17 @@ import { dispatchRequest, type ServedService } from '../benchmarks/service/dispa
 import { isAppUrl } from './app-protocol.js';
 import { IPC_RENDERER_READY_CHANNEL, type IpcReply } from './bridge-protocol.js';
 import { pickSuiteFile, saveFilesSchema, saveFilesToFolder } from './export-files.js';
+
+/**
+ * The path of a startSuite request's file source when the user did not choose it in the dialog, else null. Only
+ * the shape is looked at here; the request is validated as usual afterwards.
+ */
+function unpickedSuiteFile(request: unknown, picked: ReadonlySet<string>): string | null {
+  const source = (request as { source?: { kind?: unknown; path?: unknown } } | null)?.source;
+  if (source?.kind !== 'file') return null;
+  if (typeof source.path !== 'string') return '(no path)';
+  return picked.has(resolve(source.path)) ? null : source.path;
+}
 
 /** Events kept for a renderer that is not listening yet (loading, reloading); the oldest go first. */
 const MAX_QUEUED_EVENTS = 20_000;
@@ -30,6 +42,8 @@ export function setupIpc(service: ServedService): IpcBinding {
   let window: BrowserWindow | null = null;
   let ready = false;
   const queue: RunEvent[] = [];
+  /** Suite files the user chose in the open dialog: the only files the renderer may start. */
+  const pickedSuiteFiles = new Set<string>();
 
   function fromOurRenderer(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
     const frame = event.senderFrame;
@@ -59,6 +73,11 @@ export function setupIpc(service: ServedService): IpcBinding {
   ipcMain.handle(IPC_REQUEST_CHANNEL, async (event, name: unknown, request: unknown): Promise<IpcReply<unknown>> => {
     if (!fromOurRenderer(event)) return refused(IPC_REQUEST_CHANNEL);
     if (typeof name !== 'string') return { ok: false, error: 'request name must be a string' };
+    const notPicked = name === 'startSuite' ? unpickedSuiteFile(request, pickedSuiteFiles) : null;
+    if (notPicked !== null) {
+      console.warn(`transfer-bench: refused startSuite for ${notPicked}: not a file chosen in the open dialog`);
+      return { ok: false, error: `refused: ${notPicked} was not chosen in the "Open a suite file" dialog` };
+    }
     const result = await dispatchRequest(service, name, request);
     return result.ok ? { ok: true, value: result.value } : { ok: false, error: result.message };
   });
@@ -66,7 +85,9 @@ export function setupIpc(service: ServedService): IpcBinding {
   ipcMain.handle(IPC_PICK_SUITE_FILE_CHANNEL, async (event): Promise<IpcReply<string | null>> => {
     if (!fromOurRenderer(event) || !window) return refused(IPC_PICK_SUITE_FILE_CHANNEL);
     try {
-      return { ok: true, value: await pickSuiteFile(window) };
+      const path = await pickSuiteFile(window);
+      if (path !== null) pickedSuiteFiles.add(resolve(path));
+      return { ok: true, value: path };
     } catch (error) {
       return { ok: false, error: `could not open the file dialog: ${errorMessage(error)}` };
     }

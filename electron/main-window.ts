@@ -1,4 +1,4 @@
-import { BrowserWindow, nativeTheme } from 'electron';
+import { app, BrowserWindow, nativeTheme } from 'electron';
 import { APP_ENTRY_URL } from './app-protocol.js';
 
 export const WINDOW_TITLE = 'Transfer Bench';
@@ -22,6 +22,8 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
       allowRunningInsecureContent: false,
       navigateOnDragDrop: false,
       spellcheck: false,
+      // DevTools give full control over the page and its bridge: only from a checkout, never in a packaged app.
+      devTools: !app.isPackaged,
     },
   });
   // The page may add context ("Transfer Bench — suite 3") but the window always names the app.

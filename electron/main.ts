@@ -8,6 +8,7 @@ import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
 import { setupIpc, type IpcBinding } from './ipc.js';
 import { createMainWindow, WINDOW_TITLE } from './main-window.js';
 import { checkSqliteBinding, sqliteBindingPath } from './native-binding.js';
+import { probeNativeBackends } from './native-probe-runner.js';
 import { setupQuitGuard } from './quit-guard.js';
 import { setupSecurity } from './security.js';
 import { electronForker } from './utility-forker.js';
@@ -69,7 +70,7 @@ function start(): void {
     return;
   }
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     setupSecurity();
     setupAppProtocol(join(app.getAppPath(), 'dist', 'renderer'));
     const preload = join(app.getAppPath(), 'dist', 'electron', 'preload.cjs');
@@ -79,6 +80,8 @@ function start(): void {
         `${preload} is missing. Run \`npm run build:preload\` (npm start does it).`,
       );
     }
+    // Before any trial worker needs it: workers then find the result cached and start no probe process themselves.
+    await probeNativeBackends();
     const service = openEngine();
     if (!service) return;
     const ipc: IpcBinding = setupIpc(service);

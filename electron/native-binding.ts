@@ -14,12 +14,26 @@ interface NativeStamp {
 }
 
 /**
+ * TRANSFER_BENCH_SQLITE_BINDING, from a checkout only: it loads native code into the main process, so a packaged app
+ * ignores it (anyone who can set the environment could otherwise run code as the app).
+ */
+function bindingOverride(): string | null {
+  const override = process.env[SQLITE_BINDING_ENV];
+  if (!override) return null;
+  if (app.isPackaged) {
+    console.warn(`transfer-bench: ${SQLITE_BINDING_ENV} is ignored in the packaged app`);
+    return null;
+  }
+  return override;
+}
+
+/**
  * better-sqlite3 in node_modules is built for Node's ABI (CLI, tests); the app loads its own build through
  * better-sqlite3's `nativeBinding` option. From a checkout it is build/electron-native/better_sqlite3.node
  * (made by `npm run prepare:electron`); packaged, electron-builder copies that folder to resources/electron-native.
  */
 export function sqliteBindingPath(): string {
-  const override = process.env[SQLITE_BINDING_ENV];
+  const override = bindingOverride();
   if (override) return override;
   const dir = app.isPackaged
     ? join(process.resourcesPath, 'electron-native')
@@ -33,7 +47,7 @@ export function checkSqliteBinding(path: string): string | null {
     ? 'Reinstall Transfer Bench.'
     : `Run \`npm run prepare:electron\` (it downloads a prebuilt better-sqlite3 for Electron ${process.versions.electron}, or builds one with the Electron headers), or set ${SQLITE_BINDING_ENV} to a better_sqlite3.node built for this Electron.`;
   if (!existsSync(path)) return `The Electron build of better-sqlite3 is missing (${path}).\n\n${fix}`;
-  if (process.env[SQLITE_BINDING_ENV]) return null;
+  if (!app.isPackaged && process.env[SQLITE_BINDING_ENV]) return null;
   try {
     const stamp = JSON.parse(readFileSync(join(path, '..', 'stamp.json'), 'utf8')) as Partial<NativeStamp>;
     if (

@@ -51,15 +51,36 @@ export interface ProbeOptions {
   refresh?: boolean;
   /** Time allowed for the probe process; PTX JIT on new GPUs can be slow. Default 180 s. */
   timeoutMs?: number;
+  /**
+   * Starts the probe process. Default: this executable with `-e PROBE_SCRIPT` (Node, or Electron with
+   * ELECTRON_RUN_AS_NODE). The packaged app has the runAsNode fuse off and passes a utility-process runner.
+   */
+  runProbe?: ProbeRunner;
 }
+
+/** What a probe process did: how it ended and what it printed. */
+export interface ProbeOutcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs PROBE_SCRIPT for `entry` (passed in env PROBE_ENTRY_ENV) in a separate process, with TF_CPP_MIN_LOG_LEVEL=0. */
+export type ProbeRunner = (entry: string, timeoutMs: number) => Promise<ProbeOutcome>;
+
+/** Where PROBE_SCRIPT reads the entry point of the package to probe. */
+export const PROBE_ENTRY_ENV = 'TRANSFER_BENCH_PROBE_ENTRY';
 
 const RESULT_MARK = '@@transfer-bench-probe@@';
 
 /**
  * What the probe process runs (CommonJS, via `node -e`, so it works the same from source, from dist/ and inside
- * Electron with ELECTRON_RUN_AS_NODE). argv: [entry path].
+ * Electron with ELECTRON_RUN_AS_NODE; the app's utility process runs it with `require` given). The entry point of the
+ * package to probe comes in env TRANSFER_BENCH_PROBE_ENTRY.
  */
-const PROBE_SCRIPT = `
+export const PROBE_SCRIPT = `
 const mark = ${JSON.stringify(RESULT_MARK)};
 // exit once the line is written: a pipe may be asynchronous (Windows), and libtensorflow may leave threads running
 const report = (r) => process.stdout.write('\\n' + mark + JSON.stringify(r) + '\\n', () => process.exit(0));
@@ -67,7 +88,7 @@ const message = (e) => (e && e.message) || String(e);
 (async () => {
   let tf;
   try {
-    tf = require(process.argv[1]);
+    tf = require(process.env.${PROBE_ENTRY_ENV});
   } catch (e) {
     return report({ ok: false, reason: 'it does not load: ' + message(e) });
   }
@@ -163,18 +184,10 @@ export function parseTensorFlowGpuLog(stderr: string): { gpuName: string | null;
   return { gpuName: created?.[1]?.trim() ?? null, gpuProblem };
 }
 
-interface ChildOutcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-function runProbeProcess(entry: string, timeoutMs: number): Promise<ChildOutcome> {
+const runProbeProcess: ProbeRunner = (entry, timeoutMs) => {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, entry], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', TF_CPP_MIN_LOG_LEVEL: '0' },
+    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', TF_CPP_MIN_LOG_LEVEL: '0', [PROBE_ENTRY_ENV]: entry },
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
@@ -199,7 +212,7 @@ function runProbeProcess(entry: string, timeoutMs: number): Promise<ChildOutcome
       resolve({ code, signal, stdout, stderr, timedOut });
     });
   });
-}
+};
 
 function lastLine(text: string): string {
   const lines = text
@@ -209,7 +222,7 @@ function lastLine(text: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
-function interpret(outcome: ChildOutcome): { ok: boolean; reason: string | null; gpu: boolean } {
+function interpret(outcome: ProbeOutcome): { ok: boolean; reason: string | null; gpu: boolean } {
   const line = outcome.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
   if (line !== undefined) {
     try {
@@ -249,7 +262,7 @@ export async function probeNativeBackend(pkg: NativePackage, options: ProbeOptio
     if (cached !== undefined) return cached;
   }
 
-  const outcome = await runProbeProcess(resolved.entry, options.timeoutMs ?? 180_000);
+  const outcome = await (options.runProbe ?? runProbeProcess)(resolved.entry, options.timeoutMs ?? 180_000);
   const { ok, reason, gpu } = interpret(outcome);
   const log = parseTensorFlowGpuLog(outcome.stderr);
   const result: NativeProbeResult = {

@@ -95,6 +95,32 @@ describe('setupIpc: requests', () => {
     ]);
   });
 
+  it('starts only a suite file the user chose in the open dialog', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { service, win } = setup();
+    const start = (path: unknown) =>
+      invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'startSuite', { source: { kind: 'file', path } });
+    expect(await start('/home/me/.ssh/id_rsa')).toEqual({
+      ok: false,
+      error: 'refused: /home/me/.ssh/id_rsa was not chosen in the "Open a suite file" dialog',
+    });
+    expect(await start(42)).toMatchObject({ ok: false, error: expect.stringContaining('not chosen') });
+    expect(service.calls).toEqual([]);
+
+    fake.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/home/me/suites/mine.json'] });
+    expect(await invoke(IPC_PICK_SUITE_FILE_CHANNEL, win.eventFrom())).toEqual({
+      ok: true,
+      value: '/home/me/suites/mine.json',
+    });
+    expect(await start('/home/me/suites/mine.json')).toEqual({ ok: true, value: { suiteId: 7 } });
+    expect(await start('/home/me/suites/../suites/mine.json')).toEqual({ ok: true, value: { suiteId: 7 } });
+    expect(await start('/home/me/suites/other.json')).toMatchObject({ ok: false });
+    expect(service.calls.map((call) => call.request)).toEqual([
+      { source: { kind: 'file', path: '/home/me/suites/mine.json' }, backend: 'auto' },
+      { source: { kind: 'file', path: '/home/me/suites/../suites/mine.json' }, backend: 'auto' },
+    ]);
+  });
+
   it('answers invalid and unknown requests with a message, without reaching the service', async () => {
     const { service, win } = setup();
     const invalid = (await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'getSuite', { suiteId: 'x' })) as {

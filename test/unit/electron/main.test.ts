@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,6 +24,7 @@ const fake = vi.hoisted(() => {
     errorBox: [] as [string, string][],
     exitCode: null as number | null,
     quitCalls: 0,
+    packaged: false,
   };
   return state;
 });
@@ -61,7 +62,9 @@ vi.mock('electron', async () => {
       setName: vi.fn(),
       setPath: vi.fn(),
       getAppPath: () => fake.appPath,
-      isPackaged: false,
+      get isPackaged() {
+        return fake.packaged;
+      },
       requestSingleInstanceLock: () => true,
       whenReady: () => Promise.resolve(),
       on,
@@ -128,6 +131,7 @@ beforeEach(() => {
   fake.errorBox.length = 0;
   fake.exitCode = null;
   fake.quitCalls = 0;
+  fake.packaged = false;
   process.env.TRANSFER_BENCH_DB = join(appDir, 'data', 'app.db');
   process.env.XDG_CONFIG_HOME = join(appDir, 'config');
   delete process.env.TRANSFER_BENCH_SQLITE_BINDING;
@@ -192,6 +196,48 @@ describe('electron/main.ts', () => {
     expect(reply.ok).toBe(true);
     expect(reply.value.map((s) => s.name)).toContain('quick');
     expect(await fake.ipcHandlers.get(IPC_REQUEST_CHANNEL)!(event, 'listSuites', {})).toEqual({ ok: true, value: [] });
+  });
+
+  it('packaged: ignores TRANSFER_BENCH_SQLITE_BINDING and loads only its own build from the resources folder', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    fake.packaged = true;
+    const resources = join(appDir, 'resources');
+    Object.defineProperty(process, 'resourcesPath', { value: resources, configurable: true });
+    try {
+      process.env.TRANSFER_BENCH_SQLITE_BINDING = NODE_SQLITE_BUILD;
+      await startMain();
+      expect(fake.windows).toHaveLength(0);
+      expect(fake.errorBox[0]?.[1]).toContain(join(resources, 'electron-native', 'better_sqlite3.node'));
+      expect(fake.errorBox[0]?.[1]).toContain('Reinstall Transfer Bench.');
+      expect(console.warn).toHaveBeenCalledWith(
+        'transfer-bench: TRANSFER_BENCH_SQLITE_BINDING is ignored in the packaged app',
+      );
+    } finally {
+      delete (process as { resourcesPath?: string }).resourcesPath;
+    }
+  });
+
+  it('disables DevTools in the packaged app only', async () => {
+    process.env.TRANSFER_BENCH_SQLITE_BINDING = NODE_SQLITE_BUILD;
+    await startMain();
+    expect((fake.windows[0] as FakeWindow).options.webPreferences.devTools).toBe(true);
+    for (const listener of fake.appListeners.get('will-quit') ?? []) listener({ preventDefault: () => {} });
+    await vi.waitFor(() => expect(fake.quitCalls).toBe(1));
+    fake.appListeners.clear();
+    fake.windows.length = 0;
+
+    fake.packaged = true;
+    const resources = join(appDir, 'resources');
+    mkdirSync(join(resources, 'electron-native'), { recursive: true });
+    copyFileSync(NODE_SQLITE_BUILD, join(resources, 'electron-native', 'better_sqlite3.node'));
+    Object.defineProperty(process, 'resourcesPath', { value: resources, configurable: true });
+    try {
+      await startMain();
+      expect(fake.errorBox).toEqual([]);
+      expect((fake.windows[0] as FakeWindow).options.webPreferences.devTools).toBe(false);
+    } finally {
+      delete (process as { resourcesPath?: string }).resourcesPath;
+    }
   });
 
   it('closes the engine before quitting', async () => {

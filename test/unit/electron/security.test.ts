@@ -43,13 +43,28 @@ function navigationEvent() {
 setupSecurity();
 
 describe('setupSecurity', () => {
-  it('opens no window; https links go to the system browser', () => {
+  it('opens no window; only allow-listed https links go to the system browser', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
     const contents = created();
-    expect(contents.openHandler!({ url: 'https://example.com/docs' })).toEqual({ action: 'deny' });
-    expect(fake.openExternal).toHaveBeenCalledWith('https://example.com/docs');
+    expect(contents.openHandler!({ url: 'https://www.tensorflow.org/js/guide' })).toEqual({ action: 'deny' });
+    expect(fake.openExternal).toHaveBeenCalledWith('https://www.tensorflow.org/js/guide');
     fake.openExternal.mockClear();
-    expect(contents.openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
-    expect(contents.openHandler!({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    for (const url of [
+      'https://example.com/docs',
+      'https://www.tensorflow.org.evil.example/js/',
+      'https://user@www.tensorflow.org/js/',
+      'https://www.tensorflow.org:8443/js/',
+      'http://www.tensorflow.org/js/',
+      'https://github.com/attacker/tfjs/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+    ]) {
+      expect(contents.openHandler!({ url }), url).toEqual({ action: 'deny' });
+      const navigation = navigationEvent();
+      contents.emit('will-navigate', navigation, url);
+      expect(navigation.preventDefault, url).toHaveBeenCalled();
+    }
     expect(fake.openExternal).not.toHaveBeenCalled();
   });
 
