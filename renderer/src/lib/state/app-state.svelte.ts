@@ -1,163 +1,22 @@
-import type { BuiltinSuiteInfo, EpochRow, RunEvent, SuiteAnalysis, SuiteSource } from '$engine/contract.js';
-import { isTrialFinal, type EpochRecord, type SuiteRecord, type TrialKey, type TrialRecord } from '$engine/domain.js';
+import type { BuiltinSuiteInfo, RunEvent, SuiteSource } from '$engine/contract.js';
+import type { SuiteRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
+import { Notices, messageOf } from './notices.svelte.js';
+import { OpenSuite } from './open-suite.svelte.js';
 import { parseRoute, routeHref, type Route } from './route.js';
 import { preferences } from './preferences.svelte.js';
 
-/** A trial being trained right now, as the run events describe it. */
-export interface LiveTrial {
-  trialId: number;
-  key: TrialKey;
-  maxEpochs: number;
-  /** Latest evaluation, null before the first one. */
-  record: EpochRecord | null;
-  startedAtMs: number;
-}
+export { OpenSuite, type LiveTrial, type PretrainProgress } from './open-suite.svelte.js';
 
-export interface PretrainProgress {
-  epoch: number;
-  epochs: number;
-  loss: number | null;
-  accuracy: number | null;
-}
-
-export interface Notice {
-  id: number;
-  kind: 'error' | 'info';
-  title: string;
-  detail: string | null;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Live epoch rows are applied in batches, so a fast stream of events redraws charts a few times a second, not per event. */
-const EPOCH_FLUSH_MS = 250;
 /** The suites list is reloaded at most this often while trials finish. */
-const LIST_REFRESH_MS = 1500;
-/** The analysis is recomputed at most this often while trials finish. */
-const ANALYSIS_REFRESH_MS = 2000;
+export const LIST_REFRESH_MS = 1500;
 
-/** The suite shown in the run view, kept current by run events. */
-export class OpenSuite {
-  readonly suiteId: number;
-  suite = $state.raw<SuiteRecord | null>(null);
-  trials = $state.raw<TrialRecord[]>([]);
-  loading = $state(true);
-  error = $state<string | null>(null);
-  /** Training-set size whose curves are loaded; null before the suite is loaded. */
-  curveSize = $state<number | null>(null);
-  epochs = $state.raw<EpochRow[]>([]);
-  epochsLoading = $state(false);
-  epochsError = $state<string | null>(null);
-  live = $state.raw<LiveTrial[]>([]);
-  pretrain = $state<PretrainProgress | null>(null);
-  /** The engine's analysis (verdict, comparisons, caveats); null until loaded or before any trial is done. */
-  analysis = $state.raw<SuiteAnalysis | null>(null);
-  analysisError = $state<string | null>(null);
-  /** Size whose data multipliers the data-efficiency chart marks, as picked in the Answer panel; null: the default. */
-  markedSize = $state<number | null>(null);
-  /** Whether the chart shows the answer, as toggled; null: on for a finished suite, off while it runs. */
-  showAnswer = $state<boolean | null>(null);
-  /** When this client saw the current run start; null when it did not. */
-  runStartedAtMs = $state<number | null>(null);
-  #pendingRows: EpochRow[] = [];
-  #flushTimer: ReturnType<typeof setTimeout> | null = null;
-  #epochsToken = 0;
-  #analysisToken = 0;
-  #analysisTimer: ReturnType<typeof setTimeout> | null = null;
-
-  constructor(suiteId: number) {
-    this.suiteId = suiteId;
-  }
-
-  get running(): boolean {
-    return this.suite?.status === 'running';
-  }
-
-  setTrial(trial: TrialRecord): void {
-    const index = this.trials.findIndex((t) => t.id === trial.id);
-    const next = [...this.trials];
-    if (index === -1) next.push(trial);
-    else next[index] = trial;
-    this.trials = next;
-    if (this.suite) this.suite = { ...this.suite, trialsFinished: next.filter((t) => isTrialFinal(t.status)).length };
-  }
-
-  setTrialRunning(trialId: number): void {
-    const existing = this.trials.find((t) => t.id === trialId);
-    if (existing) this.setTrial({ ...existing, status: 'running', startedAt: new Date().toISOString() });
-  }
-
-  queueEpochRow(row: EpochRow): void {
-    if (row.trainSize !== this.curveSize) return;
-    this.#pendingRows.push(row);
-    this.#flushTimer ??= setTimeout(() => this.flushEpochRows(), EPOCH_FLUSH_MS);
-  }
-
-  flushEpochRows(): void {
-    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-    if (this.#pendingRows.length === 0) return;
-    const rows = this.#pendingRows.filter((r) => r.trainSize === this.curveSize);
-    this.#pendingRows = [];
-    if (rows.length > 0) this.epochs = [...this.epochs, ...rows];
-  }
-
-  async loadEpochs(transport: AppTransport, trainSize: number): Promise<void> {
-    const token = ++this.#epochsToken;
-    this.curveSize = trainSize;
-    this.#pendingRows = [];
-    this.epochsLoading = true;
-    this.epochsError = null;
-    try {
-      const rows = await transport.client.getEpochs({ suiteId: this.suiteId, trainSize });
-      if (token !== this.#epochsToken) return;
-      this.epochs = rows;
-    } catch (error) {
-      if (token !== this.#epochsToken) return;
-      this.epochsError = messageOf(error);
-      this.epochs = [];
-    } finally {
-      if (token === this.#epochsToken) this.epochsLoading = false;
-    }
-  }
-
-  async loadAnalysis(transport: AppTransport, tolerance: number): Promise<void> {
-    const token = ++this.#analysisToken;
-    try {
-      const analysis = await transport.client.getAnalysis({ suiteId: this.suiteId, tolerance });
-      if (token !== this.#analysisToken) return;
-      this.analysis = analysis;
-      this.analysisError = null;
-    } catch (error) {
-      if (token === this.#analysisToken) this.analysisError = messageOf(error);
-    }
-  }
-
-  /** Reloads the analysis soon, once for a burst of finished trials. */
-  scheduleAnalysis(transport: AppTransport, tolerance: number): void {
-    if (this.#analysisTimer !== null) return;
-    this.#analysisTimer = setTimeout(() => {
-      this.#analysisTimer = null;
-      void this.loadAnalysis(transport, tolerance);
-    }, ANALYSIS_REFRESH_MS);
-  }
-
-  dispose(): void {
-    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-    if (this.#analysisTimer !== null) clearTimeout(this.#analysisTimer);
-    this.#flushTimer = null;
-    this.#analysisTimer = null;
-    this.#epochsToken++;
-    this.#analysisToken++;
-  }
-}
-
-/** The app's shared state: what is loaded, where the user is, and what the run events say. One instance: `app`. */
-class AppState {
-  #transport: AppTransport | null = null;
+/**
+ * The app shell: where the user is, the lists, the actions and the connection to the engine. The open suite keeps
+ * itself current (open-suite.svelte.ts); notices are their own (notices.svelte.ts). One instance: `app`.
+ */
+export class AppShell {
+  #transport: AppTransport | null;
   route = $state<Route>({ view: 'suites' });
   stream = $state<EventStreamStatus>('connecting');
   builtins = $state.raw<BuiltinSuiteInfo[] | null>(null);
@@ -169,9 +28,13 @@ class AppState {
   /** Suite ids with a cancel or resume request in flight. */
   busy = $state.raw<ReadonlySet<number>>(new Set());
   open = $state<OpenSuite | null>(null);
-  notices = $state.raw<Notice[]>([]);
-  #noticeId = 0;
+  readonly notices = new Notices();
   #listTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Without a transport, the host's (Electron's bridge or HTTP) is created when first needed. */
+  constructor(transport: AppTransport | null = null) {
+    this.#transport = transport;
+  }
 
   get transport(): AppTransport {
     this.#transport ??= createTransport();
@@ -184,41 +47,54 @@ class AppState {
 
   /** Connects to the engine, follows the URL and loads the first view. Returns a function that stops it all. */
   start(): () => void {
-    const onHash = () => this.#go(parseRoute(location.hash));
+    const onHash = () => this.show(parseRoute(location.hash));
     window.addEventListener('hashchange', onHash);
-    let wasOpen = false;
-    const unsubscribe = this.transport.subscribe(
-      (event) => this.#onEvent(event),
-      (status) => {
-        // After a reconnect events may have been missed: reload what is on screen.
-        if (status === 'open' && wasOpen && this.stream !== 'open') void this.refresh();
-        if (status === 'open') wasOpen = true;
-        this.stream = status;
-      },
-    );
+    const disconnect = this.connect();
     void this.loadBuiltins();
     void this.loadSuites();
     onHash();
     return () => {
       window.removeEventListener('hashchange', onHash);
+      disconnect();
+    };
+  }
+
+  /** Follows the run events; after a reconnect (events may have been missed) reloads what is on screen. */
+  connect(): () => void {
+    let wasOpen = false;
+    const unsubscribe = this.transport.subscribe(
+      (event) => this.#onEvent(event),
+      (status) => {
+        if (status === 'open' && wasOpen && this.stream !== 'open') void this.refresh();
+        if (status === 'open') wasOpen = true;
+        this.stream = status;
+      },
+    );
+    return () => {
       unsubscribe();
       this.open?.dispose();
+      if (this.#listTimer !== null) clearTimeout(this.#listTimer);
+      this.#listTimer = null;
     };
   }
 
   navigate(route: Route): void {
     const href = routeHref(route);
     if (location.hash !== href) location.hash = href;
-    else this.#go(route);
+    else this.show(route);
   }
 
-  #go(route: Route): void {
+  /** Shows `route` without touching the URL (`navigate` does). */
+  show(route: Route): void {
     this.route = route;
     if (route.view === 'suite') {
       if (this.open?.suiteId !== route.suiteId) {
         this.open?.dispose();
-        this.open = new OpenSuite(route.suiteId);
-        void this.loadOpenSuite();
+        this.open = new OpenSuite(route.suiteId, {
+          client: this.transport.client,
+          tolerance: () => preferences.tolerance,
+        });
+        void this.open.load();
       }
     } else {
       this.open?.dispose();
@@ -228,7 +104,7 @@ class AppState {
   }
 
   async refresh(): Promise<void> {
-    await Promise.all([this.loadSuites(), this.open ? this.loadOpenSuite() : Promise.resolve()]);
+    await Promise.all([this.loadSuites(), this.open ? this.open.load() : Promise.resolve()]);
   }
 
   async loadBuiltins(): Promise<void> {
@@ -257,42 +133,13 @@ class AppState {
     }, LIST_REFRESH_MS);
   }
 
-  async loadOpenSuite(): Promise<void> {
-    const open = this.open;
-    if (!open) return;
-    open.loading = open.suite === null;
-    try {
-      const { suite, trials } = await this.transport.client.getSuite({ suiteId: open.suiteId });
-      if (this.open !== open) return;
-      // A trial may have finished (by event) after the server read these: keep what the events said.
-      const local = new Map(open.trials.map((t) => [t.id, t]));
-      const merged = trials.map((t) => {
-        const known = local.get(t.id);
-        return known && isTrialFinal(known.status) && !isTrialFinal(t.status) ? known : t;
-      });
-      open.suite = { ...suite, trialsFinished: merged.filter((t) => isTrialFinal(t.status)).length };
-      open.trials = merged;
-      open.error = null;
-      if (suite.status !== 'running') open.live = [];
-      const size = open.curveSize ?? suite.spec.sizes[0] ?? null;
-      await Promise.all([
-        size !== null ? open.loadEpochs(this.transport, size) : Promise.resolve(),
-        open.loadAnalysis(this.transport, preferences.tolerance),
-      ]);
-    } catch (error) {
-      if (this.open === open) open.error = messageOf(error);
-    } finally {
-      if (this.open === open) open.loading = false;
-    }
-  }
-
   async selectCurveSize(trainSize: number): Promise<void> {
-    if (this.open) await this.open.loadEpochs(this.transport, trainSize);
+    if (this.open) await this.open.loadEpochs(trainSize);
   }
 
   async setTolerance(tolerance: number): Promise<void> {
     preferences.tolerance = tolerance;
-    if (this.open) await this.open.loadAnalysis(this.transport, tolerance);
+    if (this.open) await this.open.loadAnalysis(tolerance);
   }
 
   async downloadReport(suiteId: number, format: 'html' | 'md'): Promise<void> {
@@ -300,9 +147,9 @@ class AppState {
       try {
         const report = await this.transport.client.getReport({ suiteId, format, tolerance: preferences.tolerance });
         const where = await this.transport.saveFiles([report]);
-        if (where !== null) this.notify('info', `Saved the report ${report.name}`, `→ ${where}`);
+        if (where !== null) this.notices.notify('info', `Saved the report ${report.name}`, `→ ${where}`);
       } catch (error) {
-        this.notify('error', 'Could not make the report', messageOf(error));
+        this.notices.notify('error', 'Could not make the report', messageOf(error));
       }
     });
   }
@@ -318,7 +165,7 @@ class AppState {
       void this.loadSuites();
       this.navigate({ view: 'suite', suiteId });
     } catch (error) {
-      this.notify('error', `Could not start ${label}`, messageOf(error));
+      this.notices.notify('error', `Could not start ${label}`, messageOf(error));
     } finally {
       this.starting = null;
     }
@@ -329,7 +176,7 @@ class AppState {
     try {
       source = await this.transport.pickSuite();
     } catch (error) {
-      this.notify('error', 'Could not open the suite file', messageOf(error));
+      this.notices.notify('error', 'Could not open the suite file', messageOf(error));
       return;
     }
     if (source === null) return;
@@ -352,9 +199,9 @@ class AppState {
     await this.#withBusy(suiteId, async () => {
       try {
         const { cancelled } = await this.transport.client.cancelSuite({ suiteId });
-        if (!cancelled) this.notify('info', 'Nothing to cancel', `Suite #${suiteId} is not running.`);
+        if (!cancelled) this.notices.notify('info', 'Nothing to cancel', `Suite #${suiteId} is not running.`);
       } catch (error) {
-        this.notify('error', `Could not cancel suite #${suiteId}`, messageOf(error));
+        this.notices.notify('error', `Could not cancel suite #${suiteId}`, messageOf(error));
       }
       await this.refresh();
     });
@@ -367,7 +214,7 @@ class AppState {
         await this.refresh();
         this.navigate({ view: 'suite', suiteId: resumed });
       } catch (error) {
-        this.notify('error', `Could not resume suite #${suiteId}`, messageOf(error));
+        this.notices.notify('error', `Could not resume suite #${suiteId}`, messageOf(error));
       }
     });
   }
@@ -378,30 +225,20 @@ class AppState {
         const { files } = await this.transport.client.exportCsv({ suiteId });
         const where = await this.transport.saveFiles(files);
         if (where !== null) {
-          this.notify(
+          this.notices.notify(
             'info',
             `Exported ${files.length} CSV file${files.length === 1 ? '' : 's'}`,
             `${files.map((f) => f.name).join(', ')} → ${where}`,
           );
         }
       } catch (error) {
-        this.notify('error', 'CSV export failed', messageOf(error));
+        this.notices.notify('error', 'CSV export failed', messageOf(error));
       }
     });
   }
 
-  notify(kind: Notice['kind'], title: string, detail: string | null = null): void {
-    const notice: Notice = { id: ++this.#noticeId, kind, title, detail };
-    this.notices = [...this.notices, notice];
-    if (kind === 'info') setTimeout(() => this.dismiss(notice.id), 6000);
-  }
-
-  dismiss(id: number): void {
-    this.notices = this.notices.filter((n) => n.id !== id);
-  }
-
   #onEvent(event: RunEvent): void {
-    const open = this.open?.suiteId === event.suiteId ? this.open : null;
+    this.open?.apply(event);
     switch (event.type) {
       case 'suite-started':
         this.#patchListed(event.suiteId, {
@@ -410,80 +247,15 @@ class AppState {
           trialsFinished: event.finished,
         });
         if (!this.suites?.some((s) => s.id === event.suiteId)) void this.loadSuites();
-        if (open) {
-          open.runStartedAtMs = Date.now();
-          if (open.suite) open.suite = { ...open.suite, status: 'running', finishedAt: null, error: null };
-        }
-        break;
-      case 'pretrain-started':
-        if (open) open.pretrain = { epoch: 0, epochs: event.epochs, loss: null, accuracy: null };
-        break;
-      case 'pretrain-epoch':
-        if (open)
-          open.pretrain = { epoch: event.epoch, epochs: event.epochs, loss: event.loss, accuracy: event.accuracy };
-        break;
-      case 'pretrain-finished':
-        if (open) {
-          open.pretrain = null;
-          // The suite record now says what was pretrained and what it cost.
-          void this.loadOpenSuite();
-        }
-        break;
-      case 'trial-started':
-        if (open) {
-          open.runStartedAtMs ??= Date.now();
-          open.live = [
-            ...open.live.filter((t) => t.trialId !== event.trialId),
-            {
-              trialId: event.trialId,
-              key: event.key,
-              maxEpochs: event.maxEpochs,
-              record: null,
-              startedAtMs: Date.now(),
-            },
-          ];
-          open.setTrialRunning(event.trialId);
-        }
-        break;
-      case 'trial-epoch':
-        if (open) {
-          const known = open.live.some((t) => t.trialId === event.trialId);
-          const now = Date.now();
-          open.live = known
-            ? open.live.map((t) =>
-                t.trialId === event.trialId ? { ...t, record: event.record, maxEpochs: event.maxEpochs } : t,
-              )
-            : [
-                ...open.live,
-                {
-                  trialId: event.trialId,
-                  key: event.key,
-                  maxEpochs: event.maxEpochs,
-                  record: event.record,
-                  startedAtMs: now - event.record.elapsedSeconds * 1000,
-                },
-              ];
-          open.queueEpochRow({ trialId: event.trialId, ...event.key, ...event.record });
-        }
         break;
       case 'trial-finished':
-        if (open) {
-          open.flushEpochRows();
-          open.live = open.live.filter((t) => t.trialId !== event.trial.id);
-          open.setTrial(event.trial);
-          open.scheduleAnalysis(this.transport, preferences.tolerance);
-        }
         this.#scheduleListRefresh();
         break;
       case 'suite-finished':
-        if (open) {
-          open.live = [];
-          open.pretrain = null;
-          if (open.suite) open.suite = { ...open.suite, status: event.status, error: event.error };
-          void this.loadOpenSuite();
-        }
         this.#patchListed(event.suiteId, { status: event.status, error: event.error });
         void this.loadSuites();
+        break;
+      default:
         break;
     }
   }
@@ -494,4 +266,4 @@ class AppState {
   }
 }
 
-export const app = new AppState();
+export const app = new AppShell();

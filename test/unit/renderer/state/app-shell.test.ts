@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppShell, LIST_REFRESH_MS } from '../../../../renderer/src/lib/state/app-state.svelte.js';
+import { INFO_NOTICE_MS, Notices } from '../../../../renderer/src/lib/state/notices.svelte.js';
+import { suiteRecord, trialRecord } from '../factories.js';
+import { FakeEngine, settle } from './fake-transport.js';
+
+describe('AppShell', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('reloads the list and the open suite after the event stream reconnects, not on the first connection', async () => {
+    const engine = new FakeEngine(suiteRecord({ id: 4, status: 'running' }));
+    const shell = new AppShell(engine.transport);
+    const stop = shell.connect();
+    shell.show({ view: 'suite', suiteId: 4 });
+    await settle();
+    const before = { list: engine.count('listSuites'), suite: engine.count('getSuite') };
+
+    engine.status('open');
+    await settle();
+    expect(engine.count('getSuite')).toBe(before.suite);
+
+    engine.status('reconnecting');
+    engine.status('open');
+    await settle();
+    expect(shell.stream).toBe('open');
+    expect(engine.count('listSuites')).toBe(before.list + 1);
+    expect(engine.count('getSuite')).toBe(before.suite + 1);
+
+    // A repeated 'open' without a drop in between is not a reconnect.
+    engine.status('open');
+    await settle();
+    expect(engine.count('getSuite')).toBe(before.suite + 1);
+    stop();
+  });
+
+  it('passes run events to the open suite and reloads the list once for a burst of finished trials', async () => {
+    const suite = suiteRecord({ id: 2, status: 'running' });
+    const engine = new FakeEngine(suite);
+    engine.suites = [suite];
+    const shell = new AppShell(engine.transport);
+    const stop = shell.connect();
+    shell.show({ view: 'suite', suiteId: 2 });
+    await settle();
+    const lists = engine.count('listSuites');
+
+    for (const id of [1, 2, 3]) {
+      engine.emit({ type: 'trial-finished', suiteId: 2, trial: trialRecord({ id, suiteId: 2 }) });
+    }
+    expect(shell.open?.trials.map((t) => t.id)).toEqual([1, 2, 3]);
+    vi.advanceTimersByTime(LIST_REFRESH_MS);
+    await settle();
+    expect(engine.count('listSuites')).toBe(lists + 1);
+    stop();
+  });
+
+  it('patches the listed suite when its run starts', async () => {
+    const engine = new FakeEngine(suiteRecord({ id: 8, status: 'pending' }));
+    engine.suites = [engine.suite];
+    const shell = new AppShell(engine.transport);
+    const stop = shell.connect();
+    await shell.loadSuites();
+    engine.emit({ type: 'suite-started', suiteId: 8, total: 12, finished: 3 });
+    expect(shell.suites?.[0]).toMatchObject({ status: 'running', trialsTotal: 12, trialsFinished: 3 });
+    stop();
+  });
+});
+
+describe('Notices', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('lets info notices go by themselves and keeps errors until dismissed', () => {
+    vi.useFakeTimers();
+    const notices = new Notices();
+    notices.notify('info', 'Saved');
+    notices.notify('error', 'Failed', 'disk full');
+    expect(notices.items.map((n) => n.title)).toEqual(['Saved', 'Failed']);
+    vi.advanceTimersByTime(INFO_NOTICE_MS);
+    expect(notices.items.map((n) => n.title)).toEqual(['Failed']);
+    notices.dismiss(notices.items[0]!.id);
+    expect(notices.items).toEqual([]);
+  });
+});
