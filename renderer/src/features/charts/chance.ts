@@ -1,14 +1,12 @@
 import type { SuiteSpec } from '$engine/contract.js';
 
-/** Accuracy of guessing uniformly among the target classes, when the suite says how many there are. */
+/**
+ * Accuracy of guessing uniformly among the target classes, when the suite says how many there are. Image folders and
+ * CSV tables name their classes only in the data, so they get no chance line from the spec alone.
+ */
 export function chanceAccuracy(spec: SuiteSpec): number | null {
   const dataset = spec.target.dataset;
-  // Image folders and CSV tables name their classes only in the data: no chance line for them.
-  const classes =
-    dataset.kind === 'mnist'
-      ? (dataset.classes?.length ?? 10)
-      : dataset.kind === 'idx'
-        ? (dataset.classes?.length ?? dataset.classNames?.length ?? null)
-        : null;
+  if (dataset.kind === 'folder' || dataset.kind === 'csv') return null;
+  const classes = dataset.classes?.length ?? (dataset.kind === 'mnist' ? 10 : (dataset.classNames?.length ?? null));
   return classes ? 1 / classes : null;
 }
