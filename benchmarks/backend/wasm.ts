@@ -3,6 +3,7 @@ import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
+import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
 import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
 
@@ -18,8 +19,9 @@ export function wasmBinaryDir(): string {
 }
 
 /**
- * Makes `wasm` the active backend, with the Conv2D and MaxPool gradient kernels it lacks, runs slowly or gets wrong,
- * and transposed matrix products on XNNPACK (see wasm-conv2d-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts).
+ * Makes `wasm` the active backend, with the Conv2D, depthwise and MaxPool gradient kernels it lacks, runs slowly or
+ * gets wrong, and transposed matrix products on XNNPACK (see wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts,
+ * wasm-maxpool-gradient.ts, wasm-matmul.ts).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -29,6 +31,7 @@ export async function activateWasm(): Promise<void> {
   registerWasmConv2dGradients();
   registerWasmMaxPoolGradient();
   registerWasmMatMul();
+  registerWasmDepthwiseGradients();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {

@@ -1,9 +1,13 @@
 import * as tf from '@tensorflow/tfjs-layers';
-import type { Architecture } from '../spec/suite-schema.js';
+import type { Architecture, ArchitectureSpec } from '../spec/suite-schema.js';
 import { UserError } from '../errors.js';
+import { layerSeed } from './layer-seed.js';
+import { FEATURES_LAYER } from '../spec/describe-architecture.js';
+import { buildMobilenetV2Backbone } from './mobilenet-v2.js';
 
-/** Name of the layer whose output feeds the classification head (the backbone's feature vector). */
-export const FEATURES_LAYER = 'features';
+export { layerSeed } from './layer-seed.js';
+
+export { FEATURES_LAYER, featuresLayer } from '../spec/describe-architecture.js';
 /** Name of the classification head (dense, softmax). */
 export const HEAD_LAYER = 'head';
 
@@ -16,19 +20,20 @@ export const ARCHITECTURE_BLOCKS: Readonly<Record<Architecture, readonly string[
   mlp: ['dense1', FEATURES_LAYER],
 };
 
+/**
+ * The input shape a built-in architecture takes for images of `dataShape`: the images' own for cnn and mlp; for
+ * mobilenet-v2 its square `inputSize` with 3 channels (images are resized and grayscale repeated to it).
+ */
+export function architectureInputShape(
+  arch: ArchitectureSpec,
+  dataShape: readonly [number, number, number],
+): [number, number, number] {
+  if (typeof arch === 'string') return [dataShape[0], dataShape[1], dataShape[2]];
+  return [arch.inputSize, arch.inputSize, 3];
+}
+
 /** Smallest image side the CNN accepts: two 3×3 'valid' convolutions, each followed by a 2×2 pool, leave ≥1 pixel. */
 export const CNN_MIN_SIDE = 10;
-
-/**
- * A seed for each layer's initializer, derived from the trial seed and the layer's name so that layers differ from one
- * another, the same layer gets the same initial weights in every model built from one seed, and adding a layer does
- * not shift the others.
- */
-export function layerSeed(seed: number, layerName: string): number {
-  let h = (Math.imul(seed >>> 0, 2654435761) ^ 0x9e3779b9) >>> 0;
-  for (let i = 0; i < layerName.length; i++) h = Math.imul(h ^ layerName.charCodeAt(i), 16777619) >>> 0;
-  return h;
-}
 
 type Initializer = ReturnType<typeof tf.initializers.glorotUniform>;
 
@@ -51,10 +56,13 @@ export function buildHead(numClasses: number, seed: number, name = HEAD_LAYER): 
  *   relu) → head (dense numClasses, softmax). Convolutions use 'valid' padding, so images need sides ≥ 10.
  * - `mlp`: flatten → dense1 (256, relu) → features (128, relu) → head (dense numClasses, softmax).
  *
+ * - `mobilenet-v2`: see mobilenet-v2.ts, ending at `global_average_pooling2d` → head; `inputShape` must be
+ *   `architectureInputShape(arch, …)`.
+ *
  * All initializers are seeded from `seed`, so two calls with the same arguments give identical weights.
  */
 export function buildModel(
-  arch: Architecture,
+  arch: ArchitectureSpec,
   inputShape: [number, number, number],
   numClasses: number,
   seed: number,
@@ -67,6 +75,17 @@ export function buildModel(
   }
   if (!Number.isInteger(numClasses) || numClasses < 2) {
     throw new UserError(`a classifier needs at least 2 classes, got ${numClasses}`);
+  }
+  if (typeof arch !== 'string') {
+    const expected = architectureInputShape(arch, inputShape);
+    if (expected.join('×') !== inputShape.join('×')) {
+      throw new Error(
+        `mobilenet-v2 with inputSize ${arch.inputSize} takes ${expected.join('×')} inputs, got ${inputShape.join('×')}`,
+      );
+    }
+    const { input, features } = buildMobilenetV2Backbone({ alpha: arch.alpha, inputSize: arch.inputSize, seed });
+    const output = buildHead(numClasses, seed).apply(features) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: output, name: 'mobilenetv2' });
   }
   const input = tf.input({ shape: inputShape, name: 'input' });
   let x: tf.SymbolicTensor;

@@ -2,12 +2,13 @@ import type { serialization } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-layers';
 import type { Approach } from '../domain.js';
 import { UserError } from '../errors.js';
-import type { Architecture } from '../spec/suite-schema.js';
+import type { ArchitectureSpec } from '../spec/suite-schema.js';
 import { HEAD_LAYER, buildHead, buildModel, layerSeed } from './architectures.js';
+import { useKerasFrozenBatchNorm } from './frozen-batch-norm.js';
 
 export interface TrialModelOptions {
   approach: Approach;
-  arch: Architecture;
+  arch: ArchitectureSpec;
   inputShape: [number, number, number];
   numClasses: number;
   /** Seeds the new head, and for `scratch` the whole model. */
@@ -21,6 +22,8 @@ export interface TrialModelOptions {
   cutLayer: string;
   /** For `partial`: how many blocks of the backbone, counted from the top, train (default 1). */
   trainableBlocks?: number | undefined;
+  /** For `partial`, instead of `trainableBlocks`: the first layer of the backbone that trains (it and all after it). */
+  trainFrom?: string | undefined;
 }
 
 /** Layer of the base model to cut at, or a UserError naming it and listing the base's layers. */
@@ -173,11 +176,15 @@ export function backboneBlocks(model: tf.LayersModel, headLayers: readonly strin
  *   a vector); every layer trains.
  * - `linear-probe`: the same, with the backbone frozen: only the head trains.
  * - `partial`: the same, with only the top `trainableBlocks` (default 1) weighted layers of the backbone and the head
- *   training (see `backboneBlocks`).
+ *   training (see `backboneBlocks`); or, with `trainFrom`, the backbone's layers from that one on (in the model's
+ *   layer order, which is topological) and the head.
+ *
+ * Frozen batch normalisation layers run in inference mode, as in Keras (see frozen-batch-norm.ts).
  *
  * The base is copied, never changed; the caller disposes the returned model (which does not touch the base).
  */
 export function buildTrialModel(options: TrialModelOptions): tf.LayersModel {
+  useKerasFrozenBatchNorm();
   const { approach, arch, inputShape, numClasses, seed, base, cutLayer } = options;
   if (approach === 'scratch' && base === undefined) return buildModel(arch, inputShape, numClasses, seed);
   if (base === undefined) throw new UserError(`approach "${approach}" needs a pretrained model`);
@@ -185,8 +192,17 @@ export function buildTrialModel(options: TrialModelOptions): tf.LayersModel {
   // A view of the base up to the cut, sharing its layers. Never dispose it: that would dispose the base's weights.
   const view = tf.model({ inputs: base.inputs, outputs: findCutLayer(base, cutLayer) });
   const blocks = backboneBlocks(view);
-  const trainableBlocks = approach === 'partial' ? (options.trainableBlocks ?? 1) : 0;
-  const fewest = approach === 'partial' ? 1 : 0;
+  const trainFrom = approach === 'partial' ? options.trainFrom : undefined;
+  const trainableBlocks = approach === 'partial' && trainFrom === undefined ? (options.trainableBlocks ?? 1) : 0;
+  const fewest = approach === 'partial' && trainFrom === undefined ? 1 : 0;
+  const viewLayers = view.layers.map((l) => l.name);
+  const firstTrained = trainFrom === undefined ? -1 : viewLayers.indexOf(trainFrom);
+  if (trainFrom !== undefined && (firstTrained < 0 || view.getLayer(trainFrom).getClassName() === 'InputLayer')) {
+    const hint = base.layers.some((l) => l.name === trainFrom)
+      ? `it is above the cut at "${cutLayer}"`
+      : `the model has no such layer (its weighted layers: ${blocks.join(', ')})`;
+    throw new UserError(`"partial" with trainFrom "${trainFrom}": ${hint}; name a layer of the backbone`);
+  }
   if (!Number.isInteger(trainableBlocks) || trainableBlocks < fewest || trainableBlocks > blocks.length) {
     throw new UserError(
       `"partial" with ${trainableBlocks} trainable blocks: the pretrained model up to "${cutLayer}" has ` +
@@ -204,7 +220,9 @@ export function buildTrialModel(options: TrialModelOptions): tf.LayersModel {
   const output = head.apply(features) as tf.SymbolicTensor;
   const model = tf.model({ inputs: backbone.inputs, outputs: output, name: `${approach}-${base.name}` });
 
-  const trainable = new Set(blocks.slice(blocks.length - trainableBlocks));
+  const trainable = new Set(
+    firstTrained >= 0 ? viewLayers.slice(firstTrained) : blocks.slice(blocks.length - trainableBlocks),
+  );
   for (const name of backboneLayers) {
     model.getLayer(name).trainable = approach === 'finetune' || approach === 'scratch' || trainable.has(name);
   }

@@ -9,6 +9,7 @@ import {
   plural,
 } from '../analysis/format.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
+import { describeArchitecture } from '../spec/describe-architecture.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 
 /** Where the fine-tuning variants start from, in words. */
@@ -57,7 +58,7 @@ export function setupItems(
       'Target data',
       `${describeDataset(spec.target.dataset)}; ${spec.target.testPerClass} test examples per class, the same for every trial`,
     ],
-    ['Architecture', spec.architecture],
+    ['Architecture', describeArchitecture(spec.architecture)],
     ['Training-set sizes', `${spec.sizes.map(formatSize).join(', ')} examples (validation split included)`],
     ['Seeds', `${spec.seeds.join(', ')} (${plural(spec.seeds.length, 'seed')} per approach and size)`],
     [

@@ -12,6 +12,7 @@ import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { TrialNotRunningError, type ResultStore, type RunOwner } from '../store/result-store.js';
+import { featuresLayer } from '../spec/describe-architecture.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
@@ -34,7 +35,9 @@ export function planTrials(spec: SuiteSpec): TrialKey[] {
 function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null): BaseModelRef | null {
   if (spec.pretrainedModel)
     return { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer };
-  return cacheKey ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: 'features' } : null;
+  return cacheKey
+    ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: featuresLayer(spec.architecture) }
+    : null;
 }
 
 export interface RunnerOptions {

@@ -4,6 +4,7 @@ import { exportCsvFiles } from '../export/csv-export.js';
 import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-runner.js';
 import type { RunEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
+import { describeArchitecture } from '../spec/describe-architecture.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
 import { openDb } from '../store/open-db.js';
@@ -65,7 +66,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         return {
           name,
           description: spec.description,
-          architecture: spec.architecture,
+          architecture: describeArchitecture(spec.architecture),
           sizes: spec.sizes,
           seeds: spec.seeds,
           approaches: Object.keys(spec.approaches),

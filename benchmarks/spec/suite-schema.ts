@@ -60,21 +60,61 @@ export const csvSource = z.strictObject({
 
 export const datasetSource = z.discriminatedUnion('kind', [mnistPackageSource, idxSource, folderSource, csvSource]);
 
-export const architecture = z.enum(['cnn', 'mlp']);
+/** The small built-in architectures, named by a string. */
+export const layerStackArchitecture = z.enum(['cnn', 'mlp']);
 
-export const approachSettings = z.strictObject({
-  optimizer: z.enum(['adam', 'sgd']).default('adam'),
-  learningRate: z.number().positive().max(10),
-  batchSize: z.number().int().positive().max(4096).default(32),
-  /** Upper bound on passes over the training subset. */
-  epochs: z.number().int().positive(),
-  /** Floor on optimiser updates: tiny subsets still get this many. The budget is max(minSteps, epochs × steps per epoch). */
-  minSteps: z.number().int().nonnegative().default(300),
-  /** Early stopping: evaluations without a validation-loss improvement, counted only after minSteps. */
-  patience: z.number().int().positive().default(5),
-  /** For `partial`: how many blocks of the backbone, counted from the top, train. */
-  trainableBlocks: z.number().int().positive().optional(),
+/**
+ * MobileNetV2 (Sandler et al., 2018) built here with Keras' layer names. Images are resized to `inputSize` and
+ * grayscale repeated to 3 channels, as for a Keras-converted MobileNetV2.
+ */
+export const mobilenetV2Architecture = z.strictObject({
+  name: z.literal('mobilenet-v2'),
+  /** Width multiplier: every layer's channels are scaled by it (rounded to multiples of 8), as in Keras. */
+  alpha: z.number().positive().max(4).default(1),
+  /** Side of the square input in pixels (32 or more); images of another size are resized to it. */
+  inputSize: z.number().int().min(32).max(1024).default(96),
 });
+
+/** `"cnn"`, `"mlp"`, or an object naming a parameterised architecture (`{ "name": "mobilenet-v2", … }`). */
+export const architecture = z.union([layerStackArchitecture, mobilenetV2Architecture]);
+
+/**
+ * How pixel values (the loaders give [0, 1]) are scaled before they enter the model: `[0,1]` unchanged (the default,
+ * and what the built-in cnn and mlp are trained with), `[-1,1]` (what Keras' MobileNetV2 expects), or per-channel
+ * `(x − mean) / std` with mean and std given on the [0, 1] scale.
+ */
+export const pixelScaling = z.union([
+  z.literal('[0,1]'),
+  z.literal('[-1,1]'),
+  z.strictObject({
+    mean: z.array(z.number()).min(1),
+    std: z.array(z.number().positive()).min(1),
+  }),
+]);
+
+export const approachSettings = z
+  .strictObject({
+    optimizer: z.enum(['adam', 'sgd']).default('adam'),
+    learningRate: z.number().positive().max(10),
+    batchSize: z.number().int().positive().max(4096).default(32),
+    /** Upper bound on passes over the training subset. */
+    epochs: z.number().int().positive(),
+    /** Floor on optimiser updates: tiny subsets still get this many. The budget is max(minSteps, epochs × steps per epoch). */
+    minSteps: z.number().int().nonnegative().default(300),
+    /** Early stopping: evaluations without a validation-loss improvement, counted only after minSteps. */
+    patience: z.number().int().positive().default(5),
+    /** For `partial`: how many blocks of the backbone, counted from the top, train. */
+    trainableBlocks: z.number().int().positive().optional(),
+    /**
+     * For `partial`: the name of the first layer that trains (e.g. `block_13_expand`); it and every layer after it in
+     * the model's layer order train, the layers before it are frozen. Instead of `trainableBlocks`.
+     */
+    trainFrom: z.string().min(1).optional(),
+  })
+  .refine((a) => a.trainableBlocks === undefined || a.trainFrom === undefined, {
+    message: 'give either "trainableBlocks" or "trainFrom", not both',
+    path: ['trainFrom'],
+  });
 
 export const pretrainSpec = z.strictObject({
   dataset: datasetSource,
@@ -101,6 +141,8 @@ export const suiteSpec = z
       .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" and "-" only'),
     description: z.string().default(''),
     architecture,
+    /** Scaling of pixel values before they enter the model (see pixelScaling); the default keeps [0, 1]. */
+    pixelScaling: pixelScaling.default('[0,1]'),
     /** Either a source task to pretrain on (cached), or a pretrained model on disk. */
     pretrain: pretrainSpec.optional(),
     pretrainedModel: pretrainedModelSpec.optional(),
@@ -150,4 +192,9 @@ export type PretrainSpec = z.infer<typeof pretrainSpec>;
 export type PretrainedModelSpec = z.infer<typeof pretrainedModelSpec>;
 export type SuiteSpec = z.infer<typeof suiteSpec>;
 export type SuiteSpecInput = z.input<typeof suiteSpec>;
-export type Architecture = z.infer<typeof architecture>;
+/** The architectures named by a string. */
+export type Architecture = z.infer<typeof layerStackArchitecture>;
+/** An architecture as a suite gives it: a name, or an object with its settings. */
+export type ArchitectureSpec = z.infer<typeof architecture>;
+export type MobilenetV2Spec = z.infer<typeof mobilenetV2Architecture>;
+export type PixelScaling = z.infer<typeof pixelScaling>;

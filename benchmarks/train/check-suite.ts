@@ -1,8 +1,12 @@
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { countPerClass } from '../datasets/labelled-images.js';
 import { loadTask } from '../datasets/load-dataset.js';
 import { trainingSubset } from '../datasets/training-subset.js';
 import { UserError } from '../errors.js';
+import { architectureInputShape, buildModel } from '../models/architectures.js';
 import { buildTrialModel } from '../models/transfer-model.js';
+import { architectureName, featuresLayer } from '../spec/describe-architecture.js';
+import { checkAdaptable, imageInputShape, type ImageShape } from './input-adapter.js';
 import type { CheckJob, CheckSummary } from './jobs.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 
@@ -21,16 +25,28 @@ export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
   for (const size of spec.sizes) {
     trainingSubset(target.pool.labels, numClasses, size, spec.seeds[0]!, spec.validationFraction);
   }
-  const shape = [target.pool.height, target.pool.width, target.pool.channels];
+  const shape: ImageShape = [target.pool.height, target.pool.width, target.pool.channels];
+  const imageArchitecture = typeof spec.architecture !== 'string';
+  if (target.standardise && imageArchitecture && !job.base) {
+    throw new UserError(
+      `the target data is a table (${target.pool.channels} feature columns) but ${architectureName(spec.architecture)} takes images: use the mlp architecture for tables`,
+    );
+  }
   if (spec.pretrain) {
     const source = await loadTask(spec.pretrain.dataset, spec.pretrain.testPerClass, { baseDir });
-    const sourceShape = [source.pool.height, source.pool.width, source.pool.channels];
+    const sourceShape: ImageShape = [source.pool.height, source.pool.width, source.pool.channels];
     if (source.standardise !== target.standardise) {
       throw new UserError(
         `the source data is ${source.standardise ? 'a table' : 'images'} but the target data is ${target.standardise ? 'a table' : 'images'}: pretrain on the same kind of data`,
       );
     }
-    if (sourceShape.join('×') !== shape.join('×')) {
+    if (imageArchitecture) {
+      // both are fitted to the architecture's input
+      const adapter = { shape: architectureInputShape(spec.architecture, sourceShape), scaling: spec.pixelScaling };
+      const name = architectureName(spec.architecture);
+      checkAdaptable(sourceShape, adapter, `the ${name} architecture (source data)`);
+      checkAdaptable(shape, adapter, `the ${name} architecture (target data)`);
+    } else if (sourceShape.join('×') !== shape.join('×')) {
       if (target.standardise) {
         throw new UserError(
           `the source table has ${source.pool.channels} feature columns but the target table has ${target.pool.channels}: pretraining needs the same feature columns (name them with "features")`,
@@ -40,6 +56,9 @@ export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
         `source images are ${sourceShape.join('×')} but target images are ${shape.join('×')}: pretraining and target data must have the same image shape`,
       );
     }
+  } else if (!job.base && imageArchitecture) {
+    const adapter = { shape: architectureInputShape(spec.architecture, shape), scaling: spec.pixelScaling };
+    checkAdaptable(shape, adapter, `the ${architectureName(spec.architecture)} architecture`);
   }
   if (job.base) {
     const model = await cachedModel(job.base.path);
@@ -49,23 +68,30 @@ export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
         `pretrained model ${job.base.path} has no layer "${job.base.cutLayer}" to cut at (layers: ${names.join(', ')})`,
       );
     }
+    const what = `pretrained model ${job.base.path}`;
     const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
-    if (inputShape.join('×') === shape.join('×') && spec.approaches.scratch) {
-      // Scratch re-draws the brought model's weights: an initializer that cannot be re-drawn fails here, not per trial.
-      buildTrialModel({
-        approach: 'scratch',
-        arch: spec.architecture,
-        inputShape: [target.pool.height, target.pool.width, target.pool.channels],
-        numClasses,
-        seed: 0,
-        base: model,
-        cutLayer: job.base.cutLayer,
-      }).dispose();
+    if (target.standardise) {
+      // a table is given to the model as it is: its feature columns must be what the model takes
+      if (inputShape.join('×') !== shape.join('×')) {
+        throw new UserError(
+          `${what} takes inputs of shape ${inputShape.join('×')} but the target data is a table of ${target.pool.channels} feature columns (${shape.join('×')}): a table cannot be fitted to an image model`,
+        );
+      }
+      checkTrialModels(job, model, shape, numClasses);
+    } else {
+      const imageShape = imageInputShape(model.inputs[0]?.shape ?? [], what);
+      checkAdaptable(shape, { shape: imageShape, scaling: spec.pixelScaling }, what);
+      checkTrialModels(job, model, imageShape, numClasses);
     }
-    if (inputShape.join('×') !== shape.join('×')) {
-      throw new UserError(
-        `pretrained model ${job.base.path} takes inputs of shape ${inputShape.join('×')} but the target images are ${shape.join('×')}`,
-      );
+  } else if (spec.pretrain && spec.approaches.partial?.trainFrom !== undefined) {
+    // the source model does not exist yet: check partial's trainFrom against the architecture built here
+    const inputShape = architectureInputShape(spec.architecture, shape);
+    const model = buildModel(spec.architecture, inputShape, 2, 0);
+    try {
+      const cutLayer = featuresLayer(spec.architecture);
+      checkTrialModels({ ...job, base: { path: 'the pretrained model', cutLayer } }, model, inputShape, numClasses);
+    } finally {
+      model.dispose();
     }
   }
   return {
@@ -75,4 +101,25 @@ export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
     numClasses,
     notices: target.notices,
   };
+}
+
+/**
+ * Builds the models that can fail on the suite's settings: scratch re-draws a brought model's weights (an initializer
+ * that cannot be re-drawn fails here, not per trial) and partial's trainableBlocks or trainFrom must name layers of
+ * the backbone.
+ */
+function checkTrialModels(job: CheckJob, base: LayersModel, inputShape: ImageShape, numClasses: number): void {
+  const { spec } = job;
+  const cutLayer = job.base!.cutLayer;
+  const common = { arch: spec.architecture, inputShape, numClasses, seed: 0, base, cutLayer };
+  if (spec.approaches.scratch && spec.pretrainedModel) buildTrialModel({ ...common, approach: 'scratch' }).dispose();
+  const partial = spec.approaches.partial;
+  if (partial) {
+    buildTrialModel({
+      ...common,
+      approach: 'partial',
+      trainableBlocks: partial.trainableBlocks,
+      trainFrom: partial.trainFrom,
+    }).dispose();
+  }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { PretrainRecord } from '../domain.js';
 import { modelCacheDir } from '../paths.js';
 import { datasetPaths } from '../spec/suite-data-paths.js';
+import { architectureName } from '../spec/describe-architecture.js';
 import type { DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
 
 /** Bump when pretraining changes in a way that makes cached models stale. */
@@ -47,8 +48,10 @@ export function pretrainCacheKey(spec: SuiteSpec, baseDir: string): string | nul
     architecture: spec.architecture,
     pretrain: spec.pretrain,
     data: datasetFingerprint(spec.pretrain.dataset, baseDir),
+    // only when not the default, so that models cached before the setting existed keep their keys
+    ...(spec.pixelScaling !== '[0,1]' ? { pixelScaling: spec.pixelScaling } : {}),
   });
-  return `${spec.architecture}-${sha256(identity).slice(0, 16)}`;
+  return `${architectureName(spec.architecture)}-${sha256(identity).slice(0, 16)}`;
 }
 
 export function pretrainDir(cacheKey: string): string {

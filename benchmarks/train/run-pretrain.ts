@@ -5,7 +5,7 @@ import { loadTask } from '../datasets/load-dataset.js';
 import { fitScaling } from '../datasets/standardise.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import type { PretrainRecord } from '../domain.js';
-import { buildModel } from '../models/architectures.js';
+import { architectureInputShape, buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops } from '../models/flops.js';
 import { saveModel } from '../models/model-io.js';
 import type { PretrainJob } from './jobs.js';
@@ -24,20 +24,21 @@ export async function runPretrain(
   if (!pretrain) throw new Error(`suite ${job.spec.name} has no pretraining stage`);
   const task = await loadTask(pretrain.dataset, pretrain.testPerClass, { baseDir: job.baseDir });
   const numClasses = task.pool.classNames.length;
-  const model = buildModel(
-    job.spec.architecture,
-    [task.pool.height, task.pool.width, task.pool.channels],
-    numClasses,
-    pretrain.seed,
-  );
+  const inputShape = architectureInputShape(job.spec.architecture, [
+    task.pool.height,
+    task.pool.width,
+    task.pool.channels,
+  ]);
+  const model = buildModel(job.spec.architecture, inputShape, numClasses, pretrain.seed);
+  const adapter = { shape: inputShape, scaling: job.spec.pixelScaling };
   const scaling = task.standardise
     ? fitScaling(
         task.pool,
         Int32Array.from({ length: task.pool.count }, (_, i) => i),
       )
     : undefined;
-  const train = toSplit(task.pool, undefined, scaling);
-  const test = toSplit(task.test, undefined, scaling);
+  const train = toSplit(task.pool, undefined, scaling, adapter);
+  const test = toSplit(task.test, undefined, scaling, adapter);
   try {
     const loop = await trainLoop({
       model,

@@ -6,7 +6,9 @@ import { deriveSeed } from '../datasets/seeded-random.js';
 import type { EpochRecord, TrialResult } from '../domain.js';
 import { errorMessage } from '../errors.js';
 import { countParams, estimateTrainingFlops } from '../models/flops.js';
+import { architectureInputShape } from '../models/architectures.js';
 import { buildTrialModel } from '../models/transfer-model.js';
+import { imageInputShape, type ImageShape } from './input-adapter.js';
 import type { TrialJob } from './jobs.js';
 import { failedResult } from './failed-result.js';
 import { evaluate } from './metrics.js';
@@ -41,20 +43,29 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
   // which is the same model (buildTrialModel's tests show it), without loading the base.
   const needsBase = key.approach !== 'scratch' || spec.pretrainedModel !== undefined;
   const baseModel = needsBase && job.base ? await cachedModel(job.base.path) : undefined;
+  const dataShape: ImageShape = [task.pool.height, task.pool.width, task.pool.channels];
+  // Images are fitted to the model's input (size, channels, pixel scaling); a table goes in as it is.
+  const inputShape = task.standardise
+    ? dataShape
+    : baseModel
+      ? imageInputShape(baseModel.inputs[0]!.shape, `pretrained model ${job.base?.path ?? ''}`)
+      : architectureInputShape(spec.architecture, dataShape);
+  const adapter = task.standardise ? undefined : { shape: inputShape, scaling: spec.pixelScaling };
   // A table is standardised with statistics of this trial's training split only.
   const scaling = task.standardise ? fitScaling(task.pool, subset.train) : undefined;
-  const train = toSplit(task.pool, subset.train, scaling);
-  const val = toSplit(task.pool, subset.val, scaling);
-  const test = toSplit(task.test, undefined, scaling);
+  const train = toSplit(task.pool, subset.train, scaling, adapter);
+  const val = toSplit(task.pool, subset.val, scaling, adapter);
+  const test = toSplit(task.test, undefined, scaling, adapter);
   const model = buildTrialModel({
     approach: key.approach,
     arch: spec.architecture,
-    inputShape: [task.pool.height, task.pool.width, task.pool.channels],
+    inputShape,
     numClasses,
     seed: deriveSeed(key.seed, 1),
     base: baseModel,
     cutLayer: job.base?.cutLayer ?? 'features',
     trainableBlocks: settings.trainableBlocks,
+    trainFrom: settings.trainFrom,
   });
   try {
     const budget = { ...settings, patience: settings.patience };

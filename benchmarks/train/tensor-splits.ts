@@ -1,14 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { floatRows, gather, pixelsPerImage, type LabelledImages } from '../datasets/labelled-images.js';
 import type { FeatureScaling } from '../datasets/standardise.js';
+import { adaptImages, isIdentity, type InputAdapter } from './input-adapter.js';
 import type { Split } from './metrics.js';
 
 /**
  * A split whose inputs stay in memory as stored (bytes for images) and become a float tensor one batch at a time,
- * so a large pool never needs a float copy of itself; targets are one-hot, resident. The caller disposes it.
+ * so a large pool never needs a float copy of itself; targets are one-hot, resident. The caller disposes it. With
+ * `adapter`, each batch of images is fitted to a model's input (resized, channels repeated, pixels scaled: see
+ * input-adapter.ts).
  */
-export function toSplit(data: LabelledImages, indices?: Int32Array, scaling?: FeatureScaling): Split {
+export function toSplit(
+  data: LabelledImages,
+  indices?: Int32Array,
+  scaling?: FeatureScaling,
+  adapter?: InputAdapter,
+): Split {
   const part = indices ? gather(data, indices) : data;
+  const adapt = adapter !== undefined && !isIdentity([part.height, part.width, part.channels], adapter);
   const size = pixelsPerImage(part);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(part.labels, 'int32'), part.classNames.length) as tf.Tensor2D);
   return {
@@ -22,7 +31,11 @@ export function toSplit(data: LabelledImages, indices?: Int32Array, scaling?: Fe
           values[i] = ((values[i] as number) - (scaling.mean[f] as number)) / (scaling.std[f] as number);
         }
       }
-      return tf.tensor4d(values, [positions.length, part.height, part.width, part.channels]);
+      const batch = tf.tensor4d(values, [positions.length, part.height, part.width, part.channels]);
+      if (!adapt) return batch;
+      const adapted = adaptImages(batch, adapter);
+      batch.dispose();
+      return adapted;
     },
   };
 }

@@ -70,6 +70,7 @@ export function suiteRecord(overrides: Partial<SuiteRecord> = {}): SuiteRecord {
       name: 'quick',
       description: '',
       architecture: 'mlp',
+      pixelScaling: '[0,1]',
       target: { dataset: { kind: 'mnist', classes: [5, 6, 7, 8, 9] }, testPerClass: 10 },
       sizes: [10, 100],
       seeds: [0, 1],
