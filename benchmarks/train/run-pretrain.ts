@@ -30,7 +30,7 @@ export async function runPretrain(
     task.pool.channels,
   ]);
   const model = buildModel(job.spec.architecture, inputShape, numClasses, pretrain.seed);
-  const adapter = { shape: inputShape, scaling: job.spec.pixelScaling };
+  const adapter = task.standardise ? undefined : { shape: inputShape, scaling: job.spec.pixelScaling };
   const scaling = task.standardise
     ? fitScaling(
         task.pool,
