@@ -12,7 +12,7 @@ export interface GroupSummary {
   mean: number;
   /** Sample standard deviation (divisor n − 1); 0 when n = 1. */
   std: number;
-  /** 95% Student-t interval for the mean; [mean, mean] when n = 1. */
+  /** 95% Student-t interval for the mean, clipped to the metric's range (METRIC_RANGE); [mean, mean] when n = 1. */
   ciLow: number;
   ciHigh: number;
   min: number;
@@ -32,15 +32,35 @@ export function compareApproachSize(
   return APPROACHES.indexOf(a.approach) - APPROACHES.indexOf(b.approach) || a.trainSize - b.trainSize;
 }
 
-/** Summary statistics of one sample of values (at least one). */
-export function describe(values: readonly number[]): Omit<GroupSummary, 'approach' | 'trainSize'> {
+/**
+ * Where each metric's values can lie. A t-interval is symmetric around the mean and knows nothing of bounds: with
+ * few seeds and a spread-out accuracy (e.g. 45% ± 71 points on 2 seeds) it reaches below 0% or above 100%, values no
+ * trial can have. Every reader (tables, CSV, charts, report) takes the interval from here, so it is clipped here,
+ * once: the reported interval is the t-interval intersected with the possible values. Losses, times and FLOPs
+ * cannot be negative.
+ */
+export const METRIC_RANGE: Record<TrialMetric, { min: number; max: number }> = {
+  testAccuracy: { min: 0, max: 1 },
+  testLoss: { min: 0, max: Infinity },
+  wallSeconds: { min: 0, max: Infinity },
+  trainFlops: { min: 0, max: Infinity },
+};
+
+const clip = (value: number, range: { min: number; max: number }): number =>
+  Math.min(range.max, Math.max(range.min, value));
+
+/** Summary statistics of one sample of values (at least one); the interval is clipped to `range`. */
+export function describe(
+  values: readonly number[],
+  range: { min: number; max: number } = { min: -Infinity, max: Infinity },
+): Omit<GroupSummary, 'approach' | 'trainSize'> {
   const interval = tInterval(values);
   return {
     n: values.length,
     mean: mean(values),
     std: sampleStd(values),
-    ciLow: interval.low,
-    ciHigh: interval.high,
+    ciLow: clip(interval.low, range),
+    ciHigh: clip(interval.high, range),
     min: Math.min(...values),
     max: Math.max(...values),
   };
@@ -48,7 +68,8 @@ export function describe(values: readonly number[]): Omit<GroupSummary, 'approac
 
 /**
  * Groups `done` trials by approach and size and summarises `metric` (ignoring null values):
- * sample std (n − 1), 95% Student-t interval (n = 1: std 0 and interval = [mean, mean], flagged by n).
+ * sample std (n − 1), 95% Student-t interval clipped to the metric's range (n = 1: std 0 and interval = [mean, mean],
+ * flagged by n).
  * Groups with no value are left out. Sorted by approach order of APPROACHES, then size.
  */
 export function summarize(trials: readonly TrialRecord[], metric: TrialMetric): GroupSummary[] {
@@ -65,6 +86,6 @@ export function summarize(trials: readonly TrialRecord[], metric: TrialMetric): 
     group.values.push(value);
   }
   return [...groups.values()]
-    .map((g) => ({ approach: g.approach, trainSize: g.trainSize, ...describe(g.values) }))
+    .map((g) => ({ approach: g.approach, trainSize: g.trainSize, ...describe(g.values, METRIC_RANGE[metric]) }))
     .sort(compareApproachSize);
 }

@@ -6,6 +6,7 @@ import { writeFiles } from '../export/csv-export.js';
 import { defaultDbPath } from '../paths.js';
 import { openDb } from '../store/open-db.js';
 import { planTrials } from '../runner/suite-runner.js';
+import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
@@ -145,6 +146,7 @@ export function buildProgram(): Command {
     .addOption(workersOption())
     .addOption(dbOption())
     .action(async (suite: string, options: { backend: BackendChoice; workers?: number; db: string }) => {
+      checkWorkerCount(options.workers); // before the database is opened (or created)
       await withService(options.db, async (service) => {
         const source = suiteSourceFromArgument(suite);
         const end = await follow(service, () =>
@@ -172,6 +174,7 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .action(
       async (suiteId: number, options: { db: string; workers?: number; retryFailed: boolean; force: boolean }) => {
+        checkWorkerCount(options.workers);
         await withService(options.db, async (service) => {
           const stopNotices = service.onNotice((message) => console.error(`warning: ${message}`));
           try {

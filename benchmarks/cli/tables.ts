@@ -28,17 +28,17 @@ export function printSuiteList(suites: SuiteRecord[]): void {
   );
 }
 
-/** Mean test accuracy (± half-width of the 95% interval) per size and approach, over done trials. */
+/** Mean test accuracy and its 95% interval (clipped to 0–100%, so not always symmetric) per size and approach. */
 export function printSummaryTable(suite: SuiteRecord, trials: TrialRecord[]): void {
   const groups = summarize(trials, 'testAccuracy');
   const approaches = APPROACHES.filter((a) => suite.spec.approaches[a] !== undefined);
   const cell = (approach: string, size: number): string => {
     const g = groups.find((x) => x.approach === approach && x.trainSize === size);
     if (!g) return '—';
-    const half = ((g.ciHigh - g.ciLow) / 2) * 100;
-    return g.n > 1 ? `${(g.mean * 100).toFixed(1)} ± ${half.toFixed(1)}` : `${(g.mean * 100).toFixed(1)} (n=1)`;
+    const pct = (v: number) => (v * 100).toFixed(1);
+    return g.n > 1 ? `${pct(g.mean)} (${pct(g.ciLow)}–${pct(g.ciHigh)})` : `${pct(g.mean)} (n=1)`;
   };
-  console.log(`\nsuite ${suite.id} (${suite.name}): test accuracy %, mean ± 95% interval over seeds`);
+  console.log(`\nsuite ${suite.id} (${suite.name}): test accuracy %, mean (95% interval over seeds)`);
   printTable(
     ['size', ...approaches],
     suite.spec.sizes.map((size) => [String(size), ...approaches.map((a) => cell(a, size))]),

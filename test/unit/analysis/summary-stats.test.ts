@@ -4,16 +4,33 @@ import { trial, trials } from './fixtures.js';
 
 describe('summarize', () => {
   it('computes mean, sample std and the 95% t-interval by hand', () => {
-    // 0.8, 0.9, 1.0: mean 0.9, s = √((0.01 + 0 + 0.01) / 2) = 0.1, half-width = 4.3027 · 0.1 / √3 = 0.24841
-    const [g] = summarize(trials('finetune', 50, [0.8, 0.9, 1.0]), 'testAccuracy');
+    // 0.5, 0.6, 0.7: mean 0.6, s = √((0.01 + 0 + 0.01) / 2) = 0.1, half-width = 4.3027 · 0.1 / √3 = 0.24841
+    const [g] = summarize(trials('finetune', 50, [0.5, 0.6, 0.7]), 'testAccuracy');
     expect(g).toBeDefined();
     expect(g!.n).toBe(3);
-    expect(g!.mean).toBeCloseTo(0.9, 12);
+    expect(g!.mean).toBeCloseTo(0.6, 12);
     expect(g!.std).toBeCloseTo(0.1, 12);
-    expect(g!.ciLow).toBeCloseTo(0.9 - 0.24841, 4);
-    expect(g!.ciHigh).toBeCloseTo(0.9 + 0.24841, 4);
-    expect(g!.min).toBe(0.8);
-    expect(g!.max).toBe(1.0);
+    expect(g!.ciLow).toBeCloseTo(0.6 - 0.24841, 4);
+    expect(g!.ciHigh).toBeCloseTo(0.6 + 0.24841, 4);
+    expect(g!.min).toBe(0.5);
+    expect(g!.max).toBe(0.7);
+  });
+
+  it('clips an accuracy interval to [0, 100%], and a loss or time interval at 0', () => {
+    // 0.8, 0.9, 1.0: the t-interval is 0.9 ± 0.24841, above 100% at the top.
+    const [high] = summarize(trials('finetune', 50, [0.8, 0.9, 1.0]), 'testAccuracy');
+    expect(high!.ciLow).toBeCloseTo(0.9 - 0.24841, 4);
+    expect(high!.ciHigh).toBe(1);
+    // 0.02, 0.5: 0.26 ± 12.7062 · 0.33941 / √2 — both ends out of range.
+    const [both] = summarize(trials('scratch', 10, [0.02, 0.5]), 'testAccuracy');
+    expect([both!.ciLow, both!.mean, both!.ciHigh]).toEqual([0, expect.closeTo(0.26, 12), 1]);
+    const spread = [
+      trial('scratch', 10, 0.5, { wallSeconds: 1 }),
+      trial('scratch', 10, 0.5, { wallSeconds: 9, seed: 1 }),
+    ];
+    const [time] = summarize(spread, 'wallSeconds');
+    expect(time!.ciLow).toBe(0);
+    expect(time!.ciHigh).toBeCloseTo(5 + 12.7062 * 4, 3);
   });
 
   it('with one seed: std 0 and a degenerate interval, flagged by n = 1', () => {
@@ -46,8 +63,8 @@ describe('summarize', () => {
     expect(groups).toHaveLength(1);
     expect(groups[0]!.n).toBe(2);
     expect(groups[0]!.mean).toBeCloseTo(0.6, 12);
-    // s = √(0.02) ; half = 12.7062 · s / √2 = 12.7062 · 0.1
-    expect(groups[0]!.ciHigh - groups[0]!.mean).toBeCloseTo(1.27062, 4);
+    // s = √(0.02) ; half = 12.7062 · s / √2 = 12.7062 · 0.1: 0.6 ± 1.27, clipped to [0, 1]
+    expect([groups[0]!.ciLow, groups[0]!.ciHigh]).toEqual([0, 1]);
   });
 
   it('summarises any metric and sorts by approach order, then size', () => {
