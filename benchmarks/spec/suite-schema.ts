@@ -143,6 +143,12 @@ export const suiteSpec = z
     architecture,
     /** Scaling of pixel values before they enter the model (see pixelScaling); the default keeps [0, 1]. */
     pixelScaling: pixelScaling.default('[0,1]'),
+    /**
+     * For linear-probe and partial: compute the frozen bottom's output once per example, in inference mode, and
+     * train only the top on it (see train/frozen-features.ts). The results equal training through the frozen layers
+     * up to float rounding; false trains through them (slower; for checking that claim).
+     */
+    cacheFrozenFeatures: z.boolean().default(true),
     /** Either a source task to pretrain on (cached), or a pretrained model on disk. */
     pretrain: pretrainSpec.optional(),
     pretrainedModel: pretrainedModelSpec.optional(),

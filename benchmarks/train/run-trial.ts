@@ -5,13 +5,14 @@ import { trainingSubset } from '../datasets/training-subset.js';
 import { deriveSeed } from '../datasets/seeded-random.js';
 import type { EpochRecord, TrialResult } from '../domain.js';
 import { errorMessage } from '../errors.js';
-import { countParams, estimateTrainingFlops } from '../models/flops.js';
+import { countParams, estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { architectureInputShape } from '../models/architectures.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import { imageInputShape, type ImageShape } from './input-adapter.js';
 import type { TrialJob } from './jobs.js';
 import { failedResult } from './failed-result.js';
-import { evaluate } from './metrics.js';
+import { featuresSplit, splitAtFrozen } from './frozen-features.js';
+import { evaluate, type Split } from './metrics.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 import { disposeSplit, toSplit } from './tensor-splits.js';
 import { plannedEpochs, trainLoop } from './train-loop.js';
@@ -53,9 +54,9 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
   const adapter = task.standardise ? undefined : { shape: inputShape, scaling: spec.pixelScaling };
   // A table is standardised with statistics of this trial's training split only.
   const scaling = task.standardise ? fitScaling(task.pool, subset.train) : undefined;
-  const train = toSplit(task.pool, subset.train, scaling, adapter);
-  const val = toSplit(task.pool, subset.val, scaling, adapter);
-  const test = toSplit(task.test, undefined, scaling, adapter);
+  const rawTrain = toSplit(task.pool, subset.train, scaling, adapter);
+  const rawVal = toSplit(task.pool, subset.val, scaling, adapter);
+  const rawTest = toSplit(task.test, undefined, scaling, adapter);
   const model = buildTrialModel({
     approach: key.approach,
     arch: spec.architecture,
@@ -67,11 +68,32 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
     trainableBlocks: settings.trainableBlocks,
     trainFrom: settings.trainFrom,
   });
+  // With a frozen bottom, its features are computed once (per worker, per example) and only the top trains.
+  const frozen =
+    spec.cacheFrozenFeatures && (key.approach === 'linear-probe' || key.approach === 'partial')
+      ? splitAtFrozen(model)
+      : null;
+  const features = (set: 'pool' | 'test', raw: Split, indices: Int32Array, setSize: number): Split =>
+    featuresSplit(frozen!, {
+      // a table's standardisation is fitted per trial: its features are not shared between trials
+      cacheKey: task.standardise
+        ? null
+        : JSON.stringify([job.base?.path, frozen!.featuresLayer, spec.target, job.baseDir, adapter, set]),
+      setSize,
+      indices,
+      y: raw.y,
+      inputs: raw.inputs,
+    });
+  const allTest = Int32Array.from({ length: task.test.count }, (_, i) => i);
+  const train = frozen ? features('pool', rawTrain, subset.train, task.pool.count) : rawTrain;
+  const val = frozen ? features('pool', rawVal, subset.val, task.pool.count) : rawVal;
+  const test = frozen ? features('test', rawTest, allTest, task.test.count) : rawTest;
+  const trained = frozen ? frozen.top : model;
   try {
     const budget = { ...settings, patience: settings.patience };
     callbacks.onStart(plannedEpochs(budget, train.count));
     const loop = await trainLoop({
-      model,
+      model: trained,
       budget,
       train,
       val,
@@ -86,7 +108,11 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
       steps: loop.steps,
       trainableParams: params.trainable,
       totalParams: params.total,
-      trainFlops: estimateTrainingFlops(model, loop.samples),
+      // with frozen features: the bottom's forward pass once per example of this trial, then the top's training
+      trainFlops: frozen
+        ? forwardFlops(frozen.bottom) * (train.count + val.count + test.count) +
+          estimateTrainingFlops(frozen.top, loop.samples)
+        : estimateTrainingFlops(model, loop.samples),
       epochRecords: loop.epochRecords,
     };
     if (loop.diverged) {
@@ -100,7 +126,7 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
         error: `loss became NaN or infinite at epoch ${loop.epochs}`,
       };
     }
-    const testMetrics = evaluate(model, test);
+    const testMetrics = evaluate(trained, test);
     return {
       ...common,
       status: 'done',
@@ -111,9 +137,16 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
       error: null,
     };
   } finally {
+    // the top re-used the trial model's layers (one more reference each): release it first
+    frozen?.top.dispose();
     model.dispose();
     disposeSplit(train);
     disposeSplit(val);
     disposeSplit(test);
   }
+}
+
+/** Forward FLOPs of `model` for one example. */
+function forwardFlops(model: Parameters<typeof forwardFlopsByLayer>[0]): number {
+  return forwardFlopsByLayer(model).reduce((sum, layer) => sum + layer.forward, 0);
 }
