@@ -8,7 +8,9 @@ import { describeArchitecture } from '../spec/describe-architecture.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
 import { openDb } from '../store/open-db.js';
-import { ResultStore } from '../store/result-store.js';
+import { INTERRUPTED, ResultStore, TRIAL_INTERRUPTED, type StoredSuite } from '../store/result-store.js';
+import { ownerLooksAlive } from '../runner/run-owner.js';
+import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { suiteAnalysis, suiteReport } from './suite-answer.js';
 
 /** How the service starts a worker process; Electron passes its utility-process forker. */
@@ -43,7 +45,23 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
   const store = new ResultStore(db);
-  if (!options.readonly) recoverInterruptedSuites(store);
+  /** Suites whose run is gone (e.g. a CLI run killed while the app is open) become resumable as soon as they are read. */
+  const refresh = () => {
+    if (!options.readonly) recoverInterruptedSuites(store);
+  };
+  refresh();
+  /**
+   * A suite as the UI sees it: without its owner's identity (token, host, pid stay in the engine). Read-only, a
+   * suite whose run is gone cannot be recovered in the database, so it is shown as recovery will store it.
+   */
+  const present = (stored: StoredSuite, trials: TrialRecord[] = []): { suite: SuiteRecord; trials: TrialRecord[] } => {
+    const { owner, ...suite } = stored;
+    if (stored.status !== 'running' || (owner && ownerLooksAlive(owner))) return { suite, trials };
+    return {
+      suite: { ...suite, status: 'cancelled', error: INTERRUPTED },
+      trials: trials.map((t) => (t.status === 'running' ? { ...t, status: 'cancelled', error: TRIAL_INTERRUPTED } : t)),
+    };
+  };
   const forkWorker = options.forkWorker ?? nodeForker;
   const listeners = new Set<RunEventListener>();
   const runs = new Map<number, SuiteRun>();
@@ -73,8 +91,14 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
           trials: planTrials(spec).length,
         };
       }),
-    listSuites: async () => store.listSuites(),
-    getSuite: async ({ suiteId }) => ({ suite: store.requireSuite(suiteId), trials: store.listTrials(suiteId) }),
+    listSuites: async () => {
+      refresh();
+      return store.listSuites().map((suite) => present(suite).suite);
+    },
+    getSuite: async ({ suiteId }) => {
+      refresh();
+      return present(store.requireSuite(suiteId), store.listTrials(suiteId));
+    },
     getEpochs: async ({ suiteId, trainSize }) => {
       store.requireSuite(suiteId);
       return store.listEpochs(suiteId, trainSize);

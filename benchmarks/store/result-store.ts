@@ -118,6 +118,11 @@ export class SuiteNotOwnedError extends Error {
 const now = (): string => new Date().toISOString();
 /** SQLite has no NaN: a diverged loss is stored as NULL. */
 const finite = (v: number | null): number | null => (v === null || !Number.isFinite(v) ? null : v);
+/** The error a suite gets when the run that held it is found gone. */
+export const INTERRUPTED = 'interrupted: the process running it stopped; resume it to finish';
+/** The error its unfinished trials get. */
+export const TRIAL_INTERRUPTED = 'interrupted before it finished';
+
 /** An SQL list of our own constant status names (never of user input). */
 const sqlList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 const FINISHED = sqlList(FINISHED_TRIAL_STATUSES);
@@ -295,11 +300,11 @@ export class ResultStore {
         .transaction(() => {
           const suite = this.getSuite(id);
           if (suite?.status !== 'running' || (suite.owner && isAlive(suite.owner))) return false;
-          this.stmt.cancelRunningTrials.run({ suiteId: id, error: 'interrupted before it finished' });
+          this.stmt.cancelRunningTrials.run({ suiteId: id, error: TRIAL_INTERRUPTED });
           this.stmt.interruptSuite.run({
             id,
             now: now(),
-            error: 'interrupted: the process running it stopped; resume it to finish',
+            error: INTERRUPTED,
           });
           return true;
         })
