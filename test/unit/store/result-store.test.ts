@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TrialResult } from '../../../benchmarks/domain.js';
+import { SUITE_STATUSES, TRIAL_STATUSES, type TrialResult } from '../../../benchmarks/domain.js';
 import { environmentInfo } from '../../../benchmarks/runner/environment.js';
 import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
@@ -197,6 +197,17 @@ describe('ResultStore', () => {
     store.markTrialRunning(trial.id, 'run-1');
     store.finishTrial(trial.id, 'run-1', { ...result, status: 'diverged', testLoss: Number.NaN });
     expect(store.getTrial(trial.id)!.testLoss).toBeNull();
+  });
+
+  it('the schema allows exactly the statuses domain.ts defines', () => {
+    const { db } = freshStore();
+    const checkOf = (table: string): string[] => {
+      const { sql } = db.prepare(`SELECT sql FROM sqlite_master WHERE name = ?`).get(table) as { sql: string };
+      const list = /status TEXT NOT NULL CHECK \(status IN \(([^)]*)\)\)/.exec(sql)![1]!;
+      return list.split(',').map((s) => s.trim().replace(/'/g, ''));
+    };
+    expect(checkOf('trials')).toEqual([...TRIAL_STATUSES]);
+    expect(checkOf('suites')).toEqual([...SUITE_STATUSES]);
   });
 
   it('says which suite id does not exist', () => {

@@ -1,4 +1,4 @@
-import type { TrialRecord } from '$engine/domain.js';
+import { isTrialFinal, type TrialRecord } from '$engine/domain.js';
 
 /** A trial being trained right now, as the run events describe it. */
 export interface InFlightTrial {
@@ -42,7 +42,7 @@ export function estimateRemainingSeconds(
   inFlight: readonly InFlightTrial[],
   nowMs: number,
 ): number | null {
-  const finished = trials.filter((t) => t.status === 'done' || t.status === 'diverged' || t.status === 'failed');
+  const finished = trials.filter((t) => isTrialFinal(t.status));
   const flying = new Set(inFlight.map((t) => t.trialId));
   const waiting = trials.filter(
     (t) => !flying.has(t.id) && (t.status === 'pending' || t.status === 'running' || t.status === 'cancelled'),
