@@ -12,6 +12,107 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { replaceWasmKernel } from './replace-wasm-kernel.js';
 
+/**
+ * Adds each output position's gradient `g` to the first maximum of its window in `x` (row-major order, the window
+ * clipped to the input).
+ */
+export function maxPoolGradInto(
+  dx: Float32Array,
+  x: Float32Array,
+  g: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const rowStride = inWidth * channels;
+  let o = 0;
+  for (let b = 0; b < batchSize; b++) {
+    const batchBase = b * inHeight * rowStride;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - top;
+      const hFrom = Math.max(0, h0);
+      const hTo = Math.min(inHeight, h0 + filterHeight);
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - left;
+        const wFrom = Math.max(0, w0);
+        const wTo = Math.min(inWidth, w0 + filterWidth);
+        for (let c = 0; c < channels; c++, o++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let h = hFrom; h < hTo; h++) {
+            let i = batchBase + h * rowStride + wFrom * channels + c;
+            for (let w = wFrom; w < wTo; w++, i += channels) {
+              const v = x[i]!;
+              if (v > best) {
+                best = v;
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dx[at] = dx[at]! + g[o]!;
+        }
+      }
+    }
+  }
+}
+
+/** A 2×2 window with stride 2 and no padding: the windows tile the input without overlap. */
+function isPlain2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  return (
+    filterHeight === 2 &&
+    filterWidth === 2 &&
+    strideHeight === 2 &&
+    strideWidth === 2 &&
+    padInfo.top === 0 &&
+    padInfo.left === 0 &&
+    info.outHeight * 2 <= info.inHeight &&
+    info.outWidth * 2 <= info.inWidth
+  );
+}
+
+/** `maxPoolGradInto` for `isPlain2x2` pools, `dx` zero-filled: each input is in at most one window. */
+export function maxPool2x2GradInto(
+  dx: Float32Array,
+  x: Float32Array,
+  g: Float32Array,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const rowStride = inWidth * channels;
+  let o = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const rowBase = (b * inHeight + 2 * oh) * rowStride;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const p00 = rowBase + 2 * ow * channels;
+        const p01 = p00 + channels;
+        const p10 = p00 + rowStride;
+        const p11 = p10 + channels;
+        for (let c = 0; c < channels; c++, o++) {
+          // the first maximum in row-major order (a NaN never wins, as in maxPoolGradInto)
+          let best = x[p00 + c]!;
+          let at = best > Number.NEGATIVE_INFINITY ? p00 + c : -1;
+          const v01 = x[p01 + c]!;
+          if (v01 > best || (at < 0 && v01 > Number.NEGATIVE_INFINITY)) {
+            best = v01;
+            at = p01 + c;
+          }
+          const v10 = x[p10 + c]!;
+          if (v10 > best || (at < 0 && v10 > Number.NEGATIVE_INFINITY)) {
+            best = v10;
+            at = p10 + c;
+          }
+          const v11 = x[p11 + c]!;
+          if (v11 > best || (at < 0 && v11 > Number.NEGATIVE_INFINITY)) at = p11 + c;
+          if (at >= 0) dx[at] = g[o]!;
+        }
+      }
+    }
+  }
+}
+
 function makeMaxPoolGradWasm(stock: KernelFunc): KernelFunc {
   return (params) => {
     const { dy, input } = params.inputs;
@@ -30,43 +131,12 @@ function makeMaxPoolGradWasm(stock: KernelFunc): KernelFunc {
     const backend = params.backend as BackendWasm;
     const out: TensorInfo = backend.makeOutput(input.shape, 'float32');
     // views taken after makeOutput: an allocation can grow (and so replace) the wasm memory
-    const dx = backend.typedArrayFromHeap(out);
-    const x = backend.typedArrayFromHeap(input);
-    const g = backend.typedArrayFromHeap(dy);
+    const dx = backend.typedArrayFromHeap(out) as Float32Array;
+    const x = backend.typedArrayFromHeap(input) as Float32Array;
+    const g = backend.typedArrayFromHeap(dy) as Float32Array;
     dx.fill(0);
-    const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-    const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
-    const { top, left } = info.padInfo;
-    const rowStride = inWidth * channels;
-    let o = 0;
-    for (let b = 0; b < batchSize; b++) {
-      const batchBase = b * inHeight * rowStride;
-      for (let oh = 0; oh < outHeight; oh++) {
-        const h0 = oh * strideHeight - top;
-        const hFrom = Math.max(0, h0);
-        const hTo = Math.min(inHeight, h0 + filterHeight);
-        for (let ow = 0; ow < outWidth; ow++) {
-          const w0 = ow * strideWidth - left;
-          const wFrom = Math.max(0, w0);
-          const wTo = Math.min(inWidth, w0 + filterWidth);
-          for (let c = 0; c < channels; c++, o++) {
-            let best = Number.NEGATIVE_INFINITY;
-            let at = -1;
-            for (let h = hFrom; h < hTo; h++) {
-              let i = batchBase + h * rowStride + wFrom * channels + c;
-              for (let w = wFrom; w < wTo; w++, i += channels) {
-                const v = x[i]!;
-                if (v > best) {
-                  best = v;
-                  at = i;
-                }
-              }
-            }
-            if (at >= 0) dx[at] = dx[at]! + g[o]!;
-          }
-        }
-      }
-    }
+    if (isPlain2x2(info)) maxPool2x2GradInto(dx, x, g, info);
+    else maxPoolGradInto(dx, x, g, info);
     return out;
   };
 }
