@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmAdam } from './wasm-adam.js';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
 import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
 import { registerWasmMatMul } from './wasm-matmul.js';
@@ -20,8 +21,8 @@ export function wasmBinaryDir(): string {
 
 /**
  * Makes `wasm` the active backend, with the Conv2D, depthwise and MaxPool gradient kernels it lacks, runs slowly or
- * gets wrong, and transposed matrix products on XNNPACK (see wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts,
- * wasm-maxpool-gradient.ts, wasm-matmul.ts).
+ * gets wrong, transposed matrix products on XNNPACK and a one-kernel Adam update (see wasm-conv2d-gradient.ts,
+ * wasm-depthwise-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -32,6 +33,7 @@ export async function activateWasm(): Promise<void> {
   registerWasmMaxPoolGradient();
   registerWasmMatMul();
   registerWasmDepthwiseGradients();
+  registerWasmAdam();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {
