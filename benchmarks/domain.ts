@@ -52,6 +52,26 @@ export interface EpochRecord {
   elapsedSeconds: number;
 }
 
+/** One learning rate a trial tried (an approach's `learningRate` may be a list), judged on validation loss only. */
+export interface LearningRateCandidate {
+  learningRate: number;
+  /** Lowest validation loss it reached; null when it diverged before any finite evaluation. */
+  bestValLoss: number | null;
+  /** Optimiser updates it trained for. */
+  steps: number;
+  /** Stopped before its budget because it trailed the best candidate so far at the same step. */
+  pruned: boolean;
+  diverged: boolean;
+}
+
+/**
+ * How a trial chose its model: `holdout` selects on a validation split taken from the subset; `kfold` (tiny sizes)
+ * picks the number of steps by k-fold cross-validation on the subset, then trains on all of it for that many steps.
+ */
+export type TrialProtocol =
+  | { kind: 'holdout'; trainExamples: number; valExamples: number }
+  | { kind: 'kfold'; folds: number; chosenSteps: number; examples: number };
+
 /** What a finished (or failed) trial measured. Written once, when the trial ends. */
 export interface TrialResult {
   status: FinishedTrialStatus;
@@ -70,6 +90,12 @@ export interface TrialResult {
   backend: BackendName | null;
   device: string | null;
   error: string | null;
+  /** Learning rate of the model kept; null when the trial recorded none (failed early, or stored before it was). */
+  learningRate: number | null;
+  /** Every learning rate tried when the approach gives a list (one entry for a single value); empty when none ran. */
+  lrCandidates: LearningRateCandidate[];
+  /** How the trial chose its model; null when it recorded none. */
+  protocol: TrialProtocol | null;
   epochRecords: EpochRecord[];
 }
 

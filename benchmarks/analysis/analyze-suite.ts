@@ -27,6 +27,7 @@ import { fitCaveats } from './fit-caveats.js';
 import { DEFAULT_REPLICATES, fitLearningCurves, type LearningCurveFits } from './learning-curves.js';
 import { overfittingGaps, type OverfittingGap } from './overfitting.js';
 import { summarize, type GroupSummary } from './summary-stats.js';
+import { tuningCaveats, tuningSummary, type ApproachTuning } from './tuning.js';
 import { buildVerdict } from './verdict.js';
 
 export interface AnalysisOptions {
@@ -71,6 +72,8 @@ export interface SuiteAnalysis {
   /** Mean validation loss per epoch and approach at one size; null without curves. */
   convergence: { trainSize: number; curves: ApproachCurve[] } | null;
   incomplete: IncompleteGroup[];
+  /** Learning-rate tuning per approach: grid, values chosen, edge hits and what pruning saved. */
+  tuning: ApproachTuning[];
   /** The common claims about fine-tuning against scratch, each with a verdict on this suite's results. */
   claims: ClaimResult[];
   verdict: string[];
@@ -128,6 +131,7 @@ export function analyzeSuite(
   };
   const overfitting = overfittingGaps(own, epochs);
   const incomplete = incompleteGroups(approaches, sizes, seeds.length, own);
+  const tuning = tuningSummary(suite.spec, own);
   const learningCurves = fitLearningCurves(own, options.bootstrapReplicates ?? DEFAULT_REPLICATES);
   return {
     suiteId: suite.id,
@@ -146,6 +150,7 @@ export function analyzeSuite(
     overfitting,
     convergence: resolveConvergence(own, epochs, sizes, options.convergenceSize),
     incomplete,
+    tuning,
     claims: checkClaims({
       tolerance,
       accuracy,
@@ -169,6 +174,7 @@ export function analyzeSuite(
     }),
     caveats: [
       ...buildCaveats({ seeds: seeds.length, accuracy, comparisons, incomplete, trials: own, wideInterval }),
+      ...tuningCaveats(tuning, own),
       ...fitCaveats(learningCurves),
     ],
   };

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { analyzeSuite } from '../analysis/analyze-suite.js';
 import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.js';
-import type { TextFile } from '../domain.js';
+import type { LearningRateCandidate, TextFile, TrialProtocol } from '../domain.js';
 import type { ResultStore } from '../store/result-store.js';
 import { UserError, errorMessage } from '../errors.js';
 
@@ -30,6 +30,9 @@ const TRIAL_COLUMNS = [
   'steps',
   'train_flops',
   'peak_bytes',
+  'learning_rate',
+  'lr_candidates',
+  'protocol',
   'device',
   'started_at',
   'finished_at',
@@ -72,6 +75,25 @@ const COMPARISON_HEAD = [
 /** The rows' own column order; with no rows, at least the documented leading columns. */
 const columnsOf = (rows: CsvRow[], head: string[]): string[] => (rows[0] ? Object.keys(rows[0]) : head);
 
+/** Every candidate as learning_rate:best_val_loss (":pruned" or ":diverged" when so), separated by spaces. */
+function candidatesCell(candidates: readonly LearningRateCandidate[]): string | null {
+  if (candidates.length === 0) return null;
+  return candidates
+    .map(
+      (c) =>
+        `${c.learningRate}:${c.bestValLoss === null ? 'none' : c.bestValLoss.toPrecision(4)}${c.diverged ? ':diverged' : c.pruned ? ':pruned' : ''}`,
+    )
+    .join(' ');
+}
+
+/** "holdout 8+2" (train + validation examples) or "kfold 5 folds, 180 steps". */
+function protocolCell(protocol: TrialProtocol | null): string | null {
+  if (!protocol) return null;
+  return protocol.kind === 'holdout'
+    ? `holdout ${protocol.trainExamples}+${protocol.valExamples}`
+    : `kfold ${protocol.folds} folds, ${protocol.chosenSteps} steps`;
+}
+
 const nanToNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /**
@@ -100,6 +122,9 @@ export function exportCsvFiles(store: ResultStore, suiteId: number): TextFile[] 
     steps: t.steps,
     train_flops: t.trainFlops,
     peak_bytes: t.peakBytes,
+    learning_rate: t.learningRate,
+    lr_candidates: candidatesCell(t.lrCandidates),
+    protocol: protocolCell(t.protocol),
     device: t.device,
     started_at: t.startedAt,
     finished_at: t.finishedAt,

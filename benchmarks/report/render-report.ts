@@ -6,6 +6,7 @@ import { convergenceChart, dataEfficiencyChart } from './charts.js';
 import { EXTRAPOLATION_FACTOR, type LearningCurveFits } from '../analysis/learning-curves.js';
 import { claimsSection } from './claims-section.js';
 import { fitSection } from './fit-section.js';
+import { tuningSection } from './tuning-section.js';
 import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
 import { question, setupItems } from './setup.js';
 import { approachSettingsTable, comparisonTable, summaryTable } from './tables.js';
@@ -66,6 +67,7 @@ export function buildReport(
     { kind: 'heading', level: 2, text: 'Setup' },
     { kind: 'definitions', items: setupItems(suite, analysis, trials) },
     approachSettingsTable(suite.spec, analysis.approaches),
+    ...tuningSection(analysis.tuning),
     { kind: 'heading', level: 2, text: 'Verdict' },
     { kind: 'list', items: analysis.verdict },
     ...claimsSection(analysis.claims),

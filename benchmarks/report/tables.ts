@@ -128,7 +128,7 @@ export function approachSettingsTable(spec: SuiteSpec, approaches: readonly Appr
       [
         APPROACH_LABELS[a],
         s.optimizer,
-        String(s.learningRate),
+        typeof s.learningRate === 'number' ? String(s.learningRate) : `${s.learningRate.join(', ')} (tuned)`,
         String(s.batchSize),
         String(s.epochs),
         String(s.minSteps),

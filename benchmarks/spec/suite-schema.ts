@@ -95,7 +95,24 @@ export const pixelScaling = z.union([
 export const approachSettings = z
   .strictObject({
     optimizer: z.enum(['adam', 'sgd']).default('adam'),
-    learningRate: z.number().positive().max(10),
+    /**
+     * One learning rate, or a list to tune over: each trial then trains once per value and keeps the one with the
+     * lowest validation loss (never the test set). Candidates train in the order listed: put the best guess first.
+     */
+    learningRate: z.union([
+      z.number().positive().max(10),
+      z
+        .array(z.number().positive().max(10))
+        .min(1)
+        .max(8)
+        .refine((v) => new Set(v).size === v.length, 'learning rates must be unique'),
+    ]),
+    /**
+     * With a list of learning rates: stop a candidate once it is past the step floor (and a quarter of its budget)
+     * and its best validation loss so far is worse than the best finished candidate's at the same step. Saves most
+     * of the cost of hopeless values; can drop a slow starter that would have ended best.
+     */
+    pruneCandidates: z.boolean().default(true),
     batchSize: z.number().int().positive().max(4096).default(32),
     /** Upper bound on passes over the training subset. */
     epochs: z.number().int().positive(),

@@ -63,4 +63,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE suites ADD COLUMN heartbeat_at INTEGER;
   ALTER TABLE trials ADD COLUMN run_token TEXT;
   `,
+  // 3: learning-rate tuning and the model-selection protocol per trial (issue 10): the learning rate kept, every
+  // candidate with its validation loss, and whether a held-out split or k-fold cross-validation chose the model.
+  `
+  ALTER TABLE trials ADD COLUMN learning_rate REAL;
+  ALTER TABLE trials ADD COLUMN lr_candidates_json TEXT;
+  ALTER TABLE trials ADD COLUMN protocol_json TEXT;
+  `,
 ];

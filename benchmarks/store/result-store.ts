@@ -13,7 +13,7 @@ import {
   type TrialResult,
   type TrialStatus,
 } from '../domain.js';
-import type { EpochRow } from '../domain.js';
+import type { EpochRow, LearningRateCandidate, TrialProtocol } from '../domain.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { UserError } from '../errors.js';
 
@@ -56,6 +56,9 @@ interface TrialRow {
   total_params: number | null;
   train_flops: number | null;
   peak_bytes: number | null;
+  learning_rate: number | null;
+  lr_candidates_json: string | null;
+  protocol_json: string | null;
   backend: TrialRecord['backend'];
   device: string | null;
   error: string | null;
@@ -192,6 +195,7 @@ export class ResultStore {
         `UPDATE trials SET status = 'pending', run_token = NULL, started_at = NULL, error = NULL,
            test_accuracy = NULL, test_loss = NULL, epochs = NULL, best_epoch = NULL, steps = NULL, wall_seconds = NULL,
            trainable_params = NULL, total_params = NULL, train_flops = NULL, peak_bytes = NULL, backend = NULL,
+           learning_rate = NULL, lr_candidates_json = NULL, protocol_json = NULL,
            device = NULL, finished_at = NULL
          WHERE suite_id = @suiteId AND (status NOT IN (${FINISHED}) OR (@retryFailed AND status = 'failed'))`,
       ),
@@ -200,7 +204,7 @@ export class ResultStore {
         `UPDATE trials SET status = @status, test_accuracy = @testAccuracy, test_loss = @testLoss, epochs = @epochs,
            best_epoch = @bestEpoch, steps = @steps, wall_seconds = @wallSeconds, trainable_params = @trainableParams,
            total_params = @totalParams, train_flops = @trainFlops, peak_bytes = @peakBytes, backend = @backend,
-           device = @device, error = @error, finished_at = @finishedAt, run_token = NULL
+           learning_rate = @learningRate, lr_candidates_json = @lrCandidates, protocol_json = @protocol, device = @device, error = @error, finished_at = @finishedAt, run_token = NULL
          WHERE id = @id AND status = 'running' AND run_token = @token`,
       ),
       insertEpoch: db.prepare(
@@ -399,6 +403,9 @@ export class ResultStore {
         totalParams: result.totalParams,
         trainFlops: result.trainFlops,
         peakBytes: result.peakBytes,
+        learningRate: result.learningRate,
+        lrCandidates: result.lrCandidates.length > 0 ? JSON.stringify(result.lrCandidates) : null,
+        protocol: result.protocol ? JSON.stringify(result.protocol) : null,
         backend: result.backend,
         device: result.device,
         error: result.error,
@@ -504,6 +511,9 @@ function toTrial(row: TrialRow): TrialRecord {
     totalParams: row.total_params,
     trainFlops: row.train_flops,
     peakBytes: row.peak_bytes,
+    learningRate: row.learning_rate,
+    lrCandidates: row.lr_candidates_json ? (JSON.parse(row.lr_candidates_json) as LearningRateCandidate[]) : [],
+    protocol: row.protocol_json ? (JSON.parse(row.protocol_json) as TrialProtocol) : null,
     backend: row.backend,
     device: row.device,
     error: row.error,

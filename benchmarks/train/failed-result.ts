@@ -21,6 +21,9 @@ export function failedResult(
     backend: backend.name,
     device: backend.device,
     error,
+    learningRate: null,
+    lrCandidates: [],
+    protocol: null,
     epochRecords: [],
   };
 }

@@ -15,7 +15,8 @@ import { featuresSplit, splitAtFrozen } from './frozen-features.js';
 import { evaluate, type Split } from './metrics.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 import { disposeSplit, toSplit } from './tensor-splits.js';
-import { plannedEpochs, trainLoop } from './train-loop.js';
+import { learningRates, searchLearningRate, type TrialModel } from './learning-rate-search.js';
+import { plannedEpochs } from './train-loop.js';
 
 export interface TrialCallbacks {
   onStart(maxEpochs: number): void;
@@ -57,17 +58,21 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
   const rawTrain = toSplit(task.pool, subset.train, scaling, adapter);
   const rawVal = toSplit(task.pool, subset.val, scaling, adapter);
   const rawTest = toSplit(task.test, undefined, scaling, adapter);
-  const model = buildTrialModel({
-    approach: key.approach,
-    arch: spec.architecture,
-    inputShape,
-    numClasses,
-    seed: deriveSeed(key.seed, 1),
-    base: baseModel,
-    cutLayer: job.base?.cutLayer ?? 'features',
-    trainableBlocks: settings.trainableBlocks,
-    trainFrom: settings.trainFrom,
-  });
+  // Every learning-rate candidate starts from the same initial weights (same seed); `model` is the template that
+  // splits off the frozen bottom and gives the parameter counts.
+  const buildFull = () =>
+    buildTrialModel({
+      approach: key.approach,
+      arch: spec.architecture,
+      inputShape,
+      numClasses,
+      seed: deriveSeed(key.seed, 1),
+      base: baseModel,
+      cutLayer: job.base?.cutLayer ?? 'features',
+      trainableBlocks: settings.trainableBlocks,
+      trainFrom: settings.trainFrom,
+    });
+  const model = buildFull();
   // With a frozen bottom, its features are computed once (per worker, per example) and only the top trains.
   const frozen =
     spec.cacheFrozenFeatures && (key.approach === 'linear-probe' || key.approach === 'partial')
@@ -88,19 +93,48 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
   const train = frozen ? features('pool', rawTrain, subset.train, task.pool.count) : rawTrain;
   const val = frozen ? features('pool', rawVal, subset.val, task.pool.count) : rawVal;
   const test = frozen ? features('test', rawTest, allTest, task.test.count) : rawTest;
-  const trained = frozen ? frozen.top : model;
+  const buildCandidate = (): TrialModel => {
+    const full = buildFull();
+    const split = frozen ? splitAtFrozen(full) : null;
+    return {
+      trained: split ? split.top : full,
+      dispose: () => {
+        // the top re-uses the model's layers (one more reference each): release it first
+        split?.top.dispose();
+        full.dispose();
+      },
+    };
+  };
+  const rates = learningRates(settings.learningRate);
+  const budget = {
+    optimizer: settings.optimizer,
+    batchSize: settings.batchSize,
+    epochs: settings.epochs,
+    minSteps: settings.minSteps,
+    patience: settings.patience,
+  };
+  let kept: TrialModel | undefined;
   try {
-    const budget = { ...settings, patience: settings.patience };
-    callbacks.onStart(plannedEpochs(budget, train.count));
-    const loop = await trainLoop({
-      model: trained,
+    const perCandidate = plannedEpochs(budget, train.count);
+    callbacks.onStart(perCandidate * rates.length);
+    const search = await searchLearningRate({
+      rates,
       budget,
+      prune: settings.pruneCandidates,
+      buildModel: buildCandidate,
       train,
       val,
       evalEverySteps: spec.evalEverySteps,
       seed: deriveSeed(key.seed, 2),
-      onEvaluation: callbacks.onEvaluation,
+      // Progress counts every candidate's epochs; the stored curve is the kept candidate's alone.
+      onEvaluation: (record, candidate) =>
+        callbacks.onEvaluation(
+          { ...record, epoch: record.epoch + candidate * perCandidate },
+          perCandidate * rates.length,
+        ),
     });
+    kept = search.model;
+    const loop = search.loop;
     const params = countParams(model);
     const common = {
       epochs: loop.epochs,
@@ -114,6 +148,9 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
           estimateTrainingFlops(frozen.top, loop.samples)
         : estimateTrainingFlops(model, loop.samples),
       epochRecords: loop.epochRecords,
+      learningRate: search.learningRate,
+      lrCandidates: search.candidates,
+      protocol: { kind: 'holdout' as const, trainExamples: train.count, valExamples: val.count },
     };
     if (loop.diverged) {
       return {
@@ -123,10 +160,10 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
         testLoss: null,
         wallSeconds: (performance.now() - started) / 1000,
         peakBytes: loop.peakBytes,
-        error: `loss became NaN or infinite at epoch ${loop.epochs}`,
+        error: `loss became NaN or infinite at epoch ${loop.epochs}${rates.length > 1 ? ` with every learning rate tried (${rates.join(', ')})` : ''}`,
       };
     }
-    const testMetrics = evaluate(trained, test);
+    const testMetrics = evaluate(kept.trained, test);
     return {
       ...common,
       status: 'done',
@@ -137,6 +174,7 @@ async function train(job: TrialJob, callbacks: TrialCallbacks): Promise<Omit<Tri
       error: null,
     };
   } finally {
+    kept?.dispose();
     // the top re-used the trial model's layers (one more reference each): release it first
     frozen?.top.dispose();
     model.dispose();

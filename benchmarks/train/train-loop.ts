@@ -24,10 +24,21 @@ export interface TrainLoopOptions {
   evalEverySteps: number;
   seed: number;
   onEvaluation?: (record: EpochRecord, maxEpochs: number) => void;
+  /**
+   * Asked after each evaluation (with the lowest validation loss so far): true stops training there, as `pruned`.
+   * Learning-rate tuning uses it to stop a candidate that trails the best one.
+   */
+  shouldPrune?: (record: EpochRecord, bestValLoss: number) => boolean;
+  /** Stop after exactly this many optimiser updates (mid-epoch if need be), evaluate once more and keep the last weights. */
+  stopAtStep?: number;
 }
 
 export interface TrainLoopResult {
   diverged: boolean;
+  /** Stopped by `shouldPrune`. */
+  pruned: boolean;
+  /** Lowest validation loss of any evaluation (Infinity when none was finite). */
+  bestValLoss: number;
   epochRecords: EpochRecord[];
   /** Epoch whose weights were kept (lowest validation loss), or the last one without early stopping. */
   bestEpoch: number;
@@ -56,7 +67,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   const { model, budget, train, val } = options;
   const started = performance.now();
   const stepsPerEpoch = Math.ceil(train.count / budget.batchSize);
-  const maxEpochs = plannedEpochs(budget, train.count);
+  const stopAtStep = options.stopAtStep;
+  const maxEpochs =
+    stopAtStep !== undefined ? Math.max(1, Math.ceil(stopAtStep / stepsPerEpoch)) : plannedEpochs(budget, train.count);
   const evalEveryEpochs = Math.max(1, Math.ceil(options.evalEverySteps / stepsPerEpoch));
   const optimizer = createOptimizer(budget);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -69,6 +82,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   let samples = 0;
   let peakBytes = tf.memory().numBytes;
   let diverged = false;
+  let pruned = false;
+  let bestValLoss = Infinity;
   let epoch = 0;
   let running = { loss: tf.scalar(0), correct: tf.scalar(0), count: 0 };
 
@@ -77,6 +92,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       epoch++;
       shuffleInPlace(order, rng);
       for (let start = 0; start < train.count; start += budget.batchSize) {
+        if (stopAtStep !== undefined && steps >= stopAtStep) break;
         const batch = order.slice(start, start + budget.batchSize);
         let correct: tf.Scalar | undefined;
         const next = tf.tidy(() => {
@@ -105,7 +121,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
         samples += batch.length;
       }
       peakBytes = Math.max(peakBytes, tf.memory().numBytes);
-      if (epoch % evalEveryEpochs !== 0 && epoch !== maxEpochs) continue;
+      const lastStep = stopAtStep !== undefined && steps >= stopAtStep;
+      if (epoch % evalEveryEpochs !== 0 && epoch !== maxEpochs && !lastStep) continue;
 
       const trainLoss = (await running.loss.data())[0]! / running.count;
       const trainAccuracy = (await running.correct.data())[0]! / running.count;
@@ -128,6 +145,12 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
         diverged = true;
         break;
       }
+      bestValLoss = Math.min(bestValLoss, valMetrics.loss);
+      if (lastStep) break;
+      if (options.shouldPrune?.(record, bestValLoss)) {
+        pruned = true;
+        break;
+      }
       if (budget.patience === null) continue;
       if (best === null || valMetrics.loss < best.loss) {
         best?.weights.forEach((w) => w.dispose());
@@ -146,6 +169,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   }
   return {
     diverged,
+    pruned,
+    bestValLoss,
     epochRecords: records,
     bestEpoch: best?.epoch ?? epoch,
     epochs: epoch,

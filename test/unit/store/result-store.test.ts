@@ -46,6 +46,9 @@ const doneResult = (accuracy: number): TrialResult => ({
   totalParams: 200,
   trainFlops: 1e6,
   peakBytes: 1024,
+  learningRate: null,
+  lrCandidates: [],
+  protocol: null,
   backend: 'wasm',
   device: 'CPU',
   error: null,
@@ -100,6 +103,22 @@ describe('ResultStore', () => {
     expect(after[1]!.status).toBe('pending');
     expect(after[2]!.status).toBe('pending');
     expect(store.requireSuite(id).trialsFinished).toBe(1);
+  });
+
+  it('keeps the learning rate chosen, every candidate and the selection protocol of a trial', () => {
+    const { store } = freshStore();
+    const id = createQuick(store);
+    const [first] = store.listTrials(id);
+    expect(first).toMatchObject({ learningRate: null, lrCandidates: [], protocol: null });
+    store.markTrialRunning(first!.id, 'run-1');
+    const lrCandidates = [
+      { learningRate: 0.001, bestValLoss: 0.42, steps: 300, pruned: false, diverged: false },
+      { learningRate: 0.0003, bestValLoss: 0.61, steps: 100, pruned: true, diverged: false },
+      { learningRate: 0.003, bestValLoss: null, steps: 20, pruned: false, diverged: true },
+    ];
+    const protocol = { kind: 'kfold' as const, folds: 5, chosenSteps: 180, examples: 20 };
+    store.finishTrial(first!.id, 'run-1', { ...doneResult(0.9), learningRate: 0.001, lrCandidates, protocol });
+    expect(store.listTrials(id)[0]).toMatchObject({ learningRate: 0.001, lrCandidates, protocol });
   });
 
   it('writes a finished trial once: a second write, or one by another run, is refused and changes nothing', () => {

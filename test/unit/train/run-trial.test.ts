@@ -66,4 +66,24 @@ describe('runTrial (in process, wasm)', () => {
     expect(result.status).toBe('failed');
     expect(result.error).toContain('/nonexistent/model.json');
   });
+
+  it('with a list of learning rates, trains once per value and keeps the lowest validation loss', async () => {
+    const settings = spec.approaches.scratch!;
+    const grid = {
+      ...spec,
+      approaches: { scratch: { ...settings, learningRate: [0.001, 0.0001, 0.01], pruneCandidates: false } },
+    };
+    const result = await runTrial(
+      { trialId: 1, spec: grid, baseDir: '/', key: { approach: 'scratch', trainSize: 40, seed: 0 }, base: null },
+      backend,
+      noCallbacks,
+    );
+    expect(result.status, result.error ?? '').toBe('done');
+    expect(result.lrCandidates.map((c) => c.learningRate)).toEqual([0.001, 0.0001, 0.01]);
+    const lowest = result.lrCandidates.reduce((a, b) => (b.bestValLoss! < a.bestValLoss! ? b : a));
+    expect(result.learningRate).toBe(lowest.learningRate);
+    // The stored curve is the kept candidate's: its lowest validation loss is the one recorded for it.
+    expect(Math.min(...result.epochRecords.map((r) => r.valLoss))).toBe(lowest.bestValLoss);
+    expect(result.protocol).toEqual({ kind: 'holdout', trainExamples: 32, valExamples: 8 });
+  });
 });

@@ -13,6 +13,7 @@ export type TrialSortKey =
   | 'bestEpoch'
   | 'wallSeconds'
   | 'trainFlops'
+  | 'learningRate'
   | 'backend';
 
 export type SortDirection = 'asc' | 'desc';
@@ -90,4 +91,32 @@ export function statusCounts(trials: readonly TrialRecord[]): Record<TrialStatus
   const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as Record<TrialStatus, number>;
   for (const t of trials) counts[t.status] += 1;
   return counts;
+}
+
+/** The learning rate kept, marked when it sat at an edge of a list of candidates ("0.003 ↑", "0.0003 ↓"). */
+export function learningRateLabel(trial: TrialRecord): string {
+  if (trial.learningRate === null) return '—';
+  const rates = trial.lrCandidates.map((c) => c.learningRate);
+  if (rates.length < 2) return String(trial.learningRate);
+  if (trial.learningRate === Math.max(...rates)) return `${trial.learningRate} ↑`;
+  if (trial.learningRate === Math.min(...rates)) return `${trial.learningRate} ↓`;
+  return String(trial.learningRate);
+}
+
+/** Every candidate's lowest validation loss, for the learning-rate cell's tooltip. */
+export function candidatesTitle(trial: TrialRecord): string | undefined {
+  if (trial.lrCandidates.length < 2) return undefined;
+  const lines = trial.lrCandidates.map((c) => {
+    const loss = c.bestValLoss === null ? 'no finite loss' : `val loss ${c.bestValLoss.toFixed(4)}`;
+    const note = c.diverged ? ', diverged' : c.pruned ? `, stopped early at step ${c.steps}` : '';
+    return `${c.learningRate === trial.learningRate ? '▸ ' : '  '}${c.learningRate}: ${loss}${note}`;
+  });
+  return `Learning rates tried (kept: lowest validation loss; ↑/↓ at the edge of the list)\n${lines.join('\n')}`;
+}
+
+/** How the trial chose its model: "8+2" (train + validation examples) or "5-fold, 180 steps". */
+export function protocolLabel(trial: TrialRecord): string {
+  const p = trial.protocol;
+  if (!p) return '—';
+  return p.kind === 'holdout' ? `${p.trainExamples}+${p.valExamples}` : `${p.folds}-fold, ${p.chosenSteps} steps`;
 }
