@@ -176,8 +176,15 @@ export class SuiteRun {
     }
     try {
       const cacheKey = pretrainCacheKey(suite.spec, suite.baseDir);
+      const notices = [...summary.notices];
+      const earlier = stored.pretrain?.cacheKey;
+      if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
+        notices.push(
+          `the source model's cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
+        );
+      }
       store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
-      return new SuiteRun(suiteId, options, suite, owner, cacheKey, summary.notices).begin(first);
+      return new SuiteRun(suiteId, options, suite, owner, cacheKey, notices).begin(first);
     } catch (error) {
       first.kill();
       giveBack();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,6 +297,41 @@ describe('SuiteRun with fake workers', () => {
     expect(await retried.finished).toBe('done');
     expect(statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
     expect(fake.received.filter((id) => id === 3)).toHaveLength(2);
+  });
+
+  it('resume says when the source data changed since the suite started (another pretraining cache key)', async () => {
+    const { store } = freshStore();
+    const dir = mkdtempSync(join(tmpdir(), 'tb-run-data-'));
+    writeFileSync(join(dir, 'images'), 'first version');
+    writeFileSync(join(dir, 'labels'), 'labels');
+    const idx: LoadedSuite = {
+      ...suite,
+      baseDir: dir,
+      spec: {
+        ...suite.spec,
+        pretrain: {
+          ...suite.spec.pretrain!,
+          dataset: { kind: 'idx', dir: '.', train: { images: 'images', labels: 'labels' } },
+        },
+      },
+    };
+    let hang = true;
+    const fake = fakeWorkers({ trial: (job) => (hang && job.trialId > 2 ? 'hang' : { result: okResult(0.7) }) });
+    const { runner, events } = options(store, fake);
+    const run = await SuiteRun.start(runner, idx);
+    await until(() => store.requireSuite(run.suiteId).trialsFinished === 2);
+    run.cancel();
+    await run.finished;
+    const firstKey = store.requireSuite(run.suiteId).pretrain!.cacheKey;
+    writeFileSync(join(dir, 'images'), 'second version');
+    hang = false;
+    const resumed = await SuiteRun.resume(runner, run.suiteId);
+    expect(await resumed.finished).toBe('done');
+    const started = events.filter((e) => e.type === 'suite-started').at(-1)!;
+    expect(started.type === 'suite-started' && started.notices).toEqual([
+      expect.stringContaining(`cache key changed since this suite started (${firstKey} → `),
+    ]);
+    expect(store.requireSuite(run.suiteId).pretrain!.cacheKey).not.toBe(firstKey);
   });
 
   it('refuses more workers than the limit before starting anything', async () => {
