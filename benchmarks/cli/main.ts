@@ -196,7 +196,7 @@ export function buildProgram(): Command {
 
   program
     .command('list')
-    .description('suites in the database: id, name, status, trials done/total, started')
+    .description('suites in the database: id, name, status, trials finished/total, started')
     .addOption(dbOption())
     .action(async (options: { db: string }) => {
       await withService(options.db, async (service) => printSuiteList(await service.listSuites({})), {

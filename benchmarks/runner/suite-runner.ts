@@ -78,13 +78,31 @@ export class StorageError extends Error {
 }
 
 function storageMessage(suiteId: number, trial: TrialRecord, store: ResultStore, error: unknown): string {
+  return storageFailure(
+    `the result of trial ${trial.id} (${trial.approach}, ${trial.trainSize} examples, seed ${trial.seed})`,
+    'The trial is left unfinished',
+    suiteId,
+    store,
+    error,
+  );
+}
+
+function storageFailure(what: string, consequence: string, suiteId: number, store: ResultStore, error: unknown) {
   const code = (error as { code?: unknown }).code;
   return (
-    `could not store the result of trial ${trial.id} (${trial.approach}, ${trial.trainSize} examples, seed ${trial.seed}) ` +
-    `in ${store.location}: ${errorMessage(error)}${typeof code === 'string' ? ` (${code})` : ''}. ` +
-    `The trial is left unfinished; once the database can be written again (free disk space), ` +
+    `could not store ${what} in ${store.location}: ${errorMessage(error)}${typeof code === 'string' ? ` (${code})` : ''}. ` +
+    `${consequence}; once the database can be written again (free disk space), ` +
     `run \`transfer-bench resume ${suiteId}\` to finish the suite`
   );
+}
+
+/** Runs a store write outside a trial; a failure becomes a StorageError that names the database and what to do. */
+function storing(what: string, suiteId: number, store: ResultStore, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    throw new StorageError(storageFailure(what, 'The suite stopped before running its trials', suiteId, store, error));
+  }
 }
 
 /**
@@ -289,11 +307,13 @@ export class SuiteRun {
     const { suiteId } = this;
     const cached = readCachedPretrain(cacheKey);
     if (cached) {
-      store.setSuitePretrain(suiteId, {
-        ...cached,
-        reused: true,
-        sourceDescription: describeDataset(spec.pretrain!.dataset),
-      });
+      storing('the pretraining record', suiteId, store, () =>
+        store.setSuitePretrain(suiteId, {
+          ...cached,
+          reused: true,
+          sourceDescription: describeDataset(spec.pretrain!.dataset),
+        }),
+      );
       onEvent({ type: 'pretrain-finished', suiteId, reused: true, wallSeconds: cached.wallSeconds });
       return;
     }
@@ -315,7 +335,9 @@ export class SuiteRun {
     );
     if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
     if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
-    store.setSuitePretrain(suiteId, reply.record);
+    storing('the pretraining record (the model itself is cached)', suiteId, store, () =>
+      store.setSuitePretrain(suiteId, reply.record),
+    );
     onEvent({ type: 'pretrain-finished', suiteId, reused: false, wallSeconds: reply.record.wallSeconds });
   }
 

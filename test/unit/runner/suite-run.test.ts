@@ -263,6 +263,23 @@ describe('SuiteRun with fake workers', () => {
     expect(fake.received.filter((id) => id === failedWrite).length).toBe(2);
   });
 
+  it('a pretraining record that cannot be stored stops the run with the same clear message', async () => {
+    const { store } = freshStore();
+    store.setSuitePretrain = () => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    const fake = fakeWorkers();
+    const { runner, events } = options(store, fake);
+    const run = await SuiteRun.start(runner, suite);
+    expect(await run.finished).toBe('failed');
+    const end = events.at(-1)!;
+    expect(end.type === 'suite-finished' && end.error).toMatch(
+      /^could not store the pretraining record \(the model itself is cached\) in .*results\.db: database or disk is full \(SQLITE_FULL\)\. The suite stopped before running its trials; .*`transfer-bench resume 1`/,
+    );
+    expect(fake.received).toEqual([]);
+    await until(() => fake.alive === 0);
+  });
+
   it('a real SQLITE_FULL (database size capped) is a storage error, not a failed trial', async () => {
     const { store, db } = freshStore();
     const big: TrialResult = {
