@@ -133,3 +133,21 @@ export function buildMobilenetV2Backbone(options: MobilenetV2Options): { input: 
   const features = tf.layers.globalAveragePooling2d({ name: MOBILENET_FEATURES_LAYER }).apply(x) as Sym;
   return { input, features };
 }
+
+/**
+ * Keras' `MobileNetV2(include_top=True, weights=None, classes, alpha, input_shape)`: the backbone, then
+ * `global_average_pooling2d` → `predictions` (dense, softmax), named as Keras names them. Weights are drawn from the
+ * seeded initializers (no pretrained weights ship with anything installable here).
+ */
+export function buildKerasMobilenetV2(options: MobilenetV2Options & { classes: number }): tf.LayersModel {
+  const { input, features } = buildMobilenetV2Backbone(options);
+  const predictions = tf.layers
+    .dense({
+      units: options.classes,
+      activation: 'softmax',
+      name: 'predictions',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: layerSeed(options.seed, 'predictions') }),
+    })
+    .apply(features) as Sym;
+  return tf.model({ inputs: input, outputs: predictions, name: `mobilenetv2_${options.alpha}_${options.inputSize}` });
+}

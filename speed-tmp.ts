@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { activateWasm } from './benchmarks/backend/wasm.js';
+import { buildModel } from './benchmarks/models/architectures.js';
+import { profileKernels, formatTopKernels } from './benchmarks/perf/kernel-profile.js';
+await activateWasm();
+const side = 32;
+const model = buildModel({ name: 'mobilenet-v2', alpha: 0.35, inputSize: side }, [side, side, 3], 5, 0);
+const opt = tf.train.adam(0.001);
+const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+const B = 32;
+const x = tf.randomUniform([B, side, side, 3]);
+const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => i % 5), 'int32'), 5);
+const step = () => tf.tidy(() => { opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true, vars)!.dataSync(); });
+const profile = await profileKernels(step, { repeats: 3, clock: 'cpu' });
+console.log(profile.stepMs, profile.overheadMs);
+for (const line of formatTopKernels(profile, 12)) console.log(line);
