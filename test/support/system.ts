@@ -90,7 +90,7 @@ const probes: Record<SystemComponent, () => string | null> = {
     if (!isExecutable(PYTHON_PATH)) {
       return `no Python at ${PYTHON_PATH}: apt-get install python3-torch (or set TRANSFER_BENCH_PYTHON)`;
     }
-    const probe = spawnSync(PYTHON_PATH, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+    const probe = spawnSync(PYTHON_PATH, ['-c', 'import torch; torch.zeros(1)'], { encoding: 'utf8', timeout: 60_000 });
     return probe.status === 0 ? null : `${PYTHON_PATH} cannot import torch: apt-get install python3-torch`;
   },
   postgresql: () =>
