@@ -42,16 +42,31 @@ export function processStartTicks(pid: number | 'self'): string | null {
   return fields.length > 19 ? fields[19]! : null;
 }
 
-/** This process as a suite's owner, with a fresh token for one run. */
+// Without /proc, the wall-clock start: only this process itself ever compares against it.
+const OWN_START = processStartTicks('self') ?? String(Math.round(Date.now() - process.uptime() * 1000));
+
+/**
+ * Tokens of the runs this process holds right now. For a suite recorded as held by this very process, this is the
+ * whole truth (no heartbeat to wait for): a run that ended without being able to write its end (a full disk) left
+ * its suite `running`, and it is not alive.
+ */
+const liveTokens = new Set<string>();
+
+/** This process as a suite's owner, with a fresh token for one run; `endRun(token)` when the run is over. */
 export function thisProcessOwner(): RunOwner {
+  const token = randomUUID();
+  liveTokens.add(token);
   return {
-    token: randomUUID(),
+    token,
     host: hostname(),
     scope: SCOPE,
     pid: process.pid,
-    // Without /proc, the wall-clock start: only this process itself ever compares against it.
-    processStart: processStartTicks('self') ?? String(Math.round(Date.now() - process.uptime() * 1000)),
+    processStart: OWN_START,
   };
+}
+
+export function endRun(token: string): void {
+  liveTokens.delete(token);
 }
 
 function pidExists(pid: number): boolean {
@@ -65,9 +80,10 @@ function pidExists(pid: number): boolean {
 
 /** Whether the run that owns a suite looks alive from here. */
 export function ownerLooksAlive(owner: SuiteOwner, now = Date.now(), staleAfterMs = STALE_AFTER_MS): boolean {
+  const here = owner.host === hostname() && owner.scope === SCOPE;
+  if (here && owner.pid === process.pid && owner.processStart === OWN_START) return liveTokens.has(owner.token);
   if (owner.heartbeatAt === null || now - owner.heartbeatAt > staleAfterMs) return false;
-  if (owner.host !== hostname() || owner.scope !== SCOPE) return true;
-  if (owner.pid === process.pid) return owner.processStart === thisProcessOwner().processStart;
+  if (!here) return true;
   if (SCOPE === '') return pidExists(owner.pid);
   return processStartTicks(owner.pid) === owner.processStart;
 }

@@ -11,7 +11,7 @@ import {
 import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import { TrialNotRunningError, type ResultStore, type RunOwner } from '../store/result-store.js';
+import { TrialNotRunningError, type ResultStore, type RunOwner, type StoredSuite } from '../store/result-store.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
@@ -19,7 +19,7 @@ import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
 import { environmentInfo } from './environment.js';
 import { LiveWorker } from './live-worker.js';
-import { HEARTBEAT_MS, STALE_AFTER_MS, describeOwner, ownerLooksAlive, thisProcessOwner } from './run-owner.js';
+import { HEARTBEAT_MS, STALE_AFTER_MS, describeOwner, endRun, ownerLooksAlive, thisProcessOwner } from './run-owner.js';
 import { checkWorkerCount, workerCount } from './worker-limit.js';
 import type { WorkerForker } from './worker-process.js';
 import type { FromWorker } from './worker-protocol.js';
@@ -136,9 +136,9 @@ export class SuiteRun {
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
     checkWorkerCount(options.workers);
     const { worker: first, summary } = await checkedWorker(options, suite);
+    const owner = thisProcessOwner();
     try {
       const cacheKey = pretrainCacheKey(suite.spec, suite.baseDir);
-      const owner = thisProcessOwner();
       const suiteId = options.store.createSuite({
         spec: suite.spec,
         baseDir: suite.baseDir,
@@ -149,6 +149,7 @@ export class SuiteRun {
       });
       return new SuiteRun(suiteId, options, suite, owner, cacheKey, summary.notices).begin(first);
     } catch (error) {
+      endRun(owner.token);
       first.kill();
       throw error;
     }
@@ -171,18 +172,26 @@ export class SuiteRun {
       );
     }
     const owner = thisProcessOwner();
-    const before = store.claimSuite(suiteId, owner, { isAlive: livenessOf(options), force: resume.force ?? false });
+    let before: StoredSuite;
+    try {
+      before = store.claimSuite(suiteId, owner, { isAlive: livenessOf(options), force: resume.force ?? false });
+    } catch (error) {
+      endRun(owner.token);
+      throw error;
+    }
     if (before.status === 'running' && before.owner && livenessOf(options)(before.owner)) {
       resume.onTakeOver?.(
         `suite ${suiteId} looked alive (${describeOwner(before.owner)}); taking it over: that run stops at its next heartbeat`,
       );
     }
-    const giveBack = () =>
+    const giveBack = () => {
+      endRun(owner.token);
       store.releaseSuite(suiteId, owner.token, {
         status: before.status === 'running' ? 'cancelled' : before.status,
         error: before.error,
         finishedAt: before.finishedAt,
       });
+    };
     const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
     let first: LiveWorker;
     let summary: CheckSummary;
@@ -244,6 +253,7 @@ export class SuiteRun {
     }, this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeatTimer.unref();
     this.finished = this.run().finally(() => {
+      endRun(this.owner.token);
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       this.workers.forEach((w) => w.kill());
     });

@@ -239,6 +239,12 @@ describe('SuiteRun with fake workers', () => {
       }
       original(id, token, result);
     };
+    // The disk stays full: the run cannot record its end either.
+    const release = store.releaseSuite.bind(store);
+    store.releaseSuite = (...args: Parameters<ResultStore['releaseSuite']>) => {
+      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return release(...args);
+    };
     const fake = fakeWorkers();
     const { runner, events } = options(store, fake);
     const run = await SuiteRun.start(runner, suite);
@@ -251,11 +257,13 @@ describe('SuiteRun with fake workers', () => {
     );
     expect(message).toContain('database or disk is full (SQLITE_FULL)');
     expect(message).toContain('transfer-bench resume 1');
+    expect(message).toContain("the suite's final status could not be stored either");
     const trial = store.getTrial(failedWrite!)!;
     expect(trial.status).toBe('cancelled');
-    expect(store.requireSuite(run.suiteId).trialsFinished).toBe(0);
+    expect(store.requireSuite(run.suiteId)).toMatchObject({ status: 'running', trialsFinished: 0 });
     await until(() => fake.alive === 0);
 
+    // Space is freed: resume right away (the suite still reads `running`, but its run in this process is over).
     full = false;
     const resumed = await SuiteRun.resume(runner, run.suiteId);
     expect(await resumed.finished).toBe('done');
