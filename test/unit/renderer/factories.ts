@@ -1,5 +1,6 @@
 import type { EpochRow } from '../../../benchmarks/domain.js';
 import type { Approach, SuiteRecord, TrialRecord } from '../../../benchmarks/domain.js';
+import { suiteSpec } from '../../../benchmarks/spec/suite-schema.js';
 
 /** Test data for the renderer's pure functions: every factory fills what a test does not care about. */
 
@@ -69,28 +70,16 @@ export function suiteRecord(overrides: Partial<SuiteRecord> = {}): SuiteRecord {
     id: 1,
     name: 'quick',
     status: 'done',
-    spec: {
+    // Parsed, so that every field with a default is filled as the engine fills it when it loads a suite.
+    spec: suiteSpec.parse({
       name: 'quick',
-      description: '',
       architecture: 'mlp',
-      pixelScaling: '[0,1]',
       target: { dataset: { kind: 'mnist', classes: [5, 6, 7, 8, 9] }, testPerClass: 10 },
       sizes: [10, 100],
       seeds: [0, 1],
-      approaches: {
-        scratch: {
-          optimizer: 'adam',
-          learningRate: 0.001,
-          pruneCandidates: true,
-          batchSize: 32,
-          epochs: 5,
-          minSteps: 10,
-          patience: 2,
-        },
-      },
-      validationFraction: 0.2,
+      approaches: { scratch: { learningRate: 0.001, epochs: 5, minSteps: 10, patience: 2 } },
       evalEverySteps: 10,
-    },
+    }),
     env: {
       appVersion: '0.1.0',
       nodeVersion: 'v20',
