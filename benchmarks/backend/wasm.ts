@@ -5,6 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmAdam } from './wasm-adam.js';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
 import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
+import { registerWasmIdentity } from './wasm-identity.js';
 import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
 
@@ -21,8 +22,9 @@ export function wasmBinaryDir(): string {
 
 /**
  * Makes `wasm` the active backend, with the Conv2D, depthwise and MaxPool gradient kernels it lacks, runs slowly or
- * gets wrong, transposed matrix products on XNNPACK and a one-kernel Adam update (see wasm-conv2d-gradient.ts,
- * wasm-depthwise-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts).
+ * gets wrong, transposed matrix products on XNNPACK, a one-kernel Adam update and copy-free Identity (see
+ * wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts,
+ * wasm-identity.ts).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -34,6 +36,7 @@ export async function activateWasm(): Promise<void> {
   registerWasmMatMul();
   registerWasmDepthwiseGradients();
   registerWasmAdam();
+  registerWasmIdentity();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {
