@@ -248,7 +248,11 @@ export class SuiteRun {
       }
       if (!holds) {
         this.lostSuite = true;
-        this.stop(new Error(`suite ${this.suiteId} was taken over by another run (resume --force); this run stopped`));
+        this.stop(
+          new Error(
+            `suite ${this.suiteId} was taken over by another run (resume --force, or one that found this run silent for too long); this run stopped`,
+          ),
+        );
       }
     }, this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeatTimer.unref();

@@ -24,7 +24,7 @@ describe('transfer-bench run / list / export', () => {
     const epochs = readCsv(join(out, 'epochs.csv'));
     const summary = readCsv(join(out, 'summary.csv'));
     expect(readFileSync(join(out, 'trials.csv'), 'utf8').split('\r\n')[0]).toBe(
-      'suite_id,trial_id,approach,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,device,started_at,finished_at,error',
+      'suite_id,trial_id,approach,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error',
     );
     expect(Object.keys(epochs[0]!).slice(0, 10)).toEqual([
       'trial_id',
