@@ -26,13 +26,14 @@ export const ENGINE_LAYERS = {
   store: ['spec'],
   charts: ['spec', 'analysis'],
   train: ['spec', 'backend', 'datasets', 'models'],
+  builder: ['spec', 'backend', 'datasets', 'models', 'train'],
   runner: ['spec', 'backend', 'datasets', 'models', 'train', 'store'],
   export: ['spec', 'analysis', 'store'],
   report: ['spec', 'analysis', 'charts'],
-  service: ['spec', 'backend', 'datasets', 'analysis', 'store', 'runner', 'export', 'report'],
+  service: ['spec', 'backend', 'datasets', 'analysis', 'store', 'runner', 'export', 'report', 'builder'],
   server: ['service'],
   perf: ['spec', 'backend', 'datasets', 'models', 'train', 'store', 'runner'],
-  cli: ['spec', 'analysis', 'store', 'runner', 'export', 'report', 'service', 'server'],
+  cli: ['spec', 'analysis', 'store', 'runner', 'export', 'report', 'service', 'server', 'builder'],
 };
 
 /** What the renderer may import from the engine, through the `$engine/` alias. */

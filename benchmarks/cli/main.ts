@@ -11,6 +11,7 @@ import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { suiteSourceFromArgument } from '../spec/load-suite.js';
+import { registerInit } from './init.js';
 import { ProgressDisplay } from './progress-display.js';
 import { printSuiteList, printSummaryTable } from './tables.js';
 
@@ -137,6 +138,8 @@ export function buildProgram(): Command {
     .configureOutput({
       outputError: (text, write) => write(`transfer-bench: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`),
     });
+
+  registerInit(program);
 
   program
     .command('run')

@@ -28,7 +28,9 @@ export async function exportImageFolder(
     const folder = join(dir, image.className);
     mkdirSync(folder, { recursive: true });
     const path = join(folder, `${String(i).padStart(5, '0')}.${format}`);
-    const raw = sharp(Buffer.from(image.pixels), { raw: { width: side.width, height: side.height, channels: 1 } });
+    const raw = sharp(Buffer.from(image.pixels), {
+      raw: { width: side.width, height: side.height, channels: 1 },
+    }).toColourspace('b-w');
     const encoded =
       format === 'jpg'
         ? raw.jpeg({ quality: 95 })

@@ -32,6 +32,16 @@ export async function decodeImage(path: string, settings: DecodeSettings): Promi
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** libvips' message on one line (it repeats causes over several), at most 200 characters. */
 function firstLine(text: string): string {
-  return text.split('\n')[0]?.trim() || 'cannot decode';
+  const lines = [
+    ...new Set(
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const joined = lines.join(' ').replace(/:$/, '');
+  return (joined.length > 200 ? `${joined.slice(0, 197)}…` : joined) || 'cannot decode';
 }

@@ -40,6 +40,14 @@ export interface ImageFolderListing {
   ignored: number;
 }
 
+/** What to do about a folder that is not there: the built-in Fashion-MNIST folders are written by a script. */
+function missingFolderHint(dir: string): string {
+  if (/fashion-mnist-folder/.test(dir)) {
+    return 'write it with `npm run data:fashion-folder` (Fashion-MNIST images as PNG and JPEG files; needs `apt-get install dataset-fashion-mnist`)';
+  }
+  return 'give the folder that holds one subfolder per class';
+}
+
 const isHidden = (name: string): boolean => name.startsWith('.');
 export const isImageName = (name: string): boolean => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 
@@ -48,8 +56,7 @@ function entries(dir: string, what: string): Dirent[] {
     return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new UserError(`${what} ${dir} does not exist; give the folder that holds one subfolder per class`);
+    if (code === 'ENOENT') throw new UserError(`${what} ${dir} does not exist; ${missingFolderHint(dir)}`);
     if (code === 'ENOTDIR')
       throw new UserError(`${what} ${dir} is a file, not a folder; give the folder that holds one subfolder per class`);
     throw new UserError(`cannot read ${what} ${dir}: ${errorMessage(error)}`);

@@ -9,7 +9,7 @@ import { chooseClasses, distinctLabelValues, formatValues, nameClasses } from '.
 import { splitPerClass } from './fixed-split.js';
 import type { SkippedFile } from './decode-cache.js';
 import { readIdxPair } from './idx-reader.js';
-import { describeSkipped, listFolderSource, loadImageFolder } from './load-folder.js';
+import { describeLoad, describeSkipped, listFolderSource, loadImageFolder } from './load-folder.js';
 import { labelOrder, readTable, type Table } from './load-table.js';
 import type { LabelledImages } from './labelled-images.js';
 import { MNIST_DIGITS, loadMnistPackage } from './mnist-package.js';
@@ -47,6 +47,8 @@ interface OpenedSource {
   classNames: string[];
   standardise?: boolean;
   skipped?: SkippedFile[];
+  /** How the data was read, for the run's summary. */
+  notes?: string[];
   /** A class in words, by label value, when the source says more than its name (e.g. its folder). */
   describeClass?: (value: number) => string;
 }
@@ -121,6 +123,7 @@ async function openFolder(source: FolderSource, baseDir: string): Promise<Opened
     classes,
     classNames,
     skipped: [...train.skipped, ...(test?.skipped ?? [])],
+    notes: [describeLoad(train), ...(test ? [describeLoad(test)] : [])],
     describeClass: (value) => `class "${classNames[value]}" (folder ${folderOf(value)})`,
   };
   if (test) opened.test = test.examples;
@@ -232,7 +235,7 @@ export async function loadTask(
   const extra = {
     standardise: opened.standardise ?? false,
     skipped,
-    notices: describeSkipped(skipped),
+    notices: [...(opened.notes ?? []), ...describeSkipped(skipped)],
     classLabel: (k: number) => describeClass(classes[k] as number),
   };
   if (opened.test) {

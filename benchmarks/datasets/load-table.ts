@@ -49,6 +49,15 @@ function parseRecords(text: string, path: string, what: string): ParsedRecord[] 
   }
 }
 
+/** The column names of a table's header row. */
+export function readTableHeader(path: string, what = 'table'): string[] {
+  const records = parseRecords(readText(path, what), path, what);
+  const header = records[0]?.record;
+  if (!header || header.length === 0)
+    throw new UserError(`${what} ${path} is empty: it needs a header row and data rows`);
+  return header;
+}
+
 /** A number as a CSV cell writes it: decimal or exponent notation, nothing else (no "1,5", no "12 kg"). */
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 

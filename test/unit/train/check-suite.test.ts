@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeFashionFolder } from '../../../benchmarks/datasets/fashion-folder.js';
 import { builtinSuiteNames, loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { suiteDataPaths } from '../../../benchmarks/spec/suite-data-paths.js';
 import { checkSuite } from '../../../benchmarks/train/check-suite.js';
 import { FASHION_MNIST_DIR, requireSystem } from '../../support/system.js';
 
+/** Suites whose data is written by a script from a system component (the images of npm run data:fashion-folder). */
+const FOLDER_SUITES = ['fashion-folder'];
+
 describe('built-in suites', () => {
-  for (const name of builtinSuiteNames()) {
+  for (const name of builtinSuiteNames().filter((n) => !FOLDER_SUITES.includes(n))) {
     const { spec, baseDir } = loadSuite({ kind: 'builtin', name });
     // mnist-to-fashion reads Debian's Fashion-MNIST files.
     const needsFashion = suiteDataPaths({ spec, baseDir, origin: name }).some((path) =>
@@ -20,4 +27,20 @@ describe('built-in suites', () => {
       },
     );
   }
+});
+
+describe.skipIf(!requireSystem('fashion-mnist'))('built-in suites on image folders', () => {
+  beforeAll(async () => {
+    process.env.TRANSFER_BENCH_DATA_CACHE = mkdtempSync(join(tmpdir(), 'tb-decoded-'));
+    // What `npm run data:fashion-folder` does; a folder already written is left as it is.
+    await writeFashionFolder();
+  });
+
+  it.each(FOLDER_SUITES)('%s passes the checks a run makes before storing anything', async (name) => {
+    const { spec, baseDir } = loadSuite({ kind: 'builtin', name });
+    const summary = await checkSuite({ spec, baseDir, base: null });
+    expect(summary.poolSize).toBe(Math.max(...spec.sizes));
+    expect(summary.testSize).toBe(spec.target.testPerClass * summary.numClasses);
+    expect(summary.notices.join('\n')).not.toContain('could not be decoded');
+  });
 });

@@ -1,0 +1,173 @@
+/**
+ * How long a suite will take on this machine: the training FLOPs of every trial's budget (models/flops.ts) divided
+ * by a throughput measured here, for a second or two, on the suite's own architecture and input shape.
+ * An upper bound in steps: early stopping usually ends a trial before its budget.
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { BackendInfo } from '../backend/select-backend.js';
+import { createRng } from '../datasets/seeded-random.js';
+import { validationCount } from '../datasets/training-subset.js';
+import { APPROACHES } from '../domain.js';
+import { buildModel } from '../models/architectures.js';
+import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
+import { buildTrialModel } from '../models/transfer-model.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+import { tensorSplit } from '../train/tensor-splits.js';
+import { plannedEpochs, trainLoop } from '../train/train-loop.js';
+
+export interface Throughput {
+  backend: string;
+  /** Training samples per second of the architecture, all layers training, on one worker. */
+  samplesPerSecond: number;
+  /** The same, in training FLOPs per second (models/flops.ts's count). */
+  flopsPerSecond: number;
+}
+
+/**
+ * Trains `arch` from scratch for about `seconds` on random inputs of the suite's shape (speed only: no result is
+ * read from it) with batch size 32, after a short warm-up, and reports its speed.
+ */
+export async function measureThroughput(
+  spec: Pick<SuiteSpec, 'architecture'>,
+  inputShape: [number, number, number],
+  numClasses: number,
+  backend: BackendInfo,
+  seconds = 1.5,
+): Promise<Throughput> {
+  const model = buildModel(spec.architecture, inputShape, numClasses, 0);
+  const count = 256;
+  const rng = createRng(1);
+  const values = Float32Array.from({ length: count * inputShape[0] * inputShape[1] * inputShape[2] }, () => rng());
+  const labels = Int32Array.from({ length: count }, (_, i) => i % numClasses);
+  const x = tf.tensor4d(values, [count, ...inputShape]);
+  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses) as tf.Tensor2D;
+  const split = tensorSplit(x, y);
+  const run = (epochs: number) =>
+    trainLoop({
+      model,
+      budget: { optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs, minSteps: 0, patience: null },
+      train: split,
+      val: tensorSplit(tf.slice(x, 0, 32), tf.slice(y, 0, 32) as tf.Tensor2D),
+      evalEverySteps: 1_000_000,
+      seed: 0,
+    });
+  try {
+    await run(1); // warm-up: kernels compiled, memory allocated
+    let samples = 0;
+    let elapsed = 0;
+    while (elapsed < seconds) {
+      const result = await run(1);
+      samples += result.samples;
+      elapsed += result.seconds;
+    }
+    const samplesPerSecond = samples / elapsed;
+    return {
+      backend: backend.name,
+      samplesPerSecond,
+      flopsPerSecond: estimateTrainingFlops(model, 1) * samplesPerSecond,
+    };
+  } finally {
+    model.dispose();
+    x.dispose();
+    y.dispose();
+  }
+}
+
+export interface RunEstimate {
+  trials: number;
+  /** Training FLOPs of every trial's full budget, plus evaluations and pretraining. */
+  flops: number;
+  workers: number;
+  /** Upper bound on wall time with `workers` sharing the trials evenly. */
+  seconds: number;
+  /** Seconds of the largest single trial on one worker (what a user waits for at least). */
+  largestTrialSeconds: number;
+  pretrainSeconds: number;
+}
+
+/** Worker processes a run uses by default on this backend (as the runner decides). */
+export function defaultWorkers(backend: string): number {
+  return backend === 'wasm' || backend === 'cpu' ? availableParallelism() : 1;
+}
+
+/** FLOPs per training sample of each approach of the suite's built-in architecture. */
+function flopsPerSample(spec: SuiteSpec, inputShape: [number, number, number], numClasses: number) {
+  const base = buildModel(spec.architecture, inputShape, numClasses, 0);
+  const out = new Map<string, { train: number; forward: number }>();
+  try {
+    for (const approach of APPROACHES) {
+      const settings = spec.approaches[approach];
+      if (!settings) continue;
+      const model: tfl.LayersModel =
+        approach === 'scratch'
+          ? base
+          : buildTrialModel({
+              approach,
+              arch: spec.architecture,
+              inputShape,
+              numClasses,
+              seed: 0,
+              base,
+              cutLayer: 'features',
+              trainableBlocks: settings.trainableBlocks,
+            });
+      out.set(approach, {
+        train: estimateTrainingFlops(model, 1),
+        forward: forwardFlopsByLayer(model).reduce((s, l) => s + l.forward, 0),
+      });
+      if (model !== base) model.dispose();
+    }
+    return out;
+  } finally {
+    base.dispose();
+  }
+}
+
+/**
+ * The run time of `spec` on `numClasses` classes of `inputShape`, at `throughput`: every trial's budget
+ * (max(minSteps, epochs × steps per epoch) updates), its validation evaluations and its test evaluation, plus
+ * pretraining on `sourcePool` examples when the suite pretrains.
+ */
+export function estimateRun(
+  spec: SuiteSpec,
+  data: { inputShape: [number, number, number]; numClasses: number; testCount: number; sourcePool?: number },
+  throughput: Throughput,
+  workers = defaultWorkers(throughput.backend),
+): RunEstimate {
+  const { inputShape, numClasses } = data;
+  const perSample = flopsPerSample(spec, inputShape, numClasses);
+  let flops = 0;
+  let largest = 0;
+  let trials = 0;
+  for (const [approach, cost] of perSample) {
+    const settings = spec.approaches[approach as keyof SuiteSpec['approaches']]!;
+    for (const size of spec.sizes) {
+      const val = validationCount(size, numClasses, spec.validationFraction);
+      const train = size - val;
+      const epochs = plannedEpochs(settings, train);
+      const stepsPerEpoch = Math.ceil(train / settings.batchSize);
+      const evals = Math.ceil(epochs / Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch)));
+      const trial = cost.train * epochs * train + cost.forward * (evals * val + data.testCount);
+      flops += trial * spec.seeds.length;
+      largest = Math.max(largest, trial);
+      trials += spec.seeds.length;
+    }
+  }
+  let pretrainFlops = 0;
+  if (spec.pretrain && data.sourcePool !== undefined) {
+    pretrainFlops =
+      (perSample.get('scratch')?.train ?? [...perSample.values()][0]!.train) * spec.pretrain.epochs * data.sourcePool;
+  }
+  const rate = throughput.flopsPerSecond;
+  const pretrainSeconds = pretrainFlops / rate;
+  return {
+    trials,
+    flops: flops + pretrainFlops,
+    workers,
+    seconds: flops / rate / Math.max(1, Math.min(workers, trials)) + pretrainSeconds,
+    largestTrialSeconds: largest / rate,
+    pretrainSeconds,
+  };
+}

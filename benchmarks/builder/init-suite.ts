@@ -1,0 +1,118 @@
+/**
+ * Everything `transfer-bench init` (and the app's suite builder) does before writing a suite: look at the target
+ * data and the source, draft the suite, run the pre-run checks a `run` makes, and estimate the run time from the
+ * FLOPs of its trials and a throughput measured here.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { selectBackend } from '../backend/select-backend.js';
+import type { BackendChoice } from '../domain.js';
+import { UserError } from '../errors.js';
+import { loadModel } from '../models/model-io.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+import { checkSuite } from '../train/check-suite.js';
+import type { CheckSummary } from '../train/jobs.js';
+import { estimateRun, measureThroughput, type RunEstimate, type Throughput } from './estimate.js';
+import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
+import { draftSuite, type DraftSource } from './suite-draft.js';
+
+export interface InitOptions {
+  target: string;
+  /** A folder, a CSV file, or a TensorFlow.js model.json (or its folder). */
+  source?: string | undefined;
+  /** Layer of a brought model to cut at; default `features` when it has one, else the layer below its output. */
+  cutLayer?: string | undefined;
+  /** Where the suite file goes: paths in it are relative to its folder. */
+  suiteDir: string;
+  name?: string | undefined;
+  inspect?: InspectOptions;
+  backend?: BackendChoice;
+  /** Seconds of measured training for the throughput; 0 skips the estimate. */
+  measureSeconds?: number;
+}
+
+export interface InitResult {
+  spec: SuiteSpec;
+  target: DataInspection;
+  source?: DataInspection | { kind: 'model'; path: string; cutLayer: string; inputShape: number[] };
+  check: CheckSummary;
+  throughput?: Throughput;
+  estimate?: RunEstimate;
+}
+
+function isModel(path: string): boolean {
+  const full = resolve(path);
+  if (full.endsWith('.json')) return true;
+  return existsSync(full) && statSync(full).isDirectory() && existsSync(resolve(full, 'model.json'));
+}
+
+async function modelSource(path: string, cutLayer: string | undefined) {
+  const model = await loadModel(path);
+  try {
+    const names = model.layers.map((l) => l.name);
+    const cut = cutLayer ?? (names.includes('features') ? 'features' : names[names.length - 2]);
+    if (!cut || !names.includes(cut)) {
+      throw new UserError(
+        `model ${path} has no layer "${cutLayer}" to cut at (its layers: ${names.join(', ')}); give --cut-layer`,
+      );
+    }
+    const inputShape = (model.inputs[0]?.shape ?? []).slice(1).map((d) => d ?? 0);
+    return { kind: 'model' as const, path: resolve(path), cutLayer: cut, inputShape };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function initSuite(options: InitOptions): Promise<InitResult> {
+  const inspect: InspectOptions = { ...options.inspect };
+  let model: Awaited<ReturnType<typeof modelSource>> | undefined;
+  if (options.source !== undefined && isModel(options.source)) {
+    model = await modelSource(options.source, options.cutLayer);
+    const [h, w, c] = model.inputShape;
+    if (dataKind(resolve(options.target)) === 'folder' && h && w && (c === 1 || c === 3)) {
+      // The images are decoded to the size the brought model takes.
+      inspect.imageSize ??= [h, w];
+      inspect.channels ??= c;
+    }
+  }
+  const target = await inspectData(options.target, inspect);
+  let source: DataInspection | undefined;
+  if (options.source !== undefined && !model) {
+    source = await inspectData(options.source, {
+      ...(target.kind === 'folder' ? { imageSize: target.imageSize, channels: target.channels } : {}),
+      ...(target.kind === 'csv' ? { features: target.features, label: inspect.label } : {}),
+      ...(inspect.onProgress ? { onProgress: inspect.onProgress } : {}),
+    });
+  }
+  const draftSource: DraftSource | undefined = model
+    ? { kind: 'model', path: model.path, cutLayer: model.cutLayer }
+    : source
+      ? { kind: 'data', inspection: source }
+      : undefined;
+  const spec = draftSuite({ target, source: draftSource, suiteDir: options.suiteDir, name: options.name });
+  const base = spec.pretrainedModel
+    ? { path: resolve(options.suiteDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer }
+    : null;
+  const check = await checkSuite({ spec, baseDir: options.suiteDir, base });
+  const result: InitResult = { spec, target, check };
+  if (model) result.source = model;
+  else if (source) result.source = source;
+  if ((options.measureSeconds ?? 1.5) > 0) {
+    const backend = await selectBackend(options.backend ?? 'auto');
+    const inputShape: [number, number, number] =
+      target.kind === 'folder' ? [...target.imageSize, target.channels] : [1, 1, target.features.length];
+    const throughput = await measureThroughput(spec, inputShape, check.numClasses, backend, options.measureSeconds);
+    result.throughput = throughput;
+    result.estimate = estimateRun(
+      spec,
+      {
+        inputShape,
+        numClasses: check.numClasses,
+        testCount: check.testSize,
+        ...(source ? { sourcePool: source.classes.reduce((n, c) => n + c.count, 0) } : {}),
+      },
+      throughput,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,197 @@
+/**
+ * A ready suite for a user's data, from what inspectData found: a fixed test split, log-spaced sizes from a few
+ * examples per class to the whole pool, three seeds, every approach the source allows with budgets suited to the
+ * data's size, and the architecture that fits. Pure: the same inspection gives the same suite.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import type { ApproachSettings, Architecture, DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
+import { suiteSpec } from '../spec/suite-schema.js';
+import type { DataInspection } from './inspect-data.js';
+
+export type DraftSource =
+  { kind: 'data'; inspection: DataInspection } | { kind: 'model'; path: string; cutLayer: string };
+
+export interface DraftOptions {
+  target: DataInspection;
+  source?: DraftSource | undefined;
+  /** Folder the suite file will be written to: paths in the suite are relative to it. */
+  suiteDir: string;
+  name?: string;
+  seeds?: number[];
+}
+
+/** Held-out test examples per class: 20% of the smallest class, at most 100, leaving at least 2 per class to train. */
+export function chooseTestPerClass(target: DataInspection): number {
+  if (target.testPath !== undefined) {
+    const smallest = Math.min(...target.classes.map((c) => c.testCount ?? 0));
+    const empty = target.classes.find((c) => (c.testCount ?? 0) === 0);
+    if (empty) throw new UserError(`the test data ${target.testPath} has no examples of class "${empty.name}"`);
+    return smallest;
+  }
+  const smallest = target.classes.reduce((a, c) => (c.count < a.count ? c : a));
+  if (smallest.count < 3) {
+    throw new UserError(
+      `class "${smallest.name}" of ${target.path} has ${smallest.count} example${smallest.count === 1 ? '' : 's'}: each class needs at least 3 (one to test, one to train, one to validate); add examples to it`,
+    );
+  }
+  return Math.max(1, Math.min(100, Math.floor(smallest.count * 0.2), smallest.count - 2));
+}
+
+/** 1, 2, 2.5, 5 × 10ⁿ: sizes people read easily. */
+function niceNumbers(upTo: number): number[] {
+  const out: number[] = [];
+  for (let p = 1; p <= upTo * 10; p *= 10) for (const m of [1, 2, 2.5, 5]) out.push(Math.round(m * p));
+  return out.filter((v) => v <= upTo);
+}
+
+/**
+ * Log-spaced training-set sizes from `min` to `max` (both included): at most `count`, rounded to easy numbers,
+ * strictly increasing. `max` itself is the last size (the largest the pool allows).
+ */
+export function logSizes(min: number, max: number, count = 8): number[] {
+  if (max < min) return [max];
+  if (max === min) return [min];
+  const sizes = new Set<number>([min]);
+  const nice = niceNumbers(max);
+  for (let i = 1; i < count - 1; i++) {
+    const ideal = min * Math.pow(max / min, i / (count - 1));
+    const closest = nice.reduce((best, v) =>
+      Math.abs(Math.log(v / ideal)) < Math.abs(Math.log(best / ideal)) ? v : best,
+    );
+    if (closest > min && closest < max) sizes.add(closest);
+  }
+  sizes.add(max);
+  return [...sizes].sort((a, b) => a - b);
+}
+
+/** The pool each size draws from: every example but the test set. */
+export function poolSize(target: DataInspection, testPerClass: number): number {
+  const total = target.classes.reduce((n, c) => n + c.count, 0);
+  return target.testPath !== undefined ? total : total - testPerClass * target.classes.length;
+}
+
+/** Smallest size: a few examples per class (5, or 2 when a class cannot spare 5), never below 2 per class. */
+export function smallestSize(target: DataInspection, testPerClass: number): number {
+  const k = target.classes.length;
+  const spare = Math.min(
+    ...target.classes.map((c) => (target.testPath !== undefined ? c.count : c.count - testPerClass)),
+  );
+  return k * Math.max(2, Math.min(5, spare));
+}
+
+/**
+ * Budgets: the same cap of epochs for every approach (early stopping decides, on validation loss) and a floor of
+ * 300 updates, so tiny subsets train and large ones do not run for ever: the cap falls from 40 epochs at 5,000
+ * examples to 10 at 20,000 and above. Learning rates as in the built-in suites: lower for what starts pretrained.
+ */
+export function budgets(largestSize: number, hasSource: boolean): Partial<Record<string, ApproachSettings>> {
+  const epochs = Math.max(10, Math.min(40, Math.round((40 * 5000) / Math.max(1, largestSize))));
+  const common = { optimizer: 'adam' as const, batchSize: 32, epochs, minSteps: 300, patience: 5 };
+  const all: Record<string, ApproachSettings> = { scratch: { ...common, learningRate: 0.001 } };
+  if (!hasSource) return all;
+  all.finetune = { ...common, learningRate: 0.0003 };
+  all['linear-probe'] = { ...common, learningRate: 0.01 };
+  all.partial = { ...common, learningRate: 0.0005, trainableBlocks: 1 };
+  return all;
+}
+
+/** The built-in architecture for the data: a CNN for images of 10 pixels or more a side, else an MLP. */
+export function chooseArchitecture(target: DataInspection): Architecture {
+  return target.kind === 'folder' && Math.min(...target.imageSize) >= 10 ? 'cnn' : 'mlp';
+}
+
+/** Relative to the suite's folder when inside it (the two can move together), else absolute. */
+function relativePath(suiteDir: string, path: string): string {
+  const full = resolve(path);
+  const rel = relative(suiteDir, full);
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? full : rel;
+}
+
+/** The dataset source of an inspection, paths relative to the suite's folder; `shape` overrides a folder's decode size. */
+export function datasetOf(
+  inspection: DataInspection,
+  suiteDir: string,
+  shape?: { imageSize: [number, number]; channels: 1 | 3 },
+): DatasetSource {
+  if (inspection.kind === 'folder') {
+    return {
+      kind: 'folder',
+      dir: relativePath(suiteDir, inspection.path),
+      imageSize: shape?.imageSize ?? inspection.imageSize,
+      channels: shape?.channels ?? inspection.channels,
+      ...(inspection.testPath !== undefined ? { test: relativePath(suiteDir, inspection.testPath) } : {}),
+    };
+  }
+  return {
+    kind: 'csv',
+    path: relativePath(suiteDir, inspection.path),
+    label: inspection.label,
+    features: inspection.features,
+    ...(inspection.testPath !== undefined ? { test: relativePath(suiteDir, inspection.testPath) } : {}),
+  };
+}
+
+/** A name for the suite from the data's file or folder name: letters, digits, ".", "_" and "-". */
+export function suiteName(path: string): string {
+  const base = resolve(path).split(/[\\/]/).filter(Boolean).pop() ?? 'my-data';
+  const cleaned = base
+    .replace(/\.csv$/i, '')
+    .replace(/[^a-z0-9._-]+/gi, '-')
+    .replace(/^[^a-z0-9]+/i, '');
+  return cleaned || 'my-data';
+}
+
+export function draftSuite(options: DraftOptions): SuiteSpec {
+  const { target, source, suiteDir } = options;
+  const testPerClass = chooseTestPerClass(target);
+  const pool = poolSize(target, testPerClass);
+  const sizes = logSizes(smallestSize(target, testPerClass), pool);
+  const architecture = chooseArchitecture(target);
+  const draft: Record<string, unknown> = {
+    name: options.name ?? suiteName(target.path),
+    description: `Fine-tuning against training from scratch on ${target.path} (${target.classes.length} classes), written by transfer-bench init.`,
+    architecture,
+    target: { dataset: datasetOf(target, suiteDir), testPerClass },
+    sizes,
+    seeds: options.seeds ?? [0, 1, 2],
+    approaches: budgets(sizes[sizes.length - 1]!, source !== undefined),
+    validationFraction: 0.2,
+    evalEverySteps: 25,
+  };
+  if (source?.kind === 'data') {
+    const s = source.inspection;
+    if (s.kind !== target.kind) {
+      throw new UserError(
+        `the source ${s.path} is ${s.kind === 'csv' ? 'a table' : 'an image folder'} but the target ${target.path} is ${target.kind === 'csv' ? 'a table' : 'an image folder'}: pretrain on the same kind of data`,
+      );
+    }
+    if (s.kind === 'csv' && target.kind === 'csv') {
+      const missing = target.features.filter((f) => !s.features.includes(f));
+      if (missing.length > 0) {
+        throw new UserError(
+          `the source table ${s.path} has no column ${missing.map((m) => `"${m}"`).join(', ')}: pretraining needs the target's feature columns`,
+        );
+      }
+    }
+    const sourcePool = s.classes.reduce((n, c) => n + c.count, 0);
+    const sourceTest = Math.max(1, Math.min(100, Math.floor(Math.min(...s.classes.map((c) => c.count)) * 0.1)));
+    const shape = target.kind === 'folder' ? { imageSize: target.imageSize, channels: target.channels } : undefined;
+    const dataset = datasetOf(s, suiteDir, shape);
+    if (dataset.kind === 'csv' && target.kind === 'csv') dataset.features = target.features;
+    draft.pretrain = {
+      dataset,
+      epochs: sourcePool > 20_000 ? 3 : 5,
+      learningRate: 0.001,
+      batchSize: 64,
+      seed: 0,
+      testPerClass: sourceTest,
+    };
+  } else if (source?.kind === 'model') {
+    draft.pretrainedModel = { path: relativePath(suiteDir, source.path), cutLayer: source.cutLayer };
+  }
+  const parsed = suiteSpec.safeParse(draft);
+  if (!parsed.success) throw new Error(`init drafted an invalid suite: ${parsed.error.message}`);
+  return parsed.data;
+}

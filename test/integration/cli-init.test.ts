@@ -1,0 +1,134 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeDigitFolder } from '../unit/datasets/image-folder-fixtures.js';
+import { cli, dumpDb, query, sandbox } from './cli-helpers.js';
+
+const IRIS = resolve(import.meta.dirname, '..', 'fixtures', 'iris.csv');
+const box = sandbox();
+const digits = join(box.dir, 'digits');
+const source = join(box.dir, 'source-digits');
+
+/** The suite init wrote, cut down to a few seconds of training (one seed, two sizes, small budgets). */
+function trimmed(path: string, out: string): string {
+  const spec = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> & {
+    sizes: number[];
+    approaches: Record<string, { epochs: number; minSteps: number }>;
+    pretrain?: { epochs: number };
+  };
+  spec.sizes = spec.sizes.slice(0, 2);
+  spec.seeds = [0];
+  for (const settings of Object.values(spec.approaches)) {
+    settings.epochs = 2;
+    settings.minSteps = 10;
+  }
+  if (spec.pretrain) spec.pretrain.epochs = 1;
+  writeFileSync(out, JSON.stringify(spec));
+  return out;
+}
+
+beforeAll(async () => {
+  // Real MNIST digits written as files: the target 3 classes × 40, the source 3 other digits × 40.
+  await writeDigitFolder(digits, [3, 5, 8], 40);
+  await writeDigitFolder(source, [0, 1, 2], 40, ['png']);
+  const png = readdirSync(join(digits, 'digit-5')).find((f) => f.endsWith('.png'))!;
+  writeFileSync(join(digits, 'digit-5', 'half.png'), readFileSync(join(digits, 'digit-5', png)).subarray(0, 60));
+  writeFileSync(join(digits, 'digit-5', 'Thumbs.db'), 'junk');
+});
+
+describe('transfer-bench init', () => {
+  it('writes a suite for an image folder that runs, names the skipped file, and decodes once', () => {
+    const out = join(box.dir, 'digits.json');
+    const init = cli(box, ['init', digits, '--source', source, '--out', out, '--backend', 'wasm']);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/target\s+image folder .*digits \(28×28 grayscale\)/);
+    expect(init.stdout).toMatch(/digit-3\s+40\n\s+digit-5\s+40\n\s+digit-8\s+40/);
+    expect(init.stdout).toContain('skipped       1 files that could not be decoded, e.g. ');
+    expect(init.stdout).toContain('test split    8 per class held out (fixed), 24 in all; training pool 96');
+    expect(init.stdout).toContain('sizes         15, 20, 25, 50, 96');
+    expect(init.stdout).toContain('architecture  cnn on 28×28×1');
+    expect(init.stdout).toMatch(
+      /estimate {6}at most \S+ for 60 trials on \d+ wasm workers? \(measured \d+ training samples\/s/,
+    );
+    const spec = JSON.parse(readFileSync(out, 'utf8'));
+    expect(spec.target.dataset).toEqual({ kind: 'folder', dir: 'digits', imageSize: [28, 28], channels: 1 });
+    expect(spec.pretrain.dataset.dir).toBe('source-digits');
+    expect(Object.keys(spec.approaches)).toEqual(['scratch', 'finetune', 'linear-probe', 'partial']);
+
+    const run = cli(box, [
+      'run',
+      trimmed(out, join(box.dir, 'digits-short.json')),
+      '--backend',
+      'wasm',
+      '--workers',
+      '2',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    // init decoded the folder: the run reads it from the cache, and names the file it skipped.
+    expect(run.stderr).toMatch(/image folder .*digits: 120 images read from the decode cache in [\d.]+ s/);
+    expect(run.stderr).toContain('1 image file could not be decoded and was skipped:');
+    expect(run.stderr).toContain(`${join(digits, 'digit-5', 'half.png')}: `);
+    const statuses = query<{ status: string }>(box.db, 'SELECT status FROM trials');
+    expect(statuses).toHaveLength(8);
+    expect(new Set(statuses.map((s) => s.status))).toEqual(new Set(['done']));
+  });
+
+  it('writes a suite for a CSV table that runs', () => {
+    const out = join(box.dir, 'iris.json');
+    const init = cli(box, ['init', IRIS, '--out', out, '--backend', 'wasm']);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stdout).toContain('4 numeric features, label "species"');
+    expect(init.stdout).toMatch(/setosa\s+50\n\s+versicolor\s+50\n\s+virginica\s+50/);
+    expect(init.stdout).toContain('architecture  mlp on 4 features');
+    expect(init.stdout).toContain('source        none: only training from scratch');
+    const run = cli(box, [
+      'run',
+      trimmed(out, join(box.dir, 'iris-short.json')),
+      '--backend',
+      'wasm',
+      '--workers',
+      '1',
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('test accuracy %');
+  });
+
+  it('refuses bad data with one line naming the file and what to do, writing nothing', () => {
+    const before = dumpDb(box.db);
+    const refuse = (args: string[], message: string) => {
+      const out = join(box.dir, 'refused.json');
+      const result = cli(box, ['init', ...args, '--out', out]);
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(message);
+      expect(existsSync(out)).toBe(false);
+    };
+    const empty = join(box.dir, 'empty');
+    mkdirSync(empty);
+    refuse([empty], `image folder ${empty} has no images in class subfolders`);
+    const one = join(box.dir, 'one');
+    mkdirSync(join(one, 'digit-3'), { recursive: true });
+    copyFileSync(join(digits, 'digit-3', '00000.png'), join(one, 'digit-3', 'a.png'));
+    refuse([one], `image folder ${one} has one class (digit-3)`);
+    const few = join(box.dir, 'few');
+    for (const d of ['a', 'b']) mkdirSync(join(few, d), { recursive: true });
+    copyFileSync(join(digits, 'digit-3', '00000.png'), join(few, 'a', 'x.png'));
+    copyFileSync(join(digits, 'digit-3', '00000.png'), join(few, 'b', 'x.png'));
+    copyFileSync(join(digits, 'digit-3', '00001.jpg'), join(few, 'b', 'y.jpg'));
+    refuse([few], `class "a" of ${few} has 1 example: each class needs at least 3`);
+    const lines = readFileSync(IRIS, 'utf8').split('\n');
+    lines[20] = lines[20]!.replace(/^[^,]+/, '');
+    const gap = join(box.dir, 'gap.csv');
+    writeFileSync(gap, lines.join('\n'));
+    refuse([gap], `table ${gap}, line 21, column "sepal_length": missing value`);
+    refuse([IRIS, '--source', digits], 'but the target');
+    expect(dumpDb(box.db)).toBe(before);
+  });
+
+  it('will not overwrite a suite file without --force', () => {
+    const out = join(box.dir, 'iris.json');
+    const again = cli(box, ['init', IRIS, '--out', out]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`${out} exists; give another --out, or --force to overwrite it`);
+  });
+});
