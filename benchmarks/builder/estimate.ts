@@ -150,8 +150,10 @@ export function estimateRun(
       const stepsPerEpoch = Math.ceil(train / settings.batchSize);
       const evals = Math.ceil(epochs / Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch)));
       const trial = cost.train * epochs * train + cost.forward * (evals * val + data.testCount);
-      flops += trial * spec.seeds.length;
-      largest = Math.max(largest, trial);
+      // Every learning-rate candidate trains (pruning stops hopeless ones sooner: this is an upper bound).
+      const candidates = Array.isArray(settings.learningRate) ? settings.learningRate.length : 1;
+      flops += trial * candidates * spec.seeds.length;
+      largest = Math.max(largest, trial * candidates);
       trials += spec.seeds.length;
     }
   }

@@ -83,16 +83,26 @@ export function smallestSize(target: DataInspection, testPerClass: number): numb
 /**
  * Budgets: the same cap of epochs for every approach (early stopping decides, on validation loss) and a floor of
  * 300 updates, so tiny subsets train and large ones do not run for ever: the cap falls from 40 epochs at 5,000
- * examples to 10 at 20,000 and above. Learning rates as in the built-in suites: lower for what starts pretrained.
+ * examples to 10 at 20,000 and above. Every approach tunes its learning rate over three values, as the built-in
+ * suites do (the same grid for scratch, fine-tuning and partial; ten times higher for the linear probe's new head),
+ * hopeless candidates stopped early.
  */
 export function budgets(largestSize: number, hasSource: boolean): Partial<Record<string, ApproachSettings>> {
   const epochs = Math.max(10, Math.min(40, Math.round((40 * 5000) / Math.max(1, largestSize))));
-  const common = { optimizer: 'adam' as const, batchSize: 32, epochs, minSteps: 300, patience: 5 };
-  const all: Record<string, ApproachSettings> = { scratch: { ...common, learningRate: 0.001 } };
+  const common = {
+    optimizer: 'adam' as const,
+    batchSize: 32,
+    epochs,
+    minSteps: 300,
+    patience: 5,
+    pruneCandidates: true,
+  };
+  const grid = [0.001, 0.0003, 0.003];
+  const all: Record<string, ApproachSettings> = { scratch: { ...common, learningRate: grid } };
   if (!hasSource) return all;
-  all.finetune = { ...common, learningRate: 0.0003 };
-  all['linear-probe'] = { ...common, learningRate: 0.01 };
-  all.partial = { ...common, learningRate: 0.0005, trainableBlocks: 1 };
+  all.finetune = { ...common, learningRate: grid };
+  all['linear-probe'] = { ...common, learningRate: [0.01, 0.003, 0.03] };
+  all.partial = { ...common, learningRate: grid, trainableBlocks: 1 };
   return all;
 }
 

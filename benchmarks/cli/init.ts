@@ -69,7 +69,7 @@ export function printInit(result: InitResult, out: string): void {
   line('seeds', spec.seeds.join(', '));
   const approaches = Object.entries(spec.approaches)
     .filter(([, v]) => v !== undefined)
-    .map(([name, v]) => `${name} (lr ${v!.learningRate})`);
+    .map(([name, v]) => `${name} (lr ${[v!.learningRate].flat().join('/')})`);
   const any = Object.values(spec.approaches).find((v) => v !== undefined)!;
   line(
     'approaches',
