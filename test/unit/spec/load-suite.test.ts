@@ -46,7 +46,13 @@ describe('suite files', () => {
   });
 
   it('every built-in suite is valid, and mnist-split is the default', () => {
-    expect(builtinSuiteNames()).toEqual(['fashion-folder', 'mnist-split', 'mnist-to-fashion', 'quick']);
+    expect(builtinSuiteNames()).toEqual([
+      'fashion-folder',
+      'mnist-split',
+      'mnist-to-fashion',
+      'mobilenet-split',
+      'quick',
+    ]);
     for (const name of builtinSuiteNames()) expect(loadSuite({ kind: 'builtin', name }).spec.name).toBe(name);
     expect(suiteSourceFromArgument(undefined)).toEqual({ kind: 'builtin', name: 'mnist-split' });
   });
