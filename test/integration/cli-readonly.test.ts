@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { environmentInfo } from '../../benchmarks/runner/environment.js';
 import { planTrials } from '../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
+import { MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { openDb } from '../../benchmarks/store/open-db.js';
 import { ResultStore } from '../../benchmarks/store/result-store.js';
 import { BIN, TINY_SUITE, cli, sandbox, type Sandbox } from './cli-helpers.js';
@@ -84,6 +86,27 @@ describe('read-only commands never write the database', () => {
     const report = cli(box, ['report', '1', '--out', join(box.dir, 'report.md')]);
     expect(report.status, report.stderr).toBe(0);
     expect(readFileSync(box.db).equals(before)).toBe(true);
+  });
+
+  it('a database from an older transfer-bench: read-only commands say to migrate and change nothing; migrate upgrades it', () => {
+    const box = sandbox();
+    const old = new Database(box.db);
+    old.pragma('journal_mode = WAL');
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.close();
+    const before = readFileSync(box.db);
+    const list = cli(box, ['list']);
+    expect(list.status).toBe(1);
+    expect(list.stderr.trim()).toBe(
+      `transfer-bench: database ${box.db} was written by an older transfer-bench (schema version 1, this one reads ${MIGRATIONS.length}): upgrade it once with \`transfer-bench migrate --db ${box.db}\` (it keeps every result), then run this again`,
+    );
+    expect(readFileSync(box.db).equals(before)).toBe(true);
+    const migrate = cli(box, ['migrate']);
+    expect(migrate.status, migrate.stderr).toBe(0);
+    const after = cli(box, ['list']);
+    expect(after.status, after.stderr).toBe(0);
+    expect(after.stdout).toContain('no suites yet');
   });
 
   it.skipIf(!canMountReadOnly)(
