@@ -8,6 +8,7 @@ import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
 import { registerWasmIdentity } from './wasm-identity.js';
 import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
+import { registerWasmTile } from './wasm-tile.js';
 
 let pathsSet = false;
 
@@ -35,6 +36,7 @@ export async function activateWasm(): Promise<void> {
   registerWasmMaxPoolGradient();
   registerWasmMatMul();
   registerWasmDepthwiseGradients();
+  registerWasmTile();
   registerWasmAdam();
   registerWasmIdentity();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from

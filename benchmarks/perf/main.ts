@@ -15,6 +15,7 @@ import { selectBackend } from '../backend/select-backend.js';
 import { BACKENDS } from '../domain.js';
 import type { BackendName } from '../domain.js';
 import { formatTopKernels, profileKernels } from './kernel-profile.js';
+import { mobilenetSection } from './mobilenet.js';
 import {
   DEFAULT_STEPS,
   REFERENCE_CLASSES,
@@ -87,7 +88,13 @@ const workerSpeedup: Section = async ({ backends }) => {
   console.log(`workers 2 vs 1: ${(one / two).toFixed(2)}×`);
 };
 
-const SECTIONS: Section[] = [throughputPerBackend, sideBySideWithTorch, cnnKernelShares, workerSpeedup];
+const SECTIONS: Section[] = [
+  throughputPerBackend,
+  sideBySideWithTorch,
+  cnnKernelShares,
+  workerSpeedup,
+  ({ backends }) => mobilenetSection(backends),
+];
 
 function parseBackends(args: string[]): BackendName[] {
   if (args.length === 0) return [...BACKENDS];

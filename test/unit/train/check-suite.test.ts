@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 import { writeFashionFolder } from '../../../benchmarks/datasets/fashion-folder.js';
 import { builtinSuiteNames, loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { suiteDataPaths } from '../../../benchmarks/spec/suite-data-paths.js';
@@ -12,6 +13,11 @@ import { FASHION_MNIST_DIR, requireSystem } from '../../support/system.js';
 const FOLDER_SUITES = ['fashion-folder'];
 
 describe('built-in suites', () => {
+  // checks build models (mobilenet-split checks partial's trainFrom), as the worker that runs them does
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
   for (const name of builtinSuiteNames().filter((n) => !FOLDER_SUITES.includes(n))) {
     const { spec, baseDir } = loadSuite({ kind: 'builtin', name });
     // mnist-to-fashion reads Debian's Fashion-MNIST files.
