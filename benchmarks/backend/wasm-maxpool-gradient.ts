@@ -1,16 +1,23 @@
 /**
- * `MaxPoolGrad` for the wasm backend, in JavaScript on the wasm heap.
+ * `MaxPoolGrad` for the wasm backend, on the wasm heap.
  *
  * The wasm backend's own kernel is slow (≈20 ms of a ≈50 ms training step of the reference CNN at batch 64; this
  * one takes ≈5 ms) and, with 'same' padding, drops the gradient of some windows at the padded edge (a 2×2/2 pool of a
  * 7×7 input loses some of its last column and row). Here each output position sends its gradient to the first
  * maximum of its window in row-major order, the window clipped to the input: the cpu backend's rule, which the tests
  * hold this to. Inputs other than float32 go to the stock kernel.
+ *
+ * The common 2×2 stride-2 unpadded pool runs a small WebAssembly function without branches
+ * (wasm-maxpool2x2-module.ts): the reference CNN's 64×26×26×16 input takes 1.2 ms of CPU instead of 2.4–2.7 ms in
+ * JavaScript, whose comparisons the processor mispredicts (measured under load, node, 40 repetitions). Other pools
+ * run the JavaScript loop below.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { replaceWasmKernel } from './replace-wasm-kernel.js';
+import { instantiateMaxPool2x2Grad } from './wasm-maxpool2x2-module.js';
+import type { MaxPool2x2Grad } from './wasm-maxpool2x2-module.js';
 
 /**
  * Adds each output position's gradient `g` to the first maximum of its window in `x` (row-major order, the window
@@ -72,45 +79,26 @@ function isPlain2x2(info: tf.backend_util.Conv2DInfo): boolean {
   );
 }
 
-/** `maxPoolGradInto` for `isPlain2x2` pools, `dx` zero-filled: each input is in at most one window. */
-export function maxPool2x2GradInto(
-  dx: Float32Array,
-  x: Float32Array,
-  g: Float32Array,
-  info: tf.backend_util.Conv2DInfo,
-): void {
-  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
-  const rowStride = inWidth * channels;
-  let o = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const rowBase = (b * inHeight + 2 * oh) * rowStride;
-      for (let ow = 0; ow < outWidth; ow++) {
-        const p00 = rowBase + 2 * ow * channels;
-        const p01 = p00 + channels;
-        const p10 = p00 + rowStride;
-        const p11 = p10 + channels;
-        for (let c = 0; c < channels; c++, o++) {
-          // the first maximum in row-major order (a NaN never wins, as in maxPoolGradInto)
-          let best = x[p00 + c]!;
-          let at = best > Number.NEGATIVE_INFINITY ? p00 + c : -1;
-          const v01 = x[p01 + c]!;
-          if (v01 > best || (at < 0 && v01 > Number.NEGATIVE_INFINITY)) {
-            best = v01;
-            at = p01 + c;
-          }
-          const v10 = x[p10 + c]!;
-          if (v10 > best || (at < 0 && v10 > Number.NEGATIVE_INFINITY)) {
-            best = v10;
-            at = p10 + c;
-          }
-          const v11 = x[p11 + c]!;
-          if (v11 > best || (at < 0 && v11 > Number.NEGATIVE_INFINITY)) at = p11 + c;
-          if (at >= 0) dx[at] = g[o]!;
-        }
-      }
+/** The backend's wasm memory and our 2×2 gradient function on it (instantiated once per memory). */
+const onMemory = new WeakMap<object, MaxPool2x2Grad | null>();
+
+function maxPool2x2GradFor(backend: BackendWasm): MaxPool2x2Grad | null {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: object } }).asm?.memory;
+  if (memory === undefined) return null;
+  let grad = onMemory.get(memory);
+  if (grad === undefined) {
+    try {
+      grad = instantiateMaxPool2x2Grad(memory);
+    } catch {
+      grad = null; // an engine that refuses the module gets the JavaScript loop
     }
+    onMemory.set(memory, grad);
   }
+  return grad;
+}
+
+function memoryOffset(backend: BackendWasm, t: TensorInfo): number {
+  return (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number }).memoryOffset;
 }
 
 function makeMaxPoolGradWasm(stock: KernelFunc): KernelFunc {
@@ -134,9 +122,25 @@ function makeMaxPoolGradWasm(stock: KernelFunc): KernelFunc {
     const dx = backend.typedArrayFromHeap(out) as Float32Array;
     const x = backend.typedArrayFromHeap(input) as Float32Array;
     const g = backend.typedArrayFromHeap(dy) as Float32Array;
-    dx.fill(0);
-    if (isPlain2x2(info)) maxPool2x2GradInto(dx, x, g, info);
-    else maxPoolGradInto(dx, x, g, info);
+    const grad2x2 = isPlain2x2(info) ? maxPool2x2GradFor(backend) : null;
+    if (grad2x2 !== null) {
+      // it writes every window's values; an odd last row or column is in no window
+      if (info.outHeight * 2 < info.inHeight || info.outWidth * 2 < info.inWidth) dx.fill(0);
+      grad2x2(
+        memoryOffset(backend, input),
+        memoryOffset(backend, dy),
+        memoryOffset(backend, out),
+        info.batchSize,
+        info.outHeight,
+        info.outWidth,
+        info.inHeight,
+        info.inWidth,
+        info.inChannels,
+      );
+    } else {
+      dx.fill(0);
+      maxPoolGradInto(dx, x, g, info);
+    }
     return out;
   };
 }

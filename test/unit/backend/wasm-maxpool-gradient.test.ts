@@ -83,4 +83,23 @@ describe('MaxPool gradient on the wasm backend', () => {
       expect(tf.backend().numDataIds()).toBe(dataBefore);
     });
   }
+
+  it('2×2 windows with −∞ and NaN: a NaN never wins, a window of −∞ and NaN only sends nothing', async () => {
+    await tf.setBackend('wasm');
+    // windows (one channel): [NaN, 1, 2, 2] → the first 2; [−∞, −∞, −∞, −∞] → none; [NaN, NaN, −∞, 3] → 3;
+    // [NaN, NaN, NaN, NaN] → none; [−∞, −5, −5, NaN] → the first −5
+    const row0 = [NaN, 1, -Infinity, -Infinity, NaN, NaN, NaN, NaN, -Infinity, -5];
+    const row1 = [2, 2, -Infinity, -Infinity, -Infinity, 3, NaN, NaN, -5, NaN];
+    const x = tf.tensor4d([...row0, ...row1], [1, 2, 10, 1]);
+    const dy = tf.tensor4d([10, 20, 30, 40, 50], [1, 1, 5, 1]);
+    const dx = tf.tidy(() =>
+      tf.engine().runKernel('MaxPoolGrad', { dy, input: x, output: tf.maxPool(x, 2, 2, 'valid') }, {
+        filterSize: 2,
+        strides: 2,
+        pad: 'valid',
+      } as unknown as tf.NamedAttrMap),
+    ) as tf.Tensor;
+    expect(Array.from(dx.dataSync())).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 50, 10, 0, 0, 0, 0, 30, 0, 0, 0, 0]);
+    tf.dispose([x, dy, dx]);
+  });
 });
