@@ -3,8 +3,8 @@
  * Used for every path that arrives over the network: a suite file to start, a data folder or CSV file chosen in the
  * browser. Symbolic links are followed before the check, so a link inside a root cannot lead outside it.
  */
-import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SuiteSource } from '../contract.js';
 import { UserError } from '../errors.js';
 import { loadSuite, type LoadedSuite } from '../spec/load-suite.js';
@@ -89,6 +89,19 @@ export function loadSuiteUnderRoots(source: SuiteSource, roots: readonly string[
     source.kind === 'file'
       ? loadSuite({ kind: 'file', path: resolveUnderRoots(source.path, roots) })
       : loadSuite(source);
-  for (const path of suiteDataPaths(suite)) resolveUnderRoots(path, roots);
+  for (const path of suiteDataPaths(suite)) checkTreeUnderRoots(resolveUnderRoots(path, roots), roots, 2);
   return suite;
+}
+
+/**
+ * A data folder (an image folder's class subfolders and their files, an IDX folder) may hold symbolic links: each
+ * must lead inside the roots too. Entries that are not links are inside already. Looks `depth` levels down.
+ */
+function checkTreeUnderRoots(realPath: string, roots: readonly string[], depth: number): void {
+  if (depth === 0 || !statSync(realPath).isDirectory()) return;
+  for (const entry of readdirSync(realPath, { withFileTypes: true })) {
+    const path = join(realPath, entry.name);
+    if (entry.isSymbolicLink()) checkTreeUnderRoots(resolveUnderRoots(path, roots), roots, depth - 1);
+    else if (entry.isDirectory()) checkTreeUnderRoots(path, roots, depth - 1);
+  }
 }

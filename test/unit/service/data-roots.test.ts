@@ -110,6 +110,30 @@ describe('loadSuiteUnderRoots', () => {
     );
   });
 
+  it('refuses an image folder whose class folder or image is a link leading outside the roots', () => {
+    const outside = realpathSync(mkdtempSync(join(tmpdir(), 'tb-roots-outside-')));
+    try {
+      mkdirSync(join(outside, 'cats'));
+      writeFileSync(join(outside, 'secret.png'), 'x');
+      const images = join(root, 'images');
+      mkdirSync(join(images, 'dogs'), { recursive: true });
+      writeFileSync(join(images, 'dogs', 'a.png'), 'x');
+      const folderSuite = (dir: string) =>
+        suite({
+          target: { dataset: { kind: 'folder', dir, imageSize: [8, 8], channels: 1 }, testPerClass: 1 },
+        });
+      const load = () => loadSuiteUnderRoots({ kind: 'text', text: folderSuite(images), origin: 'f.json' }, [root]);
+      expect(load().spec.name).toBe('s');
+      symlinkSync(join(outside, 'secret.png'), join(images, 'dogs', 'b.png'));
+      expect(load).toThrow(`${join(images, 'dogs', 'b.png')} is outside the data folders`);
+      rmSync(join(images, 'dogs', 'b.png'));
+      symlinkSync(join(outside, 'cats'), join(images, 'cats'));
+      expect(load).toThrow(`${join(images, 'cats')} is outside the data folders`);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('runs built-in suites and text suites without data files under any roots', () => {
     expect(loadSuiteUnderRoots({ kind: 'builtin', name: 'quick' }, []).spec.name).toBe('quick');
     expect(loadSuiteUnderRoots({ kind: 'text', text: suite({}), origin: 'x.json' }, []).spec.name).toBe('s');
