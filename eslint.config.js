@@ -28,11 +28,13 @@ export const ENGINE_LAYERS = {
   train: ['spec', 'backend', 'datasets', 'models'],
   builder: ['spec', 'backend', 'datasets', 'models', 'train'],
   runner: ['spec', 'backend', 'datasets', 'models', 'train', 'store'],
+  // the GPU workers: a browser page trains with train/; its host speaks the runner's worker protocol
+  gpu: ['spec', 'backend', 'datasets', 'models', 'train', 'runner'],
   export: ['spec', 'analysis', 'store'],
   report: ['spec', 'analysis', 'charts'],
-  service: ['spec', 'backend', 'datasets', 'analysis', 'store', 'runner', 'export', 'report', 'builder'],
+  service: ['spec', 'backend', 'datasets', 'analysis', 'store', 'runner', 'gpu', 'export', 'report', 'builder'],
   server: ['service'],
-  perf: ['spec', 'backend', 'datasets', 'models', 'train', 'store', 'runner'],
+  perf: ['spec', 'backend', 'datasets', 'models', 'train', 'store', 'runner', 'gpu'],
   cli: ['spec', 'analysis', 'store', 'runner', 'export', 'report', 'service', 'server', 'builder'],
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EpochRow, RunEvent, SuiteRecord, TextFile, TrialRecord } from './domain.js';
+import { BACKENDS, type EpochRow, type RunEvent, type SuiteRecord, type TextFile, type TrialRecord } from './domain.js';
 import type { SuiteAnalysis } from './analysis/analyze-suite.js';
 import type { SizeComparison, Variant, VariantComparison } from './analysis/comparison.js';
 import type { Crossover } from './analysis/crossover.js';
@@ -32,7 +32,7 @@ export const requestSchemas = {
   }),
   startSuite: z.strictObject({
     source: suiteSource,
-    backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(['auto', ...BACKENDS]).default('auto'),
     /** Checked against the machine's limit by the engine (runner/worker-limit.ts). */
     workers: z.number().int().positive().optional(),
   }),

@@ -3,7 +3,8 @@ import type { SuiteSpec } from './spec/suite-schema.js';
 export const APPROACHES = ['scratch', 'finetune', 'linear-probe', 'partial'] as const;
 export type Approach = (typeof APPROACHES)[number];
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** webgpu and webgl run in a Chromium page (a browser worker), the others in a Node worker process. */
+export const BACKENDS = ['tensorflow-gpu', 'webgpu', 'webgl', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
 

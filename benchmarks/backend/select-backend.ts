@@ -110,6 +110,10 @@ async function useForced(name: BackendName, options: SelectBackendOptions): Prom
       return useWasm();
     case 'cpu':
       return useCpu();
+    case 'webgpu':
+    case 'webgl':
+      // The runner hosts these in a browser page (benchmarks/gpu/); this process cannot make them active.
+      throw new Unavailable(`it runs in a browser engine's page (Chromium or Electron), not in a Node process`);
   }
 }
 

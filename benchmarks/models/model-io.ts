@@ -15,26 +15,27 @@ function toArrayBuffer(data: tf.io.WeightData): ArrayBuffer {
   return Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;
 }
 
+/** Writes saved model artifacts to `dir` (created if needed) as `model.json` and `weights.bin`. */
+export function writeModelArtifacts(artifacts: tf.io.ModelArtifacts, dir: string): tf.io.SaveResult {
+  mkdirSync(dir, { recursive: true });
+  const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : toArrayBuffer(artifacts.weightData);
+  const modelJson: tf.io.ModelJSON = {
+    modelTopology: artifacts.modelTopology as object,
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+  };
+  if (artifacts.trainingConfig !== undefined) modelJson.trainingConfig = artifacts.trainingConfig;
+  // weights first: a model.json on disk means its weights are there too
+  writeFileSync(join(dir, WEIGHTS_BIN), new Uint8Array(weights));
+  writeFileSync(join(dir, MODEL_JSON), JSON.stringify(modelJson));
+  return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+}
+
 /** Writes `model` to `dir` (created if needed) as `model.json` and `weights.bin`, the format tfjs and Keras read. */
 export async function saveModel(model: tfl.LayersModel, dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : toArrayBuffer(artifacts.weightData);
-      const modelJson: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology as object,
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
-        convertedBy: artifacts.convertedBy ?? null,
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
-      };
-      if (artifacts.trainingConfig !== undefined) modelJson.trainingConfig = artifacts.trainingConfig;
-      // weights first: a model.json on disk means its weights are there too
-      writeFileSync(join(dir, WEIGHTS_BIN), new Uint8Array(weights));
-      writeFileSync(join(dir, MODEL_JSON), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    }),
-  );
+  await model.save(tf.io.withSaveHandler((artifacts) => Promise.resolve(writeModelArtifacts(artifacts, dir))));
 }
 
 class LoadProblem extends Error {}
@@ -132,18 +133,16 @@ function readWeights(
 }
 
 /**
- * Loads a TensorFlow.js Layers model from `path`: its `model.json`, or the folder holding it (weights files beside
- * it, as the manifest names them). Any problem is a UserError `model at <path> does not load: <reason>`.
+ * Reads a TensorFlow.js Layers model's files from `path`: its `model.json`, or the folder holding it (weights files
+ * beside it, as the manifest names them), as artifacts that `tf.io.fromMemory` loads, here or in a browser page.
+ * Any problem is a UserError `model at <path> does not load: <reason>`.
  */
-export async function loadModel(path: string): Promise<tfl.LayersModel> {
-  // one line, as UserErrors are shown (tfjs' own messages can span several)
-  const fail = (reason: string): UserError =>
-    new UserError(`model at ${path} does not load: ${reason.replace(/\s*\n\s*/g, ' ')}`);
+export function readModelArtifacts(path: string): tf.io.ModelArtifacts {
   let file = resolve(path);
   try {
     if (statSync(file).isDirectory()) file = join(file, MODEL_JSON);
   } catch {
-    throw fail('no such file or folder');
+    throw loadFailure(path, 'no such file or folder');
   }
   try {
     let text: string;
@@ -154,9 +153,23 @@ export async function loadModel(path: string): Promise<tfl.LayersModel> {
     }
     const modelJson = parseModelJson(text);
     const { specs, data } = readWeights(dirname(file), modelJson);
-    const artifacts = tf.io.getModelArtifactsForJSONSync(modelJson, specs, data);
+    return tf.io.getModelArtifactsForJSONSync(modelJson, specs, data);
+  } catch (error) {
+    throw loadFailure(path, errorMessage(error));
+  }
+}
+
+/** one line, as UserErrors are shown (tfjs' own messages can span several) */
+function loadFailure(path: string, reason: string): UserError {
+  return new UserError(`model at ${path} does not load: ${reason.replace(/\s*\n\s*/g, ' ')}`);
+}
+
+/** Loads a TensorFlow.js Layers model from `path` (see readModelArtifacts) onto the active backend. */
+export async function loadModel(path: string): Promise<tfl.LayersModel> {
+  const artifacts = readModelArtifacts(path);
+  try {
     return await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (error) {
-    throw fail(errorMessage(error));
+    throw loadFailure(path, errorMessage(error));
   }
 }

@@ -35,7 +35,7 @@ export class LiveWorker {
 
   static start(forker: WorkerForker, choice: BackendChoice): Promise<LiveWorker> {
     const { path, execArgv } = workerModule();
-    const handle = forker(path, execArgv);
+    const handle = forker(path, execArgv, choice);
     return new Promise((resolve, reject) => {
       let worker: LiveWorker | null = null;
       handle.onMessage((raw) => {

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import type { BackendChoice } from '../domain.js';
 
 /** A trial-running process, whichever API started it (Node's child_process or Electron's utilityProcess). */
 export interface WorkerHandle {
@@ -9,8 +10,11 @@ export interface WorkerHandle {
   kill(): void;
 }
 
-/** Starts `modulePath` (an ES module file path) as a worker process. */
-export type WorkerForker = (modulePath: string, execArgv: string[]) => WorkerHandle;
+/**
+ * Starts `modulePath` (an ES module file path) as a worker process. `backend` is the backend the worker is about to
+ * be asked for: a forker may start something else for it (benchmarks/gpu/gpu-forker.ts: a browser page for webgpu).
+ */
+export type WorkerForker = (modulePath: string, execArgv: string[], backend?: BackendChoice) => WorkerHandle;
 
 export const nodeForker: WorkerForker = (modulePath, execArgv) => {
   const child = fork(modulePath, [], {

@@ -5,6 +5,8 @@ import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-
 import type { RunEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
+import { chromiumGpuWorkers } from '../gpu/chromium-workers.js';
+import { withGpuWorkers } from '../gpu/gpu-forker.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
 import { openDb } from '../store/open-db.js';
@@ -62,7 +64,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       trials: trials.map((t) => (t.status === 'running' ? { ...t, status: 'cancelled', error: TRIAL_INTERRUPTED } : t)),
     };
   };
-  const forkWorker = options.forkWorker ?? nodeForker;
+  // webgpu/webgl workers (and auto on a hardware GPU) train in a headless Chromium page; Electron passes its own.
+  const forkWorker = options.forkWorker ?? withGpuWorkers(nodeForker, chromiumGpuWorkers);
   const listeners = new Set<RunEventListener>();
   const runs = new Map<number, SuiteRun>();
   const emit: RunEventListener = (event) => listeners.forEach((listener) => listener(event));

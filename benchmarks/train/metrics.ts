@@ -30,23 +30,35 @@ export function correctCount(probabilities: tf.Tensor, oneHot: tf.Tensor): tf.Sc
   );
 }
 
-/** Loss and accuracy of `model` on a split, in batches so large splits do not need one huge activation tensor. */
-export function evaluate(model: LayersModel, split: Split, batchSize = 500): { loss: number; accuracy: number } {
+/**
+ * Loss and accuracy of `model` on a split, in batches so large splits do not need one huge activation tensor.
+ * Reads results back asynchronously: a synchronous read stalls the GPU backends (webgpu warns about it).
+ */
+export async function evaluate(
+  model: LayersModel,
+  split: Split,
+  batchSize = 500,
+): Promise<{ loss: number; accuracy: number }> {
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < split.count; start += batchSize) {
     const size = Math.min(batchSize, split.count - start);
-    const [loss, hits] = tf.tidy(() => {
+    const [loss, hits, nans] = tf.tidy(() => {
       const xb = split.inputs(range(start, size));
       const yb = tf.slice(split.y, start, size);
       const predictions = model.predict(xb) as tf.Tensor;
-      // Clipping inside the loss would turn NaN outputs into a finite loss: report them as NaN, i.e. diverged.
-      const broken = tf.any(tf.isNaN(predictions)).dataSync()[0] === 1;
-      const loss = broken ? Number.NaN : crossEntropy(predictions, yb).dataSync()[0]!;
-      return [loss, correctCount(predictions, yb).dataSync()[0]!];
+      return [crossEntropy(predictions, yb), correctCount(predictions, yb), tf.any(tf.isNaN(predictions))];
     });
-    lossSum += loss * size;
-    correct += hits;
+    try {
+      // Clipping inside the loss would turn NaN outputs into a finite loss: report them as NaN, i.e. diverged.
+      const broken = (await nans.data())[0] === 1;
+      lossSum += (broken ? Number.NaN : (await loss.data())[0]!) * size;
+      correct += (await hits.data())[0]!;
+    } finally {
+      loss.dispose();
+      hits.dispose();
+      nans.dispose();
+    }
   }
   return { loss: lossSum / split.count, accuracy: correct / split.count };
 }

@@ -129,7 +129,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       running.loss.dispose();
       running.correct.dispose();
       running = { loss: tf.scalar(0), correct: tf.scalar(0), count: 0 };
-      const valMetrics = evaluate(model, val);
+      const valMetrics = await evaluate(model, val);
       const record: EpochRecord = {
         epoch,
         step: steps,

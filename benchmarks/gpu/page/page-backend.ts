@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { BackendInfo } from '../../backend/select-backend.js';
+import { describeAdapter, type GpuAdapter } from '../adapter.js';
+import type { BrowserBackendName } from '../browser-backends.js';
+import { webglAdapter, webgpuAdapter, type AdapterInfo } from './adapters.js';
+
+/** Why the GPU stopped being usable mid-run; `outOfMemory` when the engine said so. */
+export interface GpuFailure {
+  reason: string;
+  outOfMemory: boolean;
+}
+
+export interface ActiveBackend {
+  info: BackendInfo;
+  adapter: GpuAdapter;
+  /** Loses the device or context as a driver reset would (WebGPU destroy, WEBGL_lose_context): tests use it. */
+  lose(): void;
+}
+
+function webgpuDevice(): GPUDevice {
+  return (tf.backend() as unknown as WebGPUBackend & { device: GPUDevice }).device;
+}
+
+function webglContext(): WebGL2RenderingContext {
+  return (tf.backend() as MathBackendWebGL).gpgpu.gl as WebGL2RenderingContext;
+}
+
+/**
+ * Makes the TensorFlow.js `name` backend active in this page and says on what adapter it runs. `onFailure` is called
+ * once if the GPU is lost later (device lost, context lost, or out of memory reported outside any call).
+ */
+export async function activateBackend(
+  name: BrowserBackendName,
+  runtime: string,
+  onFailure: (failure: GpuFailure) => void,
+): Promise<ActiveBackend> {
+  // Software WebGL (SwiftShader) is allowed: it is labelled as software, and it is what a machine without a GPU has.
+  tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  if (name === 'webgpu' && !('gpu' in navigator)) {
+    throw new Error(
+      'this browser engine has no WebGPU (navigator.gpu is missing; Chromium on Linux needs --enable-unsafe-webgpu)',
+    );
+  }
+  if (!(await tf.setBackend(name)))
+    throw new Error(`TensorFlow.js could not start its ${name} backend in this browser engine`);
+  await tf.ready();
+  let failed = false;
+  const fail = (failure: GpuFailure): void => {
+    if (failed) return;
+    failed = true;
+    onFailure(failure);
+  };
+  let adapter: GpuAdapter;
+  let lose: () => void;
+  if (name === 'webgpu') {
+    const device = webgpuDevice();
+    lose = () => device.destroy();
+    adapter = webgpuAdapter((device as GPUDevice & { adapterInfo: AdapterInfo }).adapterInfo);
+    void device.lost.then((info) =>
+      fail({ reason: `WebGPU device lost (${info.reason}): ${info.message}`, outOfMemory: false }),
+    );
+    device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      if (error instanceof GPUOutOfMemoryError)
+        fail({ reason: `WebGPU out of memory: ${error.message}`, outOfMemory: true });
+    });
+  } else {
+    const gl = webglContext();
+    lose = () => gl.getExtension('WEBGL_lose_context')?.loseContext();
+    adapter = webglAdapter(gl);
+    gl.canvas.addEventListener('webglcontextlost', () => fail({ reason: 'WebGL context lost', outOfMemory: false }));
+    if (!tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) {
+      adapter = { ...adapter, description: `${adapter.description} (float16 textures only: expect lower precision)` };
+    }
+  }
+  return { info: { name, device: describeAdapter(adapter, runtime) }, adapter, lose };
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChromiumPages } from '../../benchmarks/gpu/chromium-pages.js';
+import { GPU_BACKENDS, gpuHost, gpuSpec, testPages } from '../support/gpu-hosts.js';
+import { requireSystem } from '../support/system.js';
+
+/**
+ * GPU workers in Debian's Chromium (SwiftShader adapters) over many trials and through failures: no tensors left
+ * behind, and a lost GPU or a crashed page fails only its own trial. Needs `npm run build` (dist/gpu).
+ */
+describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and failures', () => {
+  let pages: ChromiumPages;
+  beforeAll(() => {
+    pages = testPages();
+  });
+  afterAll(() => pages?.close());
+
+  it('leaves no tensors behind over 50 trials on webgl', async () => {
+    const { host, trial } = gpuHost(pages);
+    await host.handle({ type: 'init', backend: 'webgl' });
+    const s = gpuSpec({});
+    const counts: number[] = [];
+    for (let seed = 0; seed < 50; seed++) {
+      const done = await trial(s, seed + 1, { approach: 'scratch', trainSize: 10, seed });
+      expect(done.result.status, done.result.error ?? '').toBe('done');
+      counts.push(done.numTensors);
+    }
+    await host.close();
+    expect(new Set(counts.slice(1)).size, counts.join(' ')).toBe(1);
+    expect(counts[49]).toBeLessThanOrEqual(counts[0]!);
+  }, 120_000);
+
+  it.each(GPU_BACKENDS)(
+    'fails the trial whose GPU is lost on %s with the reason, and the next trial runs',
+    async (backend) => {
+      const { host, trial, page } = gpuHost(pages);
+      await host.handle({ type: 'init', backend });
+      const s = gpuSpec({
+        approaches: { scratch: { learningRate: 0.01, batchSize: 2, epochs: 20, minSteps: 1, patience: 20 } },
+      });
+      const lost = await trial(s, 1, { approach: 'scratch', trainSize: 10, seed: 0 }, async () => {
+        await page().page.evaluate(() =>
+          (
+            globalThis as unknown as { transferBenchGpuPage: { loseDevice(): boolean } }
+          ).transferBenchGpuPage.loseDevice(),
+        );
+      });
+      expect(lost.result.status).toBe('failed');
+      expect(lost.result.error).toMatch(backend === 'webgpu' ? /WebGPU device lost/ : /WebGL context lost/);
+      const next = await trial(gpuSpec({}), 2, { approach: 'scratch', trainSize: 10, seed: 1 });
+      expect(next.result.status, next.result.error ?? '').toBe('done');
+      await host.close();
+    },
+    90_000,
+  );
+
+  it('fails the trial whose page crashes with the reason, and the next trial runs in a new page', async () => {
+    const { host, trial, page } = gpuHost(pages);
+    await host.handle({ type: 'init', backend: 'webgl' });
+    const s = gpuSpec({
+      approaches: { scratch: { learningRate: 0.01, batchSize: 2, epochs: 20, minSteps: 1, patience: 20 } },
+    });
+    const crashed = await trial(s, 1, { approach: 'scratch', trainSize: 10, seed: 0 }, async () => {
+      const cdp = await page().page.context().newCDPSession(page().page);
+      await cdp.send('Page.crash').catch(() => {});
+    });
+    expect(crashed.result.status).toBe('failed');
+    expect(crashed.result.error).toMatch(/the browser page crashed.*the suite goes on/);
+    const next = await trial(gpuSpec({}), 2, { approach: 'scratch', trainSize: 10, seed: 1 });
+    expect(next.result.status, next.result.error ?? '').toBe('done');
+    await host.close();
+  }, 90_000);
+});
