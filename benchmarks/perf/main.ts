@@ -9,11 +9,13 @@
  * - the reference MLP and CNN on wasm side by side with PyTorch on one thread, where python3-torch is installed;
  * - the share of the CNN's training step per kernel on wasm (the top five);
  * - one fixed batch of CNN trials through the suite runner with one and with two worker processes (process start-up
- *   included): `workers 2 vs 1: 1.85×`.
+ *   included): `workers 2 vs 1: 1.85×`;
+ * - decoding an image folder with sharp, and reading it back from the decode cache: `folder decode: N images/s`.
  */
 import { selectBackend } from '../backend/select-backend.js';
 import { BACKENDS } from '../domain.js';
 import type { BackendName } from '../domain.js';
+import { formatFolderDecode, measureFolderDecode } from './folder-decode.js';
 import { formatTopKernels, profileKernels } from './kernel-profile.js';
 import { mobilenetSection } from './mobilenet.js';
 import {
@@ -88,12 +90,17 @@ const workerSpeedup: Section = async ({ backends }) => {
   console.log(`workers 2 vs 1: ${(one / two).toFixed(2)}×`);
 };
 
+const folderDecode: Section = async () => {
+  for (const line of formatFolderDecode(await measureFolderDecode())) console.log(line);
+};
+
 const SECTIONS: Section[] = [
   throughputPerBackend,
   sideBySideWithTorch,
   cnnKernelShares,
   workerSpeedup,
   ({ backends }) => mobilenetSection(backends),
+  folderDecode,
 ];
 
 function parseBackends(args: string[]): BackendName[] {
