@@ -3,7 +3,7 @@
  * Writes a MobileNetV2 in the layout `tensorflowjs_converter` gives a Keras model (model.json with the Keras
  * model_config and Keras layer names, weights in 4 MB shards, optionally quantised to uint8 or float16), so that
  * bringing a converted Keras model can be tried and tested without Python or a download. Its weights are random
- * (seeded); batch normalisation's moving statistics are set from a few batches of random images, as training would.
+ * (seeded); batch normalisation's moving statistics are those of a batch of random images.
  *
  * Usage: npm run build:engine && node scripts/write-keras-mobilenet.js OUT_DIR
  *          [--alpha 0.35] [--size 96] [--classes 1000] [--quantize uint8|float16|none] [--seed 0]
