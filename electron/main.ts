@@ -12,6 +12,7 @@ import { probeNativeBackends } from './native-probe-runner.js';
 import { setupQuitGuard } from './quit-guard.js';
 import { setupSecurity } from './security.js';
 import { electronForker } from './utility-forker.js';
+import { gpuWindowFiles, setupGpuSwitches, withGpuWindows } from './gpu-windows.js';
 
 /**
  * The desktop shell: one window over the engine. Each feature has its own module and setup function;
@@ -39,7 +40,11 @@ function openEngine(): EngineService | null {
   }
   const dbPath = defaultDbPath();
   try {
-    return createEngineService({ dbPath, nativeBinding, forkWorker: electronForker });
+    return createEngineService({
+      dbPath,
+      nativeBinding,
+      forkWorker: withGpuWindows(electronForker, gpuWindowFiles(app.getAppPath())),
+    });
   } catch (error) {
     const message = errorMessage(error);
     // A better_sqlite3.node built for another runtime fails to load with one of these.
@@ -58,6 +63,7 @@ function start(): void {
   // Electron's own data (window state, caches) goes where the CLI keeps the database.
   app.setPath('userData', userDataDir());
   registerAppScheme();
+  setupGpuSwitches();
 
   let window: BrowserWindow | null = null;
   const focusWindow = (): void => {

@@ -61,6 +61,7 @@ vi.mock('electron', async () => {
     app: {
       setName: vi.fn(),
       setPath: vi.fn(),
+      commandLine: { appendSwitch: vi.fn() },
       getAppPath: () => fake.appPath,
       get isPackaged() {
         return fake.packaged;
