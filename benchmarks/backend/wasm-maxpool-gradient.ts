@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { replaceWasmKernel } from './replace-wasm-kernel.js';
+import { backendMemory } from './wasm-assembler.js';
 import { instantiateMaxPool2x2Grad } from './wasm-maxpool2x2-module.js';
 import type { MaxPool2x2Grad } from './wasm-maxpool2x2-module.js';
 
@@ -83,7 +84,7 @@ function isPlain2x2(info: tf.backend_util.Conv2DInfo): boolean {
 const onMemory = new WeakMap<object, MaxPool2x2Grad | null>();
 
 function maxPool2x2GradFor(backend: BackendWasm): MaxPool2x2Grad | null {
-  const memory = (backend.wasm as unknown as { asm?: { memory?: object } }).asm?.memory;
+  const memory = backendMemory(backend);
   if (memory === undefined) return null;
   let grad = onMemory.get(memory);
   if (grad === undefined) {

@@ -14,69 +14,38 @@
  *     maxPool2x2Grad(x, g, dx, batch, outHeight, outWidth, inHeight, inWidth, channels)   (byte offsets, counts)
  */
 
-// opcodes (WebAssembly core specification, binary format)
-const BLOCK = 0x02;
-const LOOP = 0x03;
-const END = 0x0b;
-const BR_IF = 0x0d;
-const SELECT = 0x1b;
-const LOCAL_GET = 0x20;
-const LOCAL_SET = 0x21;
-const F32_LOAD = 0x2a;
-const I32_LOAD = 0x28;
-const I32_STORE = 0x36;
-const I32_CONST = 0x41;
-const F32_CONST = 0x43;
-const I32_EQZ = 0x45;
-const I32_EQ = 0x46;
-const I32_GE_U = 0x4f;
-const F32_NE = 0x5c;
-const F32_GT = 0x5e;
-const F32_GE = 0x60;
-const I32_ADD = 0x6a;
-const I32_MUL = 0x6c;
-const I32_OR = 0x72;
-const I32_SHL = 0x74;
-const VOID = 0x40;
-const I32 = 0x7f;
-const F32 = 0x7d;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  const bytes = [...new TextEncoder().encode(s)];
-  return [...uleb(bytes.length), ...bytes];
-}
+import {
+  BLOCK,
+  BR_IF,
+  END,
+  F32,
+  F32_CONST,
+  F32_GE,
+  F32_GT,
+  F32_LOAD,
+  F32_NE,
+  I32,
+  I32_ADD,
+  I32_CONST,
+  I32_EQ,
+  I32_EQZ,
+  I32_GE_U,
+  I32_LOAD,
+  I32_MUL,
+  I32_OR,
+  I32_SHL,
+  I32_STORE,
+  LOCAL_GET,
+  LOCAL_SET,
+  LOOP,
+  SELECT,
+  VOID,
+  functionModule,
+  instantiateFunction,
+  sleb,
+  uleb,
+  vec,
+} from './wasm-assembler.js';
 
 // parameters
 const X = 0;
@@ -371,29 +340,12 @@ function body(): number[] {
     [15, I32],
     [4, F32],
   ]);
-  const code = [...locals, ...setup, ...batchLoop, END];
-  return [...uleb(code.length), ...code];
+  return [...locals, ...setup, ...batchLoop, END];
 }
 
-/** The module's bytes: one function `grad`, importing memory `env.memory`. */
+/** The module's bytes: one function `grad` of 9 i32 parameters, importing memory `env.memory`. */
 export function maxPool2x2GradModuleBytes(): Uint8Array {
-  const functionType = [0x60, ...vec(new Array<number[]>(9).fill([I32])), ...vec([])];
-  const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d, // \0asm
-    0x01,
-    0x00,
-    0x00,
-    0x00, // version 1
-    ...section(1, vec([functionType])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(0)]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('grad'), 0x00, 0]])),
-    ...section(10, vec([body()])),
-  ];
-  return Uint8Array.from(bytes);
+  return functionModule(new Array<number>(9).fill(I32), body());
 }
 
 export type MaxPool2x2Grad = (
@@ -408,16 +360,7 @@ export type MaxPool2x2Grad = (
   channels: number,
 ) => void;
 
-/** The part of the WebAssembly JavaScript API used here (the project's TypeScript libraries do not declare it). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 /** Instantiates the function on `memory`, a `WebAssembly.Memory` (synchronously: the module is under 1 kB). */
 export function instantiateMaxPool2x2Grad(memory: object): MaxPool2x2Grad {
-  const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-  const module = new api.Module(maxPool2x2GradModuleBytes());
-  const instance = new api.Instance(module, { env: { memory } });
-  return instance.exports['grad'] as MaxPool2x2Grad;
+  return instantiateFunction(maxPool2x2GradModuleBytes(), memory) as MaxPool2x2Grad;
 }
