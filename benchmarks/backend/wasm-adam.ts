@@ -3,15 +3,19 @@
  *
  * tfjs's `AdamOptimizer` updates each variable with 14 element-wise kernels and 8 scalar tensors; for a small model
  * the cost is the engine's per-kernel bookkeeping rather than arithmetic (about 110 of the reference CNN's 270 kernel
- * calls per training step). `createAdam` returns an `AdamOptimizer` whose update, on wasm, is one JavaScript pass over
- * the variable, its moments and its gradient on the wasm heap. Each operation is rounded to float32 as the stock ops
- * round it (`Math.fround` of a double result is the float32 result for +, −, ×, ÷ and √), so the weights it produces
- * are the stock optimizer's, bit for bit. On other backends, and for other dtypes, the stock update runs. State,
+ * calls per training step). `createAdam` returns an `AdamOptimizer` whose update, on wasm, is one pass over the
+ * variable, its moments and its gradient on the wasm heap: a small WebAssembly function (wasm-adam-module.ts), or
+ * this module's JavaScript loop where the backend's memory cannot be reached. Each operation is rounded to float32 as
+ * the stock ops round it (WebAssembly's f32 arithmetic; in JavaScript `Math.fround` of a double result, which is the
+ * float32 result for +, −, ×, ÷ and √), so the weights it produces are the stock optimizer's, bit for bit. On other backends, and for other dtypes, the stock update runs. State,
  * `getWeights`/`setWeights` and `dispose` are the stock optimizer's.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { instantiateAdamStep } from './wasm-adam-module.js';
+import type { AdamStep } from './wasm-adam-module.js';
+import { backendMemory } from './wasm-assembler.js';
 
 export const ADAM_UPDATE_KERNEL = 'TransferBenchAdamUpdate';
 
@@ -26,6 +30,24 @@ interface AdamUpdateAttrs {
 }
 
 const f = Math.fround;
+
+/** The WebAssembly update on the backend's memory (instantiated once per memory), or null where it cannot run. */
+const onMemory = new WeakMap<object, AdamStep | null>();
+
+function adamStepFor(backend: BackendWasm): AdamStep | null {
+  const memory = backendMemory(backend);
+  if (memory === undefined) return null;
+  let step = onMemory.get(memory);
+  if (step === undefined) {
+    try {
+      step = instantiateAdamStep(memory);
+    } catch {
+      step = null; // an engine that refuses the module gets the JavaScript loop
+    }
+    onMemory.set(memory, step);
+  }
+  return step;
+}
 
 /** Inputs value, m, v, gradient (float32, one shape); outputs the new value, m and v. */
 const adamUpdateWasm: KernelFunc = (params) => {
@@ -42,6 +64,30 @@ const adamUpdateWasm: KernelFunc = (params) => {
     Float32Array,
     Float32Array,
   ];
+  const wasmStep = adamStepFor(backend);
+  if (wasmStep !== null) {
+    const at = (t: TensorInfo): number =>
+      (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number }).memoryOffset;
+    wasmStep(
+      at(value),
+      at(m),
+      at(v),
+      at(gradient),
+      at(outs[0]!),
+      at(outs[1]!),
+      at(outs[2]!),
+      outValue.length,
+      a.beta1,
+      1 - a.beta1,
+      a.beta2,
+      1 - a.beta2,
+      a.oneMinusAccBeta1,
+      a.oneMinusAccBeta2,
+      a.epsilon,
+      -a.learningRate,
+    );
+    return outs;
+  }
   const x = backend.typedArrayFromHeap(value) as Float32Array;
   const m0 = backend.typedArrayFromHeap(m) as Float32Array;
   const v0 = backend.typedArrayFromHeap(v) as Float32Array;
