@@ -133,7 +133,11 @@ export function approachSettingsTable(spec: SuiteSpec, approaches: readonly Appr
         String(s.epochs),
         String(s.minSteps),
         String(s.patience),
-        s.trainableBlocks !== undefined ? String(s.trainableBlocks) : DASH,
+        s.trainFrom !== undefined
+          ? `from ${s.trainFrom}`
+          : s.trainableBlocks !== undefined
+            ? String(s.trainableBlocks)
+            : DASH,
       ],
     ];
   });
