@@ -24,6 +24,8 @@ const suiteId = z.strictObject({ suiteId: z.number().int().positive() });
 
 export const requestSchemas = {
   listBuiltinSuites: z.strictObject({}),
+  /** What this engine allows (the machine it runs on: in `serve`, not the browser's). */
+  getLimits: z.strictObject({}),
   listSuites: z.strictObject({}),
   getSuite: suiteId,
   getEpochs: z.strictObject({
@@ -72,8 +74,15 @@ export interface BuiltinSuiteInfo {
   trials: number;
 }
 
+/** Limits of the engine's machine, so a UI can offer only what a request may ask. */
+export interface EngineLimits {
+  /** Most worker processes a run may use (one per core); startSuite and resumeSuite refuse more. */
+  maxWorkers: number;
+}
+
 export interface ResponseMap {
   listBuiltinSuites: BuiltinSuiteInfo[];
+  getLimits: EngineLimits;
   listSuites: SuiteRecord[];
   getSuite: { suite: SuiteRecord; trials: TrialRecord[] };
   getEpochs: EpochRow[];

@@ -12,6 +12,7 @@ import { loadSuiteUnderRoots } from './data-roots.js';
 import { openDb } from '../store/open-db.js';
 import { INTERRUPTED, ResultStore, TRIAL_INTERRUPTED, type StoredSuite } from '../store/result-store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
+import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { suiteAnalysis, suiteReport } from './suite-answer.js';
 
@@ -94,6 +95,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
           trials: planTrials(spec).length,
         };
       }),
+    getLimits: async () => ({ maxWorkers: maxWorkers() }),
     listSuites: async () => {
       refresh();
       return store.listSuites().map((suite) => present(suite).suite);
@@ -120,6 +122,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     resumeSuite: async ({ suiteId, workers, force, retryFailed }) => {
       // A run of this suite in this process is refused even with force: cancel it instead. Runs in other processes
       // are refused by the store's atomic claim (SuiteRun.resume), which also covers two requests at once here.
+      checkWorkerCount(workers);
       if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running here; cancel that run first`);
       const backend = store.requireSuite(suiteId).backendChoice;
       const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit }, suiteId, {

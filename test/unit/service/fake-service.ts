@@ -25,6 +25,11 @@ export class FakeService implements ServedService {
     this.calls.push({ name, request });
   }
 
+  getLimits: ContractHandlers['getLimits'] = async (request) => {
+    this.record('getLimits', request);
+    return { maxWorkers: 2 };
+  };
+
   listBuiltinSuites: ContractHandlers['listBuiltinSuites'] = async (request) => {
     this.record('listBuiltinSuites', request);
     return [

@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../../benchmarks/server/http-server.js';
@@ -50,6 +50,41 @@ describe('resumeSuite over HTTP', () => {
       const { body } = await post('getSuite', { suiteId });
       expect((body.suite as { status: string }).status).toBe('cancelled');
       expect((body.trials as { status: string }[]).some((t) => t.status === 'running')).toBe(false);
+    } finally {
+      await server.close();
+      await service.close();
+    }
+  });
+
+  it('the worker limit over HTTP: getLimits says it, startSuite and resumeSuite refuse above it', async () => {
+    const fake = fakeWorkers();
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'tb-http-')), 'results.db');
+    const service = createEngineService({ dbPath, forkWorker: fake.forker });
+    const server = await startServer({ service, port: 0, staticDir: tmpdir() });
+    const post = async (name: string, body: unknown) => {
+      const response = await fetch(`${server.url}api/${name}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const max = availableParallelism();
+      expect((await post('getLimits', {})).body).toEqual({ maxWorkers: max });
+      const source = { kind: 'file', path: TINY_SUITE };
+      const refused = await post('startSuite', { source, backend: 'wasm', workers: max + 1 });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe(
+        `workers ${max + 1}: give a whole number from 1 to ${max} (this machine has ${max} cores; one worker process per core at most)`,
+      );
+      expect(fake.started).toBe(0);
+      expect((await post('listSuites', {})).body).toEqual([]);
+      const resume = await post('resumeSuite', { suiteId: 1, workers: max + 1 });
+      expect([resume.status, resume.body.error]).toEqual([
+        400,
+        expect.stringMatching(/^workers \d+: give a whole number/),
+      ]);
     } finally {
       await server.close();
       await service.close();

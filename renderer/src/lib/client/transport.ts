@@ -32,6 +32,7 @@ export type RequestFn = <K extends RequestName>(name: K, request: RequestOf<K>) 
 export function clientOver(request: RequestFn): ContractClient {
   return {
     listBuiltinSuites: (r) => request('listBuiltinSuites', r),
+    getLimits: (r) => request('getLimits', r),
     listSuites: (r) => request('listSuites', r),
     getSuite: (r) => request('getSuite', r),
     getEpochs: (r) => request('getEpochs', r),

@@ -1,4 +1,4 @@
-import type { BuiltinSuiteInfo, RunEvent, SuiteSource } from '$engine/contract.js';
+import type { BuiltinSuiteInfo, EngineLimits, RunEvent, SuiteSource } from '$engine/contract.js';
 import type { SuiteRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
 import { Notices, messageOf } from './notices.svelte.js';
@@ -21,6 +21,8 @@ export class AppShell {
   stream = $state<EventStreamStatus>('connecting');
   builtins = $state.raw<BuiltinSuiteInfo[] | null>(null);
   builtinsError = $state<string | null>(null);
+  /** The engine's limits (e.g. most workers), null until known; the engine checks every request against them anyway. */
+  limits = $state.raw<EngineLimits | null>(null);
   suites = $state.raw<SuiteRecord[] | null>(null);
   suitesError = $state<string | null>(null);
   /** Name of the built-in suite being started, or 'file' while a picked file is started. */
@@ -51,6 +53,7 @@ export class AppShell {
     window.addEventListener('hashchange', onHash);
     const disconnect = this.connect();
     void this.loadBuiltins();
+    void this.loadLimits();
     void this.loadSuites();
     onHash();
     return () => {
@@ -107,6 +110,14 @@ export class AppShell {
     await Promise.all([this.loadSuites(), this.open ? this.open.load() : Promise.resolve()]);
   }
 
+  async loadLimits(): Promise<void> {
+    try {
+      this.limits = await this.transport.client.getLimits({});
+    } catch {
+      // Not fatal: the run settings then take any number, and the engine's refusal names the limit.
+    }
+  }
+
   async loadBuiltins(): Promise<void> {
     this.builtinsError = null;
     try {
@@ -160,7 +171,10 @@ export class AppShell {
       const { suiteId } = await this.transport.client.startSuite({
         source,
         backend: preferences.backend,
-        ...(preferences.workers !== null ? { workers: preferences.workers } : {}),
+        // A saved preference from a bigger machine is held to this engine's limit rather than refused.
+        ...(preferences.workers !== null
+          ? { workers: Math.min(preferences.workers, this.limits?.maxWorkers ?? preferences.workers) }
+          : {}),
       });
       void this.loadSuites();
       this.navigate({ view: 'suite', suiteId });

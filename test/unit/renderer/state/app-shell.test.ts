@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppShell, LIST_REFRESH_MS } from '../../../../renderer/src/lib/state/app-state.svelte.js';
 import { INFO_NOTICE_MS, Notices } from '../../../../renderer/src/lib/state/notices.svelte.js';
 import { suiteRecord, trialRecord } from '../factories.js';
+import { preferences } from '../../../../renderer/src/lib/state/preferences.svelte.js';
 import { FakeEngine, settle } from './fake-transport.js';
 
 describe('AppShell', () => {
@@ -85,5 +86,26 @@ describe('Notices', () => {
     expect(notices.items.map((n) => n.title)).toEqual(['Failed']);
     notices.dismiss(notices.items[0]!.id);
     expect(notices.items).toEqual([]);
+  });
+
+  it("holds a saved worker count to the engine's limit when it starts a suite", async () => {
+    vi.stubGlobal('location', { hash: '' });
+    const engine = new FakeEngine(suiteRecord({ id: 3 }));
+    const shell = new AppShell(engine.transport);
+    const saved = preferences.workers;
+    try {
+      preferences.workers = 8;
+      await shell.startSuite({ kind: 'builtin', name: 'quick' }, 'quick');
+      await shell.loadLimits();
+      expect(shell.limits).toEqual({ maxWorkers: 2 });
+      await shell.startSuite({ kind: 'builtin', name: 'quick' }, 'quick');
+      expect(engine.calls.filter((c) => c.startsWith('startSuite'))).toEqual([
+        'startSuite:workers=8',
+        'startSuite:workers=2',
+      ]);
+    } finally {
+      preferences.workers = saved;
+      vi.unstubAllGlobals();
+    }
   });
 });

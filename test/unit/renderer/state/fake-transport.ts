@@ -36,6 +36,10 @@ export class FakeEngine {
       this.calls.push('listBuiltinSuites');
       return [];
     },
+    getLimits: async () => {
+      this.calls.push('getLimits');
+      return { maxWorkers: 2 };
+    },
     listSuites: async () => {
       this.calls.push('listSuites');
       return this.suites;
@@ -57,7 +61,10 @@ export class FakeEngine {
       this.calls.push('getAnalysis');
       throw new Error('no analysis in this fake');
     },
-    startSuite: async () => ({ suiteId: this.suite.id }),
+    startSuite: async ({ workers }) => {
+      this.calls.push(`startSuite:workers=${workers ?? 'default'}`);
+      return { suiteId: this.suite.id };
+    },
     cancelSuite: async () => ({ cancelled: true }),
     resumeSuite: async () => ({ suiteId: this.suite.id }),
     exportCsv: async () => ({ files: [] }),
