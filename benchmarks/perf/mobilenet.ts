@@ -6,8 +6,9 @@
  * - the top five kernels of that training step, by share of its time;
  * - `frozen features: linear-probe N× faster`: one full linear-probe trial of the mobilenet-split suite (its largest
  *   size, seed 0) with the frozen features computed once, and the same trial trained through the frozen layers,
- *   with both test accuracies (they must agree). The pretrained model is a MobileNetV2 written by
- *   write-keras-mobilenet.ts with the suite's architecture (its weights are random: speed does not depend on them).
+ *   with both test accuracies (they must agree). The pretrained model is the suite's own source model when a run of
+ *   the suite has cached it, else a MobileNetV2 written by write-keras-mobilenet.ts with the suite's architecture
+ *   (random weights: the speed is the same, the accuracies are near chance).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { writeKerasMobilenet } from '../models/write-keras-mobilenet.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
 import { loadSuite } from '../spec/load-suite.js';
 import { clearFeatureStores } from '../train/frozen-features.js';
+import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
 import { createOptimizer } from '../train/optimizer.js';
 import { runTrial } from '../train/run-trial.js';
 import { formatTopKernels, profileKernels } from './kernel-profile.js';
@@ -80,10 +82,17 @@ async function frozenFeaturesSpeedup(): Promise<void> {
   if (!settings) throw new Error('the mobilenet-split suite has no linear-probe settings');
   const dir = mkdtempSync(join(tmpdir(), 'transfer-bench-perf-'));
   try {
-    const target = loaded.spec.target.dataset;
-    const classes = target.kind === 'mnist' ? (target.classes?.length ?? 10) : 10;
-    writeKerasMobilenet(dir, { alpha: arch.alpha, inputSize: arch.inputSize, classes, seed: 0, quantize: 'none' });
-    const base = { path: join(dir, 'model.json'), cutLayer: featuresLayer(arch) };
+    const cacheKey = pretrainCacheKey(loaded.spec, loaded.baseDir);
+    const pretrained = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
+    let modelPath = join(dir, 'model.json');
+    if (pretrained) {
+      modelPath = join(pretrainDir(cacheKey), 'model.json');
+    } else {
+      const target = loaded.spec.target.dataset;
+      const classes = target.kind === 'mnist' ? (target.classes?.length ?? 10) : 10;
+      writeKerasMobilenet(dir, { alpha: arch.alpha, inputSize: arch.inputSize, classes, seed: 0, quantize: 'none' });
+    }
+    const base = { path: modelPath, cutLayer: featuresLayer(arch) };
     const backend = await selectBackend('wasm');
     const key = { approach: 'linear-probe' as const, trainSize: Math.max(...loaded.spec.sizes), seed: 0 };
     const trial = async (cacheFrozenFeatures: boolean) => {
@@ -104,7 +113,8 @@ async function frozenFeaturesSpeedup(): Promise<void> {
       Math.abs((cached.result.testLoss ?? NaN) - (through.result.testLoss ?? NaN)) < 1e-3;
     console.log(
       `frozen features: linear-probe ${(through.seconds / cached.seconds).toFixed(1)}× faster ` +
-        `(one trial of mobilenet-split, size ${key.trainSize}, ${cached.result.steps} steps: ${cached.seconds.toFixed(1)} s ` +
+        `(one trial of mobilenet-split, ${pretrained ? 'its cached source model' : 'a random MobileNetV2 (no cached source model)'}, ` +
+        `size ${key.trainSize}, ${cached.result.steps} steps: ${cached.seconds.toFixed(1)} s ` +
         `with the features computed once, ${through.seconds.toFixed(1)} s through the frozen layers; test accuracy ` +
         `${cached.result.testAccuracy} and ${through.result.testAccuracy}, test loss ${cached.result.testLoss?.toFixed(5)} ` +
         `and ${through.result.testLoss?.toFixed(5)}: ${same ? 'the same result' : 'RESULTS DIFFER'})`,
