@@ -115,6 +115,8 @@ export type { ClaimResult, Verdict as ClaimVerdict } from './analysis/claims.js'
 export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 
 export * from './contract-channels.js';
+/** How the UI names a suite's architecture, the same words as the CLI and the report. */
+export { describeArchitecture } from './spec/describe-architecture.js';
 
 /** What the Electron preload exposes as `window.transferBench`. Requests reject with an Error whose message is for the user. */
 export interface BridgeApi {

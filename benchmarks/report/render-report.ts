@@ -1,6 +1,7 @@
 import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
 import { APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatSize } from '../analysis/format.js';
-import { defaultMarkedSize, multiplierArrows, type MultiplierArrow } from '../charts/multiplier-arrows.js';
+import type { AnswerMark } from '../charts/answer-marks.js';
+import { defaultMarkedSize } from '../charts/multiplier-arrows.js';
 import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
 import { convergenceChart, dataEfficiencyChart } from './charts.js';
 import { EXTRAPOLATION_FACTOR, type LearningCurveFits } from '../analysis/learning-curves.js';
@@ -31,16 +32,17 @@ function crossoverItems(analysis: SuiteAnalysis): string[] {
 /** The data-efficiency chart's caption, naming the size whose data multipliers the arrows show. */
 export function dataEfficiencyCaption(
   markedSize: number | null,
-  arrows: readonly MultiplierArrow[],
+  marks: readonly AnswerMark[],
   fits?: LearningCurveFits,
 ): string {
+  const arrows = marks.filter((m) => m.kind === 'multiplier');
   const fitted = fits?.fits.some((f) => f.kind === 'fitted')
     ? `; thin lines are the fitted learning curves, solid over the sizes run and dashed up to ${EXTRAPOLATION_FACTOR}× the largest size (an extrapolation)`
     : '';
   const base = `Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded; dashed vertical lines mark crossover sizes${fitted}`;
   if (markedSize === null || arrows.length === 0)
     return `${base}. No data-multiplier arrow: at no size is a fine-tuning variant ahead of scratch by a multiplier read off scratch's curve.`;
-  return `${base}; arrows show the data multipliers at ${formatSize(markedSize)} examples, the smallest size at which a fine-tuning variant is ahead of scratch by a multiplier read off scratch's curve (bounds and sizes where scratch is ahead get no arrow).`;
+  return `${base}; arrows show the data multipliers at ${formatSize(markedSize)} examples, the smallest size at which a fine-tuning variant is ahead of scratch by a multiplier read off scratch's curve (bounds and sizes where scratch is ahead get no arrow). An arrow goes from a variant's accuracy at N examples to the size where scratch's curve reaches it; ×k data = that size ÷ N.`;
 }
 
 const METHOD = [
@@ -57,10 +59,10 @@ export function buildReport(
   analysis: SuiteAnalysis,
   suite: SuiteRecord,
   trials: readonly TrialRecord[],
-  _epochs: readonly EpochRow[],
+  epochs: readonly EpochRow[],
 ): ReportDocument {
   const markedSize = defaultMarkedSize(analysis.comparisons);
-  const arrows = multiplierArrows(analysis.comparisons, markedSize);
+  const efficiency = dataEfficiencyChart(analysis, suite, trials, markedSize);
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'The question' },
     { kind: 'paragraph', text: question(suite) },
@@ -74,14 +76,8 @@ export function buildReport(
     { kind: 'heading', level: 2, text: 'Data efficiency' },
     {
       kind: 'svg',
-      markup: dataEfficiencyChart(
-        analysis.accuracy,
-        analysis.comparisons.map((c) => ({ approach: c.approach, crossover: c.crossover })),
-        arrows,
-        undefined,
-        analysis.learningCurves.fits.flatMap((f) => (f.kind === 'fitted' ? [f] : [])),
-      ),
-      caption: dataEfficiencyCaption(markedSize, arrows, analysis.learningCurves),
+      markup: efficiency.svg,
+      caption: dataEfficiencyCaption(markedSize, efficiency.marks, analysis.learningCurves),
     },
     { kind: 'list', items: crossoverItems(analysis) },
     ...fitSection(analysis.learningCurves),
@@ -91,8 +87,8 @@ export function buildReport(
       { kind: 'heading', level: 2, text: 'Convergence' },
       {
         kind: 'svg',
-        markup: convergenceChart(analysis.convergence.trainSize, analysis.convergence.curves),
-        caption: `Mean validation loss by epoch at ${formatSize(analysis.convergence.trainSize)} examples; later epochs average only the trials that had not stopped early.`,
+        markup: convergenceChart(suite, trials, epochs, analysis.convergence.trainSize),
+        caption: `Mean validation loss and accuracy over seeds by epoch at ${formatSize(analysis.convergence.trainSize)} examples, with 95% intervals shaded; later epochs average only the trials that had not stopped early.`,
       },
     );
   }

@@ -43,7 +43,7 @@ describe('Svelte components keep the layer rule', () => {
   it('catches a component that reaches past the contract', async () => {
     const file = join(root, 'renderer/src/features/answer/AnswerPanel.svelte');
     const bad = [
-      "import type { SuiteAnalysis } from '$engine/analysis/analyze-suite.js';",
+      "import type { SuiteAnalysis } from '../../../benchmarks/analysis/analyze-suite.js';",
       "import type { TrialRecord } from '../../../../benchmarks/domain.js';",
       'export type T = SuiteAnalysis | TrialRecord;',
     ].join('\n');

@@ -8,11 +8,11 @@ import {
   marksToDraw,
   summarizeMarks,
   type AnswerMark,
-} from '../../../renderer/src/lib/answer/answer-marks.js';
-import { answerMarkSeries } from '../../../renderer/src/lib/charts/answer-mark-series.js';
-import { dataEfficiencySeries } from '../../../renderer/src/lib/chart-data/data-efficiency.js';
-import { efficiencyOption } from '../../../renderer/src/lib/charts/efficiency-option.js';
-import { chartPalette } from '../../../renderer/src/lib/charts/palette.js';
+} from '../../../benchmarks/charts/answer-marks.js';
+import { answerMarkSeries } from '../../../benchmarks/charts/answer-mark-series.js';
+import { dataEfficiencySeries } from '../../../benchmarks/charts/data/data-efficiency.js';
+import { efficiencyOption } from '../../../benchmarks/charts/efficiency-option.js';
+import { chartPalette } from '../../../benchmarks/charts/palette.js';
 import { seedTrials } from './factories.js';
 
 /** One seed per approach and size: the means are the values. */

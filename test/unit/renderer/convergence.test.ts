@@ -3,7 +3,7 @@ import {
   convergenceSeries,
   sizesWithCurves,
   type ConvergenceOptions,
-} from '../../../renderer/src/lib/chart-data/convergence.js';
+} from '../../../benchmarks/charts/data/convergence.js';
 import { epochRow, trialRecord } from './factories.js';
 
 describe('convergenceSeries', () => {

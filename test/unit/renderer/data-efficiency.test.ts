@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataEfficiencySeries } from '../../../renderer/src/lib/chart-data/data-efficiency.js';
+import { dataEfficiencySeries } from '../../../benchmarks/charts/data/data-efficiency.js';
 import { seedTrials, trialRecord } from './factories.js';
 
 describe('dataEfficiencySeries', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decadeExtent, niceExtent, niceStep } from '../../../renderer/src/lib/charts/extent.js';
+import { decadeExtent, niceExtent, niceStep } from '../../../benchmarks/charts/extent.js';
 
 describe('axis extents fitted to the mean lines', () => {
   it('picks steps of 1, 2, 2.5 or 5 times a power of ten', () => {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { fitLearningCurves } from '../../../benchmarks/analysis/learning-curves.js';
 import { powerLaw } from '../../../benchmarks/analysis/power-law-fit.js';
 import type { Approach } from '../../../benchmarks/domain.js';
-import { dataEfficiencySeries } from '../../../renderer/src/lib/chart-data/data-efficiency.js';
-import { efficiencyOption, efficiencyTooltip } from '../../../renderer/src/lib/charts/efficiency-option.js';
-import { fitSeries, type FitLine } from '../../../renderer/src/lib/charts/fit-series.js';
-import { chartPalette } from '../../../renderer/src/lib/charts/palette.js';
+import { dataEfficiencySeries } from '../../../benchmarks/charts/data/data-efficiency.js';
+import { efficiencyOption, efficiencyTooltip } from '../../../benchmarks/charts/efficiency-option.js';
+import { fitSeries, type FitLine } from '../../../benchmarks/charts/fit-series.js';
+import { chartPalette } from '../../../benchmarks/charts/palette.js';
 import { seedTrials } from './factories.js';
 
 const SIZES = [10, 50, 250, 1000];

@@ -6,7 +6,7 @@ import {
   formatFlops,
   formatNumber,
   formatPercent,
-} from '../../../renderer/src/lib/format.js';
+} from '../../../benchmarks/charts/format.js';
 
 describe('formatting', () => {
   it('formats durations', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { studentTQuantile } from '../../../benchmarks/analysis/student-t.js';
-import { mean, sampleStd, summarize, tCritical95 } from '../../../renderer/src/lib/chart-data/stats.js';
+import { mean, sampleStd, summarize, tCritical95 } from '../../../benchmarks/charts/data/stats.js';
 
 describe('tCritical95', () => {
   it('gives the textbook values', () => {

@@ -39,21 +39,34 @@ describe('fitSection', () => {
 
 describe('the report chart with fitted curves', () => {
   it('draws each fit solid over the sizes run and dashed beyond, and widens the axis to the fit’s end', async () => {
-    const { dataEfficiencyChart } = await import('../../../benchmarks/report/charts.js');
-    const { summarize } = await import('../../../benchmarks/analysis/summary-stats.js');
+    const { dataEfficiencyOption } = await import('../../../benchmarks/report/charts.js');
+    const { analyzeSuite } = await import('../../../benchmarks/analysis/analyze-suite.js');
+    const { suite } = await import('../analysis/fixtures.js');
     const trials = [...curve('scratch', { a: 2, b: 0.5, c: 0.02 }), ...curve('finetune', { a: 0.8, b: 0.5, c: 0.02 })];
-    const fits = fitLearningCurves(trials, 20).fits.flatMap((f) => (f.kind === 'fitted' ? [f] : []));
-    const accuracy = summarize(trials, 'testAccuracy');
-    const plain = dataEfficiencyChart(accuracy);
-    const svg = dataEfficiencyChart(accuracy, [], [], undefined, fits);
-    expect(plain).not.toContain('class="fit');
-    expect(svg.match(/class="fit"/g)).toHaveLength(2);
-    expect(svg.match(/class="fit-extrapolated"/g)).toHaveLength(2);
-    expect(svg).toMatch(
-      /class="fit-extrapolated" stroke-dasharray="5 4"|stroke-dasharray="5 4"[^>]*class="fit-extrapolated"/,
+    const s = suite({ sizes: SIZES });
+    const analysis = analyzeSuite(s, trials, []);
+    const withFits = dataEfficiencyOption(analysis, s, trials, null).option;
+    const plain = dataEfficiencyOption(
+      { ...analysis, learningCurves: { ...analysis.learningCurves, fits: [] } },
+      s,
+      trials,
+      null,
+    ).option;
+    const ids = (option: typeof plain) =>
+      (option.series as { id?: string }[]).flatMap((series) => (series.id ? [series.id] : []));
+    expect(ids(plain)).toEqual([]);
+    expect(ids(withFits)).toEqual([
+      'fit:scratch',
+      'fit-extrapolated:scratch',
+      'fit:finetune',
+      'fit-extrapolated:finetune',
+    ]);
+    const dashed = (withFits.series as { id?: string; lineStyle?: { type?: unknown } }[]).filter((series) =>
+      series.id?.startsWith('fit-extrapolated'),
     );
-    // The largest measured size's point moves left when the axis reaches 2,000.
-    const pointX = (markup: string) => Number(/cx="([\d.]+)"[^>]*data-size="1000"/.exec(markup)![1]);
-    expect(pointX(svg)).toBeLessThan(pointX(plain));
+    expect(dashed.every((series) => Array.isArray(series.lineStyle?.type))).toBe(true);
+    // The size axis reaches the fits' extrapolated end beyond the largest size run.
+    const max = (option: typeof plain) => (option.xAxis as { max: number }).max;
+    expect(max(withFits)).toBeGreaterThan(max(plain));
   });
 });

@@ -1,5 +1,5 @@
-import type { ChartOption } from './chart-option.js';
-import { echarts } from './echarts-setup.js';
+import type { ChartOption } from '$engine/charts/chart-option.js';
+import { echarts } from '$engine/charts/echarts-setup.js';
 
 export type ImageFormat = 'png' | 'svg';
 

@@ -1,7 +1,7 @@
 import type { BackendChoice } from '$engine/domain.js';
-import type { CurveAxis } from '../chart-data/convergence.js';
-import type { CurveSplit, EfficiencyMetric } from '../chart-data/metrics.js';
-import type { BandKind } from '../chart-data/stats.js';
+import type { CurveAxis } from '$engine/charts/data/convergence.js';
+import type { CurveSplit, EfficiencyMetric } from '$engine/charts/data/metrics.js';
+import type { BandKind } from '$engine/charts/data/stats.js';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 

@@ -1,4 +1,4 @@
-import { APPROACHES, type Approach, type TrialRecord } from '$engine/domain.js';
+import { APPROACHES, type Approach, type TrialRecord } from '../../domain.js';
 import { efficiencyRange, type EfficiencyMetric } from './metrics.js';
 import { summarize, type BandKind, type Summary } from './stats.js';
 

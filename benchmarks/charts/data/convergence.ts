@@ -1,5 +1,5 @@
-import { APPROACHES, type Approach, type TrialRecord, type TrialStatus } from '$engine/domain.js';
-import type { EpochRow } from '$engine/contract.js';
+import { APPROACHES, type Approach, type TrialRecord, type TrialStatus } from '../../domain.js';
+import type { EpochRow } from '../../contract.js';
 import { alignByInterpolation, alignOnSharedX, type SeedCurve } from './align.js';
 import { curveRange, type CurveMetric, type CurveSplit } from './metrics.js';
 import { emaSmooth } from './smoothing.js';

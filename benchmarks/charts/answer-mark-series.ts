@@ -1,4 +1,4 @@
-import type { AnswerMark } from '../answer/answer-marks.js';
+import type { AnswerMark } from './answer-marks.js';
 import type { LineSeriesOption } from './chart-option.js';
 
 type MarkLineLabel = NonNullable<NonNullable<LineSeriesOption['markLine']>['label']>;

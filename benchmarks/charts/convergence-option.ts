@@ -1,8 +1,8 @@
-import type { ConvergenceSeries, CurveAxis, CurvePoint } from '../chart-data/convergence.js';
-import { CURVE_METRIC_LABELS, type CurveMetric } from '../chart-data/metrics.js';
-import { thinForScreen } from '../chart-data/lttb.js';
-import type { BandKind } from '../chart-data/stats.js';
-import { formatDuration, formatNumber, formatPercent } from '../format.js';
+import type { ConvergenceSeries, CurveAxis, CurvePoint } from './data/convergence.js';
+import { CURVE_METRIC_LABELS, type CurveMetric } from './data/metrics.js';
+import { thinForScreen } from './data/lttb.js';
+import type { BandKind } from './data/stats.js';
+import { formatDuration, formatNumber, formatPercent } from './format.js';
 import { escapeHtml, numberTick, percentTick, secondsTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
 import { decadeExtent, niceExtent } from './extent.js';

@@ -1,4 +1,4 @@
-import type { Approach } from '$engine/domain.js';
+import type { Approach } from '../domain.js';
 import type { LineSeriesOption } from './chart-option.js';
 import type { ChartPalette } from './palette.js';
 

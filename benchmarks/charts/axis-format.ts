@@ -1,4 +1,4 @@
-import { formatDuration, formatNumber } from '../format.js';
+import { formatDuration, formatNumber } from './format.js';
 
 /** Axis tick for a rate in [0, 1], as a percentage without needless decimals. */
 export function percentTick(value: number): string {

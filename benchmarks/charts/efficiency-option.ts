@@ -1,8 +1,8 @@
-import type { AnswerMark } from '../answer/answer-marks.js';
-import type { EfficiencySeries } from '../chart-data/data-efficiency.js';
-import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from '../chart-data/metrics.js';
-import type { BandKind } from '../chart-data/stats.js';
-import { formatNumber, formatPercent } from '../format.js';
+import type { AnswerMark } from './answer-marks.js';
+import type { EfficiencySeries } from './data/data-efficiency.js';
+import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from './data/metrics.js';
+import type { BandKind } from './data/stats.js';
+import { formatNumber, formatPercent } from './format.js';
 import { answerMarkSeries } from './answer-mark-series.js';
 import { escapeHtml, numberTick, percentTick, sizeTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';

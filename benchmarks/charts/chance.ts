@@ -1,4 +1,4 @@
-import type { SuiteSpec } from '$engine/contract.js';
+import type { SuiteSpec } from '../contract.js';
 
 /**
  * Accuracy of guessing uniformly among the target classes, when the suite says how many there are. Image folders and

@@ -1,10 +1,10 @@
-import type { Variant, VariantComparison } from '$engine/contract.js';
-import type { Approach } from '$engine/domain.js';
-import { multiplierArrows, timesText, type MultiplierArrow } from '$engine/charts/multiplier-arrows.js';
-import type { EfficiencyMetric } from '../chart-data/metrics.js';
+import type { Variant, VariantComparison } from '../contract.js';
+import type { Approach } from '../domain.js';
+import { multiplierArrows, timesText, type MultiplierArrow } from './multiplier-arrows.js';
+import type { EfficiencyMetric } from './data/metrics.js';
 
 /** The default size and which multipliers get an arrow live with the analysis, shared with the report's chart. */
-export { defaultMarkedSize } from '$engine/charts/multiplier-arrows.js';
+export { defaultMarkedSize } from './multiplier-arrows.js';
 
 /**
  * The answer drawn on the data-efficiency chart.

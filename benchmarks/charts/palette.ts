@@ -1,4 +1,4 @@
-import type { Approach } from '$engine/domain.js';
+import type { Approach } from '../domain.js';
 
 export type PaletteTheme = 'light' | 'dark';
 
