@@ -13,7 +13,6 @@ import {
 import { scenario } from '../analysis/scenario.js';
 import { suite, trial } from '../analysis/fixtures.js';
 
-
 function lineSeries(option: { series?: unknown }): LineSeriesOption[] {
   return (option.series as LineSeriesOption[]).filter((s) => s.type === 'line');
 }
