@@ -262,6 +262,18 @@ export async function probeNativeBackend(pkg: NativePackage, options: ProbeOptio
     if (cached !== undefined) return cached;
   }
 
+  if (options.runProbe === undefined && process.versions.electron !== undefined) {
+    // Inside the app (a trial worker): this executable cannot run as Node (the packaged app's runAsNode fuse is off;
+    // it would start a second app). The app probes at start-up with its utility-process runner; nothing cached means
+    // that probe did not finish or could not be stored.
+    return {
+      ...base,
+      ok: false,
+      reason: `not probed: the app probes ${pkg} when it starts and found no result to use; restart Transfer Bench`,
+      version: resolved.version,
+      entry: resolved.entry,
+    };
+  }
   const outcome = await (options.runProbe ?? runProbeProcess)(resolved.entry, options.timeoutMs ?? 180_000);
   const { ok, reason, gpu } = interpret(outcome);
   const log = parseTensorFlowGpuLog(outcome.stderr);

@@ -21,6 +21,21 @@ describe('probeNativeBackend', () => {
     );
   });
 
+  it('inside the app without a cached result, starts no process (the app cannot run itself as Node)', async () => {
+    setFake('ok', false);
+    Object.defineProperty(process.versions, 'electron', { value: '45.4.1', configurable: true });
+    try {
+      const result = await probeNativeBackend(GPU, noCache);
+      expect(result).toMatchObject({ ok: false, version: '4.22.0' });
+      expect(result.reason).toBe(
+        'not probed: the app probes @tensorflow/tfjs-node-gpu when it starts and found no result to use; restart Transfer Bench',
+      );
+    } finally {
+      delete (process.versions as { electron?: string }).electron;
+    }
+    expect((await probeNativeBackend(GPU, noCache)).ok).toBe(true);
+  });
+
   it('reports a package that throws when loaded', async () => {
     setFake('throw', false);
     const result = await probeNativeBackend(GPU, noCache);
