@@ -27,7 +27,7 @@ import { fitCaveats } from './fit-caveats.js';
 import { DEFAULT_REPLICATES, fitLearningCurves, type LearningCurveFits } from './learning-curves.js';
 import { overfittingGaps, type OverfittingGap } from './overfitting.js';
 import { summarize, type GroupSummary } from './summary-stats.js';
-import { tuningCaveats, tuningSummary, type ApproachTuning } from './tuning.js';
+import { protocolSummary, tuningCaveats, tuningSummary, type ApproachTuning, type ProtocolSummary } from './tuning.js';
 import { buildVerdict } from './verdict.js';
 
 export interface AnalysisOptions {
@@ -74,6 +74,8 @@ export interface SuiteAnalysis {
   incomplete: IncompleteGroup[];
   /** Learning-rate tuning per approach: grid, values chosen, edge hits and what pruning saved. */
   tuning: ApproachTuning[];
+  /** Sizes whose trials chose their model by k-fold cross-validation (tiny sizes) or by a held-out split. */
+  protocols: ProtocolSummary;
   /** The common claims about fine-tuning against scratch, each with a verdict on this suite's results. */
   claims: ClaimResult[];
   verdict: string[];
@@ -151,6 +153,7 @@ export function analyzeSuite(
     convergence: resolveConvergence(own, epochs, sizes, options.convergenceSize),
     incomplete,
     tuning,
+    protocols: protocolSummary(own),
     claims: checkClaims({
       tolerance,
       accuracy,

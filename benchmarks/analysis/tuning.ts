@@ -108,3 +108,23 @@ export function tuningCaveats(tuning: readonly ApproachTuning[], trials: readonl
     );
   return caveats;
 }
+
+/** Which sizes chose their model by k-fold cross-validation and which by a held-out split (done trials). */
+export interface ProtocolSummary {
+  kfoldSizes: number[];
+  holdoutSizes: number[];
+  /** Folds of the k-fold trials (the suite's setting); null when none used it. */
+  folds: number | null;
+}
+
+export function protocolSummary(trials: readonly TrialRecord[]): ProtocolSummary {
+  const done = doneTrials(trials);
+  const sizes = (kind: 'kfold' | 'holdout') =>
+    [...new Set(done.filter((t) => t.protocol?.kind === kind).map((t) => t.trainSize))].sort((a, b) => a - b);
+  const kfold = done.find((t) => t.protocol?.kind === 'kfold')?.protocol;
+  return {
+    kfoldSizes: sizes('kfold'),
+    holdoutSizes: sizes('holdout'),
+    folds: kfold?.kind === 'kfold' ? kfold.folds : null,
+  };
+}

@@ -69,7 +69,7 @@ export function buildReport(
     { kind: 'heading', level: 2, text: 'Setup' },
     { kind: 'definitions', items: setupItems(suite, analysis, trials) },
     approachSettingsTable(suite.spec, analysis.approaches),
-    ...tuningSection(analysis.tuning),
+    ...tuningSection(analysis.tuning, analysis.protocols),
     { kind: 'heading', level: 2, text: 'Verdict' },
     { kind: 'list', items: analysis.verdict },
     ...claimsSection(analysis.claims),

@@ -1,13 +1,15 @@
 import { APPROACH_LABELS, formatMultiplier } from '../analysis/format.js';
-import type { ApproachTuning } from '../analysis/tuning.js';
+import type { ApproachTuning, ProtocolSummary } from '../analysis/tuning.js';
+import { formatSize, joinList } from '../analysis/format.js';
 import type { Block } from './document.js';
 
 /**
  * Learning-rate tuning per approach: how many candidates, which value each trial kept, how often at an edge of the
  * list, and what the candidates cost in optimiser updates (with and without stopping hopeless ones early).
  */
-export function tuningSection(tuning: readonly ApproachTuning[]): Block[] {
-  if (!tuning.some((t) => t.grid.length > 1)) return [];
+export function tuningSection(tuning: readonly ApproachTuning[], protocols?: ProtocolSummary): Block[] {
+  const selection = protocols ? protocolParagraph(protocols) : [];
+  if (!tuning.some((t) => t.grid.length > 1)) return selection;
   const rows = tuning.map((t) => {
     const chosen = t.chosen
       .filter((c) => c.count > 0)
@@ -27,6 +29,7 @@ export function tuningSection(tuning: readonly ApproachTuning[]): Block[] {
     ];
   });
   return [
+    ...selection,
     { kind: 'heading', level: 3, text: 'Learning-rate tuning' },
     {
       kind: 'paragraph',
@@ -45,6 +48,23 @@ export function tuningSection(tuning: readonly ApproachTuning[]): Block[] {
       ],
       rows,
       numeric: [false, false, false, true, true, true, true],
+    },
+  ];
+}
+
+/** Which sizes chose their model by k-fold cross-validation on the subset, and which by a held-out split. */
+function protocolParagraph(p: ProtocolSummary): Block[] {
+  if (p.kfoldSizes.length === 0) return [];
+  const sizes = (list: readonly number[]) => joinList(list.map(formatSize));
+  const holdout =
+    p.holdoutSizes.length > 0
+      ? ` From ${formatSize(p.holdoutSizes[0]!)} examples on, a held-out validation split chose the model (${sizes(p.holdoutSizes)}).`
+      : '';
+  return [
+    { kind: 'heading', level: 3, text: 'Model selection at tiny sizes' },
+    {
+      kind: 'paragraph',
+      text: `At ${sizes(p.kfoldSizes)} examples the held-out split would have left too few validation examples per class, so each trial chose its number of steps (and learning rate) by ${p.folds}-fold cross-validation on its whole subset, then trained on all of it for that many steps; its curve is the folds' mean.${holdout}`,
     },
   ];
 }

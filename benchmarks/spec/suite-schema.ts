@@ -194,8 +194,20 @@ export const suiteSpec = z
       .refine((a) => Object.values(a).some((v) => v !== undefined), 'at least one approach is required'),
     /** Fraction of each training subset held out for early stopping and model selection (at least one per class). */
     validationFraction: z.number().gt(0).lt(1).default(0.2),
+    /**
+     * Tiny sizes: when the held-out split would give fewer than this many validation examples per class, the trial
+     * instead chooses its number of steps (and learning rate) by k-fold cross-validation on the whole subset, then
+     * trains on all of it for that many steps. 0 keeps the held-out split at every size.
+     */
+    crossValidateBelow: z.number().int().nonnegative().default(10),
+    /** Folds of that cross-validation (each fold trains once per learning rate, then one final training). */
+    folds: z.number().int().min(2).max(20).default(5),
     /** Evaluate on the validation split every this many epochs, or as many as it takes to reach this many steps. */
     evalEverySteps: z.number().int().positive().default(25),
+  })
+  .refine((s) => s.crossValidateBelow === 0 || s.sizes.every((size) => size >= s.folds), {
+    message: 'every size needs at least as many examples as "folds" for the cross-validation at tiny sizes',
+    path: ['folds'],
   })
   .refine((s) => !(s.pretrain && s.pretrainedModel), {
     message: 'give either "pretrain" or "pretrainedModel", not both',

@@ -4,7 +4,7 @@ import type { LabelledImages } from '../datasets/labelled-images.js';
 import { fitScaling } from '../datasets/standardise.js';
 import { trainingSubset } from '../datasets/training-subset.js';
 import { deriveSeed } from '../datasets/seeded-random.js';
-import type { BackendName, EpochRecord, TrialResult } from '../domain.js';
+import type { BackendName, EpochRecord, LearningRateCandidate, TrialProtocol, TrialResult } from '../domain.js';
 import { errorMessage } from '../errors.js';
 import { countParams, estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { architectureInputShape } from '../models/architectures.js';
@@ -16,7 +16,8 @@ import { featuresSplit, splitAtFrozen } from './frozen-features.js';
 import { evaluate, type Split } from './metrics.js';
 import { disposeSplit, toSplit } from './tensor-splits.js';
 import { learningRates, searchLearningRate, type TrialModel } from './learning-rate-search.js';
-import { plannedEpochs } from './train-loop.js';
+import { crossValidate, usesCrossValidation } from './cross-validation.js';
+import { plannedEpochs, trainLoop } from './train-loop.js';
 
 export interface TrialCallbacks {
   onStart(maxEpochs: number): void;
@@ -85,13 +86,12 @@ async function train(
       ? imageInputShape(baseModel.inputs[0]!.shape, `pretrained model ${job.base?.path ?? ''}`)
       : architectureInputShape(spec.architecture, dataShape);
   const adapter = task.standardise ? undefined : { shape: inputShape, scaling: spec.pixelScaling };
-  // A table is standardised with statistics of this trial's training split only.
-  const scaling = task.standardise ? fitScaling(task.pool, subset.train) : undefined;
-  const rawTrain = toSplit(task.pool, subset.train, scaling, adapter);
-  const rawVal = toSplit(task.pool, subset.val, scaling, adapter);
-  const rawTest = toSplit(task.test, undefined, scaling, adapter);
-  // Every learning-rate candidate starts from the same initial weights (same seed); `model` is the template that
-  // splits off the frozen bottom and gives the parameter counts.
+  const all = Int32Array.from([...subset.train, ...subset.val]);
+  const kfold = usesCrossValidation(subset.val.length, numClasses, spec.crossValidateBelow);
+  // A table is standardised with statistics of what the model trains on: the training split, or (k-fold) the subset.
+  const scaling = task.standardise ? fitScaling(task.pool, kfold ? all : subset.train) : undefined;
+  // Every learning-rate candidate (and fold) starts from the same initial weights (same seed); `model` is the
+  // template that splits off the frozen bottom and gives the parameter counts.
   const buildFull = () =>
     buildTrialModel({
       approach: key.approach,
@@ -121,10 +121,18 @@ async function train(
       y: raw.y,
       inputs: raw.inputs,
     });
-  const allTest = Int32Array.from({ length: task.test.count }, (_, i) => i);
-  const train = frozen ? features('pool', rawTrain, subset.train, task.pool.count) : rawTrain;
-  const val = frozen ? features('pool', rawVal, subset.val, task.pool.count) : rawVal;
-  const test = frozen ? features('test', rawTest, allTest, task.test.count) : rawTest;
+  const splits: Split[] = [];
+  const poolSplit = (indices: Int32Array): Split => {
+    const raw = toSplit(task.pool, indices, scaling, adapter);
+    const split = frozen ? features('pool', raw, indices, task.pool.count) : raw;
+    splits.push(split);
+    return split;
+  };
+  const releaseSplit = (split: Split) => {
+    const at = splits.indexOf(split);
+    if (at >= 0) splits.splice(at, 1);
+    disposeSplit(split);
+  };
   const buildCandidate = (): TrialModel => {
     const full = buildFull();
     const split = frozen ? splitAtFrozen(full) : null;
@@ -147,54 +155,138 @@ async function train(
   };
   let kept: TrialModel | undefined;
   try {
-    const perCandidate = plannedEpochs(budget, train.count);
-    callbacks.onStart(perCandidate * rates.length);
-    const search = await searchLearningRate({
-      rates,
-      budget,
-      prune: settings.pruneCandidates,
-      buildModel: buildCandidate,
-      train,
-      val,
-      evalEverySteps: spec.evalEverySteps,
-      seed: deriveSeed(key.seed, 2),
-      // Progress counts every candidate's epochs; the stored curve is the kept candidate's alone.
-      onEvaluation: (record, candidate) =>
-        callbacks.onEvaluation(
-          { ...record, epoch: record.epoch + candidate * perCandidate },
-          perCandidate * rates.length,
-        ),
-    });
-    kept = search.model;
-    const loop = search.loop;
+    let selection: Selection;
+    if (kfold) {
+      // Fold trainings plus the final one, each at most the budget of a fold's training set.
+      const foldTrain = Math.ceil((all.length * (spec.folds - 1)) / spec.folds);
+      const perRun = plannedEpochs(budget, foldTrain);
+      const runs = rates.length * spec.folds + 1;
+      callbacks.onStart(perRun * runs);
+      const cv = await crossValidate({
+        rates,
+        budget,
+        folds: spec.folds,
+        labels: Int32Array.from(all, (i) => task.pool.labels[i]!),
+        split: (positions) => poolSplit(Int32Array.from(positions, (p) => all[p]!)),
+        disposeSplit: releaseSplit,
+        buildModel: buildCandidate,
+        evalEverySteps: spec.evalEverySteps,
+        seed: deriveSeed(key.seed, 2),
+        onEvaluation: (record, run) =>
+          callbacks.onEvaluation({ ...record, epoch: record.epoch + run * perRun }, perRun * runs),
+      });
+      if (cv.diverged) {
+        selection = {
+          diverged: true,
+          learningRate: cv.learningRate,
+          candidates: cv.candidates,
+          epochRecords: [],
+          bestEpoch: null,
+          epochs: null,
+          steps: null,
+          samples: 0,
+          peakBytes: tf.memory().numBytes,
+          protocol: { kind: 'kfold', folds: spec.folds, chosenSteps: 0, examples: all.length },
+        };
+      } else {
+        // Then the whole subset, for exactly the steps the folds chose; no held-out data is left to select on.
+        kept = buildCandidate();
+        const whole = poolSplit(all);
+        const loop = await trainLoop({
+          model: kept.trained,
+          budget: { ...budget, learningRate: cv.learningRate, patience: null },
+          train: whole,
+          val: whole,
+          evalEverySteps: spec.evalEverySteps,
+          seed: deriveSeed(key.seed, 3),
+          stopAtStep: cv.chosenSteps,
+          onEvaluation: (record) =>
+            callbacks.onEvaluation({ ...record, epoch: record.epoch + (runs - 1) * perRun }, perRun * runs),
+        });
+        selection = {
+          diverged: loop.diverged,
+          learningRate: cv.learningRate,
+          candidates: cv.candidates,
+          // the stored curve is the folds' mean for the chosen learning rate: its validation columns are cross-validated
+          epochRecords: cv.curve,
+          bestEpoch: cv.curve.find((r) => r.step === cv.chosenSteps)?.epoch ?? null,
+          epochs: loop.epochs,
+          steps: loop.steps,
+          samples: loop.samples,
+          peakBytes: loop.peakBytes,
+          protocol: { kind: 'kfold', folds: spec.folds, chosenSteps: cv.chosenSteps, examples: all.length },
+        };
+      }
+    } else {
+      const train = poolSplit(subset.train);
+      const val = poolSplit(subset.val);
+      const perCandidate = plannedEpochs(budget, train.count);
+      callbacks.onStart(perCandidate * rates.length);
+      const search = await searchLearningRate({
+        rates,
+        budget,
+        prune: settings.pruneCandidates,
+        buildModel: buildCandidate,
+        train,
+        val,
+        evalEverySteps: spec.evalEverySteps,
+        seed: deriveSeed(key.seed, 2),
+        // Progress counts every candidate's epochs; the stored curve is the kept candidate's alone.
+        onEvaluation: (record, candidate) =>
+          callbacks.onEvaluation(
+            { ...record, epoch: record.epoch + candidate * perCandidate },
+            perCandidate * rates.length,
+          ),
+      });
+      kept = search.model;
+      selection = {
+        diverged: search.loop.diverged,
+        learningRate: search.learningRate,
+        candidates: search.candidates,
+        epochRecords: search.loop.epochRecords,
+        bestEpoch: search.loop.bestEpoch,
+        epochs: search.loop.epochs,
+        steps: search.loop.steps,
+        samples: search.loop.samples,
+        peakBytes: search.loop.peakBytes,
+        protocol: { kind: 'holdout', trainExamples: train.count, valExamples: val.count },
+      };
+      releaseSplit(train);
+      releaseSplit(val);
+    }
     const params = countParams(model);
     const common = {
-      epochs: loop.epochs,
-      bestEpoch: loop.bestEpoch,
-      steps: loop.steps,
+      epochs: selection.epochs,
+      bestEpoch: selection.bestEpoch,
+      steps: selection.steps,
       trainableParams: params.trainable,
       totalParams: params.total,
       // with frozen features: the bottom's forward pass once per example of this trial, then the top's training
       trainFlops: frozen
-        ? forwardFlops(frozen.bottom) * (train.count + val.count + test.count) +
-          estimateTrainingFlops(frozen.top, loop.samples)
-        : estimateTrainingFlops(model, loop.samples),
-      epochRecords: loop.epochRecords,
-      learningRate: search.learningRate,
-      lrCandidates: search.candidates,
-      protocol: { kind: 'holdout' as const, trainExamples: train.count, valExamples: val.count },
+        ? forwardFlops(frozen.bottom) * (all.length + task.test.count) +
+          estimateTrainingFlops(frozen.top, selection.samples)
+        : estimateTrainingFlops(model, selection.samples),
+      epochRecords: selection.epochRecords,
+      learningRate: selection.learningRate,
+      lrCandidates: selection.candidates,
+      protocol: selection.protocol,
     };
-    if (loop.diverged) {
+    if (selection.diverged || !kept) {
       return {
         ...common,
         status: 'diverged',
         testAccuracy: null,
         testLoss: null,
         wallSeconds: (performance.now() - started) / 1000,
-        peakBytes: loop.peakBytes,
-        error: `loss became NaN or infinite at epoch ${loop.epochs}${rates.length > 1 ? ` with every learning rate tried (${rates.join(', ')})` : ''}`,
+        peakBytes: selection.peakBytes,
+        error: `loss became NaN or infinite${selection.epochs !== null ? ` at epoch ${selection.epochs}` : ''}${rates.length > 1 ? ` with every learning rate tried (${rates.join(', ')})` : ''}`,
       };
     }
+    // The test set is read only now, after the model is chosen, and only once.
+    const rawTest = toSplit(task.test, undefined, scaling, adapter);
+    const allTest = Int32Array.from({ length: task.test.count }, (_, i) => i);
+    const test = frozen ? features('test', rawTest, allTest, task.test.count) : rawTest;
+    splits.push(test);
     const testMetrics = await evaluate(kept.trained, test);
     return {
       ...common,
@@ -202,7 +294,7 @@ async function train(
       testAccuracy: testMetrics.accuracy,
       testLoss: testMetrics.loss,
       wallSeconds: (performance.now() - started) / 1000,
-      peakBytes: Math.max(loop.peakBytes, tf.memory().numBytes),
+      peakBytes: Math.max(selection.peakBytes, tf.memory().numBytes),
       error: null,
     };
   } finally {
@@ -210,10 +302,22 @@ async function train(
     // the top re-used the trial model's layers (one more reference each): release it first
     frozen?.top.dispose();
     model.dispose();
-    disposeSplit(train);
-    disposeSplit(val);
-    disposeSplit(test);
+    for (const split of splits) disposeSplit(split);
   }
+}
+
+/** How a trial's model was chosen and trained, whichever the protocol. */
+interface Selection {
+  diverged: boolean;
+  learningRate: number;
+  candidates: LearningRateCandidate[];
+  epochRecords: EpochRecord[];
+  bestEpoch: number | null;
+  epochs: number | null;
+  steps: number | null;
+  samples: number;
+  peakBytes: number;
+  protocol: TrialProtocol;
 }
 
 /** Forward FLOPs of `model` for one example. */
