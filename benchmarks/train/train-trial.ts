@@ -62,10 +62,32 @@ export async function trainTrial(
 ): Promise<TrialResult> {
   const started = performance.now();
   try {
+    // Kernels may hide NaN weights (a fused ReLU or a max-pool turns NaN into a number), so a model that starts from
+    // broken weights is caught here rather than by its loss.
+    const broken = inputs.job.key.approach === 'scratch' ? null : nonFiniteWeight(inputs.baseModel);
+    if (broken) {
+      return {
+        ...failedResult(
+          `the pretrained weights contain NaN or infinite values (${broken}): every trial that starts from them diverges; check or re-export the model`,
+          backend,
+          (performance.now() - started) / 1000,
+        ),
+        status: 'diverged',
+      };
+    }
     return { ...(await train(inputs, callbacks)), backend: backend.name, device: backend.device };
   } catch (error) {
     return failedResult(errorMessage(error), backend, (performance.now() - started) / 1000);
   }
+}
+
+/** The name of the first weight of `model` that holds a NaN or an infinity, or null. */
+function nonFiniteWeight(model: LayersModel | undefined): string | null {
+  for (const weight of model?.weights ?? []) {
+    const bad = tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(weight.read()))).dataSync()[0] === 1);
+    if (bad) return weight.name;
+  }
+  return null;
 }
 
 async function train(
