@@ -45,10 +45,11 @@ function explicitPad(pad: { top: number; bottom: number; left: number; right: nu
   ];
 }
 
-function shape4(t: TensorInfo, what: string): Shape4 {
+/** `kernel` names the kernel asking, so an error in the input gradient does not blame the filter gradient. */
+function shape4(t: TensorInfo, kernel: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', what: string): Shape4 {
   const [a, b, c, d] = t.shape;
   if (t.shape.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
-    throw new Error(`Conv2DBackpropFilter (wasm): ${what} must be rank 4, got shape [${t.shape.join(', ')}]`);
+    throw new Error(`${kernel} (wasm): ${what} must be rank 4, got shape [${t.shape.join(', ')}]`);
   }
   return [a, b, c, d];
 }
@@ -60,8 +61,8 @@ const conv2dBackpropFilterWasm: KernelFunc = (params) => {
   const attrs = (params.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
   if (attrs.dataFormat === 'NCHW') throw new Error("Conv2DBackpropFilter (wasm) supports only dataFormat 'NHWC'");
 
-  const xShape = shape4(x, 'x');
-  const dyShape = shape4(dy, 'dy');
+  const xShape = shape4(x, 'Conv2DBackpropFilter', 'x');
+  const dyShape = shape4(dy, 'Conv2DBackpropFilter', 'dy');
   const info = tf.backend_util.computeConv2DInfo(
     xShape,
     attrs.filterShape,
@@ -98,7 +99,7 @@ const conv2dBackpropFilterWasm: KernelFunc = (params) => {
         },
       ),
     );
-    const convShape = shape4(conv, 'the intermediate convolution');
+    const convShape = shape4(conv, 'Conv2DBackpropFilter', 'the intermediate convolution');
     let cropped = conv;
     if (convShape[1] !== kh || convShape[2] !== kw) {
       cropped = keep(runWasmKernel(backend, 'Slice', { x: conv }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] }));
@@ -121,8 +122,8 @@ function makeConv2dBackpropInputWasm(stock: KernelFunc): KernelFunc {
     }
     const attrs = (params.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
     if (attrs.dataFormat === 'NCHW') return stock(params);
-    const filterShape = shape4(filter, 'filter');
-    const dyShape = shape4(dy, 'dy');
+    const filterShape = shape4(filter, 'Conv2DBackpropInput', 'filter');
+    const dyShape = shape4(dy, 'Conv2DBackpropInput', 'dy');
     const info = tf.backend_util.computeConv2DInfo(
       attrs.inputShape,
       filterShape,

@@ -20,11 +20,6 @@ export function secondsTick(value: number): string {
   return value === 0 ? '0' : formatDuration(value);
 }
 
-/** Minimal HTML escaping for tooltip text. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** The x of the data point an axis tooltip snapped to: the first parameter's `[x, y]` value. */
 export function hoveredX(params: unknown): number | null {
   const list = Array.isArray(params) ? params : [params];

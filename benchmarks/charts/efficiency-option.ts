@@ -4,7 +4,8 @@ import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from './data/metrics.
 import type { BandKind } from './data/stats.js';
 import { formatNumber, formatPercent } from './format.js';
 import { answerMarkSeries } from './answer-mark-series.js';
-import { escapeHtml, numberTick, percentTick, sizeTick } from './axis-format.js';
+import { numberTick, percentTick, sizeTick } from './axis-format.js';
+import { escapeHtml } from './escape.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
 import { axisTooltip, chartFrame } from './chart-frame.js';
 import { niceExtent } from './extent.js';

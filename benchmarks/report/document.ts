@@ -1,4 +1,4 @@
-import { escapeHtml, escapeMarkdown } from './escape.js';
+import { escapeHtml, escapeMarkdown } from '../charts/escape.js';
 
 /** A report as plain blocks of text, rendered to HTML or Markdown. All text is plain and escaped on rendering. */
 export type Block =

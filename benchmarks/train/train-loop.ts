@@ -10,7 +10,10 @@ export interface TrainBudget extends OptimizerSettings {
   epochs: number;
   /** Floor on optimiser updates: the budget is max(minSteps, epochs × steps per epoch), rounded up to whole epochs. */
   minSteps: number;
-  /** Evaluations without a validation-loss improvement before stopping; counted only once minSteps are done. null: never stop early. */
+  /**
+   * Evaluations in a row without a validation-loss improvement after which training stops. The count runs from the
+   * first evaluation; only the stop waits until minSteps updates are done. null: never stop early.
+   */
   patience: number | null;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeMarkdown } from '../../../benchmarks/report/escape.js';
+import { escapeHtml, escapeMarkdown } from '../../../benchmarks/charts/escape.js';
 
 describe('escaping', () => {
   it('escapes HTML and attribute values', () => {

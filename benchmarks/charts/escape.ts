@@ -1,4 +1,4 @@
-/** Escapes text for HTML and XML (SVG) content and attribute values. */
+/** Escapes text for HTML and XML (SVG) content and attribute values: the report and the charts' tooltips. */
 export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
