@@ -1,6 +1,6 @@
 import type { io } from '@tensorflow/tfjs-core';
 import type { FromWorker } from '../runner/worker-protocol.js';
-import type { SuiteSpec } from '../spec/suite-schema.js';
+import type { Architecture, SuiteSpec } from '../spec/suite-schema.js';
 import type { TrialJob } from '../train/jobs.js';
 import type { PretrainedModel } from '../train/pretrain-model.js';
 import type { TrialTask } from '../train/train-trial.js';
@@ -23,7 +23,9 @@ export type ToPage =
       /** The pretrained model (path is its identity: the page loads each one once). */
       base: { path: string; artifacts: io.ModelArtifacts } | null;
     }
-  | { type: 'pretrain'; spec: SuiteSpec; task: TrialTask };
+  | { type: 'pretrain'; spec: SuiteSpec; task: TrialTask }
+  /** bench:perf: the reference training step (train/reference-step.ts), timed after a warm-up. */
+  | { type: 'throughput'; arch: Architecture; batchSize: number; warmupSteps: number; steps: number };
 
 /** What each browser API offers in this engine; null with the reason when it offers nothing. */
 export interface AdapterProbe {
@@ -47,6 +49,7 @@ export type FromPage =
       }
     >
   | { type: 'probed'; probe: AdapterProbe }
+  | { type: 'throughput-done'; samples: number; seconds: number }
   | { type: 'pretrain-trained'; trained: Omit<PretrainedModel, 'model'>; artifacts: io.ModelArtifacts }
   /** The GPU device (WebGPU) or context (WebGL) was lost, or ran out of memory: nothing more can run in this page. */
   | { type: 'gpu-failed'; reason: string; outOfMemory: boolean };

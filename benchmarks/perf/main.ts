@@ -28,6 +28,7 @@ import {
 } from './measure.js';
 import { compareWithTorch, formatSideBySide } from './torch-comparison.js';
 import { timeFixedBatch } from './worker-speedup.js';
+import { gpuThroughputSection } from './gpu-throughput.js';
 
 const WORKER_BATCH_TRIALS = 8;
 
@@ -96,6 +97,7 @@ const folderDecode: Section = async () => {
 
 const SECTIONS: Section[] = [
   throughputPerBackend,
+  ({ backends }) => gpuThroughputSection(backends),
   sideBySideWithTorch,
   cnnKernelShares,
   workerSpeedup,

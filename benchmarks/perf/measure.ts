@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select-backend.js';
-import { createAdam } from '../backend/wasm-adam.js';
 import type { BackendInfo, SelectBackendOptions } from '../backend/select-backend.js';
 import type { BackendName } from '../domain.js';
 import { UserError } from '../errors.js';
-import { buildModel } from '../models/architectures.js';
+import { isBrowserBackend } from '../gpu/browser-backends.js';
 import type { Architecture } from '../spec/suite-schema.js';
+import { referenceTrainingStep } from '../train/reference-step.js';
 
 /** Image shape and classes of the reference workload: MNIST-shaped, 10 classes. */
-export const REFERENCE_INPUT_SHAPE: [number, number, number] = [28, 28, 1];
-export const REFERENCE_CLASSES = 10;
+export { REFERENCE_CLASSES, REFERENCE_INPUT_SHAPE } from '../train/reference-step.js';
 
 export interface ThroughputOptions {
   batchSize?: number;
@@ -34,58 +32,7 @@ export interface ThroughputResult {
   samplesPerCpuSecond: number;
 }
 
-export interface TrainingStep {
-  /** One optimiser step on the next batch; resolves when the backend has finished it. */
-  step: () => Promise<void>;
-  /** Releases the model, optimizer and data. */
-  dispose: () => void;
-}
-
-/**
- * The reference training step of `arch` on the active backend: Adam (lr 0.001), categorical cross-entropy, one
- * `optimizer.minimize` per batch of synthetic MNIST-shaped data (a pool of 4 batches, cycled). The data are random
- * pixels with random labels: throughput does not depend on what is learnt.
- */
-export function referenceTrainingStep(arch: Architecture, batchSize = 64, seed = 1): TrainingStep {
-  const poolBatches = 4;
-  const model = buildModel(arch, REFERENCE_INPUT_SHAPE, REFERENCE_CLASSES, seed);
-  const optimizer = createAdam(0.001);
-  const pool = tf.tidy(() => {
-    const n = poolBatches * batchSize;
-    const xs = tf.randomUniform([n, ...REFERENCE_INPUT_SHAPE], 0, 1, 'float32', seed);
-    const labels = tf.randomUniform([n], 0, REFERENCE_CLASSES, 'int32', seed + 1);
-    return { xs, ys: tf.oneHot(labels, REFERENCE_CLASSES) };
-  });
-  const batches = Array.from({ length: poolBatches }, (_, i) =>
-    tf.tidy(() => ({
-      xs: tf.slice(pool.xs, i * batchSize, batchSize),
-      ys: tf.slice(pool.ys, i * batchSize, batchSize),
-    })),
-  );
-  tf.dispose([pool.xs, pool.ys]);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let next = 0;
-  const step = async (): Promise<void> => {
-    const batch = batches[next++ % poolBatches]!;
-    const loss = optimizer.minimize(
-      () => {
-        const probs = model.apply(batch.xs, { training: true }) as tf.Tensor;
-        return tf.mean(tfl.metrics.categoricalCrossentropy(batch.ys, probs)) as tf.Scalar;
-      },
-      true,
-      vars,
-    );
-    // Reading the loss waits for the backend to finish the step (matters for asynchronous backends).
-    await loss!.data();
-    loss!.dispose();
-  };
-  const dispose = (): void => {
-    for (const b of batches) tf.dispose([b.xs, b.ys]);
-    optimizer.dispose();
-    model.dispose();
-  };
-  return { step, dispose };
-}
+export { referenceTrainingStep, type TrainingStep } from '../train/reference-step.js';
 
 /**
  * Trains the reference model of `arch` on the active backend (see `referenceTrainingStep`) and reports training
@@ -145,6 +92,9 @@ export async function measureBackend(
   backend: BackendName,
   options: { archs?: Architecture[]; select?: SelectBackendOptions; batchSize?: number } = {},
 ): Promise<BackendMeasurement> {
+  if (isBrowserBackend(backend)) {
+    return { backend, skipped: true, reason: 'runs in a Chromium page: measured by the GPU section below' };
+  }
   let info: BackendInfo;
   try {
     info = await selectBackend(backend, options.select);

@@ -9,6 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../../backend/select-backend.js';
 import { errorMessage } from '../../errors.js';
 import { pretrainModel } from '../../train/pretrain-model.js';
+import { referenceTrainingStep } from '../../train/reference-step.js';
 import { trainTrial, type TrialTask } from '../../train/train-trial.js';
 import { extractBinary, resolveBinary } from '../binary-refs.js';
 import { HOST_BINDING, PAGE_GLOBAL, type FromPage, type ToPage } from '../page-protocol.js';
@@ -119,6 +120,19 @@ async function handle(message: ToPage): Promise<void> {
       // moments and says what happened: then the host fails the trial with that reason instead.
       if (result.status === 'failed' && (gpuFailure ?? (await Promise.race([gpuFailed, delay(1000)])))) return;
       send({ type: 'trial-done', trialId, result, numTensors: tf.memory().numTensors });
+      return;
+    }
+    case 'throughput': {
+      const training = referenceTrainingStep(message.arch, message.batchSize);
+      try {
+        for (let i = 0; i < message.warmupSteps; i++) await training.step();
+        const start = performance.now();
+        for (let i = 0; i < message.steps; i++) await training.step();
+        const seconds = (performance.now() - start) / 1000;
+        send({ type: 'throughput-done', samples: message.steps * message.batchSize, seconds });
+      } finally {
+        training.dispose();
+      }
       return;
     }
     case 'pretrain':
