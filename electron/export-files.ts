@@ -1,9 +1,9 @@
 import { dialog, type BrowserWindow } from 'electron';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { TextFile } from '../benchmarks/domain.js';
+import { FOLDER_WRITE_HINTS, writeFiles } from '../benchmarks/service/write-files.js';
 
 /** What the renderer may ask us to write: plain file names (no folders), text content. */
 export const saveFilesSchema = z
@@ -33,7 +33,11 @@ export async function pickSuiteFile(window: BrowserWindow): Promise<string | nul
   return result.canceled ? null : (result.filePaths[0] ?? null);
 }
 
-/** Asks for a folder and writes the files there (after confirming before overwriting); null when cancelled. */
+/**
+ * Asks for a folder and writes the files there (after confirming before overwriting) through the same helper as the
+ * CLI's export: each file under a temporary name renamed into place, a failure one UserError naming the path.
+ * Null when cancelled.
+ */
 export async function saveFilesToFolder(window: BrowserWindow, files: TextFile[]): Promise<string | null> {
   const result = await dialog.showOpenDialog(window, {
     title: 'Export CSV files to a folder',
@@ -56,7 +60,6 @@ export async function saveFilesToFolder(window: BrowserWindow, files: TextFile[]
     });
     if (answer.response !== 0) return null;
   }
-  await mkdir(folder, { recursive: true });
-  for (const file of files) await writeFile(join(folder, file.name), file.content, 'utf8');
+  writeFiles(folder, files, FOLDER_WRITE_HINTS);
   return folder;
 }

@@ -8,7 +8,7 @@ import {
   IPC_SAVE_FILES_CHANNEL,
   type RunEvent,
 } from '../benchmarks/contract.js';
-import { errorMessage } from '../benchmarks/errors.js';
+import { UserError, errorMessage } from '../benchmarks/errors.js';
 import { dispatchRequest, type ServedService } from '../benchmarks/service/dispatch.js';
 import { isAppUrl } from './app-protocol.js';
 import { IPC_RENDERER_READY_CHANNEL, type IpcReply } from './bridge-protocol.js';
@@ -100,6 +100,8 @@ export function setupIpc(service: ServedService): IpcBinding {
     try {
       return { ok: true, value: await saveFilesToFolder(window, parsed.data) };
     } catch (error) {
+      // writeFiles' UserError already names the path and what to do.
+      if (error instanceof UserError) return { ok: false, error: error.message };
       return { ok: false, error: `could not save the files: ${errorMessage(error)}` };
     }
   });

@@ -2,7 +2,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKENDS, type BackendChoice, type RunEvent, type SuiteStatus } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
-import { writeFiles } from '../export/csv-export.js';
+import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
 import { openDb } from '../store/open-db.js';
 import { planTrials } from '../runner/suite-runner.js';

@@ -1,11 +1,8 @@
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { analyzeSuite } from '../analysis/analyze-suite.js';
 import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.js';
 import type { LearningRateCandidate, TextFile, TrialProtocol } from '../domain.js';
 import type { ResultStore } from '../store/result-store.js';
-import { UserError, errorMessage } from '../errors.js';
 
 /** RFC 4180: comma separated, CRLF line ends, a header row, quotes only where needed. Empty cell for no value. */
 function toCsv(rows: CsvRow[], columns: string[]): string {
@@ -151,60 +148,4 @@ export function exportCsvFiles(store: ResultStore, suiteId: number): TextFile[] 
     { name: 'summary.csv', content: toCsv(summary, columnsOf(summary, SUMMARY_HEAD)) },
     { name: 'comparison.csv', content: toCsv(comparison, columnsOf(comparison, COMPARISON_HEAD)) },
   ];
-}
-
-/** What went wrong writing `path`, and what to do, as one line. */
-function writeProblem(path: string, error: unknown): UserError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    EEXIST: 'a file is in the way of the folder: give another --out',
-    ENOTDIR: 'a file is in the way of the folder: give another --out',
-    EISDIR: 'a folder has that name: remove it or give another --out',
-    EACCES: 'permission denied: choose a folder you can write to',
-    EPERM: 'permission denied: choose a folder you can write to',
-    EROFS: 'the file system is read-only: choose another folder with --out',
-    ENOSPC: 'the disk is full: free space or choose another folder',
-    EDQUOT: 'the disk quota is exhausted: free space or choose another folder',
-    ENAMETOOLONG: 'the name is too long: choose a shorter --out',
-  };
-  const reason = (code && reasons[code]) ?? `${errorMessage(error)}: choose another --out`;
-  return new UserError(`cannot write ${path}: ${reason}${code ? ` (${code})` : ''}`);
-}
-
-/** A recursive mkdir reports ENOENT for a parent it could not create: ask the nearest existing folder why. */
-function causeOfMkdir(dir: string, error: unknown): unknown {
-  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
-  let ancestor = dirname(dir);
-  while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
-  try {
-    accessSync(ancestor, constants.W_OK);
-  } catch (cause) {
-    return cause;
-  }
-  return error;
-}
-
-/**
- * Writes files into `dir` (created if needed), each through a temporary name renamed into place, so no half-written
- * file is left; the temporary file is removed whatever happens. A failure is one UserError naming the path.
- */
-export function writeFiles(dir: string, files: TextFile[]): string[] {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (error) {
-    throw writeProblem(dir, causeOfMkdir(dir, error));
-  }
-  return files.map((file) => {
-    const path = join(dir, file.name);
-    const temporary = join(dir, `.${file.name}.${process.pid}.tmp`);
-    try {
-      writeFileSync(temporary, file.content);
-      renameSync(temporary, path);
-      return path;
-    } catch (error) {
-      throw writeProblem(path, error);
-    } finally {
-      rmSync(temporary, { force: true });
-    }
-  });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -252,6 +252,33 @@ describe('setupIpc: dialogs', () => {
     fake.showMessageBox.mockResolvedValueOnce({ response: 0 });
     expect(await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), changed)).toEqual({ ok: true, value: folder });
     expect(readFileSync(join(folder, 'trials.csv'), 'utf8')).toBe('changed');
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('writes through the CLI helper: no temporary file is left, a failure is one line naming the path', async () => {
+    const { win } = setup();
+    const folder = mkdtempSync(join(tmpdir(), 'tb-ipc-'));
+    fake.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [folder] });
+    mkdirSync(join(folder, 'summary.csv'));
+    fake.showMessageBox.mockResolvedValueOnce({ response: 0 });
+    const files = [
+      { name: 'trials.csv', content: 'a\n1\n' },
+      { name: 'summary.csv', content: 'b\n2\n' },
+    ];
+    expect(await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), files)).toEqual({
+      ok: false,
+      error: `cannot write ${join(folder, 'summary.csv')}: a folder has that name: remove it or choose another folder (EISDIR)`,
+    });
+    expect(readdirSync(folder).sort()).toEqual(['summary.csv', 'trials.csv']);
+
+    // A folder that cannot be created: a file stands where it should be.
+    const blocked = join(folder, 'trials.csv', 'out');
+    fake.showOpenDialog.mockResolvedValue({ canceled: false, filePaths: [blocked] });
+    const reply = (await invoke(IPC_SAVE_FILES_CHANNEL, win.eventFrom(), files)) as { ok: boolean; error: string };
+    expect(reply.ok).toBe(false);
+    expect(reply.error).toMatch(
+      /^cannot write .*trials\.csv\/out: a file is in the way of the folder: choose another folder \((ENOTDIR|EEXIST)\)$/,
+    );
     rmSync(folder, { recursive: true, force: true });
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../benchmarks/errors.js';
-import { writeFiles } from '../../../benchmarks/export/csv-export.js';
+import { FOLDER_WRITE_HINTS, writeFiles } from '../../../benchmarks/service/write-files.js';
 
 const files = [
   { name: 'a.csv', content: 'x\r\n1\r\n' },
@@ -49,5 +49,16 @@ describe('writeFiles', () => {
       /^cannot write .*out\/deeper: a file is in the way of the folder: give another --out \((ENOTDIR|EEXIST)\)$/,
     );
     expect(readdirSync(dir)).toEqual(['out']);
+  });
+});
+
+describe('writeFiles with the app folder hints', () => {
+  it('names the folder dialog instead of --out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tb-write-'));
+    mkdirSync(join(dir, 'a.csv'));
+    expect(failure(() => writeFiles(dir, files, FOLDER_WRITE_HINTS)).message).toBe(
+      `cannot write ${join(dir, 'a.csv')}: a folder has that name: remove it or choose another folder (EISDIR)`,
+    );
+    expect(readdirSync(dir)).toEqual(['a.csv']);
   });
 });
