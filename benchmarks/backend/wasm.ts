@@ -8,6 +8,7 @@ import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
 import { registerWasmIdentity } from './wasm-identity.js';
 import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
+import { registerWasmSum } from './wasm-sum.js';
 import { registerWasmTile } from './wasm-tile.js';
 
 let pathsSet = false;
@@ -23,9 +24,9 @@ export function wasmBinaryDir(): string {
 
 /**
  * Makes `wasm` the active backend, with the Conv2D, depthwise and MaxPool gradient kernels it lacks, runs slowly or
- * gets wrong, transposed matrix products on XNNPACK, a one-kernel Adam update and copy-free Identity (see
+ * gets wrong, transposed matrix products on XNNPACK, a one-kernel Adam update, copy-free Identity and sums over leading axes without a transpose (see
  * wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts,
- * wasm-identity.ts).
+ * wasm-identity.ts, wasm-sum.ts).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -39,6 +40,7 @@ export async function activateWasm(): Promise<void> {
   registerWasmTile();
   registerWasmAdam();
   registerWasmIdentity();
+  registerWasmSum();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {
