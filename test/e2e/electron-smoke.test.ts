@@ -121,6 +121,29 @@ describe.skipIf(!runnable)('Electron app', () => {
     expect(error).toContain('invalid getSuite request');
   });
 
+  it('trains a tiny suite on webgpu in a hidden GPU window and records the adapter', async () => {
+    requireBuilt([['dist/gpu/page-worker.js', 'npm run build:gpu-worker']]);
+    const path = join(REPO_ROOT, 'test', 'fixtures', 'gpu-tiny-suite.json');
+    const suite = await page.evaluate(async (file) => {
+      const bridge = (globalThis as unknown as PageGlobals).transferBench!;
+      const { suiteId } = await bridge.request('startSuite', {
+        source: { kind: 'file', path: file },
+        backend: 'webgpu',
+      });
+      for (;;) {
+        const { suite, trials } = await bridge.request('getSuite', { suiteId });
+        if (suite.status !== 'running' && suite.status !== 'pending') return { status: suite.status, trials };
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }, path);
+    expect(suite.status).toBe('done');
+    for (const trial of suite.trials) {
+      expect(trial.status).toBe('done');
+      expect(trial.backend).toBe('webgpu');
+      expect(trial.device).toMatch(/\(WebGPU in Electron [\d.]+ \(Chromium [\d.]+\)\)/);
+    }
+  }, 240_000);
+
   it('blocks new windows and navigation away from the app', async () => {
     await page.evaluate(() => {
       const g = globalThis as unknown as PageGlobals;
