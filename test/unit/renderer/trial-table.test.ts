@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { nextSort, statusCounts, tableRows } from '../../../renderer/src/lib/trials/trial-table.js';
+import {
+  candidatesTitle,
+  learningRateLabel,
+  nextSort,
+  protocolLabel,
+  statusCounts,
+  tableRows,
+} from '../../../renderer/src/lib/trials/trial-table.js';
 import { trialRecord } from './factories.js';
 
 describe('trials table rows', () => {
@@ -51,5 +58,38 @@ describe('trials table rows', () => {
 
   it('counts trials per status', () => {
     expect(statusCounts(trials)).toMatchObject({ done: 2, failed: 1, diverged: 1, pending: 0 });
+  });
+});
+
+describe('learning rate and selection cells', () => {
+  const candidate = (learningRate: number, bestValLoss: number | null, pruned = false) => ({
+    learningRate,
+    bestValLoss,
+    steps: pruned ? 100 : 300,
+    pruned,
+    diverged: bestValLoss === null,
+  });
+  const lrCandidates = [candidate(0.001, 0.4), candidate(0.0003, 0.5, true), candidate(0.003, null)];
+
+  it('marks a learning rate kept at an edge of its list, and lists every candidate', () => {
+    expect(learningRateLabel(trialRecord({ learningRate: 0.001, lrCandidates }))).toBe('0.001');
+    expect(learningRateLabel(trialRecord({ learningRate: 0.003, lrCandidates }))).toBe('0.003 ↑');
+    expect(learningRateLabel(trialRecord({ learningRate: 0.0003, lrCandidates }))).toBe('0.0003 ↓');
+    expect(learningRateLabel(trialRecord({ learningRate: 0.01, lrCandidates: [candidate(0.01, 0.3)] }))).toBe('0.01');
+    expect(learningRateLabel(trialRecord())).toBe('—');
+    const title = candidatesTitle(trialRecord({ learningRate: 0.001, lrCandidates }))!;
+    expect(title.split('\n').slice(1)).toEqual([
+      '▸ 0.001: val loss 0.4000',
+      '  0.0003: val loss 0.5000, stopped early at step 100',
+      '  0.003: no finite loss, diverged',
+    ]);
+  });
+
+  it('says how the model was chosen', () => {
+    expect(protocolLabel(trialRecord({ protocol: { kind: 'holdout', trainExamples: 8, valExamples: 2 } }))).toBe('8+2');
+    expect(protocolLabel(trialRecord({ protocol: { kind: 'kfold', folds: 5, chosenSteps: 180, examples: 10 } }))).toBe(
+      '5-fold, 180 steps',
+    );
+    expect(protocolLabel(trialRecord())).toBe('—');
   });
 });
