@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type IpcMainEvent } from 'electron';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   IPC_EVENT_CHANNEL,
@@ -9,6 +9,7 @@ import {
   type RunEvent,
 } from '../benchmarks/contract.js';
 import { UserError, errorMessage } from '../benchmarks/errors.js';
+import { loadSuiteUnderRoots } from '../benchmarks/service/data-roots.js';
 import { dispatchRequest, type ServedService } from '../benchmarks/service/dispatch.js';
 import { isAppUrl } from './app-protocol.js';
 import { IPC_RENDERER_READY_CHANNEL, type IpcReply } from './bridge-protocol.js';
@@ -23,6 +24,39 @@ function unpickedSuiteFile(request: unknown, picked: ReadonlySet<string>): strin
   if (source?.kind !== 'file') return null;
   if (typeof source.path !== 'string') return '(no path)';
   return picked.has(resolve(source.path)) ? null : source.path;
+}
+
+class OutsidePickedFolders extends UserError {}
+
+/**
+ * The refusal for a startSuite request with a text source (suite JSON sent by the renderer rather than a file the user
+ * opened) that reads data outside the folders the user opened suite files from in this session, else null. The app's
+ * own UI only sends files chosen in the dialog; text is what a compromised page could send, so its data is held to
+ * what the user already showed us: the same guard as `serve --data-root` (symbolic links followed, data folders'
+ * links checked too), with the picked suite files' folders as the roots.
+ */
+function textSuiteOutsidePicked(request: unknown, picked: ReadonlySet<string>): string | null {
+  const source = (request as { source?: { kind?: unknown; text?: unknown; origin?: unknown } } | null)?.source;
+  if (source?.kind !== 'text' || typeof source.text !== 'string') return null;
+  const roots = [...new Set([...picked].map((file) => dirname(file)))];
+  const origin = typeof source.origin === 'string' ? source.origin : 'uploaded suite';
+  try {
+    loadSuiteUnderRoots(
+      { kind: 'text', text: source.text, origin },
+      roots,
+      (path, allowed) =>
+        new OutsidePickedFolders(
+          `refused: the suite reads ${path}, which is not under a folder you opened a suite file from in this session` +
+            (allowed.length > 0 ? ` (${allowed.join(', ')})` : '') +
+            '; open the suite with "Open suite file" instead',
+        ),
+    );
+    return null;
+  } catch (error) {
+    // An invalid suite is the service's to report, with its usual message.
+    if (error instanceof OutsidePickedFolders) return error.message;
+    return null;
+  }
 }
 
 /** Events kept for a renderer that is not listening yet (loading, reloading); the oldest go first. */
@@ -77,6 +111,11 @@ export function setupIpc(service: ServedService): IpcBinding {
     if (notPicked !== null) {
       console.warn(`transfer-bench: refused startSuite for ${notPicked}: not a file chosen in the open dialog`);
       return { ok: false, error: `refused: ${notPicked} was not chosen in the "Open a suite file" dialog` };
+    }
+    const outsidePicked = name === 'startSuite' ? textSuiteOutsidePicked(request, pickedSuiteFiles) : null;
+    if (outsidePicked !== null) {
+      console.warn(`transfer-bench: ${outsidePicked}`);
+      return { ok: false, error: outsidePicked };
     }
     const result = await dispatchRequest(service, name, request);
     return result.ok ? { ok: true, value: result.value } : { ok: false, error: result.message };

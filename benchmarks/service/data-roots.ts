@@ -15,6 +15,9 @@ function isInside(path: string, root: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel));
 }
 
+/** The error for a path outside the roots: each caller says what the roots are and how to widen them. */
+export type OutsideRoots = (path: string, roots: readonly string[]) => UserError;
+
 function outside(path: string, roots: readonly string[]): UserError {
   return new UserError(
     roots.length === 0
@@ -38,14 +41,14 @@ function realRoot(root: string): string | null {
  * A path outside every root is refused before the file system is asked anything about it, so the error never tells
  * whether a file outside the roots exists.
  */
-export function resolveUnderRoots(path: string, roots: readonly string[]): string {
+export function resolveUnderRoots(path: string, roots: readonly string[], refuse: OutsideRoots = outside): string {
   if (!isAbsolute(path)) {
     throw new UserError(`${path} is a relative path: give the absolute path of a file under ${roots.join(', ')}`);
   }
   const lexical = resolve(path);
   const reals = roots.map(realRoot).filter((root): root is string => root !== null);
   if (!roots.some((root) => isInside(lexical, resolve(root))) && !reals.some((root) => isInside(lexical, root))) {
-    throw outside(path, roots);
+    throw refuse(path, roots);
   }
   let real: string;
   try {
@@ -56,7 +59,7 @@ export function resolveUnderRoots(path: string, roots: readonly string[]): strin
       code === 'ENOENT' || code === 'ENOTDIR' ? `${path} not found` : `${path} cannot be read (${code ?? 'error'})`,
     );
   }
-  if (!reals.some((root) => isInside(real, root))) throw outside(path, roots);
+  if (!reals.some((root) => isInside(real, root))) throw refuse(path, roots);
   return real;
 }
 
@@ -83,13 +86,19 @@ export function checkDataRoots(roots: readonly string[]): string[] {
  * and model the suite names (checked before anything runs). Built-in suites are the package's own and read only their
  * own data, so they are not restricted.
  */
-export function loadSuiteUnderRoots(source: SuiteSource, roots: readonly string[]): LoadedSuite {
+export function loadSuiteUnderRoots(
+  source: SuiteSource,
+  roots: readonly string[],
+  refuse: OutsideRoots = outside,
+): LoadedSuite {
   if (source.kind === 'builtin') return loadSuite(source);
   const suite =
     source.kind === 'file'
-      ? loadSuite({ kind: 'file', path: resolveUnderRoots(source.path, roots) })
+      ? loadSuite({ kind: 'file', path: resolveUnderRoots(source.path, roots, refuse) })
       : loadSuite(source);
-  for (const path of suiteDataPaths(suite)) checkTreeUnderRoots(resolveUnderRoots(path, roots), roots, 2);
+  for (const path of suiteDataPaths(suite)) {
+    checkTreeUnderRoots(resolveUnderRoots(path, roots, refuse), roots, 2, refuse);
+  }
   return suite;
 }
 
@@ -97,11 +106,12 @@ export function loadSuiteUnderRoots(source: SuiteSource, roots: readonly string[
  * A data folder (an image folder's class subfolders and their files, an IDX folder) may hold symbolic links: each
  * must lead inside the roots too. Entries that are not links are inside already. Looks `depth` levels down.
  */
-function checkTreeUnderRoots(realPath: string, roots: readonly string[], depth: number): void {
+function checkTreeUnderRoots(realPath: string, roots: readonly string[], depth: number, refuse: OutsideRoots): void {
   if (depth === 0 || !statSync(realPath).isDirectory()) return;
   for (const entry of readdirSync(realPath, { withFileTypes: true })) {
     const path = join(realPath, entry.name);
-    if (entry.isSymbolicLink()) checkTreeUnderRoots(resolveUnderRoots(path, roots), roots, depth - 1);
-    else if (entry.isDirectory()) checkTreeUnderRoots(path, roots, depth - 1);
+    if (entry.isSymbolicLink()) {
+      checkTreeUnderRoots(resolveUnderRoots(path, roots, refuse), roots, depth - 1, refuse);
+    } else if (entry.isDirectory()) checkTreeUnderRoots(path, roots, depth - 1, refuse);
   }
 }

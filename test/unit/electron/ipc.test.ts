@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -119,6 +128,62 @@ describe('setupIpc: requests', () => {
       { source: { kind: 'file', path: '/home/me/suites/mine.json' }, backend: 'auto' },
       { source: { kind: 'file', path: '/home/me/suites/../suites/mine.json' }, backend: 'auto' },
     ]);
+  });
+
+  it('starts a text suite only if the data it reads is under a folder the user opened a suite file from', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { service, win } = setup();
+    const base = realpathSync(mkdtempSync(join(tmpdir(), 'tb-ipc-text-')));
+    try {
+      mkdirSync(join(base, 'suites', 'data'), { recursive: true });
+      writeFileSync(join(base, 'suites', 'data', 'train.csv'), '{}');
+      writeFileSync(join(base, 'secret.csv'), '{}');
+      symlinkSync(join(base, 'secret.csv'), join(base, 'suites', 'data', 'link.csv'));
+      const text = (path: string) =>
+        JSON.stringify({
+          name: 's',
+          architecture: 'mlp',
+          target: { dataset: { kind: 'mnist', classes: [5, 6] }, testPerClass: 10 },
+          sizes: [10],
+          seeds: [0],
+          approaches: { scratch: { learningRate: 0.01, epochs: 1 } },
+          pretrainedModel: { path, cutLayer: 'x' },
+        });
+      const start = (path: string) =>
+        invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'startSuite', {
+          source: { kind: 'text', text: text(path), origin: 'typed.json' },
+        });
+      const inside = join(base, 'suites', 'data', 'train.csv');
+      // Nothing opened yet: no folder is allowed.
+      expect(await start(inside)).toEqual({
+        ok: false,
+        error: `refused: the suite reads ${inside}, which is not under a folder you opened a suite file from in this session; open the suite with "Open suite file" instead`,
+      });
+      fake.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [join(base, 'suites', 'mine.json')] });
+      await invoke(IPC_PICK_SUITE_FILE_CHANNEL, win.eventFrom());
+      expect(await start(join(base, 'secret.csv'))).toEqual({
+        ok: false,
+        error: `refused: the suite reads ${join(base, 'secret.csv')}, which is not under a folder you opened a suite file from in this session (${join(base, 'suites')}); open the suite with "Open suite file" instead`,
+      });
+      expect(await start(join(base, 'suites', 'data', 'link.csv'))).toMatchObject({
+        ok: false,
+        error: expect.stringContaining('which is not under a folder you opened'),
+      });
+      expect(service.calls).toEqual([]);
+      expect(await start(inside)).toEqual({ ok: true, value: { suiteId: 7 } });
+      // An invalid suite is the service's to report.
+      expect(
+        await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'startSuite', {
+          source: { kind: 'text', text: 'not json', origin: 'typed.json' },
+        }),
+      ).toMatchObject({ ok: true });
+      expect(service.calls.map((call) => (call.request as { source: { kind: string } }).source.kind)).toEqual([
+        'text',
+        'text',
+      ]);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 
   it('answers invalid and unknown requests with a message, without reaching the service', async () => {
