@@ -58,6 +58,16 @@ export const requestSchemas = {
     format: z.enum(['html', 'md']).default('html'),
     tolerance: z.number().min(0).max(1).optional(),
   }),
+  /**
+   * The suite builder: looks at a data folder or CSV file (and the source to pretrain on, or a model.json) and drafts
+   * a suite for it, as `transfer-bench init` does. Over a network, paths are read only under `serve --data-root`.
+   */
+  draftSuite: z.strictObject({
+    target: z.string().min(1),
+    source: z.string().min(1).optional(),
+    /** Measure this machine's throughput for a run-time estimate (a second or two of training). */
+    estimate: z.boolean().default(true),
+  }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -80,7 +90,29 @@ export interface EngineLimits {
   maxWorkers: number;
 }
 
+/** What the builder shows of a class: its name, how many examples it has, a few thumbnails (images only). */
+export interface DraftClass {
+  name: string;
+  count: number;
+  /** PNG data URLs, up to four. */
+  thumbnails: string[];
+}
+
+export interface DraftSuiteResponse {
+  /** The suite, with absolute paths: start it as `{ kind: 'text', text: JSON.stringify(spec) }` after any edits. */
+  spec: SuiteSpec;
+  kind: 'folder' | 'csv';
+  classes: DraftClass[];
+  /** e.g. "28×28 grayscale" or "4 numeric features, label species". */
+  shape: string;
+  /** Files that could not be decoded, up to 10, with the reason. */
+  skipped: { path: string; reason: string }[];
+  skippedCount: number;
+  estimate: { seconds: number; trials: number; workers: number; samplesPerSecond: number; backend: string } | null;
+}
+
 export interface ResponseMap {
+  draftSuite: DraftSuiteResponse;
   listBuiltinSuites: BuiltinSuiteInfo[];
   getLimits: EngineLimits;
   listSuites: SuiteRecord[];

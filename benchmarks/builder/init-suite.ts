@@ -22,8 +22,8 @@ export interface InitOptions {
   source?: string | undefined;
   /** Layer of a brought model to cut at; default `features` when it has one, else the layer below its output. */
   cutLayer?: string | undefined;
-  /** Where the suite file goes: paths in it are relative to its folder. */
-  suiteDir: string;
+  /** Where the suite file goes: paths in it are relative to its folder; null: absolute paths (no file yet). */
+  suiteDir: string | null;
   name?: string | undefined;
   inspect?: InspectOptions;
   backend?: BackendChoice;
@@ -90,10 +90,11 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
       ? { kind: 'data', inspection: source }
       : undefined;
   const spec = draftSuite({ target, source: draftSource, suiteDir: options.suiteDir, name: options.name });
+  const baseDir = options.suiteDir ?? '/';
   const base = spec.pretrainedModel
-    ? { path: resolve(options.suiteDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer }
+    ? { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer }
     : null;
-  const check = await checkSuite({ spec, baseDir: options.suiteDir, base });
+  const check = await checkSuite({ spec, baseDir, base });
   const result: InitResult = { spec, target, check };
   if (model) result.source = model;
   else if (source) result.source = source;

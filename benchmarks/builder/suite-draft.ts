@@ -15,8 +15,8 @@ export type DraftSource =
 export interface DraftOptions {
   target: DataInspection;
   source?: DraftSource | undefined;
-  /** Folder the suite file will be written to: paths in the suite are relative to it. */
-  suiteDir: string;
+  /** Folder the suite file will be written to: paths inside it are written relative to it; null: every path absolute. */
+  suiteDir: string | null;
   name?: string;
   seeds?: number[];
 }
@@ -112,8 +112,9 @@ export function chooseArchitecture(target: DataInspection): Architecture {
 }
 
 /** Relative to the suite's folder when inside it (the two can move together), else absolute. */
-function relativePath(suiteDir: string, path: string): string {
+function relativePath(suiteDir: string | null, path: string): string {
   const full = resolve(path);
+  if (suiteDir === null) return full;
   const rel = relative(suiteDir, full);
   if (rel === '') return '.';
   return rel.startsWith('..') || isAbsolute(rel) ? full : rel;
@@ -122,7 +123,7 @@ function relativePath(suiteDir: string, path: string): string {
 /** The dataset source of an inspection, paths relative to the suite's folder; `shape` overrides a folder's decode size. */
 export function datasetOf(
   inspection: DataInspection,
-  suiteDir: string,
+  suiteDir: string | null,
   shape?: { imageSize: [number, number]; channels: 1 | 3 },
 ): DatasetSource {
   if (inspection.kind === 'folder') {

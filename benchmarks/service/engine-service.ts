@@ -9,6 +9,7 @@ import { chromiumGpuWorkers } from '../gpu/chromium-workers.js';
 import { withGpuWorkers } from '../gpu/gpu-forker.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
+import { draftSuiteFor } from './draft-suite.js';
 import { openDb } from '../store/open-db.js';
 import { INTERRUPTED, ResultStore, TRIAL_INTERRUPTED, type StoredSuite } from '../store/result-store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
@@ -135,6 +136,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     exportCsv: async ({ suiteId }) => ({ files: exportCsvFiles(store, suiteId) }),
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
+    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -89,4 +89,11 @@ export class FakeService implements ServedService {
     this.record('getReport', request);
     return { name: `suite-${request.suiteId}.${request.format}`, content: '# report\n' };
   };
+
+  draftSuite: ContractHandlers['draftSuite'] = async (request) => {
+    this.record('draftSuite', request);
+    throw new UserError(
+      `${request.target} does not exist; give a folder of images (one subfolder per class) or a CSV file`,
+    );
+  };
 }

@@ -42,5 +42,6 @@ export function clientOver(request: RequestFn): ContractClient {
     exportCsv: (r) => request('exportCsv', r),
     getAnalysis: (r) => request('getAnalysis', r),
     getReport: (r) => request('getReport', r),
+    draftSuite: (r) => request('draftSuite', r),
   };
 }

@@ -69,6 +69,9 @@ export class FakeEngine {
     resumeSuite: async () => ({ suiteId: this.suite.id }),
     exportCsv: async () => ({ files: [] }),
     getReport: async () => ({ name: 'r.html', content: '' }),
+    draftSuite: async () => {
+      throw new Error('not used by these tests');
+    },
   };
 
   transport: AppTransport = {

@@ -1,0 +1,55 @@
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../../benchmarks/errors.js';
+import { draftSuiteFor } from '../../../benchmarks/service/draft-suite.js';
+import { tempDir, writeDigitFolder } from '../datasets/image-folder-fixtures.js';
+
+const IRIS = resolve(import.meta.dirname, '..', '..', 'fixtures', 'iris.csv');
+const temp = tempDir('tb-draft-');
+const digits = join(temp.dir, 'digits');
+afterAll(temp.cleanup);
+beforeAll(async () => {
+  process.env.TRANSFER_BENCH_DATA_CACHE = join(temp.dir, 'cache');
+  await writeDigitFolder(digits, [1, 7], 12, ['png', 'jpg']);
+});
+
+describe('the suite builder request (draftSuite)', () => {
+  it('drafts a suite for a table, with absolute paths, and measures nothing when asked not to', async () => {
+    const draft = await draftSuiteFor({ target: IRIS, estimate: false }, undefined);
+    expect(draft.kind).toBe('csv');
+    expect(draft.shape).toBe('4 numeric features, label species');
+    expect(draft.classes.map((c) => [c.name, c.count, c.thumbnails.length])).toEqual([
+      ['setosa', 50, 0],
+      ['versicolor', 50, 0],
+      ['virginica', 50, 0],
+    ]);
+    expect(draft.spec.target.dataset).toMatchObject({ kind: 'csv', path: IRIS });
+    expect(draft.estimate).toBeNull();
+  });
+
+  it('shows an image folder with counts and PNG thumbnails, and estimates the run time', async () => {
+    const draft = await draftSuiteFor({ target: digits, source: digits, estimate: true }, undefined);
+    expect(draft.shape).toBe('28×28 grayscale');
+    expect(draft.classes.map((c) => [c.name, c.count])).toEqual([
+      ['digit-1', 12],
+      ['digit-7', 12],
+    ]);
+    for (const c of draft.classes) {
+      expect(c.thumbnails).toHaveLength(4);
+      expect(c.thumbnails[0]).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/);
+    }
+    expect(draft.spec.target.dataset).toMatchObject({ kind: 'folder', dir: digits });
+    expect(Object.keys(draft.spec.approaches)).toEqual(['scratch', 'finetune', 'linear-probe', 'partial']);
+    expect(draft.estimate!.seconds).toBeGreaterThan(0);
+    expect(draft.estimate!.trials).toBe(draft.spec.sizes.length * 3 * 4);
+  });
+
+  it('reads only under the data roots when the server is reachable from other machines', async () => {
+    await expect(draftSuiteFor({ target: IRIS, estimate: false }, [temp.dir])).rejects.toThrow(UserError);
+    await expect(draftSuiteFor({ target: IRIS, estimate: false }, [temp.dir])).rejects.toThrow(
+      `${IRIS} is outside the data folders this server reads (${temp.dir})`,
+    );
+    const inside = await draftSuiteFor({ target: digits, estimate: false }, [temp.dir]);
+    expect(inside.classes).toHaveLength(2);
+  });
+});
