@@ -1,25 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { studentTQuantile } from '../../../benchmarks/analysis/student-t.js';
-import { mean, sampleStd, summarize, tCritical95 } from '../../../benchmarks/charts/data/stats.js';
-
-describe('tCritical95', () => {
-  it('gives the textbook values', () => {
-    expect(tCritical95(1)).toBeCloseTo(12.7062, 4);
-    expect(tCritical95(2)).toBeCloseTo(4.3027, 4);
-    expect(tCritical95(10)).toBeCloseTo(2.2281, 4);
-    expect(tCritical95(120)).toBeCloseTo(1.9799, 4);
-  });
-
-  it("agrees with the engine's quantile (so the band is summary.csv's interval)", () => {
-    for (let df = 1; df <= 300; df++)
-      expect(Math.abs(tCritical95(df) - studentTQuantile(0.975, df))).toBeLessThan(1e-6);
-  });
-
-  it('rejects non-integer or non-positive degrees of freedom', () => {
-    expect(() => tCritical95(0)).toThrow(RangeError);
-    expect(() => tCritical95(1.5)).toThrow(RangeError);
-  });
-});
+import { mean, sampleStd } from '../../../benchmarks/analysis/descriptive.js';
+import { summarize } from '../../../benchmarks/charts/data/stats.js';
 
 describe('summarize', () => {
   it('computes mean and sample std', () => {
