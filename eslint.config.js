@@ -84,7 +84,7 @@ function engineFolderRule(folder) {
 }
 
 export default tseslint.config(
-  { ignores: ['scratch/', 'dist/', 'release/', 'node_modules/', 'test-results/', '.cache/', 'renderer/**/*.svelte'] },
+  { ignores: ['dist/', 'release/', 'node_modules/', 'test-results/', '.cache/', 'renderer/**/*.svelte'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
