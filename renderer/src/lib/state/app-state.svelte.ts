@@ -5,8 +5,28 @@ import { Notices, messageOf } from './notices.svelte.js';
 import { OpenSuite } from './open-suite.svelte.js';
 import { parseRoute, routeHref, type Route } from './route.js';
 import { preferences } from './preferences.svelte.js';
+import { isHeldByAnotherRun } from './resume-choice.js';
 
 export { OpenSuite, type LiveTrial, type PretrainProgress } from './open-suite.svelte.js';
+
+/** How to resume a suite: also run its failed trials again; take it over from a run that looks alive. */
+export interface ResumeOptions {
+  retryFailed?: boolean;
+  force?: boolean;
+}
+
+/**
+ * A resume the engine refused because another live run (e.g. `transfer-bench run` in a terminal) holds the suite:
+ * the app offers to take it over, which needs the user's confirmation (that run stops).
+ */
+export interface TakeOverOffer {
+  suiteId: number;
+  /** The engine's refusal, naming the run that holds the suite. */
+  message: string;
+  retryFailed: boolean;
+  /** The user asked to take over and is being asked to confirm. */
+  confirming: boolean;
+}
 
 /** The suites list is reloaded at most this often while trials finish. */
 export const LIST_REFRESH_MS = 1500;
@@ -30,6 +50,8 @@ export class AppShell {
   /** Suite ids with a cancel or resume request in flight. */
   busy = $state.raw<ReadonlySet<number>>(new Set());
   open = $state<OpenSuite | null>(null);
+  /** A refused resume the user may turn into a take-over; null when there is none. */
+  takeOver = $state.raw<TakeOverOffer | null>(null);
   readonly notices = new Notices();
   #listTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -213,24 +235,66 @@ export class AppShell {
     await this.#withBusy(suiteId, async () => {
       try {
         const { cancelled } = await this.transport.client.cancelSuite({ suiteId });
-        if (!cancelled) this.notices.notify('info', 'Nothing to cancel', `Suite #${suiteId} is not running.`);
+        await this.refresh();
+        if (cancelled) return;
+        if (this.#statusOf(suiteId) === 'running') {
+          // Recorded as running, but not by this engine: a run in another process (or one that stopped answering).
+          this.takeOver = {
+            suiteId,
+            message: `Suite #${suiteId} is not run by this app but by another process (e.g. \`transfer-bench run\` in a terminal): stop it there, or take it over here and then cancel it.`,
+            retryFailed: false,
+            confirming: false,
+          };
+        } else {
+          this.notices.notify('info', 'Nothing to cancel', `Suite #${suiteId} is not running.`);
+        }
       } catch (error) {
         this.notices.notify('error', `Could not cancel suite #${suiteId}`, messageOf(error));
+        await this.refresh();
       }
-      await this.refresh();
     });
   }
 
-  async resumeSuite(suiteId: number): Promise<void> {
+  async resumeSuite(suiteId: number, options: ResumeOptions = {}): Promise<void> {
+    const retryFailed = options.retryFailed ?? false;
+    const force = options.force ?? false;
+    if (this.takeOver?.suiteId === suiteId) this.takeOver = null;
     await this.#withBusy(suiteId, async () => {
       try {
-        const { suiteId: resumed } = await this.transport.client.resumeSuite({ suiteId });
+        const { suiteId: resumed } = await this.transport.client.resumeSuite({ suiteId, retryFailed, force });
         await this.refresh();
         this.navigate({ view: 'suite', suiteId: resumed });
       } catch (error) {
-        this.notices.notify('error', `Could not resume suite #${suiteId}`, messageOf(error));
+        const message = messageOf(error);
+        if (!force && isHeldByAnotherRun(message)) {
+          this.takeOver = { suiteId, message, retryFailed, confirming: false };
+        } else {
+          this.notices.notify('error', `Could not resume suite #${suiteId}`, message);
+        }
       }
     });
+  }
+
+  #statusOf(suiteId: number): SuiteRecord['status'] | null {
+    if (this.open?.suiteId === suiteId && this.open.suite) return this.open.suite.status;
+    return this.suites?.find((suite) => suite.id === suiteId)?.status ?? null;
+  }
+
+  /** The user chose "Take over" on a refused resume: ask to confirm first. */
+  askTakeOver(): void {
+    if (this.takeOver) this.takeOver = { ...this.takeOver, confirming: true };
+  }
+
+  /** Confirmed: resume with force (the run that held the suite stops at its next heartbeat). */
+  async confirmTakeOver(): Promise<void> {
+    const offer = this.takeOver;
+    if (!offer?.confirming) return;
+    this.takeOver = null;
+    await this.resumeSuite(offer.suiteId, { retryFailed: offer.retryFailed, force: true });
+  }
+
+  dismissTakeOver(): void {
+    this.takeOver = null;
   }
 
   async exportCsv(suiteId: number): Promise<void> {
