@@ -27,6 +27,8 @@ export function gpuSpec(overrides: Record<string, unknown>): SuiteSpec {
     seeds: [0],
     approaches: { scratch: { learningRate: 0.01, batchSize: 10, epochs: 1, minSteps: 1, patience: 1 } },
     evalEverySteps: 1,
+    // these tests compare backends, not protocols: one held-out training per trial, no k-fold at tiny sizes
+    crossValidateBelow: 0,
     ...overrides,
   });
 }
