@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCaveats, stillImprovingTrials } from '../../../benchmarks/analysis/caveats.js';
-import { trial } from './fixtures.js';
+import { trial } from '../../support/records.js';
 
 describe('trials still improving when the budget ran out', () => {
   const trials = [

@@ -17,7 +17,7 @@ import type { GroupCost, TimeToTarget } from '../../../benchmarks/analysis/cost.
 import type { OverfittingGap } from '../../../benchmarks/analysis/overfitting.js';
 import { describe as summary, summarize } from '../../../benchmarks/analysis/summary-stats.js';
 import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
-import { trials } from './fixtures.js';
+import { trials } from '../../support/records.js';
 
 const checks = (pattern: string, sizes = [10, 25, 50, 100]): SizeCheck[] =>
   [...pattern].map((c, i) => ({ trainSize: sizes[i]!, holds: c === 'y', detail: '' }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
-import { trial, trials } from './fixtures.js';
+import { trial, trials } from '../../support/records.js';
 
 describe('compareToScratch', () => {
   const input = [

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { costPerGroup, defaultTargetAccuracy, pretrainCost, timeToTarget } from '../../../benchmarks/analysis/cost.js';
 import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
 import type { PretrainRecord } from '../../../benchmarks/domain.js';
-import { epochRow, trial, trials } from './fixtures.js';
+import { epochRow, trial, trials } from '../../support/records.js';
 
 describe('costPerGroup', () => {
   it('summarises wall time and FLOPs per approach and size over done trials', () => {

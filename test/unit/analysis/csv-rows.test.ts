@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSuite } from '../../../benchmarks/analysis/analyze-suite.js';
 import { comparisonRows, summaryRows } from '../../../benchmarks/analysis/csv-rows.js';
-import { suite, trial } from './fixtures.js';
+import { suite, trial } from '../../support/records.js';
 import { scenario } from './scenario.js';
 
 describe('summaryRows', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meanCurves } from '../../../benchmarks/analysis/curves.js';
-import { epochRow, trial } from './fixtures.js';
+import { epochRow, trial } from '../../support/records.js';
 
 describe('meanCurves', () => {
   it('averages a field per epoch over the done trials that reached it', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitLearningCurves, percentileInterval, quantile } from '../../../benchmarks/analysis/learning-curves.js';
 import { powerLaw, sizeForError, type PowerLawParams } from '../../../benchmarks/analysis/power-law-fit.js';
 import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
-import { trial } from './fixtures.js';
+import { trial } from '../../support/records.js';
 
 const SIZES = [10, 25, 50, 100, 250, 500, 1000];
 const SCRATCH = { a: 2, b: 0.5, c: 0.02 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bestEpochRow, overfittingGaps } from '../../../benchmarks/analysis/overfitting.js';
-import { epochRow, trial } from './fixtures.js';
+import { epochRow, trial } from '../../support/records.js';
 
 describe('overfittingGaps', () => {
   it('takes train − validation accuracy at each trial best epoch, mean over seeds', () => {

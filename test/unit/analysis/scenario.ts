@@ -1,6 +1,6 @@
 import type { EpochRow } from '../../../benchmarks/domain.js';
 import type { Approach, SuiteRecord, TrialRecord } from '../../../benchmarks/domain.js';
-import { epochRow, suite, trial } from './fixtures.js';
+import { epochRow, suite, trial } from '../../support/records.js';
 
 /**
  * A small finished suite whose answers were worked out by hand:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
-import { trial, trials } from './fixtures.js';
+import { trial, trials } from '../../support/records.js';
 
 describe('summarize', () => {
   it('computes mean, sample std and the 95% t-interval by hand', () => {

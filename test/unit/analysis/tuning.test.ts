@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tuningCaveats, tuningSummary } from '../../../benchmarks/analysis/tuning.js';
 import type { LearningRateCandidate } from '../../../benchmarks/domain.js';
 import { suiteSpec } from '../../../benchmarks/spec/suite-schema.js';
-import { trial } from './fixtures.js';
+import { trial } from '../../support/records.js';
 
 const spec = suiteSpec.parse({
   name: 's',

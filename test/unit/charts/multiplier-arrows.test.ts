@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
 import { defaultMarkedSize, multiplierArrows, timesText } from '../../../benchmarks/charts/multiplier-arrows.js';
 import type { Approach } from '../../../benchmarks/domain.js';
-import { trial } from '../analysis/fixtures.js';
+import { trial } from '../../support/records.js';
 
 /** One seed per approach and size: the means are the values. */
 function trials(curves: Partial<Record<Approach, Record<number, number>>>) {

@@ -13,7 +13,7 @@ import { answerMarkSeries } from '../../../benchmarks/charts/answer-mark-series.
 import { dataEfficiencySeries } from '../../../benchmarks/charts/data/data-efficiency.js';
 import { efficiencyOption } from '../../../benchmarks/charts/efficiency-option.js';
 import { chartPalette } from '../../../benchmarks/charts/palette.js';
-import { seedTrials } from './factories.js';
+import { seedTrials } from '../../support/records.js';
 
 /** One seed per approach and size: the means are the values. */
 function suiteTrials(curves: Partial<Record<Approach, Record<number, number>>>) {

@@ -4,7 +4,7 @@ import {
   sizesWithCurves,
   type ConvergenceOptions,
 } from '../../../benchmarks/charts/data/convergence.js';
-import { epochRow, trialRecord } from './factories.js';
+import { epochRow, trialRecord } from '../../support/records.js';
 
 describe('convergenceSeries', () => {
   const a = trialRecord({ approach: 'finetune', trainSize: 10, seed: 0 });

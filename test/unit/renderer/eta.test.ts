@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateRemainingSeconds, expectedTrialSeconds } from '../../../renderer/src/lib/progress/eta.js';
-import { trialRecord } from './factories.js';
+import { trialRecord } from '../../support/records.js';
 
 describe('ETA from finished trials', () => {
   const finished = [

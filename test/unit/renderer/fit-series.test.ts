@@ -6,7 +6,7 @@ import { dataEfficiencySeries } from '../../../benchmarks/charts/data/data-effic
 import { efficiencyOption, efficiencyTooltip } from '../../../benchmarks/charts/efficiency-option.js';
 import { fitSeries, type FitLine } from '../../../benchmarks/charts/fit-series.js';
 import { chartPalette } from '../../../benchmarks/charts/palette.js';
-import { seedTrials } from './factories.js';
+import { seedTrials } from '../../support/records.js';
 
 const SIZES = [10, 50, 250, 1000];
 const trials = (['scratch', 'finetune'] as Approach[]).flatMap((approach, i) =>

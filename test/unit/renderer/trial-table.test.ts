@@ -7,7 +7,7 @@ import {
   statusCounts,
   tableRows,
 } from '../../../renderer/src/lib/trials/trial-table.js';
-import { trialRecord } from './factories.js';
+import { trialRecord } from '../../support/records.js';
 
 describe('trials table rows', () => {
   const trials = [

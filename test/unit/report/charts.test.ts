@@ -11,7 +11,7 @@ import {
   dataEfficiencyOption,
 } from '../../../benchmarks/report/charts.js';
 import { scenario } from '../analysis/scenario.js';
-import { suite, trial } from '../analysis/fixtures.js';
+import { suite, trial } from '../../support/records.js';
 
 function lineSeries(option: { series?: unknown }): LineSeriesOption[] {
   return (option.series as LineSeriesOption[]).filter((s) => s.type === 'line');

@@ -4,7 +4,7 @@ import { powerLaw, type PowerLawParams } from '../../../benchmarks/analysis/powe
 import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
 import { fitSection } from '../../../benchmarks/report/fit-section.js';
 import { renderMarkdown } from '../../../benchmarks/report/document.js';
-import { trial } from '../analysis/fixtures.js';
+import { trial } from '../../support/records.js';
 
 const SIZES = [10, 25, 50, 100, 250, 500, 1000];
 const curve = (approach: Approach, p: PowerLawParams, sizes = SIZES): TrialRecord[] =>
@@ -41,7 +41,7 @@ describe('the report chart with fitted curves', () => {
   it('draws each fit solid over the sizes run and dashed beyond, and widens the axis to the fit’s end', async () => {
     const { dataEfficiencyOption } = await import('../../../benchmarks/report/charts.js');
     const { analyzeSuite } = await import('../../../benchmarks/analysis/analyze-suite.js');
-    const { suite } = await import('../analysis/fixtures.js');
+    const { suite } = await import('../../support/records.js');
     const trials = [...curve('scratch', { a: 2, b: 0.5, c: 0.02 }), ...curve('finetune', { a: 0.8, b: 0.5, c: 0.02 })];
     const s = suite({ sizes: SIZES });
     const analysis = analyzeSuite(s, trials, []);

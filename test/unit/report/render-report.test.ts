@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSuite } from '../../../benchmarks/analysis/analyze-suite.js';
 import { renderReport } from '../../../benchmarks/report/render-report.js';
-import { suite, trial } from '../analysis/fixtures.js';
+import { suite, trial } from '../../support/records.js';
 import { scenario } from '../analysis/scenario.js';
 
 const { suite: s, trials, epochs } = scenario();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppShell, LIST_REFRESH_MS } from '../../../../renderer/src/lib/state/app-state.svelte.js';
 import { INFO_NOTICE_MS, Notices } from '../../../../renderer/src/lib/state/notices.svelte.js';
-import { suiteRecord, trialRecord } from '../factories.js';
+import { suiteRecord, trialRecord } from '../../../support/records.js';
 import { preferences } from '../../../../renderer/src/lib/state/preferences.svelte.js';
 import { FakeEngine, settle } from './fake-transport.js';
 

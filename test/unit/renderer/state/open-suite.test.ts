@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../../../benchmarks/contract.js';
 import type { TrialRecord } from '../../../../benchmarks/domain.js';
 import { EPOCH_FLUSH_MS, OpenSuite, mergeTrials } from '../../../../renderer/src/lib/state/open-suite.svelte.js';
-import { epochRow, suiteRecord, trialRecord } from '../factories.js';
+import { epochRow, suiteRecord, trialRecord } from '../../../support/records.js';
 import { FakeEngine, Gate, settle } from './fake-transport.js';
 
 function epochEvent(trial: TrialRecord, epoch: number): RunEvent {

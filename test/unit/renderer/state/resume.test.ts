@@ -4,7 +4,7 @@ import type { TrialStatus } from '../../../../benchmarks/domain.js';
 import { AppShell } from '../../../../renderer/src/lib/state/app-state.svelte.js';
 import { routeHref } from '../../../../renderer/src/lib/state/route.js';
 import { isHeldByAnotherRun, resumeChoice, resumeLabel } from '../../../../renderer/src/lib/state/resume-choice.js';
-import { suiteRecord, trialRecord } from '../factories.js';
+import { suiteRecord, trialRecord } from '../../../support/records.js';
 import { FakeEngine, settle } from './fake-transport.js';
 
 /** The store's refusal (store/result-store.ts claimSuite) as it reaches the app. */
