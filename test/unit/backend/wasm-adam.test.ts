@@ -4,15 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { createAdam } from '../../../benchmarks/backend/wasm-adam.js';
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
+import { randomValues } from '../../support/random-values.js';
 
 /**
  * Trains a two-layer perceptron on fixed data for `steps` optimiser steps with `make()`'s optimizer on the active

@@ -3,15 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
-
-/** Deterministic pseudo-random values in [-1, 1). */
-function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
+import { randomValues } from '../../support/random-values.js';
 
 const cases: { shape: number[]; axis: number[]; keepDims?: boolean }[] = [
   { shape: [64, 26, 26, 16], axis: [0, 1, 2] },

@@ -15,20 +15,12 @@ import {
 import type { Split } from '../../../benchmarks/train/metrics.js';
 import { tensorSplit } from '../../../benchmarks/train/tensor-splits.js';
 import { trainLoop } from '../../../benchmarks/train/train-loop.js';
+import { randomValues } from '../../support/random-values.js';
 
 const SIDE = 32;
 const ARCH = { name: 'mobilenet-v2' as const, alpha: 0.35, inputSize: SIDE };
 const CLASSES = 3;
 const POOL = 48;
-
-/** Deterministic pseudo-random values in [0, 1). */
-function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  });
-}
 
 /** Every weight's values, moving statistics included. */
 function snapshot(model: tfl.LayersModel): Float32Array[] {
@@ -84,12 +76,14 @@ describe('frozen features', () => {
     // moving statistics away from their initial values, as in a pretrained model
     tf.tidy(() => {
       for (let i = 0; i < 3; i++)
-        base.apply(tf.tensor4d(randomValues(16 * SIDE * SIDE * 3, 7 + i), [16, SIDE, SIDE, 3]), { training: true });
+        base.apply(tf.tensor4d(randomValues(16 * SIDE * SIDE * 3, 7 + i, 'unit'), [16, SIDE, SIDE, 3]), {
+          training: true,
+        });
     });
     const labels = Array.from({ length: POOL }, (_, i) => i % CLASSES);
     // random images with a learnable signal: each class brightens its own colour channel
     poolX = tf.tidy(() => {
-      const noise = tf.tensor4d(randomValues(POOL * SIDE * SIDE * 3, 3), [POOL, SIDE, SIDE, 3]);
+      const noise = tf.tensor4d(randomValues(POOL * SIDE * SIDE * 3, 3, 'unit'), [POOL, SIDE, SIDE, 3]);
       const boost = tf.reshape(tf.oneHot(tf.tensor1d(labels, 'int32'), 3), [POOL, 1, 1, 3]);
       return tf.add(noise, tf.mul(boost, 0.5)) as tf.Tensor4D;
     });
