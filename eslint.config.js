@@ -35,7 +35,9 @@ export const ENGINE_LAYERS = {
   service: ['spec', 'backend', 'datasets', 'analysis', 'store', 'runner', 'gpu', 'export', 'report', 'builder'],
   server: ['service'],
   perf: ['spec', 'backend', 'datasets', 'models', 'train', 'store', 'runner', 'gpu'],
-  cli: ['spec', 'analysis', 'store', 'runner', 'export', 'report', 'service', 'server', 'builder'],
+  // workers on other machines: the queue (pg-boss), the blobs, a worker's loop and the run that enqueues a suite
+  distributed: ['spec', 'backend', 'datasets', 'models', 'train', 'store', 'runner'],
+  cli: ['spec', 'analysis', 'store', 'runner', 'export', 'report', 'service', 'server', 'builder', 'distributed'],
 };
 
 /** Engine folders without TypeScript. */

@@ -16,6 +16,8 @@ export interface TrialJob {
   baseDir: string;
   key: TrialKey;
   base: BaseModelRef | null;
+  /** A task file (datasets/task-file.ts) to read the target task from instead of spec.target's data files. */
+  taskFile?: string;
 }
 
 export interface PretrainJob {
@@ -24,6 +26,8 @@ export interface PretrainJob {
   cacheKey: string;
   /** Folder to write model.json, weights.bin and pretrain.json into. */
   outDir: string;
+  /** A task file (datasets/task-file.ts) to read the source task from instead of spec.pretrain's data files. */
+  taskFile?: string;
 }
 
 /** Loads everything a suite needs (datasets, sizes, pretrained model) without training, to fail before anything is stored. */

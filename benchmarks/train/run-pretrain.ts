@@ -1,7 +1,8 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { loadTask } from '../datasets/load-dataset.js';
+import { decodeTask } from '../datasets/task-file.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import type { PretrainRecord } from '../domain.js';
 import { saveModel } from '../models/model-io.js';
@@ -10,10 +11,11 @@ import { PRETRAIN_META } from './pretrain-cache.js';
 import { pretrainModel, type PretrainedModel, type PretrainProgress } from './pretrain-model.js';
 import type { TrialTask } from './train-trial.js';
 
-/** The source task of a pretraining job, read from disk. */
+/** The source task of a pretraining job, read from its data files (or from its task file, on a worker). */
 export async function pretrainTask(job: PretrainJob): Promise<TrialTask> {
   const pretrain = job.spec.pretrain;
   if (!pretrain) throw new Error(`suite ${job.spec.name} has no pretraining stage`);
+  if (job.taskFile) return decodeTask(readFileSync(job.taskFile));
   const task = await loadTask(pretrain.dataset, pretrain.testPerClass, { baseDir: job.baseDir });
   return { pool: task.pool, test: task.test, standardise: task.standardise };
 }

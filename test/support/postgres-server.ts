@@ -1,0 +1,95 @@
+/**
+ * A throwaway PostgreSQL server for tests: a fresh cluster in a temporary folder, listening on loopback only, with
+ * trust authentication. Never a mock: the PostgreSQL tests run against the real server binaries
+ * (`requireSystem('postgresql')` decides whether they are there). As root, the server runs as the `postgres` user,
+ * because PostgreSQL refuses to run as root.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { postgresBinDir } from './system.js';
+
+export interface PostgresServer {
+  /** postgres://postgres@127.0.0.1:PORT/postgres */
+  adminUrl: string;
+  port: number;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** Stops the server fast (open connections are cut) and starts it again on the same port and data. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function runAs(user: string | null, command: string, args: string[]): void {
+  const [file, argv] = user ? ['runuser', ['-u', user, '--', command, ...args]] : [command, args];
+  const result = spawnSync(file, argv, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+  }
+}
+
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('no PostgreSQL server binaries: apt-get install postgresql');
+  const root = mkdtempSync(join(tmpdir(), 'tb-pg-'));
+  const dataDir = join(root, 'data');
+  const user = process.getuid?.() === 0 ? 'postgres' : null;
+  if (user) {
+    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
+    chownSync(root, uid, gid);
+    chmodSync(root, 0o700);
+  }
+  runAs(user, join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`;
+  const start = (): void =>
+    runAs(user, join(bin, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', join(root, 'server.log'), '-w', 'start']);
+  const stopServer = (): void => runAs(user, join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+  start();
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let stopped = false;
+  return {
+    adminUrl,
+    port,
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async restart() {
+      stopServer();
+      start();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        stopServer();
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
