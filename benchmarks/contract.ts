@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { BACKENDS, type EpochRow, type RunEvent, type SuiteRecord, type TextFile, type TrialRecord } from './domain.js';
+import {
+  BACKENDS,
+  MAX_COMPARED,
+  MIN_COMPARED,
+  type EpochRow,
+  type RunEvent,
+  type SuiteRecord,
+  type TextFile,
+  type TrialRecord,
+} from './domain.js';
 import type { SuiteAnalysis } from './analysis/analyze-suite.js';
+import type { ComparedSuite, SuiteComparison } from './analysis/compare-suites.js';
 import type { SizeComparison, Variant, VariantComparison } from './analysis/comparison.js';
 import type { Crossover } from './analysis/crossover.js';
 import type { DataMultiplier } from './analysis/data-multiplier.js';
@@ -21,6 +31,15 @@ export const suiteSource = z.discriminatedUnion('kind', [
 export type SuiteSource = z.infer<typeof suiteSource>;
 
 const suiteId = z.strictObject({ suiteId: z.number().int().positive() });
+
+/** Two or more finished suites of one target, in the order to show them. */
+const suiteIds = z.strictObject({
+  suiteIds: z
+    .array(z.number().int().positive())
+    .min(MIN_COMPARED, `name at least ${MIN_COMPARED} suites to compare`)
+    .max(MAX_COMPARED, `name at most ${MAX_COMPARED} suites to compare`),
+  tolerance: z.number().min(0).max(1).optional(),
+});
 
 export const requestSchemas = {
   listBuiltinSuites: z.strictObject({}),
@@ -58,6 +77,10 @@ export const requestSchemas = {
     format: z.enum(['html', 'md']).default('html'),
     tolerance: z.number().min(0).max(1).optional(),
   }),
+  /** Finished suites of one target side by side: each one's answer and summaries, and the combined tables. */
+  compareSuites: suiteIds,
+  /** The combined tables of compareSuites as CSV files. */
+  exportComparisonCsv: suiteIds,
   /**
    * The suite builder: looks at a data folder or CSV file (and the source to pretrain on, or a model.json) and drafts
    * a suite for it, as `transfer-bench init` does. Over a network, paths are read only under `serve --data-root`.
@@ -125,6 +148,8 @@ export interface ResponseMap {
   getAnalysis: SuiteAnalysis;
   /** A self-contained report; `name` is a suggested file name. */
   getReport: TextFile;
+  compareSuites: SuiteComparison;
+  exportComparisonCsv: { files: TextFile[] };
 }
 
 export type ResponseOf<K extends RequestName> = ResponseMap[K];
@@ -143,6 +168,7 @@ export interface ContractError {
 export type { EpochRow, RunEvent, TextFile };
 /** The types inside the responses, so a UI finds everything it receives here. */
 export type { Crossover, DataMultiplier, SizeComparison, SuiteAnalysis, SuiteSpec, Variant, VariantComparison };
+export type { ComparedSuite, SuiteComparison };
 export type { ClaimResult, Verdict as ClaimVerdict } from './analysis/claims.js';
 export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 

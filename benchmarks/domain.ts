@@ -159,6 +159,10 @@ export interface SuiteRecord {
   trialsFinished: number;
 }
 
+/** Fewest and most suites one comparison takes (its chart tells up to eight suites apart by line style and marker). */
+export const MIN_COMPARED = 2;
+export const MAX_COMPARED = 8;
+
 /** A named text file the engine produced for the user: a CSV export or a report. The UI decides where it is written. */
 export interface TextFile {
   name: string;

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { analyzeSuite } from '../analysis/analyze-suite.js';
+import type { SuiteComparison } from '../analysis/compare-suites.js';
 import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.js';
 import type { LearningRateCandidate, TextFile, TrialProtocol } from '../domain.js';
 import type { ResultStore } from '../store/result-store.js';
@@ -147,5 +148,20 @@ export function exportCsvFiles(store: ResultStore, suiteId: number): TextFile[] 
     { name: 'epochs.csv', content: toCsv(epochRows, EPOCH_COLUMNS) },
     { name: 'summary.csv', content: toCsv(summary, columnsOf(summary, SUMMARY_HEAD)) },
     { name: 'comparison.csv', content: toCsv(comparison, columnsOf(comparison, COMPARISON_HEAD)) },
+  ];
+}
+
+/**
+ * The combined tables of a comparison: compare-<ids>-summary.csv (every suite's summary.csv rows, each led by
+ * suite_id, suite_name, source, backend, device) and compare-<ids>-comparison.csv (every suite's comparison.csv rows,
+ * led likewise). The numbers are the suites' own, written the same way.
+ */
+export function comparisonCsvFiles(comparison: SuiteComparison): TextFile[] {
+  const stem = `compare-${comparison.suites.map((s) => s.id).join('-')}`;
+  const lead = ['suite_id', 'suite_name', 'source', 'backend', 'device'];
+  const { combinedSummary: summary, combinedComparison: answers } = comparison;
+  return [
+    { name: `${stem}-summary.csv`, content: toCsv(summary, columnsOf(summary, [...lead, ...SUMMARY_HEAD])) },
+    { name: `${stem}-comparison.csv`, content: toCsv(answers, columnsOf(answers, [...lead, ...COMPARISON_HEAD])) },
   ];
 }

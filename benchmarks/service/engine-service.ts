@@ -16,6 +16,7 @@ import { ownerLooksAlive } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { suiteAnalysis, suiteReport } from './suite-answer.js';
+import { comparisonCsv, suiteComparison } from './suite-comparison.js';
 
 /** How the service starts a worker process; Electron passes its utility-process forker. */
 export type { WorkerForker };
@@ -137,6 +138,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
     draftSuite: async (request) => draftSuiteFor(request, options.dataRoots),
+    compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),
+    exportComparisonCsv: async (request) => ({
+      files: await comparisonCsv(store, request, (stored) => present(stored).suite),
+    }),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -96,4 +96,14 @@ export class FakeService implements ServedService {
       `${request.target} does not exist; give a folder of images (one subfolder per class) or a CSV file`,
     );
   };
+
+  compareSuites: ContractHandlers['compareSuites'] = async (request) => {
+    this.record('compareSuites', request);
+    throw new UserError(`cannot compare: no suite with id ${request.suiteIds[0]} in this database`);
+  };
+
+  exportComparisonCsv: ContractHandlers['exportComparisonCsv'] = async (request) => {
+    this.record('exportComparisonCsv', request);
+    return { files: [{ name: `compare-${request.suiteIds.join('-')}-summary.csv`, content: 'a,b\n1,2\n' }] };
+  };
 }

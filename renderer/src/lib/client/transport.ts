@@ -43,5 +43,7 @@ export function clientOver(request: RequestFn): ContractClient {
     getAnalysis: (r) => request('getAnalysis', r),
     getReport: (r) => request('getReport', r),
     draftSuite: (r) => request('draftSuite', r),
+    compareSuites: (r) => request('compareSuites', r),
+    exportComparisonCsv: (r) => request('exportComparisonCsv', r),
   };
 }

@@ -1,4 +1,4 @@
-import type { ContractClient, RunEvent } from '../../../../benchmarks/contract.js';
+import type { ContractClient, RunEvent, SuiteComparison, TextFile } from '../../../../benchmarks/contract.js';
 import type { SuiteRecord, TrialRecord, EpochRow } from '../../../../benchmarks/domain.js';
 import type { AppTransport, EventStreamStatus } from '../../../../renderer/src/lib/client/transport.js';
 
@@ -21,6 +21,10 @@ export class FakeEngine {
   trials: TrialRecord[] = [];
   epochs: EpochRow[] = [];
   suites: SuiteRecord[] = [];
+  /** What compareSuites answers (an Error: it fails with that message). */
+  comparison: SuiteComparison | Error | null = null;
+  /** Files the app asked to save. */
+  saved: TextFile[][] = [];
   readonly calls: string[] = [];
   /** When set, the next getSuite waits for this gate (then answers with what the engine holds at that moment). */
   holdGetSuite: Gate<void> | null = null;
@@ -72,6 +76,16 @@ export class FakeEngine {
     draftSuite: async () => {
       throw new Error('not used by these tests');
     },
+    compareSuites: async ({ suiteIds }) => {
+      this.calls.push(`compareSuites:${suiteIds.join(',')}`);
+      if (this.comparison instanceof Error) throw this.comparison;
+      if (!this.comparison) throw new Error('no comparison in this fake');
+      return this.comparison;
+    },
+    exportComparisonCsv: async ({ suiteIds }) => {
+      this.calls.push(`exportComparisonCsv:${suiteIds.join(',')}`);
+      return { files: [{ name: `compare-${suiteIds.join('-')}-summary.csv`, content: 'suite_id\r\n1\r\n' }] };
+    },
   };
 
   transport: AppTransport = {
@@ -86,7 +100,10 @@ export class FakeEngine {
       };
     },
     pickSuite: async () => null,
-    saveFiles: async () => null,
+    saveFiles: async (files) => {
+      this.saved.push(files);
+      return 'the test folder';
+    },
   };
 
   emit(event: RunEvent): void {
