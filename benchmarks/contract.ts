@@ -3,7 +3,10 @@ import {
   BACKENDS,
   MAX_COMPARED,
   MIN_COMPARED,
+  type BackendName,
   type EpochRow,
+  type GpuAdapter,
+  type GpuReport,
   type RunEvent,
   type SuiteRecord,
   type TextFile,
@@ -45,6 +48,8 @@ export const requestSchemas = {
   listBuiltinSuites: z.strictObject({}),
   /** What this engine allows (the machine it runs on: in `serve`, not the browser's). */
   getLimits: z.strictObject({}),
+  /** The engine's machine: CPU, the GPU its browser engine offers (probed once, in the background), what auto picks. */
+  getEnvironment: z.strictObject({}),
   listSuites: z.strictObject({}),
   getSuite: suiteId,
   getEpochs: z.strictObject({
@@ -113,6 +118,24 @@ export interface EngineLimits {
   maxWorkers: number;
 }
 
+/** What `--backend auto` takes on the engine's machine, and why. */
+export interface AutoChoice {
+  backend: BackendName;
+  reason: string;
+}
+
+/** The machine the engine trains on, as the environment panel shows it. */
+export interface EnvironmentInfo {
+  /** e.g. "Intel(R) Xeon(R) … (2 cores)" */
+  cpu: string;
+  /** True while the GPU is being probed (the first request starts the probe); `gpu` and `auto` are null till then. */
+  probing: boolean;
+  /** The browser engine's GPU adapters (WebGPU, WebGL2), or why there are none. */
+  gpu: GpuReport | null;
+  /** What `auto` would pick and why; null while probing, or when the probe itself failed (`gpu.problems` says why). */
+  auto: AutoChoice | null;
+}
+
 /** What the builder shows of a class: its name, how many examples it has, a few thumbnails (images only). */
 export interface DraftClass {
   name: string;
@@ -138,6 +161,7 @@ export interface ResponseMap {
   draftSuite: DraftSuiteResponse;
   listBuiltinSuites: BuiltinSuiteInfo[];
   getLimits: EngineLimits;
+  getEnvironment: EnvironmentInfo;
   listSuites: SuiteRecord[];
   getSuite: { suite: SuiteRecord; trials: TrialRecord[] };
   getEpochs: EpochRow[];
@@ -167,6 +191,7 @@ export interface ContractError {
 
 export type { EpochRow, RunEvent, TextFile };
 /** The types inside the responses, so a UI finds everything it receives here. */
+export type { GpuAdapter, GpuReport };
 export type { Crossover, DataMultiplier, SizeComparison, SuiteAnalysis, SuiteSpec, Variant, VariantComparison };
 export type { ComparedSuite, SuiteComparison };
 export type { ClaimResult, Verdict as ClaimVerdict } from './analysis/claims.js';

@@ -189,3 +189,27 @@ export type RunEvent =
   | { type: 'suite-finished'; suiteId: number; status: SuiteStatus; error: string | null };
 
 export type RunEventListener = (event: RunEvent) => void;
+
+/** What a browser engine says about the adapter its WebGPU or WebGL context runs on. */
+export interface GpuAdapter {
+  api: 'webgpu' | 'webgl';
+  vendor: string;
+  architecture: string;
+  /** WebGPU's description (often empty), or WebGL's UNMASKED_RENDERER_WEBGL string. */
+  description: string;
+  /** A CPU rasteriser standing in for a GPU (SwiftShader, llvmpipe, lavapipe, WARP, …): correct, not fast. */
+  software: boolean;
+}
+
+/** What each browser API offers in this engine; null with the reason in `problems` when it offers nothing. */
+export interface AdapterProbe {
+  webgpu: GpuAdapter | null;
+  webgl: GpuAdapter | null;
+  problems: string[];
+}
+
+/** What a browser engine offers for the GPU backends, as the environment panel and `--backend auto` see it. */
+export interface GpuReport extends AdapterProbe {
+  /** The engine probed, e.g. "Chromium 156.0.8078.108"; null when none could be started (`problems` says why). */
+  engine: string | null;
+}

@@ -1,10 +1,13 @@
 import { app, BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
 import { join } from 'node:path';
+import { errorMessage } from '../benchmarks/errors.js';
 import type { WorkerForker } from '../benchmarks/service/engine-service.js';
 import {
+  autoBrowserBackend,
+  once,
   pageWorkerHandle,
-  pickBrowserBackend,
   probeAdapters,
+  unprobedReport,
   withGpuWorkers,
   type FromPage,
   type GpuWorkers,
@@ -110,21 +113,23 @@ export class GpuWindow implements PageChannel {
 
 /**
  * GPU workers in the app: each runs in this process (its jobs' data read here) and trains in its own hidden
- * window. `auto` asks a hidden window once per launch whether Electron's Chromium has a hardware GPU adapter.
+ * window. A hidden window is asked once per launch which adapters Electron's Chromium offers: for the environment
+ * panel, and for `auto` (a hardware GPU adapter, unless tfjs-node-gpu found a CUDA GPU).
  */
 export function electronGpuWorkers(files: GpuWindowFiles): GpuWorkers {
-  let auto: Promise<'webgpu' | 'webgl' | null> | null = null;
+  const probe = once(() =>
+    probeAdapters(() => GpuWindow.open(files)).catch((error: unknown) =>
+      unprobedReport(`could not probe the GPU in a hidden window: ${errorMessage(error)}`),
+    ),
+  );
   return {
     fork: () => pageWorkerHandle(() => GpuWindow.open(files)),
-    autoBackend: () =>
-      (auto ??= probeAdapters(() => GpuWindow.open(files)).then(pickBrowserBackend, (error: unknown) => {
-        console.error(`transfer-bench: could not probe the GPU (${String(error)}); using the CPU backends`);
-        return null;
-      })),
+    probe,
+    autoBackend: () => autoBrowserBackend(probe).catch(() => null),
   };
 }
 
-/** The app's forker: webgpu/webgl (and auto on a hardware GPU) in hidden windows, the rest in utility processes. */
-export function withGpuWindows(base: WorkerForker, files: GpuWindowFiles): WorkerForker {
-  return withGpuWorkers(base, electronGpuWorkers(files));
+/** The app's forker: webgpu/webgl (and auto on a hardware GPU) in `gpu`'s hidden windows, the rest in utility processes. */
+export function withGpuWindows(base: WorkerForker, gpu: GpuWorkers): WorkerForker {
+  return withGpuWorkers(base, gpu);
 }

@@ -12,7 +12,7 @@ import { probeNativeBackends } from './native-probe-runner.js';
 import { setupQuitGuard } from './quit-guard.js';
 import { setupSecurity } from './security.js';
 import { electronForker } from './utility-forker.js';
-import { gpuWindowFiles, setupGpuSwitches, withGpuWindows } from './gpu-windows.js';
+import { electronGpuWorkers, gpuWindowFiles, setupGpuSwitches, withGpuWindows } from './gpu-windows.js';
 
 /**
  * The desktop shell: one window over the engine. Each feature has its own module and setup function;
@@ -39,11 +39,14 @@ function openEngine(): EngineService | null {
     return null;
   }
   const dbPath = defaultDbPath();
+  // one set of hidden GPU windows: the workers, `auto` and the environment panel share its probe
+  const gpuWorkers = electronGpuWorkers(gpuWindowFiles(app.getAppPath()));
   try {
     return createEngineService({
       dbPath,
       nativeBinding,
-      forkWorker: withGpuWindows(electronForker, gpuWindowFiles(app.getAppPath())),
+      forkWorker: withGpuWindows(electronForker, gpuWorkers),
+      gpuWorkers,
     });
   } catch (error) {
     const message = errorMessage(error);

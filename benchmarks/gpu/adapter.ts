@@ -1,15 +1,7 @@
+import type { AdapterProbe, GpuAdapter, GpuReport } from '../domain.js';
 import type { BrowserBackendName } from './browser-backends.js';
 
-/** What a browser engine says about the adapter its WebGPU or WebGL context runs on. */
-export interface GpuAdapter {
-  api: BrowserBackendName;
-  vendor: string;
-  architecture: string;
-  /** WebGPU's description (often empty), or WebGL's UNMASKED_RENDERER_WEBGL string. */
-  description: string;
-  /** A CPU rasteriser standing in for a GPU (SwiftShader, llvmpipe, lavapipe, WARP, …): correct, not fast. */
-  software: boolean;
-}
+export type { AdapterProbe, GpuAdapter, GpuReport };
 
 /** Renderer names of CPU rasterisers that browser engines fall back to when there is no usable GPU. */
 const SOFTWARE_RENDERERS =

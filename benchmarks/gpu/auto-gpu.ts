@@ -7,19 +7,27 @@ import type { BrowserBackendName } from './browser-backends.js';
 import { chromiumArgs, ChromiumPages } from './chromium-pages.js';
 import { findChromium } from './find-chromium.js';
 import type { PageOpener } from './page-channel.js';
-import type { AdapterProbe } from './page-protocol.js';
+import type { AdapterProbe, GpuReport } from './adapter.js';
+
+export type { GpuReport };
+
+/** A report for an engine that could not be probed at all (no browser found, it did not start, …). */
+export function unprobedReport(problem: string): GpuReport {
+  return { engine: null, webgpu: null, webgl: null, problems: [problem] };
+}
 
 /** Asks a fresh page which adapters its engine offers, without starting TensorFlow.js. */
-export async function probeAdapters(open: PageOpener): Promise<AdapterProbe> {
+export async function probeAdapters(open: PageOpener): Promise<GpuReport> {
   const page = await open();
   try {
-    return await new Promise<AdapterProbe>((resolve, reject) => {
+    const probe = await new Promise<AdapterProbe>((resolve, reject) => {
       page.onMessage((m) => {
         if (m.type === 'probed') resolve(m.probe);
       });
       page.onGone(reject);
       page.post({ type: 'probe' }).catch(reject);
     });
+    return { ...probe, engine: page.runtime };
   } finally {
     await page.close();
   }
@@ -38,18 +46,24 @@ export function pickBrowserBackend(probe: AdapterProbe): BrowserBackendName | nu
 
 interface CachedProbe {
   key: string;
-  probe: AdapterProbe;
+  probe: GpuReport;
 }
 
-/** The probe of this Chromium, cached by its path, modification time and flags (a new browser is probed again). */
-async function cachedChromiumProbe(cacheFile: string): Promise<AdapterProbe | null> {
+/** Bumped when the cached report's shape changes, so an older cache is probed again. */
+const CACHE_VERSION = 2;
+
+/**
+ * The probe of the system Chromium, cached by its path, modification time and flags (a new browser is probed again).
+ * Never throws: when there is no Chromium or it does not start, the report has no engine and says why.
+ */
+export async function chromiumReport(cacheFile = join(userDataDir(), 'gpu-probe.json')): Promise<GpuReport> {
   let path: string;
   try {
     path = findChromium();
-  } catch {
-    return null;
+  } catch (error) {
+    return unprobedReport(errorMessage(error));
   }
-  const key = JSON.stringify([path, statSync(path).mtimeMs, chromiumArgs()]);
+  const key = JSON.stringify([CACHE_VERSION, path, statSync(path).mtimeMs, chromiumArgs()]);
   try {
     if (existsSync(cacheFile)) {
       const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedProbe;
@@ -59,12 +73,11 @@ async function cachedChromiumProbe(cacheFile: string): Promise<AdapterProbe | nu
     // an unreadable cache only costs a probe
   }
   const pages = new ChromiumPages(() => path);
-  let probe: AdapterProbe;
+  let probe: GpuReport;
   try {
     probe = await probeAdapters(pages.open);
   } catch (error) {
-    console.error(`transfer-bench: could not probe ${path} for a GPU (${errorMessage(error)}); using the CPU backends`);
-    return null;
+    return unprobedReport(`could not probe ${path} for a GPU: ${errorMessage(error)}`);
   } finally {
     await pages.close();
   }
@@ -80,14 +93,17 @@ async function cachedChromiumProbe(cacheFile: string): Promise<AdapterProbe | nu
 }
 
 /**
- * `--backend auto` in the CLI and `serve`: a browser backend when the system Chromium has a hardware GPU adapter,
- * unless tfjs-node-gpu found a CUDA GPU (it runs cuDNN kernels and goes first); null otherwise.
+ * `--backend auto` on a browser engine: a browser backend when `report` has a hardware GPU adapter, unless
+ * tfjs-node-gpu found a CUDA GPU (it runs cuDNN kernels and goes first); null otherwise.
  */
-export async function autoBrowserBackend(
-  cacheFile = join(userDataDir(), 'gpu-probe.json'),
-): Promise<BrowserBackendName | null> {
+export async function autoBrowserBackend(report: () => Promise<GpuReport>): Promise<BrowserBackendName | null> {
   const native = await probeNativeBackend(NATIVE_PACKAGES['tensorflow-gpu']);
   if (native.ok && native.gpu) return null;
-  const probe = await cachedChromiumProbe(cacheFile);
-  return probe ? pickBrowserBackend(probe) : null;
+  return pickBrowserBackend(await report());
+}
+
+/** Calls `probe` once; later calls share its answer (a probe starts a browser page: once per process is enough). */
+export function once<T>(probe: () => Promise<T>): () => Promise<T> {
+  let answer: Promise<T> | null = null;
+  return () => (answer ??= probe());
 }

@@ -1,7 +1,10 @@
 import { nodeForker } from '../runner/worker-process.js';
-import { autoBrowserBackend } from './auto-gpu.js';
+import { autoBrowserBackend, chromiumReport, once } from './auto-gpu.js';
 import type { GpuWorkers } from './gpu-forker.js';
 import { gpuWorkerModule } from './gpu-worker-process.js';
+
+/** The system Chromium's adapters, probed once per process (and cached on disk across processes). */
+const probe = once(() => chromiumReport());
 
 /** GPU workers for the CLI and `serve`: a Node process per worker, each driving a page of a headless Chromium. */
 export const chromiumGpuWorkers: GpuWorkers = {
@@ -9,5 +12,6 @@ export const chromiumGpuWorkers: GpuWorkers = {
     const { path, execArgv } = gpuWorkerModule();
     return nodeForker(path, execArgv);
   },
-  autoBackend: () => autoBrowserBackend().catch(() => null),
+  probe,
+  autoBackend: () => autoBrowserBackend(probe).catch(() => null),
 };

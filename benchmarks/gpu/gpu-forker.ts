@@ -1,12 +1,15 @@
 import type { BackendChoice } from '../domain.js';
 import type { WorkerForker, WorkerHandle } from '../runner/worker-process.js';
 import type { ToWorker } from '../runner/worker-protocol.js';
+import type { GpuReport } from './adapter.js';
 import { isBrowserBackend, type BrowserBackendName } from './browser-backends.js';
 
 /** How a shell (CLI/serve, or the desktop app) starts workers that train in a browser page. */
 export interface GpuWorkers {
   /** A worker whose jobs run in a page on `backend`. */
   fork(backend: BrowserBackendName): WorkerHandle;
+  /** The engine's GPU adapters, probed once (a page is started for it). Never throws: `problems` says what failed. */
+  probe(): Promise<GpuReport>;
   /** What `--backend auto` should use from the browser engine (a hardware GPU), or null for the Node backends. Never throws. */
   autoBackend(): Promise<BrowserBackendName | null>;
 }

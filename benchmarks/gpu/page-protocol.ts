@@ -4,7 +4,7 @@ import type { Architecture, SuiteSpec } from '../spec/suite-schema.js';
 import type { TrialJob } from '../train/jobs.js';
 import type { PretrainedModel } from '../train/pretrain-model.js';
 import type { TrialTask } from '../train/train-trial.js';
-import type { GpuAdapter } from './adapter.js';
+import type { AdapterProbe } from './adapter.js';
 import type { BrowserBackendName } from './browser-backends.js';
 
 /**
@@ -27,12 +27,7 @@ export type ToPage =
   /** bench:perf: the reference training step (train/reference-step.ts), timed after a warm-up. */
   | { type: 'throughput'; arch: Architecture; batchSize: number; warmupSteps: number; steps: number };
 
-/** What each browser API offers in this engine; null with the reason when it offers nothing. */
-export interface AdapterProbe {
-  webgpu: GpuAdapter | null;
-  webgl: GpuAdapter | null;
-  problems: string[];
-}
+export type { AdapterProbe };
 
 export type FromPage =
   | Extract<

@@ -6,7 +6,8 @@ import type { RunEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { chromiumGpuWorkers } from '../gpu/chromium-workers.js';
-import { withGpuWorkers } from '../gpu/gpu-forker.js';
+import { withGpuWorkers, type GpuWorkers } from '../gpu/gpu-forker.js';
+import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
 import { draftSuiteFor } from './draft-suite.js';
@@ -32,6 +33,11 @@ export interface EngineService extends ContractHandlers {
 export interface EngineServiceOptions {
   dbPath: string;
   forkWorker?: WorkerForker;
+  /**
+   * The shell's GPU workers (the app: hidden windows); default: pages of the system Chromium. Their probe is what
+   * getEnvironment reports; without `forkWorker`, webgpu/webgl (and auto on a hardware GPU) trials run in them.
+   */
+  gpuWorkers?: GpuWorkers;
   /** better_sqlite3.node built for this runtime (Electron). */
   nativeBinding?: string;
   /**
@@ -68,7 +74,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     };
   };
   // webgpu/webgl workers (and auto on a hardware GPU) train in a headless Chromium page; Electron passes its own.
-  const forkWorker = options.forkWorker ?? withGpuWorkers(nodeForker, chromiumGpuWorkers);
+  const gpuWorkers = options.gpuWorkers ?? chromiumGpuWorkers;
+  const forkWorker = options.forkWorker ?? withGpuWorkers(nodeForker, gpuWorkers);
+  const environment = environmentProbe(gpuWorkers);
   const listeners = new Set<RunEventListener>();
   const runs = new Map<number, SuiteRun>();
   const emit: RunEventListener = (event) => listeners.forEach((listener) => listener(event));
@@ -98,6 +106,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         };
       }),
     getLimits: async () => ({ maxWorkers: maxWorkers() }),
+    getEnvironment: async () => environment(),
     listSuites: async () => {
       refresh();
       return store.listSuites().map((suite) => present(suite).suite);

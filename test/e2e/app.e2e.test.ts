@@ -90,6 +90,20 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
     await page.screenshot({ path: screenshotPath('suites'), fullPage: true });
   });
 
+  it('shows in the environment panel the GPU the engine found: SwiftShader, labelled as software', async () => {
+    const panel = page.getByTestId('environment-panel');
+    await panel.scrollIntoViewIfNeeded();
+    const webgpu = page.getByTestId('environment-webgpu');
+    // the probe runs in the background (a Chromium page of the serve process): "probing…" until it answers
+    await webgpu.waitFor({ timeout: 60_000 });
+    expect(await webgpu.innerText()).toMatch(/google swiftshader\s*software, not a GPU/);
+    expect(await page.getByTestId('environment-webgl').innerText()).toMatch(/SwiftShader.*\s*software, not a GPU/s);
+    expect(await page.getByTestId('environment-engine').innerText()).toMatch(/Chromium \d+\./);
+    const auto = await page.getByTestId('environment-auto').innerText();
+    expect(auto).toMatch(/^Auto picks\s+wasm\s+no hardware GPU/);
+    await panel.screenshot({ path: screenshotPath('environment') });
+  });
+
   it(
     'runs the quick suite from the UI and shows progress to the end',
     async () => {

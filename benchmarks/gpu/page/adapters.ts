@@ -25,11 +25,14 @@ export function webglAdapter(gl: WebGL2RenderingContext): GpuAdapter {
 export async function probeAdapters(): Promise<AdapterProbe> {
   const problems: string[] = [];
   let webgpu: GpuAdapter | null = null;
-  if (!('gpu' in navigator)) problems.push('webgpu: navigator.gpu is missing (WebGPU disabled in this engine)');
+  if (!('gpu' in navigator))
+    problems.push(
+      'webgpu: navigator.gpu is missing (WebGPU is off in this engine; Chromium on Linux needs --enable-unsafe-webgpu)',
+    );
   else {
     const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (adapter) webgpu = webgpuAdapter((adapter as GPUAdapter & { info: AdapterInfo }).info);
-    else problems.push('webgpu: the engine offers no adapter');
+    else problems.push('webgpu: the engine offers no adapter (no GPU or driver it supports, and no fallback)');
   }
   let webgl: GpuAdapter | null = null;
   const canvas = document.createElement('canvas');
@@ -37,6 +40,6 @@ export async function probeAdapters(): Promise<AdapterProbe> {
   if (gl) {
     webgl = webglAdapter(gl);
     gl.getExtension('WEBGL_lose_context')?.loseContext();
-  } else problems.push('webgl: no WebGL2 context');
+  } else problems.push('webgl: no WebGL2 context (WebGL is off or the GPU is blocklisted in this engine)');
   return { webgpu, webgl, problems };
 }

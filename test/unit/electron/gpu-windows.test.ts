@@ -14,7 +14,7 @@ class FakeWebContents extends EventEmitter {
 
 class FakeBrowserWindow extends EventEmitter {
   readonly webContents = new FakeWebContents();
-  readonly loadFile = vi.fn(() => Promise.resolve());
+  readonly loadFile = vi.fn(() => (fake.loadError ? Promise.reject(fake.loadError) : Promise.resolve()));
   destroyed = false;
   constructor(readonly options: Record<string, unknown>) {
     super();
@@ -32,6 +32,8 @@ const fake = vi.hoisted(() => ({
   windows: [] as FakeBrowserWindow[],
   ports: [] as { port1: FakePort; port2: FakePort }[],
   switches: [] as string[],
+  /** Set to make loadFile fail. */
+  loadError: null as Error | null,
   /** What the page answers to each message the main process posts (set per test). */
   answer: (_message: { type: string }): unknown[] => [],
 }));
@@ -63,6 +65,7 @@ beforeEach(() => {
   fake.windows.length = 0;
   fake.ports.length = 0;
   fake.switches.length = 0;
+  fake.loadError = null;
   fake.answer = () => [];
 });
 
@@ -149,8 +152,22 @@ describe('GPU worker windows', () => {
     const workers = electronGpuWorkers(files);
     expect(await workers.autoBackend()).toBeNull();
     expect(await workers.autoBackend()).toBeNull();
+    // the environment panel's report comes from the same probe, naming Electron's Chromium
+    const report = await workers.probe();
+    expect(report.webgpu).toMatchObject({ architecture: 'swiftshader', software: true });
+    expect(report.engine).toMatch(/^Electron .* \(Chromium .*\)$/);
     expect(fake.windows).toHaveLength(1);
     expect(fake.windows[0]!.destroyed).toBe(true);
+  });
+
+  it('probe: a window whose page does not load is reported with the reason, not thrown', async () => {
+    fake.loadError = new Error('ERR_FILE_NOT_FOUND (-6) loading gpu-page.html');
+    expect(await electronGpuWorkers(files).probe()).toEqual({
+      engine: null,
+      webgpu: null,
+      webgl: null,
+      problems: ['could not probe the GPU in a hidden window: ERR_FILE_NOT_FOUND (-6) loading gpu-page.html'],
+    });
   });
 
   it('turn on WebGPU with enable-unsafe-webgpu on Linux only', () => {

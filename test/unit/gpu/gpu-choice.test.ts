@@ -90,6 +90,7 @@ describe('binary transfer', () => {
 });
 
 describe('withGpuWorkers', () => {
+  const unused = () => Promise.reject(new Error('not probed in this test'));
   const handle = (): WorkerHandle & { sent: unknown[] } => {
     const sent: unknown[] = [];
     return { sent, send: (m) => sent.push(m), onMessage: () => {}, onExit: () => {}, kill: vi.fn() };
@@ -98,7 +99,7 @@ describe('withGpuWorkers', () => {
   it('sends webgpu and webgl to the GPU workers and the Node backends to the base forker', () => {
     const base = vi.fn(handle);
     const fork = vi.fn(handle);
-    const forker = withGpuWorkers(base, { fork, autoBackend: () => Promise.resolve(null) });
+    const forker = withGpuWorkers(base, { fork, probe: unused, autoBackend: () => Promise.resolve(null) });
     forker('/w.js', [], 'webgl');
     forker('/w.js', [], 'wasm');
     expect(fork).toHaveBeenCalledWith('webgl');
@@ -108,7 +109,11 @@ describe('withGpuWorkers', () => {
   it('decides auto when init arrives: a hardware GPU worker is told its backend, else the base worker gets auto', async () => {
     for (const found of ['webgpu', null] as const) {
       const inner = handle();
-      const forker = withGpuWorkers(() => inner, { fork: () => inner, autoBackend: () => Promise.resolve(found) });
+      const forker = withGpuWorkers(() => inner, {
+        fork: () => inner,
+        probe: unused,
+        autoBackend: () => Promise.resolve(found),
+      });
       const worker = forker('/w.js', [], 'auto');
       worker.send({ type: 'init', backend: 'auto' });
       worker.send({ type: 'check' });

@@ -30,6 +30,11 @@ export class FakeService implements ServedService {
     return { maxWorkers: 2 };
   };
 
+  getEnvironment: ContractHandlers['getEnvironment'] = async (request) => {
+    this.record('getEnvironment', request);
+    return { cpu: 'Test CPU (2 cores)', probing: true, gpu: null, auto: null };
+  };
+
   listBuiltinSuites: ContractHandlers['listBuiltinSuites'] = async (request) => {
     this.record('listBuiltinSuites', request);
     return [

@@ -33,6 +33,7 @@ export function clientOver(request: RequestFn): ContractClient {
   return {
     listBuiltinSuites: (r) => request('listBuiltinSuites', r),
     getLimits: (r) => request('getLimits', r),
+    getEnvironment: (r) => request('getEnvironment', r),
     listSuites: (r) => request('listSuites', r),
     getSuite: (r) => request('getSuite', r),
     getEpochs: (r) => request('getEpochs', r),

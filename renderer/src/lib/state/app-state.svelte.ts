@@ -1,6 +1,7 @@
 import type { BuiltinSuiteInfo, EngineLimits, RunEvent, SuiteSource } from '$engine/contract.js';
 import type { SuiteRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
+import { EnvironmentState } from './environment.svelte.js';
 import { Notices, messageOf } from './notices.svelte.js';
 import { OpenSuite } from './open-suite.svelte.js';
 import { parseRoute, routeHref, type Route } from './route.js';
@@ -53,6 +54,8 @@ export class AppShell {
   /** A refused resume the user may turn into a take-over; null when there is none. */
   takeOver = $state.raw<TakeOverOffer | null>(null);
   readonly notices = new Notices();
+  /** The engine's machine and its GPU (probed in the background: "probing…" until it answers). */
+  readonly environment = new EnvironmentState();
   #listTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Without a transport, the host's (Electron's bridge or HTTP) is created when first needed. */
@@ -77,9 +80,11 @@ export class AppShell {
     void this.loadBuiltins();
     void this.loadLimits();
     void this.loadSuites();
+    const stopEnvironment = this.environment.watch(this.transport.client);
     onHash();
     return () => {
       window.removeEventListener('hashchange', onHash);
+      stopEnvironment();
       disconnect();
     };
   }

@@ -1,4 +1,10 @@
-import type { ContractClient, RunEvent, SuiteComparison, TextFile } from '../../../../benchmarks/contract.js';
+import type {
+  ContractClient,
+  EnvironmentInfo,
+  RunEvent,
+  SuiteComparison,
+  TextFile,
+} from '../../../../benchmarks/contract.js';
 import type { SuiteRecord, TrialRecord, EpochRow } from '../../../../benchmarks/domain.js';
 import type { AppTransport, EventStreamStatus } from '../../../../renderer/src/lib/client/transport.js';
 
@@ -25,6 +31,8 @@ export class FakeEngine {
   comparison: SuiteComparison | Error | null = null;
   /** Files the app asked to save. */
   saved: TextFile[][] = [];
+  /** What getEnvironment answers (a test changes it to end the probe). */
+  environment: EnvironmentInfo = { cpu: 'Test CPU (2 cores)', probing: true, gpu: null, auto: null };
   readonly calls: string[] = [];
   /** When set, the next getSuite waits for this gate (then answers with what the engine holds at that moment). */
   holdGetSuite: Gate<void> | null = null;
@@ -43,6 +51,10 @@ export class FakeEngine {
     getLimits: async () => {
       this.calls.push('getLimits');
       return { maxWorkers: 2 };
+    },
+    getEnvironment: async () => {
+      this.calls.push('getEnvironment');
+      return this.environment;
     },
     listSuites: async () => {
       this.calls.push('listSuites');
