@@ -10,5 +10,7 @@ export const IPC_REQUEST_CHANNEL = 'transfer-bench:request';
 export const IPC_EVENT_CHANNEL = 'transfer-bench:event';
 export const IPC_PICK_SUITE_FILE_CHANNEL = 'transfer-bench:pick-suite-file';
 export const IPC_SAVE_FILES_CHANNEL = 'transfer-bench:save-files';
+export const IPC_PICK_DATA_PATH_CHANNEL = 'transfer-bench:pick-data-path';
+export const IPC_SAVE_SUITE_FILE_CHANNEL = 'transfer-bench:save-suite-file';
 /** Sent once by the preload when the renderer first listens for run events: queued events may flow. */
 export const IPC_RENDERER_READY_CHANNEL = 'transfer-bench:renderer-ready';

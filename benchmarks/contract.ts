@@ -17,7 +17,7 @@ import type { ComparedSuite, SuiteComparison } from './analysis/compare-suites.j
 import type { SizeComparison, Variant, VariantComparison } from './analysis/comparison.js';
 import type { Crossover } from './analysis/crossover.js';
 import type { DataMultiplier } from './analysis/data-multiplier.js';
-import type { SuiteSpec } from './spec/suite-schema.js';
+import { suiteSpec, type SuiteSpec } from './spec/suite-schema.js';
 
 /**
  * The one contract between the engine and any UI: the Electron IPC binding, the preload,
@@ -43,6 +43,18 @@ const suiteIds = z.strictObject({
     .max(MAX_COMPARED, `name at most ${MAX_COMPARED} suites to compare`),
   tolerance: z.number().min(0).max(1).optional(),
 });
+
+/** What a run-time estimate is computed from: the data's shape and a throughput measured by draftSuite. */
+export const estimateBasis = z.strictObject({
+  inputShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
+  numClasses: z.number().int().min(2),
+  testCount: z.number().int().nonnegative(),
+  sourcePool: z.number().int().positive().optional(),
+  backend: z.string().min(1),
+  samplesPerSecond: z.number().positive(),
+  flopsPerSecond: z.number().positive(),
+});
+export type EstimateBasis = z.infer<typeof estimateBasis>;
 
 export const requestSchemas = {
   listBuiltinSuites: z.strictObject({}),
@@ -95,6 +107,15 @@ export const requestSchemas = {
     source: z.string().min(1).optional(),
     /** Measure this machine's throughput for a run-time estimate (a second or two of training). */
     estimate: z.boolean().default(true),
+  }),
+  /**
+   * The run time of an edited draft, from draftSuite's `estimateBasis` (no data read, nothing measured again): the
+   * suite builder re-estimates after every edit.
+   */
+  estimateSuite: z.strictObject({
+    spec: suiteSpec,
+    basis: estimateBasis,
+    workers: z.number().int().positive().max(1024).optional(),
   }),
 } as const;
 
@@ -154,11 +175,25 @@ export interface DraftSuiteResponse {
   /** Files that could not be decoded, up to 10, with the reason. */
   skipped: { path: string; reason: string }[];
   skippedCount: number;
-  estimate: { seconds: number; trials: number; workers: number; samplesPerSecond: number; backend: string } | null;
+  estimate: RunTimeEstimate | null;
+  /** What `estimateSuite` needs to re-estimate an edited spec; null when nothing was measured. */
+  estimateBasis: EstimateBasis | null;
+}
+
+/** How long a suite takes on the engine's machine: an upper bound (every trial's full budget; early stopping ends most sooner). */
+export interface RunTimeEstimate {
+  seconds: number;
+  trials: number;
+  workers: number;
+  /** Pretraining on the source data, included in `seconds`. */
+  pretrainSeconds: number;
+  samplesPerSecond: number;
+  backend: string;
 }
 
 export interface ResponseMap {
   draftSuite: DraftSuiteResponse;
+  estimateSuite: RunTimeEstimate;
   listBuiltinSuites: BuiltinSuiteInfo[];
   getLimits: EngineLimits;
   getEnvironment: EnvironmentInfo;
@@ -195,6 +230,8 @@ export type { GpuAdapter, GpuReport };
 export type { Crossover, DataMultiplier, SizeComparison, SuiteAnalysis, SuiteSpec, Variant, VariantComparison };
 export type { ComparedSuite, SuiteComparison };
 export type { ClaimResult, Verdict as ClaimVerdict } from './analysis/claims.js';
+/** The suite file's schema, so a UI can validate an edited suite as the engine will (the suite builder). */
+export { suiteSpec };
 export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 
 export * from './contract-channels.js';
@@ -209,4 +246,11 @@ export interface BridgeApi {
   pickSuiteFile(): Promise<string | null>;
   /** Native folder dialog; writes the files there and returns the folder, or null when cancelled. */
   saveFiles(files: TextFile[]): Promise<string | null>;
+  /** Native open dialog for the suite builder's data: a folder of images, a CSV file or a model.json; null when cancelled. */
+  pickDataPath(kind: DataPathKind): Promise<string | null>;
+  /** Native save dialog for a suite file; writes it and returns its path, or null when cancelled. */
+  saveSuiteFile(file: TextFile): Promise<string | null>;
 }
+
+/** What the suite builder asks the user to pick: an image folder, a CSV table, or a TensorFlow.js model.json. */
+export type DataPathKind = 'folder' | 'csv' | 'model';

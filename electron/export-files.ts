@@ -1,7 +1,8 @@
 import { dialog, type BrowserWindow } from 'electron';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { DataPathKind } from '../benchmarks/contract.js';
 import type { TextFile } from '../benchmarks/domain.js';
 import { FOLDER_WRITE_HINTS, writeFiles } from '../benchmarks/service/write-files.js';
 
@@ -31,6 +32,58 @@ export async function pickSuiteFile(window: BrowserWindow): Promise<string | nul
     properties: ['openFile'],
   });
   return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+export const dataPathKind = z.enum(['folder', 'csv', 'model']);
+
+/** Native open dialog for the suite builder: a folder of images, a CSV table or a model.json; null when cancelled. */
+export async function pickDataPath(window: BrowserWindow, kind: DataPathKind): Promise<string | null> {
+  const result = await dialog.showOpenDialog(
+    window,
+    kind === 'folder'
+      ? {
+          title: 'Choose a folder of images (one subfolder per class)',
+          buttonLabel: 'Choose folder',
+          properties: ['openDirectory'],
+        }
+      : kind === 'csv'
+        ? {
+            title: 'Choose a CSV table',
+            buttonLabel: 'Choose table',
+            filters: [{ name: 'CSV tables', extensions: ['csv'] }],
+            properties: ['openFile'],
+          }
+        : {
+            title: 'Choose a TensorFlow.js model (model.json, weights beside it)',
+            buttonLabel: 'Choose model',
+            filters: [{ name: 'TensorFlow.js models', extensions: ['json'] }],
+            properties: ['openFile'],
+          },
+  );
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+/** A suite file the renderer asks to save: a plain file name to suggest, JSON content. */
+export const suiteFileSchema = z.strictObject({
+  name: z.string().regex(/^[\w][\w .()-]{0,120}\.json$/, 'a plain .json file name without folders'),
+  content: z.string().max(1_000_000),
+});
+
+/** Native save dialog for a suite file; writes it (temporary name renamed into place) and returns its path. */
+export async function saveSuiteFile(window: BrowserWindow, file: TextFile): Promise<string | null> {
+  const result = await dialog.showSaveDialog(window, {
+    title: 'Save the suite file',
+    buttonLabel: 'Save suite',
+    defaultPath: file.name,
+    filters: [{ name: 'Suite files', extensions: ['json'] }],
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  });
+  if (result.canceled || !result.filePath) return null;
+  const [path] = writeFiles(dirname(result.filePath), [{ name: basename(result.filePath), content: file.content }], {
+    ...FOLDER_WRITE_HINTS,
+    another: 'choose another file name or folder',
+  });
+  return path ?? result.filePath;
 }
 
 /**

@@ -3,9 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   IPC_EVENT_CHANNEL,
+  IPC_PICK_DATA_PATH_CHANNEL,
   IPC_PICK_SUITE_FILE_CHANNEL,
   IPC_REQUEST_CHANNEL,
   IPC_SAVE_FILES_CHANNEL,
+  IPC_SAVE_SUITE_FILE_CHANNEL,
   type RunEvent,
 } from '../benchmarks/contract.js';
 import { UserError, errorMessage } from '../benchmarks/errors.js';
@@ -13,7 +15,15 @@ import { loadSuiteUnderRoots } from '../benchmarks/service/data-roots.js';
 import { dispatchRequest, type ServedService } from '../benchmarks/service/dispatch.js';
 import { isAppUrl } from './app-protocol.js';
 import { IPC_RENDERER_READY_CHANNEL, type IpcReply } from './bridge-protocol.js';
-import { pickSuiteFile, saveFilesSchema, saveFilesToFolder } from './export-files.js';
+import {
+  dataPathKind,
+  pickDataPath,
+  pickSuiteFile,
+  saveFilesSchema,
+  saveFilesToFolder,
+  saveSuiteFile,
+  suiteFileSchema,
+} from './export-files.js';
 
 /**
  * The path of a startSuite request's file source when the user did not choose it in the dialog, else null. Only
@@ -26,6 +36,19 @@ function unpickedSuiteFile(request: unknown, picked: ReadonlySet<string>): strin
   return picked.has(resolve(source.path)) ? null : source.path;
 }
 
+/**
+ * The first path of a draftSuite request (its target, then its source) that the user did not choose in the suite
+ * builder's dialogs, else null: the renderer may look only at data the user pointed at.
+ */
+function unpickedDataPath(request: unknown, picked: ReadonlyMap<string, string>): string | null {
+  const { target, source } = (request ?? {}) as { target?: unknown; source?: unknown };
+  for (const path of source === undefined ? [target] : [target, source]) {
+    if (typeof path !== 'string') return '(no path)';
+    if (!picked.has(resolve(path))) return path;
+  }
+  return null;
+}
+
 class OutsidePickedFolders extends UserError {}
 
 /**
@@ -35,10 +58,14 @@ class OutsidePickedFolders extends UserError {}
  * what the user already showed us: the same guard as `serve --data-root` (symbolic links followed, data folders'
  * links checked too), with the picked suite files' folders as the roots.
  */
-function textSuiteOutsidePicked(request: unknown, picked: ReadonlySet<string>): string | null {
+function textSuiteOutsidePicked(
+  request: unknown,
+  picked: ReadonlySet<string>,
+  dataRoots: Iterable<string>,
+): string | null {
   const source = (request as { source?: { kind?: unknown; text?: unknown; origin?: unknown } } | null)?.source;
   if (source?.kind !== 'text' || typeof source.text !== 'string') return null;
-  const roots = [...new Set([...picked].map((file) => dirname(file)))];
+  const roots = [...new Set([...[...picked].map((file) => dirname(file)), ...dataRoots])];
   const origin = typeof source.origin === 'string' ? source.origin : 'uploaded suite';
   try {
     loadSuiteUnderRoots(
@@ -46,7 +73,7 @@ function textSuiteOutsidePicked(request: unknown, picked: ReadonlySet<string>): 
       roots,
       (path, allowed) =>
         new OutsidePickedFolders(
-          `refused: the suite reads ${path}, which is not under a folder you opened a suite file from in this session` +
+          `refused: the suite reads ${path}, which is not under a folder you opened a suite file from or chose in New suite in this session` +
             (allowed.length > 0 ? ` (${allowed.join(', ')})` : '') +
             '; open the suite with "Open suite file" instead',
         ),
@@ -78,6 +105,11 @@ export function setupIpc(service: ServedService): IpcBinding {
   const queue: RunEvent[] = [];
   /** Suite files the user chose in the open dialog: the only files the renderer may start. */
   const pickedSuiteFiles = new Set<string>();
+  /**
+   * Data the user chose in the suite builder's dialogs (folder, CSV file or model.json), each with the folder or file a
+   * suite drafted for it may read: the folder, the table, the model's folder (its weights lie beside it).
+   */
+  const pickedDataPaths = new Map<string, string>();
 
   function fromOurRenderer(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
     const frame = event.senderFrame;
@@ -112,7 +144,16 @@ export function setupIpc(service: ServedService): IpcBinding {
       console.warn(`transfer-bench: refused startSuite for ${notPicked}: not a file chosen in the open dialog`);
       return { ok: false, error: `refused: ${notPicked} was not chosen in the "Open a suite file" dialog` };
     }
-    const outsidePicked = name === 'startSuite' ? textSuiteOutsidePicked(request, pickedSuiteFiles) : null;
+    const notPickedData = name === 'draftSuite' ? unpickedDataPath(request, pickedDataPaths) : null;
+    if (notPickedData !== null) {
+      console.warn(`transfer-bench: refused draftSuite for ${notPickedData}: not chosen in a New suite dialog`);
+      return {
+        ok: false,
+        error: `refused: ${notPickedData} was not chosen in a New suite dialog; choose it with "Choose…"`,
+      };
+    }
+    const outsidePicked =
+      name === 'startSuite' ? textSuiteOutsidePicked(request, pickedSuiteFiles, pickedDataPaths.values()) : null;
     if (outsidePicked !== null) {
       console.warn(`transfer-bench: ${outsidePicked}`);
       return { ok: false, error: outsidePicked };
@@ -129,6 +170,34 @@ export function setupIpc(service: ServedService): IpcBinding {
       return { ok: true, value: path };
     } catch (error) {
       return { ok: false, error: `could not open the file dialog: ${errorMessage(error)}` };
+    }
+  });
+
+  ipcMain.handle(IPC_PICK_DATA_PATH_CHANNEL, async (event, kind: unknown): Promise<IpcReply<string | null>> => {
+    if (!fromOurRenderer(event) || !window) return refused(IPC_PICK_DATA_PATH_CHANNEL);
+    const parsed = dataPathKind.safeParse(kind);
+    if (!parsed.success) return { ok: false, error: 'what to choose must be "folder", "csv" or "model"' };
+    try {
+      const path = await pickDataPath(window, parsed.data);
+      if (path !== null) {
+        const full = resolve(path);
+        pickedDataPaths.set(full, parsed.data === 'model' ? dirname(full) : full);
+      }
+      return { ok: true, value: path };
+    } catch (error) {
+      return { ok: false, error: `could not open the dialog: ${errorMessage(error)}` };
+    }
+  });
+
+  ipcMain.handle(IPC_SAVE_SUITE_FILE_CHANNEL, async (event, file: unknown): Promise<IpcReply<string | null>> => {
+    if (!fromOurRenderer(event) || !window) return refused(IPC_SAVE_SUITE_FILE_CHANNEL);
+    const parsed = suiteFileSchema.safeParse(file);
+    if (!parsed.success) return { ok: false, error: `invalid suite file to save:\n${z.prettifyError(parsed.error)}` };
+    try {
+      return { ok: true, value: await saveSuiteFile(window, parsed.data) };
+    } catch (error) {
+      if (error instanceof UserError) return { ok: false, error: error.message };
+      return { ok: false, error: `could not save the suite file: ${errorMessage(error)}` };
     }
   });
 
@@ -177,6 +246,8 @@ export function setupIpc(service: ServedService): IpcBinding {
       ipcMain.removeHandler(IPC_REQUEST_CHANNEL);
       ipcMain.removeHandler(IPC_PICK_SUITE_FILE_CHANNEL);
       ipcMain.removeHandler(IPC_SAVE_FILES_CHANNEL);
+      ipcMain.removeHandler(IPC_PICK_DATA_PATH_CHANNEL);
+      ipcMain.removeHandler(IPC_SAVE_SUITE_FILE_CHANNEL);
       ipcMain.off(IPC_RENDERER_READY_CHANNEL, onReady);
     },
   };

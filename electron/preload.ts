@@ -2,10 +2,12 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { BridgeApi, TextFile, RequestName, RequestOf, ResponseOf, RunEvent } from '../benchmarks/contract.js';
 import {
   IPC_EVENT_CHANNEL,
+  IPC_PICK_DATA_PATH_CHANNEL,
   IPC_PICK_SUITE_FILE_CHANNEL,
   IPC_RENDERER_READY_CHANNEL,
   IPC_REQUEST_CHANNEL,
   IPC_SAVE_FILES_CHANNEL,
+  IPC_SAVE_SUITE_FILE_CHANNEL,
 } from '../benchmarks/contract-channels.js';
 import type { IpcReply } from './bridge-protocol.js';
 
@@ -49,6 +51,8 @@ const api: BridgeApi = {
   },
   pickSuiteFile: () => invoke<string | null>(IPC_PICK_SUITE_FILE_CHANNEL),
   saveFiles: (files: TextFile[]) => invoke<string | null>(IPC_SAVE_FILES_CHANNEL, files),
+  pickDataPath: (kind) => invoke<string | null>(IPC_PICK_DATA_PATH_CHANNEL, kind),
+  saveSuiteFile: (file) => invoke<string | null>(IPC_SAVE_SUITE_FILE_CHANNEL, file),
 };
 
 contextBridge.exposeInMainWorld('transferBench', api);

@@ -14,6 +14,7 @@ import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
+import { usesCrossValidation } from '../train/cross-validation.js';
 import { tensorSplit } from '../train/tensor-splits.js';
 import { plannedEpochs, trainLoop } from '../train/train-loop.js';
 
@@ -127,8 +128,9 @@ function flopsPerSample(spec: SuiteSpec, inputShape: [number, number, number], n
 
 /**
  * The run time of `spec` on `numClasses` classes of `inputShape`, at `throughput`: every trial's budget
- * (max(minSteps, epochs × steps per epoch) updates), its validation evaluations and its test evaluation, plus
- * pretraining on `sourcePool` examples when the suite pretrains.
+ * (max(minSteps, epochs × steps per epoch) updates) for every learning-rate candidate, and for every fold and the
+ * final training at sizes that use k-fold cross-validation, its validation evaluations and its test evaluation,
+ * plus pretraining on `sourcePool` examples when the suite pretrains.
  */
 export function estimateRun(
   spec: SuiteSpec,
@@ -145,15 +147,27 @@ export function estimateRun(
     const settings = spec.approaches[approach as keyof SuiteSpec['approaches']]!;
     for (const size of spec.sizes) {
       const val = validationCount(size, numClasses, spec.validationFraction);
-      const train = size - val;
-      const epochs = plannedEpochs(settings, train);
-      const stepsPerEpoch = Math.ceil(train / settings.batchSize);
-      const evals = Math.ceil(epochs / Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch)));
-      const trial = cost.train * epochs * train + cost.forward * (evals * val + data.testCount);
       // Every learning-rate candidate trains (pruning stops hopeless ones sooner: this is an upper bound).
       const candidates = Array.isArray(settings.learningRate) ? settings.learningRate.length : 1;
-      flops += trial * candidates * spec.seeds.length;
-      largest = Math.max(largest, trial * candidates);
+      /** One training on `train` examples with `held` evaluated at each evaluation, for its full budget. */
+      const training = (train: number, held: number) => {
+        const epochs = plannedEpochs(settings, train);
+        const stepsPerEpoch = Math.ceil(train / settings.batchSize);
+        const evals = Math.ceil(epochs / Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch)));
+        return cost.train * epochs * train + cost.forward * evals * held;
+      };
+      let trial: number;
+      if (usesCrossValidation(val, numClasses, spec.crossValidateBelow)) {
+        // k-fold at tiny sizes (train/train-trial.ts): each fold trains once per candidate on the rest of the
+        // subset, then one final training, each at most a fold's budget.
+        const foldTrain = Math.ceil((size * (spec.folds - 1)) / spec.folds);
+        trial = training(foldTrain, size - foldTrain) * (candidates * spec.folds + 1);
+      } else {
+        trial = training(size - val, val) * candidates;
+      }
+      trial += cost.forward * data.testCount;
+      flops += trial * spec.seeds.length;
+      largest = Math.max(largest, trial);
       trials += spec.seeds.length;
     }
   }

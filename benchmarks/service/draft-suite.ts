@@ -1,7 +1,10 @@
 /** The suite builder's request: `transfer-bench init` for a UI, with paths checked against `--data-root`. */
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../backend/select-backend.js';
+import { estimateRun } from '../builder/estimate.js';
 import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
-import type { DraftSuiteResponse, ValidRequestOf } from '../contract.js';
+import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
 import { resolveUnderRoots } from './data-roots.js';
 
 export async function draftSuiteFor(
@@ -45,9 +48,53 @@ export async function draftSuiteFor(
             seconds: result.estimate.seconds,
             trials: result.estimate.trials,
             workers: result.estimate.workers,
+            pretrainSeconds: result.estimate.pretrainSeconds,
             samplesPerSecond: result.throughput.samplesPerSecond,
             backend: result.throughput.backend,
           }
         : null,
+    estimateBasis: result.throughput
+      ? {
+          inputShape:
+            target.kind === 'folder' ? [...target.imageSize, target.channels] : [1, 1, target.features.length],
+          numClasses: result.check.numClasses,
+          testCount: result.check.testSize,
+          ...(result.source && result.source.kind !== 'model'
+            ? { sourcePool: result.source.classes.reduce((n, c) => n + c.count, 0) }
+            : {}),
+          backend: result.throughput.backend,
+          samplesPerSecond: result.throughput.samplesPerSecond,
+          flopsPerSecond: result.throughput.flopsPerSecond,
+        }
+      : null,
+  };
+}
+
+/**
+ * The run time of an edited draft from the throughput draftSuite measured: the FLOPs of every trial's budget at that
+ * rate (no data read, nothing trained), an upper bound as for `init`.
+ */
+export async function estimateDraft(request: ValidRequestOf<'estimateSuite'>): Promise<RunTimeEstimate> {
+  const basis: EstimateBasis = request.basis;
+  // Counting FLOPs builds the suite's models: a backend must be up (draftSuite started one, unless the engine restarted).
+  if (!tf.engine().backendName) await selectBackend('auto');
+  const estimate = estimateRun(
+    request.spec,
+    {
+      inputShape: basis.inputShape,
+      numClasses: basis.numClasses,
+      testCount: basis.testCount,
+      ...(basis.sourcePool !== undefined ? { sourcePool: basis.sourcePool } : {}),
+    },
+    { backend: basis.backend, samplesPerSecond: basis.samplesPerSecond, flopsPerSecond: basis.flopsPerSecond },
+    ...(request.workers !== undefined ? [request.workers] : []),
+  );
+  return {
+    seconds: estimate.seconds,
+    trials: estimate.trials,
+    workers: estimate.workers,
+    pretrainSeconds: estimate.pretrainSeconds,
+    samplesPerSecond: basis.samplesPerSecond,
+    backend: basis.backend,
   };
 }

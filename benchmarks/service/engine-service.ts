@@ -10,7 +10,7 @@ import { withGpuWorkers, type GpuWorkers } from '../gpu/gpu-forker.js';
 import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
-import { draftSuiteFor } from './draft-suite.js';
+import { draftSuiteFor, estimateDraft } from './draft-suite.js';
 import { openDb } from '../store/open-db.js';
 import { INTERRUPTED, ResultStore, TRIAL_INTERRUPTED, type StoredSuite } from '../store/result-store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
@@ -151,6 +151,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     exportComparisonCsv: async (request) => ({
       files: await comparisonCsv(store, request, (stored) => present(stored).suite),
     }),
+    estimateSuite: async (request) => estimateDraft(request),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

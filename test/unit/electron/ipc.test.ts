@@ -21,6 +21,7 @@ const fake = vi.hoisted(() => {
     handlers: new Map<string, Listener>(),
     listeners: new Map<string, Listener>(),
     showOpenDialog: vi.fn(),
+    showSaveDialog: vi.fn(),
     showMessageBox: vi.fn(),
   };
 });
@@ -32,14 +33,24 @@ vi.mock('electron', () => ({
     on: (channel: string, listener: (...args: unknown[]) => unknown) => fake.listeners.set(channel, listener),
     off: (channel: string) => fake.listeners.delete(channel),
   },
-  dialog: { showOpenDialog: fake.showOpenDialog, showMessageBox: fake.showMessageBox },
+  dialog: {
+    showOpenDialog: fake.showOpenDialog,
+    showSaveDialog: fake.showSaveDialog,
+    showMessageBox: fake.showMessageBox,
+  },
   protocol: {},
 }));
 
 const { setupIpc } = await import('../../../electron/ipc.js');
 const { IPC_RENDERER_READY_CHANNEL } = await import('../../../electron/bridge-protocol.js');
-const { IPC_EVENT_CHANNEL, IPC_PICK_SUITE_FILE_CHANNEL, IPC_REQUEST_CHANNEL, IPC_SAVE_FILES_CHANNEL } =
-  await import('../../../benchmarks/contract.js');
+const {
+  IPC_EVENT_CHANNEL,
+  IPC_PICK_DATA_PATH_CHANNEL,
+  IPC_PICK_SUITE_FILE_CHANNEL,
+  IPC_REQUEST_CHANNEL,
+  IPC_SAVE_FILES_CHANNEL,
+  IPC_SAVE_SUITE_FILE_CHANNEL,
+} = await import('../../../benchmarks/contract.js');
 
 interface FakeFrame {
   url: string;
@@ -89,6 +100,7 @@ beforeEach(() => {
   fake.handlers.clear();
   fake.listeners.clear();
   fake.showOpenDialog.mockReset();
+  fake.showSaveDialog.mockReset();
   fake.showMessageBox.mockReset();
 });
 
@@ -157,13 +169,13 @@ describe('setupIpc: requests', () => {
       // Nothing opened yet: no folder is allowed.
       expect(await start(inside)).toEqual({
         ok: false,
-        error: `refused: the suite reads ${inside}, which is not under a folder you opened a suite file from in this session; open the suite with "Open suite file" instead`,
+        error: `refused: the suite reads ${inside}, which is not under a folder you opened a suite file from or chose in New suite in this session; open the suite with "Open suite file" instead`,
       });
       fake.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [join(base, 'suites', 'mine.json')] });
       await invoke(IPC_PICK_SUITE_FILE_CHANNEL, win.eventFrom());
       expect(await start(join(base, 'secret.csv'))).toEqual({
         ok: false,
-        error: `refused: the suite reads ${join(base, 'secret.csv')}, which is not under a folder you opened a suite file from in this session (${join(base, 'suites')}); open the suite with "Open suite file" instead`,
+        error: `refused: the suite reads ${join(base, 'secret.csv')}, which is not under a folder you opened a suite file from or chose in New suite in this session (${join(base, 'suites')}); open the suite with "Open suite file" instead`,
       });
       expect(await start(join(base, 'suites', 'data', 'link.csv'))).toMatchObject({
         ok: false,
@@ -240,6 +252,124 @@ describe('setupIpc: requests', () => {
     expect(await invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'listSuites', {})).toMatchObject({ ok: false });
     expect(service.calls).toEqual([]);
     warn.mockRestore();
+  });
+});
+
+describe('setupIpc: the suite builder (New suite)', () => {
+  it('looks only at data the user chose in its dialogs', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { service, win } = setup();
+    const draft = (request: object) => invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'draftSuite', request);
+    expect(await draft({ target: '/home/me/.ssh' })).toEqual({
+      ok: false,
+      error: 'refused: /home/me/.ssh was not chosen in a New suite dialog; choose it with "Choose…"',
+    });
+    expect(await draft({ target: 42 })).toMatchObject({ ok: false, error: expect.stringContaining('(no path)') });
+    expect(service.calls).toEqual([]);
+
+    fake.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/home/me/photos'] });
+    expect(await invoke(IPC_PICK_DATA_PATH_CHANNEL, win.eventFrom(), 'folder')).toEqual({
+      ok: true,
+      value: '/home/me/photos',
+    });
+    expect(fake.showOpenDialog.mock.calls[0]![1]).toMatchObject({ properties: ['openDirectory'] });
+    // Chosen: the request reaches the service (whose answer here is a refusal of its own).
+    expect(await draft({ target: '/home/me/photos/' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('does not exist'),
+    });
+    // A source must have been chosen too.
+    expect(await draft({ target: '/home/me/photos', source: '/home/me/other' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('refused: /home/me/other was not chosen'),
+    });
+    fake.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: ['/home/me/models/model.json'] });
+    await invoke(IPC_PICK_DATA_PATH_CHANNEL, win.eventFrom(), 'model');
+    expect(fake.showOpenDialog.mock.calls[1]![1]).toMatchObject({
+      properties: ['openFile'],
+      filters: [{ name: 'TensorFlow.js models', extensions: ['json'] }],
+    });
+    await draft({ target: '/home/me/photos', source: '/home/me/models/model.json' });
+    expect(service.calls.map((call) => call.request)).toEqual([
+      { target: '/home/me/photos/', estimate: true },
+      { target: '/home/me/photos', source: '/home/me/models/model.json', estimate: true },
+    ]);
+  });
+
+  it('refuses a dialog for anything but a folder, a table or a model; a cancelled dialog allows nothing', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { win } = setup();
+    expect(await invoke(IPC_PICK_DATA_PATH_CHANNEL, win.eventFrom(), 'anything')).toEqual({
+      ok: false,
+      error: 'what to choose must be "folder", "csv" or "model"',
+    });
+    expect(fake.showOpenDialog).not.toHaveBeenCalled();
+    fake.showOpenDialog.mockResolvedValueOnce({ canceled: true, filePaths: [] });
+    expect(await invoke(IPC_PICK_DATA_PATH_CHANNEL, win.eventFrom(), 'csv')).toEqual({ ok: true, value: null });
+    expect(
+      await invoke(IPC_PICK_DATA_PATH_CHANNEL, win.eventFrom(fakeWindow().mainFrame, fakeWindow().webContents), 'csv'),
+    ).toMatchObject({ ok: false, error: 'refused: not the Transfer Bench window' });
+  });
+
+  it('runs a drafted suite (sent as text) only when its data is what the user chose', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { service, win } = setup();
+    const base = realpathSync(mkdtempSync(join(tmpdir(), 'tb-ipc-builder-')));
+    try {
+      mkdirSync(join(base, 'tables'));
+      writeFileSync(join(base, 'tables', 'iris.csv'), 'a,label\n1,x\n');
+      writeFileSync(join(base, 'tables', 'other.csv'), 'a,label\n1,x\n');
+      const start = (path: string) =>
+        invoke(IPC_REQUEST_CHANNEL, win.eventFrom(), 'startSuite', {
+          source: {
+            kind: 'text',
+            origin: 'iris (New suite)',
+            text: JSON.stringify({
+              name: 'iris',
+              architecture: 'mlp',
+              target: { dataset: { kind: 'csv', path, label: 'label' }, testPerClass: 1 },
+              sizes: [6],
+              seeds: [0],
+              approaches: { scratch: { learningRate: 0.01, epochs: 1 } },
+            }),
+          },
+        });
+      fake.showOpenDialog.mockResolvedValueOnce({ canceled: false, filePaths: [join(base, 'tables', 'iris.csv')] });
+      await invoke(IPC_PICK_DATA_PATH_CHANNEL, win.eventFrom(), 'csv');
+      // The chosen table, not the one beside it.
+      expect(await start(join(base, 'tables', 'other.csv'))).toMatchObject({
+        ok: false,
+        error: expect.stringContaining(`refused: the suite reads ${join(base, 'tables', 'other.csv')}`),
+      });
+      expect(service.calls).toEqual([]);
+      expect(await start(join(base, 'tables', 'iris.csv'))).toEqual({ ok: true, value: { suiteId: 7 } });
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('saves the suite file where the save dialog says', async () => {
+    const { win } = setup();
+    const folder = realpathSync(mkdtempSync(join(tmpdir(), 'tb-ipc-save-')));
+    try {
+      const file = { name: 'digits.json', content: '{"name":"digits"}\n' };
+      fake.showSaveDialog.mockResolvedValueOnce({ canceled: false, filePath: join(folder, 'mine.json') });
+      expect(await invoke(IPC_SAVE_SUITE_FILE_CHANNEL, win.eventFrom(), file)).toEqual({
+        ok: true,
+        value: join(folder, 'mine.json'),
+      });
+      expect(fake.showSaveDialog.mock.calls[0]![1]).toMatchObject({ defaultPath: 'digits.json' });
+      expect(readFileSync(join(folder, 'mine.json'), 'utf8')).toBe(file.content);
+      expect(readdirSync(folder)).toEqual(['mine.json']);
+      fake.showSaveDialog.mockResolvedValueOnce({ canceled: true, filePath: '' });
+      expect(await invoke(IPC_SAVE_SUITE_FILE_CHANNEL, win.eventFrom(), file)).toEqual({ ok: true, value: null });
+      expect(
+        await invoke(IPC_SAVE_SUITE_FILE_CHANNEL, win.eventFrom(), { name: '../x.json', content: '{}' }),
+      ).toMatchObject({ ok: false, error: expect.stringContaining('invalid suite file to save') });
+      expect(fake.showSaveDialog).toHaveBeenCalledTimes(2);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../benchmarks/errors.js';
-import { draftSuiteFor } from '../../../benchmarks/service/draft-suite.js';
+import { draftSuiteFor, estimateDraft } from '../../../benchmarks/service/draft-suite.js';
 import { tempDir, writeDigitFolder } from '../datasets/image-folder-fixtures.js';
 
 const IRIS = resolve(import.meta.dirname, '..', '..', 'fixtures', 'iris.csv');
@@ -42,6 +42,24 @@ describe('the suite builder request (draftSuite)', () => {
     expect(Object.keys(draft.spec.approaches)).toEqual(['scratch', 'finetune', 'linear-probe', 'partial']);
     expect(draft.estimate!.seconds).toBeGreaterThan(0);
     expect(draft.estimate!.trials).toBe(draft.spec.sizes.length * 3 * 4);
+
+    // The builder re-estimates edits from the same measurement: the unedited draft gives the draft's estimate.
+    const basis = draft.estimateBasis!;
+    expect(basis).toMatchObject({
+      inputShape: [28, 28, 1],
+      numClasses: 2,
+      testCount: draft.spec.target.testPerClass * 2,
+    });
+    expect(basis.sourcePool).toBe(24);
+    const same = await estimateDraft({ spec: draft.spec, basis });
+    expect(same).toEqual(draft.estimate);
+    const oneSeed = await estimateDraft({ spec: { ...draft.spec, seeds: [0] }, basis, workers: 1 });
+    expect(oneSeed.trials).toBe(draft.spec.sizes.length * 4);
+    expect(oneSeed.workers).toBe(1);
+    // A third of the trials on one worker instead of `draft.estimate.workers`; pretraining is the same.
+    const training = (e: { seconds: number; pretrainSeconds: number }) => e.seconds - e.pretrainSeconds;
+    expect(training(oneSeed)).toBeCloseTo((training(same) * same.workers) / 3, 3);
+    expect(oneSeed.pretrainSeconds).toBeCloseTo(same.pretrainSeconds, 6);
   });
 
   it('reads only under the data roots when the server is reachable from other machines', async () => {

@@ -111,4 +111,16 @@ export class FakeService implements ServedService {
     this.record('exportComparisonCsv', request);
     return { files: [{ name: `compare-${request.suiteIds.join('-')}-summary.csv`, content: 'a,b\n1,2\n' }] };
   };
+
+  estimateSuite: ContractHandlers['estimateSuite'] = async (request) => {
+    this.record('estimateSuite', request);
+    return {
+      seconds: 60,
+      trials: 3,
+      workers: 1,
+      pretrainSeconds: 0,
+      samplesPerSecond: request.basis.samplesPerSecond,
+      backend: request.basis.backend,
+    };
+  };
 }

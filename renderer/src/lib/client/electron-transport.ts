@@ -23,5 +23,7 @@ export function electronTransport(bridge: BridgeApi): AppTransport {
       return path === null ? null : { kind: 'file', path };
     },
     saveFiles: (files) => bridge.saveFiles(files),
+    pickDataPath: (kind) => bridge.pickDataPath(kind),
+    saveSuite: (file) => bridge.saveSuiteFile(file),
   };
 }

@@ -142,5 +142,15 @@ async function saveFiles(files: TextFile[]): Promise<string | null> {
 }
 
 export function httpTransport(): AppTransport {
-  return { kind: 'http', client: clientOver(post), subscribe, pickSuite, saveFiles };
+  return {
+    kind: 'http',
+    client: clientOver(post),
+    subscribe,
+    pickSuite,
+    saveFiles,
+    pickDataPath: null,
+    // A download: the browser may be on another machine than the server (a GPU box), and the file lands where the
+    // user is; "Open suite file" uploads it again.
+    saveSuite: (file) => saveFiles([file]),
+  };
 }

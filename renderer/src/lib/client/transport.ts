@@ -1,5 +1,6 @@
 import type {
   ContractClient,
+  DataPathKind,
   TextFile,
   RequestName,
   RequestOf,
@@ -24,6 +25,13 @@ export interface AppTransport {
   pickSuite(): Promise<SuiteSource | null>;
   /** Saves CSV files where the user chooses; returns a description of where, or null when cancelled. */
   saveFiles(files: TextFile[]): Promise<string | null>;
+  /**
+   * The desktop app's native dialog for the suite builder's data (the path is then allowed for draftSuite); null in a
+   * browser, where the user types a path that the server checks.
+   */
+  pickDataPath: ((kind: DataPathKind) => Promise<string | null>) | null;
+  /** Saves a suite file where the user chooses (desktop: a save dialog; browser: a download); null when cancelled. */
+  saveSuite(file: TextFile): Promise<string | null>;
 }
 
 export type RequestFn = <K extends RequestName>(name: K, request: RequestOf<K>) => Promise<ResponseOf<K>>;
@@ -46,5 +54,6 @@ export function clientOver(request: RequestFn): ContractClient {
     draftSuite: (r) => request('draftSuite', r),
     compareSuites: (r) => request('compareSuites', r),
     exportComparisonCsv: (r) => request('exportComparisonCsv', r),
+    estimateSuite: (r) => request('estimateSuite', r),
   };
 }

@@ -7,6 +7,7 @@ import { OpenSuite } from './open-suite.svelte.js';
 import { parseRoute, routeHref, type Route } from './route.js';
 import { preferences } from './preferences.svelte.js';
 import { isHeldByAnotherRun } from './resume-choice.js';
+import { SuiteBuilder } from './suite-builder.svelte.js';
 
 export { OpenSuite, type LiveTrial, type PretrainProgress } from './open-suite.svelte.js';
 
@@ -56,6 +57,8 @@ export class AppShell {
   readonly notices = new Notices();
   /** The engine's machine and its GPU (probed in the background: "probing…" until it answers). */
   readonly environment = new EnvironmentState();
+  /** The "New suite" screen; kept while the app runs, so going to a run and back keeps the form. */
+  #builder: SuiteBuilder | null = null;
   #listTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Without a transport, the host's (Electron's bridge or HTTP) is created when first needed. */
@@ -66,6 +69,20 @@ export class AppShell {
   get transport(): AppTransport {
     this.#transport ??= createTransport();
     return this.#transport;
+  }
+
+  get builder(): SuiteBuilder {
+    this.#builder ??= new SuiteBuilder({
+      client: this.transport.client,
+      pickDataPath: this.transport.pickDataPath,
+      saveSuite: (file) => this.transport.saveSuite(file),
+      startSuite: (source, label) => this.startSuite(source, label),
+      workers: () =>
+        preferences.workers === null
+          ? undefined
+          : Math.min(preferences.workers, this.limits?.maxWorkers ?? preferences.workers),
+    });
+    return this.#builder;
   }
 
   get host(): 'electron' | 'http' {
@@ -129,7 +146,7 @@ export class AppShell {
     } else {
       this.open?.dispose();
       this.open = null;
-      void this.loadSuites();
+      if (route.view === 'suites') void this.loadSuites();
     }
   }
 
@@ -192,7 +209,8 @@ export class AppShell {
     });
   }
 
-  async startSuite(source: SuiteSource, label: string): Promise<void> {
+  /** Starts a suite and shows its run; resolves to the engine's refusal (also shown as a notice), or null. */
+  async startSuite(source: SuiteSource, label: string): Promise<string | null> {
     this.starting = label;
     try {
       const { suiteId } = await this.transport.client.startSuite({
@@ -205,8 +223,11 @@ export class AppShell {
       });
       void this.loadSuites();
       this.navigate({ view: 'suite', suiteId });
+      return null;
     } catch (error) {
-      this.notices.notify('error', `Could not start ${label}`, messageOf(error));
+      const message = messageOf(error);
+      this.notices.notify('error', `Could not start ${label}`, message);
+      return message;
     } finally {
       this.starting = null;
     }

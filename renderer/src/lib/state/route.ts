@@ -1,7 +1,8 @@
 /** Where the user is. Kept in the URL hash so back/forward and reloads work in Electron and in a browser. */
-export type Route = { view: 'suites' } | { view: 'suite'; suiteId: number };
+export type Route = { view: 'suites' } | { view: 'suite'; suiteId: number } | { view: 'new-suite' };
 
 export function parseRoute(hash: string): Route {
+  if (/^#\/new\/?$/.test(hash)) return { view: 'new-suite' };
   const match = /^#\/suites\/(\d+)\/?$/.exec(hash);
   if (match) {
     const suiteId = Number(match[1]);
@@ -11,5 +12,6 @@ export function parseRoute(hash: string): Route {
 }
 
 export function routeHref(route: Route): string {
+  if (route.view === 'new-suite') return '#/new';
   return route.view === 'suite' ? `#/suites/${route.suiteId}` : '#/';
 }

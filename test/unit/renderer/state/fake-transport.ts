@@ -98,6 +98,9 @@ export class FakeEngine {
       this.calls.push(`exportComparisonCsv:${suiteIds.join(',')}`);
       return { files: [{ name: `compare-${suiteIds.join('-')}-summary.csv`, content: 'suite_id\r\n1\r\n' }] };
     },
+    estimateSuite: async () => {
+      throw new Error('not used by these tests');
+    },
   };
 
   transport: AppTransport = {
@@ -116,6 +119,8 @@ export class FakeEngine {
       this.saved.push(files);
       return 'the test folder';
     },
+    pickDataPath: null,
+    saveSuite: async () => null,
   };
 
   emit(event: RunEvent): void {

@@ -1,0 +1,178 @@
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDigitFolder } from '../unit/datasets/image-folder-fixtures.js';
+import { requireSystem } from '../support/system.js';
+import { launchChromium } from './support/chromium.js';
+import { requireBuilt, screenshotPath } from './support/paths.js';
+import { startServe, type ServeProcess } from './support/serve-process.js';
+
+/**
+ * The suite builder ("New suite") end to end, as a user of `transfer-bench serve` meets it: real MNIST digits written
+ * as PNG and JPEG files to a folder, the real engine (draftSuite decodes them and measures this machine), a real SQLite
+ * file, Debian's Chromium. The user types the folder's path, sees its classes, counts and thumbnails, changes the
+ * suite, sees the estimate follow, saves the file and runs it with tiny budgets to the end. The server reads only
+ * under its --data-root, so a path outside it is refused next to the field.
+ */
+
+const PER_CLASS = 15;
+
+describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `transfer-bench serve`', () => {
+  let dir: string;
+  let digits: string;
+  let oneClass: string;
+  let server: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    requireBuilt([
+      ['dist/benchmarks/cli/main.js', 'npm run build'],
+      ['dist/renderer/index.html', 'npm run build:renderer'],
+    ]);
+    dir = realpathSync(mkdtempSync(join(tmpdir(), 'tb-e2e-builder-')));
+    digits = join(dir, 'data', 'digits');
+    oneClass = join(dir, 'data', 'only-fives');
+    await writeDigitFolder(digits, [3, 8], PER_CLASS, ['png', 'jpg']);
+    await writeDigitFolder(oneClass, [5], 6, ['png']);
+    server = await startServe({
+      dbPath: join(dir, 'e2e.db'),
+      args: ['--data-root', join(dir, 'data')],
+      env: { TRANSFER_BENCH_CACHE: join(dir, 'model-cache'), TRANSFER_BENCH_DATA_CACHE: join(dir, 'data-cache') },
+    });
+    browser = await launchChromium();
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fieldError = (field: string) => page.locator(`[data-testid="field-error"][data-field="${field}"]`);
+
+  async function look(target: string): Promise<void> {
+    await page.getByTestId('target-path').fill(target);
+    await page.getByTestId('look-at-data').click();
+    await expect.poll(() => page.getByTestId('look-at-data').isEnabled(), { timeout: 60_000 }).toBe(true);
+  }
+
+  it('refuses a folder with one class, and a folder outside --data-root, next to the path', async () => {
+    await page.goto(server.url);
+    await page.getByTestId('new-suite').click();
+    await page.getByTestId('new-suite-view').waitFor();
+    await look(oneClass);
+    await expect(fieldError('target').textContent()).resolves.toBe(
+      `image folder ${oneClass} has one class (digit-5): a classifier needs at least 2; add a subfolder of images for each other class`,
+    );
+    expect(await page.getByTestId('draft-findings').count()).toBe(0);
+
+    await look(dir);
+    await expect(fieldError('target').textContent()).resolves.toContain(
+      `${dir} is outside the data folders this server reads (${join(dir, 'data')})`,
+    );
+  });
+
+  it('shows the classes with their counts and thumbnails, and an estimate', async () => {
+    await look(digits);
+    expect(await fieldError('target').count()).toBe(0);
+    const rows = page.getByTestId('draft-class');
+    await expect.poll(() => rows.count()).toBe(2);
+    const classes = await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.class, Number(r.dataset.count)]));
+    expect(classes).toEqual([
+      ['digit-3', PER_CLASS],
+      ['digit-8', PER_CLASS],
+    ]);
+    for (const row of await rows.all()) {
+      const thumbnails = row.getByTestId('thumbnail');
+      expect(await thumbnails.count()).toBe(4);
+      // Decoded, real pictures: the browser drew them at their size.
+      const widths = await thumbnails.evaluateAll((imgs) =>
+        imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+      );
+      expect(widths.every((w) => w > 0)).toBe(true);
+    }
+    await expect(page.getByTestId('draft-shape').textContent()).resolves.toContain('28×28 grayscale');
+    await expect(page.getByTestId('estimate').textContent()).resolves.toContain('An upper bound');
+    await page.screenshot({ path: screenshotPath('new-suite'), fullPage: true });
+  });
+
+  it('checks edits as they are typed and re-estimates the run time', async () => {
+    const estimate = page.getByTestId('estimate-seconds');
+    const before = Number(await estimate.getAttribute('data-seconds'));
+    expect(before).toBeGreaterThan(0);
+
+    // 3 of 15 per class are held out for testing: 24 examples are left for training.
+    await page.getByTestId('suite-sizes').fill('10, 500');
+    await expect(fieldError('sizes').textContent()).resolves.toBe(
+      '500 is more than the 24 examples left for training after 3 per class are held out for testing: use sizes up to 24',
+    );
+    expect(await page.getByTestId('run-new-suite').isEnabled()).toBe(false);
+    await page.getByTestId('suite-seeds').fill('0, 0');
+    await expect(fieldError('seeds').textContent()).resolves.toBe('seeds must be unique');
+
+    await page.getByTestId('suite-sizes').fill('10, 20');
+    await page.getByTestId('suite-seeds').fill('0');
+    await page.getByTestId('suite-cross-validate-below').fill('0');
+    const scratch = page.locator('[data-testid="approach-row"][data-approach="scratch"]');
+    await scratch.getByTestId('approach-epochs').fill('2');
+    await scratch.getByTestId('approach-min-steps').fill('0');
+    await scratch.getByTestId('approach-learning-rates').fill('0.003');
+    expect(await page.getByTestId('field-error').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('estimate').getAttribute('data-stale'), { timeout: 15_000 }).toBe('false');
+    const after = Number(await estimate.getAttribute('data-seconds'));
+    expect(after).toBeLessThan(before);
+    await expect(page.getByTestId('estimate').textContent()).resolves.toContain('for 2 trials');
+  });
+
+  it('saves the suite file as a download', async () => {
+    const [download]: [Download, void] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('save-suite').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('digits.json');
+    const path = join(dir, 'saved.json');
+    await download.saveAs(path);
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({
+      name: 'digits',
+      sizes: [10, 20],
+      seeds: [0],
+      crossValidateBelow: 0,
+      target: { dataset: { kind: 'folder', dir: digits, imageSize: [28, 28], channels: 1 } },
+      approaches: { scratch: { epochs: 2, minSteps: 0, learningRate: 0.003 } },
+    });
+    expect(Object.keys(saved.approaches as object)).toEqual(['scratch']);
+  });
+
+  it('runs the suite to the end and shows its trials in the run view', async () => {
+    await page.getByTestId('run-new-suite').click();
+    await page.getByTestId('run-view').waitFor({ timeout: 30_000 });
+    const bar = page.getByTestId('progress-bar');
+    await expect
+      .poll(async () => `${await bar.getAttribute('aria-valuenow')}/${await bar.getAttribute('data-status')}`, {
+        timeout: 90_000,
+        interval: 500,
+      })
+      .toBe('2/done');
+    const rows = page.getByTestId('trial-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    const statuses = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-status')));
+    expect(statuses).toEqual(['done', 'done']);
+    await expect(page.locator('h1').first().textContent()).resolves.toContain('digits');
+  }, 120_000);
+
+  it('caused no console errors', () => {
+    // The refusals above are answered with HTTP 400, which Chromium logs as a failed resource load.
+    expect(problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
+  });
+});
