@@ -31,7 +31,7 @@ function setupSingleInstance(onSecondInstance: () => void): boolean {
   return true;
 }
 
-function openEngine(): EngineService | null {
+async function openEngine(): Promise<EngineService | null> {
   const nativeBinding = sqliteBindingPath();
   const problem = checkSqliteBinding(nativeBinding);
   if (problem) {
@@ -42,7 +42,7 @@ function openEngine(): EngineService | null {
   // one set of hidden GPU windows: the workers, `auto` and the environment panel share its probe
   const gpuWorkers = electronGpuWorkers(gpuWindowFiles(app.getAppPath()));
   try {
-    return createEngineService({
+    return await createEngineService({
       dbPath,
       nativeBinding,
       forkWorker: withGpuWindows(electronForker, gpuWorkers),
@@ -91,7 +91,7 @@ function start(): void {
     }
     // Before any trial worker needs it: workers then find the result cached and start no probe process themselves.
     await probeNativeBackends();
-    const service = openEngine();
+    const service = await openEngine();
     if (!service) return;
     const ipc: IpcBinding = setupIpc(service);
     const quitGuard = setupQuitGuard(service, () => window);

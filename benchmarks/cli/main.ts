@@ -4,7 +4,7 @@ import { BACKENDS, type BackendChoice, type RunEvent, type SuiteStatus } from '.
 import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
-import { openDb } from '../store/open-db.js';
+import { openStore } from '../store/open-store.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
@@ -45,7 +45,7 @@ async function withService<T>(
   action: (service: EngineService) => Promise<T>,
   options: { readonly?: boolean } = {},
 ): Promise<T> {
-  const service = createEngineService({ dbPath, readonly: options.readonly ?? false });
+  const service = await createEngineService({ dbPath, readonly: options.readonly ?? false });
   try {
     return await action(service);
   } finally {
@@ -211,8 +211,8 @@ export function buildProgram(): Command {
     .command('migrate')
     .description('bring a database written by an older transfer-bench up to date (keeps every result)')
     .addOption(dbOption())
-    .action((options: { db: string }) => {
-      openDb(options.db).close();
+    .action(async (options: { db: string }) => {
+      await (await openStore(options.db)).close();
       console.log(`database ${options.db} is up to date`);
     });
 
@@ -289,7 +289,7 @@ export function buildProgram(): Command {
             : 'no --data-root given: only built-in suites and suites without data files can run; add --data-root <folder> to read suite files and data under it',
         );
       }
-      const service = createEngineService({ dbPath: options.db, ...(dataRoots ? { dataRoots } : {}) });
+      const service = await createEngineService({ dbPath: options.db, ...(dataRoots ? { dataRoots } : {}) });
       const server = await startServer({
         service,
         port: options.port,

@@ -3,7 +3,7 @@ import { analyzeSuite } from '../analysis/analyze-suite.js';
 import type { SuiteComparison } from '../analysis/compare-suites.js';
 import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.js';
 import type { LearningRateCandidate, TextFile, TrialProtocol } from '../domain.js';
-import type { ResultStore } from '../store/result-store.js';
+import type { Store } from '../store/store.js';
 
 /** RFC 4180: comma separated, CRLF line ends, a header row, quotes only where needed. Empty cell for no value. */
 function toCsv(rows: CsvRow[], columns: string[]): string {
@@ -98,10 +98,10 @@ const nanToNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
  * The suite's results as CSV files: trials.csv, epochs.csv, summary.csv (done trials only) and comparison.csv
  * (each fine-tuning variant against scratch per size: difference, data multiplier, crossover).
  */
-export function exportCsvFiles(store: ResultStore, suiteId: number): TextFile[] {
-  const suite = store.requireSuite(suiteId);
-  const trials = store.listTrials(suiteId);
-  const epochs = store.listEpochs(suiteId);
+export async function exportCsvFiles(store: Store, suiteId: number): Promise<TextFile[]> {
+  const suite = await store.requireSuite(suiteId);
+  const trials = await store.listTrials(suiteId);
+  const epochs = await store.listEpochs(suiteId);
   const trialRows: CsvRow[] = trials.map((t) => ({
     suite_id: t.suiteId,
     trial_id: t.id,

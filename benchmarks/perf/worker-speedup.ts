@@ -5,8 +5,7 @@ import type { BackendChoice } from '../domain.js';
 import { SuiteRun } from '../runner/suite-runner.js';
 import { nodeForker } from '../runner/worker-process.js';
 import { parseSuite } from '../spec/load-suite.js';
-import { openDb } from '../store/open-db.js';
-import { ResultStore } from '../store/result-store.js';
+import { openStore } from '../store/open-store.js';
 
 /** A fixed batch of from-scratch CNN trials on real MNIST digits: the same work for every worker count. */
 export function fixedBatchSuite(trials: number): string {
@@ -24,21 +23,20 @@ export function fixedBatchSuite(trials: number): string {
 /** Wall seconds to run the fixed batch with `workers` worker processes, process start-up included. */
 export async function timeFixedBatch(workers: number, trials: number, backend: BackendChoice): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-perf-'));
-  const db = openDb(join(dir, 'perf.db'));
+  const store = await openStore(join(dir, 'perf.db'));
   try {
-    const store = new ResultStore(db);
     const suite = parseSuite(fixedBatchSuite(trials), 'perf batch', dir);
     const started = performance.now();
     const run = await SuiteRun.start({ store, forkWorker: nodeForker, backend, workers, onEvent: () => {} }, suite);
     const status = await run.finished;
     const seconds = (performance.now() - started) / 1000;
-    const failed = store.listTrials(run.suiteId).filter((t) => t.status !== 'done');
+    const failed = (await store.listTrials(run.suiteId)).filter((t) => t.status !== 'done');
     if (status !== 'done' || failed.length > 0) {
       throw new Error(`perf batch did not finish: ${failed.map((t) => t.error).join('; ')}`);
     }
     return seconds;
   } finally {
-    db.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { RunOwner, SuiteOwner } from '../store/result-store.js';
+import type { RunOwner, SuiteOwner } from '../store/store.js';
 
-export { describeOwner } from '../store/result-store.js';
+export { describeOwner } from '../store/store.js';
 
 /**
  * Who runs a suite, and whether that run still lives. A process id alone cannot tell: pids are reused (containers,

@@ -11,7 +11,7 @@ import {
 import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import { TrialNotRunningError, type ResultStore, type RunOwner, type StoredSuite } from '../store/result-store.js';
+import { TrialNotRunningError, type RunOwner, type Store, type StoredSuite } from '../store/store.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
@@ -41,7 +41,7 @@ function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null)
 }
 
 export interface RunnerOptions {
-  store: ResultStore;
+  store: Store;
   forkWorker: WorkerForker;
   backend: BackendChoice;
   /** Worker processes; default and limit in worker-limit.ts. */
@@ -65,7 +65,7 @@ const livenessOf = (options: RunnerOptions) => (owner: Parameters<typeof ownerLo
   ownerLooksAlive(owner, Date.now(), options.staleAfterMs ?? STALE_AFTER_MS);
 
 /** Suites left `running` by a run that is gone (see run-owner.ts) are marked cancelled, so that they read as resumable. */
-export function recoverInterruptedSuites(store: ResultStore, staleAfterMs = STALE_AFTER_MS): number[] {
+export function recoverInterruptedSuites(store: Store, staleAfterMs = STALE_AFTER_MS): Promise<number[]> {
   return store.recoverInterruptedSuites((owner) => ownerLooksAlive(owner, Date.now(), staleAfterMs));
 }
 
@@ -77,7 +77,7 @@ export class StorageError extends Error {
   override name = 'StorageError';
 }
 
-function storageMessage(suiteId: number, trial: TrialRecord, store: ResultStore, error: unknown): string {
+function storageMessage(suiteId: number, trial: TrialRecord, store: Store, error: unknown): string {
   return storageFailure(
     `the result of trial ${trial.id} (${trial.approach}, ${trial.trainSize} examples, seed ${trial.seed})`,
     'The trial is left unfinished',
@@ -87,7 +87,7 @@ function storageMessage(suiteId: number, trial: TrialRecord, store: ResultStore,
   );
 }
 
-function storageFailure(what: string, consequence: string, suiteId: number, store: ResultStore, error: unknown) {
+function storageFailure(what: string, consequence: string, suiteId: number, store: Store, error: unknown) {
   const code = (error as { code?: unknown }).code;
   return (
     `could not store ${what} in ${store.location}: ${errorMessage(error)}${typeof code === 'string' ? ` (${code})` : ''}. ` +
@@ -97,9 +97,9 @@ function storageFailure(what: string, consequence: string, suiteId: number, stor
 }
 
 /** Runs a store write outside a trial; a failure becomes a StorageError that names the database and what to do. */
-function storing(what: string, suiteId: number, store: ResultStore, write: () => void): void {
+async function storing(what: string, suiteId: number, store: Store, write: () => Promise<void>): Promise<void> {
   try {
-    write();
+    await write();
   } catch (error) {
     throw new StorageError(storageFailure(what, 'The suite stopped before running its trials', suiteId, store, error));
   }
@@ -139,7 +139,7 @@ export class SuiteRun {
     const owner = thisProcessOwner();
     try {
       const cacheKey = pretrainCacheKey(suite.spec, suite.baseDir);
-      const suiteId = options.store.createSuite({
+      const suiteId = await options.store.createSuite({
         spec: suite.spec,
         baseDir: suite.baseDir,
         backendChoice: options.backend,
@@ -161,10 +161,10 @@ export class SuiteRun {
    */
   static async resume(options: RunnerOptions, suiteId: number, resume: ResumeOptions = {}): Promise<SuiteRun> {
     const { store } = options;
-    const stored = store.requireSuite(suiteId);
+    const stored = await store.requireSuite(suiteId);
     checkWorkerCount(options.workers);
     const unfinished = stored.trialsTotal - stored.trialsFinished;
-    const failed = store.listTrials(suiteId).filter((t) => t.status === 'failed').length;
+    const failed = (await store.listTrials(suiteId)).filter((t) => t.status === 'failed').length;
     if (unfinished === 0 && (failed === 0 || !resume.retryFailed) && stored.status !== 'running') {
       throw new UserError(
         `suite ${suiteId} is already complete: nothing to resume` +
@@ -174,7 +174,7 @@ export class SuiteRun {
     const owner = thisProcessOwner();
     let before: StoredSuite;
     try {
-      before = store.claimSuite(suiteId, owner, { isAlive: livenessOf(options), force: resume.force ?? false });
+      before = await store.claimSuite(suiteId, owner, { isAlive: livenessOf(options), force: resume.force ?? false });
     } catch (error) {
       endRun(owner.token);
       throw error;
@@ -184,9 +184,9 @@ export class SuiteRun {
         `suite ${suiteId} looked alive (${describeOwner(before.owner)}); taking it over: that run stops at its next heartbeat`,
       );
     }
-    const giveBack = () => {
+    const giveBack = async () => {
       endRun(owner.token);
-      store.releaseSuite(suiteId, owner.token, {
+      await store.releaseSuite(suiteId, owner.token, {
         status: before.status === 'running' ? 'cancelled' : before.status,
         error: before.error,
         finishedAt: before.finishedAt,
@@ -198,7 +198,7 @@ export class SuiteRun {
     try {
       ({ worker: first, summary } = await checkedWorker(options, suite));
     } catch (error) {
-      giveBack();
+      await giveBack();
       throw error;
     }
     try {
@@ -210,11 +210,11 @@ export class SuiteRun {
           `the source model's cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
         );
       }
-      store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
+      await store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
       return new SuiteRun(suiteId, options, suite, owner, cacheKey, notices).begin(first);
     } catch (error) {
       first.kill();
-      giveBack();
+      await giveBack();
       throw error;
     }
   }
@@ -238,23 +238,7 @@ export class SuiteRun {
 
   private begin(first: LiveWorker): this {
     this.workers.push(first);
-    const { store } = this.options;
-    this.heartbeatTimer = setInterval(() => {
-      let holds = true;
-      try {
-        holds = store.heartbeat(this.suiteId, this.owner.token);
-      } catch {
-        // A heartbeat that cannot be written (busy or full database) is skipped; a later one may succeed.
-      }
-      if (!holds) {
-        this.lostSuite = true;
-        this.stop(
-          new Error(
-            `suite ${this.suiteId} was taken over by another run (resume --force, or one that found this run silent for too long); this run stopped`,
-          ),
-        );
-      }
-    }, this.options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeatTimer.unref();
     this.finished = this.run().finally(() => {
       endRun(this.owner.token);
@@ -265,10 +249,28 @@ export class SuiteRun {
     return this;
   }
 
+  /** Refreshes the heartbeat; stops the run when another run took the suite over. */
+  private async beat(): Promise<void> {
+    let holds = true;
+    try {
+      holds = await this.options.store.heartbeat(this.suiteId, this.owner.token);
+    } catch {
+      // A heartbeat that cannot be written (busy or full database, server away) is skipped; a later one may succeed.
+    }
+    if (!holds) {
+      this.lostSuite = true;
+      this.stop(
+        new Error(
+          `suite ${this.suiteId} was taken over by another run (resume --force, or one that found this run silent for too long); this run stopped`,
+        ),
+      );
+    }
+  }
+
   private async run(): Promise<SuiteStatus> {
     const { store, onEvent } = this.options;
     const { suiteId } = this;
-    const all = store.listTrials(suiteId);
+    const all = await store.listTrials(suiteId);
     onEvent({
       type: 'suite-started',
       suiteId,
@@ -299,7 +301,7 @@ export class SuiteRun {
     if (this.lostSuite) status = 'cancelled';
     else {
       try {
-        store.releaseSuite(suiteId, this.owner.token, { status, error });
+        await store.releaseSuite(suiteId, this.owner.token, { status, error });
       } catch (releaseError) {
         // The database cannot be written (e.g. still full): the suite stays `running` under this run, whose
         // heartbeat stops now, so the next process to open the database sees it interrupted and resumable.
@@ -321,7 +323,7 @@ export class SuiteRun {
     const { suiteId } = this;
     const cached = readCachedPretrain(cacheKey);
     if (cached) {
-      storing('the pretraining record', suiteId, store, () =>
+      await storing('the pretraining record', suiteId, store, () =>
         store.setSuitePretrain(suiteId, {
           ...cached,
           reused: true,
@@ -349,7 +351,7 @@ export class SuiteRun {
     );
     if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
     if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
-    storing('the pretraining record (the model itself is cached)', suiteId, store, () =>
+    await storing('the pretraining record (the model itself is cached)', suiteId, store, () =>
       store.setSuitePretrain(suiteId, reply.record),
     );
     onEvent({ type: 'pretrain-finished', suiteId, reused: false, wallSeconds: reply.record.wallSeconds });
@@ -368,7 +370,7 @@ export class SuiteRun {
       const key: TrialKey = { approach: trial.approach, trainSize: trial.trainSize, seed: trial.seed };
       const job: TrialJob = { trialId: trial.id, spec: this.suite.spec, baseDir: this.suite.baseDir, key, base };
       try {
-        if (!store.markTrialRunning(trial.id, this.owner.token)) continue;
+        if (!(await store.markTrialRunning(trial.id, this.owner.token))) continue;
       } catch (error) {
         this.stop(new StorageError(storageMessage(this.suiteId, trial, store, error)));
         return;
@@ -400,16 +402,16 @@ export class SuiteRun {
         if (this.stopping) return;
         result = failedResult(errorMessage(failure), worker.backend);
       }
-      if (!this.storeResult(trial, result)) return;
-      onEvent({ type: 'trial-finished', suiteId, trial: store.getTrial(trial.id)! });
+      if (!(await this.storeResult(trial, result))) return;
+      onEvent({ type: 'trial-finished', suiteId, trial: (await store.getTrial(trial.id))! });
     }
   }
 
   /** Writes a finished trial; when it cannot be written, stops the run (see StorageError) and returns false. */
-  private storeResult(trial: TrialRecord, result: TrialResult): boolean {
+  private async storeResult(trial: TrialRecord, result: TrialResult): Promise<boolean> {
     const { store } = this.options;
     try {
-      store.finishTrial(trial.id, this.owner.token, result);
+      await store.finishTrial(trial.id, this.owner.token, result);
       return true;
     } catch (error) {
       if (error instanceof TrialNotRunningError) {
@@ -419,7 +421,11 @@ export class SuiteRun {
       }
       this.stop(new StorageError(storageMessage(this.suiteId, trial, store, error)));
       try {
-        store.markTrialCancelled(trial.id, this.owner.token, 'its result could not be stored; resume runs it again');
+        await store.markTrialCancelled(
+          trial.id,
+          this.owner.token,
+          'its result could not be stored; resume runs it again',
+        );
       } catch {
         // Still cannot write: the trial stays `running`, which resume also runs again.
       }

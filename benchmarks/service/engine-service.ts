@@ -11,8 +11,8 @@ import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
 import { draftSuiteFor, estimateDraft } from './draft-suite.js';
-import { openDb } from '../store/open-db.js';
-import { INTERRUPTED, ResultStore, TRIAL_INTERRUPTED, type StoredSuite } from '../store/result-store.js';
+import { openStore } from '../store/open-store.js';
+import { INTERRUPTED, TRIAL_INTERRUPTED, type StoredSuite } from '../store/store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
@@ -26,11 +26,12 @@ export interface EngineService extends ContractHandlers {
   subscribe(listener: RunEventListener): () => void;
   /** Warnings meant for the user that do not stop a request (e.g. a suite taken over with force). */
   onNotice(listener: (message: string) => void): () => void;
-  /** Cancels running suites (finished trials are kept) and closes the database. */
+  /** Cancels running suites (finished trials are kept) and closes the store. */
   close(): Promise<void>;
 }
 
 export interface EngineServiceOptions {
+  /** Where the results are kept: an SQLite file path (see store/open-store.ts). */
   dbPath: string;
   forkWorker?: WorkerForker;
   /**
@@ -45,22 +46,29 @@ export interface EngineServiceOptions {
    * read their suite file and data only under these folders. Built-in suites keep their own data.
    */
   dataRoots?: readonly string[];
-  /** Open the database only to read (list, export, report): nothing is written; runs are refused by SQLite. */
+  /** Open the database only to read (list, export, report): nothing is written; runs are refused by the database. */
   readonly?: boolean;
 }
 
-/** The engine behind every UI: the one implementation of the contract, over one database. */
-export function createEngineService(options: EngineServiceOptions): EngineService {
-  const db = openDb(options.dbPath, {
+/**
+ * The engine behind every UI: the one implementation of the contract, over one store. Rejects with a UserError when
+ * the store cannot be opened (nothing is written then).
+ */
+export async function createEngineService(options: EngineServiceOptions): Promise<EngineService> {
+  const store = await openStore(options.dbPath, {
     readonly: options.readonly ?? false,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
-  const store = new ResultStore(db);
   /** Suites whose run is gone (e.g. a CLI run killed while the app is open) become resumable as soon as they are read. */
-  const refresh = () => {
-    if (!options.readonly) recoverInterruptedSuites(store);
+  const refresh = async () => {
+    if (!options.readonly) await recoverInterruptedSuites(store);
   };
-  refresh();
+  try {
+    await refresh();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   /**
    * A suite as the UI sees it: without its owner's identity (token, host, pid stay in the engine). Read-only, a
    * suite whose run is gone cannot be recovered in the database, so it is shown as recovery will store it.
@@ -108,15 +116,16 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     getLimits: async () => ({ maxWorkers: maxWorkers() }),
     getEnvironment: async () => environment(),
     listSuites: async () => {
-      refresh();
-      return store.listSuites().map((suite) => present(suite).suite);
+      await refresh();
+      return (await store.listSuites()).map((suite) => present(suite).suite);
     },
     getSuite: async ({ suiteId }) => {
-      refresh();
-      return present(store.requireSuite(suiteId), store.listTrials(suiteId));
+      await refresh();
+      const suite = await store.requireSuite(suiteId);
+      return present(suite, await store.listTrials(suiteId));
     },
     getEpochs: async ({ suiteId, trainSize }) => {
-      store.requireSuite(suiteId);
+      await store.requireSuite(suiteId);
       return store.listEpochs(suiteId, trainSize);
     },
     startSuite: async ({ source, backend, workers }) => {
@@ -135,7 +144,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       // are refused by the store's atomic claim (SuiteRun.resume), which also covers two requests at once here.
       checkWorkerCount(workers);
       if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running here; cancel that run first`);
-      const backend = store.requireSuite(suiteId).backendChoice;
+      const { backendChoice: backend } = await store.requireSuite(suiteId);
       const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit }, suiteId, {
         force,
         retryFailed,
@@ -143,7 +152,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       });
       return track(run);
     },
-    exportCsv: async ({ suiteId }) => ({ files: exportCsvFiles(store, suiteId) }),
+    exportCsv: async ({ suiteId }) => ({ files: await exportCsvFiles(store, suiteId) }),
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
     draftSuite: async (request) => draftSuiteFor(request, options.dataRoots),
@@ -164,7 +173,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       const pending = [...runs.values()];
       pending.forEach((run) => run.cancel());
       await Promise.allSettled(pending.map((run) => run.finished));
-      db.close();
+      await store.close();
     },
   };
 }

@@ -8,16 +8,16 @@ import { planTrials } from '../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import { MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { openDb } from '../../benchmarks/store/open-db.js';
-import { ResultStore } from '../../benchmarks/store/result-store.js';
+import { SqliteStore } from '../../benchmarks/store/sqlite-store.js';
 import { BIN, TINY_SUITE, cli, sandbox, type Sandbox } from './cli-helpers.js';
 
 /** A database holding one finished suite, written by the store itself (no training needed), closed cleanly. */
-function finishedSuiteDb(box: Sandbox): void {
+async function finishedSuiteDb(box: Sandbox): Promise<void> {
   const suite = loadSuite({ kind: 'file', path: TINY_SUITE });
   const db = openDb(box.db);
-  const store = new ResultStore(db);
+  const store = new SqliteStore(db);
   const owner = { token: 't', host: 'h', scope: '', pid: 1, processStart: '1' };
-  const id = store.createSuite({
+  const id = await store.createSuite({
     spec: suite.spec,
     baseDir: suite.baseDir,
     backendChoice: 'wasm',
@@ -25,9 +25,9 @@ function finishedSuiteDb(box: Sandbox): void {
     trials: planTrials(suite.spec),
     owner,
   });
-  for (const trial of store.listTrials(id)) {
-    store.markTrialRunning(trial.id, 't');
-    store.finishTrial(trial.id, 't', {
+  for (const trial of await store.listTrials(id)) {
+    await store.markTrialRunning(trial.id, 't');
+    await store.finishTrial(trial.id, 't', {
       status: 'done',
       testAccuracy: trial.trainSize === 10 ? 0.6 : 0.8,
       testLoss: 0.5,
@@ -50,7 +50,7 @@ function finishedSuiteDb(box: Sandbox): void {
       ],
     });
   }
-  store.releaseSuite(id, 't', { status: 'done' });
+  await store.releaseSuite(id, 't', { status: 'done' });
   db.close();
 }
 
@@ -67,9 +67,9 @@ const canMountReadOnly = (() => {
 })();
 
 describe('read-only commands never write the database', () => {
-  it('list, export and report work on a read-only file and leave it byte for byte as it was', () => {
+  it('list, export and report work on a read-only file and leave it byte for byte as it was', async () => {
     const box = sandbox();
-    finishedSuiteDb(box);
+    await finishedSuiteDb(box);
     const before = readFileSync(box.db);
     chmodSync(box.db, 0o444);
     const list = cli(box, ['list']);
@@ -111,9 +111,9 @@ describe('read-only commands never write the database', () => {
 
   it.skipIf(!canMountReadOnly)(
     'list, export and report work on a read-only file system (needs permission to mount: root or user namespaces)',
-    () => {
+    async () => {
       const box = sandbox();
-      finishedSuiteDb(box);
+      await finishedSuiteDb(box);
       const ro = join(box.dir, 'ro');
       mkdirSync(ro);
       cpSync(box.db, join(ro, 'results.db'));

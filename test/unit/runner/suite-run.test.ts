@@ -11,7 +11,7 @@ import { SuiteRun, recoverInterruptedSuites, type RunnerOptions } from '../../..
 import { maxWorkers } from '../../../benchmarks/runner/worker-limit.js';
 import { loadSuite, type LoadedSuite } from '../../../benchmarks/spec/load-suite.js';
 import { openDb } from '../../../benchmarks/store/open-db.js';
-import { ResultStore } from '../../../benchmarks/store/result-store.js';
+import { SqliteStore } from '../../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
 import { fakeWorkers, okResult, type FakeWorkers } from './fake-worker.js';
 
@@ -29,12 +29,12 @@ afterAll(() => {
   else process.env.TRANSFER_BENCH_CACHE = previousCache;
 });
 
-function freshStore(): { store: ResultStore; db: Database.Database } {
+function freshStore(): { store: SqliteStore; db: Database.Database } {
   const db = openDb(join(mkdtempSync(join(tmpdir(), 'tb-run-')), 'results.db'));
-  return { store: new ResultStore(db), db };
+  return { store: new SqliteStore(db), db };
 }
 
-function options(store: ResultStore, fake: FakeWorkers, extra: Partial<RunnerOptions> = {}) {
+function options(store: SqliteStore, fake: FakeWorkers, extra: Partial<RunnerOptions> = {}) {
   const events: RunEvent[] = [];
   const runner: RunnerOptions = {
     store,
@@ -47,10 +47,10 @@ function options(store: ResultStore, fake: FakeWorkers, extra: Partial<RunnerOpt
   return { runner, events };
 }
 
-const statuses = (store: ResultStore, id: number) => store.listTrials(id).map((t) => t.status);
-const until = async (condition: () => boolean, ms = 5_000) => {
+const statuses = async (store: SqliteStore, id: number) => (await store.listTrials(id)).map((t) => t.status);
+const until = async (condition: () => boolean | Promise<boolean>, ms = 5_000) => {
   const end = Date.now() + ms;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -63,10 +63,10 @@ describe('SuiteRun with fake workers', () => {
     const { runner, events } = options(store, fake);
     const run = await SuiteRun.start(runner, suite);
     expect(await run.finished).toBe('done');
-    expect(statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
-    expect([...fake.received].sort((a, b) => a - b)).toEqual(store.listTrials(run.suiteId).map((t) => t.id));
-    expect(store.listEpochs(run.suiteId)).toHaveLength(18);
-    expect(store.requireSuite(run.suiteId)).toMatchObject({ status: 'done', owner: null, trialsFinished: 18 });
+    expect(await statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
+    expect([...fake.received].sort((a, b) => a - b)).toEqual((await store.listTrials(run.suiteId)).map((t) => t.id));
+    expect(await store.listEpochs(run.suiteId)).toHaveLength(18);
+    expect(await store.requireSuite(run.suiteId)).toMatchObject({ status: 'done', owner: null, trialsFinished: 18 });
     expect(events.at(0)).toMatchObject({ type: 'suite-started', total: 18, finished: 0 });
     expect(events.at(-1)).toMatchObject({ type: 'suite-finished', status: 'done', error: null });
     await until(() => fake.alive === 0);
@@ -84,7 +84,7 @@ describe('SuiteRun with fake workers', () => {
     const { runner } = options(store, fake);
     const run = await SuiteRun.start(runner, suite);
     expect(await run.finished).toBe('done');
-    const trials = store.listTrials(run.suiteId);
+    const trials = await store.listTrials(run.suiteId);
     const dead = trials.find((t) => t.id === victim)!;
     expect(dead).toMatchObject({ status: 'failed', error: expect.stringContaining('signal SIGSEGV') });
     expect(trials.filter((t) => t.status === 'done')).toHaveLength(17);
@@ -99,8 +99,8 @@ describe('SuiteRun with fake workers', () => {
     if (maxWorkers() < 2) return;
     const run = await SuiteRun.start(runner, suite);
     expect(await run.finished).toBe('failed');
-    expect(statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
-    expect(store.requireSuite(run.suiteId)).toMatchObject({
+    expect(await statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
+    expect(await store.requireSuite(run.suiteId)).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('worker process exited while loading the backend'),
     });
@@ -114,23 +114,23 @@ describe('SuiteRun with fake workers', () => {
     const fake = fakeWorkers({ trial: (job) => (hang && job.trialId > 4 ? 'hang' : { result: okResult(0.7) }) });
     const { runner } = options(store, fake);
     const run = await SuiteRun.start(runner, suite);
-    await until(() => {
-      const trials = store.listTrials(run.suiteId);
+    await until(async () => {
+      const trials = await store.listTrials(run.suiteId);
       return trials.filter((t) => t.status === 'done').length === 4 && trials.some((t) => t.status === 'running');
     });
     run.cancel();
     expect(await run.finished).toBe('cancelled');
     await until(() => fake.alive === 0);
-    const before = store.listTrials(run.suiteId);
+    const before = await store.listTrials(run.suiteId);
     expect(before.filter((t) => t.status === 'done').map((t) => t.id)).toEqual([1, 2, 3, 4]);
     expect(before.some((t) => t.status === 'running')).toBe(false);
-    expect(store.requireSuite(run.suiteId)).toMatchObject({ status: 'cancelled', owner: null });
+    expect(await store.requireSuite(run.suiteId)).toMatchObject({ status: 'cancelled', owner: null });
 
     hang = false;
     const received = fake.received.length;
     const resumed = await SuiteRun.resume(runner, run.suiteId);
     expect(await resumed.finished).toBe('done');
-    const after = store.listTrials(run.suiteId);
+    const after = await store.listTrials(run.suiteId);
     expect(after.every((t) => t.status === 'done')).toBe(true);
     for (const t of before.filter((b) => b.status === 'done')) {
       expect(after.find((a) => a.id === t.id)!.finishedAt).toBe(t.finishedAt);
@@ -157,10 +157,10 @@ describe('SuiteRun with fake workers', () => {
     expect(lost[0]!.reason).toBeInstanceOf(UserError);
     expect(String(lost[0]!.reason)).toMatch(/suite 1 is already being run \(process \d+ on host .*--force/);
     const run = (won[0] as PromiseFulfilledResult<SuiteRun>).value;
-    await until(() => store.listTrials(run.suiteId).some((t) => t.status === 'running'));
+    await until(async () => (await store.listTrials(run.suiteId)).some((t) => t.status === 'running'));
     run.cancel();
     expect(await run.finished).toBe('cancelled');
-    expect(store.requireSuite(run.suiteId).status).toBe('cancelled');
+    expect((await store.requireSuite(run.suiteId)).status).toBe('cancelled');
     await until(() => fake.alive === 0);
   });
 
@@ -170,16 +170,16 @@ describe('SuiteRun with fake workers', () => {
     const fake = fakeWorkers({ trial: () => (hang ? 'hang' : { result: okResult(0.8) }) });
     const { runner, events } = options(store, fake, { heartbeatMs: 20, staleAfterMs: 500 });
     const holder = await SuiteRun.start(runner, suite);
-    await until(() => store.listTrials(holder.suiteId).some((t) => t.status === 'running'));
+    await until(async () => (await store.listTrials(holder.suiteId)).some((t) => t.status === 'running'));
 
     // The suite held by a run on another host with a fresh heartbeat: refused.
     const elsewhere = { ...thisProcessOwner(), host: 'another-host' };
     const other = freshStore().store;
-    const otherId = other.createSuite({
+    const otherId = await other.createSuite({
       spec: suite.spec,
       baseDir: suite.baseDir,
       backendChoice: 'wasm',
-      env: store.requireSuite(holder.suiteId).env,
+      env: (await store.requireSuite(holder.suiteId)).env,
       trials: [],
       owner: elsewhere,
     });
@@ -206,8 +206,8 @@ describe('SuiteRun with fake workers', () => {
       }),
     );
     expect(await forced.finished).toBe('done');
-    expect(store.requireSuite(holder.suiteId)).toMatchObject({ status: 'done', owner: null, trialsFinished: 18 });
-    expect(statuses(store, holder.suiteId)).toEqual(Array(18).fill('done'));
+    expect(await store.requireSuite(holder.suiteId)).toMatchObject({ status: 'done', owner: null, trialsFinished: 18 });
+    expect(await statuses(store, holder.suiteId)).toEqual(Array(18).fill('done'));
     await until(() => fake.alive === 0);
   });
 
@@ -215,7 +215,7 @@ describe('SuiteRun with fake workers', () => {
     const { store } = freshStore();
     // This process's pid, but another start time: the pid was reused.
     const reused = { ...thisProcessOwner(), processStart: '1' };
-    const id = store.createSuite({
+    const id = await store.createSuite({
       spec: suite.spec,
       baseDir: suite.baseDir,
       backendChoice: 'wasm',
@@ -223,8 +223,11 @@ describe('SuiteRun with fake workers', () => {
       trials: [],
       owner: reused,
     });
-    expect(recoverInterruptedSuites(store)).toEqual([id]);
-    expect(store.requireSuite(id)).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/interrupted/) });
+    expect(await recoverInterruptedSuites(store)).toEqual([id]);
+    expect(await store.requireSuite(id)).toMatchObject({
+      status: 'cancelled',
+      error: expect.stringMatching(/interrupted/),
+    });
   });
 
   it('a result that cannot be stored leaves its trial unfinished and stops the run; resume runs it again', async () => {
@@ -232,16 +235,16 @@ describe('SuiteRun with fake workers', () => {
     let full = true;
     let failedWrite: number | null = null;
     const original = store.finishTrial.bind(store);
-    store.finishTrial = (id: number, token: string, result: TrialResult) => {
+    store.finishTrial = async (id: number, token: string, result: TrialResult) => {
       if (full) {
         failedWrite = id;
         throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       }
-      original(id, token, result);
+      await original(id, token, result);
     };
     // The disk stays full: the run cannot record its end either.
     const release = store.releaseSuite.bind(store);
-    store.releaseSuite = (...args: Parameters<ResultStore['releaseSuite']>) => {
+    store.releaseSuite = async (...args: Parameters<SqliteStore['releaseSuite']>) => {
       if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       return release(...args);
     };
@@ -258,22 +261,22 @@ describe('SuiteRun with fake workers', () => {
     expect(message).toContain('database or disk is full (SQLITE_FULL)');
     expect(message).toContain('transfer-bench resume 1');
     expect(message).toContain("the suite's final status could not be stored either");
-    const trial = store.getTrial(failedWrite!)!;
+    const trial = (await store.getTrial(failedWrite!))!;
     expect(trial.status).toBe('cancelled');
-    expect(store.requireSuite(run.suiteId)).toMatchObject({ status: 'running', trialsFinished: 0 });
+    expect(await store.requireSuite(run.suiteId)).toMatchObject({ status: 'running', trialsFinished: 0 });
     await until(() => fake.alive === 0);
 
     // Space is freed: resume right away (the suite still reads `running`, but its run in this process is over).
     full = false;
     const resumed = await SuiteRun.resume(runner, run.suiteId);
     expect(await resumed.finished).toBe('done');
-    expect(statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
+    expect(await statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
     expect(fake.received.filter((id) => id === failedWrite).length).toBe(2);
   });
 
   it('a pretraining record that cannot be stored stops the run with the same clear message', async () => {
     const { store } = freshStore();
-    store.setSuitePretrain = () => {
+    store.setSuitePretrain = async () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     };
     const fake = fakeWorkers();
@@ -301,8 +304,8 @@ describe('SuiteRun with fake workers', () => {
     expect(await run.finished).toBe('failed');
     const end = events.at(-1)!;
     expect(end.type === 'suite-finished' && end.error).toMatch(/could not store the result of trial 1 .*SQLITE_FULL/);
-    expect(store.listTrials(run.suiteId).some((t) => t.status === 'failed')).toBe(false);
-    expect(store.listEpochs(run.suiteId)).toEqual([]);
+    expect((await store.listTrials(run.suiteId)).some((t) => t.status === 'failed')).toBe(false);
+    expect(await store.listEpochs(run.suiteId)).toEqual([]);
     await until(() => fake.alive === 0);
   });
 
@@ -313,14 +316,14 @@ describe('SuiteRun with fake workers', () => {
     const { runner } = options(store, fake);
     const run = await SuiteRun.start(runner, suite);
     expect(await run.finished).toBe('done');
-    expect(store.getTrial(3)!.status).toBe('failed');
+    expect((await store.getTrial(3))!.status).toBe('failed');
     await expect(SuiteRun.resume(runner, run.suiteId)).rejects.toThrow(
       /already complete: nothing to resume \(1 failed; to run them again: resume 1 --retry-failed\)/,
     );
     die = false;
     const retried = await SuiteRun.resume(runner, run.suiteId, { retryFailed: true });
     expect(await retried.finished).toBe('done');
-    expect(statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
+    expect(await statuses(store, run.suiteId)).toEqual(Array(18).fill('done'));
     expect(fake.received.filter((id) => id === 3)).toHaveLength(2);
   });
 
@@ -344,10 +347,10 @@ describe('SuiteRun with fake workers', () => {
     const fake = fakeWorkers({ trial: (job) => (hang && job.trialId > 2 ? 'hang' : { result: okResult(0.7) }) });
     const { runner, events } = options(store, fake);
     const run = await SuiteRun.start(runner, idx);
-    await until(() => store.requireSuite(run.suiteId).trialsFinished === 2);
+    await until(async () => (await store.requireSuite(run.suiteId)).trialsFinished === 2);
     run.cancel();
     await run.finished;
-    const firstKey = store.requireSuite(run.suiteId).pretrain!.cacheKey;
+    const firstKey = (await store.requireSuite(run.suiteId)).pretrain!.cacheKey;
     writeFileSync(join(dir, 'images'), 'second version');
     hang = false;
     const resumed = await SuiteRun.resume(runner, run.suiteId);
@@ -356,7 +359,7 @@ describe('SuiteRun with fake workers', () => {
     expect(started.type === 'suite-started' && started.notices).toEqual([
       expect.stringContaining(`cache key changed since this suite started (${firstKey} → `),
     ]);
-    expect(store.requireSuite(run.suiteId).pretrain!.cacheKey).not.toBe(firstKey);
+    expect((await store.requireSuite(run.suiteId)).pretrain!.cacheKey).not.toBe(firstKey);
   });
 
   it('refuses more workers than the limit before starting anything', async () => {
@@ -367,7 +370,7 @@ describe('SuiteRun with fake workers', () => {
       new RegExp(`workers 1000: give a whole number from 1 to ${maxWorkers()}`),
     );
     expect(fake.started).toBe(0);
-    expect(store.listSuites()).toEqual([]);
+    expect(await store.listSuites()).toEqual([]);
   });
 });
 

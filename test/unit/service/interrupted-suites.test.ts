@@ -7,17 +7,17 @@ import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
 import { createEngineService } from '../../../benchmarks/service/engine-service.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { openDb } from '../../../benchmarks/store/open-db.js';
-import { ResultStore } from '../../../benchmarks/store/result-store.js';
+import { SqliteStore } from '../../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
 
 /** A database with one suite left `running` by a run on another host whose heartbeat stopped long ago. */
-function abandonedSuite(): string {
+async function abandonedSuite(): Promise<string> {
   const path = join(mkdtempSync(join(tmpdir(), 'tb-abandoned-')), 'results.db');
   const db = openDb(path);
-  const store = new ResultStore(db);
+  const store = new SqliteStore(db);
   const suite = loadSuite({ kind: 'file', path: TINY_SUITE });
   const owner = { token: 'gone', host: 'elsewhere', scope: '', pid: 4242, processStart: '1' };
-  const id = store.createSuite({
+  const id = await store.createSuite({
     spec: suite.spec,
     baseDir: suite.baseDir,
     backendChoice: 'wasm',
@@ -25,7 +25,7 @@ function abandonedSuite(): string {
     trials: planTrials(suite.spec),
     owner,
   });
-  store.markTrialRunning(store.listTrials(id)[0]!.id, 'gone');
+  await store.markTrialRunning((await store.listTrials(id))[0]!.id, 'gone');
   db.prepare('UPDATE suites SET heartbeat_at = ?').run(Date.now() - 60_000);
   db.close();
   return path;
@@ -33,8 +33,8 @@ function abandonedSuite(): string {
 
 describe('a suite whose run is gone', () => {
   it('reads as interrupted and resumable, recovered in the database by a service that writes', async () => {
-    const dbPath = abandonedSuite();
-    const service = createEngineService({ dbPath });
+    const dbPath = await abandonedSuite();
+    const service = await createEngineService({ dbPath });
     try {
       const [listed] = await service.listSuites({});
       expect(listed).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/^interrupted/) });
@@ -44,14 +44,14 @@ describe('a suite whose run is gone', () => {
     } finally {
       await service.close();
     }
-    const stored = new ResultStore(openDb(dbPath, { readonly: true })).requireSuite(1);
+    const stored = await new SqliteStore(openDb(dbPath, { readonly: true })).requireSuite(1);
     expect(stored).toMatchObject({ status: 'cancelled', owner: null });
   });
 
   it('is shown the same way read-only, without writing the database', async () => {
-    const dbPath = abandonedSuite();
+    const dbPath = await abandonedSuite();
     const before = readFileSync(dbPath);
-    const service = createEngineService({ dbPath, readonly: true });
+    const service = await createEngineService({ dbPath, readonly: true });
     try {
       const { suite, trials } = await service.getSuite({ suiteId: 1 });
       expect(suite).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/^interrupted/) });

@@ -21,7 +21,7 @@ describe('resumeSuite over HTTP', () => {
   it('two requests at once: one runs, the other is refused with a clear message; the run stays cancellable', async () => {
     const fake = fakeWorkers({ trial: () => 'hang' });
     const dbPath = join(mkdtempSync(join(tmpdir(), 'tb-http-')), 'results.db');
-    const service = createEngineService({ dbPath, forkWorker: fake.forker });
+    const service = await createEngineService({ dbPath, forkWorker: fake.forker });
     const server = await startServer({ service, port: 0, staticDir: tmpdir() });
     const post = async (name: string, body: unknown) => {
       const response = await fetch(`${server.url}api/${name}`, {
@@ -59,7 +59,7 @@ describe('resumeSuite over HTTP', () => {
   it('the worker limit over HTTP: getLimits says it, startSuite and resumeSuite refuse above it', async () => {
     const fake = fakeWorkers();
     const dbPath = join(mkdtempSync(join(tmpdir(), 'tb-http-')), 'results.db');
-    const service = createEngineService({ dbPath, forkWorker: fake.forker });
+    const service = await createEngineService({ dbPath, forkWorker: fake.forker });
     const server = await startServer({ service, port: 0, staticDir: tmpdir() });
     const post = async (name: string, body: unknown) => {
       const response = await fetch(`${server.url}api/${name}`, {

@@ -25,7 +25,7 @@ export function resumeLabel(choice: ResumeChoice, retryFailed: boolean): string 
 }
 
 /**
- * The engine's refusal to resume a suite another live run holds (store/result-store.ts claimSuite): the one refusal
+ * The engine's refusal to resume a suite another live run holds (store/store.ts claimSuite): the one refusal
  * that resuming with `force` answers. A run of the suite inside this engine is refused otherwise ("already running
  * here"): force does not help there; cancel it instead.
  */

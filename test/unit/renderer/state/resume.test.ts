@@ -7,7 +7,7 @@ import { isHeldByAnotherRun, resumeChoice, resumeLabel } from '../../../../rende
 import { suiteRecord, trialRecord } from '../../../support/records.js';
 import { FakeEngine, settle } from './fake-transport.js';
 
-/** The store's refusal (store/result-store.ts claimSuite) as it reaches the app. */
+/** The store's refusal (store/store.ts claimSuite) as it reaches the app. */
 const HELD =
   'suite 3 is already being run (pid 4242 on lab-2, started 2026-11-30 08:00); cancel that run first, or take it over with `transfer-bench resume 3 --force` if it is stuck';
 

@@ -1,0 +1,185 @@
+import type {
+  BackendChoice,
+  EnvironmentInfo,
+  EpochRow,
+  PretrainRecord,
+  SuiteRecord,
+  SuiteStatus,
+  TrialKey,
+  TrialRecord,
+  TrialResult,
+} from '../domain.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+
+/** One run of a suite, as it identifies itself when it claims the suite. */
+export interface RunOwner {
+  /** Fresh for every run: only the run holding it may write the suite's status and its trials' results. */
+  token: string;
+  host: string;
+  /** Kernel boot and PID namespace of the owner ('' where unknown): pids compare only within one scope. */
+  scope: string;
+  pid: number;
+  /** The owner process's start time as its OS counts it, to tell a reused pid. */
+  processStart: string;
+}
+
+/** The run that holds a suite, with the time (ms since the epoch) of its last heartbeat. */
+export interface SuiteOwner extends RunOwner {
+  heartbeatAt: number | null;
+}
+
+export interface StoredSuite extends SuiteRecord {
+  /** Folder that relative paths in the spec resolve against. */
+  baseDir: string;
+  backendChoice: BackendChoice;
+  /** The run that holds the suite while its status is `running`; null otherwise. */
+  owner: SuiteOwner | null;
+}
+
+/** What `createSuite` stores. */
+export interface NewSuite {
+  spec: SuiteSpec;
+  baseDir: string;
+  backendChoice: BackendChoice;
+  env: EnvironmentInfo;
+  trials: TrialKey[];
+  owner: RunOwner;
+}
+
+/** How a run gives a suite back (`releaseSuite`). */
+export interface SuiteOutcome {
+  status: SuiteStatus;
+  error?: string | null;
+  /** Default: now when `status` ends the suite, else null. */
+  finishedAt?: string | null;
+}
+
+/**
+ * Decides whether a recorded owner still runs (see runner/run-owner.ts); the store stays free of process logic.
+ * Synchronous on purpose: a store calls it inside its transaction, between reading the holder and writing.
+ */
+export type OwnerLiveness = (owner: SuiteOwner) => boolean;
+
+/** A write refused because the trial is not running for this run: it is finished (immutable) or another run took it. */
+export class TrialNotRunningError extends Error {
+  override name = 'TrialNotRunningError';
+}
+
+/** A write refused because this run no longer holds the suite (another run took it over with --force). */
+export class SuiteNotOwnedError extends Error {
+  override name = 'SuiteNotOwnedError';
+}
+
+/** The error a suite gets when the run that held it is found gone. */
+export const INTERRUPTED = 'interrupted: the process running it stopped; resume it to finish';
+/** The error its unfinished trials get. */
+export const TRIAL_INTERRUPTED = 'interrupted before it finished';
+/** The error a trial gets when the run that was running it stopped before it finished. */
+export const TRIAL_CANCELLED = 'cancelled before it finished';
+
+/**
+ * All reads and writes of suites, trials and epoch curves: the one interface the runner, the service, the CLI,
+ * `serve`, the app and export use. Implementations: `SqliteStore` (sqlite-store.ts, one file, the default) and
+ * `PgStore` (a shared PostgreSQL database); `openStore` (open-store.ts) picks one from a location string.
+ *
+ * The contract every implementation keeps (held by test/unit/store/store-contract.test.ts against each):
+ * - A suite is run by at most one run at a time: `claimSuite` takes it atomically, only when no live run holds it
+ *   (or with `force`); every later write of the run names its token and is refused once the run lost the suite.
+ * - A trial's result and its whole curve are written in one transaction, once: a finished trial (done, diverged,
+ *   failed) is immutable; only `resetUnfinishedTrials` with `retryFailed` makes a failed trial pending again.
+ * - (suite, approach, train size, seed) is unique: a suite never holds two records of one trial.
+ * - Readers never see half-written records: every method is atomic (its own transaction) and either completes or
+ *   changes nothing. A storage failure rejects the promise with the driver's error (its `code` kept).
+ * - Refusals the user can act on (no such suite, a suite held by another live run) reject with a UserError.
+ * - Losses that are not finite (a diverged trial's NaN) are stored as null and read back as null (trials) or NaN
+ *   (curves, `listEpochs`).
+ */
+export interface Store {
+  /** Where the results are kept, for messages: the SQLite file's path, or the PostgreSQL URL without its password. */
+  readonly location: string;
+
+  /** Creates a suite with all its trials `pending`, held by `owner` (status `running`), in one transaction. */
+  createSuite(input: NewSuite): Promise<number>;
+
+  /**
+   * Takes a suite for a run, atomically (two processes cannot both pass the check): refused with a UserError while
+   * another run that `isAlive` holds it, unless `force`; a UserError too when there is no such suite. Returns the
+   * suite as it was before, so the caller can tell whom it took over from and give it back as it was
+   * (`releaseSuite`).
+   */
+  claimSuite(id: number, owner: RunOwner, options: { isAlive: OwnerLiveness; force?: boolean }): Promise<StoredSuite>;
+
+  /** Refreshes the run's heartbeat; false when the run no longer holds the suite (taken over). */
+  heartbeat(id: number, token: string): Promise<boolean>;
+
+  /**
+   * Ends a run's hold on the suite with its final status (or the status it had before, when a resume gave up).
+   * Trials the run left `running` become `cancelled`, in the same transaction. False, and nothing written, when the
+   * run no longer holds it.
+   */
+  releaseSuite(id: number, token: string, outcome: SuiteOutcome): Promise<boolean>;
+
+  /**
+   * Suites left `running` by a run that is gone (`isAlive` false) become `cancelled` with the error INTERRUPTED
+   * (resumable), their running trials too (TRIAL_INTERRUPTED). Each suite is checked again inside its own
+   * transaction, so a run that claimed it meanwhile is left alone. Returns the ids it recovered.
+   */
+  recoverInterruptedSuites(isAlive: OwnerLiveness): Promise<number[]>;
+
+  /** The suite with its trial counts, or undefined. */
+  getSuite(id: number): Promise<StoredSuite | undefined>;
+
+  /** The suite with this id, or a UserError that says there is none. */
+  requireSuite(id: number): Promise<StoredSuite>;
+
+  /** Every suite, newest (highest id) first. */
+  listSuites(): Promise<StoredSuite[]>;
+
+  setSuiteEnv(id: number, env: EnvironmentInfo): Promise<void>;
+
+  setSuitePretrain(id: number, pretrain: PretrainRecord): Promise<void>;
+
+  /** The suite's trials in id order (the planned order). */
+  listTrials(suiteId: number): Promise<TrialRecord[]>;
+
+  getTrial(id: number): Promise<TrialRecord | undefined>;
+
+  /** Takes a pending trial for the run `token`, atomically; false when it is not pending (another run took it). */
+  markTrialRunning(id: number, token: string): Promise<boolean>;
+
+  /**
+   * A trial the run `token` was running stops unfinished (its run was cancelled or could not store it); nothing
+   * happens when it is not running for that run.
+   */
+  markTrialCancelled(id: number, token: string, error?: string): Promise<void>;
+
+  /**
+   * Makes every trial that did not finish runnable again, for a `resume` by the run `token` that holds the suite
+   * (SuiteNotOwnedError otherwise, nothing changed); with `retryFailed`, failed trials too (their record and curve
+   * are removed). Done and diverged trials are never touched.
+   */
+  resetUnfinishedTrials(suiteId: number, token: string, options?: { retryFailed?: boolean }): Promise<void>;
+
+  /**
+   * Writes a trial's result and its whole curve in one transaction, once: only while the trial is `running` for
+   * the run `token`. Otherwise (finished already, or taken by another run) rejects with TrialNotRunningError and
+   * writes nothing; of two writers racing on one trial exactly one succeeds. A storage error (e.g. a full disk)
+   * also writes nothing and leaves the trial `running`.
+   */
+  finishTrial(id: number, token: string, result: TrialResult): Promise<void>;
+
+  /** The curves of a suite's trials (optionally of one training-set size), by trial id then epoch. */
+  listEpochs(suiteId: number, trainSize?: number): Promise<EpochRow[]>;
+
+  /** Closes the database (the pool's connections); the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** "process 123 on host box, last heartbeat 3 s ago", for messages. */
+export function describeOwner(owner: SuiteOwner): string {
+  const beat =
+    owner.heartbeatAt === null
+      ? 'no heartbeat'
+      : `last heartbeat ${Math.max(0, Math.round((Date.now() - owner.heartbeatAt) / 1000))} s ago`;
+  return `process ${owner.pid} on host ${owner.host || 'unknown'}, ${beat}`;
+}
