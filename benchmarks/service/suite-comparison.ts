@@ -2,7 +2,7 @@ import { compareSuites, type SuiteComparison, type SuiteToCompare } from '../ana
 import type { SuiteRecord, TextFile } from '../domain.js';
 import { UserError } from '../errors.js';
 import { comparisonCsvFiles } from '../export/csv-export.js';
-import type { ResultStore, StoredSuite } from '../store/result-store.js';
+import type { Store, StoredSuite } from '../store/store.js';
 
 export interface CompareRequest {
   suiteIds: number[];
@@ -15,7 +15,7 @@ export interface CompareRequest {
  * `present` shows a stored suite as the UI sees it (a run that is gone reads as interrupted).
  */
 async function readSuites(
-  store: ResultStore,
+  store: Store,
   suiteIds: readonly number[],
   present: (stored: StoredSuite) => SuiteRecord,
 ): Promise<SuiteToCompare[]> {
@@ -37,7 +37,7 @@ async function readSuites(
 
 /** Several finished suites of one target side by side (analysis/compare-suites.ts says what is refused and why). */
 export async function suiteComparison(
-  store: ResultStore,
+  store: Store,
   request: CompareRequest,
   present: (stored: StoredSuite) => SuiteRecord,
 ): Promise<SuiteComparison> {
@@ -47,7 +47,7 @@ export async function suiteComparison(
 
 /** The comparison's combined tables as CSV files (export/csv-export.ts), named after the suites compared. */
 export async function comparisonCsv(
-  store: ResultStore,
+  store: Store,
   request: CompareRequest,
   present: (stored: StoredSuite) => SuiteRecord,
 ): Promise<TextFile[]> {
