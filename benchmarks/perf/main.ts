@@ -10,7 +10,8 @@
  * - the share of the CNN's training step per kernel on wasm (the top five, in CPU time);
  * - one fixed batch of CNN trials through the suite runner with one and with two worker processes (process start-up
  *   included): `workers 2 vs 1: 1.85×`;
- * - decoding an image folder with sharp, and reading it back from the decode cache: `folder decode: N images/s`.
+ * - decoding an image folder with sharp, reading it back from the decode cache, and loading it again after one file
+ *   changed: `folder decode: N images/s`, `folder re-decode after one changed file: X ms (N images)`.
  */
 import { selectBackend } from '../backend/select-backend.js';
 import { BACKENDS } from '../domain.js';
