@@ -1,0 +1,224 @@
+import { numberTick, percentTick, sizeTick } from './axis-format.js';
+import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
+import { axisTooltip, chartFrame } from './chart-frame.js';
+import type { ComparedSeries } from './data/compared-series.js';
+import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from './data/metrics.js';
+import type { BandKind } from './data/stats.js';
+import { BAND_LABELS } from './efficiency-option.js';
+import { escapeHtml } from './escape.js';
+import { niceExtent } from './extent.js';
+import { formatNumber, formatPercent } from './format.js';
+import type { ChartPalette } from './palette.js';
+
+/**
+ * Several suites' data-efficiency curves on one chart: colour says the approach (the palette's, as on every chart),
+ * line style and marker say the suite, and the legend names both ("quick #3 · finetune").
+ */
+
+export interface CompareChartInput {
+  series: ComparedSeries[];
+  metric: EfficiencyMetric;
+  /** The band drawn around each mean, or none (eight bands over one another hide more than they show). */
+  band: BandKind | 'none';
+  /** Accuracy of guessing (the suites share a target, so one line); null when unknown. */
+  chance: number | null;
+  palette: ChartPalette;
+  target: ChartTarget;
+}
+
+/** How the n-th compared suite is drawn: its line style, marker and a word for them (the app's key uses it). */
+export interface SuiteStyle {
+  line: 'solid' | 'dashed' | 'dotted' | number[];
+  symbol: 'circle' | 'triangle' | 'rect' | 'diamond' | 'roundRect' | 'pin' | 'arrow' | 'emptyCircle';
+  description: string;
+}
+
+/** Eight suites apart (MAX_COMPARED): each has its own marker, and line styles repeat only with another marker. */
+export const SUITE_STYLES: readonly SuiteStyle[] = [
+  { line: 'solid', symbol: 'circle', description: 'solid line, circles' },
+  { line: 'dashed', symbol: 'triangle', description: 'dashed line, triangles' },
+  { line: 'dotted', symbol: 'rect', description: 'dotted line, squares' },
+  { line: [10, 3, 2, 3], symbol: 'diamond', description: 'dash-dot line, diamonds' },
+  { line: 'solid', symbol: 'emptyCircle', description: 'solid line, open circles' },
+  { line: 'dashed', symbol: 'roundRect', description: 'dashed line, rounded squares' },
+  { line: 'dotted', symbol: 'pin', description: 'dotted line, pins' },
+  { line: [10, 3, 2, 3], symbol: 'arrow', description: 'dash-dot line, arrows' },
+];
+
+const LEGEND_PER_ROW = 4;
+
+export function suiteStyle(index: number): SuiteStyle {
+  return SUITE_STYLES[index % SUITE_STYLES.length]!;
+}
+
+/** The legend's and the tooltip's name of a series: the suite's label and the approach. */
+export function comparedSeriesName(series: Pick<ComparedSeries, 'suite' | 'approach'>): string {
+  return `${series.suite} · ${series.approach}`;
+}
+
+function formatValue(metric: EfficiencyMetric, value: number): string {
+  return metric === 'testAccuracy' ? formatPercent(value) : formatNumber(value);
+}
+
+/** The measured size nearest to `x` on the log axis. */
+function nearestSize(series: readonly ComparedSeries[], x: number): number {
+  const sizes = series.flatMap((s) => s.points.map((p) => p.trainSize));
+  return sizes.reduce(
+    (best, size) => (Math.abs(Math.log(size / x)) < Math.abs(Math.log(best / x)) ? size : best),
+    sizes[0] ?? x,
+  );
+}
+
+/** The tooltip at one size: every suite and approach measured there, best first, with its band and n. */
+export function compareTooltip(input: CompareChartInput, hovered: number): string {
+  const { metric, palette } = input;
+  const trainSize = nearestSize(input.series, hovered);
+  const rows = input.series
+    .flatMap((s) => {
+      const point = s.points.find((p) => p.trainSize === trainSize);
+      return point ? [{ s, point }] : [];
+    })
+    .sort((a, b) => (metric === 'testAccuracy' ? b.point.mean - a.point.mean : a.point.mean - b.point.mean));
+  const body = rows
+    .map(({ s, point }) => {
+      const spread =
+        point.n > 1 ? `${formatValue(metric, point.low)} – ${formatValue(metric, point.high)}` : 'one seed';
+      return (
+        `<tr><td><span class="tb-tt-dot" style="background:${palette.approach[s.approach]}"></span>${escapeHtml(comparedSeriesName(s))}</td>` +
+        `<td class="tb-tt-num"><b>${formatValue(metric, point.mean)}</b></td>` +
+        `<td class="tb-tt-num tb-tt-muted">${input.band === 'none' ? '' : spread}</td>` +
+        `<td class="tb-tt-num tb-tt-muted">n=${point.n}</td></tr>`
+      );
+    })
+    .join('');
+  const bandHead = input.band === 'none' ? '' : BAND_LABELS[input.band];
+  return (
+    `<div class="tb-tt"><div class="tb-tt-title">${trainSize} training examples</div>` +
+    `<table><thead><tr><th></th><th>${escapeHtml(EFFICIENCY_METRIC_LABELS[metric])}</th><th>${bandHead}</th><th></th></tr></thead>` +
+    `<tbody>${body}</tbody></table></div>`
+  );
+}
+
+/**
+ * The data-efficiency chart of several suites: the metric against training-set size on a log axis, one line per suite
+ * and approach (mean over seeds), its band as a stacked area when asked for. Never downsampled: a suite has a handful
+ * of sizes.
+ */
+export function compareEfficiencyOption(input: CompareChartInput): BuiltChart {
+  const { palette, metric, target } = input;
+  const accuracy = metric === 'testAccuracy';
+  const series: LineSeriesOption[] = [];
+  for (const s of input.series) {
+    const colour = palette.approach[s.approach];
+    const style = suiteStyle(s.suiteIndex);
+    const name = comparedSeriesName(s);
+    series.push({
+      type: 'line',
+      id: `mean:${name}`,
+      name,
+      data: s.points.map((p) => [p.trainSize, p.mean]),
+      color: colour,
+      lineStyle: { width: 2, type: style.line },
+      symbol: style.symbol,
+      symbolSize: 8,
+      showSymbol: true,
+      z: 4,
+      emphasis: { focus: 'series' },
+    });
+    if (input.band === 'none') continue;
+    const band = {
+      type: 'line' as const,
+      name,
+      stack: `band:${name}`,
+      stackStrategy: 'all' as const,
+      color: colour,
+      lineStyle: { opacity: 0 },
+      symbol: 'none',
+      silent: true,
+      z: 2,
+      tooltip: { show: false },
+    };
+    series.push({ ...band, id: `band-low:${name}`, data: s.points.map((p) => [p.trainSize, p.low]) });
+    series.push({
+      ...band,
+      id: `band:${name}`,
+      data: s.points.map((p) => [p.trainSize, p.high - p.low]),
+      // Several suites' bands lie over one another: each a little lighter than a single suite's.
+      areaStyle: { color: colour, opacity: palette.bandOpacity * 0.7 },
+    });
+  }
+  if (accuracy && input.chance !== null && series[0]) {
+    series[0].markLine = {
+      silent: true,
+      symbol: 'none',
+      label: { formatter: 'chance', color: palette.muted, position: 'insideEndTop' },
+      lineStyle: { color: palette.muted, type: 'dotted', width: 1 },
+      data: [{ yAxis: input.chance }],
+    };
+  }
+  const sizes = [...new Set(input.series.flatMap((s) => s.points.map((p) => p.trainSize)))].sort((a, b) => a - b);
+  const minSize = sizes[0] ?? 1;
+  const maxSize = sizes[sizes.length - 1] ?? 10;
+  const yExtent = accuracy
+    ? niceExtent(
+        input.series.flatMap((s) => s.points.map((p) => p.mean)),
+        0,
+        1,
+      )
+    : niceExtent(
+        input.series.flatMap((s) => s.points.map((p) => p.mean)),
+        0,
+      );
+  const exporting = target.kind === 'export';
+  const names = input.series.map(comparedSeriesName);
+  const frame = chartFrame(palette, target, names);
+  // The legend under the chart, its entries drawing each series' own line style and marker (no common icon); about
+  // four entries fit a row, and the grid leaves room for the rows.
+  const legendHeight = 22 * Math.ceil(names.length / LEGEND_PER_ROW);
+  const option: ChartOption = {
+    ...frame,
+    legend: {
+      ...(frame.legend as object),
+      icon: undefined,
+      itemWidth: 28,
+      itemHeight: 10,
+      itemGap: 18,
+      top: undefined,
+      right: undefined,
+      left: 16,
+      bottom: 4,
+      type: 'plain',
+    },
+    grid: { left: 64, right: 24, top: exporting ? 72 : 24, bottom: 60 + legendHeight },
+    xAxis: {
+      type: 'log',
+      logBase: 10,
+      name: 'Training examples (log scale)',
+      nameLocation: 'middle',
+      nameGap: 30,
+      nameTextStyle: { color: palette.muted },
+      min: minSize / 1.25,
+      max: maxSize * 1.25,
+      axisLine: { lineStyle: { color: palette.axisLine } },
+      axisTick: { customValues: sizes },
+      axisLabel: { color: palette.muted, formatter: (v: number) => sizeTick(Math.round(v)), customValues: sizes },
+      splitLine: { show: true, lineStyle: { color: palette.splitLine } },
+    },
+    yAxis: {
+      type: 'value',
+      name: EFFICIENCY_METRIC_LABELS[metric],
+      nameLocation: 'middle',
+      nameGap: 48,
+      nameTextStyle: { color: palette.muted },
+      scale: true,
+      min: yExtent?.min,
+      max: yExtent?.max,
+      axisLine: { show: false },
+      axisLabel: { color: palette.muted, formatter: accuracy ? percentTick : numberTick },
+      splitLine: { lineStyle: { color: palette.splitLine } },
+    },
+    tooltip: axisTooltip(palette, target, (x) => compareTooltip(input, x)),
+    series,
+  };
+  return { option, drawn: input.series.map((s) => ({ name: comparedSeriesName(s), points: s.points.length })) };
+}
