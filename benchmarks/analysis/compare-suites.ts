@@ -35,6 +35,8 @@ export interface ComparedSuite {
   label: string;
   createdAt: string;
   finishedAt: string | null;
+  /** The suite as it ran (its target is the one every compared suite shares). */
+  spec: SuiteSpec;
   /** The pretraining task or the model brought, in words; empty for a suite without one (scratch only). */
   sources: string[];
   architecture: string;
@@ -197,6 +199,7 @@ export function compareSuites(inputs: readonly SuiteToCompare[], options: Analys
       label: labelOf(suite),
       createdAt: suite.createdAt,
       finishedAt: suite.finishedAt,
+      spec: suite.spec,
       sources: suiteSources(suite.spec),
       architecture: describeArchitecture(suite.spec.architecture),
       backend: suite.env.backend,

@@ -3,6 +3,7 @@ import type { SuiteRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
 import { EnvironmentState } from './environment.svelte.js';
 import { Notices, messageOf } from './notices.svelte.js';
+import { ComparedSuites } from './compared-suites.svelte.js';
 import { OpenSuite } from './open-suite.svelte.js';
 import { parseRoute, routeHref, type Route } from './route.js';
 import { preferences } from './preferences.svelte.js';
@@ -52,6 +53,8 @@ export class AppShell {
   /** Suite ids with a cancel or resume request in flight. */
   busy = $state.raw<ReadonlySet<number>>(new Set());
   open = $state<OpenSuite | null>(null);
+  /** The suites side by side in the compare view; null in the other views. */
+  compared = $state<ComparedSuites | null>(null);
   /** A refused resume the user may turn into a take-over; null when there is none. */
   takeOver = $state.raw<TakeOverOffer | null>(null);
   readonly notices = new Notices();
@@ -134,6 +137,16 @@ export class AppShell {
   /** Shows `route` without touching the URL (`navigate` does). */
   show(route: Route): void {
     this.route = route;
+    if (route.view !== 'compare') this.compared = null;
+    else if (this.compared?.suiteIds.join() !== route.suiteIds.join()) {
+      this.compared = new ComparedSuites(route.suiteIds, {
+        client: this.transport.client,
+        saveFiles: (files) => this.transport.saveFiles(files),
+        tolerance: () => preferences.tolerance,
+        notify: (kind, title, detail) => this.notices.notify(kind, title, detail),
+      });
+      void this.compared.load();
+    }
     if (route.view === 'suite') {
       if (this.open?.suiteId !== route.suiteId) {
         this.open?.dispose();
