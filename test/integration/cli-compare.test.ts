@@ -40,7 +40,7 @@ function result(accuracy: number, seed: number): TrialResult {
 
 /**
  * Suites written by the store itself (no training): `finished` gets every trial done with accuracies from `accuracy`,
- * then the suite is released as done; otherwise it is left as claimed by a run on another host (running). Returns the suite ids.
+ * then the suite is released as done; otherwise it is released as cancelled with no trial finished. Returns the suite ids.
  */
 async function storeSuites(
   box: Sandbox,
@@ -69,6 +69,10 @@ async function storeSuites(
         );
       }
       await store.releaseSuite(id, token, { status: 'done' });
+    } else {
+      // Stopped before any trial finished (a suite left claimed reads as running only while its heartbeat is fresh,
+      // which a loaded machine can outlast).
+      await store.releaseSuite(id, token, { status: 'cancelled' });
     }
     ids.push(id);
   }
@@ -145,10 +149,9 @@ describe('transfer-bench compare', () => {
     const out = join(box.dir, 'out');
     const refusals: [string[], string][] = [
       [['1', '7', '9'], 'cannot compare: no suite with ids 7, 9 in this database (see `transfer-bench list`)'],
-      // Claimed by a run on another host whose heartbeat is fresh: a run in progress.
       [
         ['1', '2'],
-        'cannot compare: suite 2 (tiny) is still running (0 of 6 trials finished): compare it when it is done',
+        'cannot compare: suite 2 (tiny) is cancelled (0 of 6 trials finished): finish it with `transfer-bench resume 2` (or Resume in the app), then compare it',
       ],
       [['1', '3'], 'cannot compare: the suites do not share a target: tiny #1 is tested on MNIST'],
       [['1', 'latest'], '"latest" is not a suite id'],
