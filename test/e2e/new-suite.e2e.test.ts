@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
@@ -22,6 +22,7 @@ const PER_CLASS = 15;
 describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `transfer-bench serve`', () => {
   let dir: string;
   let digits: string;
+  let otherDigits: string;
   let oneClass: string;
   let server: ServeProcess;
   let browser: Browser;
@@ -35,8 +36,12 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
     ]);
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'tb-e2e-builder-')));
     digits = join(dir, 'data', 'digits');
+    otherDigits = join(dir, 'data', 'other-digits');
     oneClass = join(dir, 'data', 'only-fives');
     await writeDigitFolder(digits, [3, 8], PER_CLASS, ['png', 'jpg']);
+    // A file that is not the image its name says: skipped and named, the rest of the folder used.
+    writeFileSync(join(digits, 'digit-3', 'broken.png'), 'not a PNG');
+    await writeDigitFolder(otherDigits, [1, 7], 10, ['png']);
     await writeDigitFolder(oneClass, [5], 6, ['png']);
     server = await startServe({
       dbPath: join(dir, 'e2e.db'),
@@ -60,8 +65,9 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
 
   const fieldError = (field: string) => page.locator(`[data-testid="field-error"][data-field="${field}"]`);
 
-  async function look(target: string): Promise<void> {
+  async function look(target: string, source = ''): Promise<void> {
     await page.getByTestId('target-path').fill(target);
+    await page.getByTestId('source-path').fill(source);
     await page.getByTestId('look-at-data').click();
     await expect.poll(() => page.getByTestId('look-at-data').isEnabled(), { timeout: 60_000 }).toBe(true);
   }
@@ -80,11 +86,15 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
     await expect(fieldError('target').textContent()).resolves.toContain(
       `${dir} is outside the data folders this server reads (${join(dir, 'data')})`,
     );
+
+    await look(digits, join(dir, 'data', 'nothing-here'));
+    await expect(fieldError('source').textContent()).resolves.toBe(`${join(dir, 'data', 'nothing-here')} not found`);
+    expect(await fieldError('target').count()).toBe(0);
   });
 
-  it('shows the classes with their counts and thumbnails, and an estimate', async () => {
-    await look(digits);
-    expect(await fieldError('target').count()).toBe(0);
+  it('shows the classes with their counts and thumbnails, the skipped file, and an estimate', async () => {
+    await look(digits, otherDigits);
+    expect(await page.getByTestId('field-error').count()).toBe(0);
     const rows = page.getByTestId('draft-class');
     await expect.poll(() => rows.count()).toBe(2);
     const classes = await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.class, Number(r.dataset.count)]));
@@ -102,7 +112,17 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
       expect(widths.every((w) => w > 0)).toBe(true);
     }
     await expect(page.getByTestId('draft-shape').textContent()).resolves.toContain('28×28 grayscale');
+    await expect(page.getByTestId('draft-skipped').textContent()).resolves.toContain(
+      join(digits, 'digit-3', 'broken.png'),
+    );
+    // With a source, every approach is drafted, and pretraining on it.
+    const enabled = await page
+      .getByTestId('approach-enabled')
+      .evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked));
+    expect(enabled).toEqual([true, true, true, true]);
+    await expect(page.getByTestId('suite-pretrain-epochs').inputValue()).resolves.toBe('5');
     await expect(page.getByTestId('estimate').textContent()).resolves.toContain('An upper bound');
+    await expect(page.getByTestId('estimate').textContent()).resolves.toContain('pretraining');
     await page.screenshot({ path: screenshotPath('new-suite'), fullPage: true });
   });
 
@@ -123,6 +143,14 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
     await page.getByTestId('suite-sizes').fill('10, 20');
     await page.getByTestId('suite-seeds').fill('0');
     await page.getByTestId('suite-cross-validate-below').fill('0');
+    // Scratch only: nothing to pretrain for.
+    for (const approach of ['finetune', 'linear-probe', 'partial']) {
+      await page
+        .locator(`[data-testid="approach-row"][data-approach="${approach}"]`)
+        .getByTestId('approach-enabled')
+        .uncheck();
+    }
+    expect(await page.getByTestId('suite-pretrain-epochs').isDisabled()).toBe(true);
     const scratch = page.locator('[data-testid="approach-row"][data-approach="scratch"]');
     await scratch.getByTestId('approach-epochs').fill('2');
     await scratch.getByTestId('approach-min-steps').fill('0');
@@ -132,6 +160,7 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
     const after = Number(await estimate.getAttribute('data-seconds'));
     expect(after).toBeLessThan(before);
     await expect(page.getByTestId('estimate').textContent()).resolves.toContain('for 2 trials');
+    await expect(page.getByTestId('estimate').textContent()).resolves.not.toContain('pretraining');
   });
 
   it('saves the suite file as a download', async () => {
@@ -152,6 +181,7 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
       approaches: { scratch: { epochs: 2, minSteps: 0, learningRate: 0.003 } },
     });
     expect(Object.keys(saved.approaches as object)).toEqual(['scratch']);
+    expect(saved.pretrain).toBeUndefined();
   });
 
   it('runs the suite to the end and shows its trials in the run view', async () => {

@@ -21,6 +21,8 @@ export interface SuiteForm {
   seeds: string;
   /** k-fold cross-validation at sizes with fewer validation examples per class than this (0: never). */
   crossValidateBelow: string;
+  /** Epochs of pretraining on the source data; '' when the suite does not pretrain. */
+  pretrainEpochs: string;
   approaches: Record<Approach, ApproachForm>;
 }
 
@@ -32,6 +34,7 @@ export type FieldKey =
   | 'sizes'
   | 'seeds'
   | 'crossValidateBelow'
+  | 'pretrainEpochs'
   | 'approaches'
   | `${Approach}.epochs`
   | `${Approach}.minSteps`
@@ -65,6 +68,7 @@ export function formFromSpec(spec: SuiteSpec): SuiteForm {
     sizes: listText(spec.sizes),
     seeds: listText(spec.seeds),
     crossValidateBelow: String(spec.crossValidateBelow),
+    pretrainEpochs: spec.pretrain ? String(spec.pretrain.epochs) : '',
     approaches,
   };
 }
@@ -113,6 +117,7 @@ function fieldOf(path: readonly PropertyKey[]): FieldKey {
   if (first === 'name' || first === 'sizes' || first === 'seeds' || first === 'crossValidateBelow') return first;
   // The cross-validation rule at tiny sizes is about the sizes the user typed, not the folds they did not see.
   if (first === 'folds') return 'sizes';
+  if (first === 'pretrain' && second === 'epochs') return 'pretrainEpochs';
   if (first === 'approaches') {
     if (typeof second === 'string' && (APPROACHES as readonly string[]).includes(second)) {
       if (third === 'epochs') return `${second as Approach}.epochs`;
@@ -161,14 +166,31 @@ export function specFromForm(base: SuiteSpec, form: SuiteForm, draft: Pick<Draft
         'values' in rates ? (rates.values.length === 1 ? rates.values[0] : rates.values) : drafted.learningRate,
     };
   }
-  const candidate = {
-    ...base,
+  // Pretraining serves only the approaches that start from it: with scratch alone, the suite neither pretrains nor
+  // loads a model (and its estimate drops the pretraining).
+  const transfers = Object.keys(approaches).some((a) => a !== 'scratch');
+  const { pretrain, pretrainedModel } = base;
+  const source: Partial<Pick<SuiteSpec, 'pretrain' | 'pretrainedModel'>> = {};
+  if (transfers && pretrainedModel) source.pretrainedModel = pretrainedModel;
+  if (transfers && pretrain) {
+    const epochs = single(form.pretrainEpochs, 'number of epochs');
+    if ('error' in epochs) errors.pretrainEpochs = epochs.error;
+    source.pretrain = { ...pretrain, epochs: 'value' in epochs ? epochs.value : pretrain.epochs };
+  }
+  // The drafted suite's fields in its order (the saved file reads as init writes it), with the form's values.
+  const candidate: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(base)) {
+    if (key === 'pretrain' || key === 'pretrainedModel') {
+      if (key in source) candidate[key] = source[key];
+    } else candidate[key] = value;
+  }
+  Object.assign(candidate, {
     name: form.name.trim(),
     sizes: 'values' in sizes ? sizes.values : base.sizes,
     seeds: 'values' in seeds ? seeds.values : base.seeds,
     crossValidateBelow: 'value' in crossValidateBelow ? crossValidateBelow.value : base.crossValidateBelow,
     approaches,
-  };
+  });
   const parsed = suiteSpec.safeParse(candidate);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -33,3 +33,24 @@ export function digitDraft(): DraftSuiteResponse {
     },
   };
 }
+
+/** The same folder with a source folder to pretrain on: every approach, and pretraining for 5 epochs. */
+export function digitDraftWithSource(): DraftSuiteResponse {
+  const draft = digitDraft();
+  const common = { epochs: 40, minSteps: 300, patience: 5 };
+  draft.spec = suiteSpec.parse({
+    ...draft.spec,
+    pretrain: {
+      dataset: { kind: 'folder', dir: '/data/other-digits', imageSize: [28, 28], channels: 1 },
+      epochs: 5,
+      testPerClass: 2,
+    },
+    approaches: {
+      scratch: { ...common, learningRate: [0.001, 0.0003, 0.003] },
+      finetune: { ...common, learningRate: [0.001, 0.0003, 0.003] },
+      'linear-probe': { ...common, learningRate: [0.01, 0.003, 0.03] },
+      partial: { ...common, learningRate: [0.001, 0.0003, 0.003], trainableBlocks: 1 },
+    },
+  });
+  return draft;
+}

@@ -6,7 +6,7 @@ import {
   specFromForm,
   type SuiteForm,
 } from '../../../../renderer/src/lib/builder/suite-form.js';
-import { digitDraft } from './draft-fixture.js';
+import { digitDraft, digitDraftWithSource } from './draft-fixture.js';
 
 function edit(change: (form: SuiteForm) => void) {
   const draft = digitDraft();
@@ -100,6 +100,44 @@ describe('the suite builder form', () => {
   it('reads lists separated by commas, spaces or semicolons', () => {
     expect(parseNumberList(' 1, 2;3  4 ', 'seed', 'integer')).toEqual({ values: [1, 2, 3, 4] });
     expect(parseNumberList('1e-3', 'learning rate', 'positive')).toEqual({ values: [0.001] });
+  });
+});
+
+describe('the suite builder form with a source', () => {
+  it('pretrains only while an approach that starts from the pretrained model is on', () => {
+    const draft = digitDraftWithSource();
+    const form = formFromSpec(draft.spec);
+    expect(form.pretrainEpochs).toBe('5');
+    expect(Object.values(form.approaches).every((a) => a.enabled)).toBe(true);
+    form.pretrainEpochs = '3';
+    form.approaches.partial.enabled = false;
+    const some = specFromForm(draft.spec, form, draft);
+    expect(some.errors).toEqual({});
+    expect(Object.keys(some.spec!.approaches)).toEqual(['scratch', 'finetune', 'linear-probe']);
+    expect(some.spec!.pretrain).toMatchObject({ epochs: 3, dataset: { dir: '/data/other-digits' } });
+    // The file keeps init's order of fields: pretrain before the target.
+    expect(Object.keys(some.spec!).indexOf('pretrain')).toBeLessThan(Object.keys(some.spec!).indexOf('target'));
+
+    form.approaches.finetune.enabled = false;
+    form.approaches['linear-probe'].enabled = false;
+    const scratchOnly = specFromForm(draft.spec, form, draft);
+    expect(scratchOnly.errors).toEqual({});
+    expect(scratchOnly.spec!.pretrain).toBeUndefined();
+    expect(Object.keys(scratchOnly.spec!.approaches)).toEqual(['scratch']);
+  });
+
+  it('puts a bad number of pretraining epochs next to its field', () => {
+    const draft = digitDraftWithSource();
+    const form = formFromSpec(draft.spec);
+    form.pretrainEpochs = '0';
+    expect(specFromForm(draft.spec, form, draft)).toEqual({
+      spec: null,
+      errors: { pretrainEpochs: 'Too small: expected number to be >0' },
+    });
+    form.pretrainEpochs = 'five';
+    expect(specFromForm(draft.spec, form, draft).errors).toEqual({
+      pretrainEpochs: '"five" is not a number: give a number of epochs',
+    });
   });
 });
 
