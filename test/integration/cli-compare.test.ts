@@ -8,7 +8,7 @@ import { planTrials } from '../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import type { SuiteSpec } from '../../benchmarks/spec/suite-schema.js';
 import { openDb } from '../../benchmarks/store/open-db.js';
-import { ResultStore } from '../../benchmarks/store/result-store.js';
+import { SqliteStore } from '../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE, cli, dumpDb, sandbox, type Sandbox } from './cli-helpers.js';
 
 const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
@@ -47,7 +47,7 @@ async function storeSuites(
   suites: { spec: SuiteSpec; finished: boolean; accuracy: (approach: string, size: number, seed: number) => number }[],
 ): Promise<number[]> {
   const db = openDb(box.db);
-  const store = new ResultStore(db);
+  const store = new SqliteStore(db);
   const ids: number[] = [];
   for (const [i, s] of suites.entries()) {
     const token = `t${i}`;
