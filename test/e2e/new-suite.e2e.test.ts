@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
@@ -24,6 +24,8 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
   let digits: string;
   let otherDigits: string;
   let oneClass: string;
+  let iris: string;
+  let badIris: string;
   let server: ServeProcess;
   let browser: Browser;
   let page: Page;
@@ -43,6 +45,13 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
     writeFileSync(join(digits, 'digit-3', 'broken.png'), 'not a PNG');
     await writeDigitFolder(otherDigits, [1, 7], 10, ['png']);
     await writeDigitFolder(oneClass, [5], 6, ['png']);
+    // A real table of measurements (Fisher's iris), and the same with one cell that is not a number.
+    iris = join(dir, 'data', 'iris.csv');
+    badIris = join(dir, 'data', 'bad-iris.csv');
+    copyFileSync(new URL('../fixtures/iris.csv', import.meta.url), iris);
+    const lines = readFileSync(iris, 'utf8').split('\n');
+    lines[3] = lines[3]!.replace(/^[^,]+/, 'tall');
+    writeFileSync(badIris, lines.join('\n'));
     server = await startServe({
       dbPath: join(dir, 'e2e.db'),
       args: ['--data-root', join(dir, 'data')],
@@ -90,6 +99,26 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
     await look(digits, join(dir, 'data', 'nothing-here'));
     await expect(fieldError('source').textContent()).resolves.toBe(`${join(dir, 'data', 'nothing-here')} not found`);
     expect(await fieldError('target').count()).toBe(0);
+  });
+
+  it('shows a table: its classes with their rows, its columns; a bad cell is refused next to the path', async () => {
+    await look(badIris);
+    await expect(fieldError('target').textContent()).resolves.toBe(
+      `table ${badIris}, line 4, column "sepal_length": "tall" is not a number; features must be numeric (leave "sepal_length" out with "features", or encode it as numbers)`,
+    );
+    await look(iris);
+    expect(await page.getByTestId('field-error').count()).toBe(0);
+    const rows = page.getByTestId('draft-class');
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.class, Number(r.dataset.count)]))).toEqual([
+      ['setosa', 50],
+      ['versicolor', 50],
+      ['virginica', 50],
+    ]);
+    await expect(page.getByTestId('draft-features').textContent()).resolves.toMatch(
+      /Feature columns: sepal_length, sepal_width, petal_length, petal_width; label column\s+species/,
+    );
+    expect(await page.getByTestId('thumbnail').count()).toBe(0);
   });
 
   it('shows the classes with their counts and thumbnails, the skipped file, and an estimate', async () => {
