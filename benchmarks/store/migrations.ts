@@ -1,4 +1,7 @@
-/** Numbered schema migrations. Migration i brings `PRAGMA user_version` from i to i + 1. Never edit a released one: add a new one. */
+/**
+ * Numbered schema migrations of the SQLite store. Migration i brings `PRAGMA user_version` from i to i + 1. Never edit
+ * a released one: add a new one, here and in pg-migrations.ts (the PostgreSQL store keeps the same numbers).
+ */
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE suites (

@@ -1,13 +1,21 @@
 import { openDb, type OpenDbOptions } from './open-db.js';
+import { checkPostgresUrl, isPostgresUrl } from './pg-connect.js';
+import { PgStore } from './pg-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
 export type OpenStoreOptions = OpenDbOptions;
 
 /**
- * Opens the results store at `location` and brings its schema up to date (unless `readonly`): a path (or
- * `:memory:`) is an SQLite file, the default. Every failure is a UserError naming the location and the cause.
+ * Opens the results store at `location` and brings its schema up to date (unless `readonly`, which only reads and
+ * refuses a schema that is not this program's): a `postgres://` or `postgresql://` URL is a shared PostgreSQL
+ * database (PgStore); anything else is the path of an SQLite file (SqliteStore, the default; `:memory:` too).
+ * Every failure is one UserError naming the location (never its password), the cause and what to do.
  */
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (isPostgresUrl(location)) {
+    checkPostgresUrl(location);
+    return PgStore.open(location, { readonly: options.readonly ?? false });
+  }
   return new SqliteStore(openDb(location, options));
 }

@@ -1,0 +1,204 @@
+/**
+ * Connecting to the shared PostgreSQL database: the URL checked, a pool of connections, and the schema brought up to
+ * date under an advisory lock (or only checked, read-only). Every failure is one UserError that names the database
+ * (without its password), the cause and what to do.
+ */
+import pg from 'pg';
+import { UserError } from '../errors.js';
+import { PG_MIGRATIONS } from './pg-migrations.js';
+
+/** postgres:// or postgresql:// (the forms libpq and node-postgres accept). */
+export const isPostgresUrl = (location: string): boolean => /^postgres(?:ql)?:\/\//i.test(location);
+
+/** The URL without its password, for messages and `Store.location`. */
+export function redactUrl(location: string): string {
+  try {
+    const url = new URL(location);
+    if (url.password) url.password = '';
+    return url.toString();
+  } catch {
+    return location.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1@');
+  }
+}
+
+/** Checks the URL's form before anything connects: a UserError saying what a URL looks like. */
+export function checkPostgresUrl(location: string): void {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new UserError(
+      `--db ${redactUrl(location)} is not a valid PostgreSQL URL: give postgres://user[:password]@host[:port]/database`,
+    );
+  }
+  if (!url.hostname && !url.searchParams.get('host')) {
+    throw new UserError(
+      `--db ${redactUrl(location)} names no server: give postgres://user[:password]@host[:port]/database`,
+    );
+  }
+}
+
+const INT8_OID = 20;
+
+/**
+ * bigint columns and COUNT(*) as JavaScript numbers (node-postgres returns them as strings by default). Our values
+ * (ids, seeds, byte counts, ms timestamps) are far below 2^53; a larger one is an error, never a silently rounded one.
+ */
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`integer ${text} in the database is too large for a number`);
+  return value;
+}
+
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+export interface PgPoolOptions {
+  /** Every transaction read-only (list, export, report): the server refuses any write. */
+  readonly?: boolean;
+  /** Connections at most in this process's pool (default 4: many machines share one server). */
+  max?: number;
+}
+
+/** A pool of connections to `location` (nothing connects until the first query). */
+export function createPgPool(location: string, options: PgPoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: location,
+    max: options.max ?? 4,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: 'transfer-bench',
+    types,
+    ...(options.readonly ? { options: '-c default_transaction_read_only=on' } : {}),
+  });
+  // An idle connection that breaks (the server restarted) is dropped by the pool, which reports it here; without a
+  // listener the process would crash. The next query opens a new connection, and fails then if the server is away.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** The error's own message, for errors that have none (Node's AggregateError for a refused connection). */
+export function describePgError(error: unknown): string {
+  const { message, code, errors } = error as { message?: unknown; code?: unknown; errors?: unknown };
+  const text =
+    typeof message === 'string' && message !== ''
+      ? message
+      : Array.isArray(errors) && errors[0] instanceof Error && errors[0].message
+        ? errors[0].message
+        : String(error);
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+}
+
+/** What to do about a database that cannot be reached or opened, by cause. */
+function advice(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as { message?: unknown }).message;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'is PostgreSQL running there, listening on that port? Check the host and port in --db';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'check the host name in --db';
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'the server cannot be reached: check the host, the port and the network';
+    case '28P01':
+    case '28000':
+      return 'check the user name and password in --db (or PGPASSWORD, ~/.pgpass) and the server’s pg_hba.conf';
+    case '3D000':
+      return 'create the database first (createdb, or CREATE DATABASE), or give another --db';
+    case '42501':
+      return 'this user may not create tables there: grant it, or run `transfer-bench migrate` once as a user who may';
+    case '57P03':
+      return 'the server is starting up or shutting down: try again in a moment';
+  }
+  if (typeof message === 'string' && /timeout/i.test(message)) {
+    return 'the server did not answer in time: check the host, the port and the network';
+  }
+  return 'give another --db, or fix the server';
+}
+
+/** Any failure to reach or open the database as one UserError naming it and what to do. */
+export function connectError(location: string, error: unknown, readonly: boolean): UserError {
+  if (error instanceof UserError) return error;
+  return new UserError(
+    `database ${redactUrl(location)} cannot be ${readonly ? 'read' : 'opened'}: ${describePgError(error)}; ${advice(error)}`,
+  );
+}
+
+/** The schema's version: 0 when the database has no transfer-bench tables yet. */
+async function schemaVersion(client: pg.ClientBase): Promise<number> {
+  const present = await client.query<{ present: boolean }>(
+    `SELECT to_regclass('transfer_bench_schema') IS NOT NULL AS present`,
+  );
+  if (!present.rows[0]!.present) return 0;
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM transfer_bench_schema');
+  return rows[0]?.version ?? 0;
+}
+
+function refuseNewer(version: number, location: string): void {
+  if (version > PG_MIGRATIONS.length) {
+    throw new UserError(
+      `database ${redactUrl(location)} has schema version ${version}, newer than this transfer-bench understands (${PG_MIGRATIONS.length}): upgrade transfer-bench or use another --db`,
+    );
+  }
+}
+
+/** Any number: the key of the advisory lock that serialises migrations of one database across processes. */
+const MIGRATION_LOCK = 7_402_951_368;
+
+/**
+ * Brings the schema up to date: the missing migrations, each with its version, in one transaction that first takes
+ * an advisory lock, so that of two processes connecting at once one migrates and the other then finds it done.
+ * A database newer than this program is refused (nothing changed).
+ */
+export async function migratePg(pool: pg.Pool, location: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS transfer_bench_schema (
+         only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+         version integer NOT NULL
+       )`,
+    );
+    await client.query('INSERT INTO transfer_bench_schema (version) VALUES (0) ON CONFLICT DO NOTHING');
+    let version = await schemaVersion(client);
+    refuseNewer(version, location);
+    for (; version < PG_MIGRATIONS.length; version++) {
+      await client.query(PG_MIGRATIONS[version]!);
+      await client.query('UPDATE transfer_bench_schema SET version = $1', [version + 1]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** For read-only commands: the schema must be exactly this program's; the database is not changed. */
+export async function checkPgSchema(pool: pg.Pool, location: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    const version = await schemaVersion(client);
+    refuseNewer(version, location);
+    const where = redactUrl(location);
+    if (version === 0) throw new UserError(`database ${where} is empty: run a suite first, or give the right --db`);
+    if (version < PG_MIGRATIONS.length) {
+      throw new UserError(
+        `database ${where} was written by an older transfer-bench (schema version ${version}, this one reads ${PG_MIGRATIONS.length}): upgrade it once with \`transfer-bench migrate --db ${where}\` (it keeps every result), then run this again`,
+      );
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The store implementations as test subjects, so that one contract test runs against each (Optuna's way with its
+ * storages). Each backend makes a fresh empty database per call of `fresh()` and can open several stores on it (two
+ * processes sharing one database). PostgreSQL: one throwaway server per test file (`setUp` in beforeAll), a database
+ * per `fresh()`; it needs `requireSystem('postgresql')`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../benchmarks/store/open-store.js';
+import type { Store } from '../../benchmarks/store/store.js';
+import { startPostgres, type PostgresServer } from './postgres-server.js';
+import { requireSystem } from './system.js';
+
+export interface FreshDatabase {
+  /** Where it is: an SQLite path or a postgres:// URL, as `--db` takes it. */
+  location: string;
+  /** Opens one more store on this database (closed by `closeAll`). */
+  open(): Promise<Store>;
+}
+
+export interface StoreBackend {
+  name: 'SQLite' | 'PostgreSQL';
+  /** False (after recording why) when the system lacks what it needs: the tests are skipped. */
+  available: () => boolean;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+  fresh(): Promise<FreshDatabase>;
+  /** Closes every store opened since the last call. */
+  closeAll(): Promise<void>;
+}
+
+function backend(name: StoreBackend['name'], newLocation: () => Promise<string>, extra: Partial<StoreBackend> = {}) {
+  const opened: Store[] = [];
+  const impl: StoreBackend = {
+    name,
+    available: () => true,
+    setUp: async () => {},
+    tearDown: async () => {},
+    async fresh() {
+      const location = await newLocation();
+      return {
+        location,
+        async open() {
+          const store = await openStore(location);
+          opened.push(store);
+          return store;
+        },
+      };
+    },
+    async closeAll() {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    },
+    ...extra,
+  };
+  return impl;
+}
+
+export function sqliteBackend(): StoreBackend {
+  return backend('SQLite', async () => join(mkdtempSync(join(tmpdir(), 'tb-store-')), 'results.db'));
+}
+
+let databases = 0;
+
+export function postgresBackend(): StoreBackend & { server: () => PostgresServer } {
+  let server: PostgresServer | null = null;
+  const impl = backend(
+    'PostgreSQL',
+    async () => {
+      if (!server) throw new Error('postgresBackend: call setUp() in beforeAll first');
+      return server.createDatabase(`tb_test_${process.pid}_${++databases}`);
+    },
+    {
+      available: () => requireSystem('postgresql'),
+      async setUp() {
+        server = await startPostgres();
+      },
+      async tearDown() {
+        await impl.closeAll();
+        await server?.stop();
+        server = null;
+      },
+    },
+  );
+  return Object.assign(impl, {
+    server: () => {
+      if (!server) throw new Error('postgresBackend: call setUp() in beforeAll first');
+      return server;
+    },
+  });
+}
