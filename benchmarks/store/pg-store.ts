@@ -224,9 +224,7 @@ export class PgStore implements Store {
   }
 
   async listTrials(suiteId: number): Promise<TrialRecord[]> {
-    const { rows } = await this.pool.query<TrialRow>('SELECT * FROM trials WHERE suite_id = $1 ORDER BY id', [
-      suiteId,
-    ]);
+    const { rows } = await this.pool.query<TrialRow>('SELECT * FROM trials WHERE suite_id = $1 ORDER BY id', [suiteId]);
     return rows.map(toTrial);
   }
 
