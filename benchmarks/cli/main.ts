@@ -17,7 +17,7 @@ import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
-import { suiteSourceFromArgument } from '../spec/load-suite.js';
+import { builtinSuiteNames, suiteSourceFromArgument } from '../spec/load-suite.js';
 import { registerInit } from './init.js';
 import { ProgressDisplay } from './progress-display.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
@@ -150,7 +150,7 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('run a suite: a built-in name (quick, mnist-split, mnist-to-fashion) or a suite JSON file')
+    .description(`run a suite: a built-in name (${builtinSuiteNames().join(', ')}) or a suite JSON file`)
     .argument('[suite]', 'built-in suite name or path to a suite file', 'mnist-split')
     .addOption(backendOption())
     .addOption(workersOption())

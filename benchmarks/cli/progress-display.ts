@@ -94,7 +94,10 @@ export class ProgressDisplay {
           t.status === 'done'
             ? `test accuracy ${((t.testAccuracy ?? 0) * 100).toFixed(1)}% in ${formatSeconds(t.wallSeconds ?? 0)}`
             : `${t.status}: ${t.error ?? ''}`;
-        this.log(`[${this.done}/${this.total}] ${describeKey(t)}: ${outcome}`);
+        // Without the live bar (a log file, CI), each line carries what the bar shows: elapsed time and the ETA.
+        const now = this.payload();
+        const timing = this.multibar ? '' : ` (${now.elapsedText} elapsed, ETA ${now.etaText})`;
+        this.log(`[${this.done}/${this.total}] ${describeKey(t)}: ${outcome}${timing}`);
         break;
       }
       case 'suite-finished':

@@ -1,0 +1,49 @@
+/** The CLI's progress without a terminal (a log file, CI): one line per finished trial, with elapsed time and ETA. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ProgressDisplay } from '../../../benchmarks/cli/progress-display.js';
+import type { TrialKey } from '../../../benchmarks/domain.js';
+import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
+import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
+import { trialRecord } from '../../support/records.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function logStream(): { stream: NodeJS.WriteStream; lines: () => string[] } {
+  let text = '';
+  const stream = {
+    isTTY: false,
+    write: (chunk: string) => {
+      text += chunk;
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
+  return { stream, lines: () => text.trimEnd().split('\n') };
+}
+
+describe('progress without a terminal', () => {
+  it('gives each finished trial a line with the time elapsed and the ETA of the rest', () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const { spec } = loadSuite({ kind: 'builtin', name: 'quick' });
+    const keys: TrialKey[] = planTrials(spec);
+    const { stream, lines } = logStream();
+    const display = new ProgressDisplay(spec, stream);
+    display.handle({ type: 'suite-started', suiteId: 3, total: keys.length, finished: 0 }, keys, []);
+    vi.setSystemTime(new Date('2026-01-01T00:02:05Z'));
+    const first = keys[0]!;
+    display.handle(
+      { type: 'trial-finished', suiteId: 3, trial: trialRecord({ ...first, testAccuracy: 0.875, wallSeconds: 125 }) },
+      keys,
+      [],
+    );
+    const [started, finished] = lines();
+    expect(started).toBe(`suite 3: 0/${keys.length} trials already finished`);
+    expect(finished).toMatch(
+      new RegExp(
+        `^\\[1/${keys.length}\\] ${first.approach} n=${first.trainSize} seed=${first.seed}: test accuracy 87\\.5% in .+ \\(2m05s elapsed, ETA \\d+(h\\d\\dm|m\\d\\ds)\\)$`,
+      ),
+    );
+    display.stop();
+  });
+});
