@@ -102,6 +102,11 @@ export interface TrialResult {
 
 export interface TrialKey {
   approach: Approach;
+  /**
+   * The source the approach starts from, in a suite that names several (`sources`); absent for scratch and in a
+   * single-source suite. Stored as part of the approach key (see spec/sources.ts).
+   */
+  source?: string;
   trainSize: number;
   seed: number;
 }
@@ -133,6 +138,8 @@ export interface EnvironmentInfo {
 
 /** The pretraining that a suite's fine-tuning approaches start from, and what it cost. */
 export interface PretrainRecord {
+  /** The source's name in a suite with `sources`; absent in a single-source suite. */
+  source?: string;
   cacheKey: string;
   /** True when this suite reused a model pretrained earlier. */
   reused: boolean;
@@ -150,7 +157,10 @@ export interface SuiteRecord {
   status: SuiteStatus;
   spec: SuiteSpec;
   env: EnvironmentInfo;
+  /** The pretraining of a single-source suite; null without one, and in a suite with `sources` (see pretrains). */
   pretrain: PretrainRecord | null;
+  /** In a suite with `sources`: the record of every source pretrained so far, each naming its source. */
+  pretrains?: PretrainRecord[];
   createdAt: string;
   finishedAt: string | null;
   error: string | null;
@@ -180,9 +190,18 @@ export type RunEvent =
       /** Lines about the data for the run's summary (e.g. image files skipped because they could not be decoded). */
       notices?: string[];
     }
-  | { type: 'pretrain-started'; suiteId: number; cacheKey: string; epochs: number }
-  | { type: 'pretrain-epoch'; suiteId: number; epoch: number; epochs: number; loss: number; accuracy: number }
-  | { type: 'pretrain-finished'; suiteId: number; reused: boolean; wallSeconds: number | null }
+  /** `source` names the source being pretrained in a suite with `sources` (each is pretrained in turn). */
+  | { type: 'pretrain-started'; suiteId: number; source?: string; cacheKey: string; epochs: number }
+  | {
+      type: 'pretrain-epoch';
+      suiteId: number;
+      source?: string;
+      epoch: number;
+      epochs: number;
+      loss: number;
+      accuracy: number;
+    }
+  | { type: 'pretrain-finished'; suiteId: number; source?: string; reused: boolean; wallSeconds: number | null }
   | { type: 'trial-started'; suiteId: number; trialId: number; key: TrialKey; maxEpochs: number }
   | { type: 'trial-epoch'; suiteId: number; trialId: number; key: TrialKey; maxEpochs: number; record: EpochRecord }
   | { type: 'trial-finished'; suiteId: number; trial: TrialRecord }

@@ -68,15 +68,15 @@ export class ProgressDisplay {
         if (!this.bar) this.log(`suite ${event.suiteId}: ${event.finished}/${event.total} trials already finished`);
         break;
       case 'pretrain-started':
-        this.stage = `pretraining the source model (${event.epochs} epochs)`;
+        this.stage = `pretraining ${event.source ? `source "${event.source}"` : 'the source model'} (${event.epochs} epochs)`;
         if (!this.multibar) this.log(this.stage);
         break;
       case 'pretrain-epoch':
-        this.stage = `pretraining epoch ${event.epoch}/${event.epochs}, train accuracy ${(event.accuracy * 100).toFixed(1)}%`;
+        this.stage = `pretraining${event.source ? ` "${event.source}"` : ''} epoch ${event.epoch}/${event.epochs}, train accuracy ${(event.accuracy * 100).toFixed(1)}%`;
         if (!this.multibar) this.log(this.stage);
         break;
       case 'pretrain-finished':
-        this.stage = event.reused ? 'reusing the cached pretrained model' : 'pretraining done';
+        this.stage = `${event.reused ? 'reusing the cached pretrained model' : 'pretraining done'}${event.source ? ` (source "${event.source}")` : ''}`;
         if (!this.multibar) this.log(this.stage);
         break;
       case 'trial-started':

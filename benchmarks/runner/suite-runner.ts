@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   APPROACHES,
   type BackendChoice,
+  type PretrainRecord,
   type RunEventListener,
   type SuiteStatus,
   type TrialKey,
@@ -13,6 +14,7 @@ import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { TrialNotRunningError, type RunOwner, type Store, type StoredSuite } from '../store/store.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
+import { hasNamedSources, sourceNames, specForSource } from '../spec/sources.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
@@ -24,12 +26,42 @@ import { checkWorkerCount, workerCount } from './worker-limit.js';
 import type { WorkerForker } from './worker-process.js';
 import type { FromWorker } from './worker-protocol.js';
 
-/** Every trial of a suite, ordered so that early results cover every approach at every size of the first seed. */
+/**
+ * Every trial of a suite, ordered so that early results cover every approach (from every source) at every size of
+ * the first seed. In a suite with `sources`, each transfer approach runs once per source and scratch once.
+ */
 export function planTrials(spec: SuiteSpec): TrialKey[] {
   const approaches = APPROACHES.filter((a) => spec.approaches[a] !== undefined);
+  const names = sourceNames(spec);
+  const arms = [
+    ...approaches.filter((a) => a === 'scratch' || names.length === 0).map((approach) => ({ approach })),
+    ...names.flatMap((source) => approaches.filter((a) => a !== 'scratch').map((approach) => ({ approach, source }))),
+  ];
   return spec.seeds.flatMap((seed) =>
-    spec.sizes.flatMap((trainSize) => approaches.map((approach) => ({ approach, trainSize, seed }))),
+    spec.sizes.flatMap((trainSize) => arms.map((arm) => ({ ...arm, trainSize, seed }))),
   );
+}
+
+/**
+ * What the run needs per source: the single-source view of the suite its trials and pretraining see (see
+ * specForSource; key `undefined` is a single-source suite's only source, or the scratch trials of a suite with
+ * `sources`) and its pretraining cache key (null when it pretrains nothing). Computing the keys reads the source
+ * data files: done once per run.
+ */
+interface SourcePlan {
+  source: string | undefined;
+  spec: SuiteSpec;
+  cacheKey: string | null;
+}
+
+function planSources(suite: LoadedSuite): SourcePlan[] {
+  const names: (string | undefined)[] = hasNamedSources(suite.spec)
+    ? [undefined, ...sourceNames(suite.spec)]
+    : [undefined];
+  return names.map((source) => {
+    const spec = specForSource(suite.spec, source);
+    return { source, spec, cacheKey: pretrainCacheKey(spec, suite.baseDir) };
+  });
 }
 
 function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null): BaseModelRef | null {
@@ -123,8 +155,8 @@ export class SuiteRun {
     private readonly options: RunnerOptions,
     private readonly suite: LoadedSuite,
     private readonly owner: RunOwner,
-    /** Pretraining cache key, computed once per run (it hashes the source data files). */
-    private readonly cacheKey: string | null,
+    /** Per source: its view of the suite and its pretraining cache key, computed once per run. */
+    private readonly sources: SourcePlan[],
     /** Lines about the data found by the check (e.g. skipped image files), reported with suite-started. */
     private readonly notices: string[] = [],
   ) {}
@@ -138,7 +170,7 @@ export class SuiteRun {
     const { worker: first, summary } = await checkedWorker(options, suite);
     const owner = thisProcessOwner();
     try {
-      const cacheKey = pretrainCacheKey(suite.spec, suite.baseDir);
+      const sources = planSources(suite);
       const suiteId = await options.store.createSuite({
         spec: suite.spec,
         baseDir: suite.baseDir,
@@ -147,7 +179,7 @@ export class SuiteRun {
         trials: planTrials(suite.spec),
         owner,
       });
-      return new SuiteRun(suiteId, options, suite, owner, cacheKey, summary.notices).begin(first);
+      return new SuiteRun(suiteId, options, suite, owner, sources, summary.notices).begin(first);
     } catch (error) {
       endRun(owner.token);
       first.kill();
@@ -202,16 +234,19 @@ export class SuiteRun {
       throw error;
     }
     try {
-      const cacheKey = pretrainCacheKey(suite.spec, suite.baseDir);
+      const sources = planSources(suite);
       const notices = [...summary.notices];
-      const earlier = stored.pretrain?.cacheKey;
-      if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
-        notices.push(
-          `the source model's cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
-        );
+      for (const { source, cacheKey } of sources) {
+        const earlier = (source === undefined ? stored.pretrain : stored.pretrains?.find((p) => p.source === source))
+          ?.cacheKey;
+        if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
+          notices.push(
+            `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
+          );
+        }
       }
       await store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
-      return new SuiteRun(suiteId, options, suite, owner, cacheKey, notices).begin(first);
+      return new SuiteRun(suiteId, options, suite, owner, sources, notices).begin(first);
     } catch (error) {
       first.kill();
       await giveBack();
@@ -281,14 +316,11 @@ export class SuiteRun {
     let status: SuiteStatus = 'done';
     let error: string | null = null;
     try {
-      await this.pretrain();
+      await this.pretrainAll();
       const queue = all.filter((t) => t.status === 'pending');
-      const base = baseModelRef(this.suite.spec, this.suite.baseDir, this.cacheKey);
       const target = workerCount(this.options.workers, this.workers[0]!.backend.name, queue.length);
       // A slot that cannot start a worker stops; the others keep draining the queue before the suite is failed.
-      const slots = await Promise.allSettled(
-        Array.from({ length: target }, (_, slot) => this.drain(slot, queue, base)),
-      );
+      const slots = await Promise.allSettled(Array.from({ length: target }, (_, slot) => this.drain(slot, queue)));
       const broken = slots.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (this.stopReason) throw this.stopReason;
       if (broken) throw broken.reason;
@@ -315,25 +347,35 @@ export class SuiteRun {
     return status;
   }
 
-  private async pretrain(): Promise<void> {
-    const { spec } = this.suite;
-    const { cacheKey } = this;
-    if (!cacheKey) return;
-    const { store, onEvent } = this.options;
+  /**
+   * Pretrains every source that names a source task, once each (a model already in the cache is reused), and stores
+   * their records: one for a single-source suite, the list so far for a suite with `sources`.
+   */
+  private async pretrainAll(): Promise<void> {
+    const { store } = this.options;
+    const named = hasNamedSources(this.suite.spec);
+    const records: PretrainRecord[] = [];
+    for (const plan of this.sources) {
+      if (!plan.cacheKey) continue;
+      const record = await this.pretrain(plan.spec, plan.cacheKey, plan.source);
+      records.push(plan.source === undefined ? record : { ...record, source: plan.source });
+      await storing('the pretraining record (the model itself is cached)', this.suiteId, store, () =>
+        store.setSuitePretrain(this.suiteId, named ? records : records[0]!),
+      );
+    }
+  }
+
+  /** Pretrains one source (or reads it from the cache) and returns its record. */
+  private async pretrain(spec: SuiteSpec, cacheKey: string, source: string | undefined): Promise<PretrainRecord> {
+    const { onEvent } = this.options;
     const { suiteId } = this;
+    const named = source === undefined ? {} : { source };
     const cached = readCachedPretrain(cacheKey);
     if (cached) {
-      await storing('the pretraining record', suiteId, store, () =>
-        store.setSuitePretrain(suiteId, {
-          ...cached,
-          reused: true,
-          sourceDescription: describeDataset(spec.pretrain!.dataset),
-        }),
-      );
-      onEvent({ type: 'pretrain-finished', suiteId, reused: true, wallSeconds: cached.wallSeconds });
-      return;
+      onEvent({ type: 'pretrain-finished', suiteId, ...named, reused: true, wallSeconds: cached.wallSeconds });
+      return { ...cached, reused: true, sourceDescription: describeDataset(spec.pretrain!.dataset) };
     }
-    onEvent({ type: 'pretrain-started', suiteId, cacheKey, epochs: spec.pretrain?.epochs ?? 0 });
+    onEvent({ type: 'pretrain-started', suiteId, ...named, cacheKey, epochs: spec.pretrain?.epochs ?? 0 });
     const reply = await this.workers[0]!.request(
       { type: 'pretrain', job: { spec, baseDir: this.suite.baseDir, cacheKey, outDir: pretrainDir(cacheKey) } },
       (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
@@ -342,6 +384,7 @@ export class SuiteRun {
           onEvent({
             type: 'pretrain-epoch',
             suiteId,
+            ...named,
             epoch: m.epoch,
             epochs: m.epochs,
             loss: m.loss,
@@ -351,14 +394,21 @@ export class SuiteRun {
     );
     if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
     if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
-    await storing('the pretraining record (the model itself is cached)', suiteId, store, () =>
-      store.setSuitePretrain(suiteId, reply.record),
-    );
-    onEvent({ type: 'pretrain-finished', suiteId, reused: false, wallSeconds: reply.record.wallSeconds });
+    onEvent({ type: 'pretrain-finished', suiteId, ...named, reused: false, wallSeconds: reply.record.wallSeconds });
+    return reply.record;
+  }
+
+  /** The job of one trial: the suite as its source sees it, and the model it starts from. */
+  private trialJob(trial: TrialRecord, key: TrialKey): TrialJob {
+    const plan = this.sources.find((p) => p.source === (hasNamedSources(this.suite.spec) ? trial.source : undefined));
+    if (!plan)
+      throw new Error(`trial ${trial.id} names source "${trial.source}", which suite ${this.suiteId} does not have`);
+    const base = baseModelRef(plan.spec, this.suite.baseDir, plan.cacheKey);
+    return { trialId: trial.id, spec: plan.spec, baseDir: this.suite.baseDir, key, base };
   }
 
   /** One worker slot: takes trials off the shared queue until it is empty, replacing its process if it dies. */
-  private async drain(slot: number, queue: TrialRecord[], base: BaseModelRef | null): Promise<void> {
+  private async drain(slot: number, queue: TrialRecord[]): Promise<void> {
     const { store, onEvent } = this.options;
     const { suiteId } = this;
     while (!this.stopping && queue.length > 0) {
@@ -367,8 +417,13 @@ export class SuiteRun {
       if (this.stopping) return;
       const trial = queue.shift();
       if (!trial) return;
-      const key: TrialKey = { approach: trial.approach, trainSize: trial.trainSize, seed: trial.seed };
-      const job: TrialJob = { trialId: trial.id, spec: this.suite.spec, baseDir: this.suite.baseDir, key, base };
+      const key: TrialKey = {
+        approach: trial.approach,
+        ...(trial.source === undefined ? {} : { source: trial.source }),
+        trainSize: trial.trainSize,
+        seed: trial.seed,
+      };
+      const job = this.trialJob(trial, key);
       try {
         if (!(await store.markTrialRunning(trial.id, this.owner.token))) continue;
       } catch (error) {
@@ -450,7 +505,21 @@ async function checkedWorker(
 ): Promise<{ worker: LiveWorker; summary: CheckSummary }> {
   const worker = await LiveWorker.start(options.forkWorker, options.backend);
   try {
-    return { worker, summary: await check(worker, suite) };
+    // every source's view (and, with `sources`, the scratch trials' view without one) is checked on its own
+    const views = hasNamedSources(suite.spec)
+      ? [undefined, ...sourceNames(suite.spec)].map((source) => ({
+          spec: specForSource(suite.spec, source),
+          origin: source === undefined ? suite.origin : `${suite.origin}, source "${source}"`,
+        }))
+      : [{ spec: suite.spec, origin: suite.origin }];
+    let summary: CheckSummary | null = null;
+    const notices = new Set<string>();
+    for (const view of views) {
+      const one = await check(worker, { ...suite, spec: view.spec, origin: view.origin });
+      summary ??= one;
+      one.notices.forEach((n) => notices.add(n));
+    }
+    return { worker, summary: { ...summary!, notices: [...notices] } };
   } catch (error) {
     worker.kill();
     throw error;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { LoadedSuite } from './load-suite.js';
+import { suiteSources } from './sources.js';
 import type { DatasetSource } from './suite-schema.js';
 
 /**
@@ -29,9 +30,10 @@ export function datasetPaths(source: DatasetSource, baseDir: string): string[] {
 
 export function suiteDataPaths(suite: LoadedSuite): string[] {
   const { spec, baseDir } = suite;
+  const sources = suiteSources(spec);
   return [
-    ...(spec.pretrain ? datasetPaths(spec.pretrain.dataset, baseDir) : []),
+    ...sources.flatMap((s) => (s.pretrain ? datasetPaths(s.pretrain.dataset, baseDir) : [])),
     ...datasetPaths(spec.target.dataset, baseDir),
-    ...(spec.pretrainedModel ? [resolve(baseDir, spec.pretrainedModel.path)] : []),
+    ...sources.flatMap((s) => (s.pretrainedModel ? [resolve(baseDir, s.pretrainedModel.path)] : [])),
   ];
 }

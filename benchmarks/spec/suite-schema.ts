@@ -150,6 +150,25 @@ export const pretrainedModelSpec = z.strictObject({
   cutLayer: z.string().min(1),
 });
 
+/**
+ * One of several sources a suite compares: a source task to pretrain on, or a model brought on disk. Its name tells
+ * its transfer approaches apart (it becomes part of each trial's key: see spec/sources.ts), so it cannot contain "@".
+ */
+export const sourceSpec = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .max(40)
+      .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, ".", "_" and "-" only (at most 40)'),
+    pretrain: pretrainSpec.optional(),
+    pretrainedModel: pretrainedModelSpec.optional(),
+  })
+  .refine((s) => (s.pretrain === undefined) !== (s.pretrainedModel === undefined), {
+    message: 'each source gives exactly one of "pretrain" (a source task) or "pretrainedModel" (a model on disk)',
+    path: ['pretrain'],
+  });
+
 export const suiteSpec = z
   .strictObject({
     name: z
@@ -169,6 +188,16 @@ export const suiteSpec = z
     /** Either a source task to pretrain on (cached), or a pretrained model on disk. */
     pretrain: pretrainSpec.optional(),
     pretrainedModel: pretrainedModelSpec.optional(),
+    /**
+     * Several sources instead of one `pretrain` or `pretrainedModel`: each gives its own transfer approaches (the
+     * suite's finetune, linear-probe and partial settings), all against the one scratch baseline.
+     */
+    sources: z
+      .array(sourceSpec)
+      .min(1)
+      .max(8)
+      .refine((s) => new Set(s.map((x) => x.name)).size === s.length, 'source names must be unique')
+      .optional(),
     target: z.strictObject({
       dataset: datasetSource,
       /** Held-out test examples per class, fixed for the whole suite (independent of seed). */
@@ -213,18 +242,24 @@ export const suiteSpec = z
     message: 'give either "pretrain" or "pretrainedModel", not both',
     path: ['pretrainedModel'],
   })
+  .refine((s) => s.sources === undefined || (s.pretrain === undefined && s.pretrainedModel === undefined), {
+    message: 'give either "sources" or a single "pretrain"/"pretrainedModel", not both',
+    path: ['sources'],
+  })
   .refine(
     (s) =>
       s.pretrain !== undefined ||
       s.pretrainedModel !== undefined ||
+      s.sources !== undefined ||
       Object.entries(s.approaches).every(([k, v]) => k === 'scratch' || v === undefined),
-    { message: 'fine-tuning approaches need "pretrain" or "pretrainedModel"', path: ['approaches'] },
+    { message: 'fine-tuning approaches need "pretrain", "pretrainedModel" or "sources"', path: ['approaches'] },
   );
 
 export type DatasetSource = z.infer<typeof datasetSource>;
 export type ApproachSettings = z.infer<typeof approachSettings>;
 export type PretrainSpec = z.infer<typeof pretrainSpec>;
 export type PretrainedModelSpec = z.infer<typeof pretrainedModelSpec>;
+export type SourceSpec = z.infer<typeof sourceSpec>;
 export type SuiteSpec = z.infer<typeof suiteSpec>;
 export type SuiteSpecInput = z.input<typeof suiteSpec>;
 /** The architectures named by a string. */

@@ -30,6 +30,7 @@ import {
   type StoredSuite,
   type SuiteOutcome,
 } from './store.js';
+import { approachColumn } from './stored-sources.js';
 
 /**
  * The Store in one SQLite file (better-sqlite3, opened by open-db.ts): the default, with no server to run. Every
@@ -125,7 +126,9 @@ export class SqliteStore implements Store {
         createdAt: now(),
       });
       const suiteId = Number(lastInsertRowid);
-      for (const key of input.trials) this.stmt.insertTrial.run({ suiteId, ...key });
+      for (const key of input.trials) {
+        this.stmt.insertTrial.run({ suiteId, approach: approachColumn(key), trainSize: key.trainSize, seed: key.seed });
+      }
       this.stmt.claimSuite.run({ id: suiteId, ...input.owner, now: Date.now() });
       return suiteId;
     })();
@@ -206,7 +209,7 @@ export class SqliteStore implements Store {
     this.stmt.setSuiteEnv.run({ id, env: JSON.stringify(env) });
   }
 
-  async setSuitePretrain(id: number, pretrain: PretrainRecord): Promise<void> {
+  async setSuitePretrain(id: number, pretrain: PretrainRecord | PretrainRecord[]): Promise<void> {
     this.stmt.setSuitePretrain.run({ id, pretrain: JSON.stringify(pretrain) });
   }
 

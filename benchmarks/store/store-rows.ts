@@ -18,6 +18,7 @@ import type { BackendChoice } from '../domain.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { UserError } from '../errors.js';
 import { describeOwner, type RunOwner, type StoredSuite, type SuiteOwner } from './store.js';
+import { decodePretrains, fromApproachColumn } from './stored-sources.js';
 
 export interface SuiteRow {
   id: number;
@@ -44,7 +45,8 @@ export interface SuiteRow {
 export interface TrialRow {
   id: number;
   suite_id: number;
-  approach: TrialRecord['approach'];
+  /** The approach, and its source in a suite with several (see stored-sources.ts). */
+  approach: string;
   train_size: number;
   seed: number;
   status: TrialStatus;
@@ -70,7 +72,8 @@ export interface TrialRow {
 
 export interface EpochDbRow {
   trial_id: number;
-  approach: TrialRecord['approach'];
+  /** The approach, and its source in a suite with several (see stored-sources.ts). */
+  approach: string;
   train_size: number;
   seed: number;
   epoch: number;
@@ -152,7 +155,7 @@ export function toSuite(row: SuiteRow): StoredSuite {
     status: row.status,
     spec: JSON.parse(row.spec_json) as SuiteSpec,
     env: JSON.parse(row.env_json) as EnvironmentInfo,
-    pretrain: row.pretrain_json === null ? null : (JSON.parse(row.pretrain_json) as PretrainRecord),
+    ...decodePretrains(row.pretrain_json),
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     error: row.error,
@@ -181,7 +184,7 @@ export function toTrial(row: TrialRow): TrialRecord {
   return {
     id: row.id,
     suiteId: row.suite_id,
-    approach: row.approach,
+    ...fromApproachColumn(row.approach),
     trainSize: row.train_size,
     seed: row.seed,
     status: row.status,
@@ -209,7 +212,7 @@ export function toTrial(row: TrialRow): TrialRecord {
 export function toEpoch(r: EpochDbRow): EpochRow {
   return {
     trialId: r.trial_id,
-    approach: r.approach,
+    ...fromApproachColumn(r.approach),
     trainSize: r.train_size,
     seed: r.seed,
     epoch: r.epoch,

@@ -137,7 +137,8 @@ export interface Store {
 
   setSuiteEnv(id: number, env: EnvironmentInfo): Promise<void>;
 
-  setSuitePretrain(id: number, pretrain: PretrainRecord): Promise<void>;
+  /** One record for a single-source suite; for a suite with `sources`, every source's record so far (each names it). */
+  setSuitePretrain(id: number, pretrain: PretrainRecord | PretrainRecord[]): Promise<void>;
 
   /** The suite's trials in id order (the planned order). */
   listTrials(suiteId: number): Promise<TrialRecord[]>;
