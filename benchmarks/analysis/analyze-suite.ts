@@ -8,9 +8,18 @@ import {
   type TrialStatus,
 } from '../domain.js';
 import type { EpochRow } from '../domain.js';
-import { checkClaims, type ClaimResult } from './claims.js';
+import { capitalised } from './format.js';
+import { hasNamedSources, specForSource, suiteSources, type SuiteSource } from '../spec/sources.js';
+import {
+  CLAIM_IDS,
+  checkClaims,
+  sourceRelevanceClaim,
+  type ClaimResult,
+  type ClaimsInput,
+  type SourceResults,
+} from './claims.js';
 import { buildCaveats, DEFAULT_WIDE_INTERVAL, incompleteGroups, type IncompleteGroup } from './caveats.js';
-import { compareToScratch, type VariantComparison } from './comparison.js';
+import { accuraciesBySize, compareToScratch, VARIANTS, type VariantComparison } from './comparison.js';
 import {
   costPerGroup,
   defaultTargetAccuracy,
@@ -78,6 +87,12 @@ export interface SuiteAnalysis {
   protocols: ProtocolSummary;
   /** The common claims about fine-tuning against scratch, each with a verdict on this suite's results. */
   claims: ClaimResult[];
+  /**
+   * In a suite with several sources: each source analysed as a single-source suite (its transfer approaches against
+   * the one scratch baseline), in the suite's order. Empty otherwise. The fields above then list scratch once and
+   * every other approach once per source (each entry names its `source`).
+   */
+  sources: SourceAnalysis[];
   verdict: string[];
   caveats: string[];
 }
@@ -96,6 +111,13 @@ function resolveConvergence(
   return null;
 }
 
+export interface SourceAnalysis {
+  source: string;
+  /** What the source is: its dataset, or the model's path. */
+  description: string;
+  analysis: SuiteAnalysis;
+}
+
 /**
  * Everything the answer needs, from a suite and its trials and training curves: one plain, JSON-serialisable
  * object. Only `done` trials enter the statistics; failed, diverged and missing ones become caveats.
@@ -105,6 +127,17 @@ export function analyzeSuite(
   trials: readonly TrialRecord[],
   epochs: readonly EpochRow[],
   options: AnalysisOptions = {},
+): SuiteAnalysis {
+  if (!hasNamedSources(suite.spec)) return analyzeOneSource(suite, trials, epochs, options, []);
+  return analyzeSources(suite, trials, epochs, options);
+}
+
+function analyzeOneSource(
+  suite: SuiteRecord,
+  trials: readonly TrialRecord[],
+  epochs: readonly EpochRow[],
+  options: AnalysisOptions,
+  sourceResults: readonly SourceResults[],
 ): SuiteAnalysis {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const wideInterval = options.wideInterval ?? DEFAULT_WIDE_INTERVAL;
@@ -164,7 +197,7 @@ export function analyzeSuite(
       costPerGroup: cost.perGroup,
       pretrain: cost.pretrain,
       overfitting,
-      sources: suite.spec.pretrain || suite.spec.pretrainedModel ? 1 : 0,
+      sources: sourceResults,
     }),
     verdict: buildVerdict({
       accuracy,
@@ -180,5 +213,154 @@ export function analyzeSuite(
       ...tuningCaveats(tuning, own),
       ...fitCaveats(learningCurves),
     ],
+    sources: [],
   };
+}
+
+/** Tags the entries of one source's analysis that are not scratch with the source's name. */
+function tagged<T extends { approach: Approach }>(list: readonly T[], source: string): T[] {
+  return list.filter((x) => x.approach !== 'scratch').map((x) => ({ ...x, source }));
+}
+
+/** Scratch's entries (from any one source's analysis: they are the same in all) and every source's others, tagged. */
+function merged<T extends { approach: Approach }>(
+  views: readonly SourceAnalysis[],
+  pick: (a: SuiteAnalysis) => readonly T[],
+): T[] {
+  return [
+    ...pick(views[0]!.analysis).filter((x) => x.approach === 'scratch'),
+    ...views.flatMap((v) => tagged(pick(v.analysis), v.source)),
+  ];
+}
+
+/**
+ * A suite with several sources: each source is analysed as a single-source suite (scratch and its own transfer
+ * trials), with one target accuracy and one convergence size for all so that they can be compared; the suite's
+ * analysis lists scratch once and every other approach per source, measures the relevance claim across sources and
+ * gives every other claim per source.
+ */
+function analyzeSources(
+  suite: SuiteRecord,
+  trials: readonly TrialRecord[],
+  epochs: readonly EpochRow[],
+  options: AnalysisOptions,
+): SuiteAnalysis {
+  const own = trials.filter((t) => t.suiteId === suite.id);
+  const sources = suiteSources(suite.spec);
+  const viewOf = (name: string) => {
+    const keep = (t: { source?: string }) => t.source === undefined || t.source === name;
+    return {
+      suite: {
+        ...suite,
+        spec: specForSource(suite.spec, name),
+        pretrain: suite.pretrains?.find((p) => p.source === name) ?? null,
+        pretrains: undefined,
+      },
+      trials: own.filter(keep),
+      epochs: epochs.filter(keep),
+    };
+  };
+  // One target accuracy for every source: the best transfer approach's mean at the smallest size, over all sources.
+  const targets = sources.flatMap((src) => {
+    const found = defaultTargetAccuracy(summarize(viewOf(src.name!).trials, 'testAccuracy'));
+    return found ? [found.value] : [];
+  });
+  const target = options.targetAccuracy ?? (targets.length > 0 ? Math.max(...targets) : undefined);
+  const convergenceSize =
+    options.convergenceSize ?? resolveConvergence(own, epochs, suite.spec.sizes, undefined)?.trainSize;
+  const viewOptions: AnalysisOptions = {
+    ...options,
+    ...(target === undefined ? {} : { targetAccuracy: target }),
+    ...(convergenceSize === undefined ? {} : { convergenceSize }),
+  };
+  const views: SourceAnalysis[] = sources.map((s) => {
+    const name = s.name!;
+    const view = viewOf(name);
+    return {
+      source: name,
+      description: describeSource(s),
+      analysis: analyzeOneSource(view.suite, view.trials, view.epochs, viewOptions, []),
+    };
+  });
+  const sourceResults: SourceResults[] = views.map((v) => ({
+    source: v.source,
+    accuracies: VARIANTS.flatMap((approach) =>
+      [...accuraciesBySize(viewOf(v.source).trials, approach)].map(([trainSize, values]) => ({
+        approach,
+        trainSize,
+        values,
+      })),
+    ),
+  }));
+  const first = views[0]!.analysis;
+  const accuracy = merged(views, (a) => a.accuracy);
+  const relevance = sourceRelevanceClaim({ ...claimsInputFor(first), accuracy, sources: sourceResults });
+  const claims = CLAIM_IDS.flatMap((id) =>
+    id === 'source-relevance'
+      ? [relevance]
+      : views.map((v) => ({ ...v.analysis.claims.find((c) => c.id === id)!, source: v.source })),
+  );
+  const shared = views.map((v) => new Set(v.analysis.caveats));
+  const inAll = (caveat: string) => shared.every((set) => set.has(caveat));
+  const caveats = [
+    ...first.caveats.filter(inAll),
+    ...views.flatMap((v) => v.analysis.caveats.filter((c) => !inAll(c)).map((c) => `Source ${v.source}: ${c}`)),
+  ];
+  const verdict = [
+    `Sources compared: ${views.map((v) => `${v.source} (${v.description})`).join('; ')}. Does the source matter? ${relevance.verdict.kind === 'not-measured' ? relevance.evidence : `${capitalised(relevance.verdictLabel)}. ${relevance.evidence}`}`,
+    ...views.flatMap((v) => v.analysis.verdict.map((line) => `From ${v.source}: ${line}`)),
+  ];
+  return {
+    ...first,
+    statusCounts: Object.fromEntries(
+      TRIAL_STATUSES.map((s) => [s, own.filter((t) => t.status === s).length]),
+    ) as Record<TrialStatus, number>,
+    accuracy,
+    testLoss: merged(views, (a) => a.testLoss),
+    comparisons: views.flatMap((v) => v.analysis.comparisons.map((c) => ({ ...c, source: v.source }))),
+    learningCurves: {
+      ...first.learningCurves,
+      fits: merged(views, (a) => a.learningCurves.fits),
+      multipliers: views.flatMap((v) => v.analysis.learningCurves.multipliers.map((m) => ({ ...m, source: v.source }))),
+    },
+    cost: {
+      perGroup: merged(views, (a) => a.cost.perGroup),
+      target: first.cost.target,
+      timeToTarget: merged(views, (a) => a.cost.timeToTarget),
+      pretrain: null,
+    },
+    overfitting: merged(views, (a) => a.overfitting),
+    convergence: first.convergence
+      ? { trainSize: first.convergence.trainSize, curves: merged(views, (a) => a.convergence?.curves ?? []) }
+      : null,
+    incomplete: merged(views, (a) => a.incomplete),
+    tuning: merged(views, (a) => a.tuning),
+    protocols: protocolSummary(own),
+    claims,
+    verdict,
+    caveats,
+    sources: views,
+  };
+}
+
+/** The claims input of the relevance claim: only tolerance, accuracy and sources are read. */
+function claimsInputFor(a: SuiteAnalysis): Omit<ClaimsInput, 'sources'> {
+  return {
+    tolerance: a.tolerance,
+    accuracy: a.accuracy,
+    comparisons: a.comparisons,
+    multipliers: a.learningCurves.multipliers,
+    target: a.cost.target,
+    timeToTarget: a.cost.timeToTarget,
+    costPerGroup: a.cost.perGroup,
+    pretrain: null,
+    overfitting: a.overfitting,
+  };
+}
+
+/** What a source is, for the report and the app. */
+export function describeSource(source: SuiteSource): string {
+  if (source.pretrain) return describeDataset(source.pretrain.dataset);
+  if (source.pretrainedModel) return `the model at ${source.pretrainedModel.path}`;
+  return 'no source';
 }

@@ -11,6 +11,8 @@ export const DEFAULT_WIDE_INTERVAL = 0.1;
 /** An approach and size of the suite's grid with fewer done trials than seeds. */
 export interface IncompleteGroup {
   approach: Approach;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   trainSize: number;
   expected: number;
   done: number;

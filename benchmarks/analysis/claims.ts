@@ -1,5 +1,6 @@
 import type { Approach } from '../domain.js';
 import type { VariantComparison } from './comparison.js';
+import { welchDifference } from './welch.js';
 import type { GroupCost, PretrainCost, TargetAccuracy, TimeToTarget } from './cost.js';
 import {
   APPROACH_LABELS,
@@ -46,6 +47,8 @@ export interface SizeCheck {
 
 export interface ClaimResult {
   id: ClaimId;
+  /** In a suite with several sources, the source a claim about fine-tuning was checked for (the relevance claim has none). */
+  source?: string;
   claim: string;
   /** What on this suite's data tests the claim. */
   measurement: string;
@@ -68,8 +71,17 @@ export interface ClaimsInput {
   costPerGroup: readonly GroupCost[];
   pretrain: PretrainCost | null;
   overfitting: readonly OverfittingGap[];
-  /** Sources of pretrained models the suite compares; one for a suite with a single source. */
-  sources: number;
+  /**
+   * In a suite with several sources: each source's transfer results (test accuracies of done trials per approach
+   * and size); empty for a single-source suite (the relevance claim is then not measured).
+   */
+  sources: readonly SourceResults[];
+}
+
+/** One source's transfer results, for the relevance claim. */
+export interface SourceResults {
+  source: string;
+  accuracies: { approach: Exclude<Approach, 'scratch'>; trainSize: number; values: number[] }[];
 }
 
 const EPSILON = 1e-9;
@@ -306,21 +318,74 @@ export function overfittingClaim(input: ClaimsInput): ClaimResult {
   });
 }
 
+/**
+ * "The benefit depends on how relevant the pretrained model is": measured on a suite with several sources, each
+ * against the one scratch baseline. At each size every source is represented by its best transfer approach there
+ * (highest mean test accuracy); the claim holds at N when the best source is ahead of the worst by more than the
+ * tolerance and the 95% Welch interval of that difference excludes 0 (seed noise alone does not make sources differ).
+ * Where it stops holding, the choice of source no longer matters on this task.
+ */
 export function sourceRelevanceClaim(input: ClaimsInput): ClaimResult {
   const claim = 'The benefit depends on how relevant the pretrained model is to the task.';
   const measurement =
-    'The same target with fine-tuning approaches from several sources, each against the one scratch baseline.';
-  return result(
-    'source-relevance',
-    claim,
-    measurement,
-    [],
-    () => '',
-    input.sources < 2
-      ? 'this suite has one source; a suite naming several sources (or two suites compared side by side) measures it'
-      : 'comparing several sources is not measured by this analysis yet',
+    "The same target with transfer approaches from several sources, each against the one scratch baseline: at each size, the best source's best approach against the worst source's best approach (ahead by more than the tolerance, 95% Welch interval excluding 0).";
+  if (input.sources.length < 2) {
+    return result(
+      'source-relevance',
+      claim,
+      measurement,
+      [],
+      () => '',
+      'this suite has one source; a suite naming several sources ("sources") measures it',
+    );
+  }
+  const scratch = new Map(
+    input.accuracy.filter((g) => g.approach === 'scratch' && g.source === undefined).map((g) => [g.trainSize, g.mean]),
   );
+  const sizes = [...new Set(input.sources.flatMap((s) => s.accuracies.map((a) => a.trainSize)))].sort((a, b) => a - b);
+  const checks = sizes.flatMap((size): SizeCheck[] => {
+    const best = input.sources.map((s) => {
+      const here = s.accuracies.filter((a) => a.trainSize === size && a.values.length > 0);
+      if (here.length === 0) return null;
+      const top = here.reduce((a, b) => (meanOf(b.values) > meanOf(a.values) ? b : a));
+      return { source: s.source, approach: top.approach, values: top.values, mean: meanOf(top.values) };
+    });
+    if (best.some((b) => b === null) || best.length < 2) return [];
+    const ranked = (best as NonNullable<(typeof best)[number]>[]).sort((a, b) => b.mean - a.mean);
+    const first = ranked[0]!;
+    const last = ranked[ranked.length - 1]!;
+    const difference = welchDifference(first.values, last.values);
+    const interval = difference.interval
+      ? ` (95% interval ${formatPoints(difference.interval.low)} to ${formatPoints(difference.interval.high)})`
+      : ' (no interval: fewer than two seeds)';
+    const base = scratch.get(size);
+    return [
+      {
+        trainSize: size,
+        holds: difference.difference > input.tolerance + EPSILON && difference.significant === true,
+        detail:
+          `${formatSize(size)}: ${first.source} (${first.approach}) ${formatPercent(first.mean)}, ${last.source} (${last.approach}) ${formatPercent(last.mean)}, ` +
+          `${formatPoints(difference.difference)} points apart${interval}${base !== undefined ? `; scratch ${formatPercent(base)}` : ''}`,
+      },
+    ];
+  });
+  if (checks.length === 0) {
+    return result(
+      'source-relevance',
+      claim,
+      measurement,
+      [],
+      () => '',
+      'no size has done transfer trials from every source yet',
+    );
+  }
+  return result('source-relevance', claim, measurement, checks, () => {
+    const shown = [checks[0]!, checks[checks.length - 1]!].filter((c, i, all) => i === 0 || c !== all[0]);
+    return `${holdsWhere(checks)} ${shown.map((c) => c.detail).join('; ')}.`;
+  });
 }
+
+const meanOf = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 /**
  * "Partial fine-tuning balances cost and accuracy": holds at N when partial fine-tuning is within the tolerance of

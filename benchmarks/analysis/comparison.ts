@@ -23,6 +23,8 @@ export interface SizeComparison {
 
 export interface VariantComparison {
   approach: Variant;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   baseline: 'scratch';
   /** One entry per size at which the variant has done trials, in increasing size. */
   sizes: SizeComparison[];

@@ -4,6 +4,8 @@ import { compareApproachSize, doneTrials, summarize, type GroupSummary } from '.
 
 export interface GroupCost {
   approach: Approach;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   trainSize: number;
   /** Wall time per trial (seconds) over done trials; null when none recorded it. */
   wallSeconds: GroupSummary | null;
@@ -50,6 +52,8 @@ export function defaultTargetAccuracy(accuracy: readonly GroupSummary[]): Target
 
 export interface TimeToTarget {
   approach: Approach;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   trainSize: number;
   /** Done trials with a recorded training curve. */
   trials: number;

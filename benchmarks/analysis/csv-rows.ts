@@ -1,7 +1,14 @@
 import type { Approach, TrialRecord } from '../domain.js';
 import type { SuiteAnalysis } from './analyze-suite.js';
 import type { DataMultiplier } from './data-multiplier.js';
-import { compareApproachSize, summarize, type GroupSummary, type TrialMetric } from './summary-stats.js';
+import {
+  armSizeKey,
+  compareApproachSize,
+  sourceField,
+  summarize,
+  type GroupSummary,
+  type TrialMetric,
+} from './summary-stats.js';
 
 export type CsvValue = string | number | null;
 export type CsvRow = Record<string, CsvValue>;
@@ -23,11 +30,9 @@ function intervalColumns(metric: TrialMetric, summary: GroupSummary | undefined)
   };
 }
 
-const key = (approach: Approach, trainSize: number): string => `${approach}\u0000${trainSize}`;
-
 /**
  * Rows for `summary.csv`, one per approach and size that has any trial, in approach then size order.
- * Columns, in order: approach, train_size, n (done trials with a test accuracy), test_accuracy_{mean,std,ci_low,ci_high},
+ * Columns, in order: approach, source (empty but in a suite with several sources), train_size, n (done trials with a test accuracy), test_accuracy_{mean,std,ci_low,ci_high},
  * wall_seconds_mean, test_loss_{mean,std,ci_low,ci_high}, wall_seconds_{std,ci_low,ci_high},
  * train_flops_{mean,std,ci_low,ci_high}, then test_accuracy_min, test_accuracy_max and excluded
  * (failed or diverged trials, which no statistic includes). Intervals are 95% Student-t; empty (null) where there is no value.
@@ -35,17 +40,22 @@ const key = (approach: Approach, trainSize: number): string => `${approach}\u000
 export function summaryRows(trials: readonly TrialRecord[]): CsvRow[] {
   const byMetric = new Map<TrialMetric, Map<string, GroupSummary>>();
   for (const metric of Object.keys(SNAKE) as TrialMetric[]) {
-    byMetric.set(metric, new Map(summarize(trials, metric).map((g) => [key(g.approach, g.trainSize), g])));
+    byMetric.set(metric, new Map(summarize(trials, metric).map((g) => [armSizeKey(g), g])));
   }
-  const groups = new Map<string, { approach: Approach; trainSize: number; excluded: number }>();
+  const groups = new Map<string, { approach: Approach; source?: string; trainSize: number; excluded: number }>();
   for (const t of trials) {
-    const k = key(t.approach, t.trainSize);
-    const group = groups.get(k) ?? { approach: t.approach, trainSize: t.trainSize, excluded: 0 };
+    const k = armSizeKey(t);
+    const group = groups.get(k) ?? {
+      approach: t.approach,
+      ...sourceField(t.source),
+      trainSize: t.trainSize,
+      excluded: 0,
+    };
     if (t.status === 'failed' || t.status === 'diverged') group.excluded += 1;
     groups.set(k, group);
   }
-  return [...groups.values()].sort(compareApproachSize).map(({ approach, trainSize, excluded }) => {
-    const k = key(approach, trainSize);
+  return [...groups.values()].sort(compareApproachSize).map(({ approach, source, trainSize, excluded }) => {
+    const k = armSizeKey({ approach, source, trainSize });
     const pick = (metric: TrialMetric): GroupSummary | undefined => byMetric.get(metric)?.get(k);
     const accuracy = pick('testAccuracy');
     const loss = intervalColumns('testLoss', pick('testLoss'));
@@ -54,6 +64,7 @@ export function summaryRows(trials: readonly TrialRecord[]): CsvRow[] {
     const n = accuracy?.n ?? 0;
     return {
       approach,
+      source: source ?? null,
       train_size: trainSize,
       n,
       ...intervalColumns('testAccuracy', accuracy),
@@ -85,7 +96,8 @@ export function multiplierCells(m: DataMultiplier): { value: number | null; note
 }
 
 /**
- * Rows for `comparison.csv`, one per fine-tuning variant and size. Columns, in order: approach, baseline, train_size,
+ * Rows for `comparison.csv`, one per fine-tuning variant (and source) and size. Columns, in order: approach, source,
+ * baseline, train_size,
  * difference_mean, difference_ci_low, difference_ci_high (variant − scratch test accuracy, 95% Welch t-interval),
  * significant ("true"/"false"; empty without an interval), data_multiplier, multiplier_note, crossover_size
  * (empty when not reached), then crossover_note and scratch_matching_size (interpolated size scratch needs).
@@ -104,6 +116,7 @@ export function comparisonRows(analysis: Pick<SuiteAnalysis, 'comparisons'>): Cs
       const d = s.difference;
       return {
         approach: c.approach,
+        source: c.source ?? null,
         baseline: c.baseline,
         train_size: s.trainSize,
         difference_mean: d?.difference ?? null,

@@ -12,6 +12,8 @@ export interface MeanCurvePoint {
 
 export interface ApproachCurve {
   approach: Approach;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   points: MeanCurvePoint[];
 }
 

@@ -33,7 +33,7 @@ export interface FittedCurvePoint {
   extrapolated: boolean;
 }
 
-export type ApproachFit =
+export type ApproachFit = (
   | {
       approach: Approach;
       kind: 'fitted';
@@ -48,7 +48,11 @@ export type ApproachFit =
       largestSize: number;
       curve: FittedCurvePoint[];
     }
-  | { approach: Approach; kind: 'refused'; reason: string };
+  | { approach: Approach; kind: 'refused'; reason: string }
+) & {
+  /** The source the approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
+};
 
 /** Where a matching size lies with respect to scratch's sizes run: outside them it comes from the fit's shape alone. */
 export type Extrapolation = 'none' | 'beyond-largest' | 'below-smallest';
@@ -91,6 +95,8 @@ export interface SizeMultipliers {
 
 export interface VariantMultipliers {
   approach: Exclude<Approach, 'scratch'>;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   sizes: SizeMultipliers[];
 }
 

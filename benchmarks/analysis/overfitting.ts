@@ -4,6 +4,8 @@ import { compareApproachSize, doneTrials } from './summary-stats.js';
 
 export interface OverfittingGap {
   approach: Approach;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   trainSize: number;
   /** Done trials with a training curve. */
   n: number;

@@ -6,6 +6,8 @@ export const TRIAL_METRICS: readonly TrialMetric[] = ['testAccuracy', 'testLoss'
 
 export interface GroupSummary {
   approach: Approach;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   trainSize: number;
   /** Number of values summarised (done trials with a non-null value). n = 1 means no spread estimate. */
   n: number;
@@ -24,12 +26,26 @@ export function doneTrials(trials: readonly TrialRecord[]): TrialRecord[] {
   return trials.filter((t) => t.status === 'done');
 }
 
-/** Compares approach (in the order of APPROACHES) and then training-set size. */
+/** Compares approach (in the order of APPROACHES), then source (none first, then by name), then training-set size. */
 export function compareApproachSize(
-  a: { approach: Approach; trainSize: number },
-  b: { approach: Approach; trainSize: number },
+  a: { approach: Approach; source?: string; trainSize: number },
+  b: { approach: Approach; source?: string; trainSize: number },
 ): number {
-  return APPROACHES.indexOf(a.approach) - APPROACHES.indexOf(b.approach) || a.trainSize - b.trainSize;
+  return (
+    APPROACHES.indexOf(a.approach) - APPROACHES.indexOf(b.approach) ||
+    (a.source ?? '').localeCompare(b.source ?? '') ||
+    a.trainSize - b.trainSize
+  );
+}
+
+/** A grouping key of approach, source and size. */
+export function armSizeKey(t: { approach: Approach; source?: string; trainSize: number }): string {
+  return `${t.approach}\u0000${t.source ?? ''}\u0000${t.trainSize}`;
+}
+
+/** `{ source }` when there is one, nothing otherwise (so records of single-source suites keep their shape). */
+export function sourceField(source: string | undefined): { source?: string } {
+  return source === undefined ? {} : { source };
 }
 
 /**
@@ -67,25 +83,25 @@ export function describe(
 }
 
 /**
- * Groups `done` trials by approach and size and summarises `metric` (ignoring null values):
+ * Groups `done` trials by approach (and source, in a suite with several) and size and summarises `metric` (ignoring null values):
  * sample std (n − 1), 95% Student-t interval clipped to the metric's range (n = 1: std 0 and interval = [mean, mean],
  * flagged by n).
  * Groups with no value are left out. Sorted by approach order of APPROACHES, then size.
  */
 export function summarize(trials: readonly TrialRecord[], metric: TrialMetric): GroupSummary[] {
-  const groups = new Map<string, { approach: Approach; trainSize: number; values: number[] }>();
+  const groups = new Map<string, { approach: Approach; source?: string; trainSize: number; values: number[] }>();
   for (const trial of doneTrials(trials)) {
     const value = trial[metric];
     if (value === null || !Number.isFinite(value)) continue;
-    const key = `${trial.approach}\u0000${trial.trainSize}`;
+    const key = armSizeKey(trial);
     let group = groups.get(key);
     if (!group) {
-      group = { approach: trial.approach, trainSize: trial.trainSize, values: [] };
+      group = { approach: trial.approach, ...sourceField(trial.source), trainSize: trial.trainSize, values: [] };
       groups.set(key, group);
     }
     group.values.push(value);
   }
   return [...groups.values()]
-    .map((g) => ({ approach: g.approach, trainSize: g.trainSize, ...describe(g.values, METRIC_RANGE[metric]) }))
+    .map(({ values, ...g }) => ({ ...g, ...describe(values, METRIC_RANGE[metric]) }))
     .sort(compareApproachSize);
 }

@@ -6,6 +6,8 @@ import { doneTrials } from './summary-stats.js';
 /** How an approach's learning rate was tuned, over its done trials. */
 export interface ApproachTuning {
   approach: Approach;
+  /** The source this approach starts from, in a suite with several sources (absent for scratch and otherwise). */
+  source?: string;
   /** The learning rates the suite gives the approach (one value: no tuning). */
   grid: number[];
   /** Done trials that recorded their candidates. */

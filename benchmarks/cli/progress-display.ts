@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { RunEvent, TrialKey } from '../domain.js';
 import { formatSeconds } from '../analysis/format.js';
+import { armLabel } from '../spec/sources.js';
 
 /** A duration as 42s, 3m07s or 1h02m. */
 export function formatDuration(seconds: number): string {
@@ -19,7 +20,7 @@ function expectedWork(spec: SuiteSpec, key: TrialKey): number {
   return Math.max(settings.minSteps * settings.batchSize, settings.epochs * trainCount);
 }
 
-const describeKey = (key: TrialKey): string => `${key.approach} n=${key.trainSize} seed=${key.seed}`;
+const describeKey = (key: TrialKey): string => `${armLabel(key)} n=${key.trainSize} seed=${key.seed}`;
 
 /**
  * Shows a suite's progress on stderr: a live bar on a terminal (trials done/total, trials in flight with their epoch,

@@ -1,6 +1,7 @@
 import type { SuiteComparison } from '../analysis/compare-suites.js';
 import { summarize } from '../analysis/summary-stats.js';
-import { APPROACHES, type SuiteRecord, type TrialRecord } from '../domain.js';
+import type { SuiteRecord, TrialRecord } from '../domain.js';
+import { armLabel, sameArm, suiteArms, type Arm } from '../spec/sources.js';
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -32,17 +33,17 @@ export function printSuiteList(suites: SuiteRecord[]): void {
 /** Mean test accuracy and its 95% interval (clipped to 0–100%, so not always symmetric) per size and approach. */
 export function printSummaryTable(suite: SuiteRecord, trials: TrialRecord[]): void {
   const groups = summarize(trials, 'testAccuracy');
-  const approaches = APPROACHES.filter((a) => suite.spec.approaches[a] !== undefined);
-  const cell = (approach: string, size: number): string => {
-    const g = groups.find((x) => x.approach === approach && x.trainSize === size);
+  const arms = suiteArms(suite.spec);
+  const cell = (arm: Arm, size: number): string => {
+    const g = groups.find((x) => sameArm(x, arm) && x.trainSize === size);
     if (!g) return '—';
     const pct = (v: number) => (v * 100).toFixed(1);
     return g.n > 1 ? `${pct(g.mean)} (${pct(g.ciLow)}–${pct(g.ciHigh)})` : `${pct(g.mean)} (n=1)`;
   };
   console.log(`\nsuite ${suite.id} (${suite.name}): test accuracy %, mean (95% interval over seeds)`);
   printTable(
-    ['size', ...approaches],
-    suite.spec.sizes.map((size) => [String(size), ...approaches.map((a) => cell(a, size))]),
+    ['size', ...arms.map(armLabel)],
+    suite.spec.sizes.map((size) => [String(size), ...arms.map((a) => cell(a, size))]),
   );
   const notDone = trials.filter((t) => t.status !== 'done');
   if (notDone.length > 0) {

@@ -14,6 +14,7 @@ const TRIAL_COLUMNS = [
   'suite_id',
   'trial_id',
   'approach',
+  'source',
   'train_size',
   'seed',
   'status',
@@ -40,6 +41,7 @@ const TRIAL_COLUMNS = [
 const EPOCH_COLUMNS = [
   'trial_id',
   'approach',
+  'source',
   'train_size',
   'seed',
   'epoch',
@@ -53,6 +55,7 @@ const EPOCH_COLUMNS = [
 
 const SUMMARY_HEAD = [
   'approach',
+  'source',
   'train_size',
   'n',
   'test_accuracy_mean',
@@ -63,6 +66,7 @@ const SUMMARY_HEAD = [
 ];
 const COMPARISON_HEAD = [
   'approach',
+  'source',
   'baseline',
   'train_size',
   'difference_mean',
@@ -96,7 +100,9 @@ const nanToNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /**
  * The suite's results as CSV files: trials.csv, epochs.csv, summary.csv (done trials only) and comparison.csv
- * (each fine-tuning variant against scratch per size: difference, data multiplier, crossover).
+ * (each fine-tuning variant against scratch per size: difference, data multiplier, crossover). Every file has a
+ * `source` column after `approach`: the source a transfer approach starts from in a suite with several sources,
+ * empty otherwise.
  */
 export async function exportCsvFiles(store: Store, suiteId: number): Promise<TextFile[]> {
   const suite = await store.requireSuite(suiteId);
@@ -106,6 +112,7 @@ export async function exportCsvFiles(store: Store, suiteId: number): Promise<Tex
     suite_id: t.suiteId,
     trial_id: t.id,
     approach: t.approach,
+    source: t.source ?? null,
     train_size: t.trainSize,
     seed: t.seed,
     status: t.status,
@@ -131,6 +138,7 @@ export async function exportCsvFiles(store: Store, suiteId: number): Promise<Tex
   const epochRows: CsvRow[] = epochs.map((e) => ({
     trial_id: e.trialId,
     approach: e.approach,
+    source: e.source ?? null,
     train_size: e.trainSize,
     seed: e.seed,
     epoch: e.epoch,

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import {
-  APPROACHES,
   type BackendChoice,
   type PretrainRecord,
   type RunEventListener,
@@ -14,7 +13,7 @@ import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { TrialNotRunningError, type RunOwner, type Store, type StoredSuite } from '../store/store.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
-import { hasNamedSources, sourceNames, specForSource } from '../spec/sources.js';
+import { hasNamedSources, sourceNames, suiteArms, specForSource } from '../spec/sources.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
@@ -31,12 +30,7 @@ import type { FromWorker } from './worker-protocol.js';
  * the first seed. In a suite with `sources`, each transfer approach runs once per source and scratch once.
  */
 export function planTrials(spec: SuiteSpec): TrialKey[] {
-  const approaches = APPROACHES.filter((a) => spec.approaches[a] !== undefined);
-  const names = sourceNames(spec);
-  const arms = [
-    ...approaches.filter((a) => a === 'scratch' || names.length === 0).map((approach) => ({ approach })),
-    ...names.flatMap((source) => approaches.filter((a) => a !== 'scratch').map((approach) => ({ approach, source }))),
-  ];
+  const arms = suiteArms(spec);
   return spec.seeds.flatMap((seed) =>
     spec.sizes.flatMap((trainSize) => arms.map((arm) => ({ ...arm, trainSize, seed }))),
   );
@@ -505,21 +499,7 @@ async function checkedWorker(
 ): Promise<{ worker: LiveWorker; summary: CheckSummary }> {
   const worker = await LiveWorker.start(options.forkWorker, options.backend);
   try {
-    // every source's view (and, with `sources`, the scratch trials' view without one) is checked on its own
-    const views = hasNamedSources(suite.spec)
-      ? [undefined, ...sourceNames(suite.spec)].map((source) => ({
-          spec: specForSource(suite.spec, source),
-          origin: source === undefined ? suite.origin : `${suite.origin}, source "${source}"`,
-        }))
-      : [{ spec: suite.spec, origin: suite.origin }];
-    let summary: CheckSummary | null = null;
-    const notices = new Set<string>();
-    for (const view of views) {
-      const one = await check(worker, { ...suite, spec: view.spec, origin: view.origin });
-      summary ??= one;
-      one.notices.forEach((n) => notices.add(n));
-    }
-    return { worker, summary: { ...summary!, notices: [...notices] } };
+    return { worker, summary: await check(worker, suite) };
   } catch (error) {
     worker.kill();
     throw error;

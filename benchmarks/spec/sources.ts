@@ -76,6 +76,16 @@ export function decodeArm(key: string): Arm {
   return at < 0 ? { approach: approach as Approach } : { approach: approach as Approach, source: key.slice(at + 1) };
 }
 
+/** The suite's approaches, each transfer approach once per source in a suite with `sources`: scratch first. */
+export function suiteArms(spec: SuiteSpec): Arm[] {
+  const approaches = APPROACHES.filter((a) => spec.approaches[a] !== undefined);
+  const names = sourceNames(spec);
+  return [
+    ...approaches.filter((a) => a === 'scratch' || names.length === 0).map((approach) => ({ approach })),
+    ...names.flatMap((source) => approaches.filter((a) => a !== 'scratch').map((approach) => ({ approach, source }))),
+  ];
+}
+
 /** "finetune", or "finetune · fashion": how tables, charts and the report name an approach from one source. */
 export function armLabel(arm: Arm): string {
   return arm.source === undefined ? arm.approach : `${arm.approach} · ${arm.source}`;

@@ -2,7 +2,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { countPerClass } from '../datasets/labelled-images.js';
 import { loadTask } from '../datasets/load-dataset.js';
 import { trainingSubset } from '../datasets/training-subset.js';
+import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { hasNamedSources, specForSource, suiteSources } from '../spec/sources.js';
 import { architectureInputShape, buildModel } from '../models/architectures.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import { architectureName, featuresLayer } from '../spec/describe-architecture.js';
@@ -10,8 +12,31 @@ import { checkAdaptable, imageInputShape, type ImageShape } from './input-adapte
 import type { CheckJob, CheckSummary } from './jobs.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 
-/** Everything that can be wrong with a suite's inputs, found before any trial is stored or trained. */
+/**
+ * Everything that can be wrong with a suite's inputs, found before any trial is stored or trained. A suite with
+ * several sources is checked as each of its single-source views (spec/sources.ts), and without any source (its
+ * scratch trials); an error names the source.
+ */
 export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
+  if (!hasNamedSources(job.spec)) return checkOneSource(job);
+  const summary = await checkOneSource({ ...job, spec: specForSource(job.spec, undefined), base: null });
+  const notices = new Set(summary.notices);
+  for (const source of suiteSources(job.spec)) {
+    const spec = specForSource(job.spec, source.name!);
+    const base = source.pretrainedModel
+      ? { path: resolve(job.baseDir, source.pretrainedModel.path), cutLayer: source.pretrainedModel.cutLayer }
+      : null;
+    try {
+      (await checkOneSource({ ...job, spec, base })).notices.forEach((n) => notices.add(n));
+    } catch (error) {
+      if (error instanceof UserError) throw new UserError(`source "${source.name}": ${error.message}`);
+      throw error;
+    }
+  }
+  return { ...summary, notices: [...notices] };
+}
+
+async function checkOneSource(job: CheckJob): Promise<CheckSummary> {
   const { spec, baseDir } = job;
   const target = await cachedTask(spec.target.dataset, spec.target.testPerClass, baseDir);
   const numClasses = target.pool.classNames.length;

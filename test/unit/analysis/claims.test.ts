@@ -11,6 +11,7 @@ import {
   verdictText,
   type ClaimsInput,
   type SizeCheck,
+  type SourceResults,
 } from '../../../benchmarks/analysis/claims.js';
 import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
 import type { GroupCost, TimeToTarget } from '../../../benchmarks/analysis/cost.js';
@@ -59,7 +60,7 @@ function input(all: TrialRecord[], overrides: Partial<ClaimsInput> = {}): Claims
     costPerGroup: [],
     pretrain: null,
     overfitting: [],
-    sources: 1,
+    sources: [],
     ...overrides,
   };
 }
@@ -188,6 +189,75 @@ describe('sourceRelevanceClaim', () => {
     const claim = sourceRelevanceClaim(input([]));
     expect(claim.verdict.kind).toBe('not-measured');
     expect(claim.evidence).toMatch(/^This suite has one source; a suite naming several sources/);
+  });
+
+  const results = (
+    source: string,
+    bySize: Record<number, Partial<Record<'finetune' | 'linear-probe', number[]>>>,
+  ): SourceResults => ({
+    source,
+    accuracies: Object.entries(bySize).flatMap(([size, byApproach]) =>
+      Object.entries(byApproach).map(([approach, values]) => ({
+        approach: approach as 'finetune' | 'linear-probe',
+        trainSize: Number(size),
+        values: values!,
+      })),
+    ),
+  });
+
+  it('holds up to the last size where the best source is clearly ahead of the worst (each at its best approach)', () => {
+    const near = results('near', {
+      20: { finetune: [0.8, 0.82, 0.78], 'linear-probe': [0.6, 0.6, 0.6] },
+      100: { finetune: [0.9, 0.91, 0.89] },
+      1000: { finetune: [0.97, 0.97, 0.971] },
+    });
+    // far's best approach at 20 is the linear probe (0.7): the claim compares each source at its best.
+    const far = results('far', {
+      20: { finetune: [0.5, 0.52, 0.48], 'linear-probe': [0.7, 0.71, 0.69] },
+      100: { finetune: [0.85, 0.86, 0.84] },
+      1000: { finetune: [0.968, 0.97, 0.969] },
+    });
+    const scratch = curveTrials({ scratch: { 20: [0.4, 0.4, 0.4], 100: [0.8, 0.8, 0.8], 1000: [0.96, 0.96, 0.96] } });
+    const claim = sourceRelevanceClaim(input(scratch, { sources: [near, far] }));
+    expect(claim.checks.map((c) => c.holds)).toEqual([true, true, false]);
+    expect(claim.verdict).toEqual({ kind: 'holds-up-to', from: 20, upTo: 100 });
+    expect(claim.verdictLabel).toBe('holds up to 100 examples');
+    expect(claim.checks[0]!.detail).toMatch(
+      /^20: near \(finetune\) 80\.0%, far \(linear-probe\) 70\.0%, 10\.0 points apart/,
+    );
+    expect(claim.checks[0]!.detail).toMatch(/scratch 40\.0%$/);
+  });
+
+  it('does not hold when the sources differ by more than the tolerance but seed noise could explain it', () => {
+    const a = results('a', { 20: { finetune: [0.9, 0.6, 0.75] } });
+    const b = results('b', { 20: { finetune: [0.7, 0.65, 0.68] } });
+    const claim = sourceRelevanceClaim(input([], { sources: [a, b] }));
+    expect(claim.checks[0]!.holds).toBe(false);
+    expect(claim.verdict).toEqual({ kind: 'does-not-hold' });
+  });
+
+  it('does not hold with one seed (no interval), and says so', () => {
+    const a = results('a', { 20: { finetune: [0.9] } });
+    const b = results('b', { 20: { finetune: [0.5] } });
+    const claim = sourceRelevanceClaim(input([], { sources: [a, b] }));
+    expect(claim.verdict).toEqual({ kind: 'does-not-hold' });
+    expect(claim.checks[0]!.detail).toMatch(/no interval: fewer than two seeds/);
+  });
+
+  it('compares the best source with the worst among three, and only at sizes every source has', () => {
+    const a = results('a', { 20: { finetune: [0.9, 0.91, 0.89] }, 100: { finetune: [0.95, 0.95, 0.951] } });
+    const b = results('b', { 20: { finetune: [0.85, 0.86, 0.84] }, 100: { finetune: [0.95, 0.951, 0.95] } });
+    const c = results('c', { 20: { finetune: [0.6, 0.61, 0.59] } });
+    const claim = sourceRelevanceClaim(input([], { sources: [a, b, c] }));
+    expect(claim.checks.map((x) => x.trainSize)).toEqual([20]);
+    expect(claim.checks[0]!.detail).toMatch(/^20: a \(finetune\) 90\.0%, c \(finetune\) 60\.0%/);
+    expect(claim.verdict).toEqual({ kind: 'holds' });
+  });
+
+  it('is not measured while no size has transfer trials from every source', () => {
+    const a = results('a', { 20: { finetune: [0.9, 0.91] } });
+    const b = results('b', {});
+    expect(sourceRelevanceClaim(input([], { sources: [a, b] })).verdict.kind).toBe('not-measured');
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSuite } from '../../../benchmarks/analysis/analyze-suite.js';
 import { comparisonRows, summaryRows } from '../../../benchmarks/analysis/csv-rows.js';
-import { suite, trial } from '../../support/records.js';
+import type { TrialRecord } from '../../../benchmarks/domain.js';
+import { suite, trial, trials } from '../../support/records.js';
 import { scenario } from './scenario.js';
 
 describe('summaryRows', () => {
@@ -16,8 +17,9 @@ describe('summaryRows', () => {
 
   it('has the agreed columns first, in order', () => {
     const rows = summaryRows(input);
-    expect(Object.keys(rows[0]!).slice(0, 20)).toEqual([
+    expect(Object.keys(rows[0]!).slice(0, 21)).toEqual([
       'approach',
+      'source',
       'train_size',
       'n',
       'test_accuracy_mean',
@@ -75,6 +77,7 @@ describe('comparisonRows', () => {
   it('has the agreed columns in order, one row per variant and size', () => {
     expect(Object.keys(rows[0]!)).toEqual([
       'approach',
+      'source',
       'baseline',
       'train_size',
       'difference_mean',
@@ -121,5 +124,50 @@ describe('comparisonRows', () => {
       crossover_note: 'not reached within the sizes run',
       data_multiplier: 1,
     });
+  });
+});
+
+describe('the source column', () => {
+  const fromSource = (source: string) => (t: TrialRecord) => ({ ...t, source });
+  const all = [
+    ...trials('scratch', 10, [0.4, 0.41, 0.39]),
+    ...trials('finetune', 10, [0.8, 0.81, 0.79]).map(fromSource('near')),
+    ...trials('finetune', 10, [0.5, 0.51, 0.49]).map(fromSource('far')),
+  ];
+
+  it('is empty for a single-source suite', () => {
+    const rows = summaryRows(trials('scratch', 10, [0.4, 0.5]));
+    expect(rows[0]!.source).toBeNull();
+  });
+
+  it('gives every approach from each source its own summary row, never one mixed over sources', () => {
+    const rows = summaryRows(all);
+    expect(rows.map((r) => [r.approach, r.source, r.n])).toEqual([
+      ['scratch', null, 3],
+      ['finetune', 'far', 3],
+      ['finetune', 'near', 3],
+    ]);
+    expect(rows.find((r) => r.source === 'near')!.test_accuracy_mean).toBeCloseTo(0.8, 12);
+    expect(rows.find((r) => r.source === 'far')!.test_accuracy_mean).toBeCloseTo(0.5, 12);
+  });
+
+  it('names the source of each comparison against scratch', () => {
+    const s = suite(
+      {
+        pretrain: undefined,
+        sources: [
+          { name: 'near', pretrain: { dataset: { kind: 'mnist', classes: [0, 1] }, epochs: 1 } },
+          { name: 'far', pretrain: { dataset: { kind: 'mnist', classes: [2, 3] }, epochs: 1 } },
+        ],
+      },
+      { pretrain: null },
+    );
+    const rows = comparisonRows(analyzeSuite(s, all, []));
+    expect(rows.map((r) => [r.approach, r.source, r.train_size])).toEqual([
+      ['finetune', 'near', 10],
+      ['finetune', 'far', 10],
+    ]);
+    expect(rows[0]!.difference_mean).toBeCloseTo(0.4, 12);
+    expect(rows[1]!.difference_mean).toBeCloseTo(0.1, 12);
   });
 });

@@ -1,7 +1,7 @@
 import type { TrialResult } from '../../../benchmarks/domain.js';
 import type { WorkerForker, WorkerHandle } from '../../../benchmarks/runner/worker-process.js';
 import type { FromWorker, ToWorker } from '../../../benchmarks/runner/worker-protocol.js';
-import type { TrialJob } from '../../../benchmarks/train/jobs.js';
+import type { PretrainJob, TrialJob } from '../../../benchmarks/train/jobs.js';
 
 /** What a fake worker does with one trial: answer with a result, die, or hang until killed. */
 export type TrialAction = { result: TrialResult } | 'die' | 'hang';
@@ -14,6 +14,10 @@ export interface FakeWorkers {
   readonly alive: number;
   /** Trial ids in the order workers received them. */
   readonly received: number[];
+  /** Every trial job, in the order workers received them. */
+  readonly trialJobs: TrialJob[];
+  /** Every pretraining job, in the order workers received them. */
+  readonly pretrainJobs: PretrainJob[];
 }
 
 export const okResult = (accuracy: number): TrialResult => ({
@@ -55,6 +59,8 @@ export function fakeWorkers(
   let started = 0;
   let alive = 0;
   const received: number[] = [];
+  const trialJobs: TrialJob[] = [];
+  const pretrainJobs: PretrainJob[] = [];
   const attempts = new Map<number, number>();
   const forker: WorkerForker = () => {
     started += 1;
@@ -86,6 +92,7 @@ export function fakeWorkers(
             });
             return;
           case 'pretrain':
+            pretrainJobs.push(message.job);
             reply({
               type: 'pretrain-done',
               record: {
@@ -103,6 +110,7 @@ export function fakeWorkers(
           case 'trial': {
             const { job } = message;
             received.push(job.trialId);
+            trialJobs.push(job);
             const attempt = (attempts.get(job.trialId) ?? 0) + 1;
             attempts.set(job.trialId, attempt);
             const action = options.trial?.(job, attempt) ?? { result: okResult(0.5 + job.key.trainSize / 1000) };
@@ -131,5 +139,7 @@ export function fakeWorkers(
       return alive;
     },
     received,
+    trialJobs,
+    pretrainJobs,
   };
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { thisProcessOwner } from '../../../benchmarks/runner/run-owner.js';
 import { SuiteRun, recoverInterruptedSuites, type RunnerOptions } from '../../../benchmarks/runner/suite-runner.js';
 import { maxWorkers } from '../../../benchmarks/runner/worker-limit.js';
 import { loadSuite, type LoadedSuite } from '../../../benchmarks/spec/load-suite.js';
+import { specForSource } from '../../../benchmarks/spec/sources.js';
+import { PRETRAIN_META, pretrainCacheKey, pretrainDir } from '../../../benchmarks/train/pretrain-cache.js';
 import { openDb } from '../../../benchmarks/store/open-db.js';
 import { SqliteStore } from '../../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
@@ -360,6 +362,92 @@ describe('SuiteRun with fake workers', () => {
       expect.stringContaining(`cache key changed since this suite started (${firstKey} → `),
     ]);
     expect((await store.requireSuite(run.suiteId)).pretrain!.cacheKey).not.toBe(firstKey);
+  });
+
+  it('several sources: each pretrained once (a cached one reused), its trials run from its own model, scratch from none', async () => {
+    const { store, db } = freshStore();
+    const { pretrain, ...rest } = suite.spec;
+    const sources: LoadedSuite = {
+      ...suite,
+      spec: {
+        ...rest,
+        seeds: [0],
+        sources: [
+          { name: 'near', pretrain: pretrain! },
+          { name: 'other', pretrain: { ...pretrain!, seed: 7 } },
+        ],
+      },
+    };
+    // "other" is already in the cache (as a single-source suite with the same pretraining would have left it)
+    const otherKey = pretrainCacheKey(specForSource(sources.spec, 'other'), sources.baseDir)!;
+    mkdirSync(pretrainDir(otherKey), { recursive: true });
+    writeFileSync(join(pretrainDir(otherKey), 'model.json'), '{}');
+    writeFileSync(
+      join(pretrainDir(otherKey), PRETRAIN_META),
+      JSON.stringify({
+        cacheKey: otherKey,
+        reused: false,
+        sourceDescription: 'cached',
+        epochs: 1,
+        wallSeconds: 9,
+        trainFlops: 1,
+        sourceTestAccuracy: 0.8,
+        backend: 'wasm',
+      }),
+    );
+    const fake = fakeWorkers();
+    const { runner, events } = options(store, fake);
+    const run = await SuiteRun.start(runner, sources);
+    expect(await run.finished).toBe('done');
+    // one scratch and two transfer approaches from each of two sources, at two sizes
+    const stored = store.listTrials(run.suiteId);
+    expect(stored.map((t) => [t.approach, t.source, t.trainSize])).toEqual(
+      [10, 40].flatMap((size) => [
+        ['scratch', undefined, size],
+        ['finetune', 'near', size],
+        ['linear-probe', 'near', size],
+        ['finetune', 'other', size],
+        ['linear-probe', 'other', size],
+      ]),
+    );
+    expect(stored.every((t) => t.status === 'done')).toBe(true);
+    // only "near" was pretrained, once, and its job saw the suite as a single-source suite
+    expect(fake.pretrainJobs).toHaveLength(1);
+    expect(fake.pretrainJobs[0]!.spec.pretrain).toEqual(pretrain);
+    expect(fake.pretrainJobs[0]!.spec.sources).toBeUndefined();
+    const nearKey = fake.pretrainJobs[0]!.cacheKey;
+    expect(nearKey).not.toBe(otherKey);
+    expect(store.requireSuite(run.suiteId).pretrains).toEqual([
+      expect.objectContaining({ source: 'near', cacheKey: nearKey, reused: false }),
+      expect.objectContaining({ source: 'other', cacheKey: otherKey, reused: true, wallSeconds: 9 }),
+    ]);
+    expect(store.requireSuite(run.suiteId).pretrain).toBeNull();
+    expect(
+      events
+        .filter((e) => e.type === 'pretrain-finished')
+        .map((e) => e.type === 'pretrain-finished' && [e.source, e.reused]),
+    ).toEqual([
+      ['near', false],
+      ['other', true],
+    ]);
+    // every trial starts from its own source's model; scratch from none
+    for (const job of fake.trialJobs) {
+      const model = job.base?.path ?? null;
+      if (job.key.approach === 'scratch') {
+        expect(model).toBeNull();
+        expect(job.spec.pretrain).toBeUndefined();
+      } else {
+        const key = job.key.source === 'near' ? nearKey : otherKey;
+        expect(model).toBe(join(pretrainDir(key), 'model.json'));
+        expect(job.spec.pretrain?.seed).toBe(job.key.source === 'near' ? 0 : 7);
+      }
+    }
+    // the stored key carries the source, in the approach column and nowhere else
+    const keys = db
+      .prepare('SELECT approach FROM trials WHERE suite_id = ? AND train_size = 10 ORDER BY id')
+      .pluck()
+      .all(run.suiteId);
+    expect(keys).toEqual(['scratch', 'finetune@near', 'linear-probe@near', 'finetune@other', 'linear-probe@other']);
   });
 
   it('refuses more workers than the limit before starting anything', async () => {

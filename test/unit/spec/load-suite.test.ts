@@ -48,6 +48,7 @@ describe('suite files', () => {
   it('every built-in suite is valid, and mnist-split is the default', () => {
     expect(builtinSuiteNames()).toEqual([
       'fashion-folder',
+      'mnist-sources',
       'mnist-split',
       'mnist-to-fashion',
       'mobilenet-split',
@@ -128,5 +129,61 @@ describe('suite files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-'));
     writeFileSync(join(dir, 's.json'), JSON.stringify(valid));
     expect(loadSuite({ kind: 'file', path: join(dir, 's.json') }).baseDir).toBe(dir);
+  });
+});
+
+describe('suites with several sources', () => {
+  const { pretrain, ...withoutSource } = valid;
+  const sources = [
+    { name: 'near', pretrain },
+    { name: 'brought', pretrainedModel: { path: 'model/model.json', cutLayer: 'features' } },
+  ];
+
+  it('accepts "sources", each with a source task or a brought model', () => {
+    const { spec } = parse({ ...withoutSource, sources });
+    expect(spec.sources?.map((s) => s.name)).toEqual(['near', 'brought']);
+    expect(spec.sources?.[0]!.pretrain?.learningRate).toBe(0.001);
+    expect(spec.pretrain).toBeUndefined();
+  });
+
+  it('still loads the single-source forms unchanged', () => {
+    expect(parse(valid).spec.sources).toBeUndefined();
+    const { pretrain: _p, ...rest } = valid;
+    const brought = parse({ ...rest, pretrainedModel: { path: 'm.json', cutLayer: 'x' } }).spec;
+    expect(brought.pretrainedModel).toEqual({ path: 'm.json', cutLayer: 'x' });
+    expect(brought.sources).toBeUndefined();
+  });
+
+  it('refuses "sources" together with "pretrain"', () => {
+    expectUserError(() => parse({ ...valid, sources }), 'field "sources"', 'not both');
+  });
+
+  it('refuses a source with neither or both kinds, naming it', () => {
+    expectUserError(
+      () => parse({ ...withoutSource, sources: [{ name: 'empty' }] }),
+      'field "sources.0.pretrain"',
+      'exactly one of "pretrain"',
+    );
+    expectUserError(
+      () => parse({ ...withoutSource, sources: [{ ...sources[1], pretrain }] }),
+      'field "sources.0.pretrain"',
+    );
+  });
+
+  it('refuses duplicate names and names that cannot be part of a trial key', () => {
+    expectUserError(
+      () => parse({ ...withoutSource, sources: [sources[0], { ...sources[1], name: 'near' }] }),
+      'field "sources"',
+      'source names must be unique',
+    );
+    expectUserError(
+      () => parse({ ...withoutSource, sources: [{ ...sources[0], name: 'a@b' }] }),
+      'field "sources.0.name"',
+    );
+    expectUserError(() => parse({ ...withoutSource, sources: [] }), 'field "sources"');
+  });
+
+  it('needs a source for the transfer approaches', () => {
+    expectUserError(() => parse(withoutSource), 'field "approaches"', '"sources"');
   });
 });
