@@ -7,6 +7,7 @@ import { datasetPaths } from '../spec/suite-data-paths.js';
 import type { DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
 import { analyzeSuite, type AnalysisOptions, type SuiteAnalysis } from './analyze-suite.js';
 import { comparisonRows, summaryRows, type CsvRow } from './csv-rows.js';
+import { suiteSources as sourcesOf } from '../spec/sources.js';
 
 /**
  * Several finished suites side by side: the same target, different sources, backends or settings. Each suite keeps
@@ -67,11 +68,14 @@ export interface SuiteComparison {
   combinedComparison: CsvRow[];
 }
 
-/** The pretraining source or brought model of a suite, in words. */
+/** The pretraining sources or brought models of a suite, in words ("name: …" for each of several sources). */
 export function suiteSources(spec: SuiteSpec): string[] {
-  if (spec.pretrain) return [describeDataset(spec.pretrain.dataset)];
-  if (spec.pretrainedModel) return [`model ${spec.pretrainedModel.path} cut at ${spec.pretrainedModel.cutLayer}`];
-  return [];
+  return sourcesOf(spec).map((s) => {
+    const what = s.pretrain
+      ? describeDataset(s.pretrain.dataset)
+      : `model ${s.pretrainedModel!.path} cut at ${s.pretrainedModel!.cutLayer}`;
+    return s.name === null ? what : `${s.name}: ${what}`;
+  });
 }
 
 /** The target in words: its data and its test set. */
@@ -182,7 +186,8 @@ function suiteColumns(s: ComparedSuite): CsvRow {
   return {
     suite_id: s.id,
     suite_name: s.name,
-    source: s.sources.join('; ') || null,
+    // the suite's sources; each row's own `source` column names the one its approach starts from
+    suite_sources: s.sources.join('; ') || null,
     backend: s.backend,
     device: s.device,
   };

@@ -24,11 +24,12 @@ describe('transfer-bench run / list / export', () => {
     const epochs = readCsv(join(out, 'epochs.csv'));
     const summary = readCsv(join(out, 'summary.csv'));
     expect(readFileSync(join(out, 'trials.csv'), 'utf8').split('\r\n')[0]).toBe(
-      'suite_id,trial_id,approach,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error',
+      'suite_id,trial_id,approach,source,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error',
     );
-    expect(Object.keys(epochs[0]!).slice(0, 10)).toEqual([
+    expect(Object.keys(epochs[0]!).slice(0, 11)).toEqual([
       'trial_id',
       'approach',
+      'source',
       'train_size',
       'seed',
       'epoch',
@@ -38,8 +39,9 @@ describe('transfer-bench run / list / export', () => {
       'val_accuracy',
       'elapsed_seconds',
     ]);
-    expect(Object.keys(summary[0]!).slice(0, 8)).toEqual([
+    expect(Object.keys(summary[0]!).slice(0, 9)).toEqual([
       'approach',
+      'source',
       'train_size',
       'n',
       'test_accuracy_mean',

