@@ -400,7 +400,7 @@ describe('SuiteRun with fake workers', () => {
     const run = await SuiteRun.start(runner, sources);
     expect(await run.finished).toBe('done');
     // one scratch and two transfer approaches from each of two sources, at two sizes
-    const stored = store.listTrials(run.suiteId);
+    const stored = await store.listTrials(run.suiteId);
     expect(stored.map((t) => [t.approach, t.source, t.trainSize])).toEqual(
       [10, 40].flatMap((size) => [
         ['scratch', undefined, size],
@@ -417,11 +417,11 @@ describe('SuiteRun with fake workers', () => {
     expect(fake.pretrainJobs[0]!.spec.sources).toBeUndefined();
     const nearKey = fake.pretrainJobs[0]!.cacheKey;
     expect(nearKey).not.toBe(otherKey);
-    expect(store.requireSuite(run.suiteId).pretrains).toEqual([
+    expect((await store.requireSuite(run.suiteId)).pretrains).toEqual([
       expect.objectContaining({ source: 'near', cacheKey: nearKey, reused: false }),
       expect.objectContaining({ source: 'other', cacheKey: otherKey, reused: true, wallSeconds: 9 }),
     ]);
-    expect(store.requireSuite(run.suiteId).pretrain).toBeNull();
+    expect((await store.requireSuite(run.suiteId)).pretrain).toBeNull();
     expect(
       events
         .filter((e) => e.type === 'pretrain-finished')
