@@ -7,7 +7,6 @@ import {
   type EnvironmentInfo,
   type EpochRow,
   type LearningRateCandidate,
-  type PretrainRecord,
   type SuiteStatus,
   type TrialProtocol,
   type TrialRecord,
