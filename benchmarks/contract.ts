@@ -46,8 +46,14 @@ const suiteIds = z.strictObject({
 
 /** What a run-time estimate is computed from: the data's shape and a throughput measured by draftSuite. */
 export const estimateBasis = z.strictObject({
-  inputShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
-  numClasses: z.number().int().min(2),
+  // Bounded: the engine builds the suite's models from it to count their FLOPs (an image side is at most 1,024, as in
+  // a suite file; the last dimension is an image's channels or a table's feature columns).
+  inputShape: z.tuple([
+    z.number().int().positive().max(1024),
+    z.number().int().positive().max(1024),
+    z.number().int().positive().max(100_000),
+  ]),
+  numClasses: z.number().int().min(2).max(100_000),
   testCount: z.number().int().nonnegative(),
   sourcePool: z.number().int().positive().optional(),
   backend: z.string().min(1),

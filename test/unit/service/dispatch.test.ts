@@ -23,6 +23,35 @@ describe('dispatchRequest', () => {
     expect(service.calls).toEqual([]);
   });
 
+  it('checks an estimateSuite request: the suite against its schema, the basis within bounds', async () => {
+    const service = new FakeService();
+    const spec = {
+      name: 's',
+      architecture: 'cnn',
+      target: { dataset: { kind: 'mnist', classes: [1, 7] }, testPerClass: 10 },
+      sizes: [10],
+      seeds: [0],
+      approaches: { scratch: { learningRate: 0.001, epochs: 1 } },
+    };
+    const basis = {
+      inputShape: [28, 28, 1],
+      numClasses: 2,
+      testCount: 20,
+      backend: 'wasm',
+      samplesPerSecond: 500,
+      flopsPerSecond: 1e9,
+    };
+    expect(await dispatchRequest(service, 'estimateSuite', { spec, basis })).toMatchObject({ ok: true });
+    const huge = await dispatchRequest(service, 'estimateSuite', {
+      spec,
+      basis: { ...basis, inputShape: [100_000, 100_000, 3] },
+    });
+    expect(huge).toMatchObject({ ok: false, kind: 'invalid-request' });
+    const badSpec = await dispatchRequest(service, 'estimateSuite', { spec: { ...spec, seeds: [0, 0] }, basis });
+    expect(badSpec).toMatchObject({ ok: false, kind: 'invalid-request', message: expect.stringContaining('seeds') });
+    expect(service.calls.map((c) => c.name)).toEqual(['estimateSuite']);
+  });
+
   it('refuses unknown keys and unknown requests, including inherited property names', async () => {
     const service = new FakeService();
     const extra = await dispatchRequest(service, 'listSuites', { all: true });

@@ -42,6 +42,8 @@ export class SuiteBuilder {
   /** A draftSuite request is in flight. */
   drafting = $state(false);
   draft = $state.raw<DraftSuiteResponse | null>(null);
+  /** The paths the draft was made for (trimmed). */
+  drafted = $state.raw<{ target: string; source: string } | null>(null);
   /** Problems with the paths: what draftSuite refused, shown next to the path's field. */
   pathErrors = $state<Pick<FieldErrors, 'target' | 'source'>>({});
   form = $state<SuiteForm | null>(null);
@@ -65,11 +67,19 @@ export class SuiteBuilder {
   #draftRequest = 0;
   #estimateRequest = 0;
   #estimateTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The spec last estimated, as JSON: an edit that changes nothing is not estimated again. */
+  /** The spec and workers last estimated, as JSON: an edit that changes nothing is not estimated again. */
   #estimated: string | null = null;
 
   constructor(deps: SuiteBuilderDeps) {
     this.#deps = deps;
+  }
+
+  /** The paths were changed since the data was looked at: what is shown is for other data until it is looked at again. */
+  get pathsChanged(): boolean {
+    return (
+      this.drafted !== null &&
+      (this.drafted.target !== this.target.trim() || this.drafted.source !== this.source.trim())
+    );
   }
 
   get canPick(): boolean {
@@ -108,11 +118,14 @@ export class SuiteBuilder {
       if (request !== this.#draftRequest) return;
       this.#clearEstimateTimer();
       this.draft = draft;
+      this.drafted = { target, source };
       this.form = formFromSpec(draft.spec);
       this.estimate = draft.estimate;
       this.estimateStale = false;
       this.estimateError = null;
-      this.#estimated = JSON.stringify(draft.spec);
+      // The draft's estimate is for the engine's default workers: a chosen number is estimated again.
+      this.#estimated = this.#deps.workers() === undefined ? this.#estimateKey(draft.spec) : null;
+      if (this.#estimated === null) this.refreshEstimate();
       this.savedTo = null;
       this.saveError = null;
       this.runError = null;
@@ -125,33 +138,25 @@ export class SuiteBuilder {
     }
   }
 
-  /** Forgets what was found (e.g. the path changed): the form goes until the data is looked at again. */
-  reset(): void {
-    this.#draftRequest++;
-    this.#estimateRequest++;
-    this.#clearEstimateTimer();
-    this.drafting = false;
-    this.draft = null;
-    this.form = null;
-    this.estimate = null;
-    this.estimateStale = false;
-    this.estimateError = null;
-    this.#estimated = null;
-    this.savedTo = null;
-    this.saveError = null;
-    this.runError = null;
-  }
-
-  /** After an edit: re-estimates the suite once the user stops typing, if it is valid and changed. */
+  /** After an edit: what was saved is no longer what is shown; the estimate follows. */
   edited(): void {
     this.savedTo = null;
+    this.refreshEstimate();
+  }
+
+  #estimateKey(spec: unknown): string {
+    return JSON.stringify([spec, this.#deps.workers() ?? null]);
+  }
+
+  /** Re-estimates the suite once the user stops typing (or changed the workers), if it is valid and changed. */
+  refreshEstimate(): void {
     const spec = this.result.spec;
     if (!spec || !this.draft) {
       this.#clearEstimateTimer();
       this.estimateStale = this.estimate !== null;
       return;
     }
-    if (JSON.stringify(spec) === this.#estimated) {
+    if (this.#estimateKey(spec) === this.#estimated) {
       this.#clearEstimateTimer();
       this.estimateStale = false;
       return;
@@ -169,7 +174,7 @@ export class SuiteBuilder {
     const spec = this.result.spec;
     const basis = this.draft?.estimateBasis;
     if (!spec || !basis) return;
-    const json = JSON.stringify(spec);
+    const key = this.#estimateKey(spec);
     const request = ++this.#estimateRequest;
     const workers = this.#deps.workers();
     try {
@@ -180,9 +185,9 @@ export class SuiteBuilder {
       });
       if (request !== this.#estimateRequest) return;
       this.estimate = estimate;
-      this.#estimated = json;
+      this.#estimated = key;
       this.estimateError = null;
-      this.estimateStale = JSON.stringify(this.result.spec) !== json;
+      this.estimateStale = this.#estimateKey(this.result.spec) !== key;
     } catch (error) {
       if (request !== this.#estimateRequest) return;
       this.estimateError = messageOf(error);
@@ -197,7 +202,7 @@ export class SuiteBuilder {
   /** The suite as a file: the desktop app's save dialog, a download in a browser. */
   async save(): Promise<void> {
     const spec = this.result.spec;
-    if (!spec) return;
+    if (!spec || this.pathsChanged) return;
     this.saving = true;
     this.saveError = null;
     try {
@@ -216,7 +221,7 @@ export class SuiteBuilder {
   /** Starts the suite as it is in the form; the app then shows its run. */
   async run(): Promise<void> {
     const spec = this.result.spec;
-    if (!spec) return;
+    if (!spec || this.pathsChanged) return;
     this.running = true;
     this.runError = null;
     try {

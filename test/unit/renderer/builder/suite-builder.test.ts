@@ -5,7 +5,14 @@ import { settle } from '../state/fake-transport.js';
 import { digitDraft } from './draft-fixture.js';
 
 /** The builder over a fake engine: draftSuite and estimateSuite answer as the test says, every call is logged. */
-function setup(options: { draftError?: string; startError?: string | null; pick?: string | null } = {}) {
+function setup(
+  options: {
+    draftError?: string;
+    startError?: string | null;
+    pick?: string | null;
+    workers?: () => number | undefined;
+  } = {},
+) {
   const drafts: RequestOf<'draftSuite'>[] = [];
   const estimates: RequestOf<'estimateSuite'>[] = [];
   const saved: TextFile[] = [];
@@ -40,7 +47,7 @@ function setup(options: { draftError?: string; startError?: string | null; pick?
       started.push(source);
       return options.startError ?? null;
     },
-    workers: () => 2,
+    workers: options.workers ?? (() => undefined),
   });
   return { builder, drafts, estimates, saved, started };
 }
@@ -110,7 +117,7 @@ describe('SuiteBuilder', () => {
     expect(estimates).toHaveLength(1);
     expect(estimates[0]!.spec.sizes).toEqual([10, 20]);
     expect(estimates[0]!.basis).toEqual(digitDraft().estimateBasis);
-    expect(estimates[0]!.workers).toBe(2);
+    expect(estimates[0]!.workers).toBeUndefined();
     expect(builder.estimate?.seconds).toBe(20);
     expect(builder.estimateStale).toBe(false);
 
@@ -162,6 +169,48 @@ describe('SuiteBuilder', () => {
     await builder.run();
     expect(saved).toEqual([]);
     expect(started).toEqual([]);
+  });
+
+  it('re-estimates for the number of workers the user chose, and when it changes', async () => {
+    let workers: number | undefined = 1;
+    const { builder, estimates } = setup({ workers: () => workers });
+    builder.target = '/data/digits';
+    await builder.look();
+    // The draft's estimate is for the engine's default number of workers.
+    expect(builder.estimateStale).toBe(true);
+    vi.advanceTimersByTime(ESTIMATE_DELAY_MS);
+    await settle();
+    expect(estimates.map((e) => e.workers)).toEqual([1]);
+    builder.refreshEstimate();
+    vi.advanceTimersByTime(ESTIMATE_DELAY_MS);
+    await settle();
+    expect(estimates).toHaveLength(1);
+    workers = 2;
+    builder.refreshEstimate();
+    vi.advanceTimersByTime(ESTIMATE_DELAY_MS);
+    await settle();
+    expect(estimates.map((e) => e.workers)).toEqual([1, 2]);
+    expect(builder.estimateStale).toBe(false);
+  });
+
+  it('neither saves nor runs once the paths changed, until the data is looked at again', async () => {
+    const { builder, saved, started, drafts } = setup();
+    builder.target = '/data/digits';
+    await builder.look();
+    expect(builder.pathsChanged).toBe(false);
+    builder.target = '/data/photos';
+    expect(builder.pathsChanged).toBe(true);
+    await builder.save();
+    await builder.run();
+    expect(saved).toEqual([]);
+    expect(started).toEqual([]);
+    builder.target = '/data/digits ';
+    expect(builder.pathsChanged).toBe(false);
+    builder.source = '/data/other';
+    expect(builder.pathsChanged).toBe(true);
+    await builder.look();
+    expect(drafts.at(-1)).toEqual({ target: '/data/digits', source: '/data/other' });
+    expect(builder.pathsChanged).toBe(false);
   });
 
   it('in the desktop app, looks at the data as soon as it is chosen in the dialog', async () => {
