@@ -11,7 +11,7 @@ import {
 import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
-import { openStore } from '../store/open-store.js';
+import { displayLocation, openStore } from '../store/open-store.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
@@ -39,7 +39,10 @@ const parsePoints = (value: string): number => {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const dbOption = () =>
-  new Option('--db <path>', 'SQLite results file (env TRANSFER_BENCH_DB)').default(defaultDbPath(), defaultDbPath());
+  new Option(
+    '--db <location>',
+    'where results are kept: an SQLite file, or postgres://user@host/database for a shared PostgreSQL database (env TRANSFER_BENCH_DB)',
+  ).default(defaultDbPath(), displayLocation(defaultDbPath()));
 const backendOption = () =>
   new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKENDS]).default('auto');
 const workersOption = () =>
@@ -219,8 +222,9 @@ export function buildProgram(): Command {
     .description('bring a database written by an older transfer-bench up to date (keeps every result)')
     .addOption(dbOption())
     .action(async (options: { db: string }) => {
-      await (await openStore(options.db)).close();
-      console.log(`database ${options.db} is up to date`);
+      const store = await openStore(options.db);
+      await store.close();
+      console.log(`database ${store.location} is up to date`);
     });
 
   program
@@ -330,7 +334,7 @@ export function buildProgram(): Command {
         host: options.host,
         allowHosts: options.allowHost,
       });
-      console.log(`Transfer Bench is at ${server.url} (database ${options.db}); Ctrl-C stops it`);
+      console.log(`Transfer Bench is at ${server.url} (database ${displayLocation(options.db)}); Ctrl-C stops it`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

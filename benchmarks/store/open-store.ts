@@ -1,10 +1,14 @@
 import { openDb, type OpenDbOptions } from './open-db.js';
-import { checkPostgresUrl, isPostgresUrl } from './pg-connect.js';
+import { UserError } from '../errors.js';
+import { checkPostgresUrl, isPostgresUrl, redactUrl } from './pg-connect.js';
 import { PgStore } from './pg-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
 export type OpenStoreOptions = OpenDbOptions;
+
+/** The location as it may be shown: a PostgreSQL URL without its password, a path as it is. */
+export const displayLocation = redactUrl;
 
 /**
  * Opens the results store at `location` and brings its schema up to date (unless `readonly`, which only reads and
@@ -16,6 +20,13 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
   if (isPostgresUrl(location)) {
     checkPostgresUrl(location);
     return PgStore.open(location, { readonly: options.readonly ?? false });
+  }
+  // Another scheme is a mistyped URL, not a file to create (postgress://… would become a folder named so).
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location);
+  if (scheme) {
+    throw new UserError(
+      `--db ${location.replace(/\/\/[^@/]*@/, '//…@')}: ${scheme[1]}:// is not a database this program opens; give postgres://user@host/database for PostgreSQL, or the path of an SQLite file`,
+    );
   }
   return new SqliteStore(openDb(location, options));
 }

@@ -12,6 +12,7 @@ export const isPostgresUrl = (location: string): boolean => /^postgres(?:ql)?:\/
 
 /** The URL without its password, for messages and `Store.location`. */
 export function redactUrl(location: string): string {
+  if (!isPostgresUrl(location)) return location;
   try {
     const url = new URL(location);
     if (url.password) url.password = '';
