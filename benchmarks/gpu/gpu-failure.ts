@@ -26,7 +26,8 @@ export function outOfMemoryError(spec: SuiteSpec, key: TrialKey, reason: string,
     'or the wasm backend, which uses main memory',
   ].filter((a): a is string => a !== null);
   return (
-    `GPU out of memory in trial ${key.approach}, ${key.trainSize} examples, seed ${key.seed}: ${reason}. ` +
+    `GPU out of memory in trial ${key.approach}, ${key.trainSize} examples, seed ${key.seed}: ` +
+    `${reason.trim().replace(/\.+$/, '')}. ` +
     `Try ${advice.join(', ')}`
   );
 }

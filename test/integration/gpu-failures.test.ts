@@ -69,4 +69,41 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
     expect(next.result.status, next.result.error ?? '').toBe('done');
     await host.close();
   }, 90_000);
+
+  /**
+   * A real limit of the real device, not a faked page. MobileNetV2 takes 1024×1024 inputs here, and a batch of 300
+   * MNIST digits resized to that is a 300×1024×1024 tensor (1.2 GiB): SwiftShader's WebGPU device refuses buffers
+   * above its maxBufferSize (1 GiB) with a validation error, and its WebGL texture would exceed MAX_TEXTURE_SIZE
+   * (8192), which tfjs-backend-webgl checks before allocating. The limit is reached before anything that large is
+   * allocated, so the test is quick; the model is the smallest MobileNetV2 (alpha 0.35).
+   */
+  it.each([
+    ['webgpu', /a WebGPU buffer of \d+ MiB exceeds this device's maxBufferSize \(\d+ MiB\)/],
+    ['webgl', /Requested texture size \[\d+x\d+\] greater than WebGL maximum on this browser \/ GPU \[\d+x\d+\]/],
+  ] as const)(
+    'fails a trial whose batch does not fit the GPU on %s, naming the trial and what to try; the next trial runs',
+    async (backend, reason) => {
+      const { host, trial } = gpuHost(pages);
+      await host.handle({ type: 'init', backend });
+      const s = gpuSpec({
+        architecture: { name: 'mobilenet-v2', alpha: 0.35, inputSize: 1024 },
+        sizes: [330],
+        validationFraction: 0.05,
+        approaches: { scratch: { learningRate: 0.01, batchSize: 300, epochs: 1, minSteps: 1, patience: 1 } },
+      });
+      const started = performance.now();
+      const tooBig = await trial(s, 1, { approach: 'scratch', trainSize: 330, seed: 0 });
+      console.log(`${backend} (${((performance.now() - started) / 1000).toFixed(1)} s): ${tooBig.result.error}`);
+      expect(tooBig.result.status).toBe('failed');
+      expect(tooBig.result.error).toMatch(/^GPU out of memory in trial scratch, 330 examples, seed 0: /);
+      expect(tooBig.result.error).toMatch(reason);
+      expect(tooBig.result.error).toMatch(
+        /Try a smaller batchSize for scratch \(it is 300; try 150\), sizes below 330/,
+      );
+      const next = await trial(gpuSpec({}), 2, { approach: 'scratch', trainSize: 10, seed: 1 });
+      expect(next.result.status, next.result.error ?? '').toBe('done');
+      await host.close();
+    },
+    90_000,
+  );
 });

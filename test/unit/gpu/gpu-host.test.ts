@@ -163,6 +163,22 @@ describe('GpuHost (the Node side of a GPU worker)', () => {
     );
   });
 
+  it('ends the reason once, whatever punctuation the engine gave it', async () => {
+    const { host, sent } = hostWith(
+      script((_message, page) => {
+        page.reply({
+          type: 'gpu-failed',
+          reason: 'Requested texture size [12541x12542] greater than WebGL maximum on this browser / GPU [8192x8192].',
+          outOfMemory: true,
+        });
+        return true;
+      }),
+    );
+    await host.handle({ type: 'init', backend: 'webgl' });
+    await host.handle(trial(1, { approach: 'scratch', trainSize: 10, seed: 0 }));
+    expect(done(sent, 1).result.error).toMatch(/GPU \[8192x8192\]\. Try a smaller batchSize/);
+  });
+
   it('answers init-failed as a user error when the engine has no such backend', async () => {
     const { host, sent } = hostWith((message, page) => {
       if (message.type === 'init') {
