@@ -31,6 +31,7 @@ import {
   type StoredSuite,
   type SuiteOutcome,
 } from './store.js';
+import { approachColumn } from './stored-sources.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -117,7 +118,7 @@ export class PgStore implements Store {
       for (const key of input.trials) {
         await client.query(
           `INSERT INTO trials (suite_id, approach, train_size, seed, status) VALUES ($1, $2, $3, $4, 'pending')`,
-          [suiteId, key.approach, key.trainSize, key.seed],
+          [suiteId, approachColumn(key), key.trainSize, key.seed],
         );
       }
       await this.claim(client, suiteId, input.owner);
@@ -219,7 +220,7 @@ export class PgStore implements Store {
     await this.pool.query('UPDATE suites SET env_json = $2 WHERE id = $1', [id, JSON.stringify(env)]);
   }
 
-  async setSuitePretrain(id: number, pretrain: PretrainRecord): Promise<void> {
+  async setSuitePretrain(id: number, pretrain: PretrainRecord | PretrainRecord[]): Promise<void> {
     await this.pool.query('UPDATE suites SET pretrain_json = $2 WHERE id = $1', [id, JSON.stringify(pretrain)]);
   }
 

@@ -3,7 +3,7 @@
  * PostgreSQL. Races use two stores on one database, as two processes would.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TrialResult } from '../../../benchmarks/domain.js';
+import type { PretrainRecord, TrialResult } from '../../../benchmarks/domain.js';
 import { UserError } from '../../../benchmarks/errors.js';
 import { environmentInfo } from '../../../benchmarks/runner/environment.js';
 import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
@@ -309,6 +309,43 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       await store.markTrialRunning(trial.id, 'run-1');
       await store.finishTrial(trial.id, 'run-1', { ...doneResult(0.1), status: 'diverged', testLoss: Number.NaN });
       expect((await store.getTrial(trial.id))!.testLoss).toBeNull();
+    });
+
+    it("keeps the source of each trial and every source's pretraining record (a suite with several sources)", async () => {
+      const store = await freshStore();
+      const keys = [
+        { approach: 'scratch' as const, trainSize: 10, seed: 0 },
+        { approach: 'finetune' as const, source: 'digits', trainSize: 10, seed: 0 },
+        { approach: 'finetune' as const, source: 'fashion', trainSize: 10, seed: 0 },
+      ];
+      const id = await store.createSuite({
+        spec: quick.spec,
+        baseDir: quick.baseDir,
+        backendChoice: 'auto',
+        env: environmentInfo(null),
+        trials: keys,
+        owner: owner(),
+      });
+      const trials = await store.listTrials(id);
+      expect(trials.map(({ approach, source, trainSize, seed }) => ({ approach, source, trainSize, seed }))).toEqual(
+        keys.map((k) => ({ source: undefined, ...k })),
+      );
+      await store.markTrialRunning(trials[2]!.id, 'run-1');
+      await store.finishTrial(trials[2]!.id, 'run-1', doneResult(0.7));
+      expect((await store.listEpochs(id)).map((e) => e.source)).toEqual(['fashion', 'fashion', 'fashion']);
+      const pretrains: PretrainRecord[] = ['digits', 'fashion'].map((source) => ({
+        source,
+        cacheKey: `key-${source}`,
+        reused: false,
+        sourceDescription: `${source} digits`,
+        epochs: 1,
+        wallSeconds: 2.5,
+        trainFlops: 1e9,
+        sourceTestAccuracy: 0.9,
+        backend: 'wasm',
+      }));
+      await store.setSuitePretrain(id, pretrains);
+      expect(await store.requireSuite(id)).toMatchObject({ pretrain: null, pretrains });
     });
 
     it('says which suite id does not exist', async () => {
