@@ -1,3 +1,4 @@
+import { armLabel } from '../spec/sources.js';
 import { numberTick, percentTick, sizeTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
 import { axisTooltip, chartFrame } from './chart-frame.js';
@@ -51,9 +52,9 @@ export function suiteStyle(index: number): SuiteStyle {
   return SUITE_STYLES[index % SUITE_STYLES.length]!;
 }
 
-/** The legend's and the tooltip's name of a series: the suite's label and the approach. */
-export function comparedSeriesName(series: Pick<ComparedSeries, 'suite' | 'approach'>): string {
-  return `${series.suite} · ${series.approach}`;
+/** The legend's and the tooltip's name of a series: the suite's label and the approach (and its source, if named). */
+export function comparedSeriesName(series: Pick<ComparedSeries, 'suite' | 'approach' | 'source'>): string {
+  return `${series.suite} · ${armLabel(series)}`;
 }
 
 function formatValue(metric: EfficiencyMetric, value: number): string {

@@ -140,7 +140,7 @@ describe.skipIf(!requireSystem('chromium'))('comparing suites in Chromium agains
     expect(
       summary
         .filter((r) => r.suite_id === '2')
-        .map(({ suite_id: _i, suite_name: _n, source: _s, backend: _b, device: _d, ...rest }) => rest),
+        .map(({ suite_id: _i, suite_name: _n, suite_sources: _s, backend: _b, device: _d, ...rest }) => rest),
     ).toEqual(ownSummary);
   });
 

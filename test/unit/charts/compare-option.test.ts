@@ -134,4 +134,42 @@ describe('the data-efficiency chart of compared suites', () => {
     expect(svg).toContain('unit #7 · finetune');
     expect(svg).toContain('Compared');
   });
+
+  it('draws each approach of a suite with several sources once per source, named for suite, approach and source', () => {
+    const sourced: SuiteToCompare = {
+      suite: suite(
+        {
+          pretrain: undefined,
+          sources: [
+            { name: 'fashion', pretrain: { dataset: { kind: 'mnist', classes: [0, 1] }, epochs: 1 } },
+            { name: 'digits', pretrain: { dataset: { kind: 'mnist', classes: [0, 1, 2, 3, 4] }, epochs: 1 } },
+          ],
+          sizes: [10, 100],
+        },
+        { id: 9 },
+      ),
+      baseDir: '/suites',
+      trials: [
+        ...trials('scratch', 10, [0.5, 0.52]),
+        ...trials('scratch', 100, [0.7, 0.72]),
+        ...trials('finetune', 10, [0.6, 0.62]).map((t) => ({ ...t, source: 'fashion' })),
+        ...trials('finetune', 100, [0.75, 0.77]).map((t) => ({ ...t, source: 'fashion' })),
+        ...trials('finetune', 10, [0.66, 0.68]).map((t) => ({ ...t, source: 'digits' })),
+        ...trials('finetune', 100, [0.8, 0.82]).map((t) => ({ ...t, source: 'digits' })),
+      ].map((t) => ({ ...t, suiteId: 9 })),
+      epochs: [],
+    };
+    const both = compareSuites([finished(3, 0), sourced], { bootstrapReplicates: 10 });
+    const series = comparedSeries(both.suites, 'testAccuracy', 'ci95');
+    const { drawn } = compareEfficiencyOption(input({ series }));
+    expect(drawn.map((d) => d.name)).toEqual([
+      'unit #3 · scratch',
+      'unit #3 · finetune',
+      'unit #9 · scratch',
+      'unit #9 · finetune · fashion',
+      'unit #9 · finetune · digits',
+    ]);
+    const digits = series.find((s) => s.source === 'digits')!;
+    expect(digits.points.map((p) => p.mean)).toEqual([0.67, 0.81].map((v) => expect.closeTo(v, 10)));
+  });
 });
