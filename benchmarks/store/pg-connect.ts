@@ -119,6 +119,9 @@ function advice(error: unknown): string {
     case '57P03':
       return 'the server is starting up or shutting down: try again in a moment';
   }
+  if (typeof message === 'string' && /Connection terminated unexpectedly/i.test(message)) {
+    return 'the connection was closed before the server answered: check the host and port (is a PostgreSQL server there?) and the network';
+  }
   if (typeof message === 'string' && /timeout/i.test(message)) {
     return 'the server did not answer in time: check the host, the port and the network';
   }
