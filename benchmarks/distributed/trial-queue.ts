@@ -1,0 +1,168 @@
+import PgBoss from 'pg-boss';
+import { errorMessage } from '../errors.js';
+
+/**
+ * The queue of a distributed suite's work, on pg-boss in the shared PostgreSQL database (its own schema beside the
+ * results). pg-boss gives what we would otherwise write by hand: claiming a job with FOR UPDATE SKIP LOCKED (no two
+ * workers get the same job), retries, expiry of a job whose worker stopped answering (`expireInSeconds`: the job goes
+ * back to the queue and another worker takes it), and cancellation. It creates and migrates its schema under an
+ * advisory lock, so several processes starting at once on a new database are safe (test/unit/distributed).
+ */
+export const QUEUE_SCHEMA = 'transfer_bench_queue';
+export const WORK_QUEUE = 'trials';
+
+export interface TrialJobData {
+  kind: 'trial';
+  suiteId: number;
+  trialId: number;
+  /** Blob of the target task (datasets/task-file.ts). */
+  taskHash: string;
+  /** Blob of the packed source model (model.json, weights.bin), for the approaches that start from it. */
+  baseHash: string | null;
+}
+
+export interface PretrainJobData {
+  kind: 'pretrain';
+  suiteId: number;
+  cacheKey: string;
+  /** Blob of the source task. */
+  sourceHash: string;
+}
+
+export type WorkJobData = TrialJobData | PretrainJobData;
+
+export interface QueuedJob {
+  id: string;
+  data: WorkJobData;
+  /** 1 for the first time the job is handed out, 2 after one retry, and so on. */
+  attempt: number;
+}
+
+export interface QueueOptions {
+  /** How often this process runs pg-boss's maintenance (expiring jobs of dead workers); one process at a time does it. */
+  maintenanceSeconds?: number;
+  /** Connections this process may open for the queue. */
+  maxConnections?: number;
+}
+
+export interface EnqueueOptions {
+  /** A job still active after this long is taken for dead: it goes back to the queue for another worker. */
+  expireInSeconds: number;
+  /** Times a job is handed out again after its worker died or it failed. */
+  retryLimit: number;
+}
+
+/** Pretraining first: the trials that start from the source model wait for it. */
+const PRIORITY = { pretrain: 10, trial: 0 } as const;
+
+export class TrialQueue {
+  private constructor(private readonly boss: PgBoss) {}
+
+  /** Connects, creates or migrates pg-boss's schema (safe when several processes do it at once) and the queue. */
+  static async open(
+    connectionString: string,
+    options: QueueOptions = {},
+    onError: (message: string) => void = () => {},
+  ): Promise<TrialQueue> {
+    const boss = new PgBoss({
+      connectionString,
+      schema: QUEUE_SCHEMA,
+      max: options.maxConnections ?? 4,
+      application_name: 'transfer-bench',
+      schedule: false,
+      supervise: true,
+      maintenanceIntervalSeconds: options.maintenanceSeconds ?? 10,
+    });
+    // pg-boss reports what goes wrong in its background loops (e.g. a connection lost while PostgreSQL restarts) as
+    // events; without a listener an EventEmitter would throw them.
+    boss.on('error', (error) => onError(errorMessage(error)));
+    await boss.start();
+    try {
+      await boss.createQueue(WORK_QUEUE, { name: WORK_QUEUE, policy: 'standard' });
+    } catch (error) {
+      await boss.stop({ graceful: false, wait: true }).catch(() => {});
+      throw error;
+    }
+    return new TrialQueue(boss);
+  }
+
+  async enqueue(jobs: WorkJobData[], options: EnqueueOptions): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(
+      jobs.map((data) => ({
+        name: WORK_QUEUE,
+        data,
+        priority: PRIORITY[data.kind],
+        expireInSeconds: options.expireInSeconds,
+        retryLimit: options.retryLimit,
+        retryDelay: 0,
+      })),
+    );
+  }
+
+  /** The next job, or null when none is ready. The job is this worker's until completed, failed or expired. */
+  async take(): Promise<QueuedJob | null> {
+    const [job] = await this.boss.fetch<WorkJobData>(WORK_QUEUE, { batchSize: 1, includeMetadata: true });
+    return job ? { id: job.id, data: job.data, attempt: job.retryCount + 1 } : null;
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.boss.complete(WORK_QUEUE, id);
+  }
+
+  /** The job failed: pg-boss hands it out again while its retries last. */
+  async fail(id: string, message: string): Promise<void> {
+    await this.boss.fail(WORK_QUEUE, id, { message });
+  }
+
+  /** Puts a job this worker took back in the queue without counting an attempt (the worker is stopping). */
+  async release(job: QueuedJob, options: EnqueueOptions): Promise<void> {
+    await this.enqueue([job.data], options);
+    await this.boss.complete(WORK_QUEUE, job.id);
+  }
+
+  /** Ids of the suite's jobs in a state before `completed` (created, retry, active). */
+  async openJobs(suiteId: number): Promise<{ id: string; state: string; data: WorkJobData }[]> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(
+        `SELECT id, state, data FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state < 'completed' AND (data->>'suiteId')::int = $2`,
+        [WORK_QUEUE, suiteId],
+      );
+    return rows as { id: string; state: string; data: WorkJobData }[];
+  }
+
+  /** The suite's jobs that ran out of attempts, with pg-boss's record of why. */
+  async failedJobs(suiteId: number): Promise<{ id: string; data: WorkJobData; output: unknown }[]> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(
+        `SELECT id, data, output FROM ${QUEUE_SCHEMA}.job WHERE name = $1 AND state = 'failed' AND (data->>'suiteId')::int = $2`,
+        [WORK_QUEUE, suiteId],
+      );
+    return rows as { id: string; data: WorkJobData; output: unknown }[];
+  }
+
+  /** Cancels the suite's jobs that are not finished: queued ones are never handed out; a worker's active one is let go. */
+  async cancelSuite(suiteId: number): Promise<number> {
+    const ids = (await this.openJobs(suiteId)).map((job) => job.id);
+    if (ids.length > 0) await this.boss.cancel(WORK_QUEUE, ids);
+    return ids.length;
+  }
+
+  /** Marks failed jobs handled (so that a later look does not see them again). */
+  async forget(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.boss.deleteJob(WORK_QUEUE, ids);
+  }
+
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, wait: true, close: true });
+  }
+}
+
+/** The reason pg-boss recorded for a failed job (`{ message }` from fail(), or its expiry message). */
+export function failureMessage(output: unknown): string {
+  const record = output as { message?: unknown; value?: { message?: unknown } } | null;
+  const message = record?.message ?? record?.value?.message;
+  return typeof message === 'string' ? message : 'the job failed';
+}
