@@ -18,7 +18,11 @@ import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { builtinSuiteNames, suiteSourceFromArgument } from '../spec/load-suite.js';
+import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
+import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
+import { nodeForker } from '../runner/worker-process.js';
 import { registerInit } from './init.js';
+import { registerWorker } from './worker.js';
 import { ProgressDisplay } from './progress-display.js';
 import { compareReport } from '../report/compare-report.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
@@ -64,9 +68,52 @@ async function withService<T>(
   }
 }
 
+/** What follow() and report() need of a run's owner: the engine service, or a distributed session. */
+type Followed = Pick<EngineService, 'subscribe' | 'getSuite' | 'cancelSuite'>;
+
+const distributedOptions = () => [
+  new Option(
+    '--distributed',
+    'enqueue the trials for `transfer-bench worker` processes on other machines instead of training here (needs --db postgres://…)',
+  ),
+  new Option(
+    '--trial-timeout <seconds>',
+    'with --distributed: a trial still running after this long is taken for lost (its worker died) and given to another worker',
+  )
+    .argParser(positiveInt)
+    .default(DEFAULT_JOB_OPTIONS.expireInSeconds),
+  new Option('--retries <n>', 'with --distributed: times a trial whose worker died is handed out again')
+    .argParser((v) => (v === '0' ? 0 : positiveInt(v)))
+    .default(DEFAULT_JOB_OPTIONS.retryLimit),
+];
+
+/** Opens the shared PostgreSQL database for a distributed run and closes it afterwards. */
+async function withDistributed<T>(
+  db: string,
+  jobs: EnqueueOptions,
+  action: (session: DistributedSession) => Promise<T>,
+): Promise<T> {
+  requirePostgres(db, '--distributed');
+  const store = await openStore(db);
+  try {
+    const shared = await connectShared(store, db, (message) => console.error(`warning: ${message}`));
+    const session = new DistributedSession(shared, { forkWorker: nodeForker, jobs });
+    const stopNotices = session.onNotice((message) => console.error(`warning: ${message}`));
+    try {
+      return await action(session);
+    } finally {
+      stopNotices();
+      await session.close();
+      await shared.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 /** Runs a started or resumed suite to its end with a progress display; Ctrl-C cancels cleanly. */
 async function follow(
-  service: EngineService,
+  service: Followed,
   start: () => Promise<{ suiteId: number }>,
 ): Promise<{ suiteId: number; status: SuiteStatus; error: string | null; notices: string[] }> {
   let display: ProgressDisplay | null = null;
@@ -118,7 +165,7 @@ async function follow(
 }
 
 async function report(
-  service: EngineService,
+  service: Pick<EngineService, 'getSuite'>,
   end: { suiteId: number; status: SuiteStatus; error: string | null; notices: string[] },
 ): Promise<void> {
   const { suiteId, status, notices } = end;
@@ -151,15 +198,40 @@ export function buildProgram(): Command {
     });
 
   registerInit(program);
+  registerWorker(program, { db: dbOption, backend: backendOption, workers: workersOption });
 
-  program
+  const runCommand = program
     .command('run')
     .description(`run a suite: a built-in name (${builtinSuiteNames().join(', ')}) or a suite JSON file`)
     .argument('[suite]', 'built-in suite name or path to a suite file', 'mnist-split')
     .addOption(backendOption())
     .addOption(workersOption())
-    .addOption(dbOption())
-    .action(async (suite: string, options: { backend: BackendChoice; workers?: number; db: string }) => {
+    .addOption(dbOption());
+  for (const option of distributedOptions()) runCommand.addOption(option);
+  runCommand.action(
+    async (
+      suite: string,
+      options: {
+        backend: BackendChoice;
+        workers?: number;
+        db: string;
+        distributed?: boolean;
+        trialTimeout: number;
+        retries: number;
+      },
+    ) => {
+      if (options.distributed) {
+        if (options.workers)
+          throw new UserError(
+            '--workers is for local runs: with --distributed, each `transfer-bench worker` sets its own',
+          );
+        const jobs = { expireInSeconds: options.trialTimeout, retryLimit: options.retries };
+        return withDistributed(options.db, jobs, async (session) => {
+          const source = suiteSourceFromArgument(suite);
+          const end = await follow(session, () => session.startSuite({ source, backend: options.backend }));
+          await report(session, end);
+        });
+      }
       checkWorkerCount(options.workers); // before the database is opened (or created)
       await withService(options.db, async (service) => {
         const source = suiteSourceFromArgument(suite);
@@ -172,9 +244,10 @@ export function buildProgram(): Command {
         );
         await report(service, end);
       });
-    });
+    },
+  );
 
-  program
+  const resumeCommand = program
     .command('resume')
     .description('finish a suite that was stopped: only trials that are not done run again')
     .argument('<suite-id>', 'suite id (see list)', positiveInt)
@@ -185,28 +258,53 @@ export function buildProgram(): Command {
       'take the suite over even if the run holding it looks alive (a stuck run); that run stops',
       false,
     )
-    .addOption(dbOption())
-    .action(
-      async (suiteId: number, options: { db: string; workers?: number; retryFailed: boolean; force: boolean }) => {
-        checkWorkerCount(options.workers);
-        await withService(options.db, async (service) => {
-          const stopNotices = service.onNotice((message) => console.error(`warning: ${message}`));
-          try {
-            const end = await follow(service, () =>
-              service.resumeSuite({
-                suiteId,
-                force: options.force,
-                retryFailed: options.retryFailed,
-                ...(options.workers ? { workers: options.workers } : {}),
-              }),
-            );
-            await report(service, end);
-          } finally {
-            stopNotices();
-          }
-        });
+    .addOption(dbOption());
+  for (const option of distributedOptions()) resumeCommand.addOption(option);
+  resumeCommand.action(
+    async (
+      suiteId: number,
+      options: {
+        db: string;
+        workers?: number;
+        retryFailed: boolean;
+        force: boolean;
+        distributed?: boolean;
+        trialTimeout: number;
+        retries: number;
       },
-    );
+    ) => {
+      if (options.distributed) {
+        if (options.workers)
+          throw new UserError(
+            '--workers is for local runs: with --distributed, each `transfer-bench worker` sets its own',
+          );
+        const jobs = { expireInSeconds: options.trialTimeout, retryLimit: options.retries };
+        return withDistributed(options.db, jobs, async (session) => {
+          const end = await follow(session, () =>
+            session.resumeSuite({ suiteId, force: options.force, retryFailed: options.retryFailed }),
+          );
+          await report(session, end);
+        });
+      }
+      checkWorkerCount(options.workers);
+      await withService(options.db, async (service) => {
+        const stopNotices = service.onNotice((message) => console.error(`warning: ${message}`));
+        try {
+          const end = await follow(service, () =>
+            service.resumeSuite({
+              suiteId,
+              force: options.force,
+              retryFailed: options.retryFailed,
+              ...(options.workers ? { workers: options.workers } : {}),
+            }),
+          );
+          await report(service, end);
+        } finally {
+          stopNotices();
+        }
+      });
+    },
+  );
 
   program
     .command('list')

@@ -5,23 +5,8 @@ import type pg from 'pg';
  * Content-addressed blobs in the shared PostgreSQL database: what a worker on another machine needs to run a trial
  * (a suite's task arrays, the source model's weights), stored once under the SHA-256 of its bytes. A blob is split
  * into chunks (a bytea value is limited to 1 GB, and smaller rows keep memory and network use even) and written in
- * one transaction with its index row, so a reader finds either the whole blob or none of it.
+ * one transaction with its index row, so a reader finds either the whole blob or none of it. Tables: schema.ts.
  */
-export const BLOB_TABLES_SQL = `
-  CREATE TABLE blobs (
-    hash TEXT PRIMARY KEY,
-    size BIGINT NOT NULL,
-    chunks INTEGER NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-  );
-  CREATE TABLE blob_chunks (
-    hash TEXT NOT NULL REFERENCES blobs(hash) ON DELETE CASCADE,
-    index INTEGER NOT NULL,
-    data BYTEA NOT NULL,
-    PRIMARY KEY (hash, index)
-  );
-`;
-
 /** 16 MiB per row. */
 export const CHUNK_BYTES = 16 * 1024 * 1024;
 
@@ -47,13 +32,13 @@ export class BlobStore {
     try {
       await client.query('BEGIN');
       const inserted = await client.query(
-        'INSERT INTO blobs (hash, size, chunks) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING',
-        [hash, bytes.byteLength, chunks],
+        'INSERT INTO blobs (hash, size, chunks, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (hash) DO NOTHING',
+        [hash, bytes.byteLength, chunks, new Date().toISOString()],
       );
       if (inserted.rowCount === 1) {
         for (let index = 0; index < chunks; index++) {
           const part = bytes.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES);
-          await client.query('INSERT INTO blob_chunks (hash, index, data) VALUES ($1, $2, $3)', [
+          await client.query('INSERT INTO blob_chunks (hash, chunk, data) VALUES ($1, $2, $3)', [
             hash,
             index,
             Buffer.from(part.buffer, part.byteOffset, part.byteLength),
@@ -81,7 +66,7 @@ export class BlobStore {
     const parts: Buffer[] = [];
     for (let index = 0; index < row.chunks; index++) {
       const chunk = await this.pool.query<{ data: Buffer }>(
-        'SELECT data FROM blob_chunks WHERE hash = $1 AND index = $2',
+        'SELECT data FROM blob_chunks WHERE hash = $1 AND chunk = $2',
         [hash, index],
       );
       const data = chunk.rows[0]?.data;

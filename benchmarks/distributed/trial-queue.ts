@@ -17,8 +17,8 @@ export interface TrialJobData {
   trialId: number;
   /** Blob of the target task (datasets/task-file.ts). */
   taskHash: string;
-  /** Blob of the packed source model (model.json, weights.bin), for the approaches that start from it. */
-  baseHash: string | null;
+  /** The source model as a packed blob (folder-pack.ts) and the layer to cut it at, for the approaches that start from it. */
+  base: { hash: string; cutLayer: string } | null;
 }
 
 export interface PretrainJobData {
@@ -36,6 +36,8 @@ export interface QueuedJob {
   data: WorkJobData;
   /** 1 for the first time the job is handed out, 2 after one retry, and so on. */
   attempt: number;
+  /** The job's own settings, for putting it back (release). */
+  options: EnqueueOptions;
 }
 
 export interface QueueOptions {
@@ -51,6 +53,13 @@ export interface EnqueueOptions {
   /** Times a job is handed out again after its worker died or it failed. */
   retryLimit: number;
 }
+
+/**
+ * Defaults of `run --distributed`: pg-boss 10 has no heartbeat for a running job, so the expiry is what tells a
+ * dead worker: it must be longer than any trial takes (a trial still running then is given to a second worker too;
+ * the first result written wins, the other is refused by the store), and it is how long a dead worker's trial waits.
+ */
+export const DEFAULT_JOB_OPTIONS: EnqueueOptions = { expireInSeconds: 3600, retryLimit: 2 };
 
 /** Pretraining first: the trials that start from the source model wait for it. */
 const PRIORITY = { pretrain: 10, trial: 0 } as const;
@@ -71,7 +80,7 @@ export class TrialQueue {
       application_name: 'transfer-bench',
       schedule: false,
       supervise: true,
-      maintenanceIntervalSeconds: options.maintenanceSeconds ?? 10,
+      maintenanceIntervalSeconds: options.maintenanceSeconds ?? 5,
     });
     // pg-boss reports what goes wrong in its background loops (e.g. a connection lost while PostgreSQL restarts) as
     // events; without a listener an EventEmitter would throw them.
@@ -103,7 +112,14 @@ export class TrialQueue {
   /** The next job, or null when none is ready. The job is this worker's until completed, failed or expired. */
   async take(): Promise<QueuedJob | null> {
     const [job] = await this.boss.fetch<WorkJobData>(WORK_QUEUE, { batchSize: 1, includeMetadata: true });
-    return job ? { id: job.id, data: job.data, attempt: job.retryCount + 1 } : null;
+    return job
+      ? {
+          id: job.id,
+          data: job.data,
+          attempt: job.retryCount + 1,
+          options: { expireInSeconds: Math.round(Number(job.expireInSeconds)), retryLimit: job.retryLimit },
+        }
+      : null;
   }
 
   async complete(id: string): Promise<void> {
@@ -116,8 +132,8 @@ export class TrialQueue {
   }
 
   /** Puts a job this worker took back in the queue without counting an attempt (the worker is stopping). */
-  async release(job: QueuedJob, options: EnqueueOptions): Promise<void> {
-    await this.enqueue([job.data], options);
+  async release(job: QueuedJob): Promise<void> {
+    await this.enqueue([job.data], job.options);
     await this.boss.complete(WORK_QUEUE, job.id);
   }
 

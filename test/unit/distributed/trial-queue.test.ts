@@ -10,7 +10,7 @@ const trial = (trialId: number, suiteId = 1): TrialJobData => ({
   suiteId,
   trialId,
   taskHash: 'a'.repeat(64),
-  baseHash: null,
+  base: null,
 });
 
 describe.runIf(hasPostgres)('the work queue on pg-boss', () => {

@@ -1,0 +1,146 @@
+import pg from 'pg';
+import type { BackendChoice, RunEventListener, SuiteRecord, TrialRecord } from '../domain.js';
+import { UserError } from '../errors.js';
+import { INTERRUPTED, TRIAL_INTERRUPTED } from '../store/store.js';
+import { ownerLooksAlive } from '../runner/run-owner.js';
+import type { WorkerForker } from '../runner/worker-process.js';
+import type { SuiteSource } from '../contract.js';
+import { loadSuite } from '../spec/load-suite.js';
+import type { Store } from '../store/store.js';
+import { BlobStore } from './blob-store.js';
+import { DistributedRun } from './distributed-run.js';
+import { TrialQueue, type EnqueueOptions } from './trial-queue.js';
+
+/** A PostgreSQL URL, the only kind of database distributed runs work on. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+export function requirePostgres(location: string, what: string): void {
+  if (!isPostgresUrl(location)) {
+    throw new UserError(
+      `${what} needs a shared PostgreSQL database: give --db postgres://user@host/database (or TRANSFER_BENCH_DB); ${location} is an SQLite file, which other machines cannot reach`,
+    );
+  }
+}
+
+/** What a process on the shared database uses besides the store: a pool for blobs and claims, and the queue. */
+export interface SharedDatabase {
+  store: Store;
+  pool: pg.Pool;
+  queue: TrialQueue;
+  blobs: BlobStore;
+  connectionString: string;
+  close(): Promise<void>;
+}
+
+/** Connects to the shared database's queue and blobs beside an opened store (which checked the schema version). */
+export async function connectShared(
+  store: Store,
+  connectionString: string,
+  onProblem: (message: string) => void,
+): Promise<SharedDatabase> {
+  const pool = new pg.Pool({ connectionString, max: 4, application_name: 'transfer-bench' });
+  // an idle connection cut (PostgreSQL restarting) is reported here; the next query opens a fresh one
+  pool.on('error', (error) => onProblem(`database connection lost (${error.message}); reconnecting`));
+  let queue: TrialQueue;
+  try {
+    queue = await TrialQueue.open(connectionString, {}, (message) => onProblem(`queue: ${message}`));
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return {
+    store,
+    pool,
+    queue,
+    blobs: new BlobStore(pool),
+    connectionString,
+    async close() {
+      await queue.close().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+/**
+ * The distributed counterpart of the engine service's run methods, for the CLI's progress display: start or resume
+ * a suite on the workers, subscribe to its events, read it, cancel it.
+ */
+export class DistributedSession {
+  private readonly listeners = new Set<RunEventListener>();
+  private readonly notices = new Set<(message: string) => void>();
+  private readonly runs = new Map<number, DistributedRun>();
+
+  constructor(
+    private readonly shared: SharedDatabase,
+    private readonly settings: { forkWorker: WorkerForker; jobs: EnqueueOptions; pollMs?: number },
+  ) {}
+
+  private options(backend: BackendChoice) {
+    return {
+      ...this.shared,
+      forkWorker: this.settings.forkWorker,
+      backend,
+      jobs: this.settings.jobs,
+      ...(this.settings.pollMs ? { pollMs: this.settings.pollMs } : {}),
+      onEvent: (event: Parameters<RunEventListener>[0]) => this.listeners.forEach((listener) => listener(event)),
+      onNotice: (message: string) => this.notices.forEach((notice) => notice(message)),
+    };
+  }
+
+  private track(run: DistributedRun): { suiteId: number } {
+    this.runs.set(run.suiteId, run);
+    void run.finished.finally(() => this.runs.delete(run.suiteId)).catch(() => {});
+    return { suiteId: run.suiteId };
+  }
+
+  async startSuite(request: { source: SuiteSource; backend: BackendChoice }): Promise<{ suiteId: number }> {
+    const suite = loadSuite(request.source);
+    return this.track(await DistributedRun.start(this.options(request.backend), suite));
+  }
+
+  async resumeSuite(request: { suiteId: number; force: boolean; retryFailed: boolean }): Promise<{ suiteId: number }> {
+    const backend = (await this.shared.store.requireSuite(request.suiteId)).backendChoice;
+    const run = await DistributedRun.resume(this.options(backend), request.suiteId, {
+      force: request.force,
+      retryFailed: request.retryFailed,
+      onTakeOver: (message) => this.notices.forEach((notice) => notice(message)),
+    });
+    return this.track(run);
+  }
+
+  async getSuite({ suiteId }: { suiteId: number }): Promise<{ suite: SuiteRecord; trials: TrialRecord[] }> {
+    const { store } = this.shared;
+    const { owner, ...suite } = await store.requireSuite(suiteId);
+    const trials = await store.listTrials(suiteId);
+    if (suite.status !== 'running' || (owner && ownerLooksAlive(owner))) return { suite, trials };
+    return {
+      suite: { ...suite, status: 'cancelled', error: INTERRUPTED },
+      trials: trials.map((t) => (t.status === 'running' ? { ...t, status: 'cancelled', error: TRIAL_INTERRUPTED } : t)),
+    };
+  }
+
+  async cancelSuite({ suiteId }: { suiteId: number }): Promise<{ cancelled: boolean }> {
+    const run = this.runs.get(suiteId);
+    if (!run) return { cancelled: false };
+    run.cancel();
+    await run.finished;
+    return { cancelled: true };
+  }
+
+  subscribe(listener: RunEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onNotice(listener: (message: string) => void): () => void {
+    this.notices.add(listener);
+    return () => this.notices.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    for (const run of this.runs.values()) run.cancel();
+    await Promise.allSettled([...this.runs.values()].map((run) => run.finished));
+  }
+}

@@ -1,0 +1,65 @@
+import type pg from 'pg';
+
+/**
+ * How a worker takes a trial of a distributed suite, beside the store's own writes (schema.ts adds the columns). A
+ * trial is taken when it is pending, or running under a worker that lost it (its job expired and pg-boss handed it
+ * out again: that worker's later write is refused, since the token changed), and only while its suite runs.
+ */
+export interface WorkerName {
+  host: string;
+  /** Names the process and slot on the host, e.g. "pid 4242 slot 1". */
+  name: string;
+}
+
+/** Takes the trial for `token`, counting an attempt; the attempt number, or null when it is not to be run. */
+export async function claimTrial(
+  pool: pg.Pool,
+  trialId: number,
+  token: string,
+  worker: WorkerName,
+  options: { countAttempt?: boolean } = {},
+): Promise<number | null> {
+  const { rows } = await pool.query<{ attempts: number }>(
+    `UPDATE trials SET status = 'running', run_token = $2, started_at = $3, error = NULL,
+       attempts = attempts + $6, worker_host = $4, worker_name = $5
+     WHERE id = $1 AND status IN ('pending', 'running')
+       AND (SELECT s.status FROM suites s WHERE s.id = trials.suite_id) = 'running'
+     RETURNING attempts`,
+    [trialId, token, new Date().toISOString(), worker.host, worker.name, options.countAttempt === false ? 0 : 1],
+  );
+  return rows[0]?.attempts ?? null;
+}
+
+/** Gives a trial this worker took back (it is stopping): pending again, for the next worker. */
+export async function releaseTrial(pool: pg.Pool, trialId: number, token: string): Promise<void> {
+  await pool.query(
+    `UPDATE trials SET status = 'pending', run_token = NULL, started_at = NULL
+     WHERE id = $1 AND status = 'running' AND run_token = $2`,
+    [trialId, token],
+  );
+}
+
+/** The blob of a source model pretrained for `cacheKey` by a worker (or uploaded from a machine's cache), if any. */
+export async function findPretrained(
+  pool: pg.Pool,
+  cacheKey: string,
+): Promise<{ blobHash: string; recordJson: string } | null> {
+  const { rows } = await pool.query<{ blob_hash: string; record_json: string }>(
+    'SELECT blob_hash, record_json FROM pretrained_models WHERE cache_key = $1',
+    [cacheKey],
+  );
+  const row = rows[0];
+  return row ? { blobHash: row.blob_hash, recordJson: row.record_json } : null;
+}
+
+export async function recordPretrained(
+  pool: pg.Pool,
+  cacheKey: string,
+  blobHash: string,
+  recordJson: string,
+): Promise<void> {
+  await pool.query(
+    'INSERT INTO pretrained_models (cache_key, blob_hash, record_json) VALUES ($1, $2, $3) ON CONFLICT (cache_key) DO NOTHING',
+    [cacheKey, blobHash, recordJson],
+  );
+}

@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import type { BackendChoice, PretrainRecord, TrialKey, TrialResult } from '../domain.js';
+import { errorMessage } from '../errors.js';
+import { LiveWorker } from '../runner/live-worker.js';
+import type { WorkerForker } from '../runner/worker-process.js';
+import type { FromWorker } from '../runner/worker-protocol.js';
+import { TrialNotRunningError, type Store } from '../store/store.js';
+import { failedResult } from '../train/failed-result.js';
+import type { BaseModelRef, TrialJob } from '../train/jobs.js';
+import { blobCacheDir, cachedBlobFile, cachedBlobFolder } from './blob-cache.js';
+import type { BlobStore } from './blob-store.js';
+import { packFiles } from './folder-pack.js';
+import { notifyProgress } from './progress-channel.js';
+import { claimTrial, findPretrained, recordPretrained, releaseTrial, type WorkerName } from './trial-claims.js';
+import type { PretrainJobData, QueuedJob, TrialJobData, TrialQueue } from './trial-queue.js';
+
+export interface DistributedWorkerOptions {
+  store: Store;
+  /** The same database as the store, for blobs, trial claims and progress notifications. */
+  pool: pg.Pool;
+  queue: TrialQueue;
+  blobs: BlobStore;
+  forkWorker: WorkerForker;
+  backend: BackendChoice;
+  /** Trials this machine runs at once, one worker process each. */
+  slots: number;
+  /** How often an idle slot asks the queue for work. */
+  pollMs?: number;
+  log: (line: string) => void;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** Model files a pretraining job writes (run-pretrain.ts) and a worker packs as the source model's blob. */
+const PRETRAINED_FILES = ['model.json', 'weights.bin', 'pretrain.json'];
+
+/**
+ * `transfer-bench worker`: takes jobs of distributed suites from the queue and runs them with the same worker
+ * processes and training code as a local run (runner/live-worker.ts → trial-worker.ts → train/), reading the task
+ * and the source model from blobs cached on this machine, and writes each result through the store (one transaction,
+ * refused if another worker took the trial meanwhile). The worker processes start first: a backend that cannot
+ * load stops the command before it takes any job.
+ */
+export class DistributedWorker {
+  private stopping = false;
+  private forced = false;
+  private readonly processes: (LiveWorker | null)[];
+  private readonly host = hostname();
+  private loops: Promise<void>[] = [];
+  private lastProblem = '';
+
+  /** `first`: a worker process already started (LiveWorker.start), which proved that the backend loads. */
+  constructor(
+    private readonly options: DistributedWorkerOptions,
+    first: LiveWorker,
+  ) {
+    this.processes = Array.from({ length: options.slots }, (_, i) => (i === 0 ? first : null));
+  }
+
+  get backendName(): string {
+    return this.processes[0]?.backend.name ?? this.options.backend;
+  }
+
+  /** Runs until `stop`; resolves when every slot has ended. */
+  run(): Promise<void> {
+    this.loops = this.processes.map((_, slot) => this.loop(slot));
+    return Promise.all(this.loops).then(() => {
+      for (const process of this.processes) process?.kill();
+    });
+  }
+
+  /**
+   * Stops taking jobs. Without `force` the jobs in flight finish and are written; with it their worker processes
+   * are killed and their trials go back to the queue for another worker (no attempt lost, nothing written).
+   */
+  stop(force = false): void {
+    this.stopping = true;
+    if (force && !this.forced) {
+      this.forced = true;
+      for (const process of this.processes) process?.kill();
+    }
+  }
+
+  private problem(message: string): void {
+    if (message !== this.lastProblem) this.options.log(message);
+    this.lastProblem = message;
+  }
+
+  private async loop(slot: number): Promise<void> {
+    const { queue } = this.options;
+    while (!this.stopping) {
+      let job: QueuedJob | null;
+      try {
+        job = await queue.take();
+        this.lastProblem = '';
+      } catch (error) {
+        this.problem(`cannot reach the queue (${errorMessage(error)}); trying again`);
+        await sleep(2000);
+        continue;
+      }
+      if (!job) {
+        await sleep(this.options.pollMs ?? 1000);
+        continue;
+      }
+      try {
+        if (job.data.kind === 'trial') await this.runTrial(slot, job, job.data);
+        else await this.runPretrain(slot, job, job.data);
+      } catch (error) {
+        // Not the trial's own failure (that is stored as a failed trial): the job could not be handled here.
+        this.options.log(
+          `job ${job.id} (${job.data.kind} of suite ${job.data.suiteId}) failed: ${errorMessage(error)}`,
+        );
+        await this.persist('report the failed job', () => queue.fail(job.id, errorMessage(error))).catch(() => {});
+      }
+    }
+  }
+
+  private async process(slot: number): Promise<LiveWorker> {
+    const current = this.processes[slot];
+    if (current?.alive) return current;
+    const fresh = await LiveWorker.start(this.options.forkWorker, this.options.backend);
+    this.processes[slot] = fresh;
+    if (this.forced) fresh.kill();
+    return fresh;
+  }
+
+  private workerName(slot: number): WorkerName {
+    return { host: this.host, name: `pid ${process.pid} slot ${slot + 1}` };
+  }
+
+  /**
+   * Runs a database write until it succeeds: through a PostgreSQL restart the write waits and tries again (for
+   * about two minutes), instead of losing a finished trial. A refusal by the store (TrialNotRunningError) is final.
+   */
+  private async persist<T>(what: string, write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + 120_000;
+    for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (error instanceof TrialNotRunningError || Date.now() > deadline || this.forced) throw error;
+        this.problem(`cannot ${what} (${errorMessage(error)}); trying again`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async runTrial(slot: number, job: QueuedJob, data: TrialJobData): Promise<void> {
+    const { store, pool, queue, blobs } = this.options;
+    const suite = await this.persist('read the suite', () => store.getSuite(data.suiteId));
+    const trial = suite && (await this.persist('read the trial', () => store.getTrial(data.trialId)));
+    if (!suite || !trial || suite.status !== 'running') {
+      await this.persist('complete the job', () => queue.complete(job.id));
+      return;
+    }
+    const token = `worker-${randomUUID()}`;
+    const attempt = await this.persist('take the trial', () =>
+      claimTrial(pool, data.trialId, token, this.workerName(slot)),
+    );
+    if (attempt === null) {
+      // finished already (a retried job whose first worker wrote it after all), or its suite was cancelled
+      await this.persist('complete the job', () => queue.complete(job.id));
+      return;
+    }
+    const key: TrialKey = { approach: trial.approach, trainSize: trial.trainSize, seed: trial.seed };
+    const describe = `trial ${trial.id} of suite ${suite.id} (${key.approach}, ${key.trainSize} examples, seed ${key.seed})`;
+    this.options.log(`${describe}: started${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+    let result: TrialResult;
+    const worker = await this.process(slot);
+    try {
+      const taskFile = await cachedBlobFile(blobs, data.taskHash);
+      const base: BaseModelRef | null = data.base
+        ? { path: join(await cachedBlobFolder(blobs, data.base.hash), 'model.json'), cutLayer: data.base.cutLayer }
+        : null;
+      const trialJob: TrialJob = { trialId: trial.id, spec: suite.spec, baseDir: suite.baseDir, key, base, taskFile };
+      const reply = await worker.request(
+        { type: 'trial', job: trialJob },
+        (m) => m.type === 'trial-done',
+        (m: FromWorker) => {
+          const { suiteId, trialId } = data;
+          if (m.type === 'trial-started')
+            void notifyProgress(pool, { type: 'trial-started', suiteId, trialId, key, maxEpochs: m.maxEpochs });
+          else if (m.type === 'trial-epoch')
+            void notifyProgress(pool, {
+              type: 'trial-epoch',
+              suiteId,
+              trialId,
+              key,
+              maxEpochs: m.maxEpochs,
+              record: m.record,
+            });
+        },
+      );
+      if (reply.type !== 'trial-done') throw new Error(`unexpected reply ${reply.type}`);
+      result = reply.result;
+    } catch (failure) {
+      if (this.forced) {
+        // stopping: the trial goes back to the queue for another worker, nothing is written for it
+        await releaseTrial(pool, data.trialId, token).catch(() => {});
+        await queue.release(job).catch(() => {});
+        this.options.log(`${describe}: given back to the queue`);
+        return;
+      }
+      result = failedResult(errorMessage(failure), worker.backend);
+    }
+    try {
+      await this.persist(`store the result of ${describe}`, () => store.finishTrial(trial.id, token, result));
+      this.options.log(
+        `${describe}: ${result.status}${result.testAccuracy !== null ? `, test accuracy ${(result.testAccuracy * 100).toFixed(1)}%` : ''}${result.error ? `: ${result.error}` : ''}`,
+      );
+    } catch (error) {
+      if (!(error instanceof TrialNotRunningError)) throw error;
+      this.options.log(`${describe}: taken by another worker meanwhile; this result is not written`);
+    }
+    await this.persist('complete the job', () => queue.complete(job.id));
+  }
+
+  private async runPretrain(slot: number, job: QueuedJob, data: PretrainJobData): Promise<void> {
+    const { store, pool, queue, blobs } = this.options;
+    const suite = await this.persist('read the suite', () => store.getSuite(data.suiteId));
+    if (!suite || suite.status !== 'running') {
+      await this.persist('complete the job', () => queue.complete(job.id));
+      return;
+    }
+    const existing = await this.persist('look up the source model', () => findPretrained(pool, data.cacheKey));
+    if (existing) {
+      await this.persist('complete the job', () => queue.complete(job.id));
+      return;
+    }
+    this.options.log(`suite ${suite.id}: pretraining the source model (${data.cacheKey})`);
+    const worker = await this.process(slot);
+    const outDir = join(blobCacheDir(), `pretrain-${process.pid}-${randomUUID()}`);
+    mkdirSync(blobCacheDir(), { recursive: true });
+    try {
+      const taskFile = await cachedBlobFile(blobs, data.sourceHash);
+      let reply: FromWorker;
+      try {
+        reply = await worker.request(
+          {
+            type: 'pretrain',
+            job: { spec: suite.spec, baseDir: suite.baseDir, cacheKey: data.cacheKey, outDir, taskFile },
+          },
+          (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
+          (m) => {
+            if (m.type === 'pretrain-epoch')
+              void notifyProgress(pool, {
+                type: 'pretrain-epoch',
+                suiteId: suite.id,
+                epoch: m.epoch,
+                epochs: m.epochs,
+                loss: m.loss,
+                accuracy: m.accuracy,
+              });
+          },
+        );
+      } catch (error) {
+        if (this.forced) {
+          await queue.release(job).catch(() => {});
+          this.options.log(`suite ${suite.id}: pretraining given back to the queue`);
+          return;
+        }
+        throw error;
+      }
+      if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
+      if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
+      const record: PretrainRecord = reply.record;
+      const { hash } = await this.persist('store the source model', () =>
+        blobs.put(packFiles(outDir, PRETRAINED_FILES)),
+      );
+      await this.persist('record the source model', () =>
+        recordPretrained(pool, data.cacheKey, hash, JSON.stringify(record)),
+      );
+      await this.persist('record the pretraining', () => store.setSuitePretrain(suite.id, record));
+      this.options.log(`suite ${suite.id}: source model pretrained in ${(record.wallSeconds ?? 0).toFixed(1)} s`);
+      await this.persist('complete the job', () => queue.complete(job.id));
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }
+}

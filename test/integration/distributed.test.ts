@@ -1,0 +1,186 @@
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrialQueue } from '../../benchmarks/distributed/trial-queue.js';
+import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { requireSystem } from '../support/system.js';
+import { cli, cliAsync, query, sandbox, type Sandbox } from './cli-helpers.js';
+
+/**
+ * Distributed runs end to end: a real PostgreSQL server, `transfer-bench worker` processes and a
+ * `run --distributed`, all as a user starts them. Each process has its own cache folder: nothing is shared but the
+ * database.
+ */
+const hasPostgres = requireSystem('postgresql');
+
+interface Output {
+  stdout: string;
+  stderr: string;
+}
+
+function collect(child: ChildProcess): Output {
+  const out: Output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  return out;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface TrialRow {
+  id: number;
+  approach: string;
+  train_size: number;
+  seed: number;
+  status: string;
+  test_accuracy: number | null;
+  attempts: number;
+  worker_host: string | null;
+  worker_name: string | null;
+}
+
+describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench worker', () => {
+  let server: PostgresServer;
+  const children: ChildProcess[] = [];
+
+  const worker = (box: Sandbox, url: string, extra: string[] = []) => {
+    const child = cliAsync(box, ['worker', '--db', url, '--backend', 'wasm', '--workers', '1', ...extra]);
+    children.push(child);
+    return { child, out: collect(child) };
+  };
+
+  async function rows<T>(url: string, sql: string): Promise<T[]> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await server?.stop();
+  });
+
+  it('refuses a worker whose backend cannot load, or whose database has another schema version, before it takes a job', async () => {
+    const url = await server.createDatabase('refusals');
+    const box = sandbox();
+    const migrate = cli(box, ['migrate', '--db', url]);
+    expect(migrate.status, migrate.stderr).toBe(0);
+    const queue = await TrialQueue.open(url);
+    try {
+      await queue.enqueue([{ kind: 'trial', suiteId: 1, trialId: 1, taskHash: 'f'.repeat(64), base: null }], {
+        expireInSeconds: 60,
+        retryLimit: 0,
+      });
+      const badBackend = cli(box, ['worker', '--db', url, '--backend', 'tensorflow']);
+      expect(badBackend.status).toBe(1);
+      expect(badBackend.stderr.trim().split('\n')).toHaveLength(1);
+      expect(badBackend.stderr).toMatch(/^transfer-bench: .*tensorflow/);
+
+      const [current] = await rows<{ version: number }>(url, "SELECT version FROM schema_version");
+      const version = current!.version;
+      await rows(url, `UPDATE schema_version SET version = ${version + 1}`);
+      const newer = cli(box, ['worker', '--db', url, '--backend', 'wasm']);
+      expect(newer.status).toBe(1);
+      expect(newer.stderr.trim().split('\n')).toHaveLength(1);
+      expect(newer.stderr).toMatch(/schema version/);
+
+      const jobs = await queue.openJobs(1);
+      expect(jobs.map((j) => j.state)).toEqual(['created']);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('runs quick on two workers, each trial once, as a local run does; a worker killed mid-trial loses nothing', async () => {
+    const started = Date.now();
+    // the reference: the same suite run locally on SQLite, same backend and seeds
+    const local = sandbox();
+    const localRun = cli(local, ['run', 'quick', '--backend', 'wasm', '--workers', '2']);
+    expect(localRun.status, localRun.stderr).toBe(0);
+    const reference = query<TrialRow>(local.db, 'SELECT * FROM trials ORDER BY id');
+    const localSeconds = (Date.now() - started) / 1000;
+
+    const url = await server.createDatabase('quick');
+    const a = worker(sandbox(), url);
+    const b = worker(sandbox(), url);
+    const coordinator = sandbox();
+    const run = cliAsync(coordinator, [
+      'run',
+      'quick',
+      '--db',
+      url,
+      '--distributed',
+      '--backend',
+      'wasm',
+      '--trial-timeout',
+      '20',
+    ]);
+    children.push(run);
+    const runOut = collect(run);
+
+    // worker A is killed (SIGKILL) in the middle of a trial, after it finished one
+    await until(() => /: done, test accuracy/.test(a.out.stderr), 'worker A to finish a trial');
+    const marks = [...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)];
+    await until(
+      () => [...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)].length > marks.length,
+      'worker A to start another trial',
+    );
+    const killedTrial = Number([...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)].at(-1)![1]);
+    a.child.kill('SIGKILL');
+
+    const status = await exited(run);
+    expect(status, runOut.stderr).toBe(0);
+    const distributedSeconds = (Date.now() - started) / 1000 - localSeconds;
+
+    const trials = await rows<TrialRow>(url, 'SELECT * FROM trials ORDER BY id');
+    expect(trials).toHaveLength(reference.length);
+    expect(trials.every((t) => t.status === 'done')).toBe(true);
+    // one row per trial key (the store's unique key) and one curve per trial: no trial was written twice
+    const epochsPerTrial = await rows<{ trial_id: number; n: string; distinct_epochs: string }>(
+      url,
+      'SELECT trial_id, count(*) AS n, count(DISTINCT epoch) AS distinct_epochs FROM epochs GROUP BY trial_id',
+    );
+    expect(epochsPerTrial).toHaveLength(trials.length);
+    for (const e of epochsPerTrial) expect(e.n).toBe(e.distinct_epochs);
+    // the trials were split across both workers, each recorded with its host and worker
+    const workers = new Set(trials.map((t) => t.worker_name));
+    expect(workers.size).toBe(2);
+    expect(trials.every((t) => t.worker_host && t.attempts >= 1)).toBe(true);
+    // the killed worker's trial was run again by the other one, as a second attempt
+    const killed = trials.find((t) => t.id === killedTrial)!;
+    expect(killed.attempts).toBeGreaterThanOrEqual(2);
+    expect(killed.worker_name).toContain(`pid ${b.child.pid} `);
+    // the same results as the local run: same backend, same seeds, same code
+    const key = (t: TrialRow) => `${t.approach}/${t.train_size}/${t.seed}`;
+    const expected = new Map(reference.map((t) => [key(t), t.test_accuracy]));
+    for (const t of trials) expect(t.test_accuracy, key(t)).toBe(expected.get(key(t)));
+    // the run reported like a local one
+    expect(runOut.stdout).toContain('test accuracy %');
+
+    b.child.kill('SIGTERM');
+    expect(await exited(b.child)).toBe(0);
+    console.log(
+      `distributed quick: local run ${localSeconds.toFixed(0)} s, distributed run with a worker killed ${distributedSeconds.toFixed(0)} s`,
+    );
+  });
+});
