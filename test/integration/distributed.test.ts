@@ -12,6 +12,7 @@ import { cli, cliAsync, query, sandbox, type Sandbox } from './cli-helpers.js';
  * database.
  */
 const hasPostgres = requireSystem('postgresql');
+const SUITE = process.env.TB_DIST_SUITE ?? 'quick';
 
 interface Output {
   stdout: string;
@@ -32,10 +33,12 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+async function until(check: () => boolean, what: string, logs: Output[], timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; output:\n${logs.map((l) => l.stderr).join('\n---\n')}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -96,7 +99,7 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
       expect(badBackend.stderr.trim().split('\n')).toHaveLength(1);
       expect(badBackend.stderr).toMatch(/^transfer-bench: .*tensorflow/);
 
-      const [current] = await rows<{ version: number }>(url, "SELECT version FROM schema_version");
+      const [current] = await rows<{ version: number }>(url, 'SELECT version FROM schema_version');
       const version = current!.version;
       await rows(url, `UPDATE schema_version SET version = ${version + 1}`);
       const newer = cli(box, ['worker', '--db', url, '--backend', 'wasm']);
@@ -115,7 +118,7 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     const started = Date.now();
     // the reference: the same suite run locally on SQLite, same backend and seeds
     const local = sandbox();
-    const localRun = cli(local, ['run', 'quick', '--backend', 'wasm', '--workers', '2']);
+    const localRun = cli(local, ['run', SUITE, '--backend', 'wasm', '--workers', '2']);
     expect(localRun.status, localRun.stderr).toBe(0);
     const reference = query<TrialRow>(local.db, 'SELECT * FROM trials ORDER BY id');
     const localSeconds = (Date.now() - started) / 1000;
@@ -126,7 +129,7 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     const coordinator = sandbox();
     const run = cliAsync(coordinator, [
       'run',
-      'quick',
+      SUITE,
       '--db',
       url,
       '--distributed',
@@ -139,16 +142,18 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     const runOut = collect(run);
 
     // worker A is killed (SIGKILL) in the middle of a trial, after it finished one
-    await until(() => /: done, test accuracy/.test(a.out.stderr), 'worker A to finish a trial');
+    await until(() => /: done, test accuracy/.test(a.out.stderr), 'worker A to finish a trial', [a.out, b.out, runOut]);
     const marks = [...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)];
     await until(
       () => [...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)].length > marks.length,
       'worker A to start another trial',
+      [a.out, b.out, runOut],
     );
     const killedTrial = Number([...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)].at(-1)![1]);
     a.child.kill('SIGKILL');
 
-    const status = await exited(run);
+    await until(() => run.exitCode !== null, 'the run to end', [a.out, b.out, runOut]);
+    const status = run.exitCode;
     expect(status, runOut.stderr).toBe(0);
     const distributedSeconds = (Date.now() - started) / 1000 - localSeconds;
 
@@ -182,5 +187,5 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     console.log(
       `distributed quick: local run ${localSeconds.toFixed(0)} s, distributed run with a worker killed ${distributedSeconds.toFixed(0)} s`,
     );
-  });
+  }, 400_000);
 });
