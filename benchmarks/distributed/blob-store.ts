@@ -5,7 +5,7 @@ import type pg from 'pg';
  * Content-addressed blobs in the shared PostgreSQL database: what a worker on another machine needs to run a trial
  * (a suite's task arrays, the source model's weights), stored once under the SHA-256 of its bytes. A blob is split
  * into chunks (a bytea value is limited to 1 GB, and smaller rows keep memory and network use even) and written in
- * one transaction with its index row, so a reader finds either the whole blob or none of it. Tables: schema.ts.
+ * one transaction with its index row, so a reader finds either the whole blob or none of it. Tables: store/pg-migrations.ts.
  */
 /** 16 MiB per row. */
 export const CHUNK_BYTES = 16 * 1024 * 1024;

@@ -1,21 +1,19 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { BackendChoice, RunEventListener, SuiteRecord, TrialRecord } from '../domain.js';
 import { UserError } from '../errors.js';
+import { PgStore } from '../store/pg-store.js';
 import { INTERRUPTED, TRIAL_INTERRUPTED } from '../store/store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
 import type { WorkerForker } from '../runner/worker-process.js';
 import type { SuiteSource } from '../contract.js';
 import { loadSuite } from '../spec/load-suite.js';
 import type { Store } from '../store/store.js';
+import { isPostgresUrl } from '../store/pg-connect.js';
 import { BlobStore } from './blob-store.js';
 import { DistributedRun } from './distributed-run.js';
 import { TrialQueue, type EnqueueOptions } from './trial-queue.js';
 
-/** A PostgreSQL URL, the only kind of database distributed runs work on. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
+/** Distributed runs work on a PostgreSQL database only: the one thing every machine reaches. */
 export function requirePostgres(location: string, what: string): void {
   if (!isPostgresUrl(location)) {
     throw new UserError(
@@ -34,31 +32,25 @@ export interface SharedDatabase {
   close(): Promise<void>;
 }
 
-/** Connects to the shared database's queue and blobs beside an opened store (which checked the schema version). */
+/**
+ * Connects to the shared database's queue beside an opened PostgreSQL store (which checked the schema version);
+ * blobs and trial claims go through the store's own pool. `close` closes the queue; the caller closes the store.
+ */
 export async function connectShared(
   store: Store,
   connectionString: string,
   onProblem: (message: string) => void,
 ): Promise<SharedDatabase> {
-  const pool = new pg.Pool({ connectionString, max: 4, application_name: 'transfer-bench' });
-  // an idle connection cut (PostgreSQL restarting) is reported here; the next query opens a fresh one
-  pool.on('error', (error) => onProblem(`database connection lost (${error.message}); reconnecting`));
-  let queue: TrialQueue;
-  try {
-    queue = await TrialQueue.open(connectionString, {}, (message) => onProblem(`queue: ${message}`));
-  } catch (error) {
-    await pool.end().catch(() => {});
-    throw error;
-  }
+  if (!(store instanceof PgStore)) throw new Error('distributed runs need the PostgreSQL store');
+  const queue = await TrialQueue.open(connectionString, {}, (message) => onProblem(`queue: ${message}`));
   return {
     store,
-    pool,
+    pool: store.pool,
     queue,
-    blobs: new BlobStore(pool),
+    blobs: new BlobStore(store.pool),
     connectionString,
     async close() {
       await queue.close().catch(() => {});
-      await pool.end().catch(() => {});
     },
   };
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /**
- * How a worker takes a trial of a distributed suite, beside the store's own writes (schema.ts adds the columns). A
+ * How a worker takes a trial of a distributed suite, beside the store's own writes (store migration 4 adds the columns). A
  * trial is taken when it is pending, or running under a worker that lost it (its job expired and pg-boss handed it
  * out again: that worker's later write is refused, since the token changed), and only while its suite runs.
  */

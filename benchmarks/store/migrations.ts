@@ -73,4 +73,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trials ADD COLUMN lr_candidates_json TEXT;
   ALTER TABLE trials ADD COLUMN protocol_json TEXT;
   `,
+  // 4: distributed runs (issue 12): the host and worker that ran a trial and how many times it was started (a worker
+  // killed mid-trial makes a second attempt). The blobs a worker fetches exist only in PostgreSQL (pg-migrations.ts).
+  `
+  ALTER TABLE trials ADD COLUMN worker_host TEXT;
+  ALTER TABLE trials ADD COLUMN worker_name TEXT;
+  ALTER TABLE trials ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -74,4 +74,29 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE trials ADD COLUMN lr_candidates_json text;
   ALTER TABLE trials ADD COLUMN protocol_json text;
   `,
+  // 4: distributed runs (benchmarks/distributed/): per trial, the host and worker that ran it and its attempts; the
+  // content-addressed blobs workers fetch (a suite's arrays, a source model: blob-store.ts) in chunks; and source
+  // models pretrained by a worker, by pretraining cache key, so that a later suite reuses them.
+  `
+  ALTER TABLE trials ADD COLUMN worker_host text;
+  ALTER TABLE trials ADD COLUMN worker_name text;
+  ALTER TABLE trials ADD COLUMN attempts integer NOT NULL DEFAULT 0;
+  CREATE TABLE blobs (
+    hash text PRIMARY KEY,
+    size bigint NOT NULL,
+    chunks integer NOT NULL,
+    created_at text NOT NULL
+  );
+  CREATE TABLE blob_chunks (
+    hash text NOT NULL REFERENCES blobs(hash) ON DELETE CASCADE,
+    chunk integer NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (hash, chunk)
+  );
+  CREATE TABLE pretrained_models (
+    cache_key text PRIMARY KEY,
+    blob_hash text NOT NULL REFERENCES blobs(hash),
+    record_json text NOT NULL
+  );
+  `,
 ];

@@ -99,9 +99,9 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
       expect(badBackend.stderr.trim().split('\n')).toHaveLength(1);
       expect(badBackend.stderr).toMatch(/^transfer-bench: .*tensorflow/);
 
-      const [current] = await rows<{ version: number }>(url, 'SELECT version FROM schema_version');
+      const [current] = await rows<{ version: number }>(url, 'SELECT version FROM transfer_bench_schema');
       const version = current!.version;
-      await rows(url, `UPDATE schema_version SET version = ${version + 1}`);
+      await rows(url, `UPDATE transfer_bench_schema SET version = ${version + 1}`);
       const newer = cli(box, ['worker', '--db', url, '--backend', 'wasm']);
       expect(newer.status).toBe(1);
       expect(newer.stderr.trim().split('\n')).toHaveLength(1);
@@ -141,16 +141,34 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     children.push(run);
     const runOut = collect(run);
 
-    // worker A is killed (SIGKILL) in the middle of a trial, after it finished one
-    await until(() => /: done, test accuracy/.test(a.out.stderr), 'worker A to finish a trial', [a.out, b.out, runOut]);
-    const marks = [...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)];
-    await until(
-      () => [...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)].length > marks.length,
-      'worker A to start another trial',
-      [a.out, b.out, runOut],
-    );
-    const killedTrial = Number([...a.out.stderr.matchAll(/trial (\d+) of suite \d+ [^\n]*: started/g)].at(-1)![1]);
-    a.child.kill('SIGKILL');
+    // The first worker to start a trial after finishing one is killed (SIGKILL) at once, in the middle of that trial:
+    // the kill is sent from the listener that sees the line, before the trial (≥ 0.2 s of training) can end.
+    const killed = new Promise<{ worker: typeof a; survivor: typeof a; trialId: number }>((resolve) => {
+      let done = false;
+      for (const [w, other] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        let finishedOne = false;
+        w.child.stderr!.on('data', (chunk: Buffer) => {
+          for (const text of chunk.toString().split('\n')) {
+            if (/: done, test accuracy/.test(text)) finishedOne = true;
+            const start = /trial (\d+) of suite \d+ .*: started/.exec(text);
+            if (start && finishedOne && !done) {
+              done = true;
+              w.child.kill('SIGKILL');
+              resolve({ worker: w, survivor: other, trialId: Number(start[1]) });
+            }
+          }
+        });
+      }
+    });
+    let found = false;
+    void killed.then(() => (found = true));
+    await until(() => found || run.exitCode !== null, 'a worker to start its second trial', [a.out, b.out, runOut]);
+    if (!found)
+      throw new Error(`the run ended before a worker started its second trial:\n${a.out.stderr}\n---\n${b.out.stderr}`);
+    const victim = await killed;
 
     await until(() => run.exitCode !== null, 'the run to end', [a.out, b.out, runOut]);
     const status = run.exitCode;
@@ -172,9 +190,9 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     expect(workers.size).toBe(2);
     expect(trials.every((t) => t.worker_host && t.attempts >= 1)).toBe(true);
     // the killed worker's trial was run again by the other one, as a second attempt
-    const killed = trials.find((t) => t.id === killedTrial)!;
-    expect(killed.attempts).toBeGreaterThanOrEqual(2);
-    expect(killed.worker_name).toContain(`pid ${b.child.pid} `);
+    const retried = trials.find((t) => Number(t.id) === victim.trialId)!;
+    expect(retried.attempts).toBeGreaterThanOrEqual(2);
+    expect(retried.worker_name).toContain(`pid ${victim.survivor.child.pid} `);
     // the same results as the local run: same backend, same seeds, same code
     const key = (t: TrialRow) => `${t.approach}/${t.train_size}/${t.seed}`;
     const expected = new Map(reference.map((t) => [key(t), t.test_accuracy]));
@@ -182,8 +200,8 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     // the run reported like a local one
     expect(runOut.stdout).toContain('test accuracy %');
 
-    b.child.kill('SIGTERM');
-    expect(await exited(b.child)).toBe(0);
+    victim.survivor.child.kill('SIGTERM');
+    expect(await exited(victim.survivor.child)).toBe(0);
     console.log(
       `distributed quick: local run ${localSeconds.toFixed(0)} s, distributed run with a worker killed ${distributedSeconds.toFixed(0)} s`,
     );

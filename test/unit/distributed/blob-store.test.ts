@@ -5,7 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedBlobFile, cachedBlobFolder } from '../../../benchmarks/distributed/blob-cache.js';
 import { BlobStore, CHUNK_BYTES, sha256 } from '../../../benchmarks/distributed/blob-store.js';
-import { BLOB_TABLES_SQL } from '../../../benchmarks/distributed/schema.js';
+import { openStore } from '../../../benchmarks/store/open-store.js';
+import type { Store } from '../../../benchmarks/store/store.js';
 import { packFiles } from '../../../benchmarks/distributed/folder-pack.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { requireSystem } from '../../support/system.js';
@@ -14,17 +15,20 @@ const hasPostgres = requireSystem('postgresql');
 
 describe.runIf(hasPostgres)('content-addressed blobs in PostgreSQL', () => {
   let server: PostgresServer;
+  let store: Store;
   let pool: pg.Pool;
   let blobs: BlobStore;
 
   beforeAll(async () => {
     server = await startPostgres();
-    pool = new pg.Pool({ connectionString: await server.createDatabase('blobs') });
-    await pool.query(BLOB_TABLES_SQL);
+    const url = await server.createDatabase('blobs');
+    store = await openStore(url); // the store's migrations make the blob tables
+    pool = new pg.Pool({ connectionString: url });
     blobs = new BlobStore(pool);
   });
   afterAll(async () => {
     await pool?.end();
+    await store?.close();
     await server?.stop();
   });
 
