@@ -4,7 +4,9 @@ import { errorMessage } from '../benchmarks/errors.js';
 import type { WorkerForker } from '../benchmarks/service/engine-service.js';
 import {
   autoBrowserBackend,
+  extraChromiumArgs,
   once,
+  parseSwitches,
   pageWorkerHandle,
   probeAdapters,
   unprobedReport,
@@ -35,10 +37,22 @@ export function gpuWindowFiles(appPath: string): GpuWindowFiles {
 /**
  * WebGPU in Chromium on Linux is still behind `--enable-unsafe-webgpu` (Chromium 156 here gives no adapter without
  * it; Electron's own Linux reports say the same, electron/electron#41763); on Windows and macOS it is on by default.
- * Must run before the app is ready.
+ * $TRANSFER_BENCH_CHROMIUM_ARGS adds switches, as for the CLI's Chromium: e.g. `--enable-features=Vulkan` for a Linux
+ * GPU, or `--enable-unsafe-swiftshader` on a machine without one (a windowed Chromium 156 under Xvfb offered no
+ * WebGPU adapter without it, where headless Chromium offers SwiftShader's). Must run before the app is ready.
  */
-export function setupGpuSwitches(platform: NodeJS.Platform = process.platform): void {
+export function setupGpuSwitches(platform: NodeJS.Platform = process.platform, env = process.env): void {
   if (platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-webgpu');
+  let extra: [string, string | undefined][] = [];
+  try {
+    extra = parseSwitches(extraChromiumArgs(env));
+  } catch (error) {
+    console.error(`transfer-bench: ${errorMessage(error)}; starting without the extra switches`);
+  }
+  for (const [name, value] of extra) {
+    if (value === undefined) app.commandLine.appendSwitch(name);
+    else app.commandLine.appendSwitch(name, value);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { errorMessage } from '../errors.js';
 import { decodeInlineBinary, extractBinary } from './binary-refs.js';
+import { extraChromiumArgs } from './chromium-switches.js';
 import { findChromium } from './find-chromium.js';
 import type { PageChannel, PageOpener } from './page-channel.js';
 import { requireGpuPage } from './page-channel.js';
@@ -15,8 +16,7 @@ import { HOST_BINDING, PAGE_GLOBAL, type FromPage, type ToPage } from './page-pr
  * SwiftShader.
  */
 export function chromiumArgs(env: NodeJS.ProcessEnv = process.env): string[] {
-  const extra = (env.TRANSFER_BENCH_CHROMIUM_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
-  return ['--enable-unsafe-webgpu', ...extra];
+  return ['--enable-unsafe-webgpu', ...extraChromiumArgs(env)];
 }
 
 /** The page's origin: routed by Playwright, never on the network; localhost is a secure context, as WebGPU needs. */
@@ -114,6 +114,11 @@ export class ChromiumPages {
     const { browser, runtime } = await this.launch();
     return ChromiumPage.open(browser, runtime);
   };
+
+  /** The browser these pages open in (launched if need be), for a caller that needs a plain page of it. */
+  async launched(): Promise<Browser> {
+    return (await this.launch()).browser;
+  }
 
   async close(): Promise<void> {
     const launched = this.browser;

@@ -9,3 +9,4 @@ export { withGpuWorkers, type GpuWorkers } from '../gpu/gpu-forker.js';
 export type { PageChannel, PageOpener } from '../gpu/page-channel.js';
 export type { FromPage, ToPage } from '../gpu/page-protocol.js';
 export { pageWorkerHandle } from '../gpu/page-worker-handle.js';
+export { extraChromiumArgs, parseSwitches } from '../gpu/chromium-switches.js';

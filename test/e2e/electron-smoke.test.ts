@@ -62,6 +62,9 @@ describe.skipIf(!runnable)('Electron app', () => {
         TRANSFER_BENCH_DB: join(dataDir, 'smoke.db'),
         TRANSFER_BENCH_CACHE: join(dataDir, 'model-cache'),
         XDG_CONFIG_HOME: dataDir,
+        // Without a GPU, a windowed Chromium offers WebGPU on SwiftShader only with this switch (checked with Debian's
+        // Chromium 156 under Xvfb; headless it does without): the app takes it from here, as the CLI's Chromium does.
+        TRANSFER_BENCH_CHROMIUM_ARGS: '--enable-unsafe-swiftshader',
       },
       timeout: 60_000,
     });
@@ -120,6 +123,22 @@ describe.skipIf(!runnable)('Electron app', () => {
     });
     expect(error).toContain('invalid getSuite request');
   });
+
+  it('probes the GPU in a hidden window for the environment panel, off the start-up path', async () => {
+    const environment = await page.evaluate(async () => {
+      const bridge = (globalThis as unknown as PageGlobals).transferBench!;
+      for (;;) {
+        const answer = await bridge.request('getEnvironment', {});
+        if (!answer.probing) return answer;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    });
+    expect(environment.gpu?.engine).toMatch(/^Electron [\d.]+ \(Chromium [\d.]+\)$/);
+    expect(environment.gpu?.webgpu, JSON.stringify(environment.gpu?.problems)).not.toBeNull();
+    expect(environment.auto?.reason).toBeTruthy();
+    await page.getByTestId('environment-webgpu').waitFor({ timeout: 30_000 });
+    await page.getByTestId('environment-panel').screenshot({ path: screenshotPath('electron-environment') });
+  }, 120_000);
 
   it('trains a tiny suite on webgpu in a hidden GPU window and records the adapter', async () => {
     requireBuilt([['dist/gpu/page-worker.js', 'npm run build:gpu-worker']]);

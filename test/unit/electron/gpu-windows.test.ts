@@ -39,7 +39,12 @@ const fake = vi.hoisted(() => ({
 }));
 
 vi.mock('electron', () => ({
-  app: { commandLine: { appendSwitch: (name: string) => fake.switches.push(name) } },
+  app: {
+    commandLine: {
+      appendSwitch: (name: string, value?: string) =>
+        fake.switches.push(value === undefined ? name : `${name}=${value}`),
+    },
+  },
   BrowserWindow: FakeBrowserWindow,
   MessageChannelMain: class {
     readonly port1 = new FakePort();
@@ -171,9 +176,27 @@ describe('GPU worker windows', () => {
   });
 
   it('turn on WebGPU with enable-unsafe-webgpu on Linux only', () => {
-    setupGpuSwitches('linux');
-    setupGpuSwitches('win32');
-    setupGpuSwitches('darwin');
+    setupGpuSwitches('linux', {});
+    setupGpuSwitches('win32', {});
+    setupGpuSwitches('darwin', {});
     expect(fake.switches).toEqual(['enable-unsafe-webgpu']);
+  });
+
+  it('add the switches of TRANSFER_BENCH_CHROMIUM_ARGS, as for the CLI Chromium; a malformed one is skipped', () => {
+    const env = { TRANSFER_BENCH_CHROMIUM_ARGS: ' --enable-unsafe-swiftshader  --enable-features=Vulkan,WebGPU ' };
+    setupGpuSwitches('linux', env);
+    expect(fake.switches).toEqual([
+      'enable-unsafe-webgpu',
+      'enable-unsafe-swiftshader',
+      'enable-features=Vulkan,WebGPU',
+    ]);
+    fake.switches.length = 0;
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    setupGpuSwitches('win32', { TRANSFER_BENCH_CHROMIUM_ARGS: 'enable-unsafe-swiftshader' });
+    expect(fake.switches).toEqual([]);
+    expect(error).toHaveBeenCalledWith(
+      'transfer-bench: TRANSFER_BENCH_CHROMIUM_ARGS: "enable-unsafe-swiftshader" is not a Chromium switch (--name or --name=value); starting without the extra switches',
+    );
+    error.mockRestore();
   });
 });
