@@ -2,7 +2,8 @@ import type { AnswerMark } from './answer-marks.js';
 import type { LineSeriesOption } from './chart-option.js';
 
 type MarkLineLabel = NonNullable<NonNullable<LineSeriesOption['markLine']>['label']>;
-import type { ChartPalette } from './palette.js';
+import { armColour, type ChartPalette } from './palette.js';
+import { armLabel } from '../spec/sources.js';
 
 /** Dash and gap of a crossover line, in pixels. */
 const DASH = 6;
@@ -26,7 +27,7 @@ export function answerMarkSeries(
 ): LineSeriesOption[] {
   const arrows = marks.filter((m) => m.kind === 'multiplier').length;
   return marks.map((mark): LineSeriesOption => {
-    const colour = palette.approach[mark.approach];
+    const colour = armColour(palette, mark);
     const label: MarkLineLabel = {
       show: true,
       formatter: mark.label,
@@ -39,7 +40,7 @@ export function answerMarkSeries(
     };
     const base: LineSeriesOption = {
       type: 'line',
-      name: mark.approach,
+      name: armLabel(mark),
       data: [],
       silent: true,
       z: 6,

@@ -1,6 +1,9 @@
 import type { Variant, VariantComparison } from '../contract.js';
 import type { Approach } from '../domain.js';
 import { multiplierArrows, timesText, type MultiplierArrow } from './multiplier-arrows.js';
+import { armLabel, sameArm, type Arm } from '../spec/sources.js';
+
+const sourceField = (m: { source?: string }) => (m.source === undefined ? {} : { source: m.source });
 import type { EfficiencyMetric } from './data/metrics.js';
 
 /** The default size and which multipliers get an arrow live with the analysis, shared with the report's chart. */
@@ -16,6 +19,8 @@ export type AnswerMark =
   | {
       kind: 'crossover';
       approach: Variant;
+      /** The source the variant starts from, in a suite with several. */
+      source?: string;
       size: number;
       label: string;
       /** Crossovers at the same size share one line: this one's index among them and how many there are. */
@@ -26,8 +31,8 @@ export type AnswerMark =
 
 /** What the chart container exposes as `data-answer-marks`. */
 export type AnswerMarkSummary =
-  | { kind: 'crossover'; approach: Variant; size: number; label: string }
-  | { kind: 'multiplier'; approach: Variant; from: number; to: number; label: string };
+  | { kind: 'crossover'; approach: Variant; source?: string; size: number; label: string }
+  | { kind: 'multiplier'; approach: Variant; source?: string; from: number; to: number; label: string };
 
 function sizeText(size: number): string {
   return Math.round(size).toLocaleString('en-US');
@@ -43,17 +48,17 @@ function sizeText(size: number): string {
 export function answerMarks(comparisons: readonly VariantComparison[], markedSize: number | null): AnswerMark[] {
   const crossings = comparisons.flatMap((c) =>
     c.crossover.kind === 'reached' && !c.crossover.atSmallestSize
-      ? [{ approach: c.approach, size: c.crossover.trainSize }]
+      ? [{ approach: c.approach, ...sourceField(c), size: c.crossover.trainSize }]
       : [],
   );
-  const crossovers: AnswerMark[] = crossings.map(({ approach, size }) => {
+  const crossovers: AnswerMark[] = crossings.map((arm) => {
+    const { size } = arm;
     const sameSize = crossings.filter((x) => x.size === size);
     return {
       kind: 'crossover',
-      approach,
-      size,
-      label: `${approach} ≈ scratch from ${sizeText(size)}`,
-      slot: sameSize.findIndex((x) => x.approach === approach),
+      ...arm,
+      label: `${armLabel(arm)} ≈ scratch from ${sizeText(size)}`,
+      slot: sameSize.findIndex((x) => sameArm(x, arm)),
       shared: sameSize.length,
     };
   });
@@ -65,23 +70,25 @@ export function answerMarks(comparisons: readonly VariantComparison[], markedSiz
 }
 
 /**
- * The marks a chart of `metric` with lines for `approaches` draws: crossover lines on either metric (they mark a size),
- * arrows only on the accuracy chart (their height is an accuracy); none for an approach without a line.
+ * The marks a chart of `metric` with lines for `lines` (approaches, from their sources) draws: crossover lines on
+ * either metric (they mark a size), arrows only on the accuracy chart (their height is an accuracy); none for an
+ * approach without a line.
  */
 export function marksToDraw(
   marks: readonly AnswerMark[],
   metric: EfficiencyMetric,
-  approaches: readonly Approach[],
+  lines: readonly (Approach | Arm)[],
 ): AnswerMark[] {
-  return marks.filter((m) => approaches.includes(m.approach) && (m.kind === 'crossover' || metric === 'testAccuracy'));
+  const arms = lines.map((l) => (typeof l === 'string' ? { approach: l } : l));
+  return marks.filter((m) => arms.some((a) => sameArm(a, m)) && (m.kind === 'crossover' || metric === 'testAccuracy'));
 }
 
 /** The marks without drawing details, for the `data-answer-marks` test hook. */
 export function summarizeMarks(marks: readonly AnswerMark[]): AnswerMarkSummary[] {
   return marks.map((m) =>
     m.kind === 'crossover'
-      ? { kind: m.kind, approach: m.approach, size: m.size, label: m.label }
-      : { kind: m.kind, approach: m.approach, from: m.from, to: m.to, label: m.label },
+      ? { kind: m.kind, approach: m.approach, ...sourceField(m), size: m.size, label: m.label }
+      : { kind: m.kind, approach: m.approach, ...sourceField(m), from: m.from, to: m.to, label: m.label },
   );
 }
 
@@ -89,7 +96,7 @@ export function summarizeMarks(marks: readonly AnswerMark[]): AnswerMarkSummary[
 export function describeMarks(marks: readonly AnswerMark[]): string[] {
   return marks.map((m) =>
     m.kind === 'crossover'
-      ? `dashed line: from ${sizeText(m.size)} examples on scratch stays within the tolerance of ${m.approach}`
-      : `arrow: ${m.approach} at ${sizeText(m.from)} examples is matched by scratch at about ${sizeText(m.to)} (${timesText(m.multiplier)} the data)`,
+      ? `dashed line: from ${sizeText(m.size)} examples on scratch stays within the tolerance of ${armLabel(m)}`
+      : `arrow: ${armLabel(m)} at ${sizeText(m.from)} examples is matched by scratch at about ${sizeText(m.to)} (${timesText(m.multiplier)} the data)`,
   );
 }

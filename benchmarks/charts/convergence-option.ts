@@ -8,7 +8,8 @@ import { escapeHtml } from './escape.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
 import { decadeExtent, niceExtent } from './extent.js';
 import { axisTooltip, chartFrame } from './chart-frame.js';
-import type { ChartPalette } from './palette.js';
+import { armColour, type ChartPalette } from './palette.js';
+import { armLabel } from '../spec/sources.js';
 
 export interface ConvergenceChartInput {
   series: ConvergenceSeries[];
@@ -26,8 +27,8 @@ const METRICS: CurveMetric[] = ['loss', 'accuracy'];
 /** Most points per curve drawn on screen: about one per horizontal pixel of a panel. */
 export const SCREEN_POINTS = 600;
 
-export function seriesName(s: Pick<ConvergenceSeries, 'approach' | 'metric' | 'split'>): string {
-  return `${s.approach} ${s.split} ${s.metric}`;
+export function seriesName(s: Pick<ConvergenceSeries, 'approach' | 'source' | 'metric' | 'split'>): string {
+  return `${armLabel(s)} ${s.split} ${s.metric}`;
 }
 
 /** The point of a series nearest to x (points are sorted by x). */
@@ -51,7 +52,7 @@ function formatMetric(metric: CurveMetric, value: number): string {
 
 /** The tooltip at one x: per approach, each metric and split drawn, with n. */
 export function convergenceTooltip(input: ConvergenceChartInput, x: number): string {
-  const approaches = [...new Set(input.series.map((s) => s.approach))];
+  const approaches = [...new Set(input.series.map((s) => armLabel(s)))];
   const columns = [...new Set(input.series.map((s) => `${s.split} ${s.metric}`))].sort((a, b) =>
     a.endsWith('loss') === b.endsWith('loss') ? b.localeCompare(a) : a.endsWith('loss') ? -1 : 1,
   );
@@ -61,7 +62,7 @@ export function convergenceTooltip(input: ConvergenceChartInput, x: number): str
       let n = 0;
       const cells = columns
         .map((column) => {
-          const s = input.series.find((c) => c.approach === approach && `${c.split} ${c.metric}` === column);
+          const s = input.series.find((c) => armLabel(c) === approach && `${c.split} ${c.metric}` === column);
           const p = s ? nearestPoint(s.points, x) : null;
           // Epochs line up exactly; on wall time each approach shows its value nearest to the pointer.
           if (!s || !p || (input.axis === 'epoch' && p.x !== x)) {
@@ -71,7 +72,8 @@ export function convergenceTooltip(input: ConvergenceChartInput, x: number): str
           return `<td class="tb-tt-num">${formatMetric(s.metric, p.mean)}</td>`;
         })
         .join('');
-      const colour = input.palette.approach[approach];
+      const first = input.series.find((c) => armLabel(c) === approach)!;
+      const colour = armColour(input.palette, first);
       return `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(approach)}</td>${cells}<td class="tb-tt-num tb-tt-muted">${n ? `n=${n}` : ''}</td></tr>`;
     })
     .join('');
@@ -99,7 +101,8 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
   for (const full of input.series) {
     // On screen long curves are thinned with LTTB on the mean (the band keeps the same points); exports keep all.
     const s = exporting ? full : { ...full, points: thinForScreen(full.points, SCREEN_POINTS) };
-    const colour = palette.approach[s.approach];
+    const colour = armColour(palette, s);
+    const name = armLabel(s);
     const axisIndex = METRICS.indexOf(s.metric);
     const floor = s.metric === 'loss' && input.logLoss ? logFloor : -Infinity;
     const stack = `band:${seriesName(s)}`;
@@ -107,7 +110,7 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
     const dense = s.points.length > 60;
     series.push({
       type: 'line',
-      name: s.approach,
+      name,
       xAxisIndex: axisIndex,
       yAxisIndex: axisIndex,
       data: s.points.map((p) => [p.x, s.metric === 'loss' && input.logLoss ? Math.max(floor, p.mean) : p.mean]),
@@ -123,7 +126,7 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
     series.push(
       {
         type: 'line',
-        name: s.approach,
+        name,
         xAxisIndex: axisIndex,
         yAxisIndex: axisIndex,
         data: s.points.map((p) => [p.x, low(p)]),
@@ -138,7 +141,7 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
       },
       {
         type: 'line',
-        name: s.approach,
+        name,
         xAxisIndex: axisIndex,
         yAxisIndex: axisIndex,
         data: s.points.map((p) => [p.x, Math.max(0, p.high - low(p))]),
@@ -173,7 +176,7 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
         { left: 64, right: 24, bottom: 44, height: '34%' },
       ];
   const xName = input.axis === 'epoch' ? 'Epoch' : 'Wall time';
-  const approaches = [...new Set(input.series.map((s) => s.approach))];
+  const approaches = [...new Set(input.series.map((s) => armLabel(s)))];
   const option: ChartOption = {
     ...chartFrame(palette, target, approaches),
     grid: grids,

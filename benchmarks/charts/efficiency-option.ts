@@ -10,7 +10,8 @@ import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSer
 import { axisTooltip, chartFrame } from './chart-frame.js';
 import { niceExtent } from './extent.js';
 import { fitExtent, fitSeries, type FitLine } from './fit-series.js';
-import type { ChartPalette } from './palette.js';
+import { armColour, armSymbol, type ChartPalette } from './palette.js';
+import { armLabel, sameArm } from '../spec/sources.js';
 
 export interface EfficiencyChartInput {
   series: EfficiencySeries[];
@@ -53,13 +54,13 @@ export function efficiencyTooltip(input: EfficiencyChartInput, hovered: number):
   const body = rows
     .map(({ s, point }) => {
       const p = point!;
-      const colour = palette.approach[s.approach];
+      const colour = armColour(palette, s);
       const spread = p.n > 1 ? `${formatValue(metric, p.low)} – ${formatValue(metric, p.high)}` : 'one seed';
       const seeds = input.showSeeds
         ? `<div class="tb-tt-seeds">${p.seeds.map((v) => `seed ${v.seed}: ${formatValue(metric, v.value)}`).join(' · ')}</div>`
         : '';
       return (
-        `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(s.approach)}</td>` +
+        `<tr><td><span class="tb-tt-dot" style="background:${colour}"></span>${escapeHtml(armLabel(s))}</td>` +
         `<td class="tb-tt-num"><b>${formatValue(metric, p.mean)}</b></td>` +
         `<td class="tb-tt-num tb-tt-muted">${spread}</td><td class="tb-tt-num tb-tt-muted">n=${p.n}</td></tr>` +
         (seeds ? `<tr><td colspan="4">${seeds}</td></tr>` : '')
@@ -84,15 +85,16 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
   const accuracy = metric === 'testAccuracy';
   const series: (LineSeriesOption | ScatterSeriesOption)[] = [];
   for (const s of input.series) {
-    const colour = palette.approach[s.approach];
-    const stack = `band:${s.approach}`;
+    const colour = armColour(palette, s);
+    const name = armLabel(s);
+    const stack = `band:${name}`;
     series.push({
       type: 'line',
-      name: s.approach,
+      name,
       data: s.points.map((p) => [p.trainSize, p.mean]),
       color: colour,
       lineStyle: { width: 2 },
-      symbol: 'circle',
+      symbol: armSymbol(palette, s),
       symbolSize: 7,
       showSymbol: true,
       z: 4,
@@ -101,7 +103,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
     });
     series.push({
       type: 'line',
-      name: s.approach,
+      name,
       data: s.points.map((p) => [p.trainSize, p.low]),
       stack,
       stackStrategy: 'all',
@@ -115,7 +117,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
     });
     series.push({
       type: 'line',
-      name: s.approach,
+      name,
       data: s.points.map((p) => [p.trainSize, p.high - p.low]),
       stack,
       stackStrategy: 'all',
@@ -131,7 +133,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
     if (input.showSeeds) {
       series.push({
         type: 'scatter',
-        name: s.approach,
+        name,
         data: s.points.flatMap((p) => p.seeds.map((v) => [p.trainSize, v.value])),
         color: colour,
         symbol: 'circle',
@@ -151,7 +153,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       data: [{ yAxis: input.chance }],
     };
   }
-  const fits = accuracy ? (input.fits ?? []).filter((f) => input.series.some((s) => s.approach === f.approach)) : [];
+  const fits = accuracy ? (input.fits ?? []).filter((f) => input.series.some((s) => sameArm(s, f))) : [];
   series.push(...fitSeries(fits, palette));
   series.push(...answerMarkSeries(input.answer ?? [], palette, accuracy ? 'bottom' : 'top'));
   const sizes = [...new Set(input.series.flatMap((s) => s.points.map((p) => p.trainSize)))].sort((a, b) => a - b);
@@ -167,7 +169,7 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
     ...chartFrame(
       palette,
       target,
-      input.series.map((s) => s.approach),
+      input.series.map((s) => armLabel(s)),
     ),
     grid: { left: 64, right: 24, top: exporting ? 72 : 36, bottom: 52 },
     xAxis: {
@@ -201,5 +203,5 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
     tooltip: axisTooltip(palette, target, (x) => efficiencyTooltip(input, x)),
     series,
   };
-  return { option, drawn: input.series.map((s) => ({ name: s.approach, points: s.points.length })) };
+  return { option, drawn: input.series.map((s) => ({ name: armLabel(s), points: s.points.length })) };
 }

@@ -1,10 +1,13 @@
 import type { Approach } from '../domain.js';
 import type { LineSeriesOption } from './chart-option.js';
-import type { ChartPalette } from './palette.js';
+import { armColour, type ChartPalette } from './palette.js';
+import { armLabel } from '../spec/sources.js';
 
 /** One approach's fitted learning curve as the analysis gives it (accuracy = 1 − fitted error). */
 export interface FitLine {
   approach: Approach;
+  /** The source the approach starts from, in a suite with several. */
+  source?: string;
   curve: readonly { trainSize: number; accuracy: number; extrapolated: boolean }[];
 }
 
@@ -16,14 +19,15 @@ export interface FitLine {
 export function fitSeries(fits: readonly FitLine[], palette: ChartPalette): LineSeriesOption[] {
   const series: LineSeriesOption[] = [];
   for (const fit of fits) {
-    const colour = palette.approach[fit.approach];
+    const colour = armColour(palette, fit);
+    const name = armLabel(fit);
     const inside = fit.curve.filter((p) => !p.extrapolated);
     const lastInside = inside[inside.length - 1];
     // The dashed part starts where the solid part ends, so the two meet.
     const outside = [...(lastInside ? [lastInside] : []), ...fit.curve.filter((p) => p.extrapolated)];
     const base = {
       type: 'line' as const,
-      name: fit.approach,
+      name,
       color: colour,
       symbol: 'none',
       silent: true,
@@ -33,14 +37,14 @@ export function fitSeries(fits: readonly FitLine[], palette: ChartPalette): Line
     };
     series.push({
       ...base,
-      id: `fit:${fit.approach}`,
+      id: `fit:${name}`,
       data: inside.map((p) => [p.trainSize, p.accuracy]),
       lineStyle: { width: 1.5, opacity: 0.85 },
     });
     if (outside.length > 1)
       series.push({
         ...base,
-        id: `fit-extrapolated:${fit.approach}`,
+        id: `fit-extrapolated:${name}`,
         data: outside.map((p) => [p.trainSize, p.accuracy]),
         lineStyle: { width: 1.5, opacity: 0.85, type: [5, 4] },
       });

@@ -1,5 +1,7 @@
 import type { Variant, VariantComparison } from '../analysis/comparison.js';
 
+const sourceOf = (x: { source?: string }): { source?: string } => (x.source === undefined ? {} : { source: x.source });
+
 /**
  * A data multiplier drawn on a data-efficiency chart: a horizontal arrow at the variant's mean test accuracy at
  * `from`, pointing to `to` = the (interpolated) size at which scratch's curve reaches that accuracy; `to / from` is
@@ -7,6 +9,8 @@ import type { Variant, VariantComparison } from '../analysis/comparison.js';
  */
 export interface MultiplierArrow {
   approach: Variant;
+  /** The source the variant starts from, in a suite with several. */
+  source?: string;
   from: number;
   to: number;
   /** The variant's mean test accuracy at `from`: the height of the arrow. */
@@ -48,11 +52,12 @@ export function multiplierArrows(comparisons: readonly VariantComparison[], size
   return comparisons
     .flatMap((c) => {
       const m = drawableMultiplier(c, size);
-      return m ? [{ approach: c.approach, ...m }] : [];
+      return m ? [{ approach: c.approach, ...sourceOf(c), ...m }] : [];
     })
     .sort((a, b) => b.accuracy - a.accuracy)
     .map((a, slot) => ({
       approach: a.approach,
+      ...sourceOf(a),
       from: size,
       to: a.matchingSize,
       accuracy: a.accuracy,

@@ -9,6 +9,7 @@ import { dataEfficiencySeries } from '../charts/data/data-efficiency.js';
 import { echarts } from '../charts/echarts-setup.js';
 import { efficiencyOption } from '../charts/efficiency-option.js';
 import { chartPalette } from '../charts/palette.js';
+import { sourceNames } from '../spec/sources.js';
 import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
 
 /**
@@ -51,11 +52,7 @@ export function dataEfficiencyOption(
   markedSize: number | null,
 ): EfficiencyChartParts {
   const series = dataEfficiencySeries(trials, 'testAccuracy', 'ci95');
-  const marks = marksToDraw(
-    answerMarks(analysis.comparisons, markedSize),
-    'testAccuracy',
-    series.map((s) => s.approach),
-  );
+  const marks = marksToDraw(answerMarks(analysis.comparisons, markedSize), 'testAccuracy', series);
   const fits = analysis.learningCurves.fits.flatMap((f) => (f.kind === 'fitted' ? [f] : []));
   const { option } = efficiencyOption({
     series,
@@ -63,7 +60,7 @@ export function dataEfficiencyOption(
     band: 'ci95',
     showSeeds: false,
     chance: chanceAccuracy(suite.spec),
-    palette: chartPalette('light'),
+    palette: chartPalette('light', sourceNames(suite.spec)),
     target: { kind: 'export', title: 'Data efficiency', subtitle: `${suite.name}: test accuracy by training-set size` },
     answer: marks,
     fits,
@@ -103,7 +100,7 @@ export function convergenceChartOption(
     logLoss: false,
     trainSize,
     layout: 'row',
-    palette: chartPalette('light'),
+    palette: chartPalette('light', sourceNames(suite.spec)),
     target: {
       kind: 'export',
       title: 'Convergence',

@@ -1,5 +1,6 @@
 import { APPROACHES, type Approach, type TrialRecord, type TrialStatus } from '../../domain.js';
 import type { EpochRow } from '../../contract.js';
+import { decodeArm, encodeArm } from '../../spec/sources.js';
 import { alignByInterpolation, alignOnSharedX, type SeedCurve } from './align.js';
 import { curveRange, type CurveMetric, type CurveSplit } from './metrics.js';
 import { emaSmooth } from './smoothing.js';
@@ -14,6 +15,8 @@ export interface CurvePoint extends Summary {
 
 export interface ConvergenceSeries {
   approach: Approach;
+  /** The source the approach starts from, in a suite with several. */
+  source?: string;
   metric: CurveMetric;
   split: CurveSplit;
   points: CurvePoint[];
@@ -60,6 +63,8 @@ export function convergenceSeries(
 /** One approach's trials at one size, each trial's rows sorted by epoch. */
 export interface ApproachRuns {
   approach: Approach;
+  /** The source the approach starts from, in a suite with several. */
+  source?: string;
   runs: EpochRow[][];
 }
 
@@ -74,21 +79,26 @@ export function curveRuns(
   trainSize: number,
 ): ApproachRuns[] {
   const status = new Map(trials.map((t) => [t.id, t.status]));
-  const byApproach = new Map<Approach, Map<number, EpochRow[]>>();
+  const byArm = new Map<string, Map<number, EpochRow[]>>();
   for (const row of epochs) {
     if (row.trainSize !== trainSize) continue;
     const s = status.get(row.trialId);
     if (s !== undefined && !CURVE_STATUSES.has(s)) continue;
-    let byTrial = byApproach.get(row.approach);
-    if (!byTrial) byApproach.set(row.approach, (byTrial = new Map()));
+    const key = encodeArm(row);
+    let byTrial = byArm.get(key);
+    if (!byTrial) byArm.set(key, (byTrial = new Map()));
     let rows = byTrial.get(row.trialId);
     if (!rows) byTrial.set(row.trialId, (rows = []));
     rows.push(row);
   }
-  return APPROACHES.flatMap((approach) => {
-    const byTrial = byApproach.get(approach);
-    return byTrial ? [{ approach, runs: [...byTrial.values()].map((rows) => dedupeByEpoch(rows)) }] : [];
-  });
+  return [...byArm.keys()]
+    .map(decodeArm)
+    .sort(
+      (a, b) =>
+        APPROACHES.indexOf(a.approach) - APPROACHES.indexOf(b.approach) ||
+        (a.source ?? '').localeCompare(b.source ?? ''),
+    )
+    .map((arm) => ({ ...arm, runs: [...byArm.get(encodeArm(arm))!.values()].map((rows) => dedupeByEpoch(rows)) }));
 }
 
 /** The second step of convergenceSeries: smoothing, alignment and summary for the options asked for. */
@@ -97,7 +107,7 @@ export function seriesFromRuns(
   options: Omit<ConvergenceOptions, 'trainSize'>,
 ): ConvergenceSeries[] {
   const series: ConvergenceSeries[] = [];
-  for (const { approach, runs: trialsRows } of runs) {
+  for (const { runs: trialsRows, ...arm } of runs) {
     for (const metric of options.metrics) {
       for (const split of options.splits) {
         const field = FIELDS[metric][split];
@@ -111,7 +121,7 @@ export function seriesFromRuns(
         const columns = options.axis === 'epoch' ? alignOnSharedX(curves) : alignByInterpolation(curves);
         const range = curveRange(metric);
         const points = columns.map((c) => ({ x: c.x, ...summarize(c.values, options.band, range) }));
-        if (points.length > 0) series.push({ approach, metric, split, points });
+        if (points.length > 0) series.push({ ...arm, metric, split, points });
       }
     }
   }

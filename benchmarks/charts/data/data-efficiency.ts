@@ -1,4 +1,5 @@
 import { APPROACHES, type Approach, type TrialRecord } from '../../domain.js';
+import { decodeArm, encodeArm, type Arm } from '../../spec/sources.js';
 import { efficiencyRange, type EfficiencyMetric } from './metrics.js';
 import { summarize, type BandKind, type Summary } from './stats.js';
 
@@ -17,37 +18,45 @@ export interface EfficiencyPoint extends Summary {
 
 export interface EfficiencySeries {
   approach: Approach;
+  /** The source the approach starts from, in a suite with several; absent otherwise and for scratch. */
+  source?: string;
   /** One point per training-set size that has at least one value, in increasing size. */
   points: EfficiencyPoint[];
 }
 
 /**
- * Groups trials by approach and training-set size and summarises `metric` over seeds.
+ * Groups trials by approach (and source, in a suite with several) and training-set size and summarises `metric`
+ * over seeds.
  * Only `done` trials with a finite value count (as in the engine's analysis): failed, diverged,
- * cancelled and unfinished trials are left out. Approaches come in the order of APPROACHES;
- * approaches without any value are left out.
+ * cancelled and unfinished trials are left out. Approaches come in the order of APPROACHES (each approach's sources
+ * by name); approaches without any value are left out.
  */
 export function dataEfficiencySeries(
   trials: readonly TrialRecord[],
   metric: EfficiencyMetric,
   band: BandKind,
 ): EfficiencySeries[] {
-  const byApproach = new Map<Approach, Map<number, SeedValue[]>>();
+  const byArm = new Map<string, { arm: Arm; bySize: Map<number, SeedValue[]> }>();
   for (const trial of trials) {
     if (trial.status !== 'done') continue;
     const value = trial[metric];
     if (value === null || !Number.isFinite(value)) continue;
-    let bySize = byApproach.get(trial.approach);
-    if (!bySize) byApproach.set(trial.approach, (bySize = new Map()));
+    const key = encodeArm(trial);
+    let entry = byArm.get(key);
+    if (!entry) byArm.set(key, (entry = { arm: decodeArm(key), bySize: new Map() }));
+    const { bySize } = entry;
     let seeds = bySize.get(trial.trainSize);
     if (!seeds) bySize.set(trial.trainSize, (seeds = []));
     seeds.push({ seed: trial.seed, trialId: trial.id, value });
   }
   const range = efficiencyRange(metric);
   const series: EfficiencySeries[] = [];
-  for (const approach of APPROACHES) {
-    const bySize = byApproach.get(approach);
-    if (!bySize) continue;
+  const arms = [...byArm.values()].sort(
+    (a, b) =>
+      APPROACHES.indexOf(a.arm.approach) - APPROACHES.indexOf(b.arm.approach) ||
+      (a.arm.source ?? '').localeCompare(b.arm.source ?? ''),
+  );
+  for (const { arm, bySize } of arms) {
     const points = [...bySize.entries()]
       .sort(([a], [b]) => a - b)
       .map(([trainSize, seeds]): EfficiencyPoint => {
@@ -62,7 +71,7 @@ export function dataEfficiencySeries(
           seeds: sorted,
         };
       });
-    series.push({ approach, points });
+    series.push({ ...arm, points });
   }
   return series;
 }
