@@ -98,6 +98,56 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect(await store.listSuites()).toHaveLength(1);
     });
 
+    it("keeps each trial's source (a suite with several) and every source's pretraining record", async () => {
+      const store = await freshStore();
+      const spec = loadSuite({ kind: 'builtin', name: 'mnist-sources' }).spec;
+      const id = await store.createSuite({
+        spec,
+        baseDir: quick.baseDir,
+        backendChoice: 'auto',
+        env: environmentInfo(null),
+        trials: planTrials(spec),
+        owner: owner(),
+      });
+      const trials = await store.listTrials(id);
+      expect(trials.map(({ approach, source, trainSize, seed }) => ({ approach, source, trainSize, seed }))).toEqual(
+        planTrials(spec).map((k) => ({ source: undefined, ...k })),
+      );
+      expect(trials.slice(0, 5).map((t) => [t.approach, t.source])).toEqual([
+        ['scratch', undefined],
+        ['finetune', 'digits-0-4'],
+        ['linear-probe', 'digits-0-4'],
+        ['finetune', 'fashion'],
+        ['linear-probe', 'fashion'],
+      ]);
+      const fashion = trials.find((t) => t.source === 'fashion')!;
+      await store.markTrialRunning(fashion.id, 'run-1');
+      await store.finishTrial(fashion.id, 'run-1', doneResult(0.8));
+      expect((await store.listEpochs(id)).map((e) => [e.approach, e.source])).toEqual(
+        Array(3).fill(['finetune', 'fashion']),
+      );
+      const record = (source: string) => ({
+        source,
+        cacheKey: `cnn-${source}`,
+        reused: false,
+        sourceDescription: source,
+        epochs: 1,
+        wallSeconds: 2,
+        trainFlops: 3,
+        sourceTestAccuracy: 0.9,
+        backend: 'wasm' as const,
+      });
+      await store.setSuitePretrain(id, [record('digits-0-4'), record('fashion')]);
+      const stored = await store.requireSuite(id);
+      expect(stored.pretrain).toBeNull();
+      expect(stored.pretrains).toEqual([record('digits-0-4'), record('fashion')]);
+      // a single-source suite keeps its one record as it always was
+      const single = await createQuick(store, owner('run-2'));
+      await store.setSuitePretrain(single, { ...record('x'), source: undefined });
+      expect((await store.requireSuite(single)).pretrain).toMatchObject({ cacheKey: 'cnn-x' });
+      expect((await store.requireSuite(single)).pretrains).toBeUndefined();
+    });
+
     it('writes a trial with its curve, and resume resets only unfinished trials', async () => {
       const store = await freshStore();
       const id = await createQuick(store);
