@@ -104,6 +104,8 @@ export const requestSchemas = {
   compareSuites: suiteIds,
   /** The combined tables of compareSuites as CSV files. */
   exportComparisonCsv: suiteIds,
+  /** The report of compareSuites: what differs, the overlaid chart, each suite's answer. */
+  getCompareReport: suiteIds.extend({ format: z.enum(['html', 'md']).default('html') }),
   /**
    * The suite builder: looks at a data folder or CSV file (and the source to pretrain on, or a model.json) and drafts
    * a suite for it, as `transfer-bench init` does. Over a network, paths are read only under `serve --data-root`.
@@ -215,6 +217,8 @@ export interface ResponseMap {
   getReport: TextFile;
   compareSuites: SuiteComparison;
   exportComparisonCsv: { files: TextFile[] };
+  /** A self-contained report; `name` is a suggested file name. */
+  getCompareReport: TextFile;
 }
 
 export type ResponseOf<K extends RequestName> = ResponseMap[K];

@@ -17,7 +17,7 @@ import { ownerLooksAlive } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { suiteAnalysis, suiteReport } from './suite-answer.js';
-import { comparisonCsv, suiteComparison } from './suite-comparison.js';
+import { comparisonCsv, comparisonReport, suiteComparison } from './suite-comparison.js';
 
 /** How the service starts a worker process; Electron passes its utility-process forker. */
 export type { WorkerForker };
@@ -157,6 +157,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
     draftSuite: async (request) => draftSuiteFor(request, options.dataRoots),
     compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),
+    getCompareReport: async (request) => comparisonReport(store, request, (stored) => present(stored).suite),
     exportComparisonCsv: async (request) => ({
       files: await comparisonCsv(store, request, (stored) => present(stored).suite),
     }),

@@ -2,6 +2,7 @@ import { compareSuites, type SuiteComparison, type SuiteToCompare } from '../ana
 import type { SuiteRecord, TextFile } from '../domain.js';
 import { UserError } from '../errors.js';
 import { comparisonCsvFiles } from '../export/csv-export.js';
+import { compareReport } from '../report/compare-report.js';
 import type { Store, StoredSuite } from '../store/store.js';
 
 export interface CompareRequest {
@@ -52,4 +53,13 @@ export async function comparisonCsv(
   present: (stored: StoredSuite) => SuiteRecord,
 ): Promise<TextFile[]> {
   return comparisonCsvFiles(await suiteComparison(store, request, present));
+}
+
+/** The comparison's report (report/compare-report.ts) as a file named after the suites compared. */
+export async function comparisonReport(
+  store: Store,
+  request: CompareRequest & { format: 'html' | 'md' },
+  present: (stored: StoredSuite) => SuiteRecord,
+): Promise<TextFile> {
+  return compareReport(await suiteComparison(store, request, present), request.format);
 }

@@ -142,6 +142,13 @@ describe.skipIf(!requireSystem('chromium'))('comparing suites in Chromium agains
         .filter((r) => r.suite_id === '2')
         .map(({ suite_id: _i, suite_name: _n, suite_sources: _s, backend: _b, device: _d, ...rest }) => rest),
     ).toEqual(ownSummary);
+
+    await page.getByTestId('compare-report-html').click();
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3);
+    expect(downloads[2]!.suggestedFilename()).toBe('transfer-bench-compare-1-2.html');
+    const reportPath = join(dataDir, 'compare.html');
+    await downloads[2]!.saveAs(reportPath);
+    expect(readFileSync(reportPath, 'utf8')).toMatch(/<svg[\s\S]*tiny-digits-0-2 #2 · finetune[\s\S]*<\/svg>/);
   });
 
   it('caused no console errors while comparing', () => {

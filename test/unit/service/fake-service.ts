@@ -123,4 +123,9 @@ export class FakeService implements ServedService {
       backend: request.basis.backend,
     };
   };
+
+  getCompareReport: ContractHandlers['getCompareReport'] = async (request) => {
+    this.record('getCompareReport', request);
+    return { name: `transfer-bench-compare-${request.suiteIds.join('-')}.${request.format}`, content: '# compare\n' };
+  };
 }

@@ -54,6 +54,7 @@ export function clientOver(request: RequestFn): ContractClient {
     draftSuite: (r) => request('draftSuite', r),
     compareSuites: (r) => request('compareSuites', r),
     exportComparisonCsv: (r) => request('exportComparisonCsv', r),
+    getCompareReport: (r) => request('getCompareReport', r),
     estimateSuite: (r) => request('estimateSuite', r),
   };
 }

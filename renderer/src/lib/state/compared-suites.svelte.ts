@@ -63,4 +63,22 @@ export class ComparedSuites {
       this.exporting = false;
     }
   }
+
+  /** The comparison report (the overlaid chart, each suite's answer), saved where the host saves files. */
+  async downloadReport(format: 'html' | 'md'): Promise<void> {
+    this.exporting = true;
+    try {
+      const report = await this.#deps.client.getCompareReport({
+        suiteIds: [...this.suiteIds],
+        format,
+        tolerance: this.#deps.tolerance(),
+      });
+      const where = await this.#deps.saveFiles([report]);
+      if (where !== null) this.#deps.notify('info', `Saved the report ${report.name}`, `→ ${where}`);
+    } catch (error) {
+      this.#deps.notify('error', 'Could not make the report', messageOf(error));
+    } finally {
+      this.exporting = false;
+    }
+  }
 }

@@ -68,5 +68,11 @@ describe('the compare view’s state', () => {
       detail: 'compare-2-5-summary.csv → the test folder',
     });
     expect(shell.compared?.exporting).toBe(false);
+    await shell.compared!.downloadReport('html');
+    expect(engine.saved.at(-1)!.map((f) => f.name)).toEqual(['transfer-bench-compare-2-5.html']);
+    expect(shell.notices.items.at(-1)).toMatchObject({
+      kind: 'info',
+      title: 'Saved the report transfer-bench-compare-2-5.html',
+    });
   });
 });

@@ -94,6 +94,10 @@ export class FakeEngine {
       if (!this.comparison) throw new Error('no comparison in this fake');
       return this.comparison;
     },
+    getCompareReport: async ({ suiteIds, format }) => {
+      this.calls.push(`getCompareReport:${suiteIds.join(',')}`);
+      return { name: `transfer-bench-compare-${suiteIds.join('-')}.${format ?? 'html'}`, content: '<html></html>' };
+    },
     exportComparisonCsv: async ({ suiteIds }) => {
       this.calls.push(`exportComparisonCsv:${suiteIds.join(',')}`);
       return { files: [{ name: `compare-${suiteIds.join('-')}-summary.csv`, content: 'suite_id\r\n1\r\n' }] };
