@@ -91,6 +91,8 @@ export const TRIAL_CANCELLED = 'cancelled before it finished';
  * - Readers never see half-written records: every method is atomic (its own transaction) and either completes or
  *   changes nothing. A storage failure rejects the promise with the driver's error (its `code` kept).
  * - Refusals the user can act on (no such suite, a suite held by another live run) reject with a UserError.
+ * - A call in flight when the database goes away (PostgreSQL restarted) rejects with the driver's error and writes
+ *   nothing it did not commit; the next call opens a new connection.
  * - Losses that are not finite (a diverged trial's NaN) are stored as null and read back as null (trials) or NaN
  *   (curves, `listEpochs`).
  */
@@ -135,6 +137,7 @@ export interface Store {
   /** Every suite, newest (highest id) first. */
   listSuites(): Promise<StoredSuite[]>;
 
+  /** Replaces the suite's recorded environment (versions, platform, CPUs, backend). */
   setSuiteEnv(id: number, env: EnvironmentInfo): Promise<void>;
 
   /** One record for a single-source suite; for a suite with `sources`, every source's record so far (each names it). */
@@ -143,6 +146,7 @@ export interface Store {
   /** The suite's trials in id order (the planned order). */
   listTrials(suiteId: number): Promise<TrialRecord[]>;
 
+  /** One trial as stored now, or undefined. */
   getTrial(id: number): Promise<TrialRecord | undefined>;
 
   /** Takes a pending trial for the run `token`, atomically; false when it is not pending (another run took it). */

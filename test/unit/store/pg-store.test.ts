@@ -178,6 +178,22 @@ describe.skipIf(!requireSystem('postgresql'))('PgStore', () => {
     expect(String(error)).not.toContain('s3cret');
   });
 
+  it('carries on after the server restarted: the next call opens a new connection', async () => {
+    const url = await fresh();
+    const store = await openStore(url);
+    try {
+      expect(await store.listSuites()).toEqual([]);
+      // restart() blocks this process (spawnSync) as a restart elsewhere would not: let the pool hear that its idle
+      // connection was closed, as it would while the process waits.
+      await server.restart();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await store.listSuites()).toEqual([]);
+      expect(await store.heartbeat(1, 'nobody')).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a server that cannot be reached or opened: one line naming the database, the cause and what to do', async () => {
     const port = await closedPort();
     const refused = `postgres://postgres@127.0.0.1:${port}/results`;
