@@ -2,9 +2,22 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireSystem } from '../support/system.js';
-import { cli, query, ROOT, sandbox } from './cli-helpers.js';
+import type { ChildProcess } from 'node:child_process';
+import { cliAsync, query, ROOT, sandbox } from './cli-helpers.js';
 
 const GPU_SUITE = join(ROOT, 'test', 'fixtures', 'gpu-tiny-suite.json');
+
+/** The exit status and output of a CLI process, once it exits (spawnSync would keep the two runs in turn). */
+function finished(child: ChildProcess): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 interface StoredTrial {
   train_size: number;
@@ -19,15 +32,16 @@ interface StoredTrial {
  * (WebGPU needs --enable-unsafe-webgpu, which the GPU workers pass): every trial is stored with the adapter named.
  */
 describe.skipIf(!requireSystem('chromium'))('the CLI on the browser GPU backends', () => {
-  it.each([
+  // the two runs at once: each is its own CLI process with its own Chromium, mostly waiting on the other's start-up
+  it.concurrent.each([
     ['webgpu', /^software adapter, not a GPU \(WebGPU in Chromium [\d.]+\): google swiftshader/],
     ['webgl', /^software adapter, not a GPU \(WebGL2 in Chromium [\d.]+\): .*SwiftShader/],
   ])(
     'runs a tiny suite on %s and records the software adapter on every trial',
-    (backend, device) => {
+    async (backend, device) => {
       if (!existsSync(join(ROOT, 'dist', 'gpu', 'page-worker.js'))) throw new Error('run `npm run build` first');
       const box = sandbox();
-      const run = cli(box, ['run', GPU_SUITE, '--backend', backend]);
+      const run = await finished(cliAsync(box, ['run', GPU_SUITE, '--backend', backend]));
       expect(run.status, run.stderr).toBe(0);
       const trials = query<StoredTrial>(
         box.db,
