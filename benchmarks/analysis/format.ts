@@ -9,6 +9,13 @@ export const APPROACH_LABELS: Record<Approach, string> = {
 };
 
 /** The label with a capital first letter, to start a sentence. */
+/** "fine-tuning", or "fine-tuning from fashion" for an approach from one of several sources. */
+export function approachLabel(arm: { approach: Approach; source?: string }): string {
+  return arm.source === undefined
+    ? APPROACH_LABELS[arm.approach]
+    : `${APPROACH_LABELS[arm.approach]} from ${arm.source}`;
+}
+
 export function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

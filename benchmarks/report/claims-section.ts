@@ -12,7 +12,12 @@ export function claimsSection(claims: readonly ClaimResult[]): Block[] {
     {
       kind: 'table',
       headers: ['Claim', 'Measurement', 'Verdict', 'Numbers'],
-      rows: claims.map((c) => [c.claim, c.measurement, c.verdictLabel, c.evidence]),
+      rows: claims.map((c) => [
+        c.source === undefined ? c.claim : `${c.claim} (pretrained on ${c.source})`,
+        c.measurement,
+        c.verdictLabel,
+        c.evidence,
+      ]),
     },
   ];
 }

@@ -1,5 +1,5 @@
 import type { Interval } from '../analysis/descriptive.js';
-import { APPROACH_LABELS, formatMultiplier, formatPercent, formatSize } from '../analysis/format.js';
+import { approachLabel, formatMultiplier, formatPercent, formatSize } from '../analysis/format.js';
 import type {
   FitMultiplier,
   InterpolatedMultiplier,
@@ -65,17 +65,17 @@ export function fitSection(fits: LearningCurveFits): Block[] {
   const paramRows = fits.fits.map((f) =>
     f.kind === 'fitted'
       ? [
-          APPROACH_LABELS[f.approach],
+          approachLabel(f),
           `${number(f.params.a)} (${intervals(f.intervals?.a)})`,
           `${number(f.params.b)} (${intervals(f.intervals?.b)})`,
           `${formatPercent(f.params.c)} (${f.intervals ? `${formatPercent(f.intervals.c.low)} to ${formatPercent(f.intervals.c.high)}` : DASH})`,
           `${formatSize(f.smallestSize)}–${formatSize(f.largestSize)}`,
         ]
-      : [APPROACH_LABELS[f.approach], 'not fitted', '', '', f.reason],
+      : [approachLabel(f), 'not fitted', '', '', f.reason],
   );
   const multiplierRows = fits.multipliers.flatMap((v) =>
     v.sizes.map((s) => [
-      APPROACH_LABELS[v.approach],
+      approachLabel(v),
       formatSize(s.trainSize),
       fitCell(s.fromFit),
       effectiveCell(s.fromFit),

@@ -1,11 +1,12 @@
 import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
-import { APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatSize } from '../analysis/format.js';
+import { approachLabel, capitalised, formatPoints, formatPointsPhrase, formatSize } from '../analysis/format.js';
 import type { AnswerMark } from '../charts/answer-marks.js';
 import { defaultMarkedSize } from '../charts/multiplier-arrows.js';
 import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
 import { convergenceChart, dataEfficiencyChart } from './charts.js';
 import { EXTRAPOLATION_FACTOR, type LearningCurveFits } from '../analysis/learning-curves.js';
 import { claimsSection } from './claims-section.js';
+import { sourcesSection } from './sources-section.js';
 import { fitSection } from './fit-section.js';
 import { tuningSection } from './tuning-section.js';
 import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
@@ -17,7 +18,7 @@ export type ReportFormat = 'html' | 'md';
 export function crossoverItems(analysis: SuiteAnalysis): string[] {
   const tol = formatPointsPhrase(analysis.tolerance);
   return analysis.comparisons.map((c) => {
-    const label = capitalised(APPROACH_LABELS[c.approach]);
+    const label = capitalised(approachLabel(c));
     switch (c.crossover.kind) {
       case 'reached':
         return `${label} vs scratch: crossover at ${formatSize(c.crossover.trainSize)} examples (scratch within ${tol} from there on; gap there ${formatPoints(c.crossover.gap)} points).`;
@@ -72,6 +73,7 @@ export function buildReport(
     ...tuningSection(analysis.tuning, analysis.protocols),
     { kind: 'heading', level: 2, text: 'Verdict' },
     { kind: 'list', items: analysis.verdict },
+    ...sourcesSection(analysis),
     ...claimsSection(analysis.claims),
     { kind: 'heading', level: 2, text: 'Data efficiency' },
     {

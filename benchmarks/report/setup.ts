@@ -14,6 +14,11 @@ import { describeDataset } from '../spec/describe-dataset.js';
 
 /** Where the fine-tuning variants start from, in words. */
 export function describeSource(suite: SuiteRecord): string | null {
+  if (suite.spec.sources) {
+    return suite.spec.sources
+      .map((s) => (s.pretrain ? describeDataset(s.pretrain.dataset) : `the model at ${s.pretrainedModel?.path ?? ''}`))
+      .join(' or on ');
+  }
   if (suite.spec.pretrain) return describeDataset(suite.spec.pretrain.dataset);
   if (suite.pretrain) return suite.pretrain.sourceDescription;
   if (suite.spec.pretrainedModel) return `the model at ${suite.spec.pretrainedModel.path}`;
@@ -76,6 +81,14 @@ export function setupItems(
   }
   if (spec.pretrainedModel)
     items.push(['Pretrained model', `${spec.pretrainedModel.path}, cut at layer ${spec.pretrainedModel.cutLayer}`]);
+  for (const s of spec.sources ?? []) {
+    items.push([
+      `Source ${s.name}`,
+      s.pretrain
+        ? `pretraining on ${describeDataset(s.pretrain.dataset)}, ${s.pretrain.epochs} epochs, learning rate ${s.pretrain.learningRate}, batch size ${s.pretrain.batchSize}, seed ${s.pretrain.seed}`
+        : `the model at ${s.pretrainedModel!.path}, cut at layer ${s.pretrainedModel!.cutLayer}`,
+    ]);
+  }
   const cost = analysis.cost.pretrain;
   if (cost) {
     const parts = [

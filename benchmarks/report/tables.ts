@@ -2,6 +2,7 @@ import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
 import type { DataMultiplier } from '../analysis/data-multiplier.js';
 import {
   APPROACH_LABELS,
+  approachLabel,
   formatFlops,
   formatMultiplier,
   formatPercent,
@@ -16,10 +17,13 @@ import type { Block } from './document.js';
 type Table = Extract<Block, { kind: 'table' }>;
 
 const DASH = '—';
-const key = (approach: Approach, trainSize: number) => `${approach}\u0000${trainSize}`;
+const key = (g: { approach: Approach; source?: string; trainSize: number }) =>
+  `${g.approach}\u0000${g.source ?? ''}\u0000${g.trainSize}`;
 
-function index<T extends { approach: Approach; trainSize: number }>(items: readonly T[]): Map<string, T> {
-  return new Map(items.map((i) => [key(i.approach, i.trainSize), i]));
+function index<T extends { approach: Approach; source?: string; trainSize: number }>(
+  items: readonly T[],
+): Map<string, T> {
+  return new Map(items.map((i) => [key(i), i]));
 }
 
 /** Per approach and size: accuracy with its interval, loss, cost, overfitting gap and time to target. */
@@ -29,13 +33,13 @@ export function summaryTable(analysis: SuiteAnalysis): Table {
   const gap = index(analysis.overfitting);
   const toTarget = index(analysis.cost.timeToTarget);
   const rows = analysis.accuracy.map((g) => {
-    const k = key(g.approach, g.trainSize);
+    const k = key(g);
     const c = cost.get(k);
     const t = toTarget.get(k);
     const o = gap.get(k);
     const l = loss.get(k);
     return [
-      APPROACH_LABELS[g.approach],
+      approachLabel(g),
       formatSize(g.trainSize),
       String(g.n),
       formatPercent(g.mean),
@@ -91,7 +95,7 @@ export function comparisonTable(analysis: SuiteAnalysis): Table {
     c.sizes.map((s) => {
       const d = s.difference;
       return [
-        APPROACH_LABELS[c.approach],
+        approachLabel(c),
         formatSize(s.trainSize),
         formatPercent(s.variantMean),
         s.scratchMean !== null ? formatPercent(s.scratchMean) : DASH,

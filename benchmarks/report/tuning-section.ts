@@ -1,4 +1,4 @@
-import { APPROACH_LABELS, formatMultiplier } from '../analysis/format.js';
+import { approachLabel, formatMultiplier } from '../analysis/format.js';
 import type { ApproachTuning, ProtocolSummary } from '../analysis/tuning.js';
 import { formatSize, joinList } from '../analysis/format.js';
 import type { Block } from './document.js';
@@ -19,7 +19,7 @@ export function tuningSection(tuning: readonly ApproachTuning[], protocols?: Pro
     const cost = t.chosenSteps > 0 ? `${formatMultiplier(t.candidateSteps / t.chosenSteps)}×` : '—';
     const withoutPruning = t.chosenSteps > 0 ? `${formatMultiplier(t.unprunedSteps / t.chosenSteps)}×` : '—';
     return [
-      APPROACH_LABELS[t.approach],
+      approachLabel(t),
       t.grid.join(', '),
       chosen || '—',
       edge,
