@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  APPROACHES,
   BACKENDS,
   MAX_COMPARED,
   MIN_COMPARED,
@@ -59,6 +60,11 @@ export const estimateBasis = z.strictObject({
   backend: z.string().min(1),
   samplesPerSecond: z.number().positive(),
   flopsPerSecond: z.number().positive(),
+  /** Training and forward FLOPs per sample of each approach drafted (of the built-in architecture or a brought model). */
+  flopsPerSample: z.partialRecord(
+    z.enum(APPROACHES),
+    z.strictObject({ train: z.number().nonnegative(), forward: z.number().nonnegative() }),
+  ),
 });
 export type EstimateBasis = z.infer<typeof estimateBasis>;
 

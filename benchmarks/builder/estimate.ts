@@ -9,7 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { createRng } from '../datasets/seeded-random.js';
 import { validationCount } from '../datasets/training-subset.js';
-import { APPROACHES } from '../domain.js';
+import { APPROACHES, type Approach } from '../domain.js';
 import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
@@ -26,9 +26,19 @@ export interface Throughput {
   flopsPerSecond: number;
 }
 
+/** A model the user brought (`pretrainedModel`), cut at `cutLayer`: every approach trains its architecture. */
+export interface BroughtModel {
+  model: tfl.LayersModel;
+  cutLayer: string;
+}
+
+/** Training and forward FLOPs per sample of each approach a suite trains. */
+export type ApproachFlops = Partial<Record<Approach, { train: number; forward: number }>>;
+
 /**
- * Trains `arch` from scratch for about `seconds` on random inputs of the suite's shape (speed only: no result is
- * read from it) with batch size 32, after a short warm-up, and reports its speed.
+ * Trains the suite's model (the built-in architecture, or a brought model with a new head, every layer training) for
+ * about `seconds` on random inputs of its shape (speed only: no result is read from it) with batch size 32, after a
+ * short warm-up, and reports its speed.
  */
 export async function measureThroughput(
   spec: Pick<SuiteSpec, 'architecture'>,
@@ -36,8 +46,19 @@ export async function measureThroughput(
   numClasses: number,
   backend: BackendInfo,
   seconds = 1.5,
+  brought?: BroughtModel,
 ): Promise<Throughput> {
-  const model = buildModel(spec.architecture, inputShape, numClasses, 0);
+  const model = brought
+    ? buildTrialModel({
+        approach: 'finetune',
+        arch: spec.architecture,
+        inputShape,
+        numClasses,
+        seed: 0,
+        base: brought.model,
+        cutLayer: brought.cutLayer,
+      })
+    : buildModel(spec.architecture, inputShape, numClasses, 0);
   const count = 256;
   const rng = createRng(1);
   const values = Float32Array.from({ length: count * inputShape[0] * inputShape[1] * inputShape[2] }, () => rng());
@@ -93,16 +114,24 @@ export function defaultWorkers(backend: string): number {
   return backend === 'wasm' || backend === 'cpu' ? availableParallelism() : 1;
 }
 
-/** FLOPs per training sample of each approach of the suite's built-in architecture. */
-function flopsPerSample(spec: SuiteSpec, inputShape: [number, number, number], numClasses: number) {
-  const base = buildModel(spec.architecture, inputShape, numClasses, 0);
-  const out = new Map<string, { train: number; forward: number }>();
+/**
+ * FLOPs per training sample of each approach of the suite: of its built-in architecture, or of the model it brings
+ * (`brought`, already loaded: left undisposed).
+ */
+export function approachFlops(
+  spec: SuiteSpec,
+  inputShape: [number, number, number],
+  numClasses: number,
+  brought?: BroughtModel,
+): ApproachFlops {
+  const base = brought?.model ?? buildModel(spec.architecture, inputShape, numClasses, 0);
+  const out: ApproachFlops = {};
   try {
     for (const approach of APPROACHES) {
       const settings = spec.approaches[approach];
       if (!settings) continue;
       const model: tfl.LayersModel =
-        approach === 'scratch'
+        approach === 'scratch' && !brought
           ? base
           : buildTrialModel({
               approach,
@@ -111,18 +140,19 @@ function flopsPerSample(spec: SuiteSpec, inputShape: [number, number, number], n
               numClasses,
               seed: 0,
               base,
-              cutLayer: 'features',
+              cutLayer: brought?.cutLayer ?? 'features',
               trainableBlocks: settings.trainableBlocks,
+              trainFrom: settings.trainFrom,
             });
-      out.set(approach, {
+      out[approach] = {
         train: estimateTrainingFlops(model, 1),
         forward: forwardFlopsByLayer(model).reduce((s, l) => s + l.forward, 0),
-      });
+      };
       if (model !== base) model.dispose();
     }
     return out;
   } finally {
-    base.dispose();
+    if (!brought) base.dispose();
   }
 }
 
@@ -137,14 +167,17 @@ export function estimateRun(
   data: { inputShape: [number, number, number]; numClasses: number; testCount: number; sourcePool?: number },
   throughput: Throughput,
   workers = defaultWorkers(throughput.backend),
+  perSample: ApproachFlops = approachFlops(spec, data.inputShape, data.numClasses),
 ): RunEstimate {
-  const { inputShape, numClasses } = data;
-  const perSample = flopsPerSample(spec, inputShape, numClasses);
+  const { numClasses } = data;
   let flops = 0;
   let largest = 0;
   let trials = 0;
-  for (const [approach, cost] of perSample) {
-    const settings = spec.approaches[approach as keyof SuiteSpec['approaches']]!;
+  for (const approach of APPROACHES) {
+    const settings = spec.approaches[approach];
+    if (!settings) continue;
+    const cost = perSample[approach];
+    if (!cost) throw new Error(`no FLOPs counted for approach ${approach}`);
     for (const size of spec.sizes) {
       const val = validationCount(size, numClasses, spec.validationFraction);
       // Every learning-rate candidate trains (pruning stops hopeless ones sooner: this is an upper bound).
@@ -173,8 +206,8 @@ export function estimateRun(
   }
   let pretrainFlops = 0;
   if (spec.pretrain && data.sourcePool !== undefined) {
-    pretrainFlops =
-      (perSample.get('scratch')?.train ?? [...perSample.values()][0]!.train) * spec.pretrain.epochs * data.sourcePool;
+    const train = (perSample.scratch ?? Object.values(perSample)[0])?.train ?? 0;
+    pretrainFlops = train * spec.pretrain.epochs * data.sourcePool;
   }
   const rate = throughput.flopsPerSecond;
   const pretrainSeconds = pretrainFlops / rate;

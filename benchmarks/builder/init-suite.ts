@@ -12,7 +12,14 @@ import { loadModel } from '../models/model-io.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { checkSuite } from '../train/check-suite.js';
 import type { CheckSummary } from '../train/jobs.js';
-import { estimateRun, measureThroughput, type RunEstimate, type Throughput } from './estimate.js';
+import {
+  approachFlops,
+  estimateRun,
+  measureThroughput,
+  type ApproachFlops,
+  type RunEstimate,
+  type Throughput,
+} from './estimate.js';
 import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
 import { draftSuite, type DraftSource } from './suite-draft.js';
 
@@ -37,6 +44,10 @@ export interface InitResult {
   source?: DataInspection | { kind: 'model'; path: string; cutLayer: string; inputShape: number[] };
   check: CheckSummary;
   throughput?: Throughput;
+  /** FLOPs per training sample of each approach, from which the estimate was made (and edits re-estimated). */
+  flops?: ApproachFlops;
+  /** The input shape the models take (a brought model's: images are fitted to it). */
+  inputShape?: [number, number, number];
   estimate?: RunEstimate;
 }
 
@@ -100,20 +111,41 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
   else if (source) result.source = source;
   if ((options.measureSeconds ?? 1.5) > 0) {
     const backend = await selectBackend(options.backend ?? 'auto');
-    const inputShape: [number, number, number] =
+    const dataShape: [number, number, number] =
       target.kind === 'folder' ? [...target.imageSize, target.channels] : [1, 1, target.features.length];
-    const throughput = await measureThroughput(spec, inputShape, check.numClasses, backend, options.measureSeconds);
-    result.throughput = throughput;
-    result.estimate = estimateRun(
-      spec,
-      {
+    const [h, w, c] = model?.inputShape ?? [];
+    // Every approach trains the brought model's architecture, on inputs fitted to its input.
+    const inputShape: [number, number, number] = model && h && w && c ? [h, w, c] : dataShape;
+    const brought = model ? { model: await loadModel(model.path), cutLayer: model.cutLayer } : undefined;
+    try {
+      const { numClasses } = check;
+      const throughput = await measureThroughput(
+        spec,
         inputShape,
-        numClasses: check.numClasses,
-        testCount: check.testSize,
-        ...(source ? { sourcePool: source.classes.reduce((n, c) => n + c.count, 0) } : {}),
-      },
-      throughput,
-    );
+        numClasses,
+        backend,
+        options.measureSeconds,
+        brought,
+      );
+      const flops = approachFlops(spec, inputShape, numClasses, brought);
+      result.throughput = throughput;
+      result.flops = flops;
+      result.inputShape = inputShape;
+      result.estimate = estimateRun(
+        spec,
+        {
+          inputShape,
+          numClasses,
+          testCount: check.testSize,
+          ...(source ? { sourcePool: source.classes.reduce((n, c) => n + c.count, 0) } : {}),
+        },
+        throughput,
+        undefined,
+        flops,
+      );
+    } finally {
+      brought?.model.dispose();
+    }
   }
   return result;
 }

@@ -1,10 +1,9 @@
 /** The suite builder's request: `transfer-bench init` for a UI, with paths checked against `--data-root`. */
-import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../backend/select-backend.js';
 import { estimateRun } from '../builder/estimate.js';
 import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
 import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
+import { UserError } from '../errors.js';
 import { resolveUnderRoots } from './data-roots.js';
 
 export async function draftSuiteFor(
@@ -53,31 +52,36 @@ export async function draftSuiteFor(
             backend: result.throughput.backend,
           }
         : null,
-    estimateBasis: result.throughput
-      ? {
-          inputShape:
-            target.kind === 'folder' ? [...target.imageSize, target.channels] : [1, 1, target.features.length],
-          numClasses: result.check.numClasses,
-          testCount: result.check.testSize,
-          ...(result.source && result.source.kind !== 'model'
-            ? { sourcePool: result.source.classes.reduce((n, c) => n + c.count, 0) }
-            : {}),
-          backend: result.throughput.backend,
-          samplesPerSecond: result.throughput.samplesPerSecond,
-          flopsPerSecond: result.throughput.flopsPerSecond,
-        }
-      : null,
+    estimateBasis:
+      result.throughput && result.flops && result.inputShape
+        ? {
+            inputShape: result.inputShape,
+            numClasses: result.check.numClasses,
+            testCount: result.check.testSize,
+            ...(result.source && result.source.kind !== 'model'
+              ? { sourcePool: result.source.classes.reduce((n, c) => n + c.count, 0) }
+              : {}),
+            backend: result.throughput.backend,
+            samplesPerSecond: result.throughput.samplesPerSecond,
+            flopsPerSecond: result.throughput.flopsPerSecond,
+            flopsPerSample: result.flops,
+          }
+        : null,
   };
 }
 
 /**
- * The run time of an edited draft from the throughput draftSuite measured: the FLOPs of every trial's budget at that
- * rate (no data read, nothing trained), an upper bound as for `init`.
+ * The run time of an edited draft from what draftSuite measured and counted: the FLOPs of every trial's budget at the
+ * measured rate (no data read, no model built, nothing trained), an upper bound as for `init`. The builder edits
+ * neither the architecture nor the data's shape, so the FLOPs per sample of each approach stand.
  */
-export async function estimateDraft(request: ValidRequestOf<'estimateSuite'>): Promise<RunTimeEstimate> {
+export function estimateDraft(request: ValidRequestOf<'estimateSuite'>): RunTimeEstimate {
   const basis: EstimateBasis = request.basis;
-  // Counting FLOPs builds the suite's models: a backend must be up (draftSuite started one, unless the engine restarted).
-  if (!tf.engine().backendName) await selectBackend('auto');
+  for (const approach of Object.keys(request.spec.approaches) as (keyof typeof basis.flopsPerSample)[]) {
+    if (!basis.flopsPerSample[approach]) {
+      throw new UserError(`approach ${approach} was not in the drafted suite: look at the data again to estimate it`);
+    }
+  }
   const estimate = estimateRun(
     request.spec,
     {
@@ -87,7 +91,8 @@ export async function estimateDraft(request: ValidRequestOf<'estimateSuite'>): P
       ...(basis.sourcePool !== undefined ? { sourcePool: basis.sourcePool } : {}),
     },
     { backend: basis.backend, samplesPerSecond: basis.samplesPerSecond, flopsPerSecond: basis.flopsPerSecond },
-    ...(request.workers !== undefined ? [request.workers] : []),
+    request.workers,
+    basis.flopsPerSample,
   );
   return {
     seconds: estimate.seconds,

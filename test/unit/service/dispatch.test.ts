@@ -40,6 +40,7 @@ describe('dispatchRequest', () => {
       backend: 'wasm',
       samplesPerSecond: 500,
       flopsPerSecond: 1e9,
+      flopsPerSample: { scratch: { train: 3e6, forward: 1e6 } },
     };
     expect(await dispatchRequest(service, 'estimateSuite', { spec, basis })).toMatchObject({ ok: true });
     const huge = await dispatchRequest(service, 'estimateSuite', {

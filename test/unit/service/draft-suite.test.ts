@@ -1,6 +1,9 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../benchmarks/errors.js';
+import { buildModel } from '../../../benchmarks/models/architectures.js';
+import { estimateTrainingFlops } from '../../../benchmarks/models/flops.js';
+import { saveModel } from '../../../benchmarks/models/model-io.js';
 import { draftSuiteFor, estimateDraft } from '../../../benchmarks/service/draft-suite.js';
 import { tempDir, writeDigitFolder } from '../datasets/image-folder-fixtures.js';
 
@@ -60,6 +63,29 @@ describe('the suite builder request (draftSuite)', () => {
     const training = (e: { seconds: number; pretrainSeconds: number }) => e.seconds - e.pretrainSeconds;
     expect(training(oneSeed)).toBeCloseTo((training(same) * same.workers) / 3, 3);
     expect(oneSeed.pretrainSeconds).toBeCloseTo(same.pretrainSeconds, 6);
+  });
+
+  it('estimates a brought model by its own architecture, not the built-in one the images would get', async () => {
+    // A model.json of the built-in MLP, brought for 28×28 images (for which the suite's own architecture is the CNN).
+    const mlp = buildModel('mlp', [28, 28, 1], 2, 0);
+    const cnn = buildModel('cnn', [28, 28, 1], 2, 0);
+    const [mlpFlops, cnnFlops] = [estimateTrainingFlops(mlp, 1), estimateTrainingFlops(cnn, 1)];
+    await saveModel(mlp, join(temp.dir, 'brought'));
+    mlp.dispose();
+    cnn.dispose();
+    const draft = await draftSuiteFor(
+      { target: digits, source: join(temp.dir, 'brought', 'model.json'), estimate: true },
+      undefined,
+    );
+    expect(draft.spec.architecture).toBe('cnn');
+    expect(draft.spec.pretrainedModel).toEqual({ path: join(temp.dir, 'brought', 'model.json'), cutLayer: 'features' });
+    const flops = draft.estimateBasis!.flopsPerSample;
+    expect(Object.keys(flops)).toEqual(['scratch', 'finetune', 'linear-probe', 'partial']);
+    // Scratch and fine-tuning train all of it: the brought MLP with a new head of 2 classes, as the MLP itself.
+    expect(flops.scratch!.train / mlpFlops).toBeCloseTo(1, 2);
+    expect(flops.finetune!.train / mlpFlops).toBeCloseTo(1, 2);
+    expect(flops.scratch!.train).toBeLessThan(cnnFlops / 2);
+    expect(flops['linear-probe']!.train).toBeLessThan(flops.finetune!.train);
   });
 
   it('reads only under the data roots when the server is reachable from other machines', async () => {

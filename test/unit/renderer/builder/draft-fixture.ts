@@ -30,6 +30,7 @@ export function digitDraft(): DraftSuiteResponse {
       backend: 'wasm',
       samplesPerSecond: 470,
       flopsPerSecond: 1e9,
+      flopsPerSample: { scratch: { train: 3e6, forward: 1e6 } },
     },
   };
 }
