@@ -9,11 +9,12 @@ import { BAND_LABELS } from './efficiency-option.js';
 import { escapeHtml } from './escape.js';
 import { niceExtent } from './extent.js';
 import { formatNumber, formatPercent } from './format.js';
-import type { ChartPalette } from './palette.js';
+import { armColour, type ChartPalette } from './palette.js';
 
 /**
- * Several suites' data-efficiency curves on one chart: colour says the approach (the palette's, as on every chart),
- * line style and marker say the suite, and the legend names both ("quick #3 · finetune").
+ * Several suites' data-efficiency curves on one chart: colour says the approach (the palette's, as on every chart; an
+ * approach from a further source takes the palette's shade of it), line style and marker say the suite, and the
+ * legend names both ("quick #3 · finetune", "quick #4 · finetune · fashion").
  */
 
 export interface CompareChartInput {
@@ -23,6 +24,7 @@ export interface CompareChartInput {
   band: BandKind | 'none';
   /** Accuracy of guessing (the suites share a target, so one line); null when unknown. */
   chance: number | null;
+  /** Built with the sources of every compared suite (comparedSourceNames), so each source keeps one shade. */
   palette: ChartPalette;
   target: ChartTarget;
 }
@@ -85,7 +87,7 @@ export function compareTooltip(input: CompareChartInput, hovered: number): strin
       const spread =
         point.n > 1 ? `${formatValue(metric, point.low)} – ${formatValue(metric, point.high)}` : 'one seed';
       return (
-        `<tr><td><span class="tb-tt-dot" style="background:${palette.approach[s.approach]}"></span>${escapeHtml(comparedSeriesName(s))}</td>` +
+        `<tr><td><span class="tb-tt-dot" style="background:${armColour(palette, s)}"></span>${escapeHtml(comparedSeriesName(s))}</td>` +
         `<td class="tb-tt-num"><b>${formatValue(metric, point.mean)}</b></td>` +
         `<td class="tb-tt-num tb-tt-muted">${input.band === 'none' ? '' : spread}</td>` +
         `<td class="tb-tt-num tb-tt-muted">n=${point.n}</td></tr>`
@@ -110,7 +112,7 @@ export function compareEfficiencyOption(input: CompareChartInput): BuiltChart {
   const accuracy = metric === 'testAccuracy';
   const series: LineSeriesOption[] = [];
   for (const s of input.series) {
-    const colour = palette.approach[s.approach];
+    const colour = armColour(palette, s);
     const style = suiteStyle(s.suiteIndex);
     const name = comparedSeriesName(s);
     series.push({

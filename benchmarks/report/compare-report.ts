@@ -2,7 +2,7 @@ import type { SuiteComparison } from '../analysis/compare-suites.js';
 import { formatSize } from '../analysis/format.js';
 import { chanceAccuracy } from '../charts/chance.js';
 import { compareEfficiencyOption, suiteStyle } from '../charts/compare-option.js';
-import { comparedSeries } from '../charts/data/compared-series.js';
+import { comparedSeries, comparedSourceNames } from '../charts/data/compared-series.js';
 import { chartPalette } from '../charts/palette.js';
 import type { TextFile } from '../domain.js';
 import { renderSvg } from './charts.js';
@@ -48,7 +48,7 @@ export function buildCompareReport(comparison: SuiteComparison): ReportDocument 
     metric: 'testAccuracy',
     band: 'ci95',
     chance: suites[0] ? chanceAccuracy(suites[0].spec) : null,
-    palette: chartPalette('light'),
+    palette: chartPalette('light', comparedSourceNames(suites)),
     target: { kind: 'export', title: 'Data efficiency, compared', subtitle: labels },
   });
   blocks.push({

@@ -3,6 +3,7 @@ import type { GroupSummary } from '../../analysis/summary-stats.js';
 import type { Approach } from '../../domain.js';
 import type { EfficiencyMetric } from './metrics.js';
 import type { BandKind, Summary } from './stats.js';
+import { sourceNames } from '../../spec/sources.js';
 
 /** One approach of one compared suite: its means over seeds and their band, per size. */
 export interface ComparedSeries {
@@ -53,4 +54,9 @@ export function comparedSeries(
     }
     return [...arms.values()].map((s) => ({ ...s, points: s.points.sort((a, b) => a.trainSize - b.trainSize) }));
   });
+}
+
+/** The named sources of the compared suites, each once, in the order they first appear: the palette's sources. */
+export function comparedSourceNames(suites: readonly Pick<ComparedSuite, 'spec'>[]): string[] {
+  return [...new Set(suites.flatMap((s) => sourceNames(s.spec)))];
 }

@@ -7,8 +7,8 @@ import {
   type CompareChartInput,
 } from '../../../benchmarks/charts/compare-option.js';
 import type { LineSeriesOption } from '../../../benchmarks/charts/chart-option.js';
-import { comparedSeries } from '../../../benchmarks/charts/data/compared-series.js';
-import { chartPalette } from '../../../benchmarks/charts/palette.js';
+import { comparedSeries, comparedSourceNames } from '../../../benchmarks/charts/data/compared-series.js';
+import { armColour, chartPalette } from '../../../benchmarks/charts/palette.js';
 import { renderSvg } from '../../../benchmarks/report/charts.js';
 import type { TrialRecord } from '../../../benchmarks/domain.js';
 import { suite, trials } from '../../support/records.js';
@@ -161,7 +161,9 @@ describe('the data-efficiency chart of compared suites', () => {
     };
     const both = compareSuites([finished(3, 0), sourced], { bootstrapReplicates: 10 });
     const series = comparedSeries(both.suites, 'testAccuracy', 'ci95');
-    const { drawn } = compareEfficiencyOption(input({ series }));
+    expect(comparedSourceNames(both.suites)).toEqual(['fashion', 'digits']);
+    const shaded = chartPalette('light', comparedSourceNames(both.suites));
+    const { option, drawn } = compareEfficiencyOption(input({ series, palette: shaded }));
     expect(drawn.map((d) => d.name)).toEqual([
       'unit #3 · scratch',
       'unit #3 · finetune',
@@ -169,6 +171,18 @@ describe('the data-efficiency chart of compared suites', () => {
       'unit #9 · finetune · fashion',
       'unit #9 · finetune · digits',
     ]);
+    // Colour by approach, a further source in the palette's shade of it; the suite's own line style and marker.
+    const lines = means(option);
+    expect(lines.map((l) => l.color)).toEqual([
+      shaded.approach.scratch,
+      shaded.approach.finetune,
+      shaded.approach.scratch,
+      armColour(shaded, { approach: 'finetune', source: 'fashion' }),
+      armColour(shaded, { approach: 'finetune', source: 'digits' }),
+    ]);
+    expect(lines[3]!.color).toBe(shaded.approach.finetune);
+    expect(lines[4]!.color).not.toBe(shaded.approach.finetune);
+    expect(lines.slice(2).every((l) => l.symbol === SUITE_STYLES[1]!.symbol)).toBe(true);
     const digits = series.find((s) => s.source === 'digits')!;
     expect(digits.points.map((p) => p.mean)).toEqual([0.67, 0.81].map((v) => expect.closeTo(v, 10)));
   });
