@@ -24,7 +24,7 @@ export interface TrialSort {
 }
 
 export interface TrialFilter {
-  /** Words, all of which must match (case-insensitively) approach, status, backend, device or error text; `size=N`, `seed=N`, `id=N` or a bare size match exactly. */
+  /** Words, all of which must match (case-insensitively) approach, source, status, backend, device or error text; `size=N`, `seed=N`, `id=N` or a bare size match exactly. */
   text: string;
   /** Statuses to show; empty shows all. */
   statuses: readonly TrialStatus[];
@@ -57,6 +57,7 @@ export function compareTrials(a: TrialRecord, b: TrialRecord, sort: TrialSort): 
   return (
     order ||
     APPROACHES.indexOf(a.approach) - APPROACHES.indexOf(b.approach) ||
+    (a.source ?? '').localeCompare(b.source ?? '') ||
     a.trainSize - b.trainSize ||
     a.seed - b.seed ||
     a.id - b.id
@@ -67,7 +68,14 @@ export function matchesFilter(trial: TrialRecord, filter: TrialFilter): boolean 
   if (filter.statuses.length > 0 && !filter.statuses.includes(trial.status)) return false;
   const words = filter.text.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
-  const fields = [trial.approach, trial.status, trial.backend ?? '', trial.device ?? '', trial.error ?? '']
+  const fields = [
+    trial.approach,
+    trial.source ?? '',
+    trial.status,
+    trial.backend ?? '',
+    trial.device ?? '',
+    trial.error ?? '',
+  ]
     .join(' ')
     .toLowerCase();
   const exact = new Set([`size=${trial.trainSize}`, `seed=${trial.seed}`, `id=${trial.id}`, String(trial.trainSize)]);
