@@ -27,7 +27,11 @@ export interface CompareChartInput {
   /** Built with the sources of every compared suite (comparedSourceNames), so each source keeps one shade. */
   palette: ChartPalette;
   target: ChartTarget;
+  /** Width of the chart in pixels (default 1000): how many legend rows the plot makes room for. */
+  width?: number;
 }
+
+const DEFAULT_WIDTH = 1000;
 
 /** How the n-th compared suite is drawn: its line style, marker and a word for them (the app's key uses it). */
 export interface SuiteStyle {
@@ -48,7 +52,28 @@ export const SUITE_STYLES: readonly SuiteStyle[] = [
   { line: [10, 3, 2, 3], symbol: 'arrow', description: 'dash-dot line, arrows' },
 ];
 
-const LEGEND_PER_ROW = 4;
+/** The legend's layout, in pixels: entries wrap into rows across the chart's width. */
+const LEGEND = { left: 16, icon: 28, iconGap: 5, gap: 18, charWidth: 7, rowHeight: 22 };
+
+/**
+ * How many rows the legend's entries take across `width` pixels, packed as ECharts packs them (in order, wrapping when
+ * the next entry does not fit); a text width is estimated from its length, a little wide for safety.
+ */
+export function legendRows(names: readonly string[], width: number): number {
+  const available = width - 2 * LEGEND.left;
+  let rows = names.length > 0 ? 1 : 0;
+  let used = 0;
+  for (const name of names) {
+    const entry = LEGEND.icon + LEGEND.iconGap + name.length * LEGEND.charWidth;
+    if (used > 0 && used + LEGEND.gap + entry > available) {
+      rows += 1;
+      used = entry;
+    } else {
+      used += (used > 0 ? LEGEND.gap : 0) + entry;
+    }
+  }
+  return rows;
+}
 
 export function suiteStyle(index: number): SuiteStyle {
   return SUITE_STYLES[index % SUITE_STYLES.length]!;
@@ -175,20 +200,20 @@ export function compareEfficiencyOption(input: CompareChartInput): BuiltChart {
   const exporting = target.kind === 'export';
   const names = input.series.map(comparedSeriesName);
   const frame = chartFrame(palette, target, names);
-  // The legend under the chart, its entries drawing each series' own line style and marker (no common icon); about
-  // four entries fit a row, and the grid leaves room for the rows.
-  const legendHeight = 22 * Math.ceil(names.length / LEGEND_PER_ROW);
+  // The legend under the chart, its entries drawing each series' own line style and marker (no common icon); the grid
+  // leaves room for its rows.
+  const legendHeight = LEGEND.rowHeight * legendRows(names, input.width ?? DEFAULT_WIDTH);
   const option: ChartOption = {
     ...frame,
     legend: {
       ...(frame.legend as object),
       icon: undefined,
-      itemWidth: 28,
+      itemWidth: LEGEND.icon,
       itemHeight: 10,
-      itemGap: 18,
+      itemGap: LEGEND.gap,
       top: undefined,
-      right: undefined,
-      left: 16,
+      left: LEGEND.left,
+      right: LEGEND.left,
       bottom: 4,
       type: 'plain',
     },

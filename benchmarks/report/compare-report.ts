@@ -50,6 +50,7 @@ export function buildCompareReport(comparison: SuiteComparison): ReportDocument 
     chance: suites[0] ? chanceAccuracy(suites[0].spec) : null,
     palette: chartPalette('light', comparedSourceNames(suites)),
     target: { kind: 'export', title: 'Data efficiency, compared', subtitle: labels },
+    width: COMPARE_CHART_SIZE.width,
   });
   blocks.push({
     kind: 'svg',

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compareSuites, type SuiteToCompare } from '../../../benchmarks/analysis/compare-suites.js';
 import {
   compareEfficiencyOption,
+  comparedSeriesName,
+  legendRows,
   compareTooltip,
   SUITE_STYLES,
   type CompareChartInput,
@@ -185,5 +187,17 @@ describe('the data-efficiency chart of compared suites', () => {
     expect(lines.slice(2).every((l) => l.symbol === SUITE_STYLES[1]!.symbol)).toBe(true);
     const digits = series.find((s) => s.source === 'digits')!;
     expect(digits.points.map((p) => p.mean)).toEqual([0.67, 0.81].map((v) => expect.closeTo(v, 10)));
+  });
+
+  it('makes room under the plot for every row the legend wraps into at the chart’s width', () => {
+    const names = Array.from({ length: 6 }, (_, i) => `suite-${i} #${i} · finetune`); // 23 characters each
+    // Each entry about 28 + 5 + 23 × 7 = 194 px, 18 px apart, across the width less 2 × 16 px.
+    expect(legendRows(names, 1000)).toBe(2);
+    expect(legendRows(names, 500)).toBe(3);
+    expect(legendRows(names.slice(0, 1), 200)).toBe(1);
+    expect(legendRows([], 1000)).toBe(0);
+    const wide = compareEfficiencyOption(input({ width: 2000 })).option.grid as { bottom: number };
+    const narrow = compareEfficiencyOption(input({ width: 400 })).option.grid as { bottom: number };
+    expect(narrow.bottom - wide.bottom).toBe(22 * (legendRows(input().series.map(comparedSeriesName), 400) - 1));
   });
 });
