@@ -138,6 +138,8 @@ function analyzeOneSource(
   epochs: readonly EpochRow[],
   options: AnalysisOptions,
   sourceResults: readonly SourceResults[],
+  /** The target accuracy to use (a suite with several sources gives every source the same one). */
+  sharedTarget?: TargetAccuracy | null,
 ): SuiteAnalysis {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const wideInterval = options.wideInterval ?? DEFAULT_WIDE_INTERVAL;
@@ -150,9 +152,11 @@ function analyzeOneSource(
   const accuracy = summarize(own, 'testAccuracy');
   const comparisons = compareToScratch(own, tolerance);
   const target: TargetAccuracy | null =
-    options.targetAccuracy !== undefined
-      ? { value: options.targetAccuracy, source: 'user', approach: null, trainSize: null }
-      : defaultTargetAccuracy(accuracy);
+    sharedTarget !== undefined
+      ? sharedTarget
+      : options.targetAccuracy !== undefined
+        ? { value: options.targetAccuracy, source: 'user', approach: null, trainSize: null }
+        : defaultTargetAccuracy(accuracy);
   const cost = {
     perGroup: costPerGroup(own),
     target,
@@ -263,14 +267,18 @@ function analyzeSources(
   // One target accuracy for every source: the best transfer approach's mean at the smallest size, over all sources.
   const targets = sources.flatMap((src) => {
     const found = defaultTargetAccuracy(summarize(viewOf(src.name!).trials, 'testAccuracy'));
-    return found ? [found.value] : [];
+    return found ? [found] : [];
   });
-  const target = options.targetAccuracy ?? (targets.length > 0 ? Math.max(...targets) : undefined);
+  const target: TargetAccuracy | null =
+    options.targetAccuracy !== undefined
+      ? { value: options.targetAccuracy, source: 'user', approach: null, trainSize: null }
+      : targets.length > 0
+        ? targets.reduce((a, b) => (b.value > a.value ? b : a))
+        : null;
   const convergenceSize =
     options.convergenceSize ?? resolveConvergence(own, epochs, suite.spec.sizes, undefined)?.trainSize;
   const viewOptions: AnalysisOptions = {
     ...options,
-    ...(target === undefined ? {} : { targetAccuracy: target }),
     ...(convergenceSize === undefined ? {} : { convergenceSize }),
   };
   const views: SourceAnalysis[] = sources.map((s) => {
@@ -279,7 +287,7 @@ function analyzeSources(
     return {
       source: name,
       description: describeSource(s),
-      analysis: analyzeOneSource(view.suite, view.trials, view.epochs, viewOptions, []),
+      analysis: analyzeOneSource(view.suite, view.trials, view.epochs, viewOptions, [], target),
     };
   });
   const sourceResults: SourceResults[] = views.map((v) => ({

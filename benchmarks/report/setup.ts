@@ -85,7 +85,7 @@ export function setupItems(
     items.push([
       `Source ${s.name}`,
       s.pretrain
-        ? `pretraining on ${describeDataset(s.pretrain.dataset)}, ${s.pretrain.epochs} epochs, learning rate ${s.pretrain.learningRate}, batch size ${s.pretrain.batchSize}, seed ${s.pretrain.seed}`
+        ? `pretraining on ${describeDataset(s.pretrain.dataset)}, ${plural(s.pretrain.epochs, 'epoch')}, learning rate ${s.pretrain.learningRate}, batch size ${s.pretrain.batchSize}, seed ${s.pretrain.seed}`
         : `the model at ${s.pretrainedModel!.path}, cut at layer ${s.pretrainedModel!.cutLayer}`,
     ]);
   }

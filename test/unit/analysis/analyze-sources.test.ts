@@ -68,6 +68,12 @@ describe('analyzeSuite with several sources', () => {
   it('uses one target accuracy for every source, and is plain data', () => {
     expect(analysis.sources[0]!.analysis.cost.target!.value).toBe(analysis.sources[1]!.analysis.cost.target!.value);
     expect(analysis.cost.target!.value).toBeCloseTo(0.8, 12);
+    // the default target (the best transfer approach at the smallest size, over every source), not one set by the user
+    expect(analysis.sources[1]!.analysis.cost.target).toMatchObject({
+      source: 'default',
+      approach: 'finetune',
+      trainSize: 10,
+    });
     expect(JSON.parse(JSON.stringify(analysis))).toEqual(JSON.parse(JSON.stringify(analysis)));
   });
 
