@@ -167,6 +167,8 @@ async function follow(
 async function report(
   service: Pick<EngineService, 'getSuite'>,
   end: { suiteId: number; status: SuiteStatus; error: string | null; notices: string[] },
+  /** What `resume` needs besides the id (a distributed run: --distributed and its database). */
+  resumeArgs = '',
 ): Promise<void> {
   const { suiteId, status, notices } = end;
   const { suite, trials } = await service.getSuite({ suiteId });
@@ -176,7 +178,7 @@ async function report(
     console.error(
       end.error
         ? `suite ${suiteId} stopped: ${end.error}`
-        : `suite ${suiteId} cancelled; finish it with: transfer-bench resume ${suiteId}`,
+        : `suite ${suiteId} cancelled; finish it with: transfer-bench resume ${suiteId}${resumeArgs}`,
     );
     process.exitCode = 130;
   } else if (status === 'failed') {
@@ -229,7 +231,7 @@ export function buildProgram(): Command {
         return withDistributed(options.db, jobs, async (session) => {
           const source = suiteSourceFromArgument(suite);
           const end = await follow(session, () => session.startSuite({ source, backend: options.backend }));
-          await report(session, end);
+          await report(session, end, ' --db <the same database> --distributed');
         });
       }
       checkWorkerCount(options.workers); // before the database is opened (or created)
@@ -283,7 +285,7 @@ export function buildProgram(): Command {
           const end = await follow(session, () =>
             session.resumeSuite({ suiteId, force: options.force, retryFailed: options.retryFailed }),
           );
-          await report(session, end);
+          await report(session, end, ' --db <the same database> --distributed');
         });
       }
       checkWorkerCount(options.workers);

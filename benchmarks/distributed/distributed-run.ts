@@ -38,7 +38,7 @@ import { needsBaseModel } from '../train/run-trial.js';
 import type { BlobStore } from './blob-store.js';
 import { packFiles } from './folder-pack.js';
 import { listenProgress } from './progress-channel.js';
-import { claimTrial, findPretrained, recordPretrained } from './trial-claims.js';
+import { claimTrial, findPretrained, jobToken, recordPretrained } from './trial-claims.js';
 import { failureMessage, type EnqueueOptions, type TrialJobData, type TrialQueue } from './trial-queue.js';
 
 export interface DistributedRunOptions {
@@ -409,7 +409,11 @@ export class DistributedRun {
     for (const job of await queue.failedJobs(suiteId)) {
       const reason = failureMessage(job.output);
       if (job.data.kind === 'pretrain') return { error: `pretraining failed on the workers: ${reason}` };
-      await this.failTrial(job.data.trialId, `its job failed on the workers (${reason}) and ran out of attempts`);
+      await this.failTrial(
+        job.id,
+        job.data.trialId,
+        `its job failed on the workers (${reason}) and ran out of attempts`,
+      );
       await queue.forget([job.id]);
     }
     const trials = await store.listTrials(suiteId);
@@ -431,9 +435,9 @@ export class DistributedRun {
   }
 
   /** A trial whose job ran out of attempts (its workers kept dying) is stored as failed, with the reason. */
-  private async failTrial(trialId: number, reason: string): Promise<void> {
+  private async failTrial(jobId: string, trialId: number, reason: string): Promise<void> {
     const { store, pool } = this.options;
-    const token = `${this.owner.token}-fail-${trialId}`;
+    const token = jobToken(jobId);
     const claimed = await claimTrial(
       pool,
       trialId,

@@ -1,15 +1,20 @@
 import type pg from 'pg';
 
 /**
- * How a worker takes a trial of a distributed suite, beside the store's own writes (store migration 4 adds the columns). A
- * trial is taken when it is pending, or running under a worker that lost it (its job expired and pg-boss handed it
- * out again: that worker's later write is refused, since the token changed), and only while its suite runs.
+ * How a worker takes a trial of a distributed suite, beside the store's own writes (store migration 4 adds the
+ * columns). The token a trial runs under is its queue job's (`job:<id>`, the same for every attempt of that job): a
+ * pending trial is taken by any job's worker; a running one only by another attempt of the same job (pg-boss handed
+ * it out again after its expiry). So when a slow first attempt and a second one both finish, whichever writes first
+ * is kept and the store refuses the other; and a job left from an earlier run (before a `resume` reset the trial)
+ * never writes.
  */
 export interface WorkerName {
   host: string;
   /** Names the process and slot on the host, e.g. "pid 4242 slot 1". */
   name: string;
 }
+
+export const jobToken = (jobId: string): string => `job:${jobId}`;
 
 /** Takes the trial for `token`, counting an attempt; the attempt number, or null when it is not to be run. */
 export async function claimTrial(
@@ -22,12 +27,21 @@ export async function claimTrial(
   const { rows } = await pool.query<{ attempts: number }>(
     `UPDATE trials SET status = 'running', run_token = $2, started_at = $3, error = NULL,
        attempts = attempts + $6, worker_host = $4, worker_name = $5
-     WHERE id = $1 AND status IN ('pending', 'running')
+     WHERE id = $1 AND (status = 'pending' OR (status = 'running' AND run_token = $2))
        AND (SELECT s.status FROM suites s WHERE s.id = trials.suite_id) = 'running'
      RETURNING attempts`,
     [trialId, token, new Date().toISOString(), worker.host, worker.name, options.countAttempt === false ? 0 : 1],
   );
   return rows[0]?.attempts ?? null;
+}
+
+/** After a result was written: the worker whose attempt it is (a later attempt may have claimed the trial since). */
+export async function recordWorker(pool: pg.Pool, trialId: number, worker: WorkerName): Promise<void> {
+  await pool.query('UPDATE trials SET worker_host = $2, worker_name = $3 WHERE id = $1', [
+    trialId,
+    worker.host,
+    worker.name,
+  ]);
 }
 
 /** Gives a trial this worker took back (it is stopping): pending again, for the next worker. */

@@ -15,7 +15,15 @@ import { blobCacheDir, cachedBlobFile, cachedBlobFolder } from './blob-cache.js'
 import type { BlobStore } from './blob-store.js';
 import { packFiles } from './folder-pack.js';
 import { notifyProgress } from './progress-channel.js';
-import { claimTrial, findPretrained, recordPretrained, releaseTrial, type WorkerName } from './trial-claims.js';
+import {
+  claimTrial,
+  findPretrained,
+  jobToken,
+  recordPretrained,
+  recordWorker,
+  releaseTrial,
+  type WorkerName,
+} from './trial-claims.js';
 import type { PretrainJobData, QueuedJob, TrialJobData, TrialQueue } from './trial-queue.js';
 
 export interface DistributedWorkerOptions {
@@ -157,7 +165,7 @@ export class DistributedWorker {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
     }
-    const token = `worker-${randomUUID()}`;
+    const token = jobToken(job.id);
     const attempt = await this.persist('take the trial', () =>
       claimTrial(pool, data.trialId, token, this.workerName(slot)),
     );
@@ -209,12 +217,13 @@ export class DistributedWorker {
     }
     try {
       await this.persist(`store the result of ${describe}`, () => store.finishTrial(trial.id, token, result));
+      await this.persist('record the worker', () => recordWorker(pool, trial.id, this.workerName(slot)));
       this.options.log(
         `${describe}: ${result.status}${result.testAccuracy !== null ? `, test accuracy ${(result.testAccuracy * 100).toFixed(1)}%` : ''}${result.error ? `: ${result.error}` : ''}`,
       );
     } catch (error) {
       if (!(error instanceof TrialNotRunningError)) throw error;
-      this.options.log(`${describe}: taken by another worker meanwhile; this result is not written`);
+      this.options.log(`${describe}: not written, the trial was cancelled or another attempt of it finished first`);
     }
     await this.persist('complete the job', () => queue.complete(job.id));
   }
