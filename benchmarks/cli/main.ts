@@ -80,7 +80,12 @@ const distributedOptions = () => [
     '--trial-timeout <seconds>',
     'with --distributed: a trial still running after this long is taken for lost (its worker died) and given to another worker',
   )
-    .argParser(positiveInt)
+    .argParser((value) => {
+      const seconds = positiveInt(value);
+      // pg-boss keeps a job active for less than a day at most
+      if (seconds >= 86_400) throw new InvalidArgumentError('expected fewer seconds than a day (86400)');
+      return seconds;
+    })
     .default(DEFAULT_JOB_OPTIONS.expireInSeconds),
   new Option('--retries <n>', 'with --distributed: times a trial whose worker died is handed out again')
     .argParser((v) => (v === '0' ? 0 : positiveInt(v)))
