@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, renameSync, rmSync, statSync, truncateSync, utimesSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,24 @@ describe('decode cache per chunk of files', () => {
     expect(cacheFiles('.folder.json')).toHaveLength(1);
     expect(cacheFiles('.chunk').length).toBeLessThan(withOther);
     expect(cacheFiles('.chunk')).toHaveLength(chunkFiles(changed.listing.files, settings, CHUNK).length);
+  });
+
+  it('sweeps what a killed run left an hour ago and entries of the first cache format, at the next change', async () => {
+    const dir = dataCacheDir();
+    const hourAgo = new Date(Date.now() - 2 * 3600 * 1000);
+    const leftovers = [
+      '0123456789abcdef0123456789abcdef.chunk',
+      'abc.chunk.tmp-1-x',
+      'fedcba9876543210fedcba9876543210.bin',
+    ];
+    const fresh = '11111111111111111111111111111111.chunk';
+    for (const name of [...leftovers, fresh]) writeFileSync(join(dir, name), 'left over');
+    for (const name of leftovers.slice(0, 2)) utimesSync(join(dir, name), hourAgo, hourAgo);
+    await writeDigit(join(data, 'digit-1', '00010.png'), 2, 23);
+    expect((await load()).decodedFiles).toBe(1);
+    const names = readdirSync(dir);
+    for (const name of leftovers) expect(names).not.toContain(name);
+    expect(names).toContain(fresh); // younger than an hour: it may be a chunk another run is about to name
   });
 });
 
