@@ -19,10 +19,10 @@ export async function notifyProgress(pool: pg.Pool, event: RunEvent): Promise<vo
   }
 }
 
-/** Listens for one suite's events until closed, reconnecting when the connection drops. */
+/** Listens for one suite's events (null: every suite's) until closed, reconnecting when the connection drops. */
 export function listenProgress(
   connectionString: string,
-  suiteId: number,
+  suiteId: number | null,
   onEvent: (event: RunEvent) => void,
   onProblem: (message: string) => void = () => {},
 ): { close(): Promise<void> } {
@@ -36,7 +36,7 @@ export function listenProgress(
       if (!message.payload) return;
       try {
         const event = JSON.parse(message.payload) as RunEvent;
-        if (event.suiteId === suiteId) onEvent(event);
+        if (suiteId === null || event.suiteId === suiteId) onEvent(event);
       } catch {
         // not ours
       }

@@ -218,6 +218,9 @@ export class DistributedWorker {
     try {
       await this.persist(`store the result of ${describe}`, () => store.finishTrial(trial.id, token, result));
       await this.persist('record the worker', () => recordWorker(pool, trial.id, this.workerName(slot)));
+      // for whoever shows the suite live (serve, the app on the same database); the coordinator reads the table
+      const finished = await store.getTrial(trial.id).catch(() => undefined);
+      if (finished) void notifyProgress(pool, { type: 'trial-finished', suiteId: data.suiteId, trial: finished });
       this.options.log(
         `${describe}: ${result.status}${result.testAccuracy !== null ? `, test accuracy ${(result.testAccuracy * 100).toFixed(1)}%` : ''}${result.error ? `: ${result.error}` : ''}`,
       );

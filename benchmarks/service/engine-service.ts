@@ -12,6 +12,8 @@ import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots } from './data-roots.js';
 import { draftSuiteFor, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
+import { isPostgresUrl } from '../store/pg-connect.js';
+import { listenProgress } from '../distributed/progress-channel.js';
 import { INTERRUPTED, TRIAL_INTERRUPTED, type StoredSuite } from '../store/store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
@@ -88,6 +90,13 @@ export async function createEngineService(options: EngineServiceOptions): Promis
   const listeners = new Set<RunEventListener>();
   const runs = new Map<number, SuiteRun>();
   const emit: RunEventListener = (event) => listeners.forEach((listener) => listener(event));
+  // On a shared PostgreSQL, the workers of a distributed run announce their progress (LISTEN/NOTIFY): passed on for
+  // the suites this service does not run itself, so a distributed run shows live (the UI also reloads quiet runs).
+  const shared = isPostgresUrl(options.dbPath)
+    ? listenProgress(options.dbPath, null, (event) => {
+        if (!runs.has(event.suiteId)) emit(event);
+      })
+    : null;
 
   const track = (run: SuiteRun): { suiteId: number } => {
     runs.set(run.suiteId, run);
@@ -174,6 +183,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       const pending = [...runs.values()];
       pending.forEach((run) => run.cancel());
       await Promise.allSettled(pending.map((run) => run.finished));
+      await shared?.close();
       await store.close();
     },
   };

@@ -4,7 +4,7 @@ import { createTransport, type AppTransport, type EventStreamStatus } from '../c
 import { EnvironmentState } from './environment.svelte.js';
 import { Notices, messageOf } from './notices.svelte.js';
 import { ComparedSuites } from './compared-suites.svelte.js';
-import { OpenSuite } from './open-suite.svelte.js';
+import { OpenSuite, QUIET_RUN_RELOAD_MS } from './open-suite.svelte.js';
 import { parseRoute, routeHref, type Route } from './route.js';
 import { preferences } from './preferences.svelte.js';
 import { isHeldByAnotherRun } from './resume-choice.js';
@@ -63,6 +63,8 @@ export class AppShell {
   /** The "New suite" screen; kept while the app runs, so going to a run and back keeps the form. */
   #builder: SuiteBuilder | null = null;
   #listTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Disconnected: no more list reloads are scheduled. */
+  #stopped = false;
 
   /** Without a transport, the host's (Electron's bridge or HTTP) is created when first needed. */
   constructor(transport: AppTransport | null = null) {
@@ -112,6 +114,7 @@ export class AppShell {
   /** Follows the run events; after a reconnect (events may have been missed) reloads what is on screen. */
   connect(): () => void {
     let wasOpen = false;
+    this.#stopped = false;
     const unsubscribe = this.transport.subscribe(
       (event) => this.#onEvent(event),
       (status) => {
@@ -121,6 +124,7 @@ export class AppShell {
       },
     );
     return () => {
+      this.#stopped = true;
       unsubscribe();
       this.open?.dispose();
       if (this.#listTimer !== null) clearTimeout(this.#listTimer);
@@ -188,17 +192,21 @@ export class AppShell {
     try {
       this.suites = await this.transport.client.listSuites({});
       this.suitesError = null;
+      // Suites started or run by another process (a terminal, a distributed run's workers) send this app no events.
+      if (this.route.view === 'suites' || this.suites.some((suite) => suite.status === 'running')) {
+        this.#scheduleListRefresh(QUIET_RUN_RELOAD_MS);
+      }
     } catch (error) {
       this.suitesError = messageOf(error);
     }
   }
 
-  #scheduleListRefresh(): void {
-    if (this.#listTimer !== null) return;
+  #scheduleListRefresh(delayMs = LIST_REFRESH_MS): void {
+    if (this.#listTimer !== null || this.#stopped) return;
     this.#listTimer = setTimeout(() => {
       this.#listTimer = null;
       void this.loadSuites();
-    }, LIST_REFRESH_MS);
+    }, delayMs);
   }
 
   async selectCurveSize(trainSize: number): Promise<void> {

@@ -23,6 +23,12 @@ export interface PretrainProgress {
 export const EPOCH_FLUSH_MS = 250;
 /** The analysis is recomputed at most this often while trials finish. */
 export const ANALYSIS_REFRESH_MS = 2000;
+/**
+ * A running suite this app gets no events for (run by another process: `transfer-bench run` in a terminal, or the
+ * workers of a distributed run on a shared database) is reloaded this often while it runs; the suites list too, while
+ * it is shown or lists a running suite.
+ */
+export const QUIET_RUN_RELOAD_MS = 2000;
 
 /** What an open suite needs from the app: the engine's client and the crossover tolerance the user chose. */
 export interface OpenSuiteDeps {
@@ -74,6 +80,8 @@ export class OpenSuite {
   #analysisToken = 0;
   #analysisTimer: ReturnType<typeof setTimeout> | null = null;
   #disposed = false;
+  #lastEventMs = 0;
+  #reloadTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(suiteId: number, deps: OpenSuiteDeps) {
     this.suiteId = suiteId;
@@ -105,8 +113,21 @@ export class OpenSuite {
     } catch (error) {
       if (token === this.#loadToken && !this.#disposed) this.error = messageOf(error);
     } finally {
-      if (token === this.#loadToken && !this.#disposed) this.loading = false;
+      if (token === this.#loadToken && !this.#disposed) {
+        this.loading = false;
+        this.#scheduleQuietReload();
+      }
     }
+  }
+
+  /** While the suite runs and no event about it arrived for a while, reloads it: its run is elsewhere. */
+  #scheduleQuietReload(): void {
+    if (this.#reloadTimer !== null || this.#disposed || !this.running) return;
+    this.#reloadTimer = setTimeout(() => {
+      this.#reloadTimer = null;
+      if (Date.now() - this.#lastEventMs >= QUIET_RUN_RELOAD_MS) void this.load();
+      else this.#scheduleQuietReload();
+    }, QUIET_RUN_RELOAD_MS);
   }
 
   setTrial(trial: TrialRecord): void {
@@ -181,6 +202,7 @@ export class OpenSuite {
   /** Applies one run event of this suite (events of other suites are ignored). */
   apply(event: RunEvent): void {
     if (event.suiteId !== this.suiteId || this.#disposed) return;
+    this.#lastEventMs = Date.now();
     switch (event.type) {
       case 'suite-started':
         this.runStartedAtMs = Date.now();
@@ -244,6 +266,8 @@ export class OpenSuite {
     this.#disposed = true;
     if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
     if (this.#analysisTimer !== null) clearTimeout(this.#analysisTimer);
+    if (this.#reloadTimer !== null) clearTimeout(this.#reloadTimer);
+    this.#reloadTimer = null;
     this.#flushTimer = null;
     this.#analysisTimer = null;
     this.#loadToken++;

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../../../benchmarks/contract.js';
 import type { TrialRecord } from '../../../../benchmarks/domain.js';
-import { EPOCH_FLUSH_MS, OpenSuite, mergeTrials } from '../../../../renderer/src/lib/state/open-suite.svelte.js';
+import {
+  EPOCH_FLUSH_MS,
+  OpenSuite,
+  QUIET_RUN_RELOAD_MS,
+  mergeTrials,
+} from '../../../../renderer/src/lib/state/open-suite.svelte.js';
 import { epochRow, suiteRecord, trialRecord } from '../../../support/records.js';
 import { FakeEngine, Gate, settle } from './fake-transport.js';
 
@@ -71,6 +76,38 @@ describe('OpenSuite', () => {
     expect(open.trials.find((t) => t.id === 1)?.status).toBe('done');
     expect(open.trials.find((t) => t.id === 1)?.testAccuracy).toBe(0.8);
     expect(open.suite?.trialsFinished).toBe(1);
+    open.dispose();
+  });
+
+  it('reloads a running suite it gets no events for (run by another process) until it ends, and not while events come', async () => {
+    const suite = suiteRecord({ id: 5, status: 'running', trialsTotal: 2 });
+    const engine = new FakeEngine(suite);
+    const t = trialRecord({ id: 1, suiteId: 5, status: 'running', testAccuracy: null });
+    engine.trials = [t, trialRecord({ id: 2, suiteId: 5, status: 'pending', testAccuracy: null })];
+    const open = opened(engine);
+    await open.load();
+    const loads = () => engine.calls.filter((c) => c === 'getSuite').length;
+    expect(loads()).toBe(1);
+
+    // Events arrive (this app runs it): no reload.
+    await vi.advanceTimersByTimeAsync(QUIET_RUN_RELOAD_MS - 100);
+    open.apply({ type: 'trial-started', suiteId: 5, trialId: 2, key: t, maxEpochs: 5 });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(loads()).toBe(1);
+
+    // Quiet: the other process finished a trial; the reload shows it.
+    engine.trials = [{ ...t, status: 'done', testAccuracy: 0.9 }, engine.trials[1]!];
+    await vi.advanceTimersByTimeAsync(QUIET_RUN_RELOAD_MS);
+    expect(loads()).toBe(2);
+    expect(open.suite?.trialsFinished).toBe(1);
+
+    // Ended: one more reload sees it, then no more.
+    engine.suite = { ...suite, status: 'done' };
+    await vi.advanceTimersByTimeAsync(QUIET_RUN_RELOAD_MS);
+    expect(loads()).toBe(3);
+    expect(open.suite?.status).toBe('done');
+    await vi.advanceTimersByTimeAsync(QUIET_RUN_RELOAD_MS * 5);
+    expect(loads()).toBe(3);
     open.dispose();
   });
 

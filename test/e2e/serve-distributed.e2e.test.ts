@@ -1,0 +1,131 @@
+/**
+ * `transfer-bench serve --db postgres://…` in Chromium follows a distributed run live: a real PostgreSQL, one
+ * `transfer-bench worker` and one `run --distributed` of the tiny fixture suite, started while the page is open. The
+ * page hears no events from those processes: it must show the suite appear, its trials finish one by one while the
+ * run is in flight, then the suite done.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { requireSystem } from '../support/system.js';
+import { launchChromium } from './support/chromium.js';
+import { REPO_ROOT, requireBuilt, screenshotPath } from './support/paths.js';
+import { startServe, type ServeProcess } from './support/serve-process.js';
+
+const TINY = join(REPO_ROOT, 'test', 'fixtures', 'tiny-suite.json');
+
+describe.skipIf(!requireSystem('chromium', 'postgresql'))(
+  '`transfer-bench serve --db postgres://…` shows a distributed run live',
+  () => {
+    let postgres: PostgresServer;
+    let url: string;
+    let dataDir: string;
+    let server: ServeProcess;
+    let browser: Browser;
+    let page: Page;
+    const children: { child: ChildProcess; output: string }[] = [];
+    const problems: string[] = [];
+
+    /** The real CLI, each process with its own cache folder: nothing is shared but the database. */
+    const cli = (name: string, args: string[]) => {
+      const cache = join(dataDir, name);
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'transfer-bench.js'), ...args], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TRANSFER_BENCH_CACHE: join(cache, 'model-cache') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const entry = { child, output: '' };
+      child.stdout?.on('data', (d: Buffer) => (entry.output += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (entry.output += d.toString()));
+      children.push(entry);
+      return entry;
+    };
+
+    beforeAll(async () => {
+      requireBuilt([
+        ['dist/benchmarks/cli/main.js', 'npm run build'],
+        ['dist/renderer/index.html', 'npm run build:renderer'],
+      ]);
+      postgres = await startPostgres();
+      url = await postgres.createDatabase('serve_distributed');
+      dataDir = mkdtempSync(join(tmpdir(), 'tb-e2e-dist-'));
+      server = await startServe({ dbPath: url, env: { TRANSFER_BENCH_CACHE: join(dataDir, 'serve', 'model-cache') } });
+      browser = await launchChromium();
+      page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await browser?.close();
+      await server?.stop();
+      await postgres?.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('shows the suite appear, its trials finish while the run is in flight, then done', async () => {
+      const started = Date.now();
+      await page.goto(server.url);
+      await page.getByTestId('suites-view').waitFor();
+
+      // The coordinator creates the suite and enqueues its trials; with no worker yet, nothing runs.
+      const run = cli('coordinator', ['run', TINY, '--db', url, '--distributed', '--backend', 'wasm']);
+      const row = page.locator('[data-testid="suite-row"][data-suite-id="1"]');
+      await row.waitFor({ timeout: 60_000 });
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('running');
+      await row.getByTestId('open-suite').click();
+      const bar = page.getByTestId('progress-bar');
+      await bar.waitFor();
+      expect(await bar.getAttribute('aria-valuenow')).toBe('0');
+
+      // Now a worker: what it does reaches the page only through the database.
+      const worker = cli('worker', ['worker', '--db', url, '--backend', 'wasm', '--workers', '1']);
+      const seen: { finished: number; status: string | null; rows: string[] }[] = [];
+      const trials = page.getByTestId('trial-row');
+      let sawTrainingLive = false;
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        const sample = {
+          finished: Number(await bar.getAttribute('aria-valuenow')),
+          status: await bar.getAttribute('data-status'),
+          rows: await trials.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status') ?? '')),
+        };
+        // a trial in training, as the worker announced it (its row and the "in flight" list)
+        if (sample.rows.includes('running') && (await page.getByTestId('trial-in-flight').count()) > 0)
+          sawTrainingLive = true;
+        const last = seen.at(-1);
+        if (!last || last.finished !== sample.finished || last.status !== sample.status) seen.push(sample);
+        if (sample.status !== 'running') break;
+        if (Date.now() > deadline) throw new Error(`no end within 240 s:\n${run.output}\n---\n${worker.output}`);
+        await page.waitForTimeout(200);
+      }
+      const runExit = await new Promise<number | null>((resolve) =>
+        run.child.exitCode !== null ? resolve(run.child.exitCode) : run.child.once('exit', resolve),
+      );
+      expect(runExit, run.output).toBe(0);
+
+      // Live: the page showed the run part done, with trials finished and others not, before it ended.
+      const inFlight = seen.filter((s) => s.status === 'running' && s.finished > 0 && s.finished < 6);
+      expect(inFlight, JSON.stringify(seen)).not.toHaveLength(0);
+      expect(inFlight[0]!.rows.filter((s) => s === 'done').length).toBe(inFlight[0]!.finished);
+      expect(sawTrainingLive).toBe(true);
+      expect(seen.at(-1)).toMatchObject({ status: 'done', finished: 6 });
+      await expect
+        .poll(() => trials.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))), { timeout: 10_000 })
+        .toEqual(Array(6).fill('done'));
+      await page.screenshot({ path: screenshotPath('serve-distributed-done'), fullPage: true });
+      expect(problems).toEqual([]);
+      worker.child.kill('SIGTERM');
+      console.log(
+        `serve-distributed: ${((Date.now() - started) / 1000).toFixed(0)} s, progress seen: ${seen.map((s) => `${s.finished}/${s.status}`).join(' → ')}`,
+      );
+    }, 300_000);
+  },
+);
