@@ -32,7 +32,20 @@ export const ENGINE_LAYERS = {
   gpu: ['spec', 'backend', 'datasets', 'models', 'train', 'runner'],
   export: ['spec', 'analysis', 'store'],
   report: ['spec', 'analysis', 'charts'],
-  service: ['spec', 'backend', 'datasets', 'analysis', 'store', 'runner', 'gpu', 'export', 'report', 'builder'],
+  // distributed/: the progress the workers of a distributed run announce, passed on to the UI
+  service: [
+    'spec',
+    'backend',
+    'datasets',
+    'analysis',
+    'store',
+    'runner',
+    'gpu',
+    'export',
+    'report',
+    'builder',
+    'distributed',
+  ],
   server: ['service'],
   perf: ['spec', 'backend', 'datasets', 'models', 'train', 'store', 'runner', 'gpu'],
   // workers on other machines: the queue (pg-boss), the blobs, a worker's loop and the run that enqueues a suite
