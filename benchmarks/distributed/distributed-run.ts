@@ -40,6 +40,7 @@ import { packFiles } from './folder-pack.js';
 import { listenProgress } from './progress-channel.js';
 import { claimTrial, findPretrained, jobToken, recordPretrained } from './trial-claims.js';
 import { failureMessage, type EnqueueOptions, type TrialJobData, type TrialQueue } from './trial-queue.js';
+import { hasNamedSources } from '../spec/sources.js';
 
 export interface DistributedRunOptions {
   store: Store;
@@ -93,6 +94,18 @@ async function putModel(blobs: BlobStore, modelPath: string, extra: string[] = [
 }
 
 /** Reads the suite's data here (where its files are) and stores what the workers need as blobs, once. */
+/**
+ * A suite with several `sources` is not run distributed yet: the workers pretrain and load one source model per suite.
+ * Refused before anything is stored, with what to do instead.
+ */
+export function refuseSeveralSources(suite: LoadedSuite): void {
+  if (hasNamedSources(suite.spec)) {
+    throw new UserError(
+      `${suite.origin} names several sources ("sources"), which distributed runs do not support yet: run it without --distributed`,
+    );
+  }
+}
+
 async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, baseDir: string): Promise<SuiteBlobs> {
   const { blobs, pool } = options;
   const target = await loadTask(spec.target.dataset, spec.target.testPerClass, { baseDir });
@@ -181,6 +194,7 @@ export class DistributedRun {
   ) {}
 
   static async start(options: DistributedRunOptions, suite: LoadedSuite): Promise<DistributedRun> {
+    refuseSeveralSources(suite);
     const { backend, notices } = await checkSuite(options, suite);
     const blobs = await storeSuiteBlobs(options, suite.spec, suite.baseDir);
     const owner = thisProcessOwner();
@@ -221,6 +235,7 @@ export class DistributedRun {
       );
     }
     const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
+    refuseSeveralSources(suite);
     const { backend, notices } = await checkSuite(options, suite);
     const blobs = await storeSuiteBlobs(options, suite.spec, suite.baseDir);
     const owner = thisProcessOwner();
