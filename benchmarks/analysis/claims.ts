@@ -115,6 +115,8 @@ export function verdictText(verdict: Verdict, smallestSize?: number): string {
     case 'holds':
       return 'holds';
     case 'holds-up-to':
+      if (verdict.from === verdict.upTo && smallestSize !== undefined && verdict.from !== smallestSize)
+        return `holds at ${formatSize(verdict.from)} examples only`;
       return smallestSize === undefined || verdict.from === smallestSize
         ? `holds up to ${formatSize(verdict.upTo)} examples`
         : `holds from ${formatSize(verdict.from)} up to ${formatSize(verdict.upTo)} examples`;
@@ -241,12 +243,19 @@ function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult 
       ? 'Fine-tuning trains faster than training from scratch.'
       : 'Fine-tuning needs less compute than training from scratch.';
   const target = input.target;
-  const measurement = `${what === 'time' ? 'Wall time' : 'Estimated training FLOPs'} to reach ${target ? formatPercent(target.value) : 'the target'} validation accuracy at each size (pretraining reported separately).`;
+  const measurement = `${what === 'time' ? 'Wall time' : 'Estimated training FLOPs'} to reach ${target ? formatPercent(target.value) : 'the target'} validation accuracy at each size, model selection included (every learning-rate candidate and k-fold fold the trial trained; the final run alone in brackets; pretraining reported separately).`;
   const variant = mainVariant(input.comparisons);
   if (!variant || !target)
     return result(id, claim, measurement, [], () => '', 'no target accuracy or no fine-tuning variant to compare');
   const label = APPROACH_LABELS[variant.approach];
+  // The verdict uses the cost with model selection: equal tuning effort, and a user pays for the selection.
   const value = (t: TimeToTarget | undefined) =>
+    t && t.trials > 0 && t.reached === t.trials
+      ? what === 'time'
+        ? t.meanSecondsWithSelection
+        : t.meanFlopsWithSelection
+      : null;
+  const finalRun = (t: TimeToTarget | undefined) =>
     t && t.trials > 0 && t.reached === t.trials ? (what === 'time' ? t.meanSeconds : t.meanFlops) : null;
   const format = what === 'time' ? formatSeconds : formatFlops;
   const checks: SizeCheck[] = [];
@@ -256,23 +265,36 @@ function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult 
     const sv = value(s);
     if (vv === null && sv === null) continue;
     const holds = vv !== null && (sv === null || vv < sv);
-    const show = (x: number | null, t: TimeToTarget | undefined) =>
-      x !== null ? format(x) : `not reached in every seed (${t?.reached ?? 0}/${t?.trials ?? 0})`;
+    const show = (x: number | null, t: TimeToTarget | undefined) => {
+      if (x === null) {
+        return t && t.trials > 0 && t.reached === t.trials
+          ? `no ${what === 'time' ? 'wall time' : 'FLOPs'} recorded`
+          : `not reached in every seed (${t?.reached ?? 0}/${t?.trials ?? 0})`;
+      }
+      const alone = finalRun(t);
+      return `${format(x)}${alone !== null ? ` (final run alone ${format(alone)})` : ''}`;
+    };
     checks.push({
       trainSize: v.trainSize,
       holds,
       detail: `${formatSize(v.trainSize)}: ${label} ${show(vv, v)}, scratch ${show(sv, s)}`,
     });
   }
-  if (checks.length === 0)
+  if (checks.length === 0) {
+    const reachedSomewhere = input.timeToTarget.some(
+      (t) => (t.approach === variant.approach || t.approach === 'scratch') && t.trials > 0 && t.reached === t.trials,
+    );
     return result(
       id,
       claim,
       measurement,
       [],
       () => '',
-      `neither ${label} nor scratch reached ${formatPercent(target.value)} validation accuracy in every seed at any size`,
+      reachedSomewhere
+        ? `the trials that reached ${formatPercent(target.value)} validation accuracy did not record their ${what === 'time' ? 'wall time' : 'FLOPs and steps'}, so their cost with model selection is unknown`
+        : `neither ${label} nor scratch reached ${formatPercent(target.value)} validation accuracy in every seed at any size`,
     );
+  }
   return result(id, claim, measurement, checks, () => {
     const shown = checks.slice(0, 3).map((c) => c.detail);
     return `${holdsWhere(checks)} ${shown.join('; ')}${checks.length > 3 ? '; …' : '.'}${pretrainNote(input.pretrain, what)}`;
@@ -407,8 +429,9 @@ export function partialBalancesClaim(input: ClaimsInput): ClaimResult {
     const fc = cost('finetune', size);
     if (!p || !f || !pc || !fc) return [];
     const useFlops = pc.trainFlops !== null && fc.trainFlops !== null;
-    const pCost = useFlops ? pc.trainFlops!.mean : pc.wallSeconds?.mean;
-    const fCost = useFlops ? fc.trainFlops!.mean : fc.wallSeconds?.mean;
+    // per trial with model selection included (wall time always covers the whole trial)
+    const pCost = useFlops ? (pc.trainFlopsWithSelection ?? pc.trainFlops!).mean : pc.wallSeconds?.mean;
+    const fCost = useFlops ? (fc.trainFlopsWithSelection ?? fc.trainFlops!).mean : fc.wallSeconds?.mean;
     if (pCost === undefined || fCost === undefined || fCost <= 0) return [];
     const diff = p.mean - f.mean;
     const ratio = pCost / fCost;

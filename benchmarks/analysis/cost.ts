@@ -9,14 +9,46 @@ export interface GroupCost {
   trainSize: number;
   /** Wall time per trial (seconds) over done trials; null when none recorded it. */
   wallSeconds: GroupSummary | null;
-  /** Estimated training FLOPs per trial over done trials; null when none recorded it. */
+  /**
+   * Estimated training FLOPs of the final training run per trial (the record's train_flops: model selection — other
+   * learning-rate candidates, k-fold folds — excluded); null when none recorded it.
+   */
   trainFlops: GroupSummary | null;
+  /** Estimated training FLOPs per trial with the model selection included (see trialFlopsWithSelection). */
+  trainFlopsWithSelection: GroupSummary | null;
+}
+
+/**
+ * Every optimiser update a trial trained: all learning-rate candidates (held-out protocol: the kept one is among
+ * them) or every fold of every candidate plus the final run on the whole subset (k-fold). A record without
+ * candidates trained one run only.
+ */
+export function stepsWithSelection(t: TrialRecord): number | null {
+  if (t.steps === null) return null;
+  const selection = t.lrCandidates.reduce((sum, c) => sum + c.steps, 0);
+  if (t.protocol?.kind === 'kfold') return selection + t.steps;
+  return t.lrCandidates.length > 0 ? selection : t.steps;
+}
+
+/**
+ * The record's train_flops counts the final training run only (the kept learning-rate candidate, or k-fold's run on
+ * the whole subset). This estimates the trial's whole training cost: that run's FLOPs per update times every update
+ * the trial trained, selection included. null without FLOPs or steps.
+ */
+export function trialFlopsWithSelection(t: TrialRecord): number | null {
+  const all = stepsWithSelection(t);
+  if (t.trainFlops === null || t.steps === null || t.steps <= 0 || all === null) return null;
+  return (t.trainFlops * all) / t.steps;
 }
 
 /** Wall time and estimated training FLOPs per trial, per approach and size (done trials only). */
 export function costPerGroup(trials: readonly TrialRecord[]): GroupCost[] {
   const wall = summarize(trials, 'wallSeconds');
   const flops = summarize(trials, 'trainFlops');
+  const whole = summarize(
+    trials.map((t) => ({ ...t, trainFlops: trialFlopsWithSelection(t) })),
+    'trainFlops',
+  );
   const keys = new Map<string, { approach: Approach; trainSize: number }>();
   for (const g of [...wall, ...flops]) keys.set(`${g.approach}\u0000${g.trainSize}`, g);
   const find = (list: GroupSummary[], k: { approach: Approach; trainSize: number }) =>
@@ -26,6 +58,7 @@ export function costPerGroup(trials: readonly TrialRecord[]): GroupCost[] {
     trainSize: k.trainSize,
     wallSeconds: find(wall, k),
     trainFlops: find(flops, k),
+    trainFlopsWithSelection: find(whole, k),
   }));
 }
 
@@ -66,6 +99,15 @@ export interface TimeToTarget {
    * over its optimiser updates. Over the trials that reached it and have both figures; null when none has.
    */
   meanFlops: number | null;
+  /**
+   * What a user pays to get a model at the target, model selection included, mean over the trials that reached it:
+   * held-out protocol, the whole trial's wall time less the kept run's time after it reached the target (the other
+   * learning-rate candidates count in full); k-fold, the whole trial (the model exists only after the folds chose
+   * the step count and the final run trained for it). null when no trial that reached it recorded its wall time.
+   */
+  meanSecondsWithSelection: number | null;
+  /** The same in estimated FLOPs (updates counted as in trialFlopsWithSelection). */
+  meanFlopsWithSelection: number | null;
 }
 
 /** Time (and estimated FLOPs) until validation accuracy first reaches `target`, per approach and size, over done trials. */
@@ -82,7 +124,15 @@ export function timeToTarget(
   }
   const groups = new Map<
     string,
-    { approach: Approach; trainSize: number; trials: number; seconds: number[]; flops: number[] }
+    {
+      approach: Approach;
+      trainSize: number;
+      trials: number;
+      seconds: number[];
+      flops: number[];
+      wholeSeconds: number[];
+      wholeFlops: number[];
+    }
   >();
   for (const t of doneTrials(trials)) {
     const rows = rowsByTrial.get(t.id);
@@ -94,15 +144,26 @@ export function timeToTarget(
       trials: 0,
       seconds: [],
       flops: [],
+      wholeSeconds: [],
+      wholeFlops: [],
     };
     groups.set(key, group);
     group.trials += 1;
-    const hit = [...rows]
-      .sort((a, b) => a.step - b.step || a.elapsedSeconds - b.elapsedSeconds)
-      .find((r) => r.valAccuracy >= target);
+    const sorted = [...rows].sort((a, b) => a.step - b.step || a.elapsedSeconds - b.elapsedSeconds);
+    const hit = sorted.find((r) => r.valAccuracy >= target);
     if (!hit) continue;
     group.seconds.push(hit.elapsedSeconds);
-    if (t.trainFlops !== null && t.steps !== null && t.steps > 0) group.flops.push((t.trainFlops * hit.step) / t.steps);
+    const kfold = t.protocol?.kind === 'kfold';
+    if (t.wallSeconds !== null) {
+      const afterHit = Math.max(0, sorted[sorted.length - 1]!.elapsedSeconds - hit.elapsedSeconds);
+      group.wholeSeconds.push(kfold ? t.wallSeconds : Math.max(hit.elapsedSeconds, t.wallSeconds - afterHit));
+    }
+    if (t.trainFlops !== null && t.steps !== null && t.steps > 0) {
+      const perStep = t.trainFlops / t.steps;
+      group.flops.push(perStep * hit.step);
+      const all = stepsWithSelection(t)!;
+      group.wholeFlops.push(perStep * (kfold ? all : all - t.steps + Math.min(hit.step, t.steps)));
+    }
   }
   return [...groups.values()].sort(compareApproachSize).map((g) => ({
     approach: g.approach,
@@ -111,6 +172,8 @@ export function timeToTarget(
     reached: g.seconds.length,
     meanSeconds: g.seconds.length > 0 ? mean(g.seconds) : null,
     meanFlops: g.flops.length > 0 ? mean(g.flops) : null,
+    meanSecondsWithSelection: g.wholeSeconds.length > 0 ? mean(g.wholeSeconds) : null,
+    meanFlopsWithSelection: g.wholeFlops.length > 0 ? mean(g.wholeFlops) : null,
   }));
 }
 

@@ -38,6 +38,8 @@ describe('verdictFromChecks', () => {
   it('words the verdict', () => {
     expect(verdictText({ kind: 'holds-up-to', from: 10, upTo: 100 }, 10)).toBe('holds up to 100 examples');
     expect(verdictText({ kind: 'holds-up-to', from: 25, upTo: 1000 }, 10)).toBe('holds from 25 up to 1,000 examples');
+    expect(verdictText({ kind: 'holds-up-to', from: 50, upTo: 50 }, 10)).toBe('holds at 50 examples only');
+    expect(verdictText({ kind: 'holds-up-to', from: 10, upTo: 10 }, 10)).toBe('holds up to 10 examples');
     expect(verdictText({ kind: 'holds-from', from: 500 })).toBe('holds from 500 examples on');
     expect(verdictText({ kind: 'does-not-hold' })).toBe('does not hold');
   });
@@ -99,8 +101,24 @@ describe('lessDataClaim', () => {
   });
 });
 
-const tt = (approach: Approach, trainSize: number, seconds: number | null, flops: number | null, reached = 3) =>
-  ({ approach, trainSize, trials: 3, reached, meanSeconds: seconds, meanFlops: flops }) satisfies TimeToTarget;
+const tt = (
+  approach: Approach,
+  trainSize: number,
+  seconds: number | null,
+  flops: number | null,
+  reached = 3,
+  withSelection: { seconds: number | null; flops: number | null } = { seconds, flops },
+) =>
+  ({
+    approach,
+    trainSize,
+    trials: 3,
+    reached,
+    meanSeconds: seconds,
+    meanFlops: flops,
+    meanSecondsWithSelection: withSelection.seconds,
+    meanFlopsWithSelection: withSelection.flops,
+  }) satisfies TimeToTarget;
 
 describe('time and FLOPs to the target', () => {
   const all = curveTrials({ scratch: { 10: [0.5], 100: [0.8] }, finetune: { 10: [0.6], 100: [0.85] } });
@@ -115,11 +133,49 @@ describe('time and FLOPs to the target', () => {
     const faster = trainsFasterClaim(input(all, { timeToTarget: times }));
     // Faster at 10 (scratch did not get there in every seed), slower at 100: holds up to 10.
     expect(faster.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
-    expect(faster.checks[0]!.detail).toBe('10: fine-tuning 2.0 s, scratch not reached in every seed (1/3)');
+    expect(faster.checks[0]!.detail).toBe(
+      '10: fine-tuning 2.0 s (final run alone 2.0 s), scratch not reached in every seed (1/3)',
+    );
     const compute = lessComputeClaim(input(all, { timeToTarget: times }));
     // Fewer FLOPs at both sizes: holds.
     expect(compute.verdict).toEqual({ kind: 'holds' });
-    expect(compute.evidence).toContain('100: fine-tuning 1 GFLOP, scratch 2 GFLOP');
+    expect(compute.evidence).toContain('100: fine-tuning 1 GFLOP (final run alone 1 GFLOP), scratch 2 GFLOP');
+  });
+
+  it('decides on the cost with model selection included, and shows the final run alone beside it', () => {
+    // The final runs alone say fine-tuning is faster and cheaper at both sizes; with its learning-rate candidates
+    // and folds counted, it is slower and costlier at 100.
+    const times = [
+      tt('scratch', 10, 5, 5e9, 3, { seconds: 40, flops: 4e10 }),
+      tt('finetune', 10, 2, 2e9, 3, { seconds: 20, flops: 2e10 }),
+      tt('scratch', 100, 6, 6e9, 3, { seconds: 30, flops: 3e10 }),
+      tt('finetune', 100, 3, 3e9, 3, { seconds: 60, flops: 6e10 }),
+    ];
+    const faster = trainsFasterClaim(input(all, { timeToTarget: times }));
+    expect(faster.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+    expect(faster.checks[1]!.detail).toBe(
+      '100: fine-tuning 60.0 s (final run alone 3.0 s), scratch 30.0 s (final run alone 6.0 s)',
+    );
+    expect(faster.measurement).toContain('model selection included');
+    const compute = lessComputeClaim(input(all, { timeToTarget: times }));
+    expect(compute.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+  });
+
+  it('does not decide on the final run when the trials recorded no whole-trial cost', () => {
+    const times = [
+      tt('scratch', 10, 5, 5e9, 3, { seconds: 40, flops: null }),
+      tt('finetune', 10, 2, 2e9, 3, { seconds: null, flops: null }),
+    ];
+    const faster = trainsFasterClaim(input(all, { timeToTarget: times }));
+    expect(faster.verdict).toEqual({ kind: 'does-not-hold' });
+    expect(faster.checks[0]!.detail).toBe(
+      '10: fine-tuning no wall time recorded, scratch 40.0 s (final run alone 5.0 s)',
+    );
+    const compute = lessComputeClaim(input(all, { timeToTarget: times }));
+    expect(compute.verdict.kind).toBe('not-measured');
+    expect(compute.evidence).toBe(
+      'The trials that reached 80.0% validation accuracy did not record their FLOPs and steps, so their cost with model selection is unknown.',
+    );
   });
 
   it('reports pretraining separately, amortised', () => {
@@ -266,6 +322,7 @@ const cost = (approach: Approach, trainSize: number, flops: number): GroupCost =
   trainSize,
   wallSeconds: { approach, trainSize, ...summary([flops / 1e9]) },
   trainFlops: { approach, trainSize, ...summary([flops]) },
+  trainFlopsWithSelection: { approach, trainSize, ...summary([flops]) },
 });
 
 describe('partialBalancesClaim', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { costPerGroup, defaultTargetAccuracy, pretrainCost, timeToTarget } from '../../../benchmarks/analysis/cost.js';
+import {
+  costPerGroup,
+  defaultTargetAccuracy,
+  pretrainCost,
+  timeToTarget,
+  trialFlopsWithSelection,
+} from '../../../benchmarks/analysis/cost.js';
 import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
 import type { PretrainRecord } from '../../../benchmarks/domain.js';
 import { epochRow, trial, trials } from '../../support/records.js';
@@ -56,10 +62,83 @@ describe('timeToTarget', () => {
     ];
     const result = timeToTarget([a, b, c, never, failed], epochs, 0.7);
     expect(result).toEqual([
-      { approach: 'scratch', trainSize: 10, trials: 1, reached: 0, meanSeconds: null, meanFlops: null },
-      // a at 2 s (1000 · 20/40 = 500 FLOPs), b at 5 s (no FLOPs); c has no curve
-      { approach: 'finetune', trainSize: 10, trials: 2, reached: 2, meanSeconds: 3.5, meanFlops: 500 },
+      {
+        approach: 'scratch',
+        trainSize: 10,
+        trials: 1,
+        reached: 0,
+        meanSeconds: null,
+        meanFlops: null,
+        meanSecondsWithSelection: null,
+        meanFlopsWithSelection: null,
+      },
+      // a at 2 s (1000 · 20/40 = 500 FLOPs), b at 5 s (no FLOPs); c has no curve. Neither recorded a wall time; a
+      // single run without learning-rate candidates has no selection, so its FLOPs with selection are the same.
+      {
+        approach: 'finetune',
+        trainSize: 10,
+        trials: 2,
+        reached: 2,
+        meanSeconds: 3.5,
+        meanFlops: 500,
+        meanSecondsWithSelection: null,
+        meanFlopsWithSelection: 500,
+      },
     ]);
+  });
+
+  const candidate = (learningRate: number, steps: number) => ({
+    learningRate,
+    bestValLoss: 0.5,
+    steps,
+    pruned: false,
+    diverged: false,
+  });
+
+  it('counts the other learning-rate candidates of a held-out trial in its cost to the target', () => {
+    // Three candidates of 40, 30 and 40 steps; the kept one (40 steps, 1000 FLOPs) reaches the target at step 20,
+    // 2 s into its run of 4 s; the whole trial took 12 s.
+    const t = trial('finetune', 100, 0.8, {
+      trainFlops: 1000,
+      steps: 40,
+      wallSeconds: 12,
+      lrCandidates: [candidate(0.1, 40), candidate(0.01, 30), candidate(0.001, 40)],
+      protocol: { kind: 'holdout', trainExamples: 80, valExamples: 20 },
+    });
+    const epochs = [
+      epochRow(t, 1, { valAccuracy: 0.5, elapsedSeconds: 1, step: 10 }),
+      epochRow(t, 2, { valAccuracy: 0.75, elapsedSeconds: 2, step: 20 }),
+      epochRow(t, 4, { valAccuracy: 0.8, elapsedSeconds: 4, step: 40 }),
+    ];
+    const [result] = timeToTarget([t], epochs, 0.7);
+    // The final run alone: 2 s, 500 FLOPs. With selection: 12 s less the 2 s after the target = 10 s; 25 FLOPs per
+    // step × (110 steps − 40 of the kept run + 20 to the target) = 2250.
+    expect(result).toMatchObject({ meanSeconds: 2, meanFlops: 500, meanSecondsWithSelection: 10 });
+    expect(result!.meanFlopsWithSelection).toBeCloseTo(2250, 9);
+    expect(trialFlopsWithSelection(t)).toBeCloseTo(2750, 9);
+  });
+
+  it('counts the whole k-fold trial: every fold of every candidate and the final run', () => {
+    // Two learning rates × 3 folds of 20 steps each (60 per candidate), then 30 steps on the whole subset (600 FLOPs).
+    const t = trial('scratch', 10, 0.8, {
+      trainFlops: 600,
+      steps: 30,
+      wallSeconds: 50,
+      lrCandidates: [candidate(0.1, 60), candidate(0.01, 60)],
+      protocol: { kind: 'kfold', folds: 3, chosenSteps: 30, examples: 10 },
+    });
+    // the stored curve is the folds' mean: its elapsed seconds are one fold's
+    const epochs = [
+      epochRow(t, 1, { valAccuracy: 0.9, elapsedSeconds: 0.5, step: 10 }),
+      epochRow(t, 2, { valAccuracy: 0.9, elapsedSeconds: 1, step: 20 }),
+    ];
+    const [result] = timeToTarget([t], epochs, 0.7);
+    expect(result).toMatchObject({ meanSeconds: 0.5, meanFlops: 200, meanSecondsWithSelection: 50 });
+    expect(result!.meanFlopsWithSelection).toBeCloseTo(20 * 150, 9);
+    expect(trialFlopsWithSelection(t)).toBeCloseTo(3000, 9);
+    const [perGroup] = costPerGroup([t]);
+    expect(perGroup!.trainFlops!.mean).toBe(600);
+    expect(perGroup!.trainFlopsWithSelection!.mean).toBeCloseTo(3000, 9);
   });
 });
 

@@ -70,7 +70,7 @@ describe('renderReport', () => {
       '6.0 s',
       '300 FLOP',
       '5.0',
-      '6.0 s (2/3)',
+      '6.0 s (final run 6.0 s; 2/3)',
     ]);
     const comparison = tableAfter(md, 'Comparison with scratch');
     expect(comparison.slice(2)).toEqual([
