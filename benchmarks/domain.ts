@@ -122,6 +122,18 @@ export interface TrialRecord extends TrialKey, Omit<TrialResult, 'epochRecords' 
   suiteId: number;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Who ran it in a distributed run (`run --distributed`); null for a trial of a local run, or not taken yet. */
+  worker: TrialWorker | null;
+}
+
+/** The `transfer-bench worker` that took a trial of a distributed run (the last one, when it was retried). */
+export interface TrialWorker {
+  /** The machine's host name. */
+  host: string;
+  /** The worker process and slot, e.g. "host pid 1234 worker 1". */
+  name: string;
+  /** How many times the trial was started (a worker killed mid-trial makes a second attempt). */
+  attempts: number;
 }
 
 /** Where, and with what, a suite ran. */

@@ -36,6 +36,9 @@ const TRIAL_COLUMNS = [
   'started_at',
   'finished_at',
   'error',
+  'worker_host',
+  'worker_name',
+  'attempts',
 ];
 
 const EPOCH_COLUMNS = [
@@ -134,6 +137,10 @@ export async function exportCsvFiles(store: Store, suiteId: number): Promise<Tex
     started_at: t.startedAt,
     finished_at: t.finishedAt,
     error: t.error,
+    // who ran it in a distributed run; empty for a local run's trials (the suite's own process ran them)
+    worker_host: t.worker?.host ?? null,
+    worker_name: t.worker?.name ?? null,
+    attempts: t.worker?.attempts ?? null,
   }));
   const epochRows: CsvRow[] = epochs.map((e) => ({
     trial_id: e.trialId,

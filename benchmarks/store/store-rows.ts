@@ -67,6 +67,9 @@ export interface TrialRow {
   error: string | null;
   started_at: string | null;
   finished_at: string | null;
+  worker_host: string | null;
+  worker_name: string | null;
+  attempts: number;
 }
 
 export interface EpochDbRow {
@@ -205,6 +208,10 @@ export function toTrial(row: TrialRow): TrialRecord {
     error: row.error,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    worker:
+      row.worker_host !== null && row.worker_name !== null
+        ? { host: row.worker_host, name: row.worker_name, attempts: Number(row.attempts) }
+        : null,
   };
 }
 

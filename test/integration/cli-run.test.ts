@@ -24,7 +24,7 @@ describe('transfer-bench run / list / export', () => {
     const epochs = readCsv(join(out, 'epochs.csv'));
     const summary = readCsv(join(out, 'summary.csv'));
     expect(readFileSync(join(out, 'trials.csv'), 'utf8').split('\r\n')[0]).toBe(
-      'suite_id,trial_id,approach,source,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error',
+      'suite_id,trial_id,approach,source,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error,worker_host,worker_name,attempts',
     );
     expect(Object.keys(epochs[0]!).slice(0, 11)).toEqual([
       'trial_id',
@@ -58,6 +58,8 @@ describe('transfer-bench run / list / export', () => {
     expect(trials).toHaveLength(6);
     expect(trials.map((t) => Number(t.test_accuracy))).toEqual(dbTrials.map((t) => t.test_accuracy));
     expect(new Set(trials.map((t) => t.status))).toEqual(new Set(['done']));
+    // a local run: no worker of a distributed run took these trials
+    for (const t of trials) expect([t.worker_host, t.worker_name, t.attempts]).toEqual(['', '', '']);
     expect(trials.every((t) => t.backend === 'wasm')).toBe(true);
     // Every trial's curve has one row per evaluation, and its last epoch is the epochs it ran.
     for (const t of dbTrials) {

@@ -1,4 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrialQueue } from '../../benchmarks/distributed/trial-queue.js';
@@ -195,6 +198,22 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     const retried = trials.find((t) => Number(t.id) === victim.trialId)!;
     expect(retried.attempts).toBeGreaterThanOrEqual(2);
     expect(retried.worker_name).toContain(`pid ${victim.survivor.child.pid} `);
+    // export says who ran each trial, as the database does
+    const out = join(coordinator.dir, 'out');
+    const exported = cli({ ...coordinator, env: { ...coordinator.env, TRANSFER_BENCH_DB: url } }, [
+      'export',
+      'latest',
+      '--out',
+      out,
+    ]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const csvTrials = parse(readFileSync(join(out, 'trials.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(csvTrials.map((t) => [t.trial_id, t.worker_host, t.worker_name, t.attempts])).toEqual(
+      trials.map((t) => [String(t.id), t.worker_host, t.worker_name, String(t.attempts)]),
+    );
     // the same results as the local run: same backend, same seeds, same code
     const key = (t: TrialRow) => `${t.approach}/${t.train_size}/${t.seed}`;
     const expected = new Map(reference.map((t) => [key(t), t.test_accuracy]));

@@ -35,6 +35,7 @@ export function trialRecord(overrides: Partial<TrialRecord> = {}): TrialRecord {
     error: null,
     startedAt: '2025-01-01T00:00:00.000Z',
     finishedAt: '2025-01-01T00:00:10.000Z',
+    worker: null,
     ...overrides,
   };
 }
