@@ -130,7 +130,7 @@ export interface TrialRecord extends TrialKey, Omit<TrialResult, 'epochRecords' 
 export interface TrialWorker {
   /** The machine's host name. */
   host: string;
-  /** The worker process and slot, e.g. "host pid 1234 worker 1". */
+  /** The worker process and its slot on that host, e.g. "pid 1234 slot 1". */
   name: string;
   /** How many times the trial was started (a worker killed mid-trial makes a second attempt). */
   attempts: number;

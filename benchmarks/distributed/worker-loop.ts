@@ -287,6 +287,12 @@ export class DistributedWorker {
         recordPretrained(pool, data.cacheKey, hash, JSON.stringify(record)),
       );
       await this.persist('record the pretraining', () => store.setSuitePretrain(suite.id, record));
+      void notifyProgress(pool, {
+        type: 'pretrain-finished',
+        suiteId: suite.id,
+        reused: false,
+        wallSeconds: record.wallSeconds,
+      });
       this.options.log(`suite ${suite.id}: source model pretrained in ${(record.wallSeconds ?? 0).toFixed(1)} s`);
       await this.persist('complete the job', () => queue.complete(job.id));
     } finally {

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,12 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
       await expect
         .poll(() => trials.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))), { timeout: 10_000 })
         .toEqual(Array(6).fill('done'));
+      await expect.poll(() => page.getByTestId('pretrain-progress').count(), { timeout: 10_000 }).toBe(0);
+      // each trial names the worker that ran it
+      const workers = await page.getByTestId('trial-worker').allInnerTexts();
+      expect(workers).toHaveLength(6);
+      for (const name of workers)
+        expect(name.startsWith(`${hostname()} · pid ${worker.child.pid} slot 1`), name).toBe(true);
       await page.screenshot({ path: screenshotPath('serve-distributed-done'), fullPage: true });
       expect(problems).toEqual([]);
       worker.child.kill('SIGTERM');

@@ -6,6 +6,7 @@ import {
   protocolLabel,
   statusCounts,
   tableRows,
+  workerLabel,
 } from '../../../renderer/src/lib/trials/trial-table.js';
 import { trialRecord } from '../../support/records.js';
 
@@ -91,5 +92,15 @@ describe('learning rate and selection cells', () => {
       '5-fold, 180 steps',
     );
     expect(protocolLabel(trialRecord())).toBe('—');
+  });
+
+  it("names the worker of a distributed run's trial, and its attempt when retried", () => {
+    expect(workerLabel(trialRecord({ worker: { host: 'gpu-2', name: 'pid 41 slot 1', attempts: 1 } }))).toBe(
+      'gpu-2 · pid 41 slot 1',
+    );
+    expect(workerLabel(trialRecord({ worker: { host: 'gpu-2', name: 'pid 41 slot 2', attempts: 2 } }))).toBe(
+      'gpu-2 · pid 41 slot 2 · attempt 2',
+    );
+    expect(workerLabel(trialRecord())).toBe('—');
   });
 });

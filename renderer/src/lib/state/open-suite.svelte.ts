@@ -104,7 +104,11 @@ export class OpenSuite {
       this.suite = { ...suite, trialsFinished: countFinal(merged) };
       this.trials = merged;
       this.error = null;
-      if (suite.status !== 'running') this.live = [];
+      if (suite.status !== 'running') {
+        // what the events of a run elsewhere left on screen (its end is not announced): it is over
+        this.live = [];
+        this.pretrain = null;
+      }
       const size = this.curveSize ?? suite.spec.sizes[0] ?? null;
       await Promise.all([
         size !== null ? this.loadEpochs(size) : Promise.resolve(),

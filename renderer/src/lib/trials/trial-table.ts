@@ -128,3 +128,10 @@ export function protocolLabel(trial: TrialRecord): string {
   if (!p) return '—';
   return p.kind === 'holdout' ? `${p.trainExamples}+${p.valExamples}` : `${p.folds}-fold, ${p.chosenSteps} steps`;
 }
+
+/** Who ran a trial of a distributed run: "host · pid 1234 slot 1", and the attempt when it was retried; "—" if none. */
+export function workerLabel(trial: TrialRecord): string {
+  const w = trial.worker;
+  if (!w) return '—';
+  return `${w.host} · ${w.name}${w.attempts > 1 ? ` · attempt ${w.attempts}` : ''}`;
+}

@@ -111,6 +111,20 @@ describe('OpenSuite', () => {
     open.dispose();
   });
 
+  it('clears the live rows and pretraining a run elsewhere left on screen once a reload finds the suite ended', async () => {
+    const suite = suiteRecord({ id: 6, status: 'running' });
+    const engine = new FakeEngine(suite);
+    const open = opened(engine);
+    await open.load();
+    open.apply({ type: 'pretrain-epoch', suiteId: 6, epoch: 1, epochs: 1, loss: 0.3, accuracy: 0.9 });
+    expect(open.pretrain).not.toBeNull();
+    engine.suite = { ...suite, status: 'done' };
+    await open.load();
+    expect(open.pretrain).toBeNull();
+    expect(open.live).toEqual([]);
+    open.dispose();
+  });
+
   it('batches live epoch rows and flushes them at once when a trial finishes', async () => {
     const engine = new FakeEngine(suiteRecord({ id: 3, status: 'running' }));
     const open = opened(engine);
