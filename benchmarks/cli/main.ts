@@ -440,7 +440,11 @@ export function buildProgram(): Command {
             : 'no --data-root given: only built-in suites and suites without data files can run; add --data-root <folder> to read suite files and data under it',
         );
       }
-      const service = await createEngineService({ dbPath: options.db, ...(dataRoots ? { dataRoots } : {}) });
+      const service = await createEngineService({
+        dbPath: options.db,
+        followSharedRuns: true,
+        ...(dataRoots ? { dataRoots } : {}),
+      });
       const server = await startServer({
         service,
         port: options.port,

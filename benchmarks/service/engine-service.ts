@@ -50,6 +50,12 @@ export interface EngineServiceOptions {
   dataRoots?: readonly string[];
   /** Open the database only to read (list, export, report): nothing is written; runs are refused by the database. */
   readonly?: boolean;
+  /**
+   * On a PostgreSQL database, pass on to subscribers the progress the workers of distributed runs announce for suites
+   * this service does not run (`serve`: a distributed run shows live). Off for the CLI's own commands, which follow
+   * only their run.
+   */
+  followSharedRuns?: boolean;
 }
 
 /**
@@ -92,11 +98,12 @@ export async function createEngineService(options: EngineServiceOptions): Promis
   const emit: RunEventListener = (event) => listeners.forEach((listener) => listener(event));
   // On a shared PostgreSQL, the workers of a distributed run announce their progress (LISTEN/NOTIFY): passed on for
   // the suites this service does not run itself, so a distributed run shows live (the UI also reloads quiet runs).
-  const shared = isPostgresUrl(options.dbPath)
-    ? listenProgress(options.dbPath, null, (event) => {
-        if (!runs.has(event.suiteId)) emit(event);
-      })
-    : null;
+  const shared =
+    options.followSharedRuns && isPostgresUrl(options.dbPath)
+      ? listenProgress(options.dbPath, null, (event) => {
+          if (!runs.has(event.suiteId)) emit(event);
+        })
+      : null;
 
   const track = (run: SuiteRun): { suiteId: number } => {
     runs.set(run.suiteId, run);
