@@ -30,8 +30,9 @@ describe('verdictFromChecks', () => {
     expect(verdictFromChecks(checks('yynn'))).toEqual({ kind: 'holds-up-to', from: 10, upTo: 25 });
     expect(verdictFromChecks(checks('nnyy'))).toEqual({ kind: 'holds-from', from: 50 });
     expect(verdictFromChecks(checks('nyyn'))).toEqual({ kind: 'holds-up-to', from: 25, upTo: 50 });
-    // Holding again later does not extend "up to": the first run decides, the evidence lists the sizes.
-    expect(verdictFromChecks(checks('ynyn'))).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+    // Holding in two separate runs of sizes is no range: "mixed", not the first or the last run alone.
+    expect(verdictFromChecks(checks('ynyn'))).toEqual({ kind: 'mixed', holdsAt: [10, 50], checked: 4 });
+    expect(verdictFromChecks(checks('nyny'))).toEqual({ kind: 'mixed', holdsAt: [25, 100], checked: 4 });
     expect(verdictFromChecks([]).kind).toBe('not-measured');
   });
 
@@ -41,6 +42,9 @@ describe('verdictFromChecks', () => {
     expect(verdictText({ kind: 'holds-up-to', from: 50, upTo: 50 }, 10)).toBe('holds at 50 examples only');
     expect(verdictText({ kind: 'holds-up-to', from: 10, upTo: 10 }, 10)).toBe('holds up to 10 examples');
     expect(verdictText({ kind: 'holds-from', from: 500 })).toBe('holds from 500 examples on');
+    expect(verdictText({ kind: 'mixed', holdsAt: [50, 4000], checked: 8 })).toBe(
+      'mixed: holds at 2 of 8 sizes, not in one range',
+    );
     expect(verdictText({ kind: 'does-not-hold' })).toBe('does not hold');
   });
 });
@@ -161,6 +165,19 @@ describe('time and FLOPs to the target', () => {
     expect(compute.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
   });
 
+  it('needs fine-tuning to be at least 10% cheaper: a few percent either way is no difference', () => {
+    const times = [
+      tt('scratch', 10, 5, 5e9, 3, { seconds: 100, flops: 1e11 }),
+      tt('finetune', 10, 2, 2e9, 3, { seconds: 95, flops: 9.5e10 }),
+      tt('scratch', 100, 6, 6e9, 3, { seconds: 100, flops: 1e11 }),
+      tt('finetune', 100, 3, 3e9, 3, { seconds: 89, flops: 8.9e10 }),
+    ];
+    // 5% less at 10 does not count; 11% less at 100 does.
+    expect(trainsFasterClaim(input(all, { timeToTarget: times })).verdict).toEqual({ kind: 'holds-from', from: 100 });
+    expect(lessComputeClaim(input(all, { timeToTarget: times })).verdict).toEqual({ kind: 'holds-from', from: 100 });
+    expect(trainsFasterClaim(input(all, { timeToTarget: times })).measurement).toContain('at least 10% less');
+  });
+
   it('does not decide on the final run when the trials recorded no whole-trial cost', () => {
     const times = [
       tt('scratch', 10, 5, 5e9, 3, { seconds: 40, flops: null }),
@@ -230,7 +247,7 @@ describe('overfittingClaim', () => {
     ];
     const claim = overfittingClaim(input(all, { overfitting }));
     expect(claim.checks.map((c) => c.holds)).toEqual([true, false, true]);
-    expect(claim.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+    expect(claim.verdict).toEqual({ kind: 'mixed', holdsAt: [10, 1000], checked: 3 });
     expect(claim.evidence).toContain('At 10: gap 30.0 points for fine-tuning, 20.0 for scratch.');
   });
 
@@ -343,7 +360,7 @@ describe('partialBalancesClaim', () => {
     // −0.5 (within 1 point) and cheaper at 10; −5 points at 100; ahead and cheaper at 1,000.
     expect(claim.checks.map((c) => c.holds)).toEqual([true, false, true]);
     expect(claim.checks[0]!.detail).toBe('10: partial −0.5 points against full, at 50% of its FLOPs');
-    expect(claim.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 10 });
+    expect(claim.verdict).toEqual({ kind: 'mixed', holdsAt: [10, 1000], checked: 3 });
   });
 
   it('does not hold when partial costs as much', () => {
