@@ -1,7 +1,7 @@
 import { armLabel } from '../spec/sources.js';
-import { numberTick, percentTick, sizeTick } from './axis-format.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
 import { axisTooltip, chartFrame } from './chart-frame.js';
+import { metricAxis, sizeAxis } from './efficiency-axes.js';
 import type { ComparedSeries } from './data/compared-series.js';
 import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from './data/metrics.js';
 import type { BandKind } from './data/stats.js';
@@ -218,33 +218,8 @@ export function compareEfficiencyOption(input: CompareChartInput): BuiltChart {
       type: 'plain',
     },
     grid: { left: 64, right: 24, top: exporting ? 72 : 24, bottom: 60 + legendHeight },
-    xAxis: {
-      type: 'log',
-      logBase: 10,
-      name: 'Training examples (log scale)',
-      nameLocation: 'middle',
-      nameGap: 30,
-      nameTextStyle: { color: palette.muted },
-      min: minSize / 1.25,
-      max: maxSize * 1.25,
-      axisLine: { lineStyle: { color: palette.axisLine } },
-      axisTick: { customValues: sizes },
-      axisLabel: { color: palette.muted, formatter: (v: number) => sizeTick(Math.round(v)), customValues: sizes },
-      splitLine: { show: true, lineStyle: { color: palette.splitLine } },
-    },
-    yAxis: {
-      type: 'value',
-      name: EFFICIENCY_METRIC_LABELS[metric],
-      nameLocation: 'middle',
-      nameGap: 48,
-      nameTextStyle: { color: palette.muted },
-      scale: true,
-      min: yExtent?.min,
-      max: yExtent?.max,
-      axisLine: { show: false },
-      axisLabel: { color: palette.muted, formatter: accuracy ? percentTick : numberTick },
-      splitLine: { lineStyle: { color: palette.splitLine } },
-    },
+    xAxis: sizeAxis(palette, sizes, minSize, maxSize),
+    yAxis: metricAxis(palette, metric, yExtent),
     tooltip: axisTooltip(palette, target, (x) => compareTooltip(input, x)),
     series,
   };

@@ -4,10 +4,10 @@ import { EFFICIENCY_METRIC_LABELS, type EfficiencyMetric } from './data/metrics.
 import type { BandKind } from './data/stats.js';
 import { formatNumber, formatPercent } from './format.js';
 import { answerMarkSeries } from './answer-mark-series.js';
-import { numberTick, percentTick, sizeTick } from './axis-format.js';
 import { escapeHtml } from './escape.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption, ScatterSeriesOption } from './chart-option.js';
 import { axisTooltip, chartFrame } from './chart-frame.js';
+import { metricAxis, sizeAxis } from './efficiency-axes.js';
 import { niceExtent } from './extent.js';
 import { fitExtent, fitSeries, type FitLine } from './fit-series.js';
 import { armColour, armSymbol, type ChartPalette } from './palette.js';
@@ -172,34 +172,8 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
       input.series.map((s) => armLabel(s)),
     ),
     grid: { left: 64, right: 24, top: exporting ? 72 : 36, bottom: 52 },
-    xAxis: {
-      type: 'log',
-      logBase: 10,
-      name: 'Training examples (log scale)',
-      nameLocation: 'middle',
-      nameGap: 30,
-      nameTextStyle: { color: palette.muted },
-      // A little room either side keeps the end points off the frame; ticks sit at the suite's sizes.
-      min: minSize / 1.25,
-      max: maxSize * 1.25,
-      axisLine: { lineStyle: { color: palette.axisLine } },
-      axisTick: { customValues: sizes },
-      axisLabel: { color: palette.muted, formatter: (v: number) => sizeTick(Math.round(v)), customValues: sizes },
-      splitLine: { show: true, lineStyle: { color: palette.splitLine } },
-    },
-    yAxis: {
-      type: 'value',
-      name: EFFICIENCY_METRIC_LABELS[metric],
-      nameLocation: 'middle',
-      nameGap: 48,
-      nameTextStyle: { color: palette.muted },
-      scale: true,
-      min: yExtent?.min,
-      max: yExtent?.max,
-      axisLine: { show: false },
-      axisLabel: { color: palette.muted, formatter: accuracy ? percentTick : numberTick },
-      splitLine: { lineStyle: { color: palette.splitLine } },
-    },
+    xAxis: sizeAxis(palette, sizes, minSize, maxSize),
+    yAxis: metricAxis(palette, metric, yExtent),
     tooltip: axisTooltip(palette, target, (x) => efficiencyTooltip(input, x)),
     series,
   };
