@@ -64,6 +64,26 @@ export const DEFAULT_JOB_OPTIONS: EnqueueOptions = { expireInSeconds: 3600, retr
 /** Pretraining first: the trials that start from the source model wait for it. */
 const PRIORITY = { pretrain: 10, trial: 0 } as const;
 
+/**
+ * Creates the work queue unless it exists. pg-boss migrates its schema under an advisory lock, but `createQueue` takes
+ * none: two processes creating the queue at once on a new database can deadlock in PostgreSQL (one inserts the queue
+ * row, the other waits on it while the first attaches the queue's partition). PostgreSQL then aborts one of them with
+ * 40P01; the queue row is inserted with ON CONFLICT DO NOTHING, so trying again is safe and finds it created.
+ */
+async function createQueueOnce(boss: PgBoss): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (await boss.getQueue(WORK_QUEUE)) return;
+      await boss.createQueue(WORK_QUEUE, { name: WORK_QUEUE, policy: 'standard' });
+      return;
+    } catch (error) {
+      const deadlock = (error as { code?: unknown } | null)?.code === '40P01';
+      if (!deadlock || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
+}
+
 export class TrialQueue {
   private constructor(private readonly boss: PgBoss) {}
 
@@ -87,7 +107,7 @@ export class TrialQueue {
     boss.on('error', (error) => onError(errorMessage(error)));
     await boss.start();
     try {
-      await boss.createQueue(WORK_QUEUE, { name: WORK_QUEUE, policy: 'standard' });
+      await createQueueOnce(boss);
     } catch (error) {
       await boss.stop({ graceful: false, wait: true }).catch(() => {});
       throw error;
