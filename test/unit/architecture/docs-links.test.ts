@@ -19,7 +19,7 @@ function filesUnder(dir: string): string[] {
 /** Relative link targets of a Markdown text (inline links and images), without their #fragment. */
 function relativeLinks(markdown: string): string[] {
   return [...markdown.matchAll(/\]\(([^)\s#]+)(?:#[^)\s]*)?\)/g)]
-    .map((match) => match[1])
+    .flatMap((match) => (match[1] === undefined ? [] : [match[1]]))
     .filter((target) => !/^[a-z]+:/.test(target));
 }
 
