@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignByInterpolation, alignOnSharedX } from '../../../benchmarks/charts/data/align.js';
+import { alignByInterpolation, alignOnSharedX } from '../../../../benchmarks/charts/data/align.js';
 
 describe('alignOnSharedX (epochs)', () => {
   it('collects each seed at each epoch it reached', () => {

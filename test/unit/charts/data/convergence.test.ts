@@ -3,8 +3,8 @@ import {
   convergenceSeries,
   sizesWithCurves,
   type ConvergenceOptions,
-} from '../../../benchmarks/charts/data/convergence.js';
-import { epochRow, trialRecord } from '../../support/records.js';
+} from '../../../../benchmarks/charts/data/convergence.js';
+import { epochRow, trialRecord } from '../../../support/records.js';
 
 describe('convergenceSeries', () => {
   const a = trialRecord({ approach: 'finetune', trainSize: 10, seed: 0 });

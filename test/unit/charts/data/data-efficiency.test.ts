@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dataEfficiencySeries } from '../../../benchmarks/charts/data/data-efficiency.js';
-import { seedTrials, trialRecord } from '../../support/records.js';
+import { dataEfficiencySeries } from '../../../../benchmarks/charts/data/data-efficiency.js';
+import { seedTrials, trialRecord } from '../../../support/records.js';
 
 describe('dataEfficiencySeries', () => {
   const trials = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lttbIndices, thinForScreen } from '../../../benchmarks/charts/data/lttb.js';
+import { lttbIndices, thinForScreen } from '../../../../benchmarks/charts/data/lttb.js';
 
 describe('LTTB downsampling (drawing only)', () => {
   it('keeps the peak: one bucket between the end points', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emaSmooth } from '../../../benchmarks/charts/data/smoothing.js';
+import { emaSmooth } from '../../../../benchmarks/charts/data/smoothing.js';
 
 describe('emaSmooth (TensorBoard debiased EMA)', () => {
   it('debiases the start: [1, 2, 3] at weight 0.5', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mean, sampleStd } from '../../../benchmarks/analysis/descriptive.js';
-import { summarize } from '../../../benchmarks/charts/data/stats.js';
+import { mean, sampleStd } from '../../../../benchmarks/analysis/descriptive.js';
+import { summarize } from '../../../../benchmarks/charts/data/stats.js';
 
 describe('summarize', () => {
   it('computes mean and sample std', () => {
