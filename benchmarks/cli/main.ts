@@ -24,7 +24,6 @@ import { nodeForker } from '../runner/worker-process.js';
 import { registerInit } from './init.js';
 import { registerWorker } from './worker.js';
 import { ProgressDisplay } from './progress-display.js';
-import { compareReport } from '../report/compare-report.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
 
 const positiveInt = (value: string): number => {
@@ -402,6 +401,7 @@ export function buildProgram(): Command {
           printComparison(comparison);
           for (const path of writeFiles(options.out, files)) console.log(path);
           if (options.report !== undefined && reportFormat !== null) {
+            const { compareReport } = await import('../report/compare-report.js'); // ECharts only when needed
             const { content } = compareReport(comparison, reportFormat);
             const [path] = writeFiles(dirname(resolve(options.report)), [{ name: basename(options.report), content }]);
             console.log(path);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { errorMessage } from '../errors.js';
 import { decodeInlineBinary, extractBinary } from './binary-refs.js';
 import { extraChromiumArgs } from './chromium-switches.js';
@@ -129,8 +129,9 @@ export class ChromiumPages {
   private launch(): Promise<{ browser: Browser; runtime: string }> {
     if (!this.browser) {
       const path = this.executable();
-      const launching = chromium
-        .launch({ executablePath: path, headless: true, args: chromiumArgs() })
+      // playwright-core is loaded here, not at start-up: it is most of what every command would pay to start.
+      const launching = import('playwright-core')
+        .then(({ chromium }) => chromium.launch({ executablePath: path, headless: true, args: chromiumArgs() }))
         .then((browser) => {
           browser.on('disconnected', () => {
             if (this.browser === launching) this.browser = null;

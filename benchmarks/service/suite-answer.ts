@@ -1,6 +1,5 @@
 import { analyzeSuite, type SuiteAnalysis } from '../analysis/analyze-suite.js';
 import type { TextFile } from '../domain.js';
-import { renderReport } from '../report/render-report.js';
 import type { Store } from '../store/store.js';
 
 /** The analysis of a suite as stored now (finished or not). */
@@ -25,6 +24,8 @@ export async function suiteReport(
   const trials = await store.listTrials(suiteId);
   const epochs = await store.listEpochs(suiteId);
   const analysis = analyzeSuite(suite, trials, epochs, tolerance === undefined ? {} : { tolerance });
+  // The report's charts load ECharts: only when a report is asked for, not whenever the engine starts.
+  const { renderReport } = await import('../report/render-report.js');
   return {
     name: `transfer-bench-${suite.name}-${suite.id}.${format}`,
     content: renderReport(analysis, suite, trials, epochs, format),

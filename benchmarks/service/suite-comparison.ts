@@ -2,7 +2,6 @@ import { compareSuites, type SuiteComparison, type SuiteToCompare } from '../ana
 import type { SuiteRecord, TextFile } from '../domain.js';
 import { UserError } from '../errors.js';
 import { comparisonCsvFiles } from '../export/csv-export.js';
-import { compareReport } from '../report/compare-report.js';
 import type { Store, StoredSuite } from '../store/store.js';
 
 export interface CompareRequest {
@@ -61,5 +60,8 @@ export async function comparisonReport(
   request: CompareRequest & { format: 'html' | 'md' },
   present: (stored: StoredSuite) => SuiteRecord,
 ): Promise<TextFile> {
-  return compareReport(await suiteComparison(store, request, present), request.format);
+  const comparison = await suiteComparison(store, request, present);
+  // The report's chart loads ECharts: only when a report is asked for, not whenever the engine starts.
+  const { compareReport } = await import('../report/compare-report.js');
+  return compareReport(comparison, request.format);
 }
