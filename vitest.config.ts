@@ -1,6 +1,11 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 import { engineAlias } from './renderer/vite.config.js';
+import { IDLE_TEST_TIMEOUT_MS, SLOWDOWN_ENV, measureSlowdown, scaled } from './test/support/machine-load.js';
+
+// Measured once, here, and passed to every test process: timeouts stretch with how busy the machine is
+// (test/support/machine-load.ts; each test file stretches them again when it starts, in load-timeouts.ts).
+process.env[SLOWDOWN_ENV] ??= measureSlowdown().toFixed(2);
 
 export default defineConfig({
   // Svelte compiles the renderer's state modules (.svelte.ts, runes) so their logic is tested as it runs in the app.
@@ -8,12 +13,16 @@ export default defineConfig({
   resolve: { alias: engineAlias },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: scaled(IDLE_TEST_TIMEOUT_MS),
+    hookTimeout: scaled(IDLE_TEST_TIMEOUT_MS),
+    // expect.poll waits for a condition; 1 s, vitest's default, is too short on a busy machine.
+    expect: { poll: { timeout: scaled(5_000) } },
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
-    // The default output, then the list of tests skipped for a missing system component (test/support/system.ts).
-    reporters: ['default', './test/support/system-skips-reporter.ts'],
+    setupFiles: ['./test/support/load-timeouts.ts', './test/support/file-cost.ts'],
+    // The default output, the slowest files with their CPU time (file-cost.ts), then the list of tests skipped for a
+    // missing system component (test/support/system.ts).
+    reporters: ['default', './test/support/slowest-files-reporter.ts', './test/support/system-skips-reporter.ts'],
   },
 });

@@ -36,26 +36,22 @@ describe.skipIf(!requireSystem('chromium'))('the CLI on the browser GPU backends
   it.concurrent.each([
     ['webgpu', /^software adapter, not a GPU \(WebGPU in Chromium [\d.]+\): google swiftshader/],
     ['webgl', /^software adapter, not a GPU \(WebGL2 in Chromium [\d.]+\): .*SwiftShader/],
-  ])(
-    'runs a tiny suite on %s and records the software adapter on every trial',
-    async (backend, device) => {
-      if (!existsSync(join(ROOT, 'dist', 'gpu', 'page-worker.js'))) throw new Error('run `npm run build` first');
-      const box = sandbox();
-      const run = await finished(cliAsync(box, ['run', GPU_SUITE, '--backend', backend]));
-      expect(run.status, run.stderr).toBe(0);
-      const trials = query<StoredTrial>(
-        box.db,
-        'SELECT train_size, status, backend, device, test_accuracy FROM trials ORDER BY train_size',
-      );
-      expect(trials.map((t) => [t.train_size, t.status, t.backend])).toEqual([
-        [10, 'done', backend],
-        [20, 'done', backend],
-      ]);
-      for (const trial of trials) {
-        expect(trial.device).toMatch(device);
-        expect(trial.test_accuracy).toBeGreaterThan(0.4);
-      }
-    },
-    120_000,
-  );
+  ])('runs a tiny suite on %s and records the software adapter on every trial', async (backend, device) => {
+    if (!existsSync(join(ROOT, 'dist', 'gpu', 'page-worker.js'))) throw new Error('run `npm run build` first');
+    const box = sandbox();
+    const run = await finished(cliAsync(box, ['run', GPU_SUITE, '--backend', backend]));
+    expect(run.status, run.stderr).toBe(0);
+    const trials = query<StoredTrial>(
+      box.db,
+      'SELECT train_size, status, backend, device, test_accuracy FROM trials ORDER BY train_size',
+    );
+    expect(trials.map((t) => [t.train_size, t.status, t.backend])).toEqual([
+      [10, 'done', backend],
+      [20, 'done', backend],
+    ]);
+    for (const trial of trials) {
+      expect(trial.device).toMatch(device);
+      expect(trial.test_accuracy).toBeGreaterThan(0.4);
+    }
+  });
 });

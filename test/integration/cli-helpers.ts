@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scaled } from '../support/machine-load.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'transfer-bench.js');
@@ -27,7 +28,11 @@ export function sandbox(cacheDir?: string): Sandbox {
 
 export function cli(box: Sandbox, args: string[]): { status: number | null; stdout: string; stderr: string } {
   if (!existsSync(join(ROOT, 'dist', 'benchmarks', 'cli', 'main.js'))) throw new Error('run `npm run build` first');
-  const result = spawnSync(process.execPath, [BIN, ...args], { env: box.env, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    env: box.env,
+    encoding: 'utf8',
+    timeout: scaled(300_000),
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrialQueue } from '../../benchmarks/distributed/trial-queue.js';
+import { scaled } from '../support/machine-load.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { requireSystem } from '../support/system.js';
 import { cli, cliAsync, query, sandbox, type Sandbox } from './cli-helpers.js';
@@ -36,8 +37,8 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function until(check: () => boolean, what: string, logs: Output[], timeoutMs = 900_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function until(check: () => boolean, what: string, logs: Output[], idleTimeoutMs = 900_000): Promise<void> {
+  const deadline = Date.now() + scaled(idleTimeoutMs);
   while (!check()) {
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for ${what}; output:\n${logs.map((l) => l.stderr).join('\n---\n')}`);
@@ -117,114 +118,120 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     }
   });
 
-  it('runs quick on two workers, each trial once, as a local run does; a worker killed mid-trial loses nothing', async () => {
-    const started = Date.now();
-    // the reference: the same suite run locally on SQLite, same backend and seeds
-    const local = sandbox();
-    const localRun = cliAsync(local, ['run', SUITE, '--backend', 'wasm', '--workers', '2']);
-    children.push(localRun);
-    const localOut = collect(localRun);
-    expect(await exited(localRun), localOut.stderr).toBe(0);
-    const reference = query<TrialRow>(local.db, 'SELECT * FROM trials ORDER BY id');
-    const localSeconds = (Date.now() - started) / 1000;
+  it(
+    'runs quick on two workers, each trial once, as a local run does; a worker killed mid-trial loses nothing',
+    async () => {
+      const started = Date.now();
+      // the reference: the same suite run locally on SQLite, same backend and seeds
+      const local = sandbox();
+      const localRun = cliAsync(local, ['run', SUITE, '--backend', 'wasm', '--workers', '2']);
+      children.push(localRun);
+      const localOut = collect(localRun);
+      expect(await exited(localRun), localOut.stderr).toBe(0);
+      const reference = query<TrialRow>(local.db, 'SELECT * FROM trials ORDER BY id');
+      const localSeconds = (Date.now() - started) / 1000;
 
-    const url = await server.createDatabase('quick');
-    const a = worker(sandbox(), url);
-    const b = worker(sandbox(), url);
-    const coordinator = sandbox();
-    const run = cliAsync(coordinator, [
-      'run',
-      SUITE,
-      '--db',
-      url,
-      '--distributed',
-      '--backend',
-      'wasm',
-      '--trial-timeout',
-      '30',
-    ]);
-    children.push(run);
-    const runOut = collect(run);
+      const url = await server.createDatabase('quick');
+      const a = worker(sandbox(), url);
+      const b = worker(sandbox(), url);
+      const coordinator = sandbox();
+      const run = cliAsync(coordinator, [
+        'run',
+        SUITE,
+        '--db',
+        url,
+        '--distributed',
+        '--backend',
+        'wasm',
+        '--trial-timeout',
+        '30',
+      ]);
+      children.push(run);
+      const runOut = collect(run);
 
-    // The first worker to start a trial after finishing one is killed (SIGKILL) at once, in the middle of that trial:
-    // the kill is sent from the listener that sees the line, before the trial (≥ 0.2 s of training) can end.
-    const killed = new Promise<{ worker: typeof a; survivor: typeof a; trialId: number }>((resolve) => {
-      let done = false;
-      for (const [w, other] of [
-        [a, b],
-        [b, a],
-      ] as const) {
-        let finishedOne = false;
-        w.child.stderr!.on('data', (chunk: Buffer) => {
-          for (const text of chunk.toString().split('\n')) {
-            if (/: done, test accuracy/.test(text)) finishedOne = true;
-            const start = /trial (\d+) of suite \d+ .*: started/.exec(text);
-            if (start && finishedOne && !done) {
-              done = true;
-              w.child.kill('SIGKILL');
-              resolve({ worker: w, survivor: other, trialId: Number(start[1]) });
+      // The first worker to start a trial after finishing one is killed (SIGKILL) at once, in the middle of that trial:
+      // the kill is sent from the listener that sees the line, before the trial (≥ 0.2 s of training) can end.
+      const killed = new Promise<{ worker: typeof a; survivor: typeof a; trialId: number }>((resolve) => {
+        let done = false;
+        for (const [w, other] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          let finishedOne = false;
+          w.child.stderr!.on('data', (chunk: Buffer) => {
+            for (const text of chunk.toString().split('\n')) {
+              if (/: done, test accuracy/.test(text)) finishedOne = true;
+              const start = /trial (\d+) of suite \d+ .*: started/.exec(text);
+              if (start && finishedOne && !done) {
+                done = true;
+                w.child.kill('SIGKILL');
+                resolve({ worker: w, survivor: other, trialId: Number(start[1]) });
+              }
             }
-          }
-        });
-      }
-    });
-    let found = false;
-    void killed.then(() => (found = true));
-    await until(() => found || run.exitCode !== null, 'a worker to start its second trial', [a.out, b.out, runOut]);
-    if (!found)
-      throw new Error(`the run ended before a worker started its second trial:\n${a.out.stderr}\n---\n${b.out.stderr}`);
-    const victim = await killed;
+          });
+        }
+      });
+      let found = false;
+      void killed.then(() => (found = true));
+      await until(() => found || run.exitCode !== null, 'a worker to start its second trial', [a.out, b.out, runOut]);
+      if (!found)
+        throw new Error(
+          `the run ended before a worker started its second trial:\n${a.out.stderr}\n---\n${b.out.stderr}`,
+        );
+      const victim = await killed;
 
-    await until(() => run.exitCode !== null, 'the run to end', [a.out, b.out, runOut]);
-    const status = run.exitCode;
-    expect(status, runOut.stderr).toBe(0);
-    const distributedSeconds = (Date.now() - started) / 1000 - localSeconds;
+      await until(() => run.exitCode !== null, 'the run to end', [a.out, b.out, runOut]);
+      const status = run.exitCode;
+      expect(status, runOut.stderr).toBe(0);
+      const distributedSeconds = (Date.now() - started) / 1000 - localSeconds;
 
-    const trials = await rows<TrialRow>(url, 'SELECT * FROM trials ORDER BY id');
-    expect(trials).toHaveLength(reference.length);
-    expect(trials.every((t) => t.status === 'done')).toBe(true);
-    // one row per trial key (the store's unique key) and one curve per trial: no trial was written twice
-    const epochsPerTrial = await rows<{ trial_id: number; n: string; distinct_epochs: string }>(
-      url,
-      'SELECT trial_id, count(*) AS n, count(DISTINCT epoch) AS distinct_epochs FROM epochs GROUP BY trial_id',
-    );
-    expect(epochsPerTrial).toHaveLength(trials.length);
-    for (const e of epochsPerTrial) expect(e.n).toBe(e.distinct_epochs);
-    // the trials were split across both workers, each recorded with its host and worker
-    const workers = new Set(trials.map((t) => t.worker_name));
-    expect(workers.size).toBe(2);
-    expect(trials.every((t) => t.worker_host && t.attempts >= 1)).toBe(true);
-    // the killed worker's trial was run again by the other one, as a second attempt
-    const retried = trials.find((t) => Number(t.id) === victim.trialId)!;
-    expect(retried.attempts).toBeGreaterThanOrEqual(2);
-    expect(retried.worker_name).toContain(`pid ${victim.survivor.child.pid} `);
-    // export says who ran each trial, as the database does
-    const out = join(coordinator.dir, 'out');
-    const exported = cli({ ...coordinator, env: { ...coordinator.env, TRANSFER_BENCH_DB: url } }, [
-      'export',
-      'latest',
-      '--out',
-      out,
-    ]);
-    expect(exported.status, exported.stderr).toBe(0);
-    const csvTrials = parse(readFileSync(join(out, 'trials.csv'), 'utf8'), { columns: true }) as Record<
-      string,
-      string
-    >[];
-    expect(csvTrials.map((t) => [t.trial_id, t.worker_host, t.worker_name, t.attempts])).toEqual(
-      trials.map((t) => [String(t.id), t.worker_host, t.worker_name, String(t.attempts)]),
-    );
-    // the same results as the local run: same backend, same seeds, same code
-    const key = (t: TrialRow) => `${t.approach}/${t.train_size}/${t.seed}`;
-    const expected = new Map(reference.map((t) => [key(t), t.test_accuracy]));
-    for (const t of trials) expect(t.test_accuracy, key(t)).toBe(expected.get(key(t)));
-    // the run reported like a local one
-    expect(runOut.stdout).toContain('test accuracy %');
+      const trials = await rows<TrialRow>(url, 'SELECT * FROM trials ORDER BY id');
+      expect(trials).toHaveLength(reference.length);
+      expect(trials.every((t) => t.status === 'done')).toBe(true);
+      // one row per trial key (the store's unique key) and one curve per trial: no trial was written twice
+      const epochsPerTrial = await rows<{ trial_id: number; n: string; distinct_epochs: string }>(
+        url,
+        'SELECT trial_id, count(*) AS n, count(DISTINCT epoch) AS distinct_epochs FROM epochs GROUP BY trial_id',
+      );
+      expect(epochsPerTrial).toHaveLength(trials.length);
+      for (const e of epochsPerTrial) expect(e.n).toBe(e.distinct_epochs);
+      // the trials were split across both workers, each recorded with its host and worker
+      const workers = new Set(trials.map((t) => t.worker_name));
+      expect(workers.size).toBe(2);
+      expect(trials.every((t) => t.worker_host && t.attempts >= 1)).toBe(true);
+      // the killed worker's trial was run again by the other one, as a second attempt
+      const retried = trials.find((t) => Number(t.id) === victim.trialId)!;
+      expect(retried.attempts).toBeGreaterThanOrEqual(2);
+      expect(retried.worker_name).toContain(`pid ${victim.survivor.child.pid} `);
+      // export says who ran each trial, as the database does
+      const out = join(coordinator.dir, 'out');
+      const exported = cli({ ...coordinator, env: { ...coordinator.env, TRANSFER_BENCH_DB: url } }, [
+        'export',
+        'latest',
+        '--out',
+        out,
+      ]);
+      expect(exported.status, exported.stderr).toBe(0);
+      const csvTrials = parse(readFileSync(join(out, 'trials.csv'), 'utf8'), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      expect(csvTrials.map((t) => [t.trial_id, t.worker_host, t.worker_name, t.attempts])).toEqual(
+        trials.map((t) => [String(t.id), t.worker_host, t.worker_name, String(t.attempts)]),
+      );
+      // the same results as the local run: same backend, same seeds, same code
+      const key = (t: TrialRow) => `${t.approach}/${t.train_size}/${t.seed}`;
+      const expected = new Map(reference.map((t) => [key(t), t.test_accuracy]));
+      for (const t of trials) expect(t.test_accuracy, key(t)).toBe(expected.get(key(t)));
+      // the run reported like a local one
+      expect(runOut.stdout).toContain('test accuracy %');
 
-    victim.survivor.child.kill('SIGTERM');
-    expect(await exited(victim.survivor.child)).toBe(0);
-    console.log(
-      `distributed quick: local run ${localSeconds.toFixed(0)} s, distributed run with a worker killed ${distributedSeconds.toFixed(0)} s`,
-    );
-  }, 1_200_000);
+      victim.survivor.child.kill('SIGTERM');
+      expect(await exited(victim.survivor.child)).toBe(0);
+      console.log(
+        `distributed quick: local run ${localSeconds.toFixed(0)} s, distributed run with a worker killed ${distributedSeconds.toFixed(0)} s`,
+      );
+    },
+    scaled(1_200_000),
+  );
 });

@@ -27,7 +27,7 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
     await host.close();
     expect(new Set(counts.slice(1)).size, counts.join(' ')).toBe(1);
     expect(counts[49]).toBeLessThanOrEqual(counts[0]!);
-  }, 120_000);
+  });
 
   it.each(GPU_BACKENDS)(
     'fails the trial whose GPU is lost on %s with the reason, and the next trial runs',
@@ -50,7 +50,6 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
       expect(next.result.status, next.result.error ?? '').toBe('done');
       await host.close();
     },
-    90_000,
   );
 
   it('fails the trial whose page crashes with the reason, and the next trial runs in a new page', async () => {
@@ -68,7 +67,7 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
     const next = await trial(gpuSpec({}), 2, { approach: 'scratch', trainSize: 10, seed: 1 });
     expect(next.result.status, next.result.error ?? '').toBe('done');
     await host.close();
-  }, 90_000);
+  });
 
   /**
    * A real limit of the real device, not a faked page. MobileNetV2 takes 1024×1024 inputs here, and a batch of 300
@@ -104,6 +103,5 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
       expect(next.result.status, next.result.error ?? '').toBe('done');
       await host.close();
     },
-    90_000,
   );
 });

@@ -62,36 +62,32 @@ describe.skipIf(!requireSystem('chromium'))('webgpu and webgl in Chromium agains
         return variables.map((v) => grads[v.name]!.dataSync() as Float32Array);
       });
       model.dispose();
-    }, 60_000);
+    });
 
-    it.each(GPU_BACKENDS)(
-      'on %s match the cpu backend within 1e-5',
-      async (backend) => {
-        const page = await browser.newPage();
-        await page.route('http://localhost/**', (route) =>
-          route.fulfill({ contentType: 'text/html', body: `<!doctype html><script>${script}</script>` }),
-        );
-        await page.goto('http://localhost/');
-        const actual = await page.evaluate(
-          ([b, i, l, s]) =>
-            (globalThis as unknown as { cnnGradients: (...a: unknown[]) => Promise<Float32Array[]> }).cnnGradients(
-              b,
-              i,
-              l,
-              s,
-              3,
-            ),
-          [backend, images, labels, shape] as const,
-        );
-        await page.close();
-        expect(actual.map((g) => g.length)).toEqual(expected.map((g) => g.length));
-        let worst = 0;
-        expected.forEach((g, k) => g.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - actual[k]![i]!)))));
-        console.log(`${backend}: largest gradient difference from cpu ${worst.toExponential(2)}`);
-        expect(worst).toBeLessThan(1e-5);
-      },
-      60_000,
-    );
+    it.each(GPU_BACKENDS)('on %s match the cpu backend within 1e-5', async (backend) => {
+      const page = await browser.newPage();
+      await page.route('http://localhost/**', (route) =>
+        route.fulfill({ contentType: 'text/html', body: `<!doctype html><script>${script}</script>` }),
+      );
+      await page.goto('http://localhost/');
+      const actual = await page.evaluate(
+        ([b, i, l, s]) =>
+          (globalThis as unknown as { cnnGradients: (...a: unknown[]) => Promise<Float32Array[]> }).cnnGradients(
+            b,
+            i,
+            l,
+            s,
+            3,
+          ),
+        [backend, images, labels, shape] as const,
+      );
+      await page.close();
+      expect(actual.map((g) => g.length)).toEqual(expected.map((g) => g.length));
+      let worst = 0;
+      expected.forEach((g, k) => g.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - actual[k]![i]!)))));
+      console.log(`${backend}: largest gradient difference from cpu ${worst.toExponential(2)}`);
+      expect(worst).toBeLessThan(1e-5);
+    });
   });
 
   describe('a CNN trial with SGD', () => {
@@ -120,25 +116,21 @@ describe.skipIf(!requireSystem('chromium'))('webgpu and webgl in Chromium agains
      * SGD (momentum 0.9), not Adam: Adam divides by sqrt(v) + 1e-7, so on weights whose gradients are near zero it
      * turns float rounding differences (1e-7) into whole steps; SGD keeps them at the size of the rounding.
      */
-    it.each(GPU_BACKENDS)(
-      'trains it on %s to the cpu result (losses within 1e-4)',
-      async (backend) => {
-        const { host, trial } = gpuHost(pages);
-        await host.handle({ type: 'init', backend });
-        const gpu: TrialResult = (await trial(s, 1, key)).result;
-        await host.close();
-        const reference = await cpu;
-        expect(gpu.status, gpu.error ?? '').toBe('done');
-        expect(gpu.epochRecords).toHaveLength(reference.epochRecords.length);
-        const losses = (r: TrialResult) => [...r.epochRecords.flatMap((e) => [e.trainLoss, e.valLoss]), r.testLoss!];
-        const worst = Math.max(...losses(gpu).map((l, i) => Math.abs(l - losses(reference)[i]!)));
-        console.log(
-          `${backend}: largest loss difference from cpu over ${gpu.epochRecords.length} epochs ${worst.toExponential(2)}`,
-        );
-        expect(worst).toBeLessThan(1e-4);
-        expect(gpu.testAccuracy).toBe(reference.testAccuracy);
-      },
-      90_000,
-    );
+    it.each(GPU_BACKENDS)('trains it on %s to the cpu result (losses within 1e-4)', async (backend) => {
+      const { host, trial } = gpuHost(pages);
+      await host.handle({ type: 'init', backend });
+      const gpu: TrialResult = (await trial(s, 1, key)).result;
+      await host.close();
+      const reference = await cpu;
+      expect(gpu.status, gpu.error ?? '').toBe('done');
+      expect(gpu.epochRecords).toHaveLength(reference.epochRecords.length);
+      const losses = (r: TrialResult) => [...r.epochRecords.flatMap((e) => [e.trainLoss, e.valLoss]), r.testLoss!];
+      const worst = Math.max(...losses(gpu).map((l, i) => Math.abs(l - losses(reference)[i]!)));
+      console.log(
+        `${backend}: largest loss difference from cpu over ${gpu.epochRecords.length} epochs ${worst.toExponential(2)}`,
+      );
+      expect(worst).toBeLessThan(1e-4);
+      expect(gpu.testAccuracy).toBe(reference.testAccuracy);
+    });
   });
 });

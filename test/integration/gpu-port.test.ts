@@ -56,5 +56,5 @@ describe.skipIf(!requireSystem('chromium'))('the GPU page over a MessagePort, lo
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  });
 });

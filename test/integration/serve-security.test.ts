@@ -60,7 +60,7 @@ describe('transfer-bench serve --host 0.0.0.0 --data-root', () => {
       args: ['--host', '0.0.0.0', '--data-root', root, '--allow-host', 'bench.example.org'],
     });
     port = Number(new URL(server.url).port);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await server?.stop();

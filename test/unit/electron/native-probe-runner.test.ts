@@ -54,7 +54,7 @@ describe('utilityProbeRunner', () => {
     expect(fake.forks.at(-1)!.modulePath).toBe(PROBE_CHILD_MODULE);
     expect(fake.forks.at(-1)!.options).toMatchObject({ stdio: 'pipe', serviceName: 'Transfer Bench backend probe' });
     expect((fake.forks.at(-1)!.options.env as NodeJS.ProcessEnv).ELECTRON_RUN_AS_NODE).toBeUndefined();
-  }, 60_000);
+  });
 
   it('reports a package that fails to load, and a probe that hangs', async () => {
     setFake('throw', false);
@@ -64,5 +64,5 @@ describe('utilityProbeRunner', () => {
     setFake('hang', false);
     const hung = await probeNativeBackend('@tensorflow/tfjs-node', { ...options, timeoutMs: 3_000 });
     expect(hung.reason).toBe('the probe process did not finish in time and was stopped');
-  }, 60_000);
+  });
 });

@@ -15,6 +15,7 @@ import { PRETRAIN_META, pretrainCacheKey, pretrainDir } from '../../../benchmark
 import { openDb } from '../../../benchmarks/store/open-db.js';
 import { SqliteStore } from '../../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
+import { scaled } from '../../support/machine-load.js';
 import { fakeWorkers, okResult, type FakeWorkers } from './fake-worker.js';
 
 const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
@@ -50,8 +51,8 @@ function options(store: SqliteStore, fake: FakeWorkers, extra: Partial<RunnerOpt
 }
 
 const statuses = async (store: SqliteStore, id: number) => (await store.listTrials(id)).map((t) => t.status);
-const until = async (condition: () => boolean | Promise<boolean>, ms = 5_000) => {
-  const end = Date.now() + ms;
+const until = async (condition: () => boolean | Promise<boolean>, idleMs = 5_000) => {
+  const end = Date.now() + scaled(idleMs);
   while (!(await condition())) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 5));
