@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Download, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/chromium.js';
-import { requireBuilt, screenshotPath } from './support/paths.js';
-import { startServe, type ServeProcess } from './support/serve-process.js';
+import type { Download, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useAppPage } from './support/app-page.js';
+import { screenshotPath } from './support/paths.js';
+import { scaled } from '../support/machine-load.js';
 import { requireSystem } from '../support/system.js';
 
 /**
@@ -45,61 +44,31 @@ function panelOf(page: Page, testId: string): Locator {
 }
 
 describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against `transfer-bench serve`', () => {
-  let dataDir: string;
-  let server: ServeProcess;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    requireBuilt([
-      ['dist/benchmarks/cli/main.js', 'npm run build'],
-      ['dist/renderer/index.html', 'npm run build:renderer'],
-    ]);
-    dataDir = mkdtempSync(join(tmpdir(), 'tb-e2e-'));
-    server = await startServe({
-      dbPath: join(dataDir, 'e2e.db'),
-      env: { TRANSFER_BENCH_CACHE: join(dataDir, 'model-cache') },
-    });
-    browser = await launchChromium();
-    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
-    page = await context.newPage();
-    // Console errors include Content-Security-Policy violations: the app must cause none.
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  const app = useAppPage({
+    name: 'tb-e2e-',
+    prepare: (dir) => ({ dbPath: join(dir, 'e2e.db'), env: { TRANSFER_BENCH_CACHE: join(dir, 'model-cache') } }),
+    httpErrors: true,
   });
 
   it('shows the built-in suites', async () => {
-    await page.goto(server.url);
-    await expect(page.title()).resolves.toBe('Transfer Bench');
-    const quick = page.locator('[data-testid="builtin-suite"][data-suite="quick"]');
-    await quick.waitFor({ state: 'visible', timeout: 30_000 });
-    expect(await page.getByTestId('builtin-suite').count()).toBeGreaterThanOrEqual(3);
-    await page.screenshot({ path: screenshotPath('suites'), fullPage: true });
+    await app.page.goto(app.server.url);
+    await expect(app.page.title()).resolves.toBe('Transfer Bench');
+    const quick = app.page.locator('[data-testid="builtin-suite"][data-suite="quick"]');
+    await quick.waitFor({ state: 'visible' });
+    expect(await app.page.getByTestId('builtin-suite').count()).toBeGreaterThanOrEqual(3);
+    await app.page.screenshot({ path: screenshotPath('suites'), fullPage: true });
   });
 
   it('shows in the environment panel the GPU the engine found: SwiftShader, labelled as software', async () => {
-    const panel = page.getByTestId('environment-panel');
+    const panel = app.page.getByTestId('environment-panel');
     await panel.scrollIntoViewIfNeeded();
-    const webgpu = page.getByTestId('environment-webgpu');
+    const webgpu = app.page.getByTestId('environment-webgpu');
     // the probe runs in the background (a Chromium page of the serve process): "probing…" until it answers
-    await webgpu.waitFor({ timeout: 60_000 });
+    await webgpu.waitFor({ timeout: scaled(60_000) });
     expect(await webgpu.innerText()).toMatch(/google swiftshader\s*software, not a GPU/);
-    expect(await page.getByTestId('environment-webgl').innerText()).toMatch(/SwiftShader.*\s*software, not a GPU/s);
-    expect(await page.getByTestId('environment-engine').innerText()).toMatch(/Chromium \d+\./);
-    const auto = await page.getByTestId('environment-auto').innerText();
+    expect(await app.page.getByTestId('environment-webgl').innerText()).toMatch(/SwiftShader.*\s*software, not a GPU/s);
+    expect(await app.page.getByTestId('environment-engine').innerText()).toMatch(/Chromium \d+\./);
+    const auto = await app.page.getByTestId('environment-auto').innerText();
     expect(auto).toMatch(/^Auto picks\s+wasm\s+no hardware GPU/);
     await panel.screenshot({ path: screenshotPath('environment') });
   });
@@ -107,54 +76,55 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
   it(
     'runs the quick suite from the UI and shows progress to the end',
     async () => {
-      await page.locator('[data-testid="run-suite"][data-suite="quick"]').click();
-      await page.getByTestId('run-view').waitFor({ timeout: 30_000 });
-      const bar = page.getByTestId('progress-bar');
+      await app.page.locator('[data-testid="run-suite"][data-suite="quick"]').click();
+      await app.page.getByTestId('run-view').waitFor();
+      const bar = app.page.getByTestId('progress-bar');
       await bar.waitFor();
 
       const seen: number[] = [];
       let runningShot = false;
-      const deadline = Date.now() + RUN_TIMEOUT_MS;
+      const deadline = Date.now() + scaled(RUN_TIMEOUT_MS);
       for (;;) {
         const { now, max } = await progressOf(bar);
         seen.push(now);
         if (!runningShot && max === TOTAL_TRIALS && now >= TOTAL_TRIALS / 3 && now < max) {
-          await page.screenshot({ path: screenshotPath('running'), fullPage: true });
+          await app.page.screenshot({ path: screenshotPath('running'), fullPage: true });
           runningShot = true;
         }
         if (max === TOTAL_TRIALS && now === max && (await bar.getAttribute('data-status')) === 'done') break;
-        if (Date.now() > deadline) throw new Error(`suite did not finish: progress ${now}/${max}\n${server.output()}`);
-        await page.waitForTimeout(500);
+        if (Date.now() > deadline)
+          throw new Error(`suite did not finish: progress ${now}/${max}\n${app.server.output()}`);
+        await app.page.waitForTimeout(500);
       }
       expect(runningShot, 'a screenshot while the suite runs').toBe(true);
       // Progress only moves forward.
       expect(seen).toEqual([...seen].sort((a, b) => a - b));
       expect(seen.at(-1)).toBe(TOTAL_TRIALS);
-      const statuses = await page
+      const statuses = await app.page
         .getByTestId('trial-row')
         .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status')));
       expect(statuses).toHaveLength(TOTAL_TRIALS);
       expect(statuses.filter((s) => s !== 'done' && s !== 'diverged')).toEqual([]);
     },
-    RUN_TIMEOUT_MS + 60_000,
+    scaled(RUN_TIMEOUT_MS + 60_000),
   );
 
   it('draws one data-efficiency series per approach with one point per size', async () => {
-    const chart = page.getByTestId('data-efficiency-chart');
+    const chart = app.page.getByTestId('data-efficiency-chart');
     await expect
-      .poll(async () => (await seriesOf(chart)).map((s) => s.name).sort(), { timeout: 15_000 })
+      .poll(async () => (await seriesOf(chart)).map((s) => s.name).sort(), { timeout: scaled(15_000) })
       .toEqual(APPROACHES);
     for (const series of await seriesOf(chart)) expect(series.points, series.name).toBe(QUICK.sizes.length);
-    await panelOf(page, 'data-efficiency-chart').screenshot({ path: screenshotPath('data-efficiency') });
+    await panelOf(app.page, 'data-efficiency-chart').screenshot({ path: screenshotPath('data-efficiency') });
   });
 
   it('marks the answer on the data-efficiency chart of the finished suite, and hides it on demand', async () => {
-    const chart = page.getByTestId('data-efficiency-chart');
-    const toggle = page.getByTestId('answer-marks-toggle');
-    await expect.poll(() => toggle.getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');
+    const chart = app.page.getByTestId('data-efficiency-chart');
+    const toggle = app.page.getByTestId('answer-marks-toggle');
+    await expect.poll(() => toggle.getAttribute('aria-pressed'), { timeout: scaled(15_000) }).toBe('true');
     const marks = async () => JSON.parse((await chart.getAttribute('data-answer-marks')) ?? '[]') as { kind: string }[];
     // Whatever this run's numbers say, the marks are exactly what the analysis gives: check against it.
-    const analysis = (await page.evaluate(async (id) => {
+    const analysis = (await app.page.evaluate(async (id) => {
       const response = await fetch('/api/getAnalysis', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -170,23 +140,23 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
   });
 
   it('switches the convergence chart between epochs and wall time', async () => {
-    const chart = page.getByTestId('convergence-chart');
-    const toggle = page.getByTestId('convergence-axis-toggle');
+    const chart = app.page.getByTestId('convergence-chart');
+    const toggle = app.page.getByTestId('convergence-axis-toggle');
     await expect.poll(() => chart.getAttribute('data-view')).toBe('epoch');
     await expect
-      .poll(async () => (await seriesOf(chart)).length, { timeout: 15_000 })
+      .poll(async () => (await seriesOf(chart)).length, { timeout: scaled(15_000) })
       .toBeGreaterThanOrEqual(APPROACHES.length);
     const names = (await seriesOf(chart)).map((s) => s.name).join(' ');
     for (const approach of APPROACHES) expect(names).toContain(approach);
     expect((await seriesOf(chart)).every((s) => s.points > 0)).toBe(true);
-    await panelOf(page, 'convergence-chart').screenshot({ path: screenshotPath('convergence-epoch') });
+    await panelOf(app.page, 'convergence-chart').screenshot({ path: screenshotPath('convergence-epoch') });
 
     await toggle.locator('button[data-value="wall"]').click();
     await expect.poll(() => chart.getAttribute('data-view')).toBe('wall');
     expect(await toggle.locator('button[data-value="wall"]').getAttribute('aria-pressed')).toBe('true');
     expect((await seriesOf(chart)).every((s) => s.points > 0)).toBe(true);
-    await page.waitForTimeout(600); // let the chart finish its transition before the picture
-    await panelOf(page, 'convergence-chart').screenshot({ path: screenshotPath('convergence-wall-time') });
+    await app.page.waitForTimeout(600); // let the chart finish its transition before the picture
+    await panelOf(app.page, 'convergence-chart').screenshot({ path: screenshotPath('convergence-wall-time') });
 
     await toggle.locator('button[data-value="epoch"]').click();
     await expect.poll(() => chart.getAttribute('data-view')).toBe('epoch');
@@ -194,12 +164,12 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
 
   it('exports the four CSV files', async () => {
     const downloads: Download[] = [];
-    page.on('download', (download) => downloads.push(download));
-    await page.getByTestId('export-csv').click();
-    await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(4);
+    app.page.on('download', (download) => downloads.push(download));
+    await app.page.getByTestId('export-csv').click();
+    await expect.poll(() => downloads.length, { timeout: scaled(15_000) }).toBe(4);
     const files = new Map<string, string>();
     for (const download of downloads) {
-      const path = join(dataDir, download.suggestedFilename());
+      const path = join(app.dir, download.suggestedFilename());
       await download.saveAs(path);
       files.set(download.suggestedFilename(), readFileSync(path, 'utf8'));
     }
@@ -211,10 +181,10 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
     expect(lines('summary.csv').length).toBeGreaterThanOrEqual(APPROACHES.length * QUICK.sizes.length + 1);
     // One row per fine-tuning variant and size, against scratch.
     expect(lines('comparison.csv')).toHaveLength((APPROACHES.length - 1) * QUICK.sizes.length + 1);
-    await page.screenshot({ path: screenshotPath('suite-finished'), fullPage: true });
+    await app.page.screenshot({ path: screenshotPath('suite-finished'), fullPage: true });
   });
 
   it('caused no console errors or Content-Security-Policy violations', () => {
-    expect(problems).toEqual([]);
+    expect(app.problems).toEqual([]);
   });
 });

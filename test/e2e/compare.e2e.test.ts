@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/chromium.js';
-import { REPO_ROOT, requireBuilt, screenshotPath } from './support/paths.js';
-import { startServe, type ServeProcess } from './support/serve-process.js';
+import type { Download } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useAppPage } from './support/app-page.js';
+import { REPO_ROOT, screenshotPath } from './support/paths.js';
+import { scaled } from '../support/machine-load.js';
 import { requireSystem } from '../support/system.js';
 
 /**
@@ -31,97 +30,79 @@ interface DrawnSeries {
 }
 
 describe.skipIf(!requireSystem('chromium'))('comparing suites in Chromium against `transfer-bench serve`', () => {
-  let dataDir: string;
   let dbPath: string;
-  let server: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const problems: string[] = [];
+  let modelCache: string;
 
   function runCli(args: string[]): string {
     const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'transfer-bench.js'), ...args, '--db', dbPath], {
-      env: { ...process.env, TRANSFER_BENCH_CACHE: join(dataDir, 'model-cache') },
+      env: { ...process.env, TRANSFER_BENCH_CACHE: modelCache },
       encoding: 'utf8',
-      timeout: 240_000,
+      timeout: scaled(240_000),
     });
     if (result.status !== 0) throw new Error(`transfer-bench ${args.join(' ')} failed:\n${result.stderr}`);
     return result.stdout;
   }
 
-  beforeAll(async () => {
-    requireBuilt([
-      ['dist/benchmarks/cli/main.js', 'npm run build'],
-      ['dist/renderer/index.html', 'npm run build:renderer'],
-    ]);
-    dataDir = mkdtempSync(join(tmpdir(), 'tb-e2e-compare-'));
-    dbPath = join(dataDir, 'compare.db');
-    const other = join(dataDir, 'tiny-other-source.json');
-    writeFileSync(
-      other,
-      JSON.stringify({
-        ...TINY,
-        name: 'tiny-digits-0-2',
-        seeds: [1],
-        pretrain: { ...TINY.pretrain, dataset: { kind: 'mnist', classes: [0, 1, 2] } },
-      }),
-    );
-    runCli(['run', join(REPO_ROOT, 'test', 'fixtures', 'tiny-suite.json'), '--workers', '1']);
-    runCli(['run', other, '--workers', '1']);
-    server = await startServe({ dbPath });
-    browser = await launchChromium();
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  const app = useAppPage({
+    name: 'tb-e2e-compare-',
+    prepare: (dir) => {
+      dbPath = join(dir, 'compare.db');
+      modelCache = join(dir, 'model-cache');
+      const other = join(dir, 'tiny-other-source.json');
+      writeFileSync(
+        other,
+        JSON.stringify({
+          ...TINY,
+          name: 'tiny-digits-0-2',
+          seeds: [1],
+          pretrain: { ...TINY.pretrain, dataset: { kind: 'mnist', classes: [0, 1, 2] } },
+        }),
+      );
+      runCli(['run', join(REPO_ROOT, 'test', 'fixtures', 'tiny-suite.json'), '--workers', '1']);
+      runCli(['run', other, '--workers', '1']);
+      return { dbPath };
+    },
   });
 
   it('compares the two runs: a series per suite and approach, the answers side by side, the combined CSV', async () => {
-    await page.goto(server.url);
-    await page.getByTestId('suite-row').nth(1).waitFor({ timeout: 30_000 });
-    const compare = page.getByTestId('compare-suites');
+    await app.page.goto(app.server.url);
+    await app.page.getByTestId('suite-row').nth(1).waitFor();
+    const compare = app.page.getByTestId('compare-suites');
     expect(await compare.isDisabled()).toBe(true);
     // Ticked in this order: suite 1, then suite 2.
-    await page.locator('[data-testid="suite-row"][data-suite-id="1"] [data-testid="compare-select"]').check();
-    await page.locator('[data-testid="suite-row"][data-suite-id="2"] [data-testid="compare-select"]').check();
+    await app.page.locator('[data-testid="suite-row"][data-suite-id="1"] [data-testid="compare-select"]').check();
+    await app.page.locator('[data-testid="suite-row"][data-suite-id="2"] [data-testid="compare-select"]').check();
     await compare.click();
-    await page.getByTestId('compare-view').waitFor();
-    expect(page.url()).toMatch(/#\/compare\/1,2$/);
+    await app.page.getByTestId('compare-view').waitFor();
+    expect(app.page.url()).toMatch(/#\/compare\/1,2$/);
 
-    const chart = page.getByTestId('compare-efficiency-chart');
+    const chart = app.page.getByTestId('compare-efficiency-chart');
     const expected = ['tiny #1', 'tiny-digits-0-2 #2'].flatMap((suite) => APPROACHES.map((a) => `${suite} · ${a}`));
     await expect
       .poll(
         async () => (JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as DrawnSeries[]).map((s) => s.name),
         {
-          timeout: 30_000,
+          timeout: scaled(30_000),
         },
       )
       .toEqual(expected);
     const drawn = JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as DrawnSeries[];
     for (const series of drawn) expect(series.points, series.name).toBe(TINY.sizes.length);
-    await expect.poll(() => page.getByTestId('compare-differences').textContent()).toContain('source');
-    expect(await page.getByTestId('compare-answer').count()).toBe(2);
+    await expect.poll(() => app.page.getByTestId('compare-differences').textContent()).toContain('source');
+    expect(await app.page.getByTestId('compare-answer').count()).toBe(2);
     // Each suite's transfer approaches against its own scratch, each with its crossover.
-    expect(await page.getByTestId('compare-answer').getByTestId('answer-row').count()).toBe(
+    expect(await app.page.getByTestId('compare-answer').getByTestId('answer-row').count()).toBe(
       2 * (APPROACHES.length - 1),
     );
-    await page.screenshot({ path: screenshotPath('compare'), fullPage: true });
+    await app.page.screenshot({ path: screenshotPath('compare'), fullPage: true });
 
     const downloads: Download[] = [];
-    page.on('download', (download) => downloads.push(download));
-    await page.getByTestId('export-compare-csv').click();
-    await expect.poll(() => downloads.length, { timeout: 15_000 }).toBe(2);
+    app.page.on('download', (download) => downloads.push(download));
+    await app.page.getByTestId('export-compare-csv').click();
+    await expect.poll(() => downloads.length, { timeout: scaled(15_000) }).toBe(2);
     const files = new Map<string, string>();
     for (const download of downloads) {
-      const path = join(dataDir, download.suggestedFilename());
+      const path = join(app.dir, download.suggestedFilename());
       await download.saveAs(path);
       files.set(download.suggestedFilename(), readFileSync(path, 'utf8'));
     }
@@ -133,7 +114,7 @@ describe.skipIf(!requireSystem('chromium'))('comparing suites in Chromium agains
     );
     expect(summary.every((r) => Number(r.test_accuracy_mean) > 0 && Number(r.test_accuracy_mean) <= 1)).toBe(true);
     // The same numbers as the suite's own CSV export from the command line.
-    const own = join(dataDir, 'own-2');
+    const own = join(app.dir, 'own-2');
     runCli(['export', '2', '--out', own]);
     const ownSummary = parse(readFileSync(join(own, 'summary.csv'), 'utf8'), { columns: true }) as Record<
       string,
@@ -145,23 +126,23 @@ describe.skipIf(!requireSystem('chromium'))('comparing suites in Chromium agains
         .map(({ suite_id: _i, suite_name: _n, suite_sources: _s, backend: _b, device: _d, ...rest }) => rest),
     ).toEqual(ownSummary);
 
-    await page.getByTestId('compare-report-html').click();
-    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3);
+    await app.page.getByTestId('compare-report-html').click();
+    await expect.poll(() => downloads.length, { timeout: scaled(30_000) }).toBe(3);
     expect(downloads[2]!.suggestedFilename()).toBe('transfer-bench-compare-1-2.html');
-    const reportPath = join(dataDir, 'compare.html');
+    const reportPath = join(app.dir, 'compare.html');
     await downloads[2]!.saveAs(reportPath);
     expect(readFileSync(reportPath, 'utf8')).toMatch(/<svg[\s\S]*tiny-digits-0-2 #2 · finetune[\s\S]*<\/svg>/);
   });
 
   it('caused no console errors while comparing', () => {
-    expect(problems).toEqual([]);
+    expect(app.problems).toEqual([]);
   });
 
   it('shows why a comparison is refused: here a suite that is not in the database', async () => {
     // The engine's refusal is an HTTP 400, which Chromium logs as a failed resource: expected here, hence after the check.
-    await page.goto(`${server.url}#/compare/1,3`);
+    await app.page.goto(`${app.server.url}#/compare/1,3`);
     await expect
-      .poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 })
+      .poll(() => app.page.getByRole('alert').textContent(), { timeout: scaled(15_000) })
       .toContain('no suite with id 3 in this database');
   });
 });

@@ -1,13 +1,12 @@
-import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Download } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { writeDigitFolder } from '../unit/datasets/image-folder-fixtures.js';
+import { scaled } from '../support/machine-load.js';
 import { requireSystem } from '../support/system.js';
-import { launchChromium } from './support/chromium.js';
-import { requireBuilt, screenshotPath } from './support/paths.js';
-import { startServe, type ServeProcess } from './support/serve-process.js';
+import { useAppPage } from './support/app-page.js';
+import { screenshotPath } from './support/paths.js';
 
 /**
  * The suite builder ("New suite") end to end, as a user of `transfer-bench serve` meets it: real MNIST digits written
@@ -20,84 +19,66 @@ import { startServe, type ServeProcess } from './support/serve-process.js';
 const PER_CLASS = 15;
 
 describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `transfer-bench serve`', () => {
-  let dir: string;
   let digits: string;
   let otherDigits: string;
   let oneClass: string;
   let iris: string;
   let badIris: string;
-  let server: ServeProcess;
-  let browser: Browser;
-  let page: Page;
-  const problems: string[] = [];
 
-  beforeAll(async () => {
-    requireBuilt([
-      ['dist/benchmarks/cli/main.js', 'npm run build'],
-      ['dist/renderer/index.html', 'npm run build:renderer'],
-    ]);
-    dir = realpathSync(mkdtempSync(join(tmpdir(), 'tb-e2e-builder-')));
-    digits = join(dir, 'data', 'digits');
-    otherDigits = join(dir, 'data', 'other-digits');
-    oneClass = join(dir, 'data', 'only-fives');
-    await writeDigitFolder(digits, [3, 8], PER_CLASS, ['png', 'jpg']);
-    // A file that is not the image its name says: skipped and named, the rest of the folder used.
-    writeFileSync(join(digits, 'digit-3', 'broken.png'), 'not a PNG');
-    await writeDigitFolder(otherDigits, [1, 7], 10, ['png']);
-    await writeDigitFolder(oneClass, [5], 6, ['png']);
-    // A real table of measurements (Fisher's iris), and the same with one cell that is not a number.
-    iris = join(dir, 'data', 'iris.csv');
-    badIris = join(dir, 'data', 'bad-iris.csv');
-    copyFileSync(new URL('../fixtures/iris.csv', import.meta.url), iris);
-    const lines = readFileSync(iris, 'utf8').split('\n');
-    lines[3] = lines[3]!.replace(/^[^,]+/, 'tall');
-    writeFileSync(badIris, lines.join('\n'));
-    server = await startServe({
-      dbPath: join(dir, 'e2e.db'),
-      args: ['--data-root', join(dir, 'data')],
-      env: { TRANSFER_BENCH_CACHE: join(dir, 'model-cache'), TRANSFER_BENCH_DATA_CACHE: join(dir, 'data-cache') },
-    });
-    browser = await launchChromium();
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const app = useAppPage({
+    name: 'tb-e2e-builder-',
+    async prepare(dir) {
+      digits = join(dir, 'data', 'digits');
+      otherDigits = join(dir, 'data', 'other-digits');
+      oneClass = join(dir, 'data', 'only-fives');
+      await writeDigitFolder(digits, [3, 8], PER_CLASS, ['png', 'jpg']);
+      // A file that is not the image its name says: skipped and named, the rest of the folder used.
+      writeFileSync(join(digits, 'digit-3', 'broken.png'), 'not a PNG');
+      await writeDigitFolder(otherDigits, [1, 7], 10, ['png']);
+      await writeDigitFolder(oneClass, [5], 6, ['png']);
+      // A real table of measurements (Fisher's iris), and the same with one cell that is not a number.
+      iris = join(dir, 'data', 'iris.csv');
+      badIris = join(dir, 'data', 'bad-iris.csv');
+      copyFileSync(new URL('../fixtures/iris.csv', import.meta.url), iris);
+      const lines = readFileSync(iris, 'utf8').split('\n');
+      lines[3] = lines[3]!.replace(/^[^,]+/, 'tall');
+      writeFileSync(badIris, lines.join('\n'));
+      return {
+        dbPath: join(dir, 'e2e.db'),
+        args: ['--data-root', join(dir, 'data')],
+        env: { TRANSFER_BENCH_CACHE: join(dir, 'model-cache'), TRANSFER_BENCH_DATA_CACHE: join(dir, 'data-cache') },
+      };
+    },
   });
 
-  const fieldError = (field: string) => page.locator(`[data-testid="field-error"][data-field="${field}"]`);
+  const fieldError = (field: string) => app.page.locator(`[data-testid="field-error"][data-field="${field}"]`);
 
   async function look(target: string, source = ''): Promise<void> {
-    await page.getByTestId('target-path').fill(target);
-    await page.getByTestId('source-path').fill(source);
-    await page.getByTestId('look-at-data').click();
-    await expect.poll(() => page.getByTestId('look-at-data').isEnabled(), { timeout: 60_000 }).toBe(true);
+    await app.page.getByTestId('target-path').fill(target);
+    await app.page.getByTestId('source-path').fill(source);
+    await app.page.getByTestId('look-at-data').click();
+    await expect.poll(() => app.page.getByTestId('look-at-data').isEnabled(), { timeout: scaled(60_000) }).toBe(true);
   }
 
   it('refuses a folder with one class, and a folder outside --data-root, next to the path', async () => {
-    await page.goto(server.url);
-    await page.getByTestId('new-suite').click();
-    await page.getByTestId('new-suite-view').waitFor();
+    await app.page.goto(app.server.url);
+    await app.page.getByTestId('new-suite').click();
+    await app.page.getByTestId('new-suite-view').waitFor();
     await look(oneClass);
     await expect(fieldError('target').textContent()).resolves.toBe(
       `image folder ${oneClass} has one class (digit-5): a classifier needs at least 2; add a subfolder of images for each other class`,
     );
-    expect(await page.getByTestId('draft-findings').count()).toBe(0);
+    expect(await app.page.getByTestId('draft-findings').count()).toBe(0);
 
-    await look(dir);
+    await look(app.dir);
     await expect(fieldError('target').textContent()).resolves.toContain(
-      `${dir} is outside the data folders this server reads (${join(dir, 'data')})`,
+      `${app.dir} is outside the data folders this server reads (${join(app.dir, 'data')})`,
     );
 
-    await look(digits, join(dir, 'data', 'nothing-here'));
-    await expect(fieldError('source').textContent()).resolves.toBe(`${join(dir, 'data', 'nothing-here')} not found`);
+    await look(digits, join(app.dir, 'data', 'nothing-here'));
+    await expect(fieldError('source').textContent()).resolves.toBe(
+      `${join(app.dir, 'data', 'nothing-here')} not found`,
+    );
     expect(await fieldError('target').count()).toBe(0);
   });
 
@@ -107,24 +88,24 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
       `table ${badIris}, line 4, column "sepal_length": "tall" is not a number; features must be numeric (leave "sepal_length" out with "features", or encode it as numbers)`,
     );
     await look(iris);
-    expect(await page.getByTestId('field-error').count()).toBe(0);
-    const rows = page.getByTestId('draft-class');
+    expect(await app.page.getByTestId('field-error').count()).toBe(0);
+    const rows = app.page.getByTestId('draft-class');
     await expect.poll(() => rows.count()).toBe(3);
     expect(await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.class, Number(r.dataset.count)]))).toEqual([
       ['setosa', 50],
       ['versicolor', 50],
       ['virginica', 50],
     ]);
-    await expect(page.getByTestId('draft-features').textContent()).resolves.toMatch(
+    await expect(app.page.getByTestId('draft-features').textContent()).resolves.toMatch(
       /Feature columns: sepal_length, sepal_width, petal_length, petal_width; label column\s+species/,
     );
-    expect(await page.getByTestId('thumbnail').count()).toBe(0);
+    expect(await app.page.getByTestId('thumbnail').count()).toBe(0);
   });
 
   it('shows the classes with their counts and thumbnails, the skipped file, and an estimate', async () => {
     await look(digits, otherDigits);
-    expect(await page.getByTestId('field-error').count()).toBe(0);
-    const rows = page.getByTestId('draft-class');
+    expect(await app.page.getByTestId('field-error').count()).toBe(0);
+    const rows = app.page.getByTestId('draft-class');
     await expect.poll(() => rows.count()).toBe(2);
     const classes = await rows.evaluateAll((rs) => rs.map((r) => [r.dataset.class, Number(r.dataset.count)]));
     expect(classes).toEqual([
@@ -140,65 +121,67 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
       );
       expect(widths.every((w) => w > 0)).toBe(true);
     }
-    await expect(page.getByTestId('draft-shape').textContent()).resolves.toContain('28×28 grayscale');
-    await expect(page.getByTestId('draft-skipped').textContent()).resolves.toContain(
+    await expect(app.page.getByTestId('draft-shape').textContent()).resolves.toContain('28×28 grayscale');
+    await expect(app.page.getByTestId('draft-skipped').textContent()).resolves.toContain(
       join(digits, 'digit-3', 'broken.png'),
     );
     // With a source, every approach is drafted, and pretraining on it.
-    const enabled = await page
+    const enabled = await app.page
       .getByTestId('approach-enabled')
       .evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked));
     expect(enabled).toEqual([true, true, true, true]);
-    await expect(page.getByTestId('suite-pretrain-epochs').inputValue()).resolves.toBe('5');
-    await expect(page.getByTestId('estimate').textContent()).resolves.toContain('An upper bound');
-    await expect(page.getByTestId('estimate').textContent()).resolves.toContain('pretraining');
-    await page.screenshot({ path: screenshotPath('new-suite'), fullPage: true });
+    await expect(app.page.getByTestId('suite-pretrain-epochs').inputValue()).resolves.toBe('5');
+    await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain('An upper bound');
+    await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain('pretraining');
+    await app.page.screenshot({ path: screenshotPath('new-suite'), fullPage: true });
   });
 
   it('checks edits as they are typed and re-estimates the run time', async () => {
-    const estimate = page.getByTestId('estimate-seconds');
+    const estimate = app.page.getByTestId('estimate-seconds');
     const before = Number(await estimate.getAttribute('data-seconds'));
     expect(before).toBeGreaterThan(0);
 
     // 3 of 15 per class are held out for testing: 24 examples are left for training.
-    await page.getByTestId('suite-sizes').fill('10, 500');
+    await app.page.getByTestId('suite-sizes').fill('10, 500');
     await expect(fieldError('sizes').textContent()).resolves.toBe(
       '500 is more than the 24 examples left for training after 3 per class are held out for testing: use sizes up to 24',
     );
-    expect(await page.getByTestId('run-new-suite').isEnabled()).toBe(false);
-    await page.getByTestId('suite-seeds').fill('0, 0');
+    expect(await app.page.getByTestId('run-new-suite').isEnabled()).toBe(false);
+    await app.page.getByTestId('suite-seeds').fill('0, 0');
     await expect(fieldError('seeds').textContent()).resolves.toBe('seeds must be unique');
 
-    await page.getByTestId('suite-sizes').fill('10, 20');
-    await page.getByTestId('suite-seeds').fill('0');
-    await page.getByTestId('suite-cross-validate-below').fill('0');
+    await app.page.getByTestId('suite-sizes').fill('10, 20');
+    await app.page.getByTestId('suite-seeds').fill('0');
+    await app.page.getByTestId('suite-cross-validate-below').fill('0');
     // Scratch only: nothing to pretrain for.
     for (const approach of ['finetune', 'linear-probe', 'partial']) {
-      await page
+      await app.page
         .locator(`[data-testid="approach-row"][data-approach="${approach}"]`)
         .getByTestId('approach-enabled')
         .uncheck();
     }
-    expect(await page.getByTestId('suite-pretrain-epochs').isDisabled()).toBe(true);
-    const scratch = page.locator('[data-testid="approach-row"][data-approach="scratch"]');
+    expect(await app.page.getByTestId('suite-pretrain-epochs').isDisabled()).toBe(true);
+    const scratch = app.page.locator('[data-testid="approach-row"][data-approach="scratch"]');
     await scratch.getByTestId('approach-epochs').fill('2');
     await scratch.getByTestId('approach-min-steps').fill('0');
     await scratch.getByTestId('approach-learning-rates').fill('0.003');
-    expect(await page.getByTestId('field-error').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('estimate').getAttribute('data-stale'), { timeout: 15_000 }).toBe('false');
+    expect(await app.page.getByTestId('field-error').count()).toBe(0);
+    await expect
+      .poll(() => app.page.getByTestId('estimate').getAttribute('data-stale'), { timeout: scaled(15_000) })
+      .toBe('false');
     const after = Number(await estimate.getAttribute('data-seconds'));
     expect(after).toBeLessThan(before);
-    await expect(page.getByTestId('estimate').textContent()).resolves.toContain('for 2 trials');
-    await expect(page.getByTestId('estimate').textContent()).resolves.not.toContain('pretraining');
+    await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain('for 2 trials');
+    await expect(app.page.getByTestId('estimate').textContent()).resolves.not.toContain('pretraining');
   });
 
   it('saves the suite file as a download', async () => {
     const [download]: [Download, void] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByTestId('save-suite').click(),
+      app.page.waitForEvent('download'),
+      app.page.getByTestId('save-suite').click(),
     ]);
     expect(download.suggestedFilename()).toBe('digits.json');
-    const path = join(dir, 'saved.json');
+    const path = join(app.dir, 'saved.json');
     await download.saveAs(path);
     const saved = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     expect(saved).toMatchObject({
@@ -214,24 +197,24 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
   });
 
   it('runs the suite to the end and shows its trials in the run view', async () => {
-    await page.getByTestId('run-new-suite').click();
-    await page.getByTestId('run-view').waitFor({ timeout: 30_000 });
-    const bar = page.getByTestId('progress-bar');
+    await app.page.getByTestId('run-new-suite').click();
+    await app.page.getByTestId('run-view').waitFor();
+    const bar = app.page.getByTestId('progress-bar');
     await expect
       .poll(async () => `${await bar.getAttribute('aria-valuenow')}/${await bar.getAttribute('data-status')}`, {
-        timeout: 90_000,
+        timeout: scaled(90_000),
         interval: 500,
       })
       .toBe('2/done');
-    const rows = page.getByTestId('trial-row');
+    const rows = app.page.getByTestId('trial-row');
     await expect.poll(() => rows.count()).toBe(2);
     const statuses = await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-status')));
     expect(statuses).toEqual(['done', 'done']);
-    await expect(page.locator('h1').first().textContent()).resolves.toContain('digits');
-  }, 120_000);
+    await expect(app.page.locator('h1').first().textContent()).resolves.toContain('digits');
+  });
 
   it('caused no console errors', () => {
     // The refusals above are answered with HTTP 400, which Chromium logs as a failed resource load.
-    expect(problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
+    expect(app.problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
   });
 });

@@ -5,16 +5,14 @@
  * run is in flight, then the suite done.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scaled } from '../support/machine-load.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { requireSystem } from '../support/system.js';
-import { launchChromium } from './support/chromium.js';
-import { REPO_ROOT, requireBuilt, screenshotPath } from './support/paths.js';
-import { startServe, type ServeProcess } from './support/serve-process.js';
+import { useAppPage } from './support/app-page.js';
+import { REPO_ROOT, screenshotPath } from './support/paths.js';
 
 const TINY = join(REPO_ROOT, 'test', 'fixtures', 'tiny-suite.json');
 
@@ -24,11 +22,11 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
     let postgres: PostgresServer;
     let url: string;
     let dataDir: string;
-    let server: ServeProcess;
-    let browser: Browser;
-    let page: Page;
     const children: { child: ChildProcess; output: string }[] = [];
-    const problems: string[] = [];
+    afterAll(async () => {
+      for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await postgres?.stop();
+    });
 
     /** The real CLI, each process with its own cache folder: nothing is shared but the database. */
     const cli = (name: string, args: string[]) => {
@@ -45,52 +43,38 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
       return entry;
     };
 
-    beforeAll(async () => {
-      requireBuilt([
-        ['dist/benchmarks/cli/main.js', 'npm run build'],
-        ['dist/renderer/index.html', 'npm run build:renderer'],
-      ]);
-      postgres = await startPostgres();
-      url = await postgres.createDatabase('serve_distributed');
-      dataDir = mkdtempSync(join(tmpdir(), 'tb-e2e-dist-'));
-      server = await startServe({ dbPath: url, env: { TRANSFER_BENCH_CACHE: join(dataDir, 'serve', 'model-cache') } });
-      browser = await launchChromium();
-      page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-      });
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    }, 120_000);
-
-    afterAll(async () => {
-      for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await browser?.close();
-      await server?.stop();
-      await postgres?.stop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    const app = useAppPage({
+      name: 'tb-e2e-dist-',
+      async prepare(dir) {
+        postgres = await startPostgres();
+        url = await postgres.createDatabase('serve_distributed');
+        dataDir = dir;
+        return { dbPath: url, env: { TRANSFER_BENCH_CACHE: join(dir, 'serve', 'model-cache') } };
+      },
     });
 
     it('shows the suite appear, its trials finish while the run is in flight, then done', async () => {
       const started = Date.now();
-      await page.goto(server.url);
-      await page.getByTestId('suites-view').waitFor();
+      await app.page.goto(app.server.url);
+      await app.page.getByTestId('suites-view').waitFor();
 
       // The coordinator creates the suite and enqueues its trials; with no worker yet, nothing runs.
       const run = cli('coordinator', ['run', TINY, '--db', url, '--distributed', '--backend', 'wasm']);
-      const row = page.locator('[data-testid="suite-row"][data-suite-id="1"]');
-      await row.waitFor({ timeout: 60_000 });
-      await expect.poll(() => row.getAttribute('data-status'), { timeout: 30_000 }).toBe('running');
+      const row = app.page.locator('[data-testid="suite-row"][data-suite-id="1"]');
+      await row.waitFor({ timeout: scaled(60_000) });
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: scaled(30_000) }).toBe('running');
       await row.getByTestId('open-suite').click();
-      const bar = page.getByTestId('progress-bar');
+      const bar = app.page.getByTestId('progress-bar');
       await bar.waitFor();
       expect(await bar.getAttribute('aria-valuenow')).toBe('0');
 
       // Now a worker: what it does reaches the page only through the database.
       const worker = cli('worker', ['worker', '--db', url, '--backend', 'wasm', '--workers', '1']);
       const seen: { finished: number; status: string | null; rows: string[] }[] = [];
-      const trials = page.getByTestId('trial-row');
+      const trials = app.page.getByTestId('trial-row');
       let sawTrainingLive = false;
-      const deadline = Date.now() + 240_000;
+      const runTimeout = scaled(240_000);
+      const deadline = Date.now() + runTimeout;
       for (;;) {
         const sample = {
           finished: Number(await bar.getAttribute('aria-valuenow')),
@@ -98,13 +82,14 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
           rows: await trials.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status') ?? '')),
         };
         // a trial in training, as the worker announced it (its row and the "in flight" list)
-        if (sample.rows.includes('running') && (await page.getByTestId('trial-in-flight').count()) > 0)
+        if (sample.rows.includes('running') && (await app.page.getByTestId('trial-in-flight').count()) > 0)
           sawTrainingLive = true;
         const last = seen.at(-1);
         if (!last || last.finished !== sample.finished || last.status !== sample.status) seen.push(sample);
         if (sample.status !== 'running') break;
-        if (Date.now() > deadline) throw new Error(`no end within 240 s:\n${run.output}\n---\n${worker.output}`);
-        await page.waitForTimeout(200);
+        if (Date.now() > deadline)
+          throw new Error(`no end within ${Math.round(runTimeout / 1000)} s:\n${run.output}\n---\n${worker.output}`);
+        await app.page.waitForTimeout(200);
       }
       const runExit = await new Promise<number | null>((resolve) =>
         run.child.exitCode !== null ? resolve(run.child.exitCode) : run.child.once('exit', resolve),
@@ -118,20 +103,22 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
       expect(sawTrainingLive).toBe(true);
       expect(seen.at(-1)).toMatchObject({ status: 'done', finished: 6 });
       await expect
-        .poll(() => trials.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))), { timeout: 10_000 })
+        .poll(() => trials.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))), {
+          timeout: scaled(10_000),
+        })
         .toEqual(Array(6).fill('done'));
-      await expect.poll(() => page.getByTestId('pretrain-progress').count(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => app.page.getByTestId('pretrain-progress').count(), { timeout: scaled(10_000) }).toBe(0);
       // each trial names the worker that ran it
-      const workers = await page.getByTestId('trial-worker').allInnerTexts();
+      const workers = await app.page.getByTestId('trial-worker').allInnerTexts();
       expect(workers).toHaveLength(6);
       for (const name of workers)
         expect(name.startsWith(`${hostname()} · pid ${worker.child.pid} slot 1`), name).toBe(true);
-      await page.screenshot({ path: screenshotPath('serve-distributed-done'), fullPage: true });
-      expect(problems).toEqual([]);
+      await app.page.screenshot({ path: screenshotPath('serve-distributed-done'), fullPage: true });
+      expect(app.problems).toEqual([]);
       worker.child.kill('SIGTERM');
       console.log(
         `serve-distributed: ${((Date.now() - started) / 1000).toFixed(0)} s, progress seen: ${seen.map((s) => `${s.finished}/${s.status}`).join(' → ')}`,
       );
-    }, 300_000);
+    });
   },
 );

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { scaled } from '../../support/machine-load.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface ServeProcess {
@@ -9,13 +10,15 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
-/** Runs the real CLI, `transfer-bench serve --port 0 [args]`, and waits for the URL it prints. */
-export function startServe(options: {
+export interface ServeOptions {
   dbPath: string;
   env?: Record<string, string>;
   /** More arguments for `serve`, e.g. ['--host', '0.0.0.0']. */
   args?: string[];
-}): Promise<ServeProcess> {
+}
+
+/** Runs the real CLI, `transfer-bench serve --port 0 [args]`, and waits for the URL it prints. */
+export function startServe(options: ServeOptions): Promise<ServeProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -35,16 +38,17 @@ export function startServe(options: {
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), scaled(15_000));
     await exited;
     clearTimeout(timer);
   };
 
+  const startTimeout = scaled(60_000);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`transfer-bench serve printed no URL within 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`transfer-bench serve printed no URL within ${Math.round(startTimeout / 1000)} s:\n${output}`));
+    }, startTimeout);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
       const match = /https?:\/\/[^\s)]+/.exec(output);
