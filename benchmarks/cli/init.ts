@@ -57,6 +57,7 @@ export function printInit(result: InitResult, out: string): void {
         `${target.skipped.length} files that could not be decoded, e.g. ${target.skipped[0]!.path}: ${target.skipped[0]!.reason}`,
       );
     }
+    for (const entry of target.excluded) line('not followed', `${entry.path}: ${entry.reason}`);
     if (target.ignored > 0) line('ignored', `${target.ignored} hidden or non-image files`);
   }
   line(
