@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { initSuite, type InitResult } from '../builder/init-suite.js';
 import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
+import { commandLine, detectInvocation, shellWord } from './invocation.js';
 import { formatDuration } from './progress-display.js';
 
 interface InitCliOptions {
@@ -101,7 +102,7 @@ export function printInit(result: InitResult, out: string): void {
     );
   }
   line('wrote', out);
-  console.log(`\nrun it with:  npx transfer-bench run ${out}`);
+  console.log(`\nrun it with:  ${commandLine(detectInvocation(), `run ${shellWord(out)}`)}`);
 }
 
 export function registerInit(program: Command): void {
