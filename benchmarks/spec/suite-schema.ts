@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { SUITE_LIMITS, tooManyLearningRates, tooManySeeds, tooManySizes, tooManyTrials } from './suite-limits.js';
+
+/** The length of a list a limit refused (zod's issue carries the input as unknown). */
+const lengthOf = (input: unknown): number => (Array.isArray(input) ? input.length : 0);
 
 const classList = z
   .array(z.number().int().min(0))
@@ -104,7 +108,6 @@ export const approachSettings = z
       z
         .array(z.number().positive().max(10))
         .min(1)
-        .max(8)
         .refine((v) => new Set(v).size === v.length, 'learning rates must be unique'),
     ]),
     /**
@@ -131,6 +134,12 @@ export const approachSettings = z
   .refine((a) => a.trainableBlocks === undefined || a.trainFrom === undefined, {
     message: 'give either "trainableBlocks" or "trainFrom", not both',
     path: ['trainFrom'],
+  })
+  .superRefine((a, ctx) => {
+    // Checked here, not on the list: inside the union a refused list reads only "Invalid input".
+    if (Array.isArray(a.learningRate) && a.learningRate.length > SUITE_LIMITS.learningRates) {
+      ctx.addIssue({ code: 'custom', path: ['learningRate'], message: tooManyLearningRates(a.learningRate.length) });
+    }
   });
 
 export const pretrainSpec = z.strictObject({
@@ -207,10 +216,12 @@ export const suiteSpec = z
     sizes: z
       .array(z.number().int().positive())
       .min(1)
+      .max(SUITE_LIMITS.sizes, { error: (issue) => tooManySizes(lengthOf(issue.input)) })
       .refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]!), 'sizes must be strictly increasing'),
     seeds: z
       .array(z.number().int().nonnegative())
       .min(1)
+      .max(SUITE_LIMITS.seeds, { error: (issue) => tooManySeeds(lengthOf(issue.input)) })
       .refine((s) => new Set(s).size === s.length, 'seeds must be unique'),
     /** Approaches to compare, each with its own optimiser settings and budget. */
     approaches: z
@@ -253,7 +264,11 @@ export const suiteSpec = z
       s.sources !== undefined ||
       Object.entries(s.approaches).every(([k, v]) => k === 'scratch' || v === undefined),
     { message: 'fine-tuning approaches need "pretrain", "pretrainedModel" or "sources"', path: ['approaches'] },
-  );
+  )
+  .superRefine((s, ctx) => {
+    const why = tooManyTrials(s);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 export type DatasetSource = z.infer<typeof datasetSource>;
 export type ApproachSettings = z.infer<typeof approachSettings>;
