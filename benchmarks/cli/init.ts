@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { initSuite, type InitResult } from '../builder/init-suite.js';
 import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
+import { commandLine, detectInvocation, shellWord } from './invocation.js';
 import { formatDuration } from './progress-display.js';
 
 interface InitCliOptions {
@@ -57,6 +58,7 @@ export function printInit(result: InitResult, out: string): void {
         `${target.skipped.length} files that could not be decoded, e.g. ${target.skipped[0]!.path}: ${target.skipped[0]!.reason}`,
       );
     }
+    for (const entry of target.excluded) line('not followed', `${entry.path}: ${entry.reason}`);
     if (target.ignored > 0) line('ignored', `${target.ignored} hidden or non-image files`);
   }
   line(
@@ -100,7 +102,7 @@ export function printInit(result: InitResult, out: string): void {
     );
   }
   line('wrote', out);
-  console.log(`\nrun it with:  npx transfer-bench run ${out}`);
+  console.log(`\nrun it with:  ${commandLine(detectInvocation(), `run ${shellWord(out)}`)}`);
 }
 
 export function registerInit(program: Command): void {

@@ -9,7 +9,7 @@ import { chooseClasses, distinctLabelValues, formatValues, nameClasses } from '.
 import { splitPerClass } from './fixed-split.js';
 import type { SkippedFile } from './decode-cache.js';
 import { readIdxPair } from './idx-reader.js';
-import { describeLoad, describeSkipped, listFolderSource, loadImageFolder } from './load-folder.js';
+import { describeExcluded, describeLoad, describeSkipped, listFolderSource, loadImageFolder } from './load-folder.js';
 import { labelOrder, readTable, type Table } from './load-table.js';
 import type { LabelledImages } from './labelled-images.js';
 import { MNIST_DIGITS, loadMnistPackage } from './mnist-package.js';
@@ -123,7 +123,11 @@ async function openFolder(source: FolderSource, baseDir: string): Promise<Opened
     classes,
     classNames,
     skipped: [...train.skipped, ...(test?.skipped ?? [])],
-    notes: [describeLoad(train), ...(test ? [describeLoad(test)] : [])],
+    notes: [
+      ...describeExcluded([...listings.train.excluded, ...(listings.test?.excluded ?? [])]),
+      describeLoad(train),
+      ...(test ? [describeLoad(test)] : []),
+    ],
     describeClass: (value) => `class "${classNames[value]}" (folder ${folderOf(value)})`,
   };
   if (test) opened.test = test.examples;

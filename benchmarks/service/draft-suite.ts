@@ -4,9 +4,20 @@ import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
 import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
 import { UserError } from '../errors.js';
-import { resolveUnderRoots } from './data-roots.js';
+import { resolveUnderRoots, underRoots } from './data-roots.js';
 
-export async function draftSuiteFor(
+/**
+ * Looks at the data a user chose in the suite builder and drafts a suite for it. With `dataRoots` (`serve`), every
+ * path and every entry read below it, at any depth, must be under a root: an escaping link is skipped and named.
+ */
+export function draftSuiteFor(
+  request: ValidRequestOf<'draftSuite'>,
+  dataRoots: readonly string[] | undefined,
+): Promise<DraftSuiteResponse> {
+  return dataRoots ? underRoots(dataRoots, () => draft(request, dataRoots)) : draft(request, undefined);
+}
+
+async function draft(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
 ): Promise<DraftSuiteResponse> {
@@ -30,7 +41,7 @@ export async function draftSuiteFor(
           : [],
     })),
   );
-  const skipped = target.kind === 'folder' ? target.skipped : [];
+  const skipped = target.kind === 'folder' ? [...target.excluded, ...target.skipped] : [];
   return {
     spec: result.spec,
     kind: target.kind,

@@ -9,7 +9,7 @@ import { chromiumGpuWorkers } from '../gpu/chromium-workers.js';
 import { withGpuWorkers, type GpuWorkers } from '../gpu/gpu-forker.js';
 import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
-import { loadSuiteUnderRoots } from './data-roots.js';
+import { loadSuiteUnderRoots, underRoots } from './data-roots.js';
 import { draftSuiteFor, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
@@ -145,8 +145,12 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       return store.listEpochs(suiteId, trainSize);
     },
     startSuite: async ({ source, backend, workers }) => {
-      const suite = options.dataRoots ? loadSuiteUnderRoots(source, options.dataRoots) : loadSuite(source);
-      return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
+      const roots = options.dataRoots;
+      const start = async () => {
+        const suite = roots ? loadSuiteUnderRoots(source, roots) : loadSuite(source);
+        return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
+      };
+      return roots ? underRoots(roots, start) : start();
     },
     cancelSuite: async ({ suiteId }) => {
       const run = runs.get(suiteId);

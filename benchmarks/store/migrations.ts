@@ -90,4 +90,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trials ADD COLUMN worker_name TEXT;
   ALTER TABLE trials ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
   `,
+  // 5: a running trial's own heartbeat (issue 16, defect 11): the worker of a distributed run refreshes it while it
+  // trains, so that the run following the suite hands the trial of a silent (dead) worker to another one in a minute.
+  `
+  ALTER TABLE trials ADD COLUMN heartbeat_at INTEGER;
+  `,
 ];

@@ -99,4 +99,8 @@ export const PG_MIGRATIONS: readonly string[] = [
     record_json text NOT NULL
   );
   `,
+  // 5: a running trial's own heartbeat, refreshed by its worker (see migrations.ts).
+  `
+  ALTER TABLE trials ADD COLUMN heartbeat_at bigint;
+  `,
 ];

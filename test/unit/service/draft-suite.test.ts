@@ -1,3 +1,4 @@
+import { copyFileSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../benchmarks/errors.js';
@@ -95,5 +96,39 @@ describe('the suite builder request (draftSuite)', () => {
     );
     const inside = await draftSuiteFor({ target: digits, estimate: false }, [temp.dir]);
     expect(inside.classes).toHaveLength(2);
+  });
+  it('defect 1: a symlinked class folder or image pointing outside --data-root is skipped and named, not followed', async () => {
+    // root/: digits-linked/ holds the two digit classes (copied) plus links leading out: a class folder, and a file
+    // inside a class folder; outside/ is beside the root.
+    const root = join(temp.dir, 'root');
+    const outside = join(temp.dir, 'outside');
+    const data = join(root, 'digits-linked');
+    for (const c of ['digit-1', 'digit-7']) {
+      mkdirSync(join(data, c), { recursive: true });
+      for (const f of readdirSync(join(digits, c))) copyFileSync(join(digits, c, f), join(data, c, f));
+    }
+    await writeDigitFolder(outside, [3], 5, ['png']);
+    const outsideFile = join(outside, 'digit-3', readdirSync(join(outside, 'digit-3'))[0]!);
+    symlinkSync(join(outside, 'digit-3'), join(data, 'digit-3'));
+    symlinkSync(outsideFile, join(data, 'digit-1', 'zz-escape.png'));
+    const draft = await draftSuiteFor({ target: data, estimate: false }, [root]);
+    expect(draft.classes.map((c) => [c.name, c.count])).toEqual([
+      ['digit-1', 12],
+      ['digit-7', 12],
+    ]);
+    const reason = 'a symbolic link that leads outside the data folders this server reads: not followed';
+    expect(draft.skipped).toEqual(
+      expect.arrayContaining([
+        { path: join(data, 'digit-3'), reason },
+        { path: join(data, 'digit-1', 'zz-escape.png'), reason },
+      ]),
+    );
+    // The same folder read without roots (the CLI) follows its links.
+    const local = await draftSuiteFor({ target: data, estimate: false }, undefined);
+    expect(local.classes.map((c) => [c.name, c.count])).toEqual([
+      ['digit-1', 13],
+      ['digit-3', 5],
+      ['digit-7', 12],
+    ]);
   });
 });
