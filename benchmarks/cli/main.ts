@@ -12,6 +12,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
 import { displayLocation, openStore } from '../store/open-store.js';
+import { SCHEMA_VERSION, describePlan } from '../store/schema-version.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
@@ -331,12 +332,17 @@ export function buildProgram(): Command {
 
   program
     .command('migrate')
-    .description('bring a database written by an older transfer-bench up to date (keeps every result)')
+    .description(
+      'bring a database written by an older transfer-bench up to date (keeps every result); says what it does first, and refuses while processes of another version are connected',
+    )
     .addOption(dbOption())
     .action(async (options: { db: string }) => {
-      const store = await openStore(options.db);
+      const where = displayLocation(options.db);
+      const store = await openStore(options.db, {
+        onMigrate: (plan) => describePlan(where, plan).forEach((line) => console.log(line)),
+      });
       await store.close();
-      console.log(`database ${store.location} is up to date`);
+      console.log(`database ${store.location} is up to date (schema version ${SCHEMA_VERSION})`);
     });
 
   program

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { errorMessage } from '../errors.js';
+import { APPLICATION_NAME } from '../store/pg-connect.js';
 
 /**
  * The queue of a distributed suite's work, on pg-boss in the shared PostgreSQL database (its own schema beside the
@@ -101,7 +102,7 @@ export class TrialQueue {
       connectionString,
       schema: QUEUE_SCHEMA,
       max: options.maxConnections ?? 4,
-      application_name: 'transfer-bench',
+      application_name: APPLICATION_NAME,
       schedule: false,
       supervise: true,
       maintenanceIntervalSeconds: options.maintenanceSeconds ?? 5,

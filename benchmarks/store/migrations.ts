@@ -1,4 +1,14 @@
 /**
+ * What each migration brings, in a line, for what `migrate` says it will do (the same index as MIGRATIONS).
+ */
+export const MIGRATION_SUMMARIES: readonly string[] = [
+  'suites, trials and their epoch curves',
+  'who runs a suite (a token per run, host, process start, heartbeat) and the run each running trial belongs to',
+  'the learning rate of each trial, the candidates tried and the model-selection protocol',
+  'the host and worker that ran each trial and its attempts (distributed runs); in PostgreSQL, the blobs and pretrained source models workers fetch',
+];
+
+/**
  * Numbered schema migrations of the SQLite store. Migration i brings `PRAGMA user_version` from i to i + 1. Never edit
  * a released one: add a new one, here and in pg-migrations.ts (the PostgreSQL store keeps the same numbers).
  */

@@ -72,7 +72,7 @@ export class PgStore implements Store {
     try {
       pool = createPgPool(url, options);
       if (readonly) await checkPgSchema(pool, url);
-      else await migratePg(pool, url);
+      else await migratePg(pool, url, options);
       return new PgStore(pool, url);
     } catch (error) {
       await pool?.end().catch(() => {});
