@@ -7,6 +7,8 @@ import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError, describeJsonSyntaxError, errorMessage } from '../errors.js';
+// registers the text layers, so that a saved text model loads
+import './text-layers.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
