@@ -149,7 +149,17 @@ async function follow(
   });
   let interrupted = false;
   const onSignal = () => {
-    if (interrupted || suiteId === null) return;
+    // Before the suite is stored (its data is being checked: minutes for a large folder), nothing is written yet, so
+    // Ctrl-C stops at once; so does a second Ctrl-C. The store's writes are transactions: none is left half-done,
+    // and a run stopped after its suite was stored is found interrupted and resumable.
+    if (suiteId === null || interrupted) {
+      process.stderr.write(
+        suiteId === null
+          ? '\nstopped before the run began: no trial was trained or stored\n'
+          : `\nstopped at once: finished trials are kept; finish the suite with: transfer-bench resume ${suiteId}\n`,
+      );
+      process.exit(130);
+    }
     interrupted = true;
     process.stderr.write('\nstopping: the trials in flight are marked cancelled, finished ones are kept…\n');
     void service.cancelSuite({ suiteId });
