@@ -60,11 +60,16 @@ async function withService<T>(
   options: { readonly?: boolean } = {},
 ): Promise<T> {
   const service = await createEngineService({ dbPath, readonly: options.readonly ?? false });
+  let result: T;
   try {
-    return await action(service);
-  } finally {
-    await service.close();
+    result = await action(service);
+  } catch (error) {
+    // The action's error is the one to show: closing may fail for the same cause (e.g. a full disk).
+    await service.close().catch(() => {});
+    throw error;
   }
+  await service.close();
+  return result;
 }
 
 /** What follow() and report() need of a run's owner: the engine service, or a distributed session. */
@@ -185,8 +190,16 @@ async function report(
   resumeArgs = '',
 ): Promise<void> {
   const { suiteId, status, notices } = end;
-  const { suite, trials } = await service.getSuite({ suiteId });
-  printSummaryTable(suite, trials);
+  // The summary is read from the database, which may be what failed (a full disk): then the run's own message, which
+  // names the database and what to do, still ends the output.
+  let stored: Awaited<ReturnType<Followed['getSuite']>> | null = null;
+  try {
+    stored = await service.getSuite({ suiteId });
+  } catch (error) {
+    console.error(`(the summary table cannot be shown: ${errorMessage(error)})`);
+  }
+  if (stored) printSummaryTable(stored.suite, stored.trials);
+  const suite = stored?.suite;
   for (const line of notices) console.error(line);
   if (status === 'cancelled') {
     console.error(
@@ -197,7 +210,7 @@ async function report(
     process.exitCode = 130;
   } else if (status === 'failed') {
     // The run's own error: the stored one may be missing when the database could not be written.
-    console.error(`suite ${suiteId} failed: ${end.error ?? suite.error ?? 'unknown error'}`);
+    console.error(`suite ${suiteId} failed: ${end.error ?? suite?.error ?? 'unknown error'}`);
     process.exitCode = 1;
   } else {
     console.error(`export the results with: transfer-bench export ${suiteId} --out results/`);
