@@ -64,11 +64,16 @@ async function withService<T>(
   options: { readonly?: boolean } = {},
 ): Promise<T> {
   const service = await createEngineService({ dbPath, readonly: options.readonly ?? false });
+  let result: T;
   try {
-    return await action(service);
-  } finally {
-    await service.close();
+    result = await action(service);
+  } catch (error) {
+    // The action's error is the one to show: closing may fail for the same cause (e.g. a full disk).
+    await service.close().catch(() => {});
+    throw error;
   }
+  await service.close();
+  return result;
 }
 
 /** What follow() and report() need of a run's owner: the engine service, or a distributed session. */
@@ -153,7 +158,17 @@ async function follow(
   });
   let interrupted = false;
   const onSignal = () => {
-    if (interrupted || suiteId === null) return;
+    // Before the suite is stored (its data is being checked: minutes for a large folder), nothing is written yet, so
+    // Ctrl-C stops at once; so does a second Ctrl-C. The store's writes are transactions: none is left half-done,
+    // and a run stopped after its suite was stored is found interrupted and resumable.
+    if (suiteId === null || interrupted) {
+      process.stderr.write(
+        suiteId === null
+          ? '\nstopped before the run began: no trial was trained or stored\n'
+          : `\nstopped at once: finished trials are kept; finish the suite with: transfer-bench resume ${suiteId}\n`,
+      );
+      process.exit(130);
+    }
     interrupted = true;
     process.stderr.write('\nstopping: the trials in flight are marked cancelled, finished ones are kept…\n');
     void service.cancelSuite({ suiteId });
@@ -179,9 +194,17 @@ async function report(
   resumeArgs = '',
 ): Promise<void> {
   const { suiteId, status, notices } = end;
-  const { suite, trials } = await service.getSuite({ suiteId });
   const invocation = detectInvocation();
-  printSummaryTable(suite, trials);
+  // The summary is read from the database, which may be what failed (a full disk): then the run's own message, which
+  // names the database and what to do, still ends the output.
+  let stored: Awaited<ReturnType<Followed['getSuite']>> | null = null;
+  try {
+    stored = await service.getSuite({ suiteId });
+  } catch (error) {
+    console.error(`(the summary table cannot be shown: ${errorMessage(error)})`);
+  }
+  if (stored) printSummaryTable(stored.suite, stored.trials);
+  const suite = stored?.suite;
   for (const line of notices) console.error(adaptHints(line, invocation));
   if (status === 'cancelled') {
     console.error(
@@ -192,7 +215,7 @@ async function report(
     process.exitCode = 130;
   } else if (status === 'failed') {
     // The run's own error: the stored one may be missing when the database could not be written.
-    console.error(`suite ${suiteId} failed: ${end.error ?? suite.error ?? 'unknown error'}`);
+    console.error(`suite ${suiteId} failed: ${end.error ?? suite?.error ?? 'unknown error'}`);
     process.exitCode = 1;
   } else {
     console.error(`export the results with: ${commandLine(invocation, `export ${suiteId} --out results/`)}`);
