@@ -20,6 +20,7 @@ import {
   type RunEstimate,
   type Throughput,
 } from './estimate.js';
+import { cachedThroughput, throughputKey } from './throughput-cache.js';
 import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
 import { draftSuite, type DraftSource } from './suite-draft.js';
 
@@ -122,13 +123,8 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
     const brought = model ? { model: await loadModel(model.path), cutLayer: model.cutLayer } : undefined;
     try {
       const { numClasses } = check;
-      const throughput = await measureThroughput(
-        spec,
-        inputShape,
-        numClasses,
-        backend,
-        options.measureSeconds,
-        brought,
+      const throughput = await cachedThroughput(throughputKey(spec, inputShape, numClasses, backend, model?.path), () =>
+        measureThroughput(spec, inputShape, numClasses, backend, options.measureSeconds, brought),
       );
       const flops = approachFlops(spec, inputShape, numClasses, brought);
       result.throughput = throughput;

@@ -358,9 +358,10 @@ export function buildProgram(): Command {
         options.db,
         async (service) => {
           const suiteId = await resolveSuiteId(service, suite);
-          console.error(await describeSuite(service, suiteId, suite, 'exporting'));
           const { files } = await service.exportCsv({ suiteId });
-          for (const path of writeFiles(options.out, files)) console.log(path);
+          const paths = writeFiles(options.out, files);
+          console.error(await describeSuite(service, suiteId, suite, 'exported'));
+          for (const path of paths) console.log(path);
         },
         { readonly: true },
       );
@@ -379,11 +380,11 @@ export function buildProgram(): Command {
         options.db,
         async (service) => {
           const suiteId = await resolveSuiteId(service, suite);
-          console.error(await describeSuite(service, suiteId, suite, 'reporting on'));
           const report = await service.getReport({ suiteId, format, tolerance: options.tolerance / 100 });
           const [path] = writeFiles(dirname(resolve(options.out)), [
             { name: basename(options.out), content: report.content },
           ]);
+          console.error(await describeSuite(service, suiteId, suite, 'reported on'));
           console.log(path);
         },
         { readonly: true },
@@ -493,7 +494,7 @@ function reportFormatOf(file: string, option: string): 'html' | 'md' {
   return extension === '.md' ? 'md' : 'html';
 }
 
-/** Which suite a command is about, for `export latest` and the like: "exporting suite 3 (quick, done, 12/12 trials)". */
+/** Which suite a command wrote, for `export latest` and the like: "exported suite 3 (quick, the latest; done, 12/12 trials, …)". */
 async function describeSuite(service: EngineService, suiteId: number, asked: string, verb: string): Promise<string> {
   const { suite } = await service.getSuite({ suiteId });
   const which = asked === 'latest' ? ', the latest' : '';

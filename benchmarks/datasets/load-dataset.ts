@@ -15,6 +15,7 @@ import type { LabelledImages } from './labelled-images.js';
 import { MNIST_DIGITS, loadMnistPackage } from './mnist-package.js';
 import { indicesOfClasses, toLabelledImages } from './raw-examples.js';
 import type { RawExamples } from './raw-examples.js';
+import { loadTextTask } from './text-dataset.js';
 
 export interface TaskData {
   pool: LabelledImages;
@@ -28,6 +29,8 @@ export interface TaskData {
   notices: string[];
   /** A class in words for messages, by class index (e.g. `class "cat" (folder /data/cat)`). */
   classLabel: (classIndex: number) => string;
+  /** A text dataset: the vocabulary its token ids index (see text-dataset.ts). */
+  vocabulary?: string[];
 }
 
 type IdxSource = Extract<DatasetSource, { kind: 'idx' }>;
@@ -188,6 +191,8 @@ async function openSource(source: DatasetSource, baseDir: string): Promise<Opene
       return openFolder(source, baseDir);
     case 'csv':
       return openCsv(source, baseDir);
+    case 'text':
+      throw new Error('a text dataset is read with its vocabulary: use loadTask');
   }
 }
 
@@ -230,8 +235,9 @@ function classSummary(opened: OpenedSource): string {
 export async function loadTask(
   source: DatasetSource,
   testPerClass: number,
-  opts: { baseDir: string },
+  opts: { baseDir: string; vocabulary?: readonly string[] | undefined },
 ): Promise<TaskData> {
+  if (source.kind === 'text') return loadTextTask(source, testPerClass, opts);
   const opened = await openSource(source, opts.baseDir);
   const describeClass = classDescriber(opened);
   const { classes, classNames } = opened;

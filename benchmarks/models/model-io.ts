@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError, describeJsonSyntaxError, errorMessage } from '../errors.js';
 import { linkProblem } from '../read-roots.js';
+// registers the text layers, so that a saved text model loads
+import './text-layers.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';

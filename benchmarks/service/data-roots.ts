@@ -7,7 +7,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { SuiteSource } from '../contract.js';
 import { UserError } from '../errors.js';
-import { isInside, linkProblem, readingUnder } from '../read-roots.js';
+import { OUTSIDE_ROOTS, isInside, linkProblem, readingUnder } from '../read-roots.js';
 import { loadSuite, type LoadedSuite } from '../spec/load-suite.js';
 import { suiteDataPaths } from '../spec/suite-data-paths.js';
 
@@ -118,8 +118,10 @@ function checkTreeUnderRoots(realPath: string, roots: readonly string[], depth: 
   for (const entry of readdirSync(realPath, { withFileTypes: true })) {
     const path = join(realPath, entry.name);
     if (entry.isSymbolicLink()) {
-      // A loop or a dangling link is skipped by the folder's reader (image-folder.ts), never followed.
-      if (linkProblem(path) !== null) continue;
+      // A loop or a dangling link is skipped by the folder's reader (image-folder.ts), never followed; a link out
+      // of the roots is refused here, as the run's workers read the folder without them.
+      const problem = linkProblem(path);
+      if (problem !== null && problem !== OUTSIDE_ROOTS) continue;
       checkTreeUnderRoots(resolveUnderRoots(path, roots, refuse), roots, depth - 1, refuse);
     } else if (entry.isDirectory()) checkTreeUnderRoots(path, roots, depth - 1, refuse);
   }

@@ -14,6 +14,8 @@ import { draftSuiteFor, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
 import { listenProgress } from '../distributed/progress-channel.js';
+import { cancelQueuedJobs } from '../distributed/trial-queue.js';
+import { PgStore } from '../store/pg-store.js';
 import { INTERRUPTED, TRIAL_INTERRUPTED, type StoredSuite } from '../store/store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
@@ -165,7 +167,10 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       checkWorkerCount(workers);
       if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running here; cancel that run first`);
       const { backendChoice: backend } = await store.requireSuite(suiteId);
-      const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit }, suiteId, {
+      // on a shared database, the jobs a distributed run of this suite left in the queue are cancelled first
+      const queued =
+        store instanceof PgStore ? { cancelQueuedJobs: (id: number) => cancelQueuedJobs(store.pool, id) } : {};
+      const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit, ...queued }, suiteId, {
         force,
         retryFailed,
         onTakeOver: (message) => notices.forEach((notice) => notice(message)),

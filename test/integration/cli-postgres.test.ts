@@ -69,7 +69,13 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
     const out = join(box.dir, 'out');
     const exported = cli(box, ['export', 'latest', '--out', out]);
     expect(exported.status, exported.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['comparison.csv', 'epochs.csv', 'summary.csv', 'trials.csv']);
+    expect(readdirSync(out).sort()).toEqual([
+      'columns.md',
+      'comparison.csv',
+      'epochs.csv',
+      'summary.csv',
+      'trials.csv',
+    ]);
     const report = cli(box, ['report', '1', '--out', join(box.dir, 'report.md')]);
     expect(report.status, report.stderr).toBe(0);
     expect(readFileSync(join(box.dir, 'report.md'), 'utf8')).toContain('tiny');
@@ -116,6 +122,7 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
     }
     const [fromSqlite, fromPostgres] = written;
     expect(Object.keys(fromSqlite!)).toEqual([
+      'columns.md',
       'comparison.csv',
       'epochs.csv',
       'report.md',

@@ -1,7 +1,8 @@
 import { copyFileSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../../benchmarks/errors.js';
+import { BusyError, UserError } from '../../../benchmarks/errors.js';
 import { buildModel } from '../../../benchmarks/models/architectures.js';
 import { estimateTrainingFlops } from '../../../benchmarks/models/flops.js';
 import { saveModel } from '../../../benchmarks/models/model-io.js';
@@ -14,6 +15,7 @@ const digits = join(temp.dir, 'digits');
 afterAll(temp.cleanup);
 beforeAll(async () => {
   process.env.TRANSFER_BENCH_DATA_CACHE = join(temp.dir, 'cache');
+  process.env.TRANSFER_BENCH_CACHE = join(temp.dir, 'model-cache');
   await writeDigitFolder(digits, [1, 7], 12, ['png', 'jpg']);
 });
 
@@ -130,5 +132,19 @@ describe('the suite builder request (draftSuite)', () => {
       ['digit-3', 5],
       ['digit-7', 12],
     ]);
+  });
+  it('defect 6: concurrent drafts all answer (or say the server is busy), with one stable estimate', async () => {
+    const first = await draftSuiteFor({ target: digits, estimate: true }, undefined);
+    const tensorsBefore = tf.memory().numTensors;
+    const answers = await Promise.allSettled(
+      Array.from({ length: 20 }, () => draftSuiteFor({ target: digits, estimate: true }, undefined)),
+    );
+    const failures = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
+    for (const failure of failures) expect(failure).toBeInstanceOf(BusyError);
+    const drafts = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    expect(drafts.length).toBeGreaterThan(0);
+    // Measured once per machine and backend: every draft of the same folder gives the first one's estimate.
+    for (const draft of drafts) expect(draft.estimate).toEqual(first.estimate);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });
