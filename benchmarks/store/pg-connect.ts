@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { UserError } from '../errors.js';
-import { PG_MIGRATIONS } from './pg-migrations.js';
+import { PG_MIGRATIONS } from './migrations.js';
 import { SCHEMA_VERSION, checkSchemaVersion, migrationPlan, type MigrationPlan } from './schema-version.js';
 
 /**
@@ -216,7 +216,7 @@ export async function migratePg(
     if (version > 0 && version < SCHEMA_VERSION) await refuseWhileOthersConnected(client, where, version);
     if (version < SCHEMA_VERSION) options.onMigrate?.(migrationPlan(version));
     for (; version < PG_MIGRATIONS.length; version++) {
-      await client.query(PG_MIGRATIONS[version]!);
+      if (PG_MIGRATIONS[version]!.trim() !== '') await client.query(PG_MIGRATIONS[version]!);
       await client.query('UPDATE transfer_bench_schema SET version = $1', [version + 1]);
     }
     await client.query('COMMIT');

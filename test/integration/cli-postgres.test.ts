@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../benchmarks/store/open-store.js';
-import { PG_MIGRATIONS } from '../../benchmarks/store/pg-migrations.js';
+import { PG_MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { storeFinishedTinySuite } from '../support/stored-suite.js';
 import { requireSystem } from '../support/system.js';
@@ -213,8 +213,9 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
     const box = sandbox();
     const worker = cli(box, ['worker', '--db', url, '--backend', 'wasm']);
     expect(worker.status).toBe(1);
+    // the command is shown as the user ran the program (here `node bin/transfer-bench.js`)
     expect(worker.stderr.trim().split('\n')).toEqual([
-      `transfer-bench: database ${url} has schema version 3 and this transfer-bench uses ${PG_MIGRATIONS.length}: a worker never upgrades a database (workers of the older version may still be using it); stop them, run \`transfer-bench migrate --db ${url}\` once, then start the workers again`,
+      `transfer-bench: database ${url} has schema version 3 and this transfer-bench uses ${PG_MIGRATIONS.length}: a worker never upgrades a database (workers of the older version may still be using it); stop them, run \`node bin/transfer-bench.js migrate --db ${url}\` once, then start the workers again`,
     ]);
     expect(await rows(url, 'SELECT version FROM transfer_bench_schema')).toEqual([{ version: 3 }]);
     // a worker of an older release is still connected (it names itself "transfer-bench")
