@@ -13,66 +13,108 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select-backend.js';
-import { buildModel } from '../models/architectures.js';
 import { writeKerasMobilenet } from '../models/write-keras-mobilenet.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
 import { loadSuite } from '../spec/load-suite.js';
 import { clearFeatureStores } from '../train/frozen-features.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
-import { createOptimizer } from '../train/optimizer.js';
+import { mobilenetTrainingStep, type TrainingStep } from '../train/reference-step.js';
+import type { MobilenetV2Spec } from '../spec/suite-schema.js';
 import { runTrial } from '../train/run-trial.js';
 import { formatTopKernels, profileKernels } from './kernel-profile.js';
+import { formatSideBySide, median, runTorchScript, type SideBySide, type TorchRate } from './torch-comparison.js';
 
-const ARCH = { name: 'mobilenet-v2' as const, alpha: 0.35, inputSize: 96 };
-const BATCH = 32;
-const CLASSES = 10;
+export const MOBILENET_ARCH: MobilenetV2Spec = { name: 'mobilenet-v2', alpha: 0.35, inputSize: 96 };
+const ARCH = MOBILENET_ARCH;
+export const MOBILENET_BATCH = 32;
+const BATCH = MOBILENET_BATCH;
+/** Timed steps per round, and rounds of ours-then-PyTorch (the medians are printed). */
+const STEPS = 3;
+const TORCH_ROUNDS = 5;
 
 /** One Adam step of MobileNetV2 (`arch`, default ARCH) on a fixed synthetic batch, and its disposal. */
-export function mobilenetStep(
-  arch: { name: 'mobilenet-v2'; alpha: number; inputSize: number } = ARCH,
-  batch = BATCH,
-): { step: () => Promise<void>; dispose: () => void } {
-  const side = arch.inputSize;
-  const BATCH = batch;
-  const model = buildModel(arch, [side, side, 3], CLASSES, 1);
-  const optimizer = createOptimizer({ optimizer: 'adam', learningRate: 0.001 });
-  const xs = tf.randomUniform([BATCH, side, side, 3], -1, 1, 'float32', 1);
-  const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, CLASSES, 'int32', 2), CLASSES));
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const step = async (): Promise<void> => {
-    const loss = optimizer.minimize(
-      () =>
-        tf.mean(tfl.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor)) as tf.Scalar,
-      true,
-      vars,
-    );
-    await loss!.data();
-    loss!.dispose();
-  };
-  return { step, dispose: () => (tf.dispose([xs, ys]), optimizer.dispose(), model.dispose()) };
+export function mobilenetStep(arch: MobilenetV2Spec = ARCH, batch = BATCH): TrainingStep {
+  return mobilenetTrainingStep(arch, batch);
 }
 
+interface Rate {
+  samplesPerSecond: number;
+  samplesPerCpuSecond: number;
+}
+
+/** Times `steps` steps of `training` (already warmed up), in samples per second and per CPU second. */
+async function timeSteps(training: { step: () => Promise<void> }, steps: number, batch: number): Promise<Rate> {
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (let i = 0; i < steps; i++) await training.step();
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { samplesPerSecond: (steps * batch) / seconds, samplesPerCpuSecond: (steps * batch) / cpuSeconds };
+}
+
+/**
+ * `TORCH_ROUNDS` rounds of our MobileNetV2 step (ARCH) then torchvision's, one thread, right after: the medians, side
+ * by side (or why PyTorch could not run); then the top kernels of our step.
+ */
 async function throughputAndKernels(): Promise<void> {
   const training = mobilenetStep();
   try {
     await training.step();
-    const steps = 3;
-    const start = performance.now();
-    const cpuStart = process.cpuUsage();
-    for (let i = 0; i < steps; i++) await training.step();
-    const seconds = (performance.now() - start) / 1000;
-    const cpu = process.cpuUsage(cpuStart);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const ours: Rate[] = [];
+    const theirs: TorchRate[] = [];
+    let skipped: string | null = null;
+    for (let round = 0; round < TORCH_ROUNDS; round++) {
+      ours.push(await timeSteps(training, STEPS, BATCH));
+      if (skipped !== null) continue;
+      const torch = await runTorchScript([
+        ...['--arch', 'mobilenet-v2', '--threads', '1', '--batch', String(BATCH)],
+        ...['--alpha', String(ARCH.alpha), '--size', String(ARCH.inputSize), '--mobilenet-steps', String(STEPS)],
+      ]);
+      const rate = torch.ok ? torch.rates.find((r) => r.arch === 'mobilenet-v2') : undefined;
+      if (rate === undefined) skipped = torch.ok ? 'the PyTorch script did not report mobilenet-v2' : torch.reason;
+      else theirs.push(rate);
+    }
+    const rate = median(ours.map((r) => r.samplesPerSecond));
+    const perCpu = median(ours.map((r) => r.samplesPerCpuSecond));
     console.log(
-      `mobilenet-v2 wasm: ${((steps * BATCH) / seconds).toFixed(1)} samples/s ` +
-        `(${((steps * BATCH) / cpuSeconds).toFixed(1)} per CPU second; alpha ${ARCH.alpha}, ${ARCH.inputSize}×${ARCH.inputSize}×3, batch ${BATCH}, Adam, ${steps} steps)`,
+      `mobilenet-v2 wasm: ${rate.toFixed(1)} samples/s (${perCpu.toFixed(1)} per CPU second; alpha ${ARCH.alpha}, ` +
+        `${ARCH.inputSize}×${ARCH.inputSize}×3, batch ${BATCH}, Adam, median of ${TORCH_ROUNDS} rounds of ${STEPS} steps)`,
     );
+    if (skipped !== null) {
+      console.log(`skipped the MobileNetV2 PyTorch comparison: ${skipped}`);
+    } else {
+      const sideBySide: SideBySide = {
+        arch: 'mobilenet-v2',
+        ours: rate,
+        torch: median(theirs.map((r) => r.samplesPerSecond)),
+        ratio: median(ours.map((r, i) => r.samplesPerSecond / theirs[i]!.samplesPerSecond)),
+        cpuRatio: median(ours.map((r, i) => r.samplesPerCpuSecond / theirs[i]!.samplesPerCpuSecond)),
+        rounds: TORCH_ROUNDS,
+        torchVersion: theirs[0]!.torch,
+      };
+      console.log(formatSideBySide(sideBySide, 'wasm'));
+    }
     const profile = await profileKernels(training.step, { repeats: 2, warmup: 0, clock: 'cpu' });
     console.log(`mobilenet-v2 wasm step (batch ${BATCH}): ${profile.stepMs.toFixed(0)} ms CPU, top kernels:`);
-    for (const line of formatTopKernels(profile, 5)) console.log(line);
+    for (const line of formatTopKernels(profile, 8)) console.log(line);
+  } finally {
+    training.dispose();
+  }
+}
+
+/** The catalogue's MobileNetV2 (alpha 1.0, 224×224) training rate on wasm. */
+async function catalogueRate(): Promise<void> {
+  const arch = { name: 'mobilenet-v2' as const, alpha: 1, inputSize: 224 };
+  const training = mobilenetStep(arch, BATCH);
+  try {
+    await training.step();
+    const rate = await timeSteps(training, 2, BATCH);
+    console.log(
+      `mobilenet-v2 wasm, alpha 1.0 224×224×3 (the catalogue's): ${rate.samplesPerSecond.toFixed(1)} samples/s ` +
+        `(${rate.samplesPerCpuSecond.toFixed(1)} per CPU second; batch ${BATCH}, Adam, 2 steps)`,
+    );
   } finally {
     training.dispose();
   }
@@ -133,5 +175,6 @@ export async function mobilenetSection(backends: readonly string[]): Promise<voi
   if (!backends.includes('wasm')) return;
   await selectBackend('wasm');
   await throughputAndKernels();
+  await catalogueRate();
   await frozenFeaturesSpeedup();
 }
