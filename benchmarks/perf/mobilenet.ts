@@ -2,11 +2,14 @@
  * MobileNetV2 on wasm, for `bench:perf`:
  *
  * - `mobilenet-v2 wasm: N samples/s`: training throughput of MobileNetV2 (alpha 0.35, 96×96×3, batch 32, Adam, every
- *   layer training, batch normalisation in training mode) on synthetic images;
- * - the top five kernels of that training step, by share of its time;
- * - `frozen features: linear-probe N× faster`: one full linear-probe trial of the mobilenet-split suite (its largest
- *   size, seed 0) with the frozen features computed once, and the same trial trained through the frozen layers,
- *   with both test accuracies (they must agree). The pretrained model is the suite's own source model when a run of
+ *   layer training, batch normalisation in training mode) on synthetic images, and side by side with torchvision's
+ *   `mobilenet_v2` on one thread, measured in alternating rounds (skipped, with the reason, without torchvision);
+ * - the top kernels of that training step, by share of its time;
+ * - the training rate of the catalogue's MobileNetV2 (alpha 1.0, 224×224);
+ * - `frozen features: linear-probe N× faster` and `frozen prefix: partial N× faster`: one full linear-probe trial
+ *   and one partial fine-tuning trial of the mobilenet-split suite (its largest size, seed 0) with the frozen part's
+ *   features computed once, and the same trial trained through the frozen layers, with both test accuracies (they
+ *   must agree). The pretrained model is the suite's own source model when a run of
  *   the suite has cached it, else a MobileNetV2 written by write-keras-mobilenet.ts with the suite's architecture
  *   (random weights: the speed is the same, the accuracies are near chance).
  */
@@ -120,12 +123,17 @@ async function catalogueRate(): Promise<void> {
   }
 }
 
-async function frozenFeaturesSpeedup(): Promise<void> {
+/**
+ * One full trial of mobilenet-split's `approach` (its largest size, seed 0) with the frozen part's features computed
+ * once and trained through the frozen layers: `frozen features: linear-probe N× faster` / `frozen prefix: partial N×
+ * faster`, with both results (they must agree).
+ */
+async function frozenFeaturesSpeedup(approach: 'linear-probe' | 'partial'): Promise<void> {
   const loaded = loadSuite({ kind: 'builtin', name: 'mobilenet-split' });
   const arch = loaded.spec.architecture;
   if (typeof arch === 'string') throw new Error('the mobilenet-split suite does not name mobilenet-v2');
-  const settings = loaded.spec.approaches['linear-probe'];
-  if (!settings) throw new Error('the mobilenet-split suite has no linear-probe settings');
+  const settings = loaded.spec.approaches[approach];
+  if (!settings) throw new Error(`the mobilenet-split suite has no ${approach} settings`);
   const dir = mkdtempSync(join(tmpdir(), 'transfer-bench-perf-'));
   try {
     const cacheKey = pretrainCacheKey(loaded.spec, loaded.baseDir);
@@ -140,7 +148,7 @@ async function frozenFeaturesSpeedup(): Promise<void> {
     }
     const base = { path: modelPath, cutLayer: featuresLayer(arch) };
     const backend = await selectBackend('wasm');
-    const key = { approach: 'linear-probe' as const, trainSize: Math.max(...loaded.spec.sizes), seed: 0 };
+    const key = { approach, trainSize: Math.max(...loaded.spec.sizes), seed: 0 };
     const trial = async (cacheFrozenFeatures: boolean) => {
       clearFeatureStores();
       const spec = { ...loaded.spec, pretrain: undefined, pretrainedModel: base, cacheFrozenFeatures };
@@ -149,7 +157,7 @@ async function frozenFeaturesSpeedup(): Promise<void> {
         onStart: () => {},
         onEvaluation: () => {},
       });
-      if (result.status !== 'done') throw new Error(`linear-probe trial ${result.status}: ${result.error ?? ''}`);
+      if (result.status !== 'done') throw new Error(`${approach} trial ${result.status}: ${result.error ?? ''}`);
       return { seconds: (performance.now() - started) / 1000, result };
     };
     const cached = await trial(true);
@@ -157,11 +165,13 @@ async function frozenFeaturesSpeedup(): Promise<void> {
     const same =
       cached.result.testAccuracy === through.result.testAccuracy &&
       Math.abs((cached.result.testLoss ?? NaN) - (through.result.testLoss ?? NaN)) < 1e-3;
+    const what = approach === 'partial' ? 'frozen prefix' : 'frozen features';
+    const cut = cached.result.protocol?.frozenPrefix;
     console.log(
-      `frozen features: linear-probe ${(through.seconds / cached.seconds).toFixed(1)}× faster ` +
+      `${what}: ${approach} ${(through.seconds / cached.seconds).toFixed(1)}× faster ` +
         `(one trial of mobilenet-split, ${pretrained ? 'its cached source model' : 'a random MobileNetV2 (no cached source model)'}, ` +
         `size ${key.trainSize}, ${cached.result.steps} steps: ${cached.seconds.toFixed(1)} s ` +
-        `with the features computed once, ${through.seconds.toFixed(1)} s through the frozen layers; test accuracy ` +
+        `with the features${cut ? ` (${cut.featuresLayer})` : ''} computed once, ${through.seconds.toFixed(1)} s through the frozen layers; test accuracy ` +
         `${cached.result.testAccuracy} and ${through.result.testAccuracy}, test loss ${cached.result.testLoss?.toFixed(5)} ` +
         `and ${through.result.testLoss?.toFixed(5)}: ${same ? 'the same result' : 'RESULTS DIFFER'})`,
     );
@@ -176,5 +186,6 @@ export async function mobilenetSection(backends: readonly string[]): Promise<voi
   await selectBackend('wasm');
   await throughputAndKernels();
   await catalogueRate();
-  await frozenFeaturesSpeedup();
+  await frozenFeaturesSpeedup('linear-probe');
+  await frozenFeaturesSpeedup('partial');
 }
