@@ -12,7 +12,7 @@ import { buildTrialModel } from '../models/transfer-model.js';
 import { imageInputShape, type ImageShape } from './input-adapter.js';
 import type { TrialJob } from './jobs.js';
 import { failedResult } from './failed-result.js';
-import { featuresSplit, splitAtFrozen } from './frozen-features.js';
+import { featuresSplit, planFrozenFeatures, splitAtFrozen } from './frozen-features.js';
 import { evaluate, type Split } from './metrics.js';
 import { disposeSplit, toSplit } from './tensor-splits.js';
 import { learningRates, searchLearningRate, type TrialModel } from './learning-rate-search.js';
@@ -127,11 +127,13 @@ async function train(
       trainFrom: settings.trainFrom,
     });
   const model = buildFull();
-  // With a frozen bottom, its features are computed once (per worker, per example) and only the top trains.
-  const frozen =
+  // With a frozen bottom, its features are computed once (per worker, per example) and only the top trains, unless
+  // they would not fit in memory (see frozen-features.ts).
+  const plan =
     spec.cacheFrozenFeatures && (key.approach === 'linear-probe' || key.approach === 'partial')
-      ? splitAtFrozen(model)
+      ? planFrozenFeatures(model, all.length + task.test.count)
       : null;
+  const frozen = plan?.split ?? null;
   const features = (set: 'pool' | 'test', raw: Split, indices: Int32Array, setSize: number): Split =>
     featuresSplit(frozen!, {
       // a table's standardisation is fitted per trial: its features are not shared between trials
@@ -291,7 +293,7 @@ async function train(
       epochRecords: selection.epochRecords,
       learningRate: selection.learningRate,
       lrCandidates: selection.candidates,
-      protocol: selection.protocol,
+      protocol: plan?.record ? { ...selection.protocol, frozenPrefix: plan.record } : selection.protocol,
     };
     if (selection.diverged || !kept) {
       return {
