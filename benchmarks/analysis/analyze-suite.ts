@@ -19,6 +19,7 @@ import {
   type SourceResults,
 } from './claims.js';
 import { buildCaveats, DEFAULT_WIDE_INTERVAL, incompleteGroups, type IncompleteGroup } from './caveats.js';
+import { testSetSize } from './accuracy-interval.js';
 import { accuraciesBySize, compareToScratch, VARIANTS, type VariantComparison } from './comparison.js';
 import {
   costPerGroup,
@@ -63,8 +64,13 @@ export interface SuiteAnalysis {
   seeds: number[];
   /** Trials by status (every status present, zero when none). */
   statusCounts: Record<TrialStatus, number>;
-  /** Test accuracy per approach and size: mean, sample std, 95% Student-t interval (done trials). */
+  /**
+   * Test accuracy per approach and size: mean, sample std, 95% interval over seeds and the test set (logit scale, see
+   * accuracyInterval; done trials).
+   */
   accuracy: GroupSummary[];
+  /** Examples every trial was tested on, when the spec says (testSetSize); null otherwise. */
+  testExamples: number | null;
   testLoss: GroupSummary[];
   /** Each fine-tuning variant against scratch: Welch differences, data multipliers, crossover. */
   comparisons: VariantComparison[];
@@ -149,7 +155,8 @@ function analyzeOneSource(
   const statusCounts = Object.fromEntries(
     TRIAL_STATUSES.map((s) => [s, own.filter((t) => t.status === s).length]),
   ) as Record<TrialStatus, number>;
-  const accuracy = summarize(own, 'testAccuracy');
+  const testExamples = testSetSize(suite.spec);
+  const accuracy = summarize(own, 'testAccuracy', testExamples);
   const comparisons = compareToScratch(own, tolerance);
   const target: TargetAccuracy | null =
     sharedTarget !== undefined
@@ -182,6 +189,7 @@ function analyzeOneSource(
     seeds: [...seeds],
     statusCounts,
     accuracy,
+    testExamples,
     testLoss: summarize(own, 'testLoss'),
     comparisons,
     learningCurves,
