@@ -43,7 +43,10 @@ import { buildVerdict } from './verdict.js';
 export interface AnalysisOptions {
   /** Crossover tolerance in accuracy (0.01 = 1 percentage point). */
   tolerance?: number;
-  /** Target validation accuracy for time-to-target; default: the best fine-tuning variant's mean test accuracy at the smallest size. */
+  /**
+   * Target validation accuracy for time-to-target; default: the best fine-tuning variant's mean (over seeds) highest
+   * validation accuracy at the smallest size.
+   */
   targetAccuracy?: number;
   /** Size whose validation-loss curves the convergence view shows; default: the smallest size with curves. */
   convergenceSize?: number;
@@ -163,7 +166,7 @@ function analyzeOneSource(
       ? sharedTarget
       : options.targetAccuracy !== undefined
         ? { value: options.targetAccuracy, source: 'user', approach: null, trainSize: null }
-        : defaultTargetAccuracy(accuracy);
+        : defaultTargetAccuracy(own, epochs);
   const cost = {
     perGroup: costPerGroup(own),
     target,
@@ -178,7 +181,7 @@ function analyzeOneSource(
   const overfitting = overfittingGaps(own, epochs);
   const incomplete = incompleteGroups(approaches, sizes, seeds.length, own);
   const tuning = tuningSummary(suite.spec, own);
-  const learningCurves = fitLearningCurves(own, options.bootstrapReplicates ?? DEFAULT_REPLICATES);
+  const learningCurves = fitLearningCurves(own, options.bootstrapReplicates ?? DEFAULT_REPLICATES, testExamples);
   return {
     suiteId: suite.id,
     suiteName: suite.name,
@@ -272,9 +275,11 @@ function analyzeSources(
       epochs: epochs.filter(keep),
     };
   };
-  // One target accuracy for every source: the best transfer approach's mean at the smallest size, over all sources.
+  // One target accuracy for every source: the best transfer approach's mean best validation accuracy at the smallest
+  // size, over all sources.
   const targets = sources.flatMap((src) => {
-    const found = defaultTargetAccuracy(summarize(viewOf(src.name!).trials, 'testAccuracy'));
+    const view = viewOf(src.name!);
+    const found = defaultTargetAccuracy(view.trials, view.epochs);
     return found ? [found] : [];
   });
   const target: TargetAccuracy | null =

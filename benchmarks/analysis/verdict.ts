@@ -111,7 +111,7 @@ function targetSentence(target: TargetAccuracy | null, times: readonly TimeToTar
   const origin =
     target.source === 'user'
       ? 'the target set for this analysis'
-      : `the best fine-tuning result at ${formatSize(target.trainSize ?? 0)} examples`;
+      : `the best fine-tuning variant's mean best validation accuracy at ${formatSize(target.trainSize ?? 0)} examples`;
   const approaches = [...new Set(times.map((t) => t.approach))];
   const parts = approaches.map((approach: Approach) => {
     const reliable = times.find((t) => t.approach === approach && t.trials > 0 && t.reached === t.trials);

@@ -80,4 +80,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trials ADD COLUMN worker_name TEXT;
   ALTER TABLE trials ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
   `,
+  // 5 (issue 20): best_epoch in the unit of epochs for k-fold trials. It held the epoch of the folds' mean curve (an
+  // epoch of a fold's training set, smaller than the subset) while epochs counts the final run's epochs on the whole
+  // subset; that run trains exactly the steps cross-validation chose, so its best epoch is its last: epochs.
+  `
+  UPDATE trials SET best_epoch = epochs
+    WHERE protocol_json LIKE '%"kind":"kfold"%' AND epochs IS NOT NULL AND best_epoch IS NOT NULL;
+  `,
 ];

