@@ -186,7 +186,7 @@ export interface DraftSuiteResponse {
   classes: DraftClass[];
   /** e.g. "28×28 grayscale" or "4 numeric features, label species". */
   shape: string;
-  /** Files that could not be decoded, up to 10, with the reason. */
+  /** Symbolic links not followed, then files that could not be decoded, up to 10, with the reason. */
   skipped: { path: string; reason: string }[];
   skippedCount: number;
   estimate: RunTimeEstimate | null;

@@ -7,6 +7,11 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
+/** A request refused because the machine is busy with others like it: try again later (`serve` answers 503). */
+export class BusyError extends UserError {
+  override name = 'BusyError';
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -27,6 +27,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, trainingKernels, type TrainingKernels } from './training-kernels.js';
 
 const BACKEND = 'wasm';
 
@@ -117,7 +118,40 @@ function forEachTap(
   }
 }
 
-/** dx by the loop above: any stride, any multiplier. */
+/**
+ * One of the two gradients (mode 0: filter, from x; mode 1: input, from the filter) by wat/training-kernels.wat's
+ * `depthwise_grad`: SIMD over channels, for multiplier 1 and channels a multiple of 4.
+ */
+function runDepthwiseGrad(
+  backend: BackendWasm,
+  kernels: TrainingKernels,
+  mode: 0 | 1,
+  xf: TensorInfo,
+  dy: TensorInfo,
+  out: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  kernels.depthwise_grad(
+    mode,
+    heapOffset(backend, xf),
+    heapOffset(backend, dy),
+    heapOffset(backend, out),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels * 4,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
+}
+
+/** dx by the loop above (or its SIMD form): any stride, any multiplier. */
 function backpropInputLoop(
   backend: BackendWasm,
   dy: TensorInfo,
@@ -132,7 +166,10 @@ function backpropInputLoop(
   dx.fill(0);
   const channels = info.inChannels;
   const multiplier = info.outChannels / channels;
-  if (multiplier === 1) {
+  const kernels = multiplier === 1 && channels % 4 === 0 ? trainingKernels(backend) : null;
+  if (kernels !== null) {
+    runDepthwiseGrad(backend, kernels, 1, filter, dy, out, info);
+  } else if (multiplier === 1) {
     forEachTap(info, (xBase, dyBase, fBase) => {
       for (let c = 0; c < channels; c++) dx[xBase + c]! += g[dyBase + c]! * f[fBase + c]!;
     });
@@ -212,7 +249,10 @@ const backpropFilterWasm: KernelFunc = (params) => {
   dw.fill(0);
   const channels = info.inChannels;
   const multiplier = info.outChannels / channels;
-  if (multiplier === 1) {
+  const kernels = multiplier === 1 && channels % 4 === 0 ? trainingKernels(backend) : null;
+  if (kernels !== null) {
+    runDepthwiseGrad(backend, kernels, 0, x, dy, out, info);
+  } else if (multiplier === 1) {
     forEachTap(info, (xBase, dyBase, fBase) => {
       for (let c = 0; c < channels; c++) dw[fBase + c]! += xs[xBase + c]! * g[dyBase + c]!;
     });

@@ -3,11 +3,16 @@ import { dirname, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmAdam } from './wasm-adam.js';
+import { useFusedTrainingBatchNorm } from './wasm-batch-norm.js';
+import { registerWasmClipGradient } from './wasm-clip-gradient.js';
+import { TRAINING_KERNELS_MODULE } from './training-kernels.js';
+import { loadWatModule } from './wat-module.js';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
 import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
 import { registerWasmIdentity } from './wasm-identity.js';
 import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
+import { registerWasmSlice } from './wasm-slice.js';
 import { registerWasmSum } from './wasm-sum.js';
 import { registerWasmTile } from './wasm-tile.js';
 
@@ -24,9 +29,10 @@ export function wasmBinaryDir(): string {
 
 /**
  * Makes `wasm` the active backend, with the Conv2D, depthwise and MaxPool gradient kernels it lacks, runs slowly or
- * gets wrong, transposed matrix products on XNNPACK, a one-kernel Adam update, copy-free Identity and sums over leading axes without a transpose (see
+ * gets wrong, transposed matrix products on XNNPACK, a one-kernel Adam update, copy-free Identity, sums over leading
+ * axes without a transpose, one-kernel ReLU6 gradients, batch normalisation in training and block-copy Slice (see
  * wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts,
- * wasm-identity.ts, wasm-sum.ts).
+ * wasm-identity.ts, wasm-sum.ts, wasm-clip-gradient.ts, wasm-batch-norm.ts, wasm-slice.ts; SIMD kernels in wat/*.wat).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -41,6 +47,10 @@ export async function activateWasm(): Promise<void> {
   registerWasmAdam();
   registerWasmIdentity();
   registerWasmSum();
+  registerWasmClipGradient();
+  registerWasmSlice();
+  useFusedTrainingBatchNorm();
+  await loadWatModule(TRAINING_KERNELS_MODULE);
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {

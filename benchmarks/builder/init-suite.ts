@@ -20,6 +20,7 @@ import {
   type RunEstimate,
   type Throughput,
 } from './estimate.js';
+import { cachedThroughput, throughputKey } from './throughput-cache.js';
 import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
 import { draftSuite, type DraftSource } from './suite-draft.js';
 
@@ -77,7 +78,11 @@ async function modelSource(path: string, cutLayer: string | undefined) {
 export async function initSuite(options: InitOptions): Promise<InitResult> {
   const inspect: InspectOptions = { ...options.inspect };
   let model: Awaited<ReturnType<typeof modelSource>> | undefined;
-  if (options.source !== undefined && isModel(options.source)) {
+  const measuring = (options.measureSeconds ?? 1.5) > 0;
+  const bringsModel = options.source !== undefined && isModel(options.source);
+  // A brought model is loaded (and checked) on a backend: it must be ready before the first tensor.
+  const backend = measuring || bringsModel ? await selectBackend(options.backend ?? 'auto') : undefined;
+  if (options.source !== undefined && bringsModel) {
     model = await modelSource(options.source, options.cutLayer);
     const [h, w, c] = model.inputShape;
     if (dataKind(resolve(options.target)) === 'folder' && h && w && (c === 1 || c === 3)) {
@@ -109,8 +114,7 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
   const result: InitResult = { spec, target, check };
   if (model) result.source = model;
   else if (source) result.source = source;
-  if ((options.measureSeconds ?? 1.5) > 0) {
-    const backend = await selectBackend(options.backend ?? 'auto');
+  if (measuring && backend) {
     const dataShape: [number, number, number] =
       target.kind === 'folder' ? [...target.imageSize, target.channels] : [1, 1, target.features.length];
     const [h, w, c] = model?.inputShape ?? [];
@@ -119,13 +123,8 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
     const brought = model ? { model: await loadModel(model.path), cutLayer: model.cutLayer } : undefined;
     try {
       const { numClasses } = check;
-      const throughput = await measureThroughput(
-        spec,
-        inputShape,
-        numClasses,
-        backend,
-        options.measureSeconds,
-        brought,
+      const throughput = await cachedThroughput(throughputKey(spec, inputShape, numClasses, backend, model?.path), () =>
+        measureThroughput(spec, inputShape, numClasses, backend, options.measureSeconds, brought),
       );
       const flops = approachFlops(spec, inputShape, numClasses, brought);
       result.throughput = throughput;

@@ -34,6 +34,8 @@ export interface FolderInspection extends Common {
   channels: 1 | 3;
   /** Files that could not be decoded. */
   skipped: SkippedFile[];
+  /** Symbolic links not followed (a loop, a dangling link, a link out of `serve`'s data folders), each with why. */
+  excluded: SkippedFile[];
   /** Hidden files and files that are not images, left out. */
   ignored: number;
   /** A few files per class, for thumbnails. */
@@ -161,6 +163,7 @@ async function inspectFolder(path: string, options: InspectOptions): Promise<Fol
   const counts = countPerClass(train.examples.labelValues as Int32Array, listings.train.classNames.length);
   const classes: ClassCount[] = listings.train.classNames.map((name, k) => ({ name, count: counts[k]! }));
   const skipped = [...train.skipped];
+  const excluded = [...listings.train.excluded];
   const inspection: FolderInspection = {
     kind: 'folder',
     path,
@@ -168,6 +171,7 @@ async function inspectFolder(path: string, options: InspectOptions): Promise<Fol
     imageSize,
     channels,
     skipped,
+    excluded,
     ignored: listings.train.ignored,
     samples: listings.train.classNames.map((_, k) =>
       listings.train.files
@@ -181,6 +185,7 @@ async function inspectFolder(path: string, options: InspectOptions): Promise<Fol
     const testCounts = countPerClass(test.examples.labelValues as Int32Array, classes.length);
     classes.forEach((c, k) => (c.testCount = testCounts[k]));
     skipped.push(...test.skipped);
+    excluded.push(...listings.test.excluded);
     inspection.testPath = listings.test.dir;
   }
   return inspection;

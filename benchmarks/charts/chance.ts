@@ -6,7 +6,7 @@ import type { SuiteSpec } from '../contract.js';
  */
 export function chanceAccuracy(spec: SuiteSpec): number | null {
   const dataset = spec.target.dataset;
-  if (dataset.kind === 'folder' || dataset.kind === 'csv') return null;
+  if (dataset.kind === 'folder' || dataset.kind === 'csv' || dataset.kind === 'text') return null;
   const classes = dataset.classes?.length ?? (dataset.kind === 'mnist' ? 10 : (dataset.classNames?.length ?? null));
   return classes ? 1 / classes : null;
 }

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { initSuite, type InitResult } from '../builder/init-suite.js';
 import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
+import { commandLine, detectInvocation, shellWord } from './invocation.js';
 import { formatDuration } from './progress-display.js';
 
 interface InitCliOptions {
@@ -33,6 +34,12 @@ function line(label: string, value: string): void {
   console.log(`${label.padEnd(14)}${value}`);
 }
 
+/** A class name as the table shows it: quoted and escaped (JSON) when it holds a control character such as a newline. */
+function shownName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f]/.test(name) ? JSON.stringify(name) : name;
+}
+
 export function printInit(result: InitResult, out: string): void {
   const { spec, target, check } = result;
   const shape =
@@ -40,14 +47,14 @@ export function printInit(result: InitResult, out: string): void {
       ? `${target.imageSize[0]}×${target.imageSize[1]} ${target.channels === 1 ? 'grayscale' : 'RGB'}`
       : `${target.features.length} numeric features, label "${target.label}"`;
   line('target', `${target.kind === 'folder' ? 'image folder' : 'table'} ${target.path} (${shape})`);
-  const width = Math.max(5, ...target.classes.map((c) => c.name.length));
+  const width = Math.max(5, ...target.classes.map((c) => shownName(c.name).length));
   const hasTest = target.testPath !== undefined;
   console.log(
     `  ${'class'.padEnd(width)}  ${target.kind === 'folder' ? 'images' : '  rows'}${hasTest ? '    test' : ''}`,
   );
   for (const c of target.classes) {
     console.log(
-      `  ${c.name.padEnd(width)}  ${String(c.count).padStart(6)}${hasTest ? String(c.testCount ?? 0).padStart(8) : ''}`,
+      `  ${shownName(c.name).padEnd(width)}  ${String(c.count).padStart(6)}${hasTest ? String(c.testCount ?? 0).padStart(8) : ''}`,
     );
   }
   if (target.kind === 'folder') {
@@ -57,6 +64,7 @@ export function printInit(result: InitResult, out: string): void {
         `${target.skipped.length} files that could not be decoded, e.g. ${target.skipped[0]!.path}: ${target.skipped[0]!.reason}`,
       );
     }
+    for (const entry of target.excluded) line('not followed', `${entry.path}: ${entry.reason}`);
     if (target.ignored > 0) line('ignored', `${target.ignored} hidden or non-image files`);
   }
   line(
@@ -100,7 +108,7 @@ export function printInit(result: InitResult, out: string): void {
     );
   }
   line('wrote', out);
-  console.log(`\nrun it with:  npx transfer-bench run ${out}`);
+  console.log(`\nrun it with:  ${commandLine(detectInvocation(), `run ${shellWord(out)}`)}`);
 }
 
 export function registerInit(program: Command): void {

@@ -12,6 +12,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
 import { displayLocation, openStore } from '../store/open-store.js';
+import { SCHEMA_VERSION, describePlan } from '../store/schema-version.js';
 import { planTrials } from '../runner/suite-runner.js';
 import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
@@ -22,6 +23,9 @@ import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-q
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
 import { registerInit } from './init.js';
+import { adaptHints, commandLine, detectInvocation } from './invocation.js';
+import { checkSuiteArgument } from './did-you-mean.js';
+import { listenError } from './listen-error.js';
 import { registerWorker } from './worker.js';
 import { ProgressDisplay } from './progress-display.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
@@ -176,13 +180,14 @@ async function report(
 ): Promise<void> {
   const { suiteId, status, notices } = end;
   const { suite, trials } = await service.getSuite({ suiteId });
+  const invocation = detectInvocation();
   printSummaryTable(suite, trials);
-  for (const line of notices) console.error(line);
+  for (const line of notices) console.error(adaptHints(line, invocation));
   if (status === 'cancelled') {
     console.error(
       end.error
-        ? `suite ${suiteId} stopped: ${end.error}`
-        : `suite ${suiteId} cancelled; finish it with: transfer-bench resume ${suiteId}${resumeArgs}`,
+        ? `suite ${suiteId} stopped: ${adaptHints(end.error, invocation)}`
+        : `suite ${suiteId} cancelled; finish it with: ${commandLine(invocation, `resume ${suiteId}${resumeArgs}`)}`,
     );
     process.exitCode = 130;
   } else if (status === 'failed') {
@@ -190,7 +195,8 @@ async function report(
     console.error(`suite ${suiteId} failed: ${end.error ?? suite.error ?? 'unknown error'}`);
     process.exitCode = 1;
   } else {
-    console.error(`export the results with: transfer-bench export ${suiteId} --out results/`);
+    console.error(`export the results with: ${commandLine(invocation, `export ${suiteId} --out results/`)}`);
+    console.error(`write the report with: ${commandLine(invocation, `report ${suiteId} --out report.html`)}`);
   }
 }
 
@@ -233,12 +239,14 @@ export function buildProgram(): Command {
           );
         const jobs = { expireInSeconds: options.trialTimeout, retryLimit: options.retries };
         return withDistributed(options.db, jobs, async (session) => {
+          checkSuiteArgument(suite);
           const source = suiteSourceFromArgument(suite);
           const end = await follow(session, () => session.startSuite({ source, backend: options.backend }));
-          await report(session, end, ' --db <the same database> --distributed');
+          await report(session, end, ' --distributed');
         });
       }
       checkWorkerCount(options.workers); // before the database is opened (or created)
+      checkSuiteArgument(suite);
       await withService(options.db, async (service) => {
         const source = suiteSourceFromArgument(suite);
         const end = await follow(service, () =>
@@ -289,7 +297,7 @@ export function buildProgram(): Command {
           const end = await follow(session, () =>
             session.resumeSuite({ suiteId, force: options.force, retryFailed: options.retryFailed }),
           );
-          await report(session, end, ' --db <the same database> --distributed');
+          await report(session, end, ' --distributed');
         });
       }
       checkWorkerCount(options.workers);
@@ -324,17 +332,24 @@ export function buildProgram(): Command {
 
   program
     .command('migrate')
-    .description('bring a database written by an older transfer-bench up to date (keeps every result)')
+    .description(
+      'bring a database written by an older transfer-bench up to date (keeps every result); says what it does first, and refuses while processes of another version are connected',
+    )
     .addOption(dbOption())
     .action(async (options: { db: string }) => {
-      const store = await openStore(options.db);
+      const where = displayLocation(options.db);
+      const store = await openStore(options.db, {
+        onMigrate: (plan) => describePlan(where, plan).forEach((line) => console.log(line)),
+      });
       await store.close();
-      console.log(`database ${store.location} is up to date`);
+      console.log(`database ${store.location} is up to date (schema version ${SCHEMA_VERSION})`);
     });
 
   program
     .command('export')
-    .description('write trials.csv, epochs.csv and summary.csv of a suite')
+    .description(
+      'write trials.csv, epochs.csv, summary.csv and comparison.csv of a suite, and columns.md explaining them',
+    )
     .argument('<suite>', 'suite id or "latest"')
     .option('--out <dir>', 'folder to write into', 'results')
     .addOption(dbOption())
@@ -344,7 +359,9 @@ export function buildProgram(): Command {
         async (service) => {
           const suiteId = await resolveSuiteId(service, suite);
           const { files } = await service.exportCsv({ suiteId });
-          for (const path of writeFiles(options.out, files)) console.log(path);
+          const paths = writeFiles(options.out, files);
+          console.error(await describeSuite(service, suiteId, suite, 'exported'));
+          for (const path of paths) console.log(path);
         },
         { readonly: true },
       );
@@ -367,6 +384,7 @@ export function buildProgram(): Command {
           const [path] = writeFiles(dirname(resolve(options.out)), [
             { name: basename(options.out), content: report.content },
           ]);
+          console.error(await describeSuite(service, suiteId, suite, 'reported on'));
           console.log(path);
         },
         { readonly: true },
@@ -450,6 +468,9 @@ export function buildProgram(): Command {
         port: options.port,
         host: options.host,
         allowHosts: options.allowHost,
+      }).catch(async (error: unknown) => {
+        await service.close();
+        throw listenError(error, options.host, options.port);
       });
       console.log(`Transfer Bench is at ${server.url} (database ${displayLocation(options.db)}); Ctrl-C stops it`);
       await new Promise<void>((resolve) => {
@@ -473,6 +494,13 @@ function reportFormatOf(file: string, option: string): 'html' | 'md' {
   return extension === '.md' ? 'md' : 'html';
 }
 
+/** Which suite a command wrote, for `export latest` and the like: "exported suite 3 (quick, the latest; done, 12/12 trials, …)". */
+async function describeSuite(service: EngineService, suiteId: number, asked: string, verb: string): Promise<string> {
+  const { suite } = await service.getSuite({ suiteId });
+  const which = asked === 'latest' ? ', the latest' : '';
+  return `${verb} suite ${suite.id} (${suite.name}${which}; ${suite.status}, ${suite.trialsFinished}/${suite.trialsTotal} trials, started ${suite.createdAt.replace('T', ' ').slice(0, 16)})`;
+}
+
 async function resolveSuiteId(service: EngineService, idOrLatest: string): Promise<number> {
   const suites = await service.listSuites({});
   if (idOrLatest === 'latest') {
@@ -491,7 +519,7 @@ async function resolveSuiteId(service: EngineService, idOrLatest: string): Promi
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
-  console.error(`transfer-bench: ${errorMessage(error)}`);
+  console.error(`transfer-bench: ${adaptHints(errorMessage(error), detectInvocation())}`);
   if (!(error instanceof UserError) && process.env.DEBUG) console.error(error);
   process.exitCode = 1;
 }

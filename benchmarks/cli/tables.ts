@@ -2,6 +2,7 @@ import type { SuiteComparison } from '../analysis/compare-suites.js';
 import { testSetSize } from '../analysis/accuracy-interval.js';
 import { summarize } from '../analysis/summary-stats.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
+import { commandLine, detectInvocation } from './invocation.js';
 import { armLabel, sameArm, suiteArms, type Arm } from '../spec/sources.js';
 
 function printTable(header: string[], rows: string[][]): void {
@@ -15,7 +16,7 @@ function printTable(header: string[], rows: string[][]): void {
 
 export function printSuiteList(suites: SuiteRecord[]): void {
   if (suites.length === 0) {
-    console.log('no suites yet: run one with `transfer-bench run quick`');
+    console.log(`no suites yet: run one with \`${commandLine(detectInvocation(), 'run quick')}\``);
     return;
   }
   printTable(

@@ -12,7 +12,8 @@ const line = (text: string) => console.error(`${new Date().toISOString().slice(1
 
 /**
  * `transfer-bench worker`: runs trials of distributed suites from the shared PostgreSQL database on this machine.
- * Before it takes any job it opens the store (a database of another schema version is refused there, in one line)
+ * Before it takes any job it opens the store (a database of another schema version is refused there, in one line
+ * that says to run `migrate`: a worker never upgrades it)
  * and loads the backend in a first worker process (a backend that cannot load is refused the same way).
  */
 export function registerWorker(
@@ -30,7 +31,8 @@ export function registerWorker(
     .action(async (opts: { db: string; backend: BackendChoice; workers?: number }) => {
       requirePostgres(opts.db, 'transfer-bench worker');
       checkWorkerCount(opts.workers);
-      const store = await openStore(opts.db);
+      // A worker never upgrades the database: workers of the older version may still be running on it (`migrate`).
+      const store = await openStore(opts.db, { migrate: false });
       let first: LiveWorker;
       try {
         first = await LiveWorker.start(nodeForker, opts.backend);

@@ -6,6 +6,8 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
+import { linkProblem } from '../read-roots.js';
+import type { SkippedFile } from './decode-cache.js';
 
 /** Extensions of the formats sharp decodes here: JPEG, PNG, WebP, GIF (first frame), TIFF, AVIF. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -38,6 +40,11 @@ export interface ImageFolderListing {
   files: ImageFile[];
   /** Files and folders left out: hidden, or not an image by extension. */
   ignored: number;
+  /**
+   * Symbolic links (class folders or images) not followed, each with why: a loop, a dangling link, or (when reading
+   * under `serve --data-root`) a link leading outside the data folders. See read-roots.ts.
+   */
+  excluded: SkippedFile[];
 }
 
 /** What to do about a folder that is not there: the built-in Fashion-MNIST folders are written by a script. */
@@ -72,12 +79,20 @@ export function scanImageFolder(dir: string, what = 'image folder'): ImageFolder
   let loose = 0;
   const classNames: string[] = [];
   const files: ImageFile[] = [];
+  const excluded: SkippedFile[] = [];
+  /** Whether the entry may be read: a symbolic link is followed only when it leads somewhere allowed. */
+  const readable = (entry: Dirent, path: string): boolean => {
+    const problem = entry.isSymbolicLink() ? linkProblem(path) : null;
+    if (problem) excluded.push({ path, reason: problem });
+    return problem === null;
+  };
   for (const entry of entries(dir, what)) {
     if (isHidden(entry.name)) {
       ignored++;
       continue;
     }
     const path = join(dir, entry.name);
+    if (!readable(entry, path)) continue;
     const isDir =
       entry.isDirectory() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory());
     if (!isDir) {
@@ -93,6 +108,7 @@ export function scanImageFolder(dir: string, what = 'image folder'): ImageFolder
         continue;
       }
       const filePath = join(path, file.name);
+      if (!readable(file, filePath)) continue;
       const stats = statSync(filePath, { throwIfNoEntry: false });
       if (!stats?.isFile()) {
         ignored++;
@@ -116,5 +132,5 @@ export function scanImageFolder(dir: string, what = 'image folder'): ImageFolder
       `${what} ${dir} has one class (${classNames[0]}): a classifier needs at least 2; add a subfolder of images for each other class`,
     );
   }
-  return { dir, classNames, files, ignored };
+  return { dir, classNames, files, ignored, excluded };
 }

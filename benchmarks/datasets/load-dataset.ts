@@ -9,12 +9,13 @@ import { chooseClasses, distinctLabelValues, formatValues, nameClasses } from '.
 import { splitPerClass } from './fixed-split.js';
 import type { SkippedFile } from './decode-cache.js';
 import { readIdxPair } from './idx-reader.js';
-import { describeLoad, describeSkipped, listFolderSource, loadImageFolder } from './load-folder.js';
+import { describeExcluded, describeLoad, describeSkipped, listFolderSource, loadImageFolder } from './load-folder.js';
 import { labelOrder, readTable, type Table } from './load-table.js';
 import type { LabelledImages } from './labelled-images.js';
 import { MNIST_DIGITS, loadMnistPackage } from './mnist-package.js';
 import { indicesOfClasses, toLabelledImages } from './raw-examples.js';
 import type { RawExamples } from './raw-examples.js';
+import { loadTextTask } from './text-dataset.js';
 
 export interface TaskData {
   pool: LabelledImages;
@@ -28,6 +29,8 @@ export interface TaskData {
   notices: string[];
   /** A class in words for messages, by class index (e.g. `class "cat" (folder /data/cat)`). */
   classLabel: (classIndex: number) => string;
+  /** A text dataset: the vocabulary its token ids index (see text-dataset.ts). */
+  vocabulary?: string[];
 }
 
 type IdxSource = Extract<DatasetSource, { kind: 'idx' }>;
@@ -123,7 +126,11 @@ async function openFolder(source: FolderSource, baseDir: string): Promise<Opened
     classes,
     classNames,
     skipped: [...train.skipped, ...(test?.skipped ?? [])],
-    notes: [describeLoad(train), ...(test ? [describeLoad(test)] : [])],
+    notes: [
+      ...describeExcluded([...listings.train.excluded, ...(listings.test?.excluded ?? [])]),
+      describeLoad(train),
+      ...(test ? [describeLoad(test)] : []),
+    ],
     describeClass: (value) => `class "${classNames[value]}" (folder ${folderOf(value)})`,
   };
   if (test) opened.test = test.examples;
@@ -184,6 +191,8 @@ async function openSource(source: DatasetSource, baseDir: string): Promise<Opene
       return openFolder(source, baseDir);
     case 'csv':
       return openCsv(source, baseDir);
+    case 'text':
+      throw new Error('a text dataset is read with its vocabulary: use loadTask');
   }
 }
 
@@ -226,8 +235,9 @@ function classSummary(opened: OpenedSource): string {
 export async function loadTask(
   source: DatasetSource,
   testPerClass: number,
-  opts: { baseDir: string },
+  opts: { baseDir: string; vocabulary?: readonly string[] | undefined },
 ): Promise<TaskData> {
+  if (source.kind === 'text') return loadTextTask(source, testPerClass, opts);
   const opened = await openSource(source, opts.baseDir);
   const describeClass = classDescriber(opened);
   const { classes, classNames } = opened;

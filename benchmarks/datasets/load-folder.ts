@@ -226,6 +226,11 @@ export function describeSkipped(skipped: readonly SkippedFile[], limit = 10): st
   return lines;
 }
 
+/** The symbolic links of an image folder that were not followed, each with why, as lines for a run's summary. */
+export function describeExcluded(excluded: readonly SkippedFile[]): string[] {
+  return excluded.map((entry) => `skipped ${entry.path}: ${entry.reason}`);
+}
+
 /** One line on where a folder's images came from, e.g. "image folder /x: 5000 images read from the decode cache in 0.2 s". */
 export function describeLoad(loaded: LoadedFolder): string {
   const n = loaded.examples.count;

@@ -124,7 +124,13 @@ export function readTable(
           `${what} ${path}, line ${line}, column "${name}": "${text}" is not a number; features must be numeric (leave "${name}" out with "features", or encode it as numbers)`,
         );
       }
-      values[r * featureNames.length + f] = Number(text);
+      const value = Math.fround(Number(text));
+      if (!Number.isFinite(value)) {
+        throw new UserError(
+          `${what} ${path}, line ${line}, column "${name}": ${text} does not fit a 32-bit float (at most ±3.4e38); rescale the column (e.g. to other units) or leave it out with "features"`,
+        );
+      }
+      values[r * featureNames.length + f] = value;
     });
   });
   return { path, featureNames, values, labels, count: rows.length };

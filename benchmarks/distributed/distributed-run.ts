@@ -248,7 +248,8 @@ export class DistributedRun {
           `suite ${suiteId} looked alive (${describeOwner(before.owner)}); taking it over: that run stops at its next heartbeat`,
         );
       }
-      // jobs an earlier run left in the queue (it was killed) would run trials that are reset below: cancel them
+      // jobs an earlier run left in the queue (it was killed, or is being taken over) would run trials that are reset
+      // below: cancel them (their claim would be refused anyway: they carry the earlier run's token)
       await queue.cancelSuite(suiteId);
       await store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
       return await new DistributedRun(suiteId, options, suite.spec, owner, backend, blobs, notices).begin();
@@ -272,7 +273,8 @@ export class DistributedRun {
   }
 
   private trialJob(trial: TrialRecord, base: Base | null): TrialJobData {
-    return { kind: 'trial', suiteId: this.suiteId, trialId: trial.id, taskHash: this.blobs.taskHash, base };
+    const { suiteId, owner } = this;
+    return { kind: 'trial', suiteId, trialId: trial.id, taskHash: this.blobs.taskHash, base, runToken: owner.token };
   }
 
   private needsBase(trial: TrialRecord): boolean {
@@ -301,7 +303,7 @@ export class DistributedRun {
       this.emit({ type: 'pretrain-finished', suiteId, reused: true, wallSeconds: reused.wallSeconds });
     }
     if (pretrain) {
-      await queue.enqueue([{ kind: 'pretrain', suiteId, ...pretrain }], jobs);
+      await queue.enqueue([{ kind: 'pretrain', suiteId, ...pretrain, runToken: this.owner.token }], jobs);
       this.emit({
         type: 'pretrain-started',
         suiteId,
@@ -385,7 +387,7 @@ export class DistributedRun {
     const { store, queue } = this.options;
     for (let attempt = 0; ; attempt++) {
       try {
-        if (status !== 'done') await queue.cancelSuite(this.suiteId);
+        if (status !== 'done') await queue.cancelSuite(this.suiteId, { runToken: this.owner.token });
         await store.releaseSuite(this.suiteId, this.owner.token, { status, error });
         break;
       } catch (problem) {
@@ -458,7 +460,7 @@ export class DistributedRun {
       trialId,
       token,
       { host: hostname(), name: 'the run following the suite' },
-      { countAttempt: false },
+      { countAttempt: false, runToken: this.owner.token },
     );
     if (claimed !== null) await store.finishTrial(trialId, token, failedResult(reason, this.backend));
   }

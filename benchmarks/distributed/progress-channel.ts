@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { RunEvent } from '../domain.js';
 import { errorMessage } from '../errors.js';
+import { APPLICATION_NAME } from '../store/pg-connect.js';
 
 /**
  * Live progress of a distributed suite (trial started, each evaluation, pretraining epochs) from the workers to the
@@ -31,7 +32,7 @@ export function listenProgress(
   let retry: NodeJS.Timeout | null = null;
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const fresh = new pg.Client({ connectionString, application_name: 'transfer-bench progress' });
+    const fresh = new pg.Client({ connectionString, application_name: `${APPLICATION_NAME} progress` });
     fresh.on('notification', (message) => {
       if (!message.payload) return;
       try {

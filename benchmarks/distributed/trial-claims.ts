@@ -16,21 +16,33 @@ export interface WorkerName {
 
 export const jobToken = (jobId: string): string => `job:${jobId}`;
 
-/** Takes the trial for `token`, counting an attempt; the attempt number, or null when it is not to be run. */
+/**
+ * Takes the trial for `token`, counting an attempt; the attempt number, or null when it is not to be run. Only while
+ * the run `runToken` (the one that enqueued the job) holds the suite: a job an earlier run left behind (it was killed,
+ * or taken over) never takes a trial of the run holding the suite now.
+ */
 export async function claimTrial(
   pool: pg.Pool,
   trialId: number,
   token: string,
   worker: WorkerName,
-  options: { countAttempt?: boolean } = {},
+  options: { countAttempt?: boolean; runToken: string },
 ): Promise<number | null> {
   const { rows } = await pool.query<{ attempts: number }>(
     `UPDATE trials SET status = 'running', run_token = $2, started_at = $3, error = NULL,
-       attempts = attempts + $6, worker_host = $4, worker_name = $5
+       attempts = attempts + $6, worker_host = $4, worker_name = $5, heartbeat_at = NULL
      WHERE id = $1 AND (status = 'pending' OR (status = 'running' AND run_token = $2))
-       AND (SELECT s.status FROM suites s WHERE s.id = trials.suite_id) = 'running'
+       AND (SELECT s.status = 'running' AND s.owner_token = $7 FROM suites s WHERE s.id = trials.suite_id)
      RETURNING attempts`,
-    [trialId, token, new Date().toISOString(), worker.host, worker.name, options.countAttempt === false ? 0 : 1],
+    [
+      trialId,
+      token,
+      new Date().toISOString(),
+      worker.host,
+      worker.name,
+      options.countAttempt === false ? 0 : 1,
+      options.runToken,
+    ],
   );
   return rows[0]?.attempts ?? null;
 }

@@ -1,5 +1,7 @@
+import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { errorMessage } from '../errors.js';
+import { APPLICATION_NAME } from '../store/pg-connect.js';
 
 /**
  * The queue of a distributed suite's work, on pg-boss in the shared PostgreSQL database (its own schema beside the
@@ -19,6 +21,8 @@ export interface TrialJobData {
   taskHash: string;
   /** The source model as a packed blob (folder-pack.ts) and the layer to cut it at, for the approaches that start from it. */
   base: { hash: string; cutLayer: string } | null;
+  /** The token of the run that enqueued it: a worker takes the trial only while that run still holds the suite. */
+  runToken: string;
 }
 
 export interface PretrainJobData {
@@ -27,6 +31,7 @@ export interface PretrainJobData {
   cacheKey: string;
   /** Blob of the source task. */
   sourceHash: string;
+  runToken: string;
 }
 
 export type WorkJobData = TrialJobData | PretrainJobData;
@@ -97,7 +102,7 @@ export class TrialQueue {
       connectionString,
       schema: QUEUE_SCHEMA,
       max: options.maxConnections ?? 4,
-      application_name: 'transfer-bench',
+      application_name: APPLICATION_NAME,
       schedule: false,
       supervise: true,
       maintenanceIntervalSeconds: options.maintenanceSeconds ?? 5,
@@ -179,9 +184,14 @@ export class TrialQueue {
     return rows as { id: string; data: WorkJobData; output: unknown }[];
   }
 
-  /** Cancels the suite's jobs that are not finished: queued ones are never handed out; a worker's active one is let go. */
-  async cancelSuite(suiteId: number): Promise<number> {
-    const ids = (await this.openJobs(suiteId)).map((job) => job.id);
+  /**
+   * Cancels the suite's jobs that are not finished (only those of the run `runToken`, when given): queued ones are
+   * never handed out; a worker's active one is let go.
+   */
+  async cancelSuite(suiteId: number, options: { runToken?: string } = {}): Promise<number> {
+    const ids = (await this.openJobs(suiteId))
+      .filter((job) => options.runToken === undefined || job.data.runToken === options.runToken)
+      .map((job) => job.id);
     if (ids.length > 0) await this.boss.cancel(WORK_QUEUE, ids);
     return ids.length;
   }
@@ -201,4 +211,21 @@ export function failureMessage(output: unknown): string {
   const record = output as { message?: unknown; value?: { message?: unknown } } | null;
   const message = record?.message ?? record?.value?.message;
   return typeof message === 'string' ? message : 'the job failed';
+}
+
+/**
+ * Cancels every job of a suite not finished yet, as `TrialQueue.cancelSuite` does, from a process that does not run
+ * the queue (a local run taking the suite over from a distributed one); 0 when this database never had a queue.
+ */
+export async function cancelQueuedJobs(pool: pg.Pool, suiteId: number): Promise<number> {
+  const { rows } = await pool.query<{ queue: string | null }>('SELECT to_regclass($1) AS queue', [
+    `${QUEUE_SCHEMA}.job`,
+  ]);
+  if (!rows[0]?.queue) return 0;
+  const { rowCount } = await pool.query(
+    `UPDATE ${QUEUE_SCHEMA}.job SET completed_on = now(), state = 'cancelled'
+     WHERE name = $1 AND state < 'completed' AND (data->>'suiteId')::int = $2`,
+    [WORK_QUEUE, suiteId],
+  );
+  return rowCount ?? 0;
 }

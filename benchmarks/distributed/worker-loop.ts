@@ -167,7 +167,7 @@ export class DistributedWorker {
     }
     const token = jobToken(job.id);
     const attempt = await this.persist('take the trial', () =>
-      claimTrial(pool, data.trialId, token, this.workerName(slot)),
+      claimTrial(pool, data.trialId, token, this.workerName(slot), { runToken: data.runToken }),
     );
     if (attempt === null) {
       // finished already (a retried job whose first worker wrote it after all), or its suite was cancelled
@@ -234,7 +234,8 @@ export class DistributedWorker {
   private async runPretrain(slot: number, job: QueuedJob, data: PretrainJobData): Promise<void> {
     const { store, pool, queue, blobs } = this.options;
     const suite = await this.persist('read the suite', () => store.getSuite(data.suiteId));
-    if (!suite || suite.status !== 'running') {
+    // a job of a run that no longer holds the suite (killed, or taken over): that run's pretraining is not wanted
+    if (!suite || suite.status !== 'running' || suite.owner?.token !== data.runToken) {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
     }

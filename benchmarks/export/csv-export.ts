@@ -5,10 +5,31 @@ import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.j
 import { testSetSize } from '../analysis/accuracy-interval.js';
 import type { LearningRateCandidate, TextFile, TrialProtocol } from '../domain.js';
 import type { Store } from '../store/store.js';
+import { columnsGuide, presentRows } from './csv-columns.js';
 
-/** RFC 4180: comma separated, CRLF line ends, a header row, quotes only where needed. Empty cell for no value. */
-function toCsv(rows: CsvRow[], columns: string[]): string {
-  return stringify(rows, { header: true, columns, record_delimiter: 'windows', cast: { number: (n) => String(n) } });
+/**
+ * RFC 4180: comma separated, CRLF line ends, a header row, quotes only where needed. Empty cell for no value.
+ * Columns are renamed and rounded as the column guide says (`kind`: the file they are documented under).
+ */
+function toCsv(kind: string, rows: CsvRow[], columns: string[]): string {
+  const shown = presentRows(kind, rows, columns);
+  return stringify(shown.rows, {
+    header: true,
+    columns: shown.headers,
+    record_delimiter: 'windows',
+    cast: { number: (n) => String(n) },
+  });
+}
+
+/** The CSV files, each with the kind its columns are documented under, and columns.md explaining them all. */
+function withGuide(
+  files: { name: string; kind: string; rows: CsvRow[]; columns: string[] }[],
+  guideName = 'columns.md',
+): TextFile[] {
+  return [
+    ...files.map((f) => ({ name: f.name, content: toCsv(f.kind, f.rows, f.columns) })),
+    { name: guideName, content: columnsGuide(files) },
+  ];
 }
 
 const TRIAL_COLUMNS = [
@@ -159,12 +180,17 @@ export async function exportCsvFiles(store: Store, suiteId: number): Promise<Tex
   }));
   const summary = summaryRows(trials, testSetSize(suite.spec));
   const comparison = comparisonRows(analyzeSuite(suite, trials, epochs));
-  return [
-    { name: 'trials.csv', content: toCsv(trialRows, TRIAL_COLUMNS) },
-    { name: 'epochs.csv', content: toCsv(epochRows, EPOCH_COLUMNS) },
-    { name: 'summary.csv', content: toCsv(summary, columnsOf(summary, SUMMARY_HEAD)) },
-    { name: 'comparison.csv', content: toCsv(comparison, columnsOf(comparison, COMPARISON_HEAD)) },
-  ];
+  return withGuide([
+    { name: 'trials.csv', kind: 'trials.csv', rows: trialRows, columns: TRIAL_COLUMNS },
+    { name: 'epochs.csv', kind: 'epochs.csv', rows: epochRows, columns: EPOCH_COLUMNS },
+    { name: 'summary.csv', kind: 'summary.csv', rows: summary, columns: columnsOf(summary, SUMMARY_HEAD) },
+    {
+      name: 'comparison.csv',
+      kind: 'comparison.csv',
+      rows: comparison,
+      columns: columnsOf(comparison, COMPARISON_HEAD),
+    },
+  ]);
 }
 
 /**
@@ -176,8 +202,21 @@ export function comparisonCsvFiles(comparison: SuiteComparison): TextFile[] {
   const stem = `compare-${comparison.suites.map((s) => s.id).join('-')}`;
   const lead = ['suite_id', 'suite_name', 'source', 'backend', 'device'];
   const { combinedSummary: summary, combinedComparison: answers } = comparison;
-  return [
-    { name: `${stem}-summary.csv`, content: toCsv(summary, columnsOf(summary, [...lead, ...SUMMARY_HEAD])) },
-    { name: `${stem}-comparison.csv`, content: toCsv(answers, columnsOf(answers, [...lead, ...COMPARISON_HEAD])) },
-  ];
+  return withGuide(
+    [
+      {
+        name: `${stem}-summary.csv`,
+        kind: 'summary.csv',
+        rows: summary,
+        columns: columnsOf(summary, [...lead, ...SUMMARY_HEAD]),
+      },
+      {
+        name: `${stem}-comparison.csv`,
+        kind: 'comparison.csv',
+        rows: answers,
+        columns: columnsOf(answers, [...lead, ...COMPARISON_HEAD]),
+      },
+    ],
+    `${stem}-columns.md`,
+  );
 }

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-layers';
 import type { Architecture, ArchitectureSpec } from '../spec/suite-schema.js';
 import { UserError } from '../errors.js';
 import { layerSeed } from './layer-seed.js';
-import { FEATURES_LAYER } from '../spec/describe-architecture.js';
+import { FEATURES_LAYER, isTextArchitecture } from '../spec/describe-architecture.js';
+import { buildTextBackbone } from './text-models.js';
 import { buildMobilenetV2Backbone } from './mobilenet-v2.js';
 
 export { layerSeed } from './layer-seed.js';
@@ -28,7 +29,7 @@ export function architectureInputShape(
   arch: ArchitectureSpec,
   dataShape: readonly [number, number, number],
 ): [number, number, number] {
-  if (typeof arch === 'string') return [dataShape[0], dataShape[1], dataShape[2]];
+  if (typeof arch === 'string' || isTextArchitecture(arch)) return [dataShape[0], dataShape[1], dataShape[2]];
   return [arch.inputSize, arch.inputSize, 3];
 }
 
@@ -75,6 +76,11 @@ export function buildModel(
   }
   if (!Number.isInteger(numClasses) || numClasses < 2) {
     throw new UserError(`a classifier needs at least 2 classes, got ${numClasses}`);
+  }
+  if (isTextArchitecture(arch)) {
+    const { input, features } = buildTextBackbone(arch, inputShape, seed);
+    const output = buildHead(numClasses, seed).apply(features) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: output, name: arch.name });
   }
   if (typeof arch !== 'string') {
     const expected = architectureInputShape(arch, inputShape);

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-layers';
+import { textLayerFlops } from './text-layers.js';
 
 /** Forward-pass cost of one layer for one sample. */
 export interface LayerFlops {
@@ -33,8 +34,10 @@ function countWeights(layer: Layer): number {
 
 /** Forward FLOPs per sample of one layer; 0 for layers without weights. */
 function layerForwardFlops(layer: Layer): number {
-  if (layer.weights.length === 0) return 0;
   const out = outputShape(layer);
+  const text = textLayerFlops(layer.getClassName(), out);
+  if (text !== null) return text;
+  if (layer.weights.length === 0) return 0;
   switch (layer.getClassName()) {
     case 'Conv2D':
     case 'Conv1D': {
@@ -49,6 +52,12 @@ function layerForwardFlops(layer: Layer): number {
       // kernel [in, out], applied along the last axis at every other position
       return 2 * product(weightShape(layer, 0)) * product(out.slice(1, -1));
     }
+    case 'Embedding':
+      // a look-up: one copy per value of its output
+      return product(out.slice(1));
+    case 'LayerNormalization':
+      // mean, variance, normalise, scale and shift: about 8 operations per value
+      return 8 * product(out.slice(1));
     default:
       // other weighted layers (normalisation, embeddings, …): a multiply-add per weight, a rough lower bound
       return 2 * countWeights(layer);

@@ -2,11 +2,14 @@
  * Saving and loading TensorFlow.js Layers models (`model.json` + binary weights) with node:fs only, so that it works
  * on every backend without `@tensorflow/tfjs-node`'s `file://` handler.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError, describeJsonSyntaxError, errorMessage } from '../errors.js';
+import { linkProblem } from '../read-roots.js';
+// registers the text layers, so that a saved text model loads
+import './text-layers.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -96,6 +99,13 @@ function expectedBytes(specs: tf.io.WeightsManifestEntry[]): number | null {
   return total;
 }
 
+/** Reads a model file, refusing a symbolic link that loops or leads out of `serve`'s data folders (read-roots.ts). */
+function readModelFile(file: string, name: string): Buffer {
+  const problem = lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ? linkProblem(file) : null;
+  if (problem) throw new LoadProblem(`${name} is ${problem}`);
+  return readFileSync(file);
+}
+
 function readWeights(
   dir: string,
   modelJson: tf.io.ModelJSON,
@@ -112,7 +122,7 @@ function readWeights(
         );
       }
       try {
-        parts.push(readFileSync(join(dir, path)));
+        parts.push(readModelFile(join(dir, path), `weights file ${path}`));
       } catch (error) {
         throw new LoadProblem(`cannot read weights file ${path} (${errorMessage(error)})`);
       }
@@ -147,8 +157,9 @@ export function readModelArtifacts(path: string): tf.io.ModelArtifacts {
   try {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readModelFile(file, file).toString('utf8');
     } catch (error) {
+      if (error instanceof LoadProblem) throw error;
       throw new LoadProblem(`cannot read ${file} (${errorMessage(error)})`);
     }
     const modelJson = parseModelJson(text);

@@ -30,10 +30,14 @@ const ARCH = { name: 'mobilenet-v2' as const, alpha: 0.35, inputSize: 96 };
 const BATCH = 32;
 const CLASSES = 10;
 
-/** One Adam step of MobileNetV2 (ARCH) on a fixed synthetic batch, and its disposal. */
-function mobilenetStep(): { step: () => Promise<void>; dispose: () => void } {
-  const side = ARCH.inputSize;
-  const model = buildModel(ARCH, [side, side, 3], CLASSES, 1);
+/** One Adam step of MobileNetV2 (`arch`, default ARCH) on a fixed synthetic batch, and its disposal. */
+export function mobilenetStep(
+  arch: { name: 'mobilenet-v2'; alpha: number; inputSize: number } = ARCH,
+  batch = BATCH,
+): { step: () => Promise<void>; dispose: () => void } {
+  const side = arch.inputSize;
+  const BATCH = batch;
+  const model = buildModel(arch, [side, side, 3], CLASSES, 1);
   const optimizer = createOptimizer({ optimizer: 'adam', learningRate: 0.001 });
   const xs = tf.randomUniform([BATCH, side, side, 3], -1, 1, 'float32', 1);
   const ys = tf.tidy(() => tf.oneHot(tf.randomUniform([BATCH], 0, CLASSES, 'int32', 2), CLASSES));
@@ -77,7 +81,8 @@ async function throughputAndKernels(): Promise<void> {
 async function frozenFeaturesSpeedup(): Promise<void> {
   const loaded = loadSuite({ kind: 'builtin', name: 'mobilenet-split' });
   const arch = loaded.spec.architecture;
-  if (typeof arch === 'string') throw new Error('the mobilenet-split suite does not name mobilenet-v2');
+  if (typeof arch === 'string' || arch.name !== 'mobilenet-v2')
+    throw new Error('the mobilenet-split suite does not name mobilenet-v2');
   const settings = loaded.spec.approaches['linear-probe'];
   if (!settings) throw new Error('the mobilenet-split suite has no linear-probe settings');
   const dir = mkdtempSync(join(tmpdir(), 'transfer-bench-perf-'));

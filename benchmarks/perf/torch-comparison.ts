@@ -23,7 +23,7 @@ export function torchScriptPath(): string {
 }
 
 export interface TorchRate {
-  arch: Architecture;
+  arch: Architecture | 'mobilenet-v2';
   threads: number;
   samplesPerSecond: number;
   samplesPerCpuSecond: number;
@@ -76,6 +76,14 @@ export async function measureTorch(
     String(DEFAULT_STEPS.mlp.steps),
     ...archs.flatMap((a) => ['--arch', a]),
   ];
+  return runTorchScript(args);
+}
+
+/**
+ * Runs torch_reference.py with `args` on the first Python here that imports torch, or says why it could not:
+ * `missing` when none does (or, for MobileNetV2, when torchvision is missing).
+ */
+export async function runTorchScript(args: string[]): Promise<RunResult> {
   for (const python of chosenPython === null ? PYTHONS : [chosenPython]) {
     const result = await runPython(python, args);
     if (result.ok) {
@@ -105,7 +113,7 @@ export interface SideBySide {
   torchVersion: string;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

@@ -10,6 +10,12 @@ Prints one JSON object per line: {"arch": "cnn", "threads": 1, "batch": 64, "sam
 "samplesPerCpuSecond": 5230.1, "torch": "1.13.1"} (per CPU-second: the process's CPU time, which a busy machine
 disturbs less than elapsed time).
 Exits with status 3 and one line on stderr when torch is not installed.
+
+    python3 benchmarks/perf/torch_reference.py --arch mobilenet-v2 [--alpha 0.35] [--size 96] [--batch 32] [--mobilenet-steps 3]
+
+trains torchvision's mobilenet_v2(width_mult=alpha, num_classes=10) the same way on random size x size x 3 images,
+in training mode (batch normalisation on batch statistics, as our MobileNetV2 step in bench:perf); exits with
+status 3 when torchvision is not installed.
 """
 import argparse
 import json
@@ -42,12 +48,23 @@ def build(arch):
         nn.Flatten(), nn.Linear(28 * 28, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10)))
 
 
-def measure(arch, batch, warmup, steps):
+def build_mobilenet(alpha):
+    try:
+        from torchvision.models import mobilenet_v2
+    except ImportError:
+        print("python3-torchvision is not installed (apt install python3-torchvision)", file=sys.stderr)
+        sys.exit(3)
+    return mobilenet_v2(width_mult=alpha, num_classes=10)
+
+
+def measure(arch, batch, warmup, steps, alpha=0.35, size=96):
     torch.manual_seed(1)
-    model = build(arch)
+    model = build_mobilenet(alpha) if arch == "mobilenet-v2" else build(arch)
+    model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
-    pool = [(torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))) for _ in range(4)]
+    shape = (3, size, size) if arch == "mobilenet-v2" else (1, 28, 28)
+    pool = [(torch.rand(batch, *shape), torch.randint(0, 10, (batch,))) for _ in range(4)]
 
     def step(i):
         xs, ys = pool[i % len(pool)]
@@ -74,12 +91,16 @@ def main():
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--cnn-steps", type=int, default=30)
     parser.add_argument("--mlp-steps", type=int, default=50)
-    parser.add_argument("--arch", choices=["cnn", "mlp"], action="append")
+    parser.add_argument("--mobilenet-steps", type=int, default=3)
+    parser.add_argument("--alpha", type=float, default=0.35)
+    parser.add_argument("--size", type=int, default=96)
+    parser.add_argument("--arch", choices=["cnn", "mlp", "mobilenet-v2"], action="append")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     for arch in args.arch or ["mlp", "cnn"]:
-        steps = args.cnn_steps if arch == "cnn" else args.mlp_steps
-        rate, cpu_rate = measure(arch, args.batch, max(3, steps // 10), steps)
+        steps = {"cnn": args.cnn_steps, "mlp": args.mlp_steps, "mobilenet-v2": args.mobilenet_steps}[arch]
+        warmup = 1 if arch == "mobilenet-v2" else max(3, steps // 10)
+        rate, cpu_rate = measure(arch, args.batch, warmup, steps, args.alpha, args.size)
         print(json.dumps({"arch": arch, "threads": args.threads, "batch": args.batch,
                           "samplesPerSecond": round(rate, 1), "samplesPerCpuSecond": round(cpu_rate, 1),
                           "torch": torch.__version__}), flush=True)

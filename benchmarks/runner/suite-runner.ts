@@ -76,6 +76,11 @@ export interface RunnerOptions {
   /** How often the run refreshes its heartbeat, and after how long without one a run counts as gone (tests shorten them). */
   heartbeatMs?: number;
   staleAfterMs?: number;
+  /**
+   * On a shared database: cancels the suite's jobs still queued for the workers of a distributed run (one that was
+   * killed, or is being taken over), before a resume runs its trials here; returns how many it cancelled.
+   */
+  cancelQueuedJobs?: (suiteId: number) => Promise<number>;
 }
 
 export interface ResumeOptions {
@@ -238,6 +243,14 @@ export class SuiteRun {
             `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
           );
         }
+      }
+      // a distributed run's workers would take these trials too: its queued jobs go first (their claims would be
+      // refused anyway, since they carry that run's token)
+      const cancelled = (await options.cancelQueuedJobs?.(suiteId)) ?? 0;
+      if (cancelled > 0) {
+        notices.push(
+          `${cancelled} jobs of an earlier distributed run of suite ${suiteId} were still in the queue: cancelled, this run trains their trials`,
+        );
       }
       await store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
       return new SuiteRun(suiteId, options, suite, owner, sources, notices).begin(first);

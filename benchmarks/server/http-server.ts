@@ -47,6 +47,7 @@ const STATUS_OF: Record<DispatchFailureKind, number> = {
   'unknown-request': 404,
   'invalid-request': 400,
   'user-error': 400,
+  busy: 503,
   'internal-error': 500,
 };
 

@@ -4,16 +4,12 @@
  * browser. Symbolic links are followed before the check, so a link inside a root cannot lead outside it.
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { SuiteSource } from '../contract.js';
 import { UserError } from '../errors.js';
+import { OUTSIDE_ROOTS, isInside, linkProblem, readingUnder } from '../read-roots.js';
 import { loadSuite, type LoadedSuite } from '../spec/load-suite.js';
 import { suiteDataPaths } from '../spec/suite-data-paths.js';
-
-function isInside(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel));
-}
 
 /** The error for a path outside the roots: each caller says what the roots are and how to widen them. */
 export type OutsideRoots = (path: string, roots: readonly string[]) => UserError;
@@ -33,6 +29,17 @@ function realRoot(root: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Runs `work` (a request's handling) with every folder listing and model load it makes confined to `roots`: a
+ * symbolic link met at any depth that leads outside them is skipped and named, never followed (read-roots.ts).
+ */
+export function underRoots<T>(roots: readonly string[], work: () => T): T {
+  return readingUnder(
+    roots.map(realRoot).filter((root): root is string => root !== null),
+    work,
+  );
 }
 
 /**
@@ -111,6 +118,10 @@ function checkTreeUnderRoots(realPath: string, roots: readonly string[], depth: 
   for (const entry of readdirSync(realPath, { withFileTypes: true })) {
     const path = join(realPath, entry.name);
     if (entry.isSymbolicLink()) {
+      // A loop or a dangling link is skipped by the folder's reader (image-folder.ts), never followed; a link out
+      // of the roots is refused here, as the run's workers read the folder without them.
+      const problem = linkProblem(path);
+      if (problem !== null && problem !== OUTSIDE_ROOTS) continue;
       checkTreeUnderRoots(resolveUnderRoots(path, roots, refuse), roots, depth - 1, refuse);
     } else if (entry.isDirectory()) checkTreeUnderRoots(path, roots, depth - 1, refuse);
   }

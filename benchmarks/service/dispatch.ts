@@ -8,7 +8,7 @@ import {
   type ValidRequestOf,
 } from '../contract.js';
 import type { RunEventListener } from '../domain.js';
-import { UserError, errorMessage } from '../errors.js';
+import { BusyError, UserError, errorMessage } from '../errors.js';
 
 /**
  * The one path every request from outside the engine's process takes, whichever transport brought it
@@ -20,7 +20,7 @@ export interface ServedService extends ContractHandlers {
   subscribe(listener: RunEventListener): () => void;
 }
 
-export type DispatchFailureKind = 'unknown-request' | 'invalid-request' | 'user-error' | 'internal-error';
+export type DispatchFailureKind = 'unknown-request' | 'invalid-request' | 'user-error' | 'busy' | 'internal-error';
 
 export type DispatchResult =
   { ok: true; value: ResponseOf<RequestName> } | { ok: false; kind: DispatchFailureKind; message: string };
@@ -77,6 +77,7 @@ export async function dispatchRequest(
     if (error instanceof z.ZodError) {
       return { ok: false, kind: 'invalid-request', message: describeValidationError(name, error) };
     }
+    if (error instanceof BusyError) return { ok: false, kind: 'busy', message: error.message };
     if (error instanceof UserError) return { ok: false, kind: 'user-error', message: error.message };
     logError(name, error);
     return { ok: false, kind: 'internal-error', message: `${name} failed: ${errorMessage(error)}` };

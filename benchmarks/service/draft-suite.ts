@@ -3,10 +3,49 @@ import { estimateRun } from '../builder/estimate.js';
 import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
 import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
-import { UserError } from '../errors.js';
-import { resolveUnderRoots } from './data-roots.js';
+import { BusyError, UserError } from '../errors.js';
+import { resolveUnderRoots, underRoots } from './data-roots.js';
 
-export async function draftSuiteFor(
+/**
+ * Drafts waiting or running at once in this process, at most; more are refused as busy. A draft decodes images and
+ * trains for a second on the process's one TensorFlow.js engine: drafts run one at a time (two at once raced on the
+ * backend and answered with a stack trace), and a burst of them cannot pile up work that exhausts the machine.
+ */
+export const MAX_QUEUED_DRAFTS = 4;
+let queued = 0;
+let tail: Promise<unknown> = Promise.resolve();
+
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  if (queued >= MAX_QUEUED_DRAFTS) {
+    return Promise.reject(
+      new BusyError(
+        `this server is already looking at data for ${queued} suite drafts, one at a time; try again in a moment`,
+      ),
+    );
+  }
+  queued++;
+  const result = tail.then(work, work);
+  const done = () => {
+    queued--;
+  };
+  tail = result.then(done, done);
+  return result;
+}
+
+/**
+ * Looks at the data a user chose in the suite builder and drafts a suite for it. With `dataRoots` (`serve`), every
+ * path and every entry read below it, at any depth, must be under a root: an escaping link is skipped and named.
+ */
+export function draftSuiteFor(
+  request: ValidRequestOf<'draftSuite'>,
+  dataRoots: readonly string[] | undefined,
+): Promise<DraftSuiteResponse> {
+  return oneAtATime(() =>
+    dataRoots ? underRoots(dataRoots, () => draft(request, dataRoots)) : draft(request, undefined),
+  );
+}
+
+async function draft(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
 ): Promise<DraftSuiteResponse> {
@@ -30,7 +69,7 @@ export async function draftSuiteFor(
           : [],
     })),
   );
-  const skipped = target.kind === 'folder' ? target.skipped : [];
+  const skipped = target.kind === 'folder' ? [...target.excluded, ...target.skipped] : [];
   return {
     spec: result.spec,
     kind: target.kind,

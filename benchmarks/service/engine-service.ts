@@ -9,11 +9,13 @@ import { chromiumGpuWorkers } from '../gpu/chromium-workers.js';
 import { withGpuWorkers, type GpuWorkers } from '../gpu/gpu-forker.js';
 import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
-import { loadSuiteUnderRoots } from './data-roots.js';
+import { loadSuiteUnderRoots, underRoots } from './data-roots.js';
 import { draftSuiteFor, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
 import { listenProgress } from '../distributed/progress-channel.js';
+import { cancelQueuedJobs } from '../distributed/trial-queue.js';
+import { PgStore } from '../store/pg-store.js';
 import { INTERRUPTED, TRIAL_INTERRUPTED, type StoredSuite } from '../store/store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
@@ -145,8 +147,12 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       return store.listEpochs(suiteId, trainSize);
     },
     startSuite: async ({ source, backend, workers }) => {
-      const suite = options.dataRoots ? loadSuiteUnderRoots(source, options.dataRoots) : loadSuite(source);
-      return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
+      const roots = options.dataRoots;
+      const start = async () => {
+        const suite = roots ? loadSuiteUnderRoots(source, roots) : loadSuite(source);
+        return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
+      };
+      return roots ? underRoots(roots, start) : start();
     },
     cancelSuite: async ({ suiteId }) => {
       const run = runs.get(suiteId);
@@ -161,7 +167,10 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       checkWorkerCount(workers);
       if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running here; cancel that run first`);
       const { backendChoice: backend } = await store.requireSuite(suiteId);
-      const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit }, suiteId, {
+      // on a shared database, the jobs a distributed run of this suite left in the queue are cancelled first
+      const queued =
+        store instanceof PgStore ? { cancelQueuedJobs: (id: number) => cancelQueuedJobs(store.pool, id) } : {};
+      const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit, ...queued }, suiteId, {
         force,
         retryFailed,
         onTakeOver: (message) => notices.forEach((notice) => notice(message)),

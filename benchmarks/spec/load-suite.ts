@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { SuiteSource } from '../contract.js';
 import { UserError, describeJsonSyntaxError } from '../errors.js';
 import { packageRoot } from '../paths.js';
+import { tooLargeSuite } from './suite-limits.js';
 import { suiteSpec, type SuiteSpec } from './suite-schema.js';
 
 export interface LoadedSuite {
@@ -54,18 +55,14 @@ export function loadSuite(source: SuiteSource): LoadedSuite {
   }
 }
 
-/** Largest suite file we read: a suite is a page of JSON; anything bigger is the wrong file. */
-const MAX_SUITE_BYTES = 4 * 1024 * 1024;
-
 /** The text of a suite file; a missing, unreadable or wrong kind of file is a UserError naming it. */
 function readSuiteFile(path: string): string {
   try {
     const stats = statSync(path);
     if (stats.isDirectory()) throw new UserError(`suite file ${path} is a folder: give the path of a suite JSON file`);
     if (!stats.isFile()) throw new UserError(`suite file ${path} is not a regular file`);
-    if (stats.size > MAX_SUITE_BYTES) {
-      throw new UserError(`suite file ${path} is ${stats.size} bytes: too large to be a suite (at most 4 MiB)`);
-    }
+    const tooLarge = tooLargeSuite(`suite file ${path}`, stats.size);
+    if (tooLarge) throw new UserError(tooLarge);
     return readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof UserError) throw error;
@@ -79,6 +76,8 @@ function readSuiteFile(path: string): string {
 
 /** Never quotes the text in an error: the file may not be a suite at all, and errors can travel to a browser. */
 export function parseSuite(text: string, origin: string, baseDir: string): LoadedSuite {
+  const tooLarge = tooLargeSuite(origin, Buffer.byteLength(text));
+  if (tooLarge) throw new UserError(tooLarge);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -21,6 +21,12 @@ export function datasetPaths(source: DatasetSource, baseDir: string): string[] {
       return [source.dir, ...(source.test ? [source.test] : [])].map((dir) => resolve(baseDir, dir));
     case 'csv':
       return [source.path, ...(source.test ? [source.test] : [])].map((file) => resolve(baseDir, file));
+    case 'text':
+      return [
+        source.path,
+        ...(source.test ? [source.test] : []),
+        ...(source.vocabulary ? [source.vocabulary] : []),
+      ].map((file) => resolve(baseDir, file));
     default: {
       const unknown: never = source;
       throw new Error(`datasetPaths does not know dataset kind ${(unknown as { kind: string }).kind}`);

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { SUITE_LIMITS, tooManyLearningRates, tooManySeeds, tooManySizes, tooManyTrials } from './suite-limits.js';
+
+/** The length of a list a limit refused (zod's issue carries the input as unknown). */
+const lengthOf = (input: unknown): number => (Array.isArray(input) ? input.length : 0);
 
 const classList = z
   .array(z.number().int().min(0))
@@ -58,7 +62,36 @@ export const csvSource = z.strictObject({
   test: z.string().min(1).optional(),
 });
 
-export const datasetSource = z.discriminatedUnion('kind', [mnistPackageSource, idxSource, folderSource, csvSource]);
+/**
+ * A text table: CSV, TSV (by extension .tsv) or JSON Lines (.jsonl, .ndjson), one example per row, with a column (or
+ * JSON key) of UTF-8 text and one of labels. Text is split into words (lower-cased) and mapped to a vocabulary of the
+ * `vocabularySize` most frequent words of the training pool (never the test set), or to the words of a vocabulary
+ * file; each example becomes `sequenceLength` token ids, padded or cut. See datasets/text-dataset.ts.
+ */
+export const textSource = z.strictObject({
+  kind: z.literal('text'),
+  path: z.string().min(1),
+  /** Name of the text column (the JSON key in JSON Lines). */
+  text: z.string().min(1),
+  /** Name of the label column. */
+  label: z.string().min(1),
+  /** A second table with the same columns, used as the test set instead of holding out testPerClass. */
+  test: z.string().min(1).optional(),
+  /** Tokens per example: longer texts are cut, shorter ones padded. */
+  sequenceLength: z.number().int().min(1).max(1024),
+  /** Token ids in all, the padding and unknown-word ids included (at most the text architecture's). */
+  vocabularySize: z.number().int().min(3).max(200_000),
+  /** A vocabulary file (one word per line; a brought model's) instead of the training pool's most frequent words. */
+  vocabulary: z.string().min(1).optional(),
+});
+
+export const datasetSource = z.discriminatedUnion('kind', [
+  mnistPackageSource,
+  idxSource,
+  folderSource,
+  csvSource,
+  textSource,
+]);
 
 /** The small built-in architectures, named by a string. */
 export const layerStackArchitecture = z.enum(['cnn', 'mlp']);
@@ -75,8 +108,29 @@ export const mobilenetV2Architecture = z.strictObject({
   inputSize: z.number().int().min(32).max(1024).default(96),
 });
 
+/**
+ * Text classifiers on token ids (models/text-models.ts): `text-cnn`, Kim (2014)'s embedding + 1-D convolutions of
+ * several widths + max over time; `text-transformer`, a small Transformer encoder (learned positions, self-attention
+ * blocks, mean over the words). `vocabularySize` is the embedding's rows: at least the text dataset's.
+ */
+export const textArchitecture = z.strictObject({
+  name: z.enum(['text-cnn', 'text-transformer']),
+  vocabularySize: z.number().int().min(3).max(200_000),
+  embeddingDim: z.number().int().min(2).max(1024).default(64),
+  /** text-cnn: filters per kernel width. */
+  filters: z.number().int().min(1).max(1024).default(64),
+  /** text-cnn: kernel widths, one convolution each. */
+  kernelSizes: z.array(z.number().int().min(1).max(32)).min(1).max(6).default([3, 4, 5]),
+  /** text-transformer: encoder blocks. */
+  layers: z.number().int().min(1).max(8).default(2),
+  /** text-transformer: attention heads (embeddingDim must divide by it). */
+  heads: z.number().int().min(1).max(16).default(4),
+  /** text-transformer: hidden units of each block's feed-forward part. */
+  ffDim: z.number().int().min(1).max(4096).default(128),
+});
+
 /** `"cnn"`, `"mlp"`, or an object naming a parameterised architecture (`{ "name": "mobilenet-v2", … }`). */
-export const architecture = z.union([layerStackArchitecture, mobilenetV2Architecture]);
+export const architecture = z.union([layerStackArchitecture, mobilenetV2Architecture, textArchitecture]);
 
 /**
  * How pixel values (the loaders give [0, 1]) are scaled before they enter the model: `[0,1]` unchanged (the default,
@@ -104,7 +158,6 @@ export const approachSettings = z
       z
         .array(z.number().positive().max(10))
         .min(1)
-        .max(8)
         .refine((v) => new Set(v).size === v.length, 'learning rates must be unique'),
     ]),
     /**
@@ -131,6 +184,12 @@ export const approachSettings = z
   .refine((a) => a.trainableBlocks === undefined || a.trainFrom === undefined, {
     message: 'give either "trainableBlocks" or "trainFrom", not both',
     path: ['trainFrom'],
+  })
+  .superRefine((a, ctx) => {
+    // Checked here, not on the list: inside the union a refused list reads only "Invalid input".
+    if (Array.isArray(a.learningRate) && a.learningRate.length > SUITE_LIMITS.learningRates) {
+      ctx.addIssue({ code: 'custom', path: ['learningRate'], message: tooManyLearningRates(a.learningRate.length) });
+    }
   });
 
 export const pretrainSpec = z.strictObject({
@@ -207,10 +266,12 @@ export const suiteSpec = z
     sizes: z
       .array(z.number().int().positive())
       .min(1)
+      .max(SUITE_LIMITS.sizes, { error: (issue) => tooManySizes(lengthOf(issue.input)) })
       .refine((s) => s.every((v, i) => i === 0 || v > s[i - 1]!), 'sizes must be strictly increasing'),
     seeds: z
       .array(z.number().int().nonnegative())
       .min(1)
+      .max(SUITE_LIMITS.seeds, { error: (issue) => tooManySeeds(lengthOf(issue.input)) })
       .refine((s) => new Set(s).size === s.length, 'seeds must be unique'),
     /** Approaches to compare, each with its own optimiser settings and budget. */
     approaches: z
@@ -253,7 +314,11 @@ export const suiteSpec = z
       s.sources !== undefined ||
       Object.entries(s.approaches).every(([k, v]) => k === 'scratch' || v === undefined),
     { message: 'fine-tuning approaches need "pretrain", "pretrainedModel" or "sources"', path: ['approaches'] },
-  );
+  )
+  .superRefine((s, ctx) => {
+    const why = tooManyTrials(s);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
 
 export type DatasetSource = z.infer<typeof datasetSource>;
 export type ApproachSettings = z.infer<typeof approachSettings>;
@@ -267,4 +332,6 @@ export type Architecture = z.infer<typeof layerStackArchitecture>;
 /** An architecture as a suite gives it: a name, or an object with its settings. */
 export type ArchitectureSpec = z.infer<typeof architecture>;
 export type MobilenetV2Spec = z.infer<typeof mobilenetV2Architecture>;
+export type TextArchitectureSpec = z.infer<typeof textArchitecture>;
+export type TextSource = z.infer<typeof textSource>;
 export type PixelScaling = z.infer<typeof pixelScaling>;

@@ -1,4 +1,14 @@
 /**
+ * What each migration brings, in a line, for what `migrate` says it will do (the same index as MIGRATIONS).
+ */
+export const MIGRATION_SUMMARIES: readonly string[] = [
+  'suites, trials and their epoch curves',
+  'who runs a suite (a token per run, host, process start, heartbeat) and the run each running trial belongs to',
+  'the learning rate of each trial, the candidates tried and the model-selection protocol',
+  'the host and worker that ran each trial and its attempts (distributed runs); in PostgreSQL, the blobs and pretrained source models workers fetch',
+];
+
+/**
  * Numbered schema migrations of the SQLite store. Migration i brings `PRAGMA user_version` from i to i + 1. Never edit
  * a released one: add a new one, here and in pg-migrations.ts (the PostgreSQL store keeps the same numbers).
  */
@@ -80,7 +90,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trials ADD COLUMN worker_name TEXT;
   ALTER TABLE trials ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
   `,
-  // 5 (issue 20): best_epoch in the unit of epochs for k-fold trials. It held the epoch of the folds' mean curve (an
+  // 5: a running trial's own heartbeat (issue 16, defect 11): the worker of a distributed run refreshes it while it
+  // trains, so that the run following the suite hands the trial of a silent (dead) worker to another one in a minute.
+  `
+  ALTER TABLE trials ADD COLUMN heartbeat_at INTEGER;
+  `,
+  // 6 (issue 20): best_epoch in the unit of epochs for k-fold trials. It held the epoch of the folds' mean curve (an
   // epoch of a fold's training set, smaller than the subset) while epochs counts the final run's epochs on the whole
   // subset; that run trains exactly the steps cross-validation chose, so its best epoch is its last: epochs.
   `

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { checkSchemaVersion, migrationPlan, type MigrationPlan } from './schema-version.js';
 
 export interface OpenDbOptions {
   /** Path to a better_sqlite3.node built for this runtime's ABI (Electron uses its own build). */
@@ -13,6 +14,13 @@ export interface OpenDbOptions {
    * the command that upgrades it.
    */
   readonly?: boolean;
+  /**
+   * False: a database of an older schema is refused with the command that upgrades it, never migrated (`worker`);
+   * an empty one still gets its tables. Default true.
+   */
+  migrate?: boolean;
+  /** Told what an upgrade will do, before it starts (`migrate` prints it); not called when there is nothing to do. */
+  onMigrate?: (plan: MigrationPlan) => void;
 }
 
 const codeOf = (error: unknown): string => {
@@ -57,12 +65,12 @@ export function openDb(path: string, options: OpenDbOptions = {}): Database.Data
     }
     if (readonly) {
       db.pragma('query_only = ON');
-      checkReadableSchema(db, path);
+      checkSchemaVersion(schemaVersion(db), path, 'read');
     } else {
       db.pragma('foreign_keys = ON');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      migrate(db, path);
+      migrate(db, path, options);
     }
     return db;
   } catch (error) {
@@ -109,34 +117,21 @@ function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
-function refuseNewer(version: number, path: string): void {
-  if (version > MIGRATIONS.length) {
-    throw new UserError(
-      `database ${path} has schema version ${version}, newer than this transfer-bench understands (${MIGRATIONS.length}): upgrade transfer-bench or use another --db`,
-    );
-  }
-}
-
-function checkReadableSchema(db: Database.Database, path: string): void {
-  const version = schemaVersion(db);
-  refuseNewer(version, path);
-  if (version === 0) throw new UserError(`database ${path} is empty: run a suite first, or give the right --db`);
-  if (version < MIGRATIONS.length) {
-    throw new UserError(
-      `database ${path} was written by an older transfer-bench (schema version ${version}, this one reads ${MIGRATIONS.length}): upgrade it once with \`transfer-bench migrate --db ${path}\` (it keeps every result), then run this again`,
-    );
-  }
-}
-
-/** Applies the missing migrations, each with its version bump in one IMMEDIATE transaction (two processes may race). */
-function migrate(db: Database.Database, path: string): void {
-  refuseNewer(schemaVersion(db), path);
+/**
+ * Applies the missing migrations, each with its version bump in one IMMEDIATE transaction (two processes may race);
+ * under `migrate: false` only those of an empty database.
+ */
+function migrate(db: Database.Database, path: string, options: OpenDbOptions): void {
+  // Checked at the version found first: a worker (`refuse`) may still create the tables of an empty database.
+  let started = false;
   for (;;) {
     const applied = db
       .transaction(() => {
         const version = schemaVersion(db);
-        refuseNewer(version, path);
+        checkSchemaVersion(version, path, started || options.migrate !== false ? 'migrate' : 'refuse');
         if (version >= MIGRATIONS.length) return false;
+        if (!started) options.onMigrate?.(migrationPlan(version));
+        started = true;
         db.exec(MIGRATIONS[version]!);
         db.pragma(`user_version = ${version + 1}`);
         return true;

@@ -19,7 +19,7 @@ export const displayLocation = redactUrl;
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(location)) {
     checkPostgresUrl(location);
-    return PgStore.open(location, { readonly: options.readonly ?? false });
+    return PgStore.open(location, { ...options, readonly: options.readonly ?? false });
   }
   // Another scheme is a mistyped URL, not a file to create (postgress://… would become a folder named so).
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location);

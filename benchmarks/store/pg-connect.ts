@@ -6,6 +6,14 @@
 import pg from 'pg';
 import { UserError } from '../errors.js';
 import { PG_MIGRATIONS } from './pg-migrations.js';
+import { SCHEMA_VERSION, checkSchemaVersion, migrationPlan, type MigrationPlan } from './schema-version.js';
+
+/**
+ * How this program's connections name themselves to the server (`application_name`, seen in pg_stat_activity): with
+ * the schema version it uses, so that `migrate` can tell processes of another version still connected (older
+ * versions named themselves plain "transfer-bench"). The queue's and the progress listener's connections too.
+ */
+export const APPLICATION_NAME = `transfer-bench schema ${SCHEMA_VERSION}`;
 
 /** postgres:// or postgresql:// (the forms libpq and node-postgres accept). */
 export const isPostgresUrl = (location: string): boolean => /^postgres(?:ql)?:\/\//i.test(location);
@@ -63,6 +71,10 @@ export interface PgPoolOptions {
   readonly?: boolean;
   /** Connections at most in this process's pool (default 4: many machines share one server). */
   max?: number;
+  /** False: an older schema is refused, never upgraded (`worker`); see SchemaPolicy. Default true. */
+  migrate?: boolean;
+  /** Told what an upgrade will do, before it starts; not called when there is nothing to do. */
+  onMigrate?: (plan: MigrationPlan) => void;
 }
 
 /** A pool of connections to `location` (nothing connects until the first query). */
@@ -73,7 +85,7 @@ export function createPgPool(location: string, options: PgPoolOptions = {}): pg.
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-    application_name: 'transfer-bench',
+    application_name: APPLICATION_NAME,
     types,
     ...(options.readonly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
@@ -146,23 +158,48 @@ async function schemaVersion(client: pg.ClientBase): Promise<number> {
   return rows[0]?.version ?? 0;
 }
 
-function refuseNewer(version: number, location: string): void {
-  if (version > PG_MIGRATIONS.length) {
-    throw new UserError(
-      `database ${redactUrl(location)} has schema version ${version}, newer than this transfer-bench understands (${PG_MIGRATIONS.length}): upgrade transfer-bench or use another --db`,
-    );
-  }
-}
-
 /** Any number: the key of the advisory lock that serialises migrations of one database across processes. */
 const MIGRATION_LOCK = 7_402_951_368;
+
+/** Connections of transfer-bench processes of another version to this database (not this one's, not other programs'). */
+async function otherVersions(client: pg.ClientBase): Promise<{ name: string; host: string; since: string }[]> {
+  const { rows } = await client.query<{ name: string; host: string | null; since: Date }>(
+    `SELECT application_name AS name, host(client_addr) AS host, backend_start AS since FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid()
+       AND (application_name = 'transfer-bench' OR application_name LIKE 'transfer-bench %')
+       AND application_name <> $1 AND application_name NOT LIKE $1 || ' %'
+     ORDER BY backend_start`,
+    [APPLICATION_NAME],
+  );
+  return rows.map((r) => ({ name: r.name, host: r.host ?? 'a local socket', since: r.since.toISOString() }));
+}
+
+/** Refuses an upgrade while processes of another version are connected: they would go on with the old schema. */
+async function refuseWhileOthersConnected(client: pg.ClientBase, where: string, version: number): Promise<void> {
+  const others = await otherVersions(client);
+  if (others.length === 0) return;
+  const named = others
+    .slice(0, 3)
+    .map((o) => `"${o.name}" from ${o.host} since ${o.since.slice(0, 19).replace('T', ' ')} UTC`)
+    .join(', ');
+  const more = others.length > 3 ? ` and ${others.length - 3} more` : '';
+  throw new UserError(
+    `database ${where} is in use by ${others.length} connection${others.length === 1 ? '' : 's'} of another transfer-bench version (${named}${more}): it is upgraded from schema version ${version} to ${SCHEMA_VERSION} only when none is connected; stop those processes (Ctrl-C on each worker), then run this again`,
+  );
+}
 
 /**
  * Brings the schema up to date: the missing migrations, each with its version, in one transaction that first takes
  * an advisory lock, so that of two processes connecting at once one migrates and the other then finds it done.
- * A database newer than this program is refused (nothing changed).
+ * A database newer than this program is refused (nothing changed); so is an upgrade while processes of another
+ * version are connected, and, with `migrate: false`, any upgrade (an empty database still gets its tables).
  */
-export async function migratePg(pool: pg.Pool, location: string): Promise<void> {
+export async function migratePg(
+  pool: pg.Pool,
+  location: string,
+  options: Pick<PgPoolOptions, 'migrate' | 'onMigrate'> = {},
+): Promise<void> {
+  const where = redactUrl(location);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -175,7 +212,9 @@ export async function migratePg(pool: pg.Pool, location: string): Promise<void> 
     );
     await client.query('INSERT INTO transfer_bench_schema (version) VALUES (0) ON CONFLICT DO NOTHING');
     let version = await schemaVersion(client);
-    refuseNewer(version, location);
+    checkSchemaVersion(version, where, options.migrate === false ? 'refuse' : 'migrate');
+    if (version > 0 && version < SCHEMA_VERSION) await refuseWhileOthersConnected(client, where, version);
+    if (version < SCHEMA_VERSION) options.onMigrate?.(migrationPlan(version));
     for (; version < PG_MIGRATIONS.length; version++) {
       await client.query(PG_MIGRATIONS[version]!);
       await client.query('UPDATE transfer_bench_schema SET version = $1', [version + 1]);
@@ -193,15 +232,7 @@ export async function migratePg(pool: pg.Pool, location: string): Promise<void> 
 export async function checkPgSchema(pool: pg.Pool, location: string): Promise<void> {
   const client = await pool.connect();
   try {
-    const version = await schemaVersion(client);
-    refuseNewer(version, location);
-    const where = redactUrl(location);
-    if (version === 0) throw new UserError(`database ${where} is empty: run a suite first, or give the right --db`);
-    if (version < PG_MIGRATIONS.length) {
-      throw new UserError(
-        `database ${where} was written by an older transfer-bench (schema version ${version}, this one reads ${PG_MIGRATIONS.length}): upgrade it once with \`transfer-bench migrate --db ${where}\` (it keeps every result), then run this again`,
-      );
-    }
+    checkSchemaVersion(await schemaVersion(client), redactUrl(location), 'read');
   } finally {
     client.release();
   }

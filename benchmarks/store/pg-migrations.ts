@@ -99,7 +99,11 @@ export const PG_MIGRATIONS: readonly string[] = [
     record_json text NOT NULL
   );
   `,
-  // 5 (issue 20): best_epoch in the unit of epochs for k-fold trials (see migrations.ts).
+  // 5: a running trial's own heartbeat, refreshed by its worker (see migrations.ts).
+  `
+  ALTER TABLE trials ADD COLUMN heartbeat_at bigint;
+  `,
+  // 6 (issue 20): best_epoch in the unit of epochs for k-fold trials (see migrations.ts).
   `
   UPDATE trials SET best_epoch = epochs
     WHERE protocol_json LIKE '%"kind":"kfold"%' AND epochs IS NOT NULL AND best_epoch IS NOT NULL;

@@ -13,8 +13,10 @@ import {
   resultColumns,
   toEpoch,
   toSuite,
+  toLease,
   toTrial,
   type EpochDbRow,
+  type LeaseRow,
   type SuiteRow,
   type TrialRow,
 } from './store-rows.js';
@@ -30,6 +32,7 @@ import {
   type Store,
   type StoredSuite,
   type SuiteOutcome,
+  type TrialLease,
 } from './store.js';
 import { approachColumn } from './stored-sources.js';
 
@@ -69,7 +72,7 @@ export class PgStore implements Store {
     try {
       pool = createPgPool(url, options);
       if (readonly) await checkPgSchema(pool, url);
-      else await migratePg(pool, url);
+      else await migratePg(pool, url, options);
       return new PgStore(pool, url);
     } catch (error) {
       await pool?.end().catch(() => {});
@@ -236,9 +239,36 @@ export class PgStore implements Store {
 
   async markTrialRunning(id: number, token: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
-      `UPDATE trials SET status = 'running', run_token = $2, started_at = $3, error = NULL
+      `UPDATE trials SET status = 'running', run_token = $2, started_at = $3, error = NULL,
+         worker_host = NULL, worker_name = NULL, attempts = 0, heartbeat_at = NULL
        WHERE id = $1 AND status = 'pending'`,
       [id, token, now()],
+    );
+    return rowCount === 1;
+  }
+
+  async trialHeartbeat(id: number, token: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE trials SET heartbeat_at = $3 WHERE id = $1 AND status = 'running' AND run_token = $2`,
+      [id, token, Date.now()],
+    );
+    return rowCount === 1;
+  }
+
+  async listTrialLeases(suiteId: number): Promise<TrialLease[]> {
+    const { rows } = await this.pool.query<LeaseRow>(
+      `SELECT id, run_token, heartbeat_at, worker_host, worker_name FROM trials
+       WHERE suite_id = $1 AND status = 'running' AND run_token IS NOT NULL ORDER BY id`,
+      [suiteId],
+    );
+    return rows.map(toLease);
+  }
+
+  async handBackTrial(id: number, token: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE trials SET status = 'pending', run_token = NULL, started_at = NULL, heartbeat_at = NULL
+       WHERE id = $1 AND status = 'running' AND run_token = $2`,
+      [id, token],
     );
     return rowCount === 1;
   }

@@ -12,8 +12,10 @@ import {
   resultColumns,
   toEpoch,
   toSuite,
+  toLease,
   toTrial,
   type EpochDbRow,
+  type LeaseRow,
   type SuiteRow,
   type TrialRow,
 } from './store-rows.js';
@@ -29,6 +31,7 @@ import {
   type Store,
   type StoredSuite,
   type SuiteOutcome,
+  type TrialLease,
 } from './store.js';
 import { approachColumn } from './stored-sources.js';
 
@@ -73,8 +76,20 @@ export class SqliteStore implements Store {
       trialsOfSuite: db.prepare(`SELECT * FROM trials WHERE suite_id = ? ORDER BY id`),
       trialById: db.prepare(`SELECT * FROM trials WHERE id = ?`),
       markTrialRunning: db.prepare(
-        `UPDATE trials SET status = 'running', run_token = @token, started_at = @startedAt, error = NULL
+        `UPDATE trials SET status = 'running', run_token = @token, started_at = @startedAt, error = NULL,
+           worker_host = NULL, worker_name = NULL, attempts = 0, heartbeat_at = NULL
          WHERE id = @id AND status = 'pending'`,
+      ),
+      trialHeartbeat: db.prepare(
+        `UPDATE trials SET heartbeat_at = @now WHERE id = @id AND status = 'running' AND run_token = @token`,
+      ),
+      trialLeases: db.prepare(
+        `SELECT id, run_token, heartbeat_at, worker_host, worker_name FROM trials
+         WHERE suite_id = ? AND status = 'running' AND run_token IS NOT NULL ORDER BY id`,
+      ),
+      handBackTrial: db.prepare(
+        `UPDATE trials SET status = 'pending', run_token = NULL, started_at = NULL, heartbeat_at = NULL
+         WHERE id = @id AND status = 'running' AND run_token = @token`,
       ),
       cancelTrial: db.prepare(
         `UPDATE trials SET status = 'cancelled', run_token = NULL, error = @error
@@ -224,6 +239,18 @@ export class SqliteStore implements Store {
 
   async markTrialRunning(id: number, token: string): Promise<boolean> {
     return this.stmt.markTrialRunning.run({ id, token, startedAt: now() }).changes === 1;
+  }
+
+  async trialHeartbeat(id: number, token: string): Promise<boolean> {
+    return this.stmt.trialHeartbeat.run({ id, token, now: Date.now() }).changes === 1;
+  }
+
+  async listTrialLeases(suiteId: number): Promise<TrialLease[]> {
+    return (this.stmt.trialLeases.all(suiteId) as LeaseRow[]).map(toLease);
+  }
+
+  async handBackTrial(id: number, token: string): Promise<boolean> {
+    return this.stmt.handBackTrial.run({ id, token }).changes === 1;
   }
 
   async markTrialCancelled(id: number, token: string, error = TRIAL_CANCELLED): Promise<void> {

@@ -16,7 +16,7 @@ import {
 import type { BackendChoice } from '../domain.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { UserError } from '../errors.js';
-import { describeOwner, type RunOwner, type StoredSuite, type SuiteOwner } from './store.js';
+import { describeOwner, type RunOwner, type StoredSuite, type SuiteOwner, type TrialLease } from './store.js';
 import { decodePretrains, fromApproachColumn } from './stored-sources.js';
 
 export interface SuiteRow {
@@ -228,5 +228,25 @@ export function toEpoch(r: EpochDbRow): EpochRow {
     valLoss: r.val_loss ?? Number.NaN,
     valAccuracy: r.val_accuracy ?? Number.NaN,
     elapsedSeconds: r.elapsed_seconds,
+  };
+}
+
+/** A running trial's lease columns (listTrialLeases). */
+export interface LeaseRow {
+  id: number;
+  run_token: string;
+  heartbeat_at: number | string | null;
+  worker_host: string | null;
+  worker_name: string | null;
+}
+
+export function toLease(row: LeaseRow): TrialLease {
+  return {
+    id: Number(row.id),
+    token: row.run_token,
+    // PostgreSQL returns a bigint as a string
+    heartbeatAt: row.heartbeat_at === null ? null : Number(row.heartbeat_at),
+    worker:
+      row.worker_host !== null && row.worker_name !== null ? { host: row.worker_host, name: row.worker_name } : null,
   };
 }

@@ -54,6 +54,15 @@ export interface SuiteOutcome {
   finishedAt?: string | null;
 }
 
+/** A running trial as a lease: the token it runs under, its worker, and its last heartbeat (ms since the epoch). */
+export interface TrialLease {
+  id: number;
+  token: string;
+  /** null until its worker's first heartbeat. */
+  heartbeatAt: number | null;
+  worker: { host: string; name: string } | null;
+}
+
 /**
  * Decides whether a recorded owner still runs (see runner/run-owner.ts); the store stays free of process logic.
  * Synchronous on purpose: a store calls it inside its transaction, between reading the holder and writing.
@@ -149,8 +158,26 @@ export interface Store {
   /** One trial as stored now, or undefined. */
   getTrial(id: number): Promise<TrialRecord | undefined>;
 
-  /** Takes a pending trial for the run `token`, atomically; false when it is not pending (another run took it). */
+  /**
+   * Takes a pending trial for the run `token`, atomically; false when it is not pending (another run took it). The
+   * trial then names no worker (a local run trains it), whatever an earlier distributed attempt recorded.
+   */
   markTrialRunning(id: number, token: string): Promise<boolean>;
+
+  /**
+   * Refreshes the heartbeat of a trial running for `token` (a worker of a distributed run, while it trains); false
+   * when the trial is no longer running for it (handed to another worker, finished by another attempt, cancelled).
+   */
+  trialHeartbeat(id: number, token: string): Promise<boolean>;
+
+  /** The suite's running trials, each with who holds it and its last heartbeat, to tell the ones whose worker is gone. */
+  listTrialLeases(suiteId: number): Promise<TrialLease[]>;
+
+  /**
+   * A trial running for `token` becomes pending again (its worker stopped, or went silent), for another worker to
+   * take; false, and nothing changed, when it is not running for that token.
+   */
+  handBackTrial(id: number, token: string): Promise<boolean>;
 
   /**
    * A trial the run `token` was running stops unfinished (its run was cancelled or could not store it); nothing

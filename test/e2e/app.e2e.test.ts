@@ -162,18 +162,24 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
     await expect.poll(() => chart.getAttribute('data-view')).toBe('epoch');
   });
 
-  it('exports the four CSV files', async () => {
+  it('exports the four CSV files and their column guide', async () => {
     const downloads: Download[] = [];
     app.page.on('download', (download) => downloads.push(download));
     await app.page.getByTestId('export-csv').click();
-    await expect.poll(() => downloads.length, { timeout: scaled(15_000) }).toBe(4);
+    await expect.poll(() => downloads.length, { timeout: scaled(15_000) }).toBe(5);
     const files = new Map<string, string>();
     for (const download of downloads) {
       const path = join(app.dir, download.suggestedFilename());
       await download.saveAs(path);
       files.set(download.suggestedFilename(), readFileSync(path, 'utf8'));
     }
-    expect([...files.keys()].sort()).toEqual(['comparison.csv', 'epochs.csv', 'summary.csv', 'trials.csv']);
+    expect([...files.keys()].sort()).toEqual([
+      'columns.md',
+      'comparison.csv',
+      'epochs.csv',
+      'summary.csv',
+      'trials.csv',
+    ]);
     const lines = (name: string) => files.get(name)!.trim().split(/\r?\n/);
     expect(lines('trials.csv')).toHaveLength(TOTAL_TRIALS + 1);
     expect(lines('trials.csv')[0]).toContain('approach');

@@ -99,20 +99,26 @@ describe.skipIf(!requireSystem('chromium'))('comparing suites in Chromium agains
     const downloads: Download[] = [];
     app.page.on('download', (download) => downloads.push(download));
     await app.page.getByTestId('export-compare-csv').click();
-    await expect.poll(() => downloads.length, { timeout: scaled(15_000) }).toBe(2);
+    await expect.poll(() => downloads.length, { timeout: scaled(15_000) }).toBe(3);
     const files = new Map<string, string>();
     for (const download of downloads) {
       const path = join(app.dir, download.suggestedFilename());
       await download.saveAs(path);
       files.set(download.suggestedFilename(), readFileSync(path, 'utf8'));
     }
-    expect([...files.keys()].sort()).toEqual(['compare-1-2-comparison.csv', 'compare-1-2-summary.csv']);
+    expect([...files.keys()].sort()).toEqual([
+      'compare-1-2-columns.md',
+      'compare-1-2-comparison.csv',
+      'compare-1-2-summary.csv',
+    ]);
     const summary = parse(files.get('compare-1-2-summary.csv')!, { columns: true }) as Record<string, string>[];
     // One row per suite, approach and size (one seed each here), every approach trained at every size.
     expect(summary.map((r) => `${r.suite_id} ${r.approach} ${r.train_size} n=${r.n}`)).toEqual(
       [1, 2].flatMap((id) => APPROACHES.flatMap((a) => TINY.sizes.map((size) => `${id} ${a} ${size} n=1`))),
     );
-    expect(summary.every((r) => Number(r.test_accuracy_mean) > 0 && Number(r.test_accuracy_mean) <= 1)).toBe(true);
+    expect(summary.every((r) => Number(r.test_accuracy_mean_pct) > 0 && Number(r.test_accuracy_mean_pct) <= 100)).toBe(
+      true,
+    );
     // The same numbers as the suite's own CSV export from the command line.
     const own = join(app.dir, 'own-2');
     runCli(['export', '2', '--out', own]);
@@ -127,10 +133,10 @@ describe.skipIf(!requireSystem('chromium'))('comparing suites in Chromium agains
     ).toEqual(ownSummary);
 
     await app.page.getByTestId('compare-report-html').click();
-    await expect.poll(() => downloads.length, { timeout: scaled(30_000) }).toBe(3);
-    expect(downloads[2]!.suggestedFilename()).toBe('transfer-bench-compare-1-2.html');
+    await expect.poll(() => downloads.length, { timeout: scaled(30_000) }).toBe(4);
+    expect(downloads[3]!.suggestedFilename()).toBe('transfer-bench-compare-1-2.html');
     const reportPath = join(app.dir, 'compare.html');
-    await downloads[2]!.saveAs(reportPath);
+    await downloads[3]!.saveAs(reportPath);
     expect(readFileSync(reportPath, 'utf8')).toMatch(/<svg[\s\S]*tiny-digits-0-2 #2 · finetune[\s\S]*<\/svg>/);
   });
 

@@ -136,7 +136,7 @@ describe('transfer-bench compare', () => {
       '2 linear-probe 10',
       '2 linear-probe 40',
     ]);
-    expect(Number(answers[0]!.difference_mean)).toBeCloseTo(0.1, 10);
+    expect(Number(answers[0]!.difference_mean_pts)).toBeCloseTo(10, 10); // percentage points
   });
 
   it('refuses ids not in the database, an unfinished suite and another target with one line, writing nothing', async () => {
@@ -153,10 +153,13 @@ describe('transfer-bench compare', () => {
     const before = dumpDb(box.db);
     const out = join(box.dir, 'out');
     const refusals: [string[], string][] = [
-      [['1', '7', '9'], 'cannot compare: no suite with ids 7, 9 in this database (see `transfer-bench list`)'],
+      [
+        ['1', '7', '9'],
+        'cannot compare: no suite with ids 7, 9 in this database (see `node bin/transfer-bench.js list`)',
+      ],
       [
         ['1', '2'],
-        'cannot compare: suite 2 (tiny) is cancelled (0 of 6 trials finished): finish it with `transfer-bench resume 2` (or Resume in the app), then compare it',
+        'cannot compare: suite 2 (tiny) is cancelled (0 of 6 trials finished): finish it with `node bin/transfer-bench.js resume 2` (or Resume in the app), then compare it',
       ],
       [['1', '3'], 'cannot compare: the suites do not share a target: tiny #1 is tested on MNIST'],
       [['1', 'latest'], '"latest" is not a suite id'],

@@ -19,10 +19,12 @@ export interface Sandbox {
 export function sandbox(cacheDir?: string): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'tb-cli-'));
   const db = join(dir, 'results.db');
+  // As from a shell: the tests may run under npx, whose variables make the CLI print `npx transfer-bench` hints.
+  const { npm_lifecycle_event: _event, npm_command: _command, ...env } = process.env;
   return {
     dir,
     db,
-    env: { ...process.env, TRANSFER_BENCH_DB: db, TRANSFER_BENCH_CACHE: cacheDir ?? join(dir, 'cache') },
+    env: { ...env, TRANSFER_BENCH_DB: db, TRANSFER_BENCH_CACHE: cacheDir ?? join(dir, 'cache') },
   };
 }
 

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeDigitFolder } from '../unit/datasets/image-folder-fixtures.js';
@@ -123,6 +123,30 @@ describe('transfer-bench init', () => {
     refuse([gap], `table ${gap}, line 21, column "sepal_length": missing value`);
     refuse([IRIS, '--source', digits], 'but the target');
     expect(dumpDb(box.db)).toBe(before);
+  });
+
+  it('defect 7: a symlink loop is skipped and named, not a raw ELOOP; minor: a class name with a newline keeps the table whole', () => {
+    const odd = join(box.dir, 'odd-digits');
+    for (const [from, to] of [
+      ['digit-3', 'digit-3'],
+      ['digit-8', 'digit\n8'],
+    ] as const) {
+      mkdirSync(join(odd, to), { recursive: true });
+      for (const f of readdirSync(join(digits, from))) copyFileSync(join(digits, from, f), join(odd, to, f));
+    }
+    symlinkSync('loop', join(odd, 'loop')); // a class folder that is a link to itself
+    symlinkSync('self.png', join(odd, 'digit-3', 'self.png')); // an image that is a link to itself
+    const out = join(box.dir, 'odd.json');
+    const init = cli(box, ['init', odd, '--out', out, '--backend', 'wasm']);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stderr).not.toContain('ELOOP');
+    expect(init.stdout).toContain(`not followed  ${join(odd, 'loop')}: a symbolic link loop: not followed`);
+    expect(init.stdout).toContain(
+      `not followed  ${join(odd, 'digit-3', 'self.png')}: a symbolic link loop: not followed`,
+    );
+    // Each class is one row of the table, its name shown escaped (a newline sorts before "-").
+    expect(init.stdout).toMatch(/\n {2}"digit\\n8" +40\n {2}digit-3 +40\n/);
+    expect(existsSync(out)).toBe(true);
   });
 
   it('will not overwrite a suite file without --force', () => {

@@ -69,7 +69,13 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
     const out = join(box.dir, 'out');
     const exported = cli(box, ['export', 'latest', '--out', out]);
     expect(exported.status, exported.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['comparison.csv', 'epochs.csv', 'summary.csv', 'trials.csv']);
+    expect(readdirSync(out).sort()).toEqual([
+      'columns.md',
+      'comparison.csv',
+      'epochs.csv',
+      'summary.csv',
+      'trials.csv',
+    ]);
     const report = cli(box, ['report', '1', '--out', join(box.dir, 'report.md')]);
     expect(report.status, report.stderr).toBe(0);
     expect(readFileSync(join(box.dir, 'report.md'), 'utf8')).toContain('tiny');
@@ -116,6 +122,7 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
     }
     const [fromSqlite, fromPostgres] = written;
     expect(Object.keys(fromSqlite!)).toEqual([
+      'columns.md',
       'comparison.csv',
       'epochs.csv',
       'report.md',
@@ -188,7 +195,48 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
     const withPassword = url.replace('postgres@', 'postgres:hunter2@');
     const migrate = cli(sandbox(), ['migrate', '--db', withPassword]);
     expect(migrate.status, migrate.stderr).toBe(0);
-    expect(migrate.stdout.trim()).toBe(`database ${url} is up to date`);
+    expect(migrate.stdout.trim().split('\n')).toEqual([
+      `database ${url} is new: creating its tables (schema version ${PG_MIGRATIONS.length})`,
+      `database ${url} is up to date (schema version ${PG_MIGRATIONS.length})`,
+    ]);
+    expect(await rows(url, 'SELECT version FROM transfer_bench_schema')).toEqual([{ version: PG_MIGRATIONS.length }]);
+  });
+
+  it('issue 16 defect 10: a worker refuses an older database in one line; migrate waits for the older processes to stop, then says what it does', async () => {
+    const url = await fresh();
+    await rows(
+      url,
+      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
+    );
+    for (const migration of PG_MIGRATIONS.slice(0, 3)) await rows(url, migration);
+    await rows(url, 'INSERT INTO transfer_bench_schema (version) VALUES (3)');
+    const box = sandbox();
+    const worker = cli(box, ['worker', '--db', url, '--backend', 'wasm']);
+    expect(worker.status).toBe(1);
+    expect(worker.stderr.trim().split('\n')).toEqual([
+      `transfer-bench: database ${url} has schema version 3 and this transfer-bench uses ${PG_MIGRATIONS.length}: a worker never upgrades a database (workers of the older version may still be using it); stop them, run \`transfer-bench migrate --db ${url}\` once, then start the workers again`,
+    ]);
+    expect(await rows(url, 'SELECT version FROM transfer_bench_schema')).toEqual([{ version: 3 }]);
+    // a worker of an older release is still connected (it names itself "transfer-bench")
+    const older = new pg.Client({ connectionString: url, application_name: 'transfer-bench' });
+    await older.connect();
+    try {
+      const refused = cli(box, ['migrate', '--db', url]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(
+        /^transfer-bench: database .* is in use by 1 connection of another transfer-bench version \("transfer-bench" from .*\): it is upgraded from schema version 3 to \d+ only when none is connected; stop those processes/,
+      );
+      expect(await rows(url, 'SELECT version FROM transfer_bench_schema')).toEqual([{ version: 3 }]);
+    } finally {
+      await older.end();
+    }
+    const migrate = cli(box, ['migrate', '--db', url]);
+    expect(migrate.status, migrate.stderr).toBe(0);
+    const lines = migrate.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`database ${url}: upgrading schema version 3 to ${PG_MIGRATIONS.length}:`);
+    expect(lines[1]).toMatch(/^ {2}4: the host and worker that ran each trial/);
+    expect(lines.at(-1)).toBe(`database ${url} is up to date (schema version ${PG_MIGRATIONS.length})`);
     expect(await rows(url, 'SELECT version FROM transfer_bench_schema')).toEqual([{ version: PG_MIGRATIONS.length }]);
   });
 });

@@ -20,11 +20,20 @@ describe('transfer-bench run / list / export', () => {
     const out = join(box.dir, 'out');
     const exported = cli(box, ['export', 'latest', '--out', out]);
     expect(exported.status, exported.stderr).toBe(0);
+    // A guide to every column of every file, and no float written longer than it was measured.
+    const guide = readFileSync(join(out, 'columns.md'), 'utf8');
+    for (const file of ['trials.csv', 'epochs.csv', 'summary.csv', 'comparison.csv']) {
+      const text = readFileSync(join(out, file), 'utf8');
+      for (const header of text.split('\r\n')[0]!.split(',')) {
+        expect(guide, `${file}: ${header}`).toMatch(new RegExp(`\\| \`${header}\` \\| (?!not described)`));
+      }
+      expect(text, file).not.toMatch(/\d\.\d{7,}/);
+    }
     const trials = readCsv(join(out, 'trials.csv'));
     const epochs = readCsv(join(out, 'epochs.csv'));
     const summary = readCsv(join(out, 'summary.csv'));
     expect(readFileSync(join(out, 'trials.csv'), 'utf8').split('\r\n')[0]).toBe(
-      'suite_id,trial_id,approach,source,train_size,seed,status,test_accuracy,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error,worker_host,worker_name,attempts',
+      'suite_id,trial_id,approach,source,train_size,seed,status,test_accuracy_pct,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error,worker_host,worker_name,attempts',
     );
     expect(Object.keys(epochs[0]!).slice(0, 11)).toEqual([
       'trial_id',
@@ -34,9 +43,9 @@ describe('transfer-bench run / list / export', () => {
       'seed',
       'epoch',
       'train_loss',
-      'train_accuracy',
+      'train_accuracy_pct',
       'val_loss',
-      'val_accuracy',
+      'val_accuracy_pct',
       'elapsed_seconds',
     ]);
     expect(Object.keys(summary[0]!).slice(0, 9)).toEqual([
@@ -44,10 +53,10 @@ describe('transfer-bench run / list / export', () => {
       'source',
       'train_size',
       'n',
-      'test_accuracy_mean',
-      'test_accuracy_std',
-      'test_accuracy_ci_low',
-      'test_accuracy_ci_high',
+      'test_accuracy_mean_pct',
+      'test_accuracy_std_pct',
+      'test_accuracy_ci_low_pct',
+      'test_accuracy_ci_high_pct',
       'wall_seconds_mean',
     ]);
 
@@ -56,7 +65,10 @@ describe('transfer-bench run / list / export', () => {
       'SELECT * FROM trials ORDER BY id',
     );
     expect(trials).toHaveLength(6);
-    expect(trials.map((t) => Number(t.test_accuracy))).toEqual(dbTrials.map((t) => t.test_accuracy));
+    // in percent, to 0.01 points
+    expect(trials.map((t) => Number(t.test_accuracy_pct))).toEqual(
+      dbTrials.map((t) => Number((t.test_accuracy * 100).toFixed(2))),
+    );
     expect(new Set(trials.map((t) => t.status))).toEqual(new Set(['done']));
     // a local run: no worker of a distributed run took these trials
     for (const t of trials) expect([t.worker_host, t.worker_name, t.attempts]).toEqual(['', '', '']);
@@ -70,12 +82,12 @@ describe('transfer-bench run / list / export', () => {
     // One seed: each summary mean is the trial's own accuracy.
     for (const row of summary) {
       const trial = trials.find((t) => t.approach === row.approach && t.train_size === row.train_size)!;
-      expect(Number(row.test_accuracy_mean)).toBeCloseTo(Number(trial.test_accuracy), 12);
+      expect(Number(row.test_accuracy_mean_pct)).toBe(Number(trial.test_accuracy_pct));
       expect(row.n).toBe('1');
     }
     // Training actually learned: above chance (20% on five classes) at the larger size.
-    const at40 = trials.filter((t) => t.train_size === '40').map((t) => Number(t.test_accuracy));
-    expect(Math.max(...at40)).toBeGreaterThan(0.4);
+    const at40 = trials.filter((t) => t.train_size === '40').map((t) => Number(t.test_accuracy_pct));
+    expect(Math.max(...at40)).toBeGreaterThan(40);
   });
 
   it('fine-tunes a TensorFlow.js model the user brings, cut at a named layer', () => {
@@ -214,7 +226,7 @@ describe('transfer-bench run / list / export', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(130);
-    expect(stderr).toContain('transfer-bench resume 1');
+    expect(stderr).toContain('node bin/transfer-bench.js resume 1');
     const statuses = query<{ status: string }>(box.db, 'SELECT status FROM trials').map((t) => t.status);
     expect(statuses).toContain('done');
     expect(statuses).not.toContain('running');
@@ -231,7 +243,7 @@ describe('transfer-bench run / list / export', () => {
     expect(both.map((r) => r.code).sort()).toEqual([0, 1]);
     const refused = both.find((r) => r.code === 1)!;
     expect(refused.stderr.trim()).toMatch(
-      /^transfer-bench: suite 1 is already being run \(process \d+ on host .+, last heartbeat \d+ s ago\); cancel that run first, or take it over with `transfer-bench resume 1 --force` if it is stuck$/,
+      /^transfer-bench: suite 1 is already being run \(process \d+ on host .+, last heartbeat \d+ s ago\); cancel that run first, or take it over with `node bin\/transfer-bench\.js resume 1 --force` if it is stuck$/,
     );
     const trials = query<{ status: string; started_at: string }>(box.db, 'SELECT status, started_at FROM trials');
     expect(trials.filter((t) => t.status === 'done')).toHaveLength(6);

@@ -94,10 +94,13 @@ describe.runIf(hasPostgres)('distributed runs on PostgreSQL with transfer-bench 
     expect(migrate.status, migrate.stderr).toBe(0);
     const queue = await TrialQueue.open(url);
     try {
-      await queue.enqueue([{ kind: 'trial', suiteId: 1, trialId: 1, taskHash: 'f'.repeat(64), base: null }], {
-        expireInSeconds: 60,
-        retryLimit: 0,
-      });
+      await queue.enqueue(
+        [{ kind: 'trial', suiteId: 1, trialId: 1, taskHash: 'f'.repeat(64), base: null, runToken: 'run' }],
+        {
+          expireInSeconds: 60,
+          retryLimit: 0,
+        },
+      );
       const badBackend = cli(box, ['worker', '--db', url, '--backend', 'tensorflow']);
       expect(badBackend.status).toBe(1);
       expect(badBackend.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,9 +1,14 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-cpu';
+import { buildModel } from '../../benchmarks/models/architectures.js';
+import { saveModel } from '../../benchmarks/models/model-io.js';
+import { OUTSIDE_ROOTS } from '../../benchmarks/read-roots.js';
 import { requireBuilt } from '../e2e/support/paths.js';
+import { writeDigitFolder } from '../unit/datasets/image-folder-fixtures.js';
 import { startServe, type ServeProcess } from '../e2e/support/serve-process.js';
 
 /**
@@ -45,6 +50,7 @@ describe('transfer-bench serve --host 0.0.0.0 --data-root', () => {
   let root: string;
   let server: ServeProcess;
   let port: number;
+  let images: string;
   const start = (source: unknown): Promise<Answer> => ask(port, '/api/startSuite', { body: { source } });
 
   beforeAll(async () => {
@@ -55,6 +61,24 @@ describe('transfer-bench serve --host 0.0.0.0 --data-root', () => {
     writeFileSync(join(base, 'secret.json'), '{"token": "TOPSECRET"}');
     writeFileSync(join(root, 'passwd-like.json'), 'root:x:0:0:TOPSECRET:/root:/bin/bash\n');
     symlinkSync(join(base, 'secret.json'), join(root, 'link.json'));
+    // An image folder under the root with links at every depth: to a folder outside (a class), to a file outside (an
+    // image in a class), loops of both kinds; a link to an outside folder at the top; a model whose weights link out.
+    images = join(root, 'images');
+    const outside = join(base, 'outside-images');
+    await writeDigitFolder(images, [1, 7], 10, ['png']);
+    await writeDigitFolder(outside, [3], 5, ['png']);
+    symlinkSync(join(outside, 'digit-3'), join(images, 'digit-3'));
+    const outsideImage = join(outside, 'digit-3', readdirSync(join(outside, 'digit-3'))[0]!);
+    symlinkSync(outsideImage, join(images, 'digit-1', 'zz-secret.png'));
+    symlinkSync('loop', join(images, 'loop'));
+    symlinkSync('self.png', join(images, 'digit-7', 'self.png'));
+    symlinkSync(outside, join(root, 'linked-images'));
+    const mlp = buildModel('mlp', [28, 28, 1], 2, 0);
+    await saveModel(mlp, join(base, 'outside-model'));
+    await saveModel(mlp, join(root, 'model'));
+    mlp.dispose();
+    rmSync(join(root, 'model', 'weights.bin'));
+    symlinkSync(join(base, 'outside-model', 'weights.bin'), join(root, 'model', 'weights.bin'));
     server = await startServe({
       dbPath: join(base, 'serve.db'),
       args: ['--host', '0.0.0.0', '--data-root', root, '--allow-host', 'bench.example.org'],
@@ -123,5 +147,72 @@ describe('transfer-bench serve --host 0.0.0.0 --data-root', () => {
       error: expect.stringContaining(`${base} is outside the data folders`),
     });
     expect(JSON.parse((await ask(port, '/api/listSuites', { body: {} })).body)).toEqual([]);
+  });
+  it('defect 1: the draft skips and names links leading out of --data-root at every depth (folder, file), and loops', async () => {
+    const answer = await ask(port, '/api/draftSuite', { body: { target: images, estimate: false } });
+    expect(answer.status, answer.body).toBe(200);
+    const draft = JSON.parse(answer.body) as {
+      classes: { name: string; count: number; thumbnails: string[] }[];
+      skipped: { path: string; reason: string }[];
+    };
+    expect(draft.classes.map((c) => [c.name, c.count, c.thumbnails.length])).toEqual([
+      ['digit-1', 10, 4],
+      ['digit-7', 10, 4],
+    ]);
+    const loop = 'a symbolic link loop: not followed';
+    expect(draft.skipped).toEqual(
+      expect.arrayContaining([
+        { path: join(images, 'digit-3'), reason: OUTSIDE_ROOTS },
+        { path: join(images, 'digit-1', 'zz-secret.png'), reason: OUTSIDE_ROOTS },
+        { path: join(images, 'loop'), reason: loop },
+        { path: join(images, 'digit-7', 'self.png'), reason: loop },
+      ]),
+    );
+    expect(answer.body).not.toContain('outside-images'); // where an escaping link leads is never told
+
+    // A link at the top (the folder chosen), and a model whose weights file links out, are refused.
+    const linked = await ask(port, '/api/draftSuite', { body: { target: join(root, 'linked-images') } });
+    expect(linked.status).toBe(400);
+    expect(JSON.parse(linked.body).error).toContain(`${join(root, 'linked-images')} is outside the data folders`);
+    const model = await ask(port, '/api/draftSuite', {
+      body: { target: images, source: join(root, 'model'), estimate: false },
+    });
+    expect(model.status).toBe(400);
+    expect(JSON.parse(model.body).error).toContain(`weights file ./weights.bin is ${OUTSIDE_ROOTS}`);
+    expect(server.output()).not.toContain('    at ');
+  });
+
+  it('defect 1: starting a suite on a folder with a link leading out is refused before anything runs', async () => {
+    const suite = {
+      name: 'links',
+      architecture: 'mlp',
+      target: { dataset: { kind: 'folder', dir: images, imageSize: [28, 28], channels: 1 }, testPerClass: 2 },
+      sizes: [10],
+      seeds: [0],
+      approaches: { scratch: { learningRate: 0.01, epochs: 1 } },
+    };
+    const answer = await start({ kind: 'text', origin: 'links.json', text: JSON.stringify(suite) });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).error).toMatch(
+      /images\/(digit-3|digit-1\/zz-secret\.png) is outside the data folders/,
+    );
+    expect(JSON.parse((await ask(port, '/api/listSuites', { body: {} })).body)).toEqual([]);
+  });
+
+  it('defect 6: 50 concurrent drafts each get 200 or a clean 503, never a 500 or a stack trace', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => ask(port, '/api/draftSuite', { body: { target: images, estimate: true } })),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);
+    expect(statuses).toContain(200);
+    for (const busy of answers.filter((a) => a.status === 503)) {
+      expect(JSON.parse(busy.body).error).toContain('try again in a moment');
+    }
+    const estimates = answers
+      .filter((a) => a.status === 200)
+      .map((a) => (JSON.parse(a.body) as { estimate: { seconds: number } }).estimate.seconds);
+    expect(new Set(estimates).size).toBe(1);
+    expect(server.output()).not.toContain('    at ');
   });
 });

@@ -19,6 +19,8 @@ const cases: Case[] = [
   { x: [2, 11, 5, 2], kernel: [2, 2], outChannels: 3 },
   { x: [1, 6, 7, 5], kernel: [1, 3], outChannels: 6 },
   { x: [4, 13, 13, 16], kernel: [3, 3], outChannels: 32 },
+  // 1×1 (MobileNet's expansions and projections): stride 1 is a matrix product on XNNPACK
+  { x: [3, 9, 7, 12], kernel: [1, 1], outChannels: 20 },
 ];
 
 /** Gradients of sum(conv2d(x, w) · r) w.r.t. x and w on the active backend, r a fixed random tensor. */

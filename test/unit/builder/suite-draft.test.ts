@@ -22,6 +22,7 @@ const folder = (counts: number[]): DataInspection => ({
   channels: 3,
   skipped: [],
   ignored: 0,
+  excluded: [],
   samples: [],
 });
 

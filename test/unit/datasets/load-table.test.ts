@@ -93,6 +93,23 @@ describe('csv refusals, each naming the file and what to do', () => {
     await refuse(path, `is not a number; features must be numeric`);
   });
 
+  it('defect 2: a number beyond float32 range (1e39, 1e999, -4e38) is refused, naming line and column', async () => {
+    for (const [name, value, line] of [
+      ['big.csv', '1e39', 21],
+      ['huge.csv', '1e999', 22],
+      ['negative.csv', '-4e38', 23],
+    ] as const) {
+      const path = irisWith(name, line, (l) => l.replace(/^[^,]*,[^,]*/, (m) => m.replace(/,.*/, `,${value}`)));
+      await refuse(
+        path,
+        `table ${path}, line ${line}, column "sepal_width": ${value} does not fit a 32-bit float (at most ±3.4e38); rescale the column (e.g. to other units) or leave it out with "features"`,
+      );
+    }
+    // The largest float32 is accepted.
+    const edge = irisWith('edge.csv', 24, (l) => l.replace(/^[^,]*,[^,]*/, (m) => m.replace(/,.*/, ',3.4e38')));
+    await expect(loadTask(source(edge), 5, { baseDir: '/' })).resolves.toBeDefined();
+  });
+
   it('a label column that does not exist', async () => {
     await refuse(
       IRIS,

@@ -58,15 +58,15 @@ describe.runIf(hasPostgres)('taking a trial of a distributed suite', () => {
   it('counts attempts of one job (recording the worker of the latest), and keeps the first result written', async () => {
     const id = trialIds[0]!;
     const job = jobToken('a');
-    expect(await claimTrial(pool, id, job, worker(1))).toBe(1);
+    expect(await claimTrial(pool, id, job, worker(1), { runToken: owner.token })).toBe(1);
     // another job (e.g. left by an earlier run) does not take a running trial
-    expect(await claimTrial(pool, id, jobToken('b'), worker(2))).toBeNull();
+    expect(await claimTrial(pool, id, jobToken('b'), worker(2), { runToken: owner.token })).toBeNull();
     // the same job handed out again after its expiry: a second attempt on another worker
-    expect(await claimTrial(pool, id, job, worker(2))).toBe(2);
+    expect(await claimTrial(pool, id, job, worker(2), { runToken: owner.token })).toBe(2);
     // both attempts finish: the first write is kept, the second is refused
     await store.finishTrial(id, job, result(0.9));
     await expect(store.finishTrial(id, job, result(0.1))).rejects.toBeInstanceOf(TrialNotRunningError);
-    expect(await claimTrial(pool, id, job, worker(3))).toBeNull();
+    expect(await claimTrial(pool, id, job, worker(3), { runToken: owner.token })).toBeNull();
     const { rows } = await pool.query('SELECT status, test_accuracy, attempts, worker_host FROM trials WHERE id = $1', [
       id,
     ]);
@@ -75,10 +75,10 @@ describe.runIf(hasPostgres)('taking a trial of a distributed suite', () => {
 
   it('gives a trial back as pending, and takes nothing once the suite stopped', async () => {
     const id = trialIds[1]!;
-    expect(await claimTrial(pool, id, jobToken('c'), worker(1))).toBe(1);
+    expect(await claimTrial(pool, id, jobToken('c'), worker(1), { runToken: owner.token })).toBe(1);
     await releaseTrial(pool, id, jobToken('c'));
     expect((await store.getTrial(id))!.status).toBe('pending');
     await store.releaseSuite(suiteId, owner.token, { status: 'cancelled' });
-    expect(await claimTrial(pool, id, jobToken('d'), worker(1))).toBeNull();
+    expect(await claimTrial(pool, id, jobToken('d'), worker(1), { runToken: owner.token })).toBeNull();
   });
 });

@@ -11,6 +11,7 @@ const trial = (trialId: number, suiteId = 1): TrialJobData => ({
   trialId,
   taskHash: 'a'.repeat(64),
   base: null,
+  runToken: 'run',
 });
 
 describe.runIf(hasPostgres)('the work queue on pg-boss', () => {

@@ -1,6 +1,8 @@
+import { copyFileSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../../benchmarks/errors.js';
+import { BusyError, UserError } from '../../../benchmarks/errors.js';
 import { buildModel } from '../../../benchmarks/models/architectures.js';
 import { estimateTrainingFlops } from '../../../benchmarks/models/flops.js';
 import { saveModel } from '../../../benchmarks/models/model-io.js';
@@ -13,6 +15,7 @@ const digits = join(temp.dir, 'digits');
 afterAll(temp.cleanup);
 beforeAll(async () => {
   process.env.TRANSFER_BENCH_DATA_CACHE = join(temp.dir, 'cache');
+  process.env.TRANSFER_BENCH_CACHE = join(temp.dir, 'model-cache');
   await writeDigitFolder(digits, [1, 7], 12, ['png', 'jpg']);
 });
 
@@ -95,5 +98,53 @@ describe('the suite builder request (draftSuite)', () => {
     );
     const inside = await draftSuiteFor({ target: digits, estimate: false }, [temp.dir]);
     expect(inside.classes).toHaveLength(2);
+  });
+  it('defect 1: a symlinked class folder or image pointing outside --data-root is skipped and named, not followed', async () => {
+    // root/: digits-linked/ holds the two digit classes (copied) plus links leading out: a class folder, and a file
+    // inside a class folder; outside/ is beside the root.
+    const root = join(temp.dir, 'root');
+    const outside = join(temp.dir, 'outside');
+    const data = join(root, 'digits-linked');
+    for (const c of ['digit-1', 'digit-7']) {
+      mkdirSync(join(data, c), { recursive: true });
+      for (const f of readdirSync(join(digits, c))) copyFileSync(join(digits, c, f), join(data, c, f));
+    }
+    await writeDigitFolder(outside, [3], 5, ['png']);
+    const outsideFile = join(outside, 'digit-3', readdirSync(join(outside, 'digit-3'))[0]!);
+    symlinkSync(join(outside, 'digit-3'), join(data, 'digit-3'));
+    symlinkSync(outsideFile, join(data, 'digit-1', 'zz-escape.png'));
+    const draft = await draftSuiteFor({ target: data, estimate: false }, [root]);
+    expect(draft.classes.map((c) => [c.name, c.count])).toEqual([
+      ['digit-1', 12],
+      ['digit-7', 12],
+    ]);
+    const reason = 'a symbolic link that leads outside the data folders this server reads: not followed';
+    expect(draft.skipped).toEqual(
+      expect.arrayContaining([
+        { path: join(data, 'digit-3'), reason },
+        { path: join(data, 'digit-1', 'zz-escape.png'), reason },
+      ]),
+    );
+    // The same folder read without roots (the CLI) follows its links.
+    const local = await draftSuiteFor({ target: data, estimate: false }, undefined);
+    expect(local.classes.map((c) => [c.name, c.count])).toEqual([
+      ['digit-1', 13],
+      ['digit-3', 5],
+      ['digit-7', 12],
+    ]);
+  });
+  it('defect 6: concurrent drafts all answer (or say the server is busy), with one stable estimate', async () => {
+    const first = await draftSuiteFor({ target: digits, estimate: true }, undefined);
+    const tensorsBefore = tf.memory().numTensors;
+    const answers = await Promise.allSettled(
+      Array.from({ length: 20 }, () => draftSuiteFor({ target: digits, estimate: true }, undefined)),
+    );
+    const failures = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
+    for (const failure of failures) expect(failure).toBeInstanceOf(BusyError);
+    const drafts = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    expect(drafts.length).toBeGreaterThan(0);
+    // Measured once per machine and backend: every draft of the same folder gives the first one's estimate.
+    for (const draft of drafts) expect(draft.estimate).toEqual(first.estimate);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });

@@ -125,6 +125,48 @@ describe('suite files', () => {
     }
   });
 
+  it('defect 5: bounds a suite (trials, sizes, seeds, learning-rate grid, file size) with one error naming the limit and why', () => {
+    // The issue's suite: 450,000 seeds in 3 MB of JSON.
+    const issueSuite = JSON.stringify({ ...valid, seeds: Array.from({ length: 450_000 }, (_, i) => i) });
+    expectUserError(() => parseSuite(issueSuite, 'suite file s.json', '/tmp'), 'is 3039193 bytes: at most 1 MiB');
+    expectUserError(
+      () => parse({ ...valid, seeds: Array.from({ length: 150 }, (_, i) => i) }),
+      'field "seeds": 150 seeds; at most 100 in one suite',
+      'fewer seeds',
+    );
+    const sizes = Array.from({ length: 60 }, (_, i) => 10 * (i + 1));
+    expectUserError(() => parse({ ...valid, sizes }), 'field "sizes": 60 sizes; at most 50 in one suite');
+    // 50 sizes × 100 seeds × 2 approaches: each list within its limit, the product is not.
+    expectUserError(
+      () =>
+        parse({
+          ...valid,
+          sizes: sizes.slice(0, 50),
+          seeds: Array.from({ length: 100 }, (_, i) => i),
+        }),
+      '10000 trials (2 approaches × 50 sizes × 100 seeds); at most 5000 in one suite',
+    );
+    const grid = Array.from({ length: 9 }, (_, i) => 0.001 * (i + 1));
+    expectUserError(
+      () => parse({ ...valid, approaches: { scratch: { learningRate: grid, epochs: 1 } } }),
+      'field "approaches.scratch.learningRate": 9 learning rates; at most 8',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'tb-limits-'));
+    const big = join(dir, 'big.json');
+    writeFileSync(big, JSON.stringify({ ...valid, description: 'x'.repeat(1024 * 1024) }));
+    expectUserError(() => loadSuite({ kind: 'file', path: big }), `suite file ${big} is 1048`, 'at most 1 MiB');
+    expectUserError(
+      () =>
+        loadSuite({
+          kind: 'text',
+          text: JSON.stringify({ ...valid, description: 'x'.repeat(1024 * 1024) }),
+          origin: 'sent.json',
+        }),
+      'sent.json is 1048',
+      'at most 1 MiB',
+    );
+  });
+
   it('resolves relative paths against the suite file folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tb-'));
     writeFileSync(join(dir, 's.json'), JSON.stringify(valid));

@@ -49,6 +49,35 @@ describe('openDb', () => {
     expect(openDb(path, { readonly: true }).pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
+  it('issue 16 defect 10: with migrate false an older database is refused with the command that upgrades it; an upgrade says what it does', () => {
+    const path = tempPath();
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.close();
+    expect(() => openDb(path, { migrate: false })).toThrow(
+      `database ${path} has schema version 1 and this transfer-bench uses ${MIGRATIONS.length}: a worker never upgrades a database (workers of the older version may still be using it); stop them, run \`transfer-bench migrate --db ${path}\` once, then start the workers again`,
+    );
+    const unchanged = new Database(path, { readonly: true });
+    expect(unchanged.pragma('user_version', { simple: true })).toBe(1);
+    unchanged.close();
+    const plans: unknown[] = [];
+    openDb(path, { onMigrate: (plan) => plans.push(plan) }).close();
+    expect(plans).toEqual([
+      {
+        from: 1,
+        to: MIGRATIONS.length,
+        steps: MIGRATIONS.slice(1).map((_, i) => expect.stringMatching(new RegExp(`^${i + 2}: `))),
+      },
+    ]);
+    openDb(path, { migrate: false, onMigrate: (plan) => plans.push(plan) }).close();
+    expect(plans).toHaveLength(1);
+    // an empty file gets its tables
+    const empty = tempPath('empty.db');
+    openDb(empty, { migrate: false }).close();
+    expect(openDb(empty, { readonly: true }).pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+
   it('read-only: a missing file is an error naming it, and is not created', () => {
     const path = tempPath('missing.db');
     expect(() => openDb(path, { readonly: true })).toThrow(`database ${path} does not exist`);

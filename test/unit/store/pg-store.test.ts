@@ -128,6 +128,68 @@ describe.skipIf(!requireSystem('postgresql'))('PgStore', () => {
     expect(await query(url, 'SELECT version FROM transfer_bench_schema')).toEqual([{ version: PG_MIGRATIONS.length }]);
   });
 
+  it('issue 16 defect 10: a worker never migrates; an upgrade waits until no process of another version is connected, and says what it does', async () => {
+    const url = await fresh();
+    await query(
+      url,
+      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
+    );
+    for (const migration of PG_MIGRATIONS.slice(0, 3)) await query(url, migration);
+    await query(url, 'INSERT INTO transfer_bench_schema (version) VALUES (3)');
+    await query(
+      url,
+      `INSERT INTO suites (name, status, spec_json, base_dir, backend_choice, env_json, created_at)
+       VALUES ('old', 'done', '{}', '/', 'auto', '{}', '2025-01-01T00:00:00.000Z')`,
+    );
+    const version = async () => (await query<{ version: number }>(url, 'SELECT version FROM transfer_bench_schema'))[0];
+    // A worker (migrate: false) refuses in one line that says to run migrate, and changes nothing.
+    const worker = await openStore(url, { migrate: false }).catch((e: unknown) => e);
+    expect(worker).toBeInstanceOf(UserError);
+    expect((worker as Error).message).toBe(
+      `database ${url} has schema version 3 and this transfer-bench uses ${PG_MIGRATIONS.length}: a worker never upgrades a database (workers of the older version may still be using it); stop them, run \`transfer-bench migrate --db ${url}\` once, then start the workers again`,
+    );
+    expect(await version()).toEqual({ version: 3 });
+    // A process of an older version is connected (an older release names itself "transfer-bench"; a later one its
+    // schema version): the upgrade is refused, naming it, and nothing changes.
+    for (const name of ['transfer-bench', 'transfer-bench schema 3', 'transfer-bench progress']) {
+      const older = new pg.Client({ connectionString: url, application_name: name });
+      await older.connect();
+      try {
+        const refused = await openStore(url).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(UserError);
+        expect((refused as Error).message).toMatch(
+          new RegExp(
+            `^database ${url} is in use by 1 connection of another transfer-bench version \\("${name}" from .* since .* UTC\\): it is upgraded from schema version 3 to ${PG_MIGRATIONS.length} only when none is connected; stop those processes`,
+          ),
+        );
+        expect(await version()).toEqual({ version: 3 });
+      } finally {
+        await older.end();
+      }
+    }
+    // Other programs and processes of this version do not hold it back; the upgrade says what it does first.
+    const other = new pg.Client({ connectionString: url, application_name: 'psql' });
+    await other.connect();
+    const plans: unknown[] = [];
+    try {
+      const store = await openStore(url, { onMigrate: (plan) => plans.push(plan) });
+      expect((await store.listSuites()).map((s) => s.name)).toEqual(['old']);
+      await store.close();
+    } finally {
+      await other.end();
+    }
+    expect(plans).toEqual([
+      { from: 3, to: PG_MIGRATIONS.length, steps: [expect.stringMatching(/^4: the host and worker/)] },
+    ]);
+    expect(await version()).toEqual({ version: PG_MIGRATIONS.length });
+    // A worker on an empty database creates its tables (nothing to upgrade, nobody on an older schema).
+    const empty = await fresh();
+    await (await openStore(empty, { migrate: false })).close();
+    expect(await query(empty, 'SELECT version FROM transfer_bench_schema')).toEqual([
+      { version: PG_MIGRATIONS.length },
+    ]);
+  });
+
   it('refuses a database from a newer version with one line naming both versions, and changes nothing', async () => {
     const url = await fresh();
     await (await openStore(url)).close();

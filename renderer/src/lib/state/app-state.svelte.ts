@@ -352,7 +352,7 @@ export class AppShell {
         if (where !== null) {
           this.notices.notify(
             'info',
-            `Exported ${files.length} CSV file${files.length === 1 ? '' : 's'}`,
+            `Exported ${files.length} file${files.length === 1 ? '' : 's'}`,
             `${files.map((f) => f.name).join(', ')} → ${where}`,
           );
         }

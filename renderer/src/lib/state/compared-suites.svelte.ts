@@ -53,7 +53,7 @@ export class ComparedSuites {
       if (where !== null) {
         this.#deps.notify(
           'info',
-          `Exported ${files.length} CSV file${files.length === 1 ? '' : 's'}`,
+          `Exported ${files.length} file${files.length === 1 ? '' : 's'}`,
           `${files.map((f) => f.name).join(', ')} → ${where}`,
         );
       }

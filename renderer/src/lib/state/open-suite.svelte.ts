@@ -224,7 +224,6 @@ export class OpenSuite {
         void this.load();
         break;
       case 'trial-started':
-        this.runStartedAtMs ??= Date.now();
         this.live = [
           ...this.live.filter((t) => t.trialId !== event.trialId),
           { trialId: event.trialId, key: event.key, maxEpochs: event.maxEpochs, record: null, startedAtMs: Date.now() },

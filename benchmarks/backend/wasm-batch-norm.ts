@@ -1,0 +1,271 @@
+/**
+ * Batch normalisation in training mode as two kernels on the `wasm` backend: one forward, one backward.
+ *
+ * tfjs-layers 4.22 normalises a training batch with `moments` (Mean, SquaredDifference, Mean) and `batchNorm`
+ * (FusedBatchNorm), and tfjs-core differentiates each of those ops apart: together about a third of a MobileNetV2
+ * training step on wasm, in dozens of small kernels per layer (bench:perf's kernel profile: Multiply, Mean, Sum,
+ * FusedBatchNorm, Sub, …). Here, over the rows r of x (every axis but the last, the channels c; R rows):
+ *
+ *     forward:   mean = Σ_r x / R,  var = Σ_r (x − mean)² / R,  y = (x − mean)·γ/√(var + ε) + β
+ *     backward:  dβ = Σ_r dy,  dγ = Σ_r dy·(x − mean)/√(var + ε),
+ *                dx = γ/√(var + ε) · (dy − dβ/R − (x − mean)·dγ/(R·√(var + ε)))
+ *
+ * the textbook gradient of the normalised output with respect to x through the batch's mean and variance, which is
+ * what tfjs-core's chain of op gradients computes, up to float rounding. Each pass is a function of
+ * wat/training-kernels.wat (SIMD over channels, for channels a multiple of 4) or a JavaScript loop otherwise.
+ *
+ * `useFusedTrainingBatchNorm()` wraps tfjs-layers' `BatchNormalization.call`: a layer that trains, called with
+ * `training: true` on the last axis with its scale and centre, on a backend that has these kernels, normalises with
+ * them and updates its moving mean and variance exactly as tfjs-layers does (value − (value − batch statistic) ×
+ * (1 − momentum)). Everything else (inference, frozen layers, other backends) takes tfjs-layers' own code.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { GradConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, trainingKernels } from './training-kernels.js';
+
+export const BATCH_NORM_TRAIN_KERNEL = 'TransferBenchBatchNormTrain';
+export const BATCH_NORM_TRAIN_GRAD_KERNEL = 'TransferBenchBatchNormTrainGrad';
+
+interface Attrs {
+  epsilon: number;
+}
+
+const f = Math.fround;
+
+/** Rows and channels of x, normalised over every axis but the last. */
+function layout(x: TensorInfo): { rows: number; channels: number } {
+  const channels = x.shape[x.shape.length - 1] ?? 1;
+  return { rows: tf.util.sizeFromShape(x.shape) / channels, channels };
+}
+
+/** Float32 arrays of `n` values in the wasm heap, to pass to the module, and their release. */
+function scratch(backend: BackendWasm, count: number, n: number): TensorInfo[] {
+  return Array.from({ length: count }, () => backend.makeOutput([n], 'float32'));
+}
+
+const view = (backend: BackendWasm, t: TensorInfo): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
+
+const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
+  const backend = b as BackendWasm;
+  const { x, scale, offset } = inputs;
+  if (x === undefined || scale === undefined || offset === undefined)
+    throw new Error(`${BATCH_NORM_TRAIN_KERNEL}: inputs x, scale and offset are required`);
+  const { epsilon } = attrs as unknown as Attrs;
+  const { rows, channels } = layout(x);
+  const y = backend.makeOutput(x.shape, 'float32');
+  const mean = backend.makeOutput([channels], 'float32');
+  const variance = backend.makeOutput([channels], 'float32');
+  const kernels = channels % 4 === 0 ? trainingKernels(backend) : null;
+  if (kernels !== null) {
+    const [pa, pb, pc] = scratch(backend, 3, channels) as [TensorInfo, TensorInfo, TensorInfo];
+    try {
+      const at = (t: TensorInfo) => heapOffset(backend, t);
+      const rowBytes = channels * 4;
+      kernels.channel_sum(at(x), rows, rowBytes, at(mean));
+      const m = view(backend, mean);
+      for (let c = 0; c < channels; c++) m[c] = m[c]! / rows;
+      kernels.channel_centred_dot(at(x), at(mean), at(x), at(mean), rows, rowBytes, at(variance));
+      const v = view(backend, variance);
+      const [g, o, s, zero, t] = [scale, offset, pa, pb, pc].map((u) => view(backend, u!)) as Float32Array[];
+      for (let c = 0; c < channels; c++) {
+        v[c] = v[c]! / rows;
+        s![c] = g![c]! / Math.sqrt(v[c]! + epsilon);
+        t![c] = o![c]! - m[c]! * s![c]!;
+      }
+      zero!.fill(0);
+      kernels.channel_affine(at(x), at(pa), at(x), at(pb), at(pc), at(y), rows, rowBytes);
+    } finally {
+      for (const t of [pa, pb, pc]) backend.disposeData(t.dataId);
+    }
+    return [y, mean, variance];
+  }
+  const [xs, ys, m, v, g, o] = [x, y, mean, variance, scale, offset].map((t) => view(backend, t)) as Float32Array[];
+  m!.fill(0);
+  v!.fill(0);
+  for (let i = 0; i < xs!.length; i++) m![i % channels]! += xs![i]!;
+  for (let c = 0; c < channels; c++) m![c] = m![c]! / rows;
+  for (let i = 0; i < xs!.length; i++) v![i % channels]! += (xs![i]! - m![i % channels]!) ** 2;
+  const s = new Float32Array(channels);
+  const t = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    v![c] = v![c]! / rows;
+    s[c] = g![c]! / Math.sqrt(v![c]! + epsilon);
+    t[c] = o![c]! - m![c]! * s[c]!;
+  }
+  for (let i = 0; i < xs!.length; i++) ys![i] = f(xs![i]! * s[i % channels]!) + t[i % channels]!;
+  return [y, mean, variance];
+};
+
+const batchNormTrainGradWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
+  const backend = b as BackendWasm;
+  const { dy, x, mean, variance, scale } = inputs;
+  if (dy === undefined || x === undefined || mean === undefined || variance === undefined || scale === undefined)
+    throw new Error(`${BATCH_NORM_TRAIN_GRAD_KERNEL}: inputs dy, x, mean, variance and scale are required`);
+  const { epsilon } = attrs as unknown as Attrs;
+  const { rows, channels } = layout(x);
+  const dx = backend.makeOutput(x.shape, 'float32');
+  const dScale = backend.makeOutput([channels], 'float32');
+  const dOffset = backend.makeOutput([channels], 'float32');
+  const kernels = channels % 4 === 0 ? trainingKernels(backend) : null;
+  /** Per channel: dγ and dβ from the sums Σ dy·(x − mean) and Σ dy, and dx's coefficients pa·dy + pb·x + pc. */
+  const coefficients = (
+    sumDy: Float32Array,
+    sumDyX: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    outScale: Float32Array,
+    outOffset: Float32Array,
+    pa: Float32Array,
+    pb: Float32Array,
+    pc: Float32Array,
+  ): void => {
+    for (let c = 0; c < channels; c++) {
+      const inv = 1 / Math.sqrt(v[c]! + epsilon);
+      const sdy = sumDy[c]!;
+      const sdyx = sumDyX[c]!;
+      outScale[c] = sdyx * inv;
+      outOffset[c] = sdy;
+      const a = g[c]! * inv;
+      pa[c] = a;
+      pb[c] = (-a * inv * inv * sdyx) / rows;
+      pc[c] = (-a * sdy) / rows - pb[c]! * m[c]!;
+    }
+  };
+  if (kernels !== null) {
+    const temps = scratch(backend, 4, channels) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+    const [zero, pa, pb, pc] = temps;
+    try {
+      const at = (t: TensorInfo) => heapOffset(backend, t);
+      const rowBytes = channels * 4;
+      view(backend, zero).fill(0);
+      kernels.channel_sum(at(dy), rows, rowBytes, at(dOffset));
+      kernels.channel_centred_dot(at(x), at(mean), at(dy), at(zero), rows, rowBytes, at(dScale));
+      const [sumDy, sumDyX, m, v, g, a, bb, cc] = [dOffset, dScale, mean, variance, scale, pa, pb, pc].map((t) =>
+        view(backend, t),
+      ) as Float32Array[];
+      coefficients(sumDy!, sumDyX!, m!, v!, g!, sumDyX!, sumDy!, a!, bb!, cc!);
+      kernels.channel_affine(at(dy), at(pa), at(x), at(pb), at(pc), at(dx), rows, rowBytes);
+    } finally {
+      for (const t of temps) backend.disposeData(t.dataId);
+    }
+    return [dx, dScale, dOffset];
+  }
+  const [g0, xs, m, v, g, out, outScale, outOffset] = [dy, x, mean, variance, scale, dx, dScale, dOffset].map((t) =>
+    view(backend, t),
+  ) as Float32Array[];
+  const sumDy = new Float32Array(channels);
+  const sumDyX = new Float32Array(channels);
+  for (let i = 0; i < xs!.length; i++) {
+    const c = i % channels;
+    sumDy[c]! += g0![i]!;
+    sumDyX[c]! += (xs![i]! - m![c]!) * g0![i]!;
+  }
+  const [pa, pb, pc] = [0, 1, 2].map(() => new Float32Array(channels)) as [Float32Array, Float32Array, Float32Array];
+  coefficients(sumDy, sumDyX, m!, v!, g!, outScale!, outOffset!, pa, pb, pc);
+  for (let i = 0; i < xs!.length; i++) {
+    const c = i % channels;
+    out![i] = g0![i]! * pa[c]! + xs![i]! * pb[c]! + pc[c]!;
+  }
+  return [dx, dScale, dOffset];
+};
+
+const gradient: GradConfig = {
+  kernelName: BATCH_NORM_TRAIN_KERNEL,
+  inputsToSave: ['x', 'scale'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const dy = (Array.isArray(dys) ? dys[0] : dys) as Tensor;
+    const [x, scale, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor];
+    // One kernel gives all three gradients, but the engine calls each input's gradient inside a tidy of its own:
+    // the first call keeps the small dγ and dβ as values for the other two.
+    let perChannel: { dScale: Float32Array; dOffset: Float32Array } | undefined;
+    const run = (): Tensor => {
+      const [dx, dScale, dOffset] = tf
+        .engine()
+        .runKernel(
+          BATCH_NORM_TRAIN_GRAD_KERNEL,
+          { dy, x, mean, variance, scale },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as [Tensor, Tensor, Tensor];
+      perChannel = { dScale: dScale.dataSync() as Float32Array, dOffset: dOffset.dataSync() as Float32Array };
+      tf.dispose([dScale, dOffset]);
+      return dx;
+    };
+    const channelGrad = (which: 'dScale' | 'dOffset') => (): Tensor => {
+      if (perChannel === undefined) run().dispose();
+      return tf.tensor1d(perChannel![which], 'float32');
+    };
+    return { x: run, scale: channelGrad('dScale'), offset: channelGrad('dOffset') };
+  },
+};
+
+interface BatchNormLayer {
+  trainable: boolean;
+  axis: number;
+  epsilon: number;
+  momentum: number;
+  scale: boolean;
+  center: boolean;
+  gamma: tfl.LayerVariable;
+  beta: tfl.LayerVariable;
+  movingMean: tfl.LayerVariable;
+  movingVariance: tfl.LayerVariable;
+  call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[];
+}
+
+/** As tfjs-layers' BatchNormalization updates a moving statistic. */
+function moveAverage(variable: tfl.LayerVariable, value: Tensor, momentum: number): void {
+  tf.tidy(() => {
+    const decay = 1 - momentum;
+    const origValue = variable.read();
+    const updateDelta = tf.mul(tf.sub(origValue, value), decay);
+    variable.write(tf.sub(origValue, updateDelta));
+  });
+}
+
+let installed = false;
+
+/** Registers the kernels (wasm), their gradient, and wraps BatchNormalization's call (see above). Idempotent. */
+export function useFusedTrainingBatchNorm(): void {
+  if (installed) return;
+  installed = true;
+  tf.registerKernel({ kernelName: BATCH_NORM_TRAIN_KERNEL, backendName: 'wasm', kernelFunc: batchNormTrainWasm });
+  tf.registerKernel({
+    kernelName: BATCH_NORM_TRAIN_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: batchNormTrainGradWasm,
+  });
+  tf.registerGradient(gradient);
+  const prototype = Object.getPrototypeOf(tfl.layers.batchNormalization({})) as BatchNormLayer;
+  const stockCall = prototype.call;
+  prototype.call = function call(this: BatchNormLayer, inputs, kwargs) {
+    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    const fused =
+      kwargs['training'] === true &&
+      this.trainable &&
+      this.scale &&
+      this.center &&
+      input !== undefined &&
+      (!Array.isArray(inputs) || inputs.length === 1) &&
+      input.dtype === 'float32' &&
+      input.rank >= 2 &&
+      (this.axis === -1 || this.axis === input.rank - 1) &&
+      tf.getKernel(BATCH_NORM_TRAIN_KERNEL, tf.getBackend()) !== undefined;
+    if (!fused) return stockCall.call(this, inputs, kwargs);
+    return tf.tidy(() => {
+      const [y, mean, variance] = tf
+        .engine()
+        .runKernel(
+          BATCH_NORM_TRAIN_KERNEL,
+          { x: input, scale: this.gamma.read(), offset: this.beta.read() },
+          { epsilon: this.epsilon },
+        ) as [Tensor, Tensor, Tensor];
+      moveAverage(this.movingMean, mean, this.momentum);
+      moveAverage(this.movingVariance, variance, this.momentum);
+      return y;
+    });
+  };
+}
