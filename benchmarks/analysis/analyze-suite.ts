@@ -19,6 +19,7 @@ import {
   type SourceResults,
 } from './claims.js';
 import { buildCaveats, DEFAULT_WIDE_INTERVAL, incompleteGroups, type IncompleteGroup } from './caveats.js';
+import { testSetSize } from './accuracy-interval.js';
 import { accuraciesBySize, compareToScratch, VARIANTS, type VariantComparison } from './comparison.js';
 import {
   costPerGroup,
@@ -42,7 +43,10 @@ import { buildVerdict } from './verdict.js';
 export interface AnalysisOptions {
   /** Crossover tolerance in accuracy (0.01 = 1 percentage point). */
   tolerance?: number;
-  /** Target validation accuracy for time-to-target; default: the best fine-tuning variant's mean test accuracy at the smallest size. */
+  /**
+   * Target validation accuracy for time-to-target; default: the best fine-tuning variant's mean (over seeds) highest
+   * validation accuracy at the smallest size.
+   */
   targetAccuracy?: number;
   /** Size whose validation-loss curves the convergence view shows; default: the smallest size with curves. */
   convergenceSize?: number;
@@ -63,8 +67,13 @@ export interface SuiteAnalysis {
   seeds: number[];
   /** Trials by status (every status present, zero when none). */
   statusCounts: Record<TrialStatus, number>;
-  /** Test accuracy per approach and size: mean, sample std, 95% Student-t interval (done trials). */
+  /**
+   * Test accuracy per approach and size: mean, sample std, 95% interval over seeds and the test set (logit scale, see
+   * accuracyInterval; done trials).
+   */
   accuracy: GroupSummary[];
+  /** Examples every trial was tested on, when the spec says (testSetSize); null otherwise. */
+  testExamples: number | null;
   testLoss: GroupSummary[];
   /** Each fine-tuning variant against scratch: Welch differences, data multipliers, crossover. */
   comparisons: VariantComparison[];
@@ -149,14 +158,15 @@ function analyzeOneSource(
   const statusCounts = Object.fromEntries(
     TRIAL_STATUSES.map((s) => [s, own.filter((t) => t.status === s).length]),
   ) as Record<TrialStatus, number>;
-  const accuracy = summarize(own, 'testAccuracy');
+  const testExamples = testSetSize(suite.spec);
+  const accuracy = summarize(own, 'testAccuracy', testExamples);
   const comparisons = compareToScratch(own, tolerance);
   const target: TargetAccuracy | null =
     sharedTarget !== undefined
       ? sharedTarget
       : options.targetAccuracy !== undefined
         ? { value: options.targetAccuracy, source: 'user', approach: null, trainSize: null }
-        : defaultTargetAccuracy(accuracy);
+        : defaultTargetAccuracy(own, epochs);
   const cost = {
     perGroup: costPerGroup(own),
     target,
@@ -171,7 +181,7 @@ function analyzeOneSource(
   const overfitting = overfittingGaps(own, epochs);
   const incomplete = incompleteGroups(approaches, sizes, seeds.length, own);
   const tuning = tuningSummary(suite.spec, own);
-  const learningCurves = fitLearningCurves(own, options.bootstrapReplicates ?? DEFAULT_REPLICATES);
+  const learningCurves = fitLearningCurves(own, options.bootstrapReplicates ?? DEFAULT_REPLICATES, testExamples);
   return {
     suiteId: suite.id,
     suiteName: suite.name,
@@ -182,6 +192,7 @@ function analyzeOneSource(
     seeds: [...seeds],
     statusCounts,
     accuracy,
+    testExamples,
     testLoss: summarize(own, 'testLoss'),
     comparisons,
     learningCurves,
@@ -264,9 +275,11 @@ function analyzeSources(
       epochs: epochs.filter(keep),
     };
   };
-  // One target accuracy for every source: the best transfer approach's mean at the smallest size, over all sources.
+  // One target accuracy for every source: the best transfer approach's mean best validation accuracy at the smallest
+  // size, over all sources.
   const targets = sources.flatMap((src) => {
-    const found = defaultTargetAccuracy(summarize(viewOf(src.name!).trials, 'testAccuracy'));
+    const view = viewOf(src.name!);
+    const found = defaultTargetAccuracy(view.trials, view.epochs);
     return found ? [found] : [];
   });
   const target: TargetAccuracy | null =

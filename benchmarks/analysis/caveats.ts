@@ -172,9 +172,14 @@ function incompleteCaveat(incomplete: readonly IncompleteGroup[]): string | null
 /**
  * Done trials that were still improving when their budget ran out: the best validation loss came at the last
  * evaluation, which early stopping (needing `patience` evaluations without improvement after the best) never allows.
+ * Only trials that selected on a held-out split: a k-fold trial's final run trains exactly the step count
+ * cross-validation chose, so its last epoch is its best by construction (whether the folds' choice sat at the end of
+ * their budget is a tuning caveat, see tuning.ts).
  */
 export function stillImprovingTrials(trials: readonly TrialRecord[]): TrialRecord[] {
-  return trials.filter((t) => t.status === 'done' && t.bestEpoch !== null && t.bestEpoch === t.epochs);
+  return trials.filter(
+    (t) => t.status === 'done' && t.protocol?.kind !== 'kfold' && t.bestEpoch !== null && t.bestEpoch === t.epochs,
+  );
 }
 
 function budgetCaveat(trials: readonly TrialRecord[]): string | null {
@@ -183,8 +188,10 @@ function budgetCaveat(trials: readonly TrialRecord[]): string | null {
   const byApproach = new Map<Approach, number>();
   for (const t of improving) byApproach.set(t.approach, (byApproach.get(t.approach) ?? 0) + 1);
   const list = [...byApproach].map(([approach, n]) => {
-    const total = trials.filter((t) => t.approach === approach && t.status === 'done').length;
-    return `${APPROACH_LABELS[approach]} in ${n} of ${total} done trials`;
+    const total = trials.filter(
+      (t) => t.approach === approach && t.status === 'done' && t.protocol?.kind !== 'kfold',
+    ).length;
+    return `${APPROACH_LABELS[approach]} in ${n} of ${total} done trials with a held-out split`;
   });
   return `Still improving when the budget ran out (best validation loss at the last evaluation): ${joinList(list)}. Those accuracies are lower bounds; give those approaches more epochs or a higher learning rate.`;
 }

@@ -1,5 +1,9 @@
 import type { Approach } from '../domain.js';
-import type { VariantComparison } from './comparison.js';
+import type { SizeComparison, VariantComparison } from './comparison.js';
+import type { DataMultiplier } from './data-multiplier.js';
+import { FAMILY_ALPHA, holmAdjust } from './multiple-testing.js';
+import { MAX_SEEDS_ESTIMATE, seedsToSettle } from './paired.js';
+import { wilcoxonSignedRank, type SignedRankTest } from './wilcoxon.js';
 import { welchDifference } from './welch.js';
 import type { GroupCost, PretrainCost, TargetAccuracy, TimeToTarget } from './cost.js';
 import {
@@ -7,12 +11,14 @@ import {
   capitalised,
   formatFlops,
   formatMultiplier,
+  formatP,
   formatPercent,
   formatPoints,
   formatPointsPhrase,
   formatSeconds,
   formatSize,
   joinList,
+  plural,
 } from './format.js';
 import type { SizeMultipliers, VariantMultipliers } from './learning-curves.js';
 import type { OverfittingGap } from './overfitting.js';
@@ -41,6 +47,11 @@ export type Verdict =
    */
   | { kind: 'mixed'; holdsAt: number[]; checked: number }
   | { kind: 'does-not-hold' }
+  /**
+   * Ahead by more than the tolerance somewhere, but no lead survives the corrected test: not shown with `seeds`
+   * seeds; `seedsNeeded` would settle it if the observed differences are the truth (null: no estimate).
+   */
+  | { kind: 'not-shown'; seeds: number; seedsNeeded: number | null }
   | { kind: 'not-measured'; reason: string };
 
 /** The claim checked at one training-set size, with the numbers that decided it. */
@@ -141,6 +152,8 @@ export function verdictText(verdict: Verdict, smallestSize?: number): string {
       return `mixed: holds at ${verdict.holdsAt.length} of ${verdict.checked} sizes, not in one range`;
     case 'does-not-hold':
       return 'does not hold';
+    case 'not-shown':
+      return `not shown with ${plural(verdict.seeds, 'seed')}${verdict.seedsNeeded !== null ? ` (${seedsText(verdict.seedsNeeded)} would settle it)` : ''}`;
     case 'not-measured':
       return 'not measured';
   }
@@ -153,9 +166,10 @@ function result(
   checks: SizeCheck[],
   evidence: (verdict: Verdict) => string,
   notMeasured?: string,
+  override?: Verdict,
 ): ClaimResult {
   const verdict: Verdict =
-    notMeasured !== undefined ? { kind: 'not-measured', reason: notMeasured } : verdictFromChecks(checks);
+    notMeasured !== undefined ? { kind: 'not-measured', reason: notMeasured } : (override ?? verdictFromChecks(checks));
   const smallest = checks.length > 0 ? Math.min(...checks.map((c) => c.trainSize)) : undefined;
   return {
     id,
@@ -192,51 +206,183 @@ function fitMultiplierText(m: SizeMultipliers | undefined): string {
   return `; from the fitted curves ${formatMultiplier(fit.multiplier)}× (effective data transferred ${formatSize(Math.max(0, fit.effectiveData ?? 0))} examples${extrapolated})`;
 }
 
+/** How one size stands in a claim decided by a corrected test. */
+export type SizeEvidence = 'shown' | 'shown-pooled' | 'not-shown' | 'no-lead';
+
+/** A run of adjacent sizes whose pooled paired differences were tested together (Wilcoxon signed-rank). */
+export interface PooledRun {
+  from: number;
+  upTo: number;
+  test: SignedRankTest;
+  adjustedP: number;
+}
+
+/** The statistics a claim decided by corrected paired tests states: which test, which correction, the seeds needed. */
+export interface ClaimStatistics {
+  /** Tests in the Holm family of this claim (each size, and each pooled run). */
+  family: number;
+  pooled: PooledRun[];
+  /** Per size: the raw and Holm-adjusted p-values and whether the lead is shown. */
+  sizes: {
+    trainSize: number;
+    pValue: number | null;
+    adjustedP: number | null;
+    evidence: SizeEvidence;
+    seedsNeeded: number | null;
+  }[];
+  /** The smallest seed count that would settle every size whose lead is not shown (null: none, or no estimate). */
+  seedsNeeded: number | null;
+  seeds: number;
+}
+
+/** "about 7 seeds", "more than 1,000 seeds". */
+export function seedsText(n: number): string {
+  return n > MAX_SEEDS_ESTIMATE ? `more than ${formatSize(MAX_SEEDS_ESTIMATE)} seeds` : `about ${formatSize(n)} seeds`;
+}
+
 /**
- * "Fine-tuning needs less data": holds at size N when the variant is ahead of scratch by more than the tolerance,
- * i.e. scratch needs more than N examples to match it (data multiplier > 1 beyond the tolerance).
+ * Decides a lead claim size by size from paired differences: a size shows the lead when the variant is ahead by more
+ * than the tolerance and its paired t-test is significant after Holm's correction; a run of two or more adjacent sizes
+ * that are all ahead by more than the tolerance is also tested pooled (Wilcoxon signed-rank over all their paired
+ * differences) and, when that is significant, shows the lead over the whole run. Every size's test and every pooled
+ * test form one Holm family (family-wise error 5%). A size ahead by more than the tolerance without either is "not
+ * shown" with the seeds that would settle it.
+ */
+export function leadEvidence(sizes: readonly SizeComparison[], tolerance: number): ClaimStatistics {
+  const tested = sizes.filter((s) => s.difference !== null);
+  const lead = tested.map((s) => s.difference!.difference > tolerance + EPSILON);
+  const runs: { start: number; end: number }[] = [];
+  for (let i = 0; i < tested.length; i++) {
+    if (!lead[i] || (i > 0 && lead[i - 1])) continue;
+    let end = i;
+    while (end + 1 < tested.length && lead[end + 1]) end++;
+    if (end > i) runs.push({ start: i, end });
+  }
+  const pooledTests = runs.map((r) =>
+    wilcoxonSignedRank(tested.slice(r.start, r.end + 1).flatMap((s) => s.difference!.differences)),
+  );
+  const pValues = [...tested.map((s) => s.difference!.pValue), ...pooledTests.map((t) => t.pValue)];
+  const adjusted = holmAdjust(pValues);
+  const family = pValues.filter((p) => p !== null).length;
+  const pooled: PooledRun[] = runs.map((r, k) => ({
+    from: tested[r.start]!.trainSize,
+    upTo: tested[r.end]!.trainSize,
+    test: pooledTests[k]!,
+    adjustedP: adjusted[tested.length + k]!,
+  }));
+  const alpha = FAMILY_ALPHA / Math.max(1, family);
+  const perSize = tested.map((s, i) => {
+    const d = s.difference!;
+    const adjustedP = adjusted[i] ?? null;
+    const inShownRun = runs.some((r, k) => i >= r.start && i <= r.end && pooled[k]!.adjustedP < FAMILY_ALPHA);
+    const evidence: SizeEvidence = !lead[i]
+      ? 'no-lead'
+      : adjustedP !== null && adjustedP < FAMILY_ALPHA
+        ? 'shown'
+        : inShownRun
+          ? 'shown-pooled'
+          : 'not-shown';
+    return {
+      trainSize: s.trainSize,
+      pValue: d.pValue,
+      adjustedP,
+      evidence,
+      seedsNeeded: evidence === 'not-shown' ? seedsToSettle(d.difference, d.sdDifference, alpha) : null,
+    };
+  });
+  const needed = perSize.filter((s) => s.evidence === 'not-shown').map((s) => s.seedsNeeded);
+  return {
+    family,
+    pooled,
+    sizes: perSize,
+    seedsNeeded: needed.length > 0 && needed.every((n) => n !== null) ? Math.max(...(needed as number[])) : null,
+    seeds: Math.max(0, ...tested.map((s) => s.difference!.pairs)),
+  };
+}
+
+/** "paired t p = 0.048, after Holm 0.43" for one size. */
+function pText(s: ClaimStatistics['sizes'][number]): string {
+  if (s.pValue === null) return 'one seed: no test';
+  return `paired t p = ${formatP(s.pValue)}, after Holm ${formatP(s.adjustedP!)}`;
+}
+
+/**
+ * "Fine-tuning needs less data": holds at size N when the variant is ahead of scratch by more than the tolerance
+ * (scratch needs more than N examples to match it) and the lead is shown by the corrected paired tests of leadEvidence;
+ * a lead that is not shown makes the claim "not shown with this many seeds", never a range.
  */
 export function lessDataClaim(input: ClaimsInput): ClaimResult {
   const claim = 'Fine-tuning needs less data than training from scratch.';
   const measurement =
-    'Data multiplier: how many times more examples scratch needs to match fine-tuning, at each size (variant ahead by more than the tolerance).';
+    'At each size, fine-tuning minus scratch test accuracy on the same seeds (same training subsets): holds where the lead exceeds the tolerance and is significant by a paired t-test after Holm’s correction over the claim’s tests (every size, plus a Wilcoxon signed-rank test pooled over each run of adjacent sizes ahead by more than the tolerance, which shows the lead over that run); with the data multiplier.';
   const variant = mainVariant(input.comparisons);
   if (!variant)
     return result('less-data', claim, measurement, [], () => '', 'no fine-tuning variant and scratch to compare');
   const label = APPROACH_LABELS[variant.approach];
   const fits = input.multipliers.find((m) => m.approach === variant.approach);
+  const stats = leadEvidence(variant.sizes, input.tolerance);
   const checks = variant.sizes
     .filter((s) => s.difference !== null)
     .map((s): SizeCheck => {
       const d = s.difference!.difference;
-      const multiplier =
-        s.multiplier.kind === 'interpolated'
-          ? `scratch needs ${formatMultiplier(s.multiplier.multiplier)}× the data`
-          : s.multiplier.kind === 'more-than-largest'
-            ? `scratch needs more than ${formatMultiplier(s.multiplier.multiplierAbove)}× the data`
-            : s.multiplier.kind === 'at-most'
-              ? `scratch needs at most ${formatMultiplier(s.multiplier.multiplierAtMost)}× the data`
-              : '';
-      const significant = s.difference!.significant ? ', significant at 95%' : '';
+      const evidence = stats.sizes.find((e) => e.trainSize === s.trainSize)!;
+      const multiplier = multiplierPhraseShort(s.multiplier);
+      const status =
+        evidence.evidence === 'shown'
+          ? 'shown'
+          : evidence.evidence === 'shown-pooled'
+            ? 'shown by the pooled test'
+            : evidence.evidence === 'not-shown'
+              ? `not shown with ${plural(s.difference!.pairs, 'seed')}${evidence.seedsNeeded !== null ? `; ${seedsText(evidence.seedsNeeded)} would settle it` : ''}`
+              : 'no lead beyond the tolerance';
       return {
         trainSize: s.trainSize,
-        holds: d > input.tolerance + EPSILON,
-        detail: `${formatSize(s.trainSize)}: ${label} ${d >= 0 ? '+' : '−'}${formatPoints(Math.abs(d))} points${significant}; ${multiplier}${fitMultiplierText(fits?.sizes.find((m) => m.trainSize === s.trainSize))}`,
+        holds: evidence.evidence === 'shown' || evidence.evidence === 'shown-pooled',
+        detail: `${formatSize(s.trainSize)}: ${label} ${d >= 0 ? '+' : '−'}${formatPoints(Math.abs(d))} points (${pText(evidence)}; ${status})${multiplier ? `; ${multiplier}` : ''}${fitMultiplierText(fits?.sizes.find((m) => m.trainSize === s.trainSize))}`,
       };
     });
-  return result('less-data', claim, measurement, checks, (verdict) => {
-    const first = checks[0];
-    const tol = formatPointsPhrase(input.tolerance);
-    const where =
-      verdict.kind === 'holds'
-        ? `${capitalised(label)} is ahead of scratch by more than ${tol} at every size run.`
-        : verdict.kind === 'does-not-hold'
+  const notShown = stats.sizes.filter((s) => s.evidence === 'not-shown');
+  const anyHolds = checks.some((c) => c.holds);
+  const verdict: Verdict | undefined =
+    !anyHolds && notShown.length > 0
+      ? { kind: 'not-shown', seeds: stats.seeds, seedsNeeded: stats.seedsNeeded }
+      : undefined;
+  return result(
+    'less-data',
+    claim,
+    measurement,
+    checks,
+    (v) => {
+      const tol = formatPointsPhrase(input.tolerance);
+      const method =
+        stats.family === 0
+          ? 'There is no paired test (one seed)'
+          : `Paired t-tests on ${plural(stats.seeds, 'seed')}, Holm-corrected over ${plural(stats.family, 'test')}`;
+      const pooled = stats.pooled.map(
+        (r) =>
+          `pooled over ${formatSize(r.from)}–${formatSize(r.upTo)} examples: Wilcoxon signed-rank p = ${formatP(r.test.pValue)} (${r.test.n} non-zero differences, ${r.test.method}), after Holm ${formatP(r.adjustedP)}`,
+      );
+      const where =
+        v.kind === 'does-not-hold'
           ? `${capitalised(label)} is never ahead of scratch by more than ${tol}.`
-          : `${capitalised(label)} is ahead by more than ${tol} at ${sizesWhere(checks, true)} examples, not at ${sizesWhere(checks, false)}.`;
-    const anySignificant = variant.sizes.some((s) => s.difference?.significant && s.difference.difference > 0);
-    const significance = anySignificant ? '' : ' No lead is significant at 95%.';
-    return `${where} At ${first ? first.detail : ''}.${significance}`;
-  });
+          : v.kind === 'not-shown'
+            ? `${capitalised(label)} is ahead by more than ${tol} at ${joinList(notShown.map((s) => formatSize(s.trainSize)))} examples, but no lead is shown with ${plural(stats.seeds, 'seed')}${stats.seedsNeeded !== null ? ` (${seedsText(stats.seedsNeeded)} would settle it, if the observed differences are the truth)` : ''}.`
+            : `Shown at ${joinList(checks.filter((c) => c.holds).map((c) => formatSize(c.trainSize)))} examples${notShown.length > 0 ? `; ahead but not shown at ${joinList(notShown.map((s) => formatSize(s.trainSize)))}` : ''}.`;
+      return `${where} ${method}${pooled.length > 0 ? `; ${pooled.join('; ')}` : ''}. ${checks.map((c) => c.detail).join('. ')}.`;
+    },
+    undefined,
+    verdict,
+  );
+}
+
+function multiplierPhraseShort(m: DataMultiplier): string {
+  return m.kind === 'interpolated'
+    ? `scratch needs ${formatMultiplier(m.multiplier)}× the data`
+    : m.kind === 'more-than-largest'
+      ? `scratch needs more than ${formatMultiplier(m.multiplierAbove)}× the data`
+      : m.kind === 'at-most'
+        ? `scratch needs at most ${formatMultiplier(m.multiplierAtMost)}× the data`
+        : '';
 }
 
 function pretrainNote(p: PretrainCost | null, what: 'time' | 'flops'): string {

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { MAX_COMPARED, MIN_COMPARED, type EpochRow, type SuiteRecord, type TrialRecord } from '../domain.js';
 import { UserError } from '../errors.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
+import { testSetSize } from './accuracy-interval.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { datasetPaths } from '../spec/suite-data-paths.js';
 import type { DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
@@ -214,7 +215,7 @@ export function compareSuites(inputs: readonly SuiteToCompare[], options: Analys
       trialsDone: analysis.statusCounts.done,
       trialsTotal: suite.trialsTotal,
       analysis,
-      summary: summaryRows(trials),
+      summary: summaryRows(trials, testSetSize(suite.spec)),
     };
   });
   return {

@@ -1,8 +1,9 @@
 import { APPROACHES, type Approach, type TrialRecord } from '../domain.js';
 import { findCrossover, DEFAULT_TOLERANCE, type Crossover, type CurvePoint } from './crossover.js';
 import { dataMultiplier, type DataMultiplier } from './data-multiplier.js';
+import { holmAdjust } from './multiple-testing.js';
+import { pairBySeed, pairedDifference, withHolm, type PairedDifference } from './paired.js';
 import { doneTrials } from './summary-stats.js';
-import { welchDifference, type MeanDifference } from './welch.js';
 
 /** The approaches that start from the pretrained model and are compared against scratch. */
 export type Variant = Exclude<Approach, 'scratch'>;
@@ -15,8 +16,12 @@ export interface SizeComparison {
   /** null when scratch has no done trial at this size. */
   scratchMean: number | null;
   scratchN: number;
-  /** Variant minus scratch test accuracy with a 95% Welch t-interval; null when scratch is missing at this size. */
-  difference: MeanDifference | null;
+  /**
+   * Variant minus scratch test accuracy over the seeds both finished (same seed, same training subset): the mean
+   * paired difference, its 95% t-interval, the paired t-test's p-value and that p-value after Holm's correction over
+   * every variant × size test of the suite (`significant` is the corrected one). null when no seed has both.
+   */
+  difference: PairedDifference | null;
   /** How much more data scratch needs to reach the variant's mean accuracy at this size. */
   multiplier: DataMultiplier;
 }
@@ -43,6 +48,21 @@ export function accuraciesBySize(trials: readonly TrialRecord[], approach: Appro
   return new Map([...bySize].sort(([a], [b]) => a - b));
 }
 
+/** Test accuracy of done trials by size, then seed, for one approach. */
+export function accuraciesBySizeAndSeed(
+  trials: readonly TrialRecord[],
+  approach: Approach,
+): Map<number, Map<number, number>> {
+  const bySize = new Map<number, Map<number, number>>();
+  for (const t of doneTrials(trials)) {
+    if (t.approach !== approach || t.testAccuracy === null || !Number.isFinite(t.testAccuracy)) continue;
+    const bySeed = bySize.get(t.trainSize) ?? new Map<number, number>();
+    bySeed.set(t.seed, t.testAccuracy);
+    bySize.set(t.trainSize, bySeed);
+  }
+  return bySize;
+}
+
 function meanCurve(bySize: Map<number, number[]>): CurvePoint[] {
   return [...bySize].map(([trainSize, values]) => ({
     trainSize,
@@ -52,7 +72,8 @@ function meanCurve(bySize: Map<number, number[]>): CurvePoint[] {
 
 /**
  * Compares each fine-tuning variant that has results with scratch, on test accuracy of done trials:
- * the difference of means at each size (95% Welch t-interval, significant when it excludes 0),
+ * the paired difference at each size (same seeds; 95% paired t-interval; paired t-test, Holm-corrected over every
+ * variant × size of the suite),
  * the data multiplier at each size and the crossover size for `tolerance` (in accuracy, 0.01 = 1 point).
  */
 export function compareToScratch(
@@ -60,27 +81,45 @@ export function compareToScratch(
   tolerance: number = DEFAULT_TOLERANCE,
 ): VariantComparison[] {
   const scratchBySize = accuraciesBySize(trials, 'scratch');
+  const scratchBySeed = accuraciesBySizeAndSeed(trials, 'scratch');
   const scratchCurve = meanCurve(scratchBySize);
   const scratchMeans = new Map(scratchCurve.map((p) => [p.trainSize, p.mean]));
   const result: VariantComparison[] = [];
   for (const approach of VARIANTS) {
     const bySize = accuraciesBySize(trials, approach);
     if (bySize.size === 0) continue;
+    const bySeed = accuraciesBySizeAndSeed(trials, approach);
     const curve = meanCurve(bySize);
     const sizes = curve.map(({ trainSize, mean }): SizeComparison => {
       const values = bySize.get(trainSize)!;
       const scratchValues = scratchBySize.get(trainSize);
+      const pairs = pairBySeed(bySeed.get(trainSize) ?? new Map(), scratchBySeed.get(trainSize) ?? new Map());
       return {
         trainSize,
         variantMean: mean,
         variantN: values.length,
         scratchMean: scratchMeans.get(trainSize) ?? null,
         scratchN: scratchValues?.length ?? 0,
-        difference: scratchValues ? welchDifference(values, scratchValues) : null,
+        difference: pairs.length > 0 ? pairedDifference(pairs) : null,
         multiplier: dataMultiplier(trainSize, mean, scratchCurve),
       };
     });
     result.push({ approach, baseline: 'scratch', sizes, crossover: findCrossover(curve, scratchCurve, tolerance) });
   }
-  return result;
+  return holmOverComparisons(result);
+}
+
+/** Every difference's p-value corrected by Holm over the whole family of variant × size tests. */
+function holmOverComparisons(comparisons: VariantComparison[]): VariantComparison[] {
+  const all = comparisons.flatMap((c) => c.sizes.map((s) => s.difference?.pValue ?? null));
+  const adjusted = holmAdjust(all);
+  const family = all.filter((p) => p !== null).length;
+  let i = 0;
+  return comparisons.map((c) => ({
+    ...c,
+    sizes: c.sizes.map((s) => {
+      const adjustedP = adjusted[i++] ?? null;
+      return s.difference ? { ...s, difference: withHolm(s.difference, adjustedP, family) } : s;
+    }),
+  }));
 }

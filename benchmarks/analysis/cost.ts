@@ -64,7 +64,10 @@ export function costPerGroup(trials: readonly TrialRecord[]): GroupCost[] {
 
 export interface TargetAccuracy {
   value: number;
-  /** `user`: given as an option; `default`: the best fine-tuning variant's mean test accuracy at the smallest size. */
+  /**
+   * `user`: given as an option; `default`: the best fine-tuning variant's mean (over seeds) of its highest validation
+   * accuracy at the smallest size, so the test set plays no part in choosing it.
+   */
   source: 'user' | 'default';
   /** For the default: which approach and size it came from. */
   approach: Approach | null;
@@ -72,15 +75,36 @@ export interface TargetAccuracy {
 }
 
 /**
- * The default target accuracy: the best fine-tuning variant's mean test accuracy at the smallest size at which
- * any variant has done trials. null when no variant has results.
+ * The default target accuracy, from validation accuracy only: per done trial of a fine-tuning variant, the highest
+ * validation accuracy on its curve; at the smallest size at which any variant has curves, the variant with the highest
+ * mean of those over seeds gives the target. null when no variant has curves.
  */
-export function defaultTargetAccuracy(accuracy: readonly GroupSummary[]): TargetAccuracy | null {
-  const variants = accuracy.filter((g) => g.approach !== 'scratch');
-  if (variants.length === 0) return null;
-  const smallest = Math.min(...variants.map((g) => g.trainSize));
-  const best = variants.filter((g) => g.trainSize === smallest).reduce((a, b) => (b.mean > a.mean ? b : a));
-  return { value: best.mean, source: 'default', approach: best.approach, trainSize: smallest };
+export function defaultTargetAccuracy(
+  trials: readonly TrialRecord[],
+  epochs: readonly EpochRow[],
+): TargetAccuracy | null {
+  const best = new Map<number, number>();
+  for (const row of epochs) {
+    if (!Number.isFinite(row.valAccuracy)) continue;
+    best.set(row.trialId, Math.max(best.get(row.trialId) ?? -Infinity, row.valAccuracy));
+  }
+  const groups = new Map<string, { approach: Approach; trainSize: number; values: number[] }>();
+  for (const t of doneTrials(trials)) {
+    const value = best.get(t.id);
+    if (t.approach === 'scratch' || value === undefined) continue;
+    const key = `${t.approach}\u0000${t.trainSize}`;
+    const group = groups.get(key) ?? { approach: t.approach, trainSize: t.trainSize, values: [] };
+    group.values.push(value);
+    groups.set(key, group);
+  }
+  const all = [...groups.values()];
+  if (all.length === 0) return null;
+  const smallest = Math.min(...all.map((g) => g.trainSize));
+  const top = all
+    .filter((g) => g.trainSize === smallest)
+    .map((g) => ({ ...g, mean: mean(g.values) }))
+    .reduce((a, b) => (b.mean > a.mean ? b : a));
+  return { value: top.mean, source: 'default', approach: top.approach, trainSize: smallest };
 }
 
 export interface TimeToTarget {

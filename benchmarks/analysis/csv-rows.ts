@@ -35,12 +35,13 @@ function intervalColumns(metric: TrialMetric, summary: GroupSummary | undefined)
  * Columns, in order: approach, source (empty but in a suite with several sources), train_size, n (done trials with a test accuracy), test_accuracy_{mean,std,ci_low,ci_high},
  * wall_seconds_mean, test_loss_{mean,std,ci_low,ci_high}, wall_seconds_{std,ci_low,ci_high},
  * train_flops_{mean,std,ci_low,ci_high}, then test_accuracy_min, test_accuracy_max and excluded
- * (failed or diverged trials, which no statistic includes). Intervals are 95% Student-t; empty (null) where there is no value.
+ * (failed or diverged trials, which no statistic includes). Intervals are 95%: test accuracy over seeds and the test
+ * set of `testExamples` (logit scale, accuracyInterval), the others Student-t; empty (null) where there is no value.
  */
-export function summaryRows(trials: readonly TrialRecord[]): CsvRow[] {
+export function summaryRows(trials: readonly TrialRecord[], testExamples: number | null = null): CsvRow[] {
   const byMetric = new Map<TrialMetric, Map<string, GroupSummary>>();
   for (const metric of Object.keys(SNAKE) as TrialMetric[]) {
-    byMetric.set(metric, new Map(summarize(trials, metric).map((g) => [armSizeKey(g), g])));
+    byMetric.set(metric, new Map(summarize(trials, metric, testExamples).map((g) => [armSizeKey(g), g])));
   }
   const groups = new Map<string, { approach: Approach; source?: string; trainSize: number; excluded: number }>();
   for (const t of trials) {
@@ -98,9 +99,11 @@ export function multiplierCells(m: DataMultiplier): { value: number | null; note
 /**
  * Rows for `comparison.csv`, one per fine-tuning variant (and source) and size. Columns, in order: approach, source,
  * baseline, train_size,
- * difference_mean, difference_ci_low, difference_ci_high (variant − scratch test accuracy, 95% Welch t-interval),
- * significant ("true"/"false"; empty without an interval), data_multiplier, multiplier_note, crossover_size
- * (empty when not reached), then crossover_note and scratch_matching_size (interpolated size scratch needs).
+ * difference_mean, difference_ci_low, difference_ci_high (variant − scratch test accuracy over the seeds both
+ * finished, 95% paired t-interval), significant ("true"/"false" after Holm's correction; empty without an interval),
+ * data_multiplier, multiplier_note, crossover_size (empty when not reached), then crossover_note,
+ * scratch_matching_size (interpolated size scratch needs), paired_seeds, p_value (paired t-test, two-sided),
+ * p_holm (after Holm over holm_family tests: every variant × size of the suite) and holm_family.
  */
 export function comparisonRows(analysis: Pick<SuiteAnalysis, 'comparisons'>): CsvRow[] {
   return analysis.comparisons.flatMap((c) => {
@@ -128,6 +131,10 @@ export function comparisonRows(analysis: Pick<SuiteAnalysis, 'comparisons'>): Cs
         crossover_size: crossoverSize,
         crossover_note: crossoverNote,
         scratch_matching_size: s.multiplier.kind === 'interpolated' ? s.multiplier.matchingSize : null,
+        paired_seeds: d?.pairs ?? null,
+        p_value: d?.pValue ?? null,
+        p_holm: d?.adjustedP ?? null,
+        holm_family: d ? d.family : null,
       };
     });
   });

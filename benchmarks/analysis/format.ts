@@ -82,3 +82,8 @@ export function joinList(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`;
 }
+
+/** A p-value as the report prints it: 0 (no spread in the differences), 3 decimals, or 2 digits below 0.001. */
+export function formatP(p: number): string {
+  return p === 0 ? '0' : p < 0.001 ? p.toExponential(1) : p.toFixed(3);
+}

@@ -106,6 +106,11 @@ export interface LearningCurveFits {
   seeds: number;
   /** How many different resamples the seeds allow: C(2k − 1, k); with 3 seeds only 10, so intervals are coarse. */
   distinctResamples: number;
+  /**
+   * Examples each trial was tested on, when known: every replicate then also redraws each trial's test accuracy
+   * (the number right out of them, binomial), so the resamples are not limited to the seeds' few combinations.
+   */
+  testExamples: number | null;
   fits: ApproachFit[];
   multipliers: VariantMultipliers[];
 }
@@ -126,14 +131,21 @@ function accuracyTable(trials: readonly TrialRecord[]): Table {
   return table;
 }
 
-/** Mean accuracy per size over the seeds listed (a seed listed twice counts twice), in increasing size. */
-function meanCurve(bySeed: Map<number, Map<number, number>> | undefined, seeds: readonly number[]): CurvePoint[] {
+/**
+ * Mean accuracy per size over the seeds listed (a seed listed twice counts twice), in increasing size. With `redraw`,
+ * each value taken is passed through it (a replicate's fresh draw of that trial's test accuracy).
+ */
+function meanCurve(
+  bySeed: Map<number, Map<number, number>> | undefined,
+  seeds: readonly number[],
+  redraw?: (accuracy: number) => number,
+): CurvePoint[] {
   if (!bySeed) return [];
   const sums = new Map<number, { sum: number; n: number }>();
   for (const seed of seeds) {
     for (const [size, value] of bySeed.get(seed) ?? []) {
       const s = sums.get(size) ?? { sum: 0, n: 0 };
-      s.sum += value;
+      s.sum += redraw ? redraw(value) : value;
       s.n += 1;
       sums.set(size, s);
     }
@@ -245,14 +257,29 @@ function interpolatedValue(m: DataMultiplier): number | null {
 }
 
 /**
+ * A test accuracy measured on `m` examples, drawn again: the number right out of m from a binomial with the measured
+ * accuracy, by its normal approximation (rounded, kept within 0..m), divided by m.
+ */
+function testRedraw(m: number, rng: () => number): (accuracy: number) => number {
+  return (accuracy) => {
+    const u = Math.max(rng(), 1e-12);
+    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+    const right = Math.round(m * accuracy + z * Math.sqrt(m * accuracy * (1 - accuracy)));
+    return Math.min(m, Math.max(0, right)) / m;
+  };
+}
+
+/**
  * Fits test error against training-set size per approach as err(n) = a·n^(−b) + c on the mean over seeds, with a
- * bootstrap over seeds (the same resample of seeds for every approach, so comparisons stay paired) for intervals,
+ * bootstrap over seeds (the same resample of seeds for every approach, so comparisons stay paired) and, when
+ * `testExamples` is known, over the test set (each trial's accuracy redrawn, binomial) for intervals,
  * and reads off the data multiplier and the effective data transferred (Hernandez et al., 2021) both from the fits
  * and from interpolation on scratch's measured curve. An approach with fewer than four sizes is refused with a reason.
  */
 export function fitLearningCurves(
   trials: readonly TrialRecord[],
   replicates: number = DEFAULT_REPLICATES,
+  testExamples: number | null = null,
 ): LearningCurveFits {
   const table = accuracyTable(trials);
   const allSeeds = [...new Set([...table.values()].flatMap((bySeed) => [...bySeed.keys()]))].sort((a, b) => a - b);
@@ -262,8 +289,9 @@ export function fitLearningCurves(
   const resamples = Array.from({ length: replicates }, () =>
     allSeeds.map(() => allSeeds[Math.floor(rng() * allSeeds.length)]!),
   );
+  const redraw = testExamples !== null && testExamples > 0 ? testRedraw(testExamples, rng) : undefined;
   const replicateCurves = resamples.map(
-    (seeds) => new Map(approaches.map((a) => [a, meanCurve(table.get(a), seeds)] as const)),
+    (seeds) => new Map(approaches.map((a) => [a, meanCurve(table.get(a), seeds, redraw)] as const)),
   );
   const replicateFits = replicateCurves.map(
     (curves) => new Map(approaches.map((a) => [a, tryFit(curves.get(a) ?? [])] as const)),
@@ -349,6 +377,7 @@ export function fitLearningCurves(
     replicates,
     seeds: allSeeds.length,
     distinctResamples: allSeeds.length > 0 ? binomial(2 * allSeeds.length - 1, allSeeds.length) : 0,
+    testExamples,
     fits,
     multipliers,
   };

@@ -1,4 +1,5 @@
 import { APPROACHES, type Approach, type TrialRecord } from '../domain.js';
+import { accuracyInterval } from './accuracy-interval.js';
 import { mean, sampleStd, tInterval } from './descriptive.js';
 
 export type TrialMetric = 'testAccuracy' | 'testLoss' | 'wallSeconds' | 'trainFlops';
@@ -14,7 +15,11 @@ export interface GroupSummary {
   mean: number;
   /** Sample standard deviation (divisor n − 1); 0 when n = 1. */
   std: number;
-  /** 95% Student-t interval for the mean, clipped to the metric's range (METRIC_RANGE); [mean, mean] when n = 1. */
+  /**
+   * 95% interval for the mean. Test accuracy: over seeds and the test set's own noise, on the logit scale (see
+   * accuracyInterval), so never outside (0, 1). Other metrics: Student-t, clipped to the metric's range
+   * (METRIC_RANGE); [mean, mean] when n = 1.
+   */
   ciLow: number;
   ciHigh: number;
   min: number;
@@ -84,11 +89,16 @@ export function describe(
 
 /**
  * Groups `done` trials by approach (and source, in a suite with several) and size and summarises `metric` (ignoring null values):
- * sample std (n − 1), 95% Student-t interval clipped to the metric's range (n = 1: std 0 and interval = [mean, mean],
- * flagged by n).
+ * sample std (n − 1), 95% interval (test accuracy: accuracyInterval; otherwise Student-t clipped to the metric's range,
+ * n = 1: std 0 and interval = [mean, mean], flagged by n).
  * Groups with no value are left out. Sorted by approach order of APPROACHES, then size.
  */
-export function summarize(trials: readonly TrialRecord[], metric: TrialMetric): GroupSummary[] {
+export function summarize(
+  trials: readonly TrialRecord[],
+  metric: TrialMetric,
+  /** For test accuracy: the examples each trial was tested on (testSetSize), null when unknown. */
+  testExamples: number | null = null,
+): GroupSummary[] {
   const groups = new Map<string, { approach: Approach; source?: string; trainSize: number; values: number[] }>();
   for (const trial of doneTrials(trials)) {
     const value = trial[metric];
@@ -102,6 +112,11 @@ export function summarize(trials: readonly TrialRecord[], metric: TrialMetric): 
     group.values.push(value);
   }
   return [...groups.values()]
-    .map(({ values, ...g }) => ({ ...g, ...describe(values, METRIC_RANGE[metric]) }))
+    .map(({ values, ...g }) => {
+      const summary = { ...g, ...describe(values, METRIC_RANGE[metric]) };
+      if (metric !== 'testAccuracy') return summary;
+      const interval = accuracyInterval(values, testExamples);
+      return { ...summary, ciLow: interval.low, ciHigh: interval.high };
+    })
     .sort(compareApproachSize);
 }

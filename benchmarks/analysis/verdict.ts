@@ -28,7 +28,7 @@ export interface VerdictInput {
   overfitting: readonly OverfittingGap[];
 }
 
-/** "is 18.2 ± 3.1 points ahead of scratch", with the Welch interval's half-width when there is one. */
+/** "is 18.2 ± 3.1 points ahead of scratch", with the paired 95% interval's half-width when there is one. */
 export function differencePhrase(size: SizeComparison): string | null {
   const d = size.difference;
   if (!d) return null;
@@ -40,7 +40,8 @@ export function differencePhrase(size: SizeComparison): string | null {
   else if (d.difference > 0) phrase = `is ${points}${spread} points ahead of scratch`;
   else phrase = `is ${points}${spread} points behind scratch`;
   if (!interval) phrase += ' (one seed on a side: no interval)';
-  else if (d.significant === false && points !== '0.0') phrase += ' (not significant at 95%)';
+  else if (d.significant === false && points !== '0.0')
+    phrase += ` (not significant${d.family > 1 ? ` after Holm's correction over ${d.family} tests` : ' at 95%'})`;
   return phrase;
 }
 
@@ -110,7 +111,7 @@ function targetSentence(target: TargetAccuracy | null, times: readonly TimeToTar
   const origin =
     target.source === 'user'
       ? 'the target set for this analysis'
-      : `the best fine-tuning result at ${formatSize(target.trainSize ?? 0)} examples`;
+      : `the best fine-tuning variant's mean best validation accuracy at ${formatSize(target.trainSize ?? 0)} examples`;
   const approaches = [...new Set(times.map((t) => t.approach))];
   const parts = approaches.map((approach: Approach) => {
     const reliable = times.find((t) => t.approach === approach && t.trials > 0 && t.reached === t.trials);

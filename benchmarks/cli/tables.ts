@@ -1,4 +1,5 @@
 import type { SuiteComparison } from '../analysis/compare-suites.js';
+import { testSetSize } from '../analysis/accuracy-interval.js';
 import { summarize } from '../analysis/summary-stats.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { commandLine, detectInvocation } from './invocation.js';
@@ -31,9 +32,9 @@ export function printSuiteList(suites: SuiteRecord[]): void {
   );
 }
 
-/** Mean test accuracy and its 95% interval (clipped to 0–100%, so not always symmetric) per size and approach. */
+/** Mean test accuracy and its 95% interval (over seeds and the test set, logit scale) per size and approach. */
 export function printSummaryTable(suite: SuiteRecord, trials: TrialRecord[]): void {
-  const groups = summarize(trials, 'testAccuracy');
+  const groups = summarize(trials, 'testAccuracy', testSetSize(suite.spec));
   const arms = suiteArms(suite.spec);
   const cell = (arm: Arm, size: number): string => {
     const g = groups.find((x) => sameArm(x, arm) && x.trainSize === size);
@@ -41,7 +42,7 @@ export function printSummaryTable(suite: SuiteRecord, trials: TrialRecord[]): vo
     const pct = (v: number) => (v * 100).toFixed(1);
     return g.n > 1 ? `${pct(g.mean)} (${pct(g.ciLow)}–${pct(g.ciHigh)})` : `${pct(g.mean)} (n=1)`;
   };
-  console.log(`\nsuite ${suite.id} (${suite.name}): test accuracy %, mean (95% interval over seeds)`);
+  console.log(`\nsuite ${suite.id} (${suite.name}): test accuracy %, mean (95% interval over seeds and the test set)`);
   printTable(
     ['size', ...arms.map(armLabel)],
     suite.spec.sizes.map((size) => [String(size), ...arms.map((a) => cell(a, size))]),

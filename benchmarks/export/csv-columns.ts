@@ -109,6 +109,16 @@ const stat = (what: string, format: Format, unit: string, header?: (s: string) =
 const SUMMARY: Record<string, Column> = {
   n: { text: 'Done trials (seeds) the statistics of this row are over.' },
   ...stat('test accuracy', pct, ', in percent', (s) => `test_accuracy_${s}_pct`),
+  test_accuracy_ci_low: {
+    header: 'test_accuracy_ci_low_pct',
+    ...pct,
+    text: 'Lower end of the 95% interval of the expected test accuracy over seeds and the test set’s own sampling noise (logit scale, never outside 0–100%), in percent.',
+  },
+  test_accuracy_ci_high: {
+    header: 'test_accuracy_ci_high_pct',
+    ...pct,
+    text: 'Upper end of that interval, in percent.',
+  },
   ...stat('test loss', loss, ''),
   ...stat('wall seconds', seconds, ', in seconds'),
   ...stat('train flops', whole, ''),
@@ -129,11 +139,11 @@ const COMPARISON: Record<string, Column> = {
   difference_ci_low: {
     header: 'difference_ci_low_pts',
     ...pct,
-    text: 'Lower end of the 95% Welch t-interval of the difference, in points.',
+    text: 'Lower end of the 95% t-interval of the difference paired by seed (same seed, same training subset), in points.',
   },
   difference_ci_high: { header: 'difference_ci_high_pts', ...pct, text: 'Upper end of that interval, in points.' },
   significant: {
-    text: '"true" when the interval excludes 0 (the two differ at this size), "false" when it does not; empty with one seed.',
+    text: '"true" when the paired t-test is significant at 5% after Holm’s correction over every approach × size of the file (p_holm < 0.05), "false" otherwise; empty with one seed on both sides.',
   },
   data_multiplier: {
     decimals: 2,
@@ -150,6 +160,15 @@ const COMPARISON: Record<string, Column> = {
     decimals: 1,
     text: 'The training-set size at which scratch’s curve reaches the approach’s accuracy at this size (interpolated between sizes run).',
   },
+  paired_seeds: {
+    text: 'Seeds both the approach and scratch finished at this size: the pairs the difference is over.',
+  },
+  p_value: {
+    significant: 4,
+    text: 'Two-sided p-value of the paired t-test of the difference (n − 1 degrees of freedom).',
+  },
+  p_holm: { significant: 4, text: 'That p-value after Holm’s step-down correction over holm_family tests.' },
+  holm_family: { text: 'Tests in the Holm family: every approach × size of this file with a p-value.' },
 };
 
 /** Every exported file's columns, in the order the guide lists them. */

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import { analyzeSuite } from '../analysis/analyze-suite.js';
 import type { SuiteComparison } from '../analysis/compare-suites.js';
 import { comparisonRows, summaryRows, type CsvRow } from '../analysis/csv-rows.js';
+import { testSetSize } from '../analysis/accuracy-interval.js';
 import type { LearningRateCandidate, TextFile, TrialProtocol } from '../domain.js';
 import type { Store } from '../store/store.js';
 import { columnsGuide, presentRows } from './csv-columns.js';
@@ -177,7 +178,7 @@ export async function exportCsvFiles(store: Store, suiteId: number): Promise<Tex
     elapsed_seconds: e.elapsedSeconds,
     step: e.step,
   }));
-  const summary = summaryRows(trials);
+  const summary = summaryRows(trials, testSetSize(suite.spec));
   const comparison = comparisonRows(analyzeSuite(suite, trials, epochs));
   return withGuide([
     { name: 'trials.csv', kind: 'trials.csv', rows: trialRows, columns: TRIAL_COLUMNS },

@@ -89,8 +89,13 @@ export function fitSection(fits: LearningCurveFits): Block[] {
       text:
         `Test error against training-set size, fitted per approach as err(n) = a·n^(−b) + c on the mean over seeds ` +
         `(least squares in the error itself; c is the floor the curve tends to with unlimited data). Intervals are 95% ` +
-        `bootstrap percentile intervals over ${fits.replicates} resamples of the ${fits.seeds} seeds; ${fits.seeds} seeds allow only ` +
-        `${fits.distinctResamples} different resamples, so they are coarse. On the chart, each fit is solid over the sizes run ` +
+        (fits.testExamples !== null
+          ? `bootstrap percentile intervals over ${fits.replicates} replicates, each resampling the ${fits.seeds} seeds and ` +
+            `redrawing every trial's test accuracy on its ${fits.testExamples} test examples (binomial), so the test set's own ` +
+            `noise is in them and the replicates are not limited to the seeds' ${fits.distinctResamples} combinations. `
+          : `bootstrap percentile intervals over ${fits.replicates} resamples of the ${fits.seeds} seeds; ${fits.seeds} seeds allow only ` +
+            `${fits.distinctResamples} different resamples, so they are coarse. `) +
+        `On the chart, each fit is solid over the sizes run ` +
         `and dashed up to ${EXTRAPOLATION_FACTOR}× the largest: the dashed part is an extrapolation.`,
     },
     {

@@ -5,6 +5,7 @@ import {
   approachLabel,
   formatFlops,
   formatMultiplier,
+  formatP,
   formatPercent,
   formatPoints,
   formatSeconds,
@@ -89,7 +90,10 @@ export function multiplierCell(m: DataMultiplier): string {
   }
 }
 
-/** Per fine-tuning variant and size: the difference with scratch, its Welch interval, significance and data multiplier. */
+/**
+ * Per fine-tuning variant and size: the paired difference with scratch, its 95% interval, the paired t-test's p-value
+ * raw and after Holm (over every row of the table), significance after Holm and the data multiplier.
+ */
 export function comparisonTable(analysis: SuiteAnalysis): Table {
   const rows = analysis.comparisons.flatMap((c) =>
     c.sizes.map((s) => {
@@ -101,6 +105,8 @@ export function comparisonTable(analysis: SuiteAnalysis): Table {
         s.scratchMean !== null ? formatPercent(s.scratchMean) : DASH,
         d ? formatPoints(d.difference) : DASH,
         d?.interval ? `${formatPoints(d.interval.low)} to ${formatPoints(d.interval.high)}` : DASH,
+        d?.pValue != null ? formatP(d.pValue) : DASH,
+        d?.adjustedP != null ? formatP(d.adjustedP) : DASH,
         d?.significant == null ? DASH : d.significant ? 'yes' : 'no',
         multiplierCell(s.multiplier),
       ];
@@ -114,12 +120,14 @@ export function comparisonTable(analysis: SuiteAnalysis): Table {
       'Variant accuracy',
       'Scratch accuracy',
       'Difference (points)',
-      '95% interval (Welch)',
-      'Significant',
+      '95% interval (paired)',
+      'p (paired t)',
+      'p (Holm)',
+      'Significant (Holm)',
       'Data multiplier',
     ],
     rows,
-    numeric: [false, true, true, true, true, true, false, true],
+    numeric: [false, true, true, true, true, true, true, true, false, true],
   };
 }
 

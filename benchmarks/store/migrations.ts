@@ -133,6 +133,15 @@ export const SCHEMA: readonly Migration[] = [
     summary: 'in SQLite, the blobs and pretrained source models PostgreSQL has had since 4 (nothing in PostgreSQL)',
     sqlite: BLOB_TABLES,
   },
+  {
+    // issue 20: best_epoch in the unit of epochs for k-fold trials. It held the epoch of the folds' mean curve (an epoch
+    // of a fold's training set, smaller than the subset) while epochs counts the final run's epochs on the whole
+    // subset; that run trains exactly the steps cross-validation chose, so its best epoch is its last: epochs.
+    summary: "best_epoch of cross-validated trials in the final run's epochs (the unit of epochs)",
+    both: `
+  UPDATE trials SET best_epoch = epochs
+    WHERE protocol_json LIKE '%"kind":"kfold"%' AND epochs IS NOT NULL AND best_epoch IS NOT NULL;`,
+  },
 ];
 
 /** The migrations as `dialect` runs them ('' where that database needs nothing). */

@@ -233,7 +233,9 @@ async function train(
           candidates: cv.candidates,
           // the stored curve is the folds' mean for the chosen learning rate: its validation columns are cross-validated
           epochRecords: cv.curve,
-          bestEpoch: cv.curve.find((r) => r.step === cv.chosenSteps)?.epoch ?? null,
+          // in the unit of epochs (the final run's, on the whole subset): that run trains exactly the chosen steps, so
+          // the model kept is its last; the folds' epoch at the chosen step counts a smaller training set
+          bestEpoch: loop.epochs,
           epochs: loop.epochs,
           steps: loop.steps,
           samples: loop.samples,

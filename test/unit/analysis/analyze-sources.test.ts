@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSuite } from '../../../benchmarks/analysis/analyze-suite.js';
-import { suite, trials } from '../../support/records.js';
+import { epochRow, suite, trials } from '../../support/records.js';
 import { twoSources } from './sources-scenario.js';
 
 describe('analyzeSuite with several sources', () => {
   const { suite: s, trials: all } = twoSources();
-  const analysis = analyzeSuite(s, all, []);
+  // one evaluation per trial, its validation accuracy equal to its test accuracy (the default target reads validation)
+  const analysis = analyzeSuite(
+    s,
+    all,
+    all.map((t) => epochRow(t, 1, { valAccuracy: t.testAccuracy! })),
+  );
 
   it('analyses each source against the one scratch baseline', () => {
     expect(analysis.sources.map((v) => [v.source, v.description])).toEqual([

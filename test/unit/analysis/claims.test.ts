@@ -18,6 +18,7 @@ import type { GroupCost, TimeToTarget } from '../../../benchmarks/analysis/cost.
 import type { OverfittingGap } from '../../../benchmarks/analysis/overfitting.js';
 import { describe as summary, summarize } from '../../../benchmarks/analysis/summary-stats.js';
 import type { Approach, TrialRecord } from '../../../benchmarks/domain.js';
+import { createRng } from '../../../benchmarks/datasets/seeded-random.js';
 import { trials } from '../../support/records.js';
 
 const checks = (pattern: string, sizes = [10, 25, 50, 100]): SizeCheck[] =>
@@ -71,9 +72,37 @@ function input(all: TrialRecord[], overrides: Partial<ClaimsInput> = {}): Claims
   };
 }
 
+/** A standard normal draw (Box–Muller) from a seeded uniform stream. */
+function gaussian(rng: () => number): number {
+  const u = Math.max(rng(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+/**
+ * A synthetic suite with known truth: at each size and seed scratch's accuracy is base(size) plus a seed effect
+ * shared with fine-tuning (the seed's training subset: sd `subsetSd`), and fine-tuning adds `lead(size)` plus its own
+ * noise (sd `ownSd`). Returns the trials of both approaches.
+ */
+function pairedSuite(
+  rng: () => number,
+  sizes: readonly number[],
+  seeds: number,
+  lead: (size: number) => number,
+  subsetSd: number,
+  ownSd: number,
+): TrialRecord[] {
+  return sizes.flatMap((size, i) => {
+    const base = 0.6 + 0.035 * i;
+    const shared = Array.from({ length: seeds }, () => subsetSd * gaussian(rng));
+    const scratch = shared.map((e) => base + e + ownSd * gaussian(rng));
+    const finetune = shared.map((e) => base + lead(size) + e + ownSd * gaussian(rng));
+    return [...trials('scratch', size, scratch), ...trials('finetune', size, finetune)];
+  });
+}
+
 describe('lessDataClaim', () => {
-  it('holds up to the last size where fine-tuning leads by more than the tolerance', () => {
-    // Fine-tuning +10, +5 points at 10, 100; +0.5 at 1,000 (within the 1-point tolerance).
+  it('holds up to the last size where fine-tuning leads by more than the tolerance, shown by the paired tests', () => {
+    // Fine-tuning +10, +5 points at 10, 100 on every seed (no spread: p = 0); +0.5 at 1,000 (within the tolerance).
     const all = curveTrials({
       scratch: { 10: [0.5, 0.52, 0.48], 100: [0.8, 0.81, 0.79], 1000: [0.95, 0.95, 0.95] },
       finetune: { 10: [0.6, 0.62, 0.58], 100: [0.85, 0.86, 0.84], 1000: [0.955, 0.955, 0.955] },
@@ -82,9 +111,45 @@ describe('lessDataClaim', () => {
     expect(claim.verdict).toEqual({ kind: 'holds-up-to', from: 10, upTo: 100 });
     expect(claim.checks.map((c) => c.holds)).toEqual([true, true, false]);
     expect(claim.checks[0]!.detail).toMatch(
-      /^10: fine-tuning \+10\.0 points, significant at 95%; scratch needs .*× the data/,
+      /^10: fine-tuning \+10\.0 points \(paired t p = 0, after Holm 0; shown\); scratch needs .*× the data/,
     );
-    expect(claim.evidence).toContain('ahead by more than 1 point at 10 and 100 examples, not at 1,000');
+    expect(claim.evidence).toContain('Paired t-tests on 3 seeds, Holm-corrected over 4 tests');
+    expect(claim.evidence).toContain('pooled over 10–100 examples: Wilcoxon signed-rank');
+  });
+
+  it('finds a real 2-point lead with paired seeds that an unpaired comparison would call noise', () => {
+    // 6 seeds; the training subset moves both approaches by ±4 points together; fine-tuning's own noise is 0.5 points
+    const all = pairedSuite(createRng(3), [25, 50, 100], 6, () => 0.02, 0.04, 0.005);
+    const claim = lessDataClaim(input(all));
+    expect(claim.verdict).toEqual({ kind: 'holds' });
+    // the unpaired view: each side's spread over seeds is about 4 points, so the means' difference is within noise
+    const comparisons = compareToScratch(all, 0.01);
+    const at25 = comparisons[0]!.sizes[0]!;
+    expect(at25.difference!.interval!.high - at25.difference!.interval!.low).toBeLessThan(0.02);
+  });
+
+  it('does not turn a noise-level lead at one size into a range: not shown, with the seeds that would settle it', () => {
+    // 3 seeds: +1.5 points at 250 with paired differences +5, −2, +1.5; level elsewhere
+    const all = curveTrials({
+      scratch: { 100: [0.9, 0.91, 0.92], 250: [0.93, 0.95, 0.94], 500: [0.96, 0.96, 0.97] },
+      finetune: { 100: [0.9, 0.91, 0.92], 250: [0.98, 0.93, 0.955], 500: [0.96, 0.96, 0.97] },
+    });
+    const claim = lessDataClaim(input(all));
+    expect(claim.verdict.kind).toBe('not-shown');
+    expect(claim.checks.every((c) => !c.holds)).toBe(true);
+    expect(claim.verdictLabel).toMatch(/^not shown with 3 seeds \(about \d+ seeds would settle it\)$/);
+    expect(claim.checks[1]!.detail).toContain('not shown with 3 seeds');
+  });
+
+  it('states no range in at most about 5% of suites where fine-tuning has no lead anywhere (200 null suites)', () => {
+    const rng = createRng(11);
+    let ranges = 0;
+    for (let suite = 0; suite < 200; suite++) {
+      const all = pairedSuite(rng, [10, 25, 50, 100, 250, 500, 1000, 2000, 4000], 3, () => 0, 0.03, 0.015);
+      const kind = lessDataClaim(input(all)).verdict.kind;
+      if (kind !== 'does-not-hold' && kind !== 'not-shown') ranges++;
+    }
+    expect(ranges / 200).toBeLessThanOrEqual(0.06);
   });
 
   it('does not hold when scratch is level or ahead everywhere', () => {
@@ -95,7 +160,7 @@ describe('lessDataClaim', () => {
     const claim = lessDataClaim(input(all));
     expect(claim.verdict).toEqual({ kind: 'does-not-hold' });
     expect(claim.evidence).toContain('never ahead of scratch by more than 1 point');
-    expect(claim.evidence).toContain('No lead is significant at 95%.');
+    expect(claim.evidence).toContain('no paired test (one seed)');
   });
 
   it('is not measured without a variant', () => {

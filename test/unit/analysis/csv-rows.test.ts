@@ -52,7 +52,8 @@ describe('summaryRows', () => {
     const ft = rows[2]!;
     expect(ft.test_accuracy_mean).toBeCloseTo(0.9, 12);
     expect(ft.test_accuracy_std).toBeCloseTo(0.1, 12);
-    expect(ft.test_accuracy_ci_low).toBeCloseTo(0.65159, 4);
+    // no test-set size given: the seeds alone on the logit scale, expit(logit(0.9) − 4.3027 · (0.1/√3) / (0.9 · 0.1))
+    expect(ft.test_accuracy_ci_low).toBeCloseTo(1 / (1 + Math.exp(-(2.197225 - 2.760182))), 4);
     expect(ft.wall_seconds_mean).toBe(20);
     expect(ft.wall_seconds_std).toBe(10);
     // 20 ± 4.3027 · 10 / √3
@@ -89,6 +90,10 @@ describe('comparisonRows', () => {
       'crossover_size',
       'crossover_note',
       'scratch_matching_size',
+      'paired_seeds',
+      'p_value',
+      'p_holm',
+      'holm_family',
     ]);
     expect(rows.map((r) => [r.approach, r.baseline, r.train_size])).toEqual([
       ['finetune', 'scratch', 10],
@@ -100,7 +105,13 @@ describe('comparisonRows', () => {
   it('carries the hand-computed values', () => {
     const at10 = rows[0]!;
     expect(at10.difference_mean).toBeCloseTo(0.4, 12);
-    expect(at10.difference_ci_low).toBeCloseTo(0.4 - 0.2267, 3);
+    // paired differences 0.4, 0.3, 0.5: 0.4 ± 4.3027 · 0.1/√3; t = 6.928 on 2 df, p = 0.020204; Holm over 3 tests
+    // (p at 100 is smaller, so 10's p is multiplied by 2): 0.040408
+    expect(at10.difference_ci_low).toBeCloseTo(0.4 - 0.24841, 4);
+    expect(at10.paired_seeds).toBe(3);
+    expect(at10.p_value).toBeCloseTo(0.020204, 5);
+    expect(at10.p_holm).toBeCloseTo(0.040408, 5);
+    expect(at10.holm_family).toBe(3);
     expect(at10.significant).toBe('true');
     expect(at10.data_multiplier).toBeCloseTo(31.623, 2);
     expect(at10.multiplier_note).toBe('');

@@ -119,6 +119,22 @@ describe('fitLearningCurves', () => {
   it('is deterministic: the same results give the same intervals', () => {
     expect(fitLearningCurves(trials, 200)).toEqual(result);
   });
+
+  it('with the test set redrawn, carries the test set’s noise: intervals wider than over the 10 seed resamples alone', () => {
+    const distinct = (fits: ReturnType<typeof fitLearningCurves>) => {
+      const f = fits.fits.find((x) => x.approach === 'scratch');
+      if (f?.kind !== 'fitted') throw new Error('not fitted');
+      return { point: f.curve[0]!, width: f.intervals!.c.high - f.intervals!.c.low };
+    };
+    const withTest = fitLearningCurves(trials, 200, 500);
+    expect(withTest.testExamples).toBe(500);
+    expect(result.distinctResamples).toBe(10);
+    // seeds alone: the fitted floor c takes at most 10 values over the replicates; with the test set, many more
+    const seedsOnly = distinct(result);
+    const both = distinct(withTest);
+    expect(both.width).toBeGreaterThan(seedsOnly.width);
+    expect(both.point.high! - both.point.low!).toBeGreaterThan(seedsOnly.point.high! - seedsOnly.point.low!);
+  });
 });
 
 describe('percentile intervals', () => {

@@ -3,27 +3,33 @@ import { summarize } from '../../../benchmarks/analysis/summary-stats.js';
 import { trial, trials } from '../../support/records.js';
 
 describe('summarize', () => {
-  it('computes mean, sample std and the 95% t-interval by hand', () => {
-    // 0.5, 0.6, 0.7: mean 0.6, s = √((0.01 + 0 + 0.01) / 2) = 0.1, half-width = 4.3027 · 0.1 / √3 = 0.24841
+  it('computes mean, sample std and, for accuracy, the 95% interval on the logit scale by hand', () => {
+    // 0.5, 0.6, 0.7: mean 0.6, s = 0.1; logit(0.6) ± 4.3027 · (0.1/√3) / (0.6 · 0.4) = 0.405465 ± 1.035063
     const [g] = summarize(trials('finetune', 50, [0.5, 0.6, 0.7]), 'testAccuracy');
     expect(g).toBeDefined();
     expect(g!.n).toBe(3);
     expect(g!.mean).toBeCloseTo(0.6, 12);
     expect(g!.std).toBeCloseTo(0.1, 12);
-    expect(g!.ciLow).toBeCloseTo(0.6 - 0.24841, 4);
-    expect(g!.ciHigh).toBeCloseTo(0.6 + 0.24841, 4);
+    const expit = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(g!.ciLow).toBeCloseTo(expit(0.405465 - 1.035063), 4);
+    expect(g!.ciHigh).toBeCloseTo(expit(0.405465 + 1.035063), 4);
     expect(g!.min).toBe(0.5);
     expect(g!.max).toBe(0.7);
   });
 
-  it('clips an accuracy interval to [0, 100%], and a loss or time interval at 0', () => {
-    // 0.8, 0.9, 1.0: the t-interval is 0.9 ± 0.24841, above 100% at the top.
+  it('keeps an accuracy interval inside (0, 1) without clipping, and clips a loss or time interval at 0', () => {
+    // 0.8, 0.9, 1.0: a t-interval would be 0.9 ± 0.24841, above 100%; on the logit scale the top stays below 1
     const [high] = summarize(trials('finetune', 50, [0.8, 0.9, 1.0]), 'testAccuracy');
-    expect(high!.ciLow).toBeCloseTo(0.9 - 0.24841, 4);
-    expect(high!.ciHigh).toBe(1);
-    // 0.02, 0.5: 0.26 ± 12.7062 · 0.33941 / √2 — both ends out of range.
+    expect(high!.ciHigh).toBeLessThan(1);
+    expect(high!.ciHigh).toBeGreaterThan(0.95);
+    expect(high!.ciLow).toBeGreaterThan(0);
+    // with the test set counted (500 examples), 100% on every seed still has an interval below 100%
+    const [perfect] = summarize(trials('finetune', 50, [1, 1, 1]), 'testAccuracy', 500);
+    expect(perfect!.ciHigh).toBeLessThan(1);
+    expect(perfect!.ciLow).toBeGreaterThan(0.98);
     const [both] = summarize(trials('scratch', 10, [0.02, 0.5]), 'testAccuracy');
-    expect([both!.ciLow, both!.mean, both!.ciHigh]).toEqual([0, expect.closeTo(0.26, 12), 1]);
+    expect(both!.ciLow).toBeGreaterThan(0);
+    expect(both!.ciHigh).toBeLessThan(1);
     const spread = [
       trial('scratch', 10, 0.5, { wallSeconds: 1 }),
       trial('scratch', 10, 0.5, { wallSeconds: 9, seed: 1 }),
@@ -63,8 +69,10 @@ describe('summarize', () => {
     expect(groups).toHaveLength(1);
     expect(groups[0]!.n).toBe(2);
     expect(groups[0]!.mean).toBeCloseTo(0.6, 12);
-    // s = √(0.02) ; half = 12.7062 · s / √2 = 12.7062 · 0.1: 0.6 ± 1.27, clipped to [0, 1]
-    expect([groups[0]!.ciLow, groups[0]!.ciHigh]).toEqual([0, 1]);
+    // s = √(0.02); on the logit scale 0.405465 ± 12.7062 · 0.1 / 0.24: wide, but inside (0, 1)
+    const expit = (x: number) => 1 / (1 + Math.exp(-x));
+    expect(groups[0]!.ciLow).toBeCloseTo(expit(0.405465 - (12.7062 * 0.1) / 0.24), 4);
+    expect(groups[0]!.ciHigh).toBeCloseTo(expit(0.405465 + (12.7062 * 0.1) / 0.24), 4);
   });
 
   it('summarises any metric and sorts by approach order, then size', () => {

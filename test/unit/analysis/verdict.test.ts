@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SizeComparison } from '../../../benchmarks/analysis/comparison.js';
 import { crossoverPhrase, differencePhrase, multiplierPhrase } from '../../../benchmarks/analysis/verdict.js';
-import { welchDifference } from '../../../benchmarks/analysis/welch.js';
+import { pairedDifference } from '../../../benchmarks/analysis/paired.js';
 
 function size(trainSize: number, variant: number[], scratch: number[] | null): SizeComparison {
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
@@ -11,21 +11,26 @@ function size(trainSize: number, variant: number[], scratch: number[] | null): S
     variantN: variant.length,
     scratchMean: scratch ? mean(scratch) : null,
     scratchN: scratch?.length ?? 0,
-    difference: scratch ? welchDifference(variant, scratch) : null,
+    // seed i of the variant pairs with seed i of scratch
+    difference: scratch
+      ? pairedDifference(
+          variant.slice(0, scratch.length).map((v, seed) => ({ seed, variant: v, scratch: scratch[seed]! })),
+        )
+      : null,
     multiplier: { kind: 'no-data' },
   };
 }
 
 describe('verdict phrases', () => {
   it('describes ahead, behind, level and not significant', () => {
-    // behind: 0.5 vs 0.6 (both s = 0.1, n = 3): −10.0 ± 22.7, not significant
-    expect(differencePhrase(size(10, [0.4, 0.5, 0.6], [0.5, 0.6, 0.7]))).toBe(
-      'is 10.0 ± 22.7 points behind scratch (not significant at 95%)',
+    // behind: paired differences −0.2, 0, −0.1 (mean −0.1, s = 0.1, n = 3): −10.0 ± 4.303·0.1/√3 = ± 24.8, p = 0.23
+    expect(differencePhrase(size(10, [0.4, 0.5, 0.6], [0.6, 0.5, 0.7]))).toBe(
+      'is 10.0 ± 24.8 points behind scratch (not significant at 95%)',
     );
     expect(differencePhrase(size(10, [0.5, 0.5], [0.5, 0.5]))).toBe(
       'is level with scratch (difference 0.0 ± 0.0 points)',
     );
-    expect(differencePhrase(size(10, [0.9], [0.5, 0.6]))).toBe(
+    expect(differencePhrase(size(10, [0.9], [0.55, 0.6]))).toBe(
       'is 35.0 points ahead of scratch (one seed on a side: no interval)',
     );
     expect(differencePhrase(size(10, [0.9], null))).toBeNull();

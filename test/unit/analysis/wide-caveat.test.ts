@@ -10,7 +10,7 @@ function group(approach: Approach, trainSize: number, half: number, n = 3): Grou
   return { approach, trainSize, n, mean, std: 0, ciLow: mean - half, ciHigh: mean + half, min: mean, max: mean };
 }
 
-/** A difference against scratch whose 95% Welch interval is 0.02 ± half (null: no interval). */
+/** A difference against scratch whose 95% paired interval is 0.02 ± half (null: no interval). */
 function size(trainSize: number, half: number | null): SizeComparison {
   return {
     trainSize,
@@ -22,8 +22,16 @@ function size(trainSize: number, half: number | null): SizeComparison {
       difference: 0.02,
       nA: 3,
       nB: 3,
-      interval: half === null ? null : { low: 0.02 - half, high: 0.02 + half, df: 4 },
+      interval: half === null ? null : { low: 0.02 - half, high: 0.02 + half, df: 2 },
       significant: half === null ? null : half < 0.02,
+      test: 'paired-t',
+      pairs: 3,
+      differences: [0.02, 0.02, 0.02],
+      sdDifference: 0,
+      pValue: null,
+      adjustedP: null,
+      family: 1,
+      seedsNeeded: null,
     },
     multiplier: { kind: 'no-data' },
   };

@@ -15,17 +15,37 @@ function size(overrides: Partial<SizeComparison>): SizeComparison {
   };
 }
 
+/** The paired-test fields a difference carries besides what the cell reads. */
+const PAIRED = {
+  test: 'paired-t' as const,
+  pairs: 3,
+  differences: [] as number[],
+  sdDifference: 0,
+  pValue: null,
+  adjustedP: null,
+  family: 1,
+  seedsNeeded: null,
+};
+
 describe('answer cells', () => {
   it('shows the difference in points with the interval half-width and its tone', () => {
     const ahead = differenceCell(
       size({
-        difference: { difference: 0.1, nA: 3, nB: 3, interval: { low: 0.05, high: 0.15, df: 4 }, significant: true },
+        difference: {
+          ...PAIRED,
+          difference: 0.1,
+          nA: 3,
+          nB: 3,
+          interval: { low: 0.05, high: 0.15, df: 2 },
+          significant: true,
+        },
       }),
     );
     expect(ahead).toMatchObject({ text: '+10.0 ± 5.0', tone: 'ahead' });
     const unsure = differenceCell(
       size({
         difference: {
+          ...PAIRED,
           difference: -0.029,
           nA: 2,
           nB: 2,

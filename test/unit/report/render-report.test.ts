@@ -46,7 +46,7 @@ describe('renderReport', () => {
   it('carries the verdict and caveats of the analysis verbatim (escaped)', () => {
     for (const sentence of analysis.verdict) expect(md).toContain(`- ${sentence.replace(/\*/g, '\\*')}`);
     expect(html).toContain(
-      'With 10 examples, fine-tuning is 40.0 ± 22.7 points ahead of scratch; scratch needs about 32× more data to match it',
+      'With 10 examples, fine-tuning is 40.0 ± 24.8 points ahead of scratch; scratch needs about 32× more data to match it',
     );
     expect(html).toContain(analysis.caveats[0]!.replace(/&/g, '&amp;'));
   });
@@ -62,9 +62,10 @@ describe('renderReport', () => {
       ['fine-tuning', '100', '3', '82.0%'],
       ['fine-tuning', '1,000', '3', '80.5%'],
     ]);
-    // fine-tuning at 10: 70.0% ± 24.8 → 45.2% to 94.8%; 2 of its 3 seeds reach the 70% target
+    // fine-tuning at 10: 70.0% (s = 10 points over 3 seeds, 500 test examples) on the logit scale → 45.4% to 86.6%;
+    // 2 of its 3 seeds reach the 70% target
     expect(summary[5]!.slice(4)).toEqual([
-      '45.2% to 94.8%',
+      '45.4% to 86.6%',
       '10.0',
       '0.300',
       '6.0 s',
@@ -74,7 +75,7 @@ describe('renderReport', () => {
     ]);
     const comparison = tableAfter(md, 'Comparison with scratch');
     expect(comparison.slice(2)).toEqual([
-      ['fine-tuning', '10', '70.0%', '30.0%', '40.0', '17.3 to 62.7', 'yes', '32×'],
+      ['fine-tuning', '10', '70.0%', '30.0%', '40.0', '15.2 to 64.8', '0.020', '0.040', 'yes', '32×'],
       [
         'fine-tuning',
         '100',
@@ -82,6 +83,8 @@ describe('renderReport', () => {
         '60.0%',
         '22.0',
         expect.stringMatching(/^\d+\.\d to \d+\.\d$/),
+        expect.stringMatching(/^\d/),
+        expect.stringMatching(/^\d/),
         'yes',
         expect.stringMatching(/×$/),
       ],
@@ -92,6 +95,8 @@ describe('renderReport', () => {
         '80.0%',
         '0.5',
         expect.stringMatching(/^-\d+\.\d to \d+\.\d$/),
+        '0.225',
+        '0.225',
         'no',
         '&gt; 1×',
       ],

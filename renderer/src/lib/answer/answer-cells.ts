@@ -17,7 +17,7 @@ function points(value: number): string {
   return `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${Math.abs(rounded).toFixed(1)}`;
 }
 
-/** The variant's test accuracy minus scratch's at one size, in percentage points with the Welch 95% half-width. */
+/** The variant's test accuracy minus scratch's at one size, in percentage points with the paired 95% half-width. */
 export function differenceCell(size: SizeComparison): DifferenceCell | null {
   const d = size.difference;
   if (!d) return null;
@@ -28,8 +28,8 @@ export function differenceCell(size: SizeComparison): DifferenceCell | null {
     d.significant === null
       ? 'one seed on a side: no interval'
       : d.significant
-        ? 'significant at 95%'
-        : 'not significant at 95%';
+        ? 'significant at 95% after Holm'
+        : 'not significant at 95% after Holm';
   return {
     text,
     tone,
