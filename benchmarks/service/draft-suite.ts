@@ -41,6 +41,7 @@ export async function draftSuiteFor(
         : `${target.features.length} numeric features, label ${target.label}`,
     skipped: skipped.slice(0, 10),
     skippedCount: skipped.length,
+    warnings: result.warnings,
     estimate:
       result.estimate && result.throughput
         ? {
