@@ -51,7 +51,13 @@ describe('answer cells', () => {
   it('reads a difference of zero as level, never ±0.0', () => {
     const zero = differenceCell(
       size({
-        difference: { difference: 0.0002, nA: 3, nB: 3, interval: { low: -0.02, high: 0.0204 }, significant: false },
+        difference: {
+          difference: 0.0002,
+          nA: 3,
+          nB: 3,
+          interval: { low: -0.02, high: 0.0204, df: 4 },
+          significant: false,
+        },
       }),
     );
     expect(zero!.text).toBe('level ± 2.0');
