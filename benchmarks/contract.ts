@@ -192,6 +192,8 @@ export interface DraftSuiteResponse {
   estimate: RunTimeEstimate | null;
   /** What `estimateSuite` needs to re-estimate an edited spec; null when nothing was measured. */
   estimateBasis: EstimateBasis | null;
+  /** What keeps the drafted suite from answering well (e.g. a test set too small), one sentence each. */
+  warnings?: string[];
 }
 
 /** How long a suite takes on the engine's machine: an upper bound (every trial's full budget; early stopping ends most sooner). */

@@ -50,6 +50,26 @@ export interface InitResult {
   /** The input shape the models take (a brought model's: images are fitted to it). */
   inputShape?: [number, number, number];
   estimate?: RunEstimate;
+  /** What keeps this suite from answering well (a test set too small to tell the approaches apart), one line each. */
+  warnings: string[];
+}
+
+/** Fewest test examples with which a few points between approaches can be told apart. */
+export const MIN_TEST_EXAMPLES = 100;
+/** Largest standard error of a test accuracy, in points, before the test set is called too small. */
+export const MAX_TEST_STANDARD_ERROR = 2;
+
+/**
+ * A warning when a test set of `testSize` examples is too small to separate the approaches: fewer than 100
+ * examples, or a standard error of the accuracy above 2 points (at 50% accuracy, where it is largest: 50/√n points).
+ * Null when it is large enough.
+ */
+export function testSetWarning(testSize: number, noun = 'images'): string | null {
+  const se = 50 / Math.sqrt(Math.max(1, testSize));
+  if (testSize >= MIN_TEST_EXAMPLES && se <= MAX_TEST_STANDARD_ERROR) return null;
+  // Two approaches on the same test set: their difference's 95% interval is about ±1.96·√2·se wide.
+  const resolvable = 1.96 * Math.SQRT2 * se;
+  return `the test set has ${testSize} ${noun} (each one ${(100 / Math.max(1, testSize)).toFixed(1)} points of accuracy; standard error up to ${se.toFixed(1)} points): approaches closer than about ${Math.round(resolvable)} points cannot be told apart. Add ${noun} per class, or give a larger test set with --test`;
 }
 
 function isModel(path: string): boolean {
@@ -111,7 +131,8 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
     ? { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer }
     : null;
   const check = await checkSuite({ spec, baseDir, base });
-  const result: InitResult = { spec, target, check };
+  const warning = testSetWarning(check.testSize, target.kind === 'folder' ? 'images' : 'rows');
+  const result: InitResult = { spec, target, check, warnings: warning ? [warning] : [] };
   if (model) result.source = model;
   else if (source) result.source = source;
   if (measuring && backend) {

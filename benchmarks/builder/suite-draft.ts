@@ -1,6 +1,6 @@
 /**
- * A ready suite for a user's data, from what inspectData found: a fixed test split, log-spaced sizes from a few
- * examples per class to the whole pool, three seeds, every approach the source allows with budgets suited to the
+ * A ready suite for a user's data, from what inspectData found: a fixed test split, log-spaced sizes (no two within
+ * ×1.5 of each other) from a few examples per class to the whole pool, three seeds, every approach the source allows with budgets suited to the
  * data's size, and the architecture that fits. Pure: the same inspection gives the same suite.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -45,24 +45,33 @@ function niceNumbers(upTo: number): number[] {
   return out.filter((v) => v <= upTo);
 }
 
+/** Neighbouring sizes closer than this ratio measure nearly the same thing (100 and 128): one of them is dropped. */
+export const MIN_SIZE_RATIO = 1.5;
+
 /**
  * Log-spaced training-set sizes from `min` to `max` (both included): at most `count`, rounded to easy numbers,
- * strictly increasing. `max` itself is the last size (the largest the pool allows).
+ * each at least MIN_SIZE_RATIO times the one before (no 100 beside 128). `max` itself is the last size (the largest
+ * the pool allows).
  */
 export function logSizes(min: number, max: number, count = 8): number[] {
   if (max < min) return [max];
   if (max === min) return [min];
-  const sizes = new Set<number>([min]);
+  const steps = Math.min(count - 1, Math.max(1, Math.floor(Math.log(max / min) / Math.log(MIN_SIZE_RATIO))));
   const nice = niceNumbers(max);
-  for (let i = 1; i < count - 1; i++) {
-    const ideal = min * Math.pow(max / min, i / (count - 1));
+  const interior = new Set<number>();
+  for (let i = 1; i < steps; i++) {
+    const ideal = min * Math.pow(max / min, i / steps);
     const closest = nice.reduce((best, v) =>
       Math.abs(Math.log(v / ideal)) < Math.abs(Math.log(best / ideal)) ? v : best,
     );
-    if (closest > min && closest < max) sizes.add(closest);
+    interior.add(closest);
   }
-  sizes.add(max);
-  return [...sizes].sort((a, b) => a - b);
+  const sizes = [min];
+  for (const v of [...interior].sort((a, b) => a - b)) {
+    if (v / sizes[sizes.length - 1]! >= MIN_SIZE_RATIO && max / v >= MIN_SIZE_RATIO) sizes.push(v);
+  }
+  sizes.push(max);
+  return sizes;
 }
 
 /** The pool each size draws from: every example but the test set. */
@@ -162,7 +171,9 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
   const architecture = chooseArchitecture(target);
   const draft: Record<string, unknown> = {
     name: options.name ?? suiteName(target.path),
-    description: `Fine-tuning against training from scratch on ${target.path} (${target.classes.length} classes), written by transfer-bench init.`,
+    description: source
+      ? `Fine-tuning against training from scratch on ${target.path} (${target.classes.length} classes), written by transfer-bench init.`
+      : `Training from scratch only on ${target.path} (${target.classes.length} classes), written by transfer-bench init without a source: it measures how accuracy grows with data, not whether fine-tuning helps (init again with --source for that).`,
     architecture,
     target: { dataset: datasetOf(target, suiteDir), testPerClass },
     sizes,

@@ -30,6 +30,14 @@ const parseImageSize = (value: string): [number, number] => {
   return [h, w];
 };
 
+/** What a user without a source can give `--source` to compare fine-tuning with training from scratch. */
+const NO_SOURCE_OPTIONS = [
+  'To compare, run init again with --source and one of:',
+  '  a pretrained model:  --source <model.json> (a TensorFlow.js model; see docs/pretrained-models.md)',
+  '  related data:        --source <folder> (other classes, one subfolder each) or --source <file.csv>',
+  '  your own classes:    move some class subfolders into another folder and give that as --source',
+];
+
 function line(label: string, value: string): void {
   console.log(`${label.padEnd(14)}${value}`);
 }
@@ -95,10 +103,8 @@ export function printInit(result: InitResult, out: string): void {
   } else if (spec.pretrainedModel) {
     line('source', `model ${spec.pretrainedModel.path}, cut at layer "${spec.pretrainedModel.cutLayer}"`);
   } else {
-    line(
-      'source',
-      'none: only training from scratch; give --source <folder|file.csv|model.json> to compare fine-tuning',
-    );
+    line('source', 'none: this suite trains from scratch only, so it cannot say whether fine-tuning helps.');
+    for (const option of NO_SOURCE_OPTIONS) console.log(`${''.padEnd(14)}${option}`);
   }
   if (result.estimate && result.throughput) {
     const e = result.estimate;
@@ -107,6 +113,7 @@ export function printInit(result: InitResult, out: string): void {
       `at most ${formatDuration(e.seconds)} for ${e.trials} trials on ${e.workers} ${result.throughput.backend} worker${e.workers === 1 ? '' : 's'} (measured ${Math.round(result.throughput.samplesPerSecond)} training samples/s per worker; ${(e.flops / 1e12).toFixed(2)} TFLOP in the full budgets${e.pretrainSeconds > 0 ? `, pretraining ${formatDuration(e.pretrainSeconds)}` : ''}; early stopping usually ends trials sooner)`,
     );
   }
+  for (const warning of result.warnings) line('warning', warning);
   line('wrote', out);
   console.log(`\nrun it with:  ${commandLine(detectInvocation(), `run ${shellWord(out)}`)}`);
 }

@@ -80,6 +80,7 @@ async function draft(
         : `${target.features.length} numeric features, label ${target.label}`,
     skipped: skipped.slice(0, 10),
     skippedCount: skipped.length,
+    warnings: result.warnings,
     estimate:
       result.estimate && result.throughput
         ? {
