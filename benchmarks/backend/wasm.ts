@@ -10,6 +10,7 @@ import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
 import { registerWasmSum } from './wasm-sum.js';
 import { registerWasmTile } from './wasm-tile.js';
+import { registerWasmSegmentSum } from './wasm-segment-sum.js';
 
 let pathsSet = false;
 
@@ -41,6 +42,8 @@ export async function activateWasm(): Promise<void> {
   registerWasmAdam();
   registerWasmIdentity();
   registerWasmSum();
+  // the gradient of an embedding look-up (text models)
+  registerWasmSegmentSum();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {

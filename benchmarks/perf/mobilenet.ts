@@ -77,7 +77,8 @@ async function throughputAndKernels(): Promise<void> {
 async function frozenFeaturesSpeedup(): Promise<void> {
   const loaded = loadSuite({ kind: 'builtin', name: 'mobilenet-split' });
   const arch = loaded.spec.architecture;
-  if (typeof arch === 'string' || arch.name !== 'mobilenet-v2') throw new Error('the mobilenet-split suite does not name mobilenet-v2');
+  if (typeof arch === 'string' || arch.name !== 'mobilenet-v2')
+    throw new Error('the mobilenet-split suite does not name mobilenet-v2');
   const settings = loaded.spec.approaches['linear-probe'];
   if (!settings) throw new Error('the mobilenet-split suite has no linear-probe settings');
   const dir = mkdtempSync(join(tmpdir(), 'transfer-bench-perf-'));
