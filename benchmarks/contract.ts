@@ -182,8 +182,18 @@ export interface DraftClass {
 export interface DraftSuiteResponse {
   /** The suite, with absolute paths: start it as `{ kind: 'text', text: JSON.stringify(spec) }` after any edits. */
   spec: SuiteSpec;
-  kind: 'folder' | 'csv';
+  kind: 'folder' | 'csv' | 'text';
   classes: DraftClass[];
+  /** A text table: its columns, the text and label columns, a few rows, and the tokens chosen. */
+  text?: {
+    columns: string[];
+    text: string;
+    label: string;
+    examples: { text: string; label: string }[];
+    sequenceLength: number;
+    vocabularySize: number;
+    wordsPerText: { median: number; max: number };
+  };
   /** e.g. "28×28 grayscale" or "4 numeric features, label species". */
   shape: string;
   /** Symbolic links not followed, then files that could not be decoded, up to 10, with the reason. */

@@ -137,7 +137,11 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
   else if (source) result.source = source;
   if (measuring && backend) {
     const dataShape: [number, number, number] =
-      target.kind === 'folder' ? [...target.imageSize, target.channels] : [1, 1, target.features.length];
+      target.kind === 'folder'
+        ? [...target.imageSize, target.channels]
+        : target.kind === 'text'
+          ? [1, target.sequenceLength, 1]
+          : [1, 1, target.features.length];
     const [h, w, c] = model?.inputShape ?? [];
     // Every approach trains the brought model's architecture, on inputs fitted to its input.
     const inputShape: [number, number, number] = model && h && w && c ? [h, w, c] : dataShape;

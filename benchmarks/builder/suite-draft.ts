@@ -5,7 +5,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import type { ApproachSettings, Architecture, DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
+import type { ApproachSettings, ArchitectureSpec, DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
 import { suiteSpec } from '../spec/suite-schema.js';
 import type { DataInspection } from './inspect-data.js';
 
@@ -115,10 +115,27 @@ export function budgets(largestSize: number, hasSource: boolean): Partial<Record
   return all;
 }
 
-/** The built-in architecture for the data: a CNN for images of 10 pixels or more a side, else an MLP. */
-export function chooseArchitecture(target: DataInspection): Architecture {
+/**
+ * The built-in architecture for the data: a CNN for images of 10 pixels or more a side, an MLP for other images and
+ * numeric tables, Kim's text-cnn (the faster of the two text models) for text with an embedding of the vocabulary's size.
+ */
+export function chooseArchitecture(target: DataInspection): ArchitectureSpec {
+  if (target.kind === 'text') {
+    return {
+      name: 'text-cnn',
+      vocabularySize: target.vocabularySize,
+      embeddingDim: 64,
+      filters: 64,
+      kernelSizes: [3, 4, 5],
+      layers: 2,
+      heads: 4,
+      ffDim: 128,
+    };
+  }
   return target.kind === 'folder' && Math.min(...target.imageSize) >= 10 ? 'cnn' : 'mlp';
 }
+
+const KIND_WORDS = { csv: 'a table', folder: 'an image folder', text: 'a text table' } as const;
 
 /** Relative to the suite's folder when inside it (the two can move together), else absolute. */
 function relativePath(suiteDir: string | null, path: string): string {
@@ -134,7 +151,19 @@ export function datasetOf(
   inspection: DataInspection,
   suiteDir: string | null,
   shape?: { imageSize: [number, number]; channels: 1 | 3 },
+  text?: { sequenceLength: number; vocabularySize: number },
 ): DatasetSource {
+  if (inspection.kind === 'text') {
+    return {
+      kind: 'text',
+      path: relativePath(suiteDir, inspection.path),
+      text: inspection.text,
+      label: inspection.label,
+      sequenceLength: text?.sequenceLength ?? inspection.sequenceLength,
+      vocabularySize: text?.vocabularySize ?? inspection.vocabularySize,
+      ...(inspection.testPath !== undefined ? { test: relativePath(suiteDir, inspection.testPath) } : {}),
+    };
+  }
   if (inspection.kind === 'folder') {
     return {
       kind: 'folder',
@@ -186,7 +215,7 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
     const s = source.inspection;
     if (s.kind !== target.kind) {
       throw new UserError(
-        `the source ${s.path} is ${s.kind === 'csv' ? 'a table' : 'an image folder'} but the target ${target.path} is ${target.kind === 'csv' ? 'a table' : 'an image folder'}: pretrain on the same kind of data`,
+        `the source ${s.path} is ${KIND_WORDS[s.kind]} but the target ${target.path} is ${KIND_WORDS[target.kind]}: pretrain on the same kind of data`,
       );
     }
     if (s.kind === 'csv' && target.kind === 'csv') {
@@ -200,7 +229,8 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
     const sourcePool = s.classes.reduce((n, c) => n + c.count, 0);
     const sourceTest = Math.max(1, Math.min(100, Math.floor(Math.min(...s.classes.map((c) => c.count)) * 0.1)));
     const shape = target.kind === 'folder' ? { imageSize: target.imageSize, channels: target.channels } : undefined;
-    const dataset = datasetOf(s, suiteDir, shape);
+    // a text source takes the target's sequence length (and, when it runs, its vocabulary)
+    const dataset = datasetOf(s, suiteDir, shape, target.kind === 'text' ? target : undefined);
     if (dataset.kind === 'csv' && target.kind === 'csv') dataset.features = target.features;
     draft.pretrain = {
       dataset,

@@ -7,6 +7,8 @@ import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
 import { commandLine, detectInvocation, shellWord } from './invocation.js';
 import { formatDuration } from './progress-display.js';
+import { describeArchitecture } from '../spec/describe-architecture.js';
+import { textInspectionLines } from '../builder/inspect-text.js';
 
 interface InitCliOptions {
   source?: string;
@@ -16,6 +18,7 @@ interface InitCliOptions {
   name?: string;
   test?: string;
   label?: string;
+  text?: string;
   imageSize?: [number, number];
   channels?: 1 | 3;
   backend: BackendChoice;
@@ -53,8 +56,12 @@ export function printInit(result: InitResult, out: string): void {
   const shape =
     target.kind === 'folder'
       ? `${target.imageSize[0]}×${target.imageSize[1]} ${target.channels === 1 ? 'grayscale' : 'RGB'}`
-      : `${target.features.length} numeric features, label "${target.label}"`;
-  line('target', `${target.kind === 'folder' ? 'image folder' : 'table'} ${target.path} (${shape})`);
+      : target.kind === 'text'
+        ? `text "${target.text}", label "${target.label}"`
+        : `${target.features.length} numeric features, label "${target.label}"`;
+  const kind = { folder: 'image folder', csv: 'table', text: 'text table' }[target.kind];
+  line('target', `${kind} ${target.path} (${shape})`);
+  if (target.kind === 'text') for (const l of textInspectionLines(target)) line('', l);
   const width = Math.max(5, ...target.classes.map((c) => shownName(c.name).length));
   const hasTest = target.testPath !== undefined;
   console.log(
@@ -93,7 +100,7 @@ export function printInit(result: InitResult, out: string): void {
   );
   line(
     'architecture',
-    `${spec.architecture} on ${target.kind === 'folder' ? `${target.imageSize.join('×')}×${target.channels}` : `${target.features.length} features`}`,
+    `${describeArchitecture(spec.architecture)} on ${target.kind === 'folder' ? `${target.imageSize.join('×')}×${target.channels}` : target.kind === 'text' ? `${target.sequenceLength} tokens per text` : `${target.features.length} features`}`,
   );
   if (spec.pretrain) {
     line(
@@ -121,8 +128,10 @@ export function printInit(result: InitResult, out: string): void {
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('write a ready suite for your data: a folder of images (one subfolder per class) or a CSV table')
-    .argument('<data>', 'image folder or CSV file')
+    .description(
+      'write a ready suite for your data: a folder of images (one subfolder per class), a CSV table, or a text table (CSV, TSV or JSON Lines)',
+    )
+    .argument('<data>', 'image folder, CSV file, or text table')
     .option('--source <path>', 'data to pretrain on (a folder or CSV like the target) or a TensorFlow.js model.json')
     .option(
       '--cut-layer <name>',
@@ -135,6 +144,10 @@ export function registerInit(program: Command): void {
     .option(
       '--label <column>',
       'label column of a table (default: label/class/target/species/category/y, else the last)',
+    )
+    .option(
+      '--text <column>',
+      'text column of a text table (default: text/description/review/…, else the column with the most words)',
     )
     .option('--image-size <HxW>', 'size images are resized to (default: from the images, at most 64)', parseImageSize)
     .addOption(
@@ -163,6 +176,7 @@ export function registerInit(program: Command): void {
         inspect: {
           ...(options.test ? { test: options.test } : {}),
           ...(options.label ? { label: options.label } : {}),
+          ...(options.text ? { text: options.text } : {}),
           ...(options.imageSize ? { imageSize: options.imageSize } : {}),
           ...(options.channels ? { channels: options.channels } : {}),
           onProgress: ({ done, total }) => {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { loadTask } from '../datasets/load-dataset.js';
+import { loadSourceTask } from '../train/source-task.js';
 import { encodeTask } from '../datasets/task-file.js';
 import {
   FINISHED_TRIAL_STATUSES,
@@ -135,7 +136,7 @@ async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, 
     await recordPretrained(pool, cacheKey, hash, JSON.stringify(local));
     return { taskHash, base: { hash, cutLayer }, pretrain: null, reused: { ...local, reused: true } };
   }
-  const source = await loadTask(spec.pretrain.dataset, spec.pretrain.testPerClass, { baseDir });
+  const source = await loadSourceTask(spec, baseDir);
   const { hash: sourceHash } = await blobs.put(
     encodeTask({ pool: source.pool, test: source.test, standardise: source.standardise }),
   );
