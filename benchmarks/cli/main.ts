@@ -214,6 +214,15 @@ async function report(
     process.exitCode = 1;
   } else {
     console.error(`export the results with: transfer-bench export ${suiteId} --out results/`);
+    // A run that leaves failed trials is not a success: scripts and CI see a non-zero exit, and the last line says why.
+    const failed = stored?.trials.filter((t) => t.status === 'failed') ?? [];
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      console.error(
+        `suite ${suiteId} finished with ${failed.length} of ${stored!.trials.length} trials failed (the first, ${first.approach} n=${first.trainSize} seed ${first.seed}: ${first.error ?? 'no reason stored'}); run them again with: transfer-bench resume ${suiteId} --retry-failed${resumeArgs}`,
+      );
+      process.exitCode = 1;
+    }
   }
 }
 
