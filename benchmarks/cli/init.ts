@@ -99,6 +99,9 @@ export function printInit(result: InitResult, out: string): void {
       'none: only training from scratch; give --source <folder|file.csv|model.json> to compare fine-tuning',
     );
   }
+  for (const notice of check.notices.filter((n) => n.startsWith('warning: '))) {
+    line('warning', notice.slice('warning: '.length));
+  }
   if (result.estimate && result.throughput) {
     const e = result.estimate;
     line(

@@ -10,6 +10,7 @@ import { buildTrialModel } from '../models/transfer-model.js';
 import { architectureName, featuresLayer } from '../spec/describe-architecture.js';
 import { checkAdaptable, imageInputShape, type ImageShape } from './input-adapter.js';
 import type { CheckJob, CheckSummary } from './jobs.js';
+import { checkSourceOverlap } from './source-overlap.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 
 /**
@@ -57,8 +58,10 @@ async function checkOneSource(job: CheckJob): Promise<CheckSummary> {
       `the target data is a table (${target.pool.channels} feature columns) but ${architectureName(spec.architecture)} takes images: use the mlp architecture for tables`,
     );
   }
+  const overlap: string[] = [];
   if (spec.pretrain) {
     const source = await loadTask(spec.pretrain.dataset, spec.pretrain.testPerClass, { baseDir });
+    overlap.push(...checkSourceOverlap(target, source));
     const sourceShape: ImageShape = [source.pool.height, source.pool.width, source.pool.channels];
     if (source.standardise !== target.standardise) {
       throw new UserError(
@@ -124,7 +127,7 @@ async function checkOneSource(job: CheckJob): Promise<CheckSummary> {
     poolSize: target.pool.count,
     testSize: target.test.count,
     numClasses,
-    notices: target.notices,
+    notices: [...target.notices, ...overlap],
   };
 }
 
