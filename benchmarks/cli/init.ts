@@ -113,6 +113,9 @@ export function printInit(result: InitResult, out: string): void {
     line('source', 'none: this suite trains from scratch only, so it cannot say whether fine-tuning helps.');
     for (const option of NO_SOURCE_OPTIONS) console.log(`${''.padEnd(14)}${option}`);
   }
+  for (const notice of check.notices.filter((n) => n.startsWith('warning: '))) {
+    line('warning', notice.slice('warning: '.length));
+  }
   if (result.estimate && result.throughput) {
     const e = result.estimate;
     line(

@@ -220,6 +220,15 @@ async function report(
   } else {
     console.error(`export the results with: ${commandLine(invocation, `export ${suiteId} --out results/`)}`);
     console.error(`write the report with: ${commandLine(invocation, `report ${suiteId} --out report.html`)}`);
+    // A run that leaves failed trials is not a success: scripts and CI see a non-zero exit, and the last line says why.
+    const failed = stored?.trials.filter((t) => t.status === 'failed') ?? [];
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      console.error(
+        `suite ${suiteId} finished with ${failed.length} of ${stored!.trials.length} trials failed (the first, ${first.approach} n=${first.trainSize} seed ${first.seed}: ${first.error ?? 'no reason stored'}); run them again with: ${commandLine(invocation, `resume ${suiteId} --retry-failed${resumeArgs}`)}`,
+      );
+      process.exitCode = 1;
+    }
   }
 }
 

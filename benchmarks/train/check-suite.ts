@@ -9,6 +9,7 @@ import { buildTrialModel } from '../models/transfer-model.js';
 import { architectureName, featuresLayer, isTextArchitecture } from '../spec/describe-architecture.js';
 import { checkAdaptable, imageInputShape, type ImageShape } from './input-adapter.js';
 import type { CheckJob, CheckSummary } from './jobs.js';
+import { checkSourceOverlap } from './source-overlap.js';
 import { cachedModel, cachedTask } from './task-cache.js';
 import { loadSourceTask } from './source-task.js';
 import { checkTextSuite } from './check-text-suite.js';
@@ -59,8 +60,10 @@ async function checkOneSource(job: CheckJob): Promise<CheckSummary> {
       `the target data is a table (${target.pool.channels} feature columns) but ${architectureName(spec.architecture)} takes images: use the mlp architecture for tables`,
     );
   }
+  const overlap: string[] = [];
   if (spec.pretrain) {
     const source = await loadSourceTask(spec, baseDir);
+    overlap.push(...checkSourceOverlap(target, source));
     const sourceShape: ImageShape = [source.pool.height, source.pool.width, source.pool.channels];
     if ((source.vocabulary !== undefined) !== (target.vocabulary !== undefined)) {
       throw new UserError(
@@ -136,7 +139,7 @@ async function checkOneSource(job: CheckJob): Promise<CheckSummary> {
     poolSize: target.pool.count,
     testSize: target.test.count,
     numClasses,
-    notices: target.notices,
+    notices: [...target.notices, ...overlap],
   };
 }
 

@@ -175,7 +175,7 @@ export interface FeaturesRequest {
  * A split of frozen features for `indices`: computed with `frozen.bottom` in inference mode for the examples not yet
  * in the store under `cacheKey`, read from it for the others.
  */
-export function featuresSplit(frozen: FrozenSplit, request: FeaturesRequest): Split {
+export async function featuresSplit(frozen: FrozenSplit, request: FeaturesRequest): Promise<Split> {
   const size = frozen.featureShape.reduce((p, d) => p * d, 1);
   const { indices, setSize } = request;
   const keep = request.cacheKey !== null && setSize * size * 4 <= MAX_CACHE_BYTES;
@@ -192,8 +192,13 @@ export function featuresSplit(frozen: FrozenSplit, request: FeaturesRequest): Sp
   for (let start = 0; start < missing.length; start += batchSize) {
     const positions = missing.slice(start, start + batchSize);
     const out = tf.tidy(() => frozen.bottom.predict(request.inputs(positions)) as tf.Tensor);
-    const data = out.dataSync();
-    out.dispose();
+    // Read asynchronously: a synchronous read on WebGPU goes through a canvas that loses the device in Chromium.
+    let data: Float32Array;
+    try {
+      data = (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
     positions.forEach((p, row) => {
       const at = slot(p);
       store.values.set(data.subarray(row * size, (row + 1) * size), at * size);

@@ -280,4 +280,24 @@ describe('transfer-bench run / list / export', () => {
     expect(stderr).toContain('stopped before the run began: no trial was trained or stored');
     expect(query<{ n: number }>(box.db, 'SELECT count(*) AS n FROM trials')[0]!.n).toBe(0);
   });
+  it('defect 12: a run that leaves failed trials exits non-zero and says so on its last line', async () => {
+    const box = sandbox();
+    const child = cliAsync(box, ['run', TINY_SUITE, '--backend', 'wasm', '--workers', '1']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Once the first trial is done, the worker process dies mid-trial: that trial fails, the others run.
+    await expect.poll(() => /\[1\/6\]/.test(stderr), { interval: 100 }).toBe(true);
+    const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
+    for (const pid of workers) process.kill(Number(pid), 'SIGKILL');
+    expect(await exited).toBe(1);
+    const statuses = query<{ status: string }>(box.db, 'SELECT status FROM trials').map((t) => t.status);
+    const failed = statuses.filter((s) => s === 'failed').length;
+    expect(failed).toBeGreaterThan(0);
+    expect(stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(
+        `^suite 1 finished with ${failed} of 6 trials failed \\(the first, .+\\); run them again with: transfer-bench resume 1 --retry-failed$`,
+      ),
+    );
+  });
 });
