@@ -61,7 +61,17 @@ export interface DistributedRunOptions {
   pollMs?: number;
   heartbeatMs?: number;
   staleAfterMs?: number;
+  /** A trial whose worker's heartbeat stayed the same this long is handed to another worker (default TRIAL_SILENT_AFTER_MS). */
+  trialSilentAfterMs?: number;
 }
+
+/**
+ * How long a running trial's heartbeat (its worker refreshes it every TRIAL_HEARTBEAT_MS) may stand still before the
+ * run takes its worker for dead and hands the trial to another one. Measured on this process's clock from when it
+ * saw the heartbeat change last (so clocks of other machines do not matter), and counted again from zero after the
+ * database was away (nobody could beat then).
+ */
+export const TRIAL_SILENT_AFTER_MS = 30_000;
 
 type Base = { hash: string; cutLayer: string };
 
@@ -181,6 +191,10 @@ export class DistributedRun {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly reported = new Set<number>();
   private readonly started = new Set<number>();
+  /** Per running trial: the lease last seen (its token and heartbeat), and when this process saw it change. */
+  private readonly leases = new Map<number, { token: string; heartbeatAt: number | null; seenAt: number }>();
+  /** The source model the trials that need one start from, once it is known. */
+  private base: Base | null;
   private lastProblem = '';
   finished!: Promise<SuiteStatus>;
 
@@ -192,7 +206,9 @@ export class DistributedRun {
     private readonly backend: BackendInfo,
     private readonly blobs: SuiteBlobs,
     private readonly notices: string[],
-  ) {}
+  ) {
+    this.base = blobs.base;
+  }
 
   static async start(options: DistributedRunOptions, suite: LoadedSuite): Promise<DistributedRun> {
     refuseSeveralSources(suite);
@@ -376,6 +392,8 @@ export class DistributedRun {
         }
       } catch (problem) {
         this.problem(`cannot read the suite's progress (${errorMessage(problem)}); trying again`);
+        // no worker can beat while the database is away: every trial's silence counts from when it is back
+        this.leases.clear();
       }
       await sleep(this.options.pollMs ?? 1000);
     }
@@ -421,9 +439,11 @@ export class DistributedRun {
           jobs,
         );
         waiting.splice(0);
+        this.base = base;
         this.emit({ type: 'pretrain-finished', suiteId, reused: false, wallSeconds: record.wallSeconds });
       }
     }
+    await this.handBackSilentTrials();
     for (const job of await queue.failedJobs(suiteId)) {
       const reason = failureMessage(job.output);
       if (job.data.kind === 'pretrain') return { error: `pretraining failed on the workers: ${reason}` };
@@ -450,6 +470,42 @@ export class DistributedRun {
       }
     }
     return open === 0 ? 'complete' : null;
+  }
+
+  /**
+   * Gives the trials of workers that went silent (SIGKILLed, machine gone) back to the queue: a trial whose heartbeat
+   * stood still for trialSilentAfterMs is pending again, its dead worker's job cancelled and a new job enqueued, and
+   * the user is told. Within about a minute instead of the job's expiry (--trial-timeout).
+   */
+  private async handBackSilentTrials(): Promise<void> {
+    const { store, queue, jobs } = this.options;
+    const silentAfter = this.options.trialSilentAfterMs ?? TRIAL_SILENT_AFTER_MS;
+    const now = Date.now();
+    const running = await store.listTrialLeases(this.suiteId);
+    const seen = new Set<number>();
+    for (const lease of running) {
+      if (!lease.token.startsWith('job:')) continue;
+      seen.add(lease.id);
+      const last = this.leases.get(lease.id);
+      if (!last || last.token !== lease.token || last.heartbeatAt !== lease.heartbeatAt) {
+        this.leases.set(lease.id, { token: lease.token, heartbeatAt: lease.heartbeatAt, seenAt: now });
+        continue;
+      }
+      if (now - last.seenAt < silentAfter) continue;
+      if (!(await store.handBackTrial(lease.id, lease.token))) continue;
+      this.leases.delete(lease.id);
+      const who = lease.worker ? `${lease.worker.host}/${lease.worker.name}` : 'its worker';
+      const silentFor =
+        lease.heartbeatAt === null ? now - last.seenAt : Math.max(now - lease.heartbeatAt, now - last.seenAt);
+      this.problem(
+        `trial ${lease.id}: worker ${who} silent for ${Math.round(silentFor / 1000)} s; handing it to another worker`,
+      );
+      await queue.cancelJobs([lease.token.slice('job:'.length)]);
+      const trial = await store.getTrial(lease.id);
+      if (trial) await queue.enqueue([this.trialJob(trial, this.needsBase(trial) ? this.base : null)], jobs);
+      this.started.delete(lease.id);
+    }
+    for (const id of this.leases.keys()) if (!seen.has(id)) this.leases.delete(id);
   }
 
   /** A trial whose job ran out of attempts (its workers kept dying) is stored as failed, with the reason. */

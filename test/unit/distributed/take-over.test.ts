@@ -98,6 +98,8 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
       expect(started?.type === 'suite-started' && started.notices?.join('\n')).toMatch(
         /jobs of an earlier distributed run of suite \d+ were still in the queue: cancelled/,
       );
+      // the worker noticed that the trial it was training is no longer its own, and stopped training it
+      expect(w.log.join('\n')).toMatch(/no longer this worker's .*; stopping it here/);
       expect(w.log.join('\n')).not.toMatch(/failed/);
     } finally {
       await db.close();
