@@ -45,7 +45,7 @@ import { hasNamedSources } from '../spec/sources.js';
 
 export interface DistributedRunOptions {
   store: Store;
-  /** The same database as the store, for blobs and the source model's record. */
+  /** The same database as the store, for what is not the store's (the queue's progress notifications). */
   pool: pg.Pool;
   /** Its URL, for the connection that listens to the workers' progress. */
   connectionString: string;
@@ -118,7 +118,7 @@ export function refuseSeveralSources(suite: LoadedSuite): void {
 }
 
 async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, baseDir: string): Promise<SuiteBlobs> {
-  const { blobs, pool } = options;
+  const { blobs, store } = options;
   const target = await loadTask(spec.target.dataset, spec.target.testPerClass, { baseDir });
   const { hash: taskHash } = await blobs.put(
     encodeTask({ pool: target.pool, test: target.test, standardise: target.standardise }),
@@ -135,7 +135,7 @@ async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, 
   const cacheKey = pretrainCacheKey(spec, baseDir);
   if (!cacheKey || !spec.pretrain) return { taskHash, base: null, pretrain: null, reused: null };
   const cutLayer = featuresLayer(spec.architecture);
-  const known = await findPretrained(pool, cacheKey);
+  const known = await findPretrained(store, cacheKey);
   if (known) {
     const record = JSON.parse(known.recordJson) as PretrainRecord;
     return { taskHash, base: { hash: known.blobHash, cutLayer }, pretrain: null, reused: { ...record, reused: true } };
@@ -143,7 +143,7 @@ async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, 
   const local = readCachedPretrain(cacheKey);
   if (local) {
     const hash = await putModel(blobs, pretrainDir(cacheKey), [PRETRAIN_META]);
-    await recordPretrained(pool, cacheKey, hash, JSON.stringify(local));
+    await recordPretrained(store, cacheKey, hash, JSON.stringify(local));
     return { taskHash, base: { hash, cutLayer }, pretrain: null, reused: { ...local, reused: true } };
   }
   const source = await loadSourceTask(spec, baseDir);
@@ -426,11 +426,11 @@ export class DistributedRun {
 
   /** One look at the database: reports what changed; 'complete' when every trial finished, an error to stop on. */
   private async poll(waiting: TrialRecord[]): Promise<'complete' | { error: string } | null> {
-    const { store, queue, pool, jobs } = this.options;
+    const { store, queue, jobs } = this.options;
     const { suiteId } = this;
     const pretrain = this.blobs.pretrain;
     if (pretrain && waiting.length > 0) {
-      const made = await findPretrained(pool, pretrain.cacheKey);
+      const made = await findPretrained(store, pretrain.cacheKey);
       if (made) {
         const record = JSON.parse(made.recordJson) as PretrainRecord;
         const base = { hash: made.blobHash, cutLayer: featuresLayer(this.spec.architecture) };
@@ -510,10 +510,10 @@ export class DistributedRun {
 
   /** A trial whose job ran out of attempts (its workers kept dying) is stored as failed, with the reason. */
   private async failTrial(jobId: string, trialId: number, reason: string): Promise<void> {
-    const { store, pool } = this.options;
+    const { store } = this.options;
     const token = jobToken(jobId);
     const claimed = await claimTrial(
-      pool,
+      store,
       trialId,
       token,
       { host: hostname(), name: 'the run following the suite' },

@@ -27,7 +27,7 @@ import type { PretrainJobData, QueuedJob, TrialJobData, TrialQueue } from './tri
 
 export interface DistributedWorkerOptions {
   store: Store;
-  /** The same database as the store, for blobs, trial claims and progress notifications. */
+  /** The same database as the store, for progress notifications (blobs and trial claims go through the store). */
   pool: pg.Pool;
   queue: TrialQueue;
   blobs: BlobStore;
@@ -214,7 +214,7 @@ export class DistributedWorker {
     }
     const token = jobToken(job.id);
     const attempt = await this.persist('take the trial', () =>
-      claimTrial(pool, data.trialId, token, this.workerName(slot), { runToken: data.runToken }),
+      claimTrial(store, data.trialId, token, this.workerName(slot), { runToken: data.runToken }),
     );
     if (attempt === null) {
       // finished already (a retried job whose first worker wrote it after all), or its suite was cancelled
@@ -303,7 +303,7 @@ export class DistributedWorker {
     const { store, pool } = this.options;
     try {
       await this.persist(`store the result of ${describe}`, () => store.finishTrial(trialId, token, result));
-      await this.persist('record the worker', () => recordWorker(pool, trialId, this.workerName(slot)));
+      await this.persist('record the worker', () => recordWorker(store, trialId, this.workerName(slot)));
       // for whoever shows the suite live (serve, the app on the same database); the coordinator reads the table
       const finished = await store.getTrial(trialId).catch(() => undefined);
       if (finished) void notifyProgress(pool, { type: 'trial-finished', suiteId, trial: finished });
@@ -326,7 +326,7 @@ export class DistributedWorker {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
     }
-    const existing = await this.persist('look up the source model', () => findPretrained(pool, data.cacheKey));
+    const existing = await this.persist('look up the source model', () => findPretrained(store, data.cacheKey));
     if (existing) {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
@@ -372,7 +372,7 @@ export class DistributedWorker {
         blobs.put(packFiles(outDir, PRETRAINED_FILES)),
       );
       await this.persist('record the source model', () =>
-        recordPretrained(pool, data.cacheKey, hash, JSON.stringify(record)),
+        recordPretrained(store, data.cacheKey, hash, JSON.stringify(record)),
       );
       await this.persist('record the pretraining', () => store.setSuitePretrain(suite.id, record));
       void notifyProgress(pool, {

@@ -4,10 +4,13 @@
  * processes sharing one database). PostgreSQL: one throwaway server per test file (`setUp` in beforeAll), a database
  * per `fresh()`; it needs `requireSystem('postgresql')`.
  */
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { openStore } from '../../benchmarks/store/open-store.js';
+import { compileSql, parameterValues, type Params } from '../../benchmarks/store/sql-dialect.js';
 import type { Store } from '../../benchmarks/store/store.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 import { requireSystem } from './system.js';
@@ -17,6 +20,11 @@ export interface FreshDatabase {
   location: string;
   /** Opens one more store on this database (closed by `closeAll`). */
   open(): Promise<Store>;
+  /**
+   * Runs one statement on the database itself, beside the store (to look at rows, or damage them): one text for
+   * both, parameters `@name` as in the store's statements. The rows it returns; none for a statement that returns none.
+   */
+  sql<T>(text: string, params?: Params): Promise<T[]>;
 }
 
 export interface StoreBackend {
@@ -46,6 +54,7 @@ function backend(name: StoreBackend['name'], newLocation: () => Promise<string>,
           opened.push(store);
           return store;
         },
+        sql: (text, params = {}) => rawSql(name, location, text, params),
       };
     },
     async closeAll() {
@@ -54,6 +63,30 @@ function backend(name: StoreBackend['name'], newLocation: () => Promise<string>,
     ...extra,
   };
   return impl;
+}
+
+async function rawSql<T>(backend: StoreBackend['name'], location: string, sql: string, params: Params): Promise<T[]> {
+  const { text, names } = compileSql(sql, backend === 'SQLite' ? 'sqlite' : 'postgres');
+  const values = parameterValues(names, params);
+  if (backend === 'SQLite') {
+    const db = new Database(location);
+    try {
+      const statement = db.prepare(text);
+      const bound = names.length > 0 ? [Object.fromEntries(names.map((n, i) => [n, values[i]]))] : [];
+      if (statement.reader) return statement.all(...bound) as T[];
+      statement.run(...bound);
+      return [];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
 
 export function sqliteBackend(): StoreBackend {

@@ -38,7 +38,7 @@ describe.runIf(hasPostgres)('issue 16 defect 11: a dead worker’s trial goes ba
       expect(job?.data.kind).toBe('trial');
       if (job?.data.kind !== 'trial') return;
       const dead = { host: 'host-b', name: 'pid 4242 slot 1' };
-      const claimed = await claimTrial(shared.pool, job.data.trialId, jobToken(job.id), dead, {
+      const claimed = await claimTrial(shared.store, job.data.trialId, jobToken(job.id), dead, {
         runToken: job.data.runToken,
       });
       expect(claimed).toBe(1);
