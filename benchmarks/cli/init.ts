@@ -5,11 +5,13 @@ import { Option, type Command } from 'commander';
 import { initSuite, type InitResult } from '../builder/init-suite.js';
 import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
+import { downloadBar } from './download-bar.js';
 import { formatDuration } from './progress-display.js';
 
 interface InitCliOptions {
   source?: string;
   cutLayer?: string;
+  modelDir?: string;
   out: string;
   force?: boolean;
   name?: string;
@@ -85,11 +87,17 @@ export function printInit(result: InitResult, out: string): void {
       `pretrain ${spec.pretrain.epochs} epochs on ${result.source && 'path' in result.source ? result.source.path : ''}`,
     );
   } else if (spec.pretrainedModel) {
-    line('source', `model ${spec.pretrainedModel.path}, cut at layer "${spec.pretrainedModel.cutLayer}"`);
+    const m = spec.pretrainedModel;
+    line(
+      'source',
+      `model ${m.path}, cut at layer "${m.cutLayer}"${m.inputShape ? `, input ${m.inputShape.join('×')}` : ''}${m.sha256 ? `, weights SHA-256 ${m.sha256}` : ''}`,
+    );
+    if (spec.pixelScaling !== '[0,1]')
+      line('pixels', `scaled to ${JSON.stringify(spec.pixelScaling)} as the model was trained`);
   } else {
     line(
       'source',
-      'none: only training from scratch; give --source <folder|file.csv|model.json> to compare fine-tuning',
+      'none: only training from scratch; give --source <folder|file.csv|model.json|file.h5|catalogue name> to compare fine-tuning',
     );
   }
   if (result.estimate && result.throughput) {
@@ -108,7 +116,14 @@ export function registerInit(program: Command): void {
     .command('init')
     .description('write a ready suite for your data: a folder of images (one subfolder per class) or a CSV table')
     .argument('<data>', 'image folder or CSV file')
-    .option('--source <path>', 'data to pretrain on (a folder or CSV like the target) or a TensorFlow.js model.json')
+    .option(
+      '--source <path>',
+      'data to pretrain on (a folder or CSV like the target), or a model: model.json, Keras .h5/.keras, or a catalogue name (imagenet/mobilenet-v2-0.35; see docs/pretrained-models.md)',
+    )
+    .option(
+      '--model-dir <folder>',
+      "a catalogue model's files placed by hand (model.json and its weights): no download",
+    )
     .option(
       '--cut-layer <name>',
       'layer of a --source model to cut at (default: "features", else the one below the output)',
@@ -138,25 +153,32 @@ export function registerInit(program: Command): void {
         throw new UserError(`${out} exists; give another --out, or --force to overwrite it`);
       }
       let shown = 0;
-      const result = await initSuite({
-        target: data,
-        source: options.source,
-        cutLayer: options.cutLayer,
-        suiteDir: dirname(out),
-        name: options.name,
-        backend: options.backend,
-        inspect: {
-          ...(options.test ? { test: options.test } : {}),
-          ...(options.label ? { label: options.label } : {}),
-          ...(options.imageSize ? { imageSize: options.imageSize } : {}),
-          ...(options.channels ? { channels: options.channels } : {}),
-          onProgress: ({ done, total }) => {
-            if (total < 2000 || done - shown < 5000) return;
-            shown = done;
-            process.stderr.write(`decoding images: ${done}/${total}\n`);
+      const bar = downloadBar(options.source ?? 'the model');
+      let result: InitResult;
+      try {
+        result = await initSuite({
+          target: data,
+          source: options.source,
+          cutLayer: options.cutLayer,
+          prepare: { onDownload: bar.onDownload, ...(options.modelDir ? { modelDir: options.modelDir } : {}) },
+          suiteDir: dirname(out),
+          name: options.name,
+          backend: options.backend,
+          inspect: {
+            ...(options.test ? { test: options.test } : {}),
+            ...(options.label ? { label: options.label } : {}),
+            ...(options.imageSize ? { imageSize: options.imageSize } : {}),
+            ...(options.channels ? { channels: options.channels } : {}),
+            onProgress: ({ done, total }) => {
+              if (total < 2000 || done - shown < 5000) return;
+              shown = done;
+              process.stderr.write(`decoding images: ${done}/${total}\n`);
+            },
           },
-        },
-      });
+        });
+      } finally {
+        bar.stop();
+      }
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, JSON.stringify(result.spec, null, 2) + '\n');
       printInit(result, options.out);
