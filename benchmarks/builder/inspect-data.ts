@@ -57,6 +57,8 @@ export interface InspectOptions {
   /** Image size to decode to; default: from the images (see `suggestImageShape`). */
   imageSize?: [number, number];
   channels?: 1 | 3;
+  /** Largest side the suggested image size may take (default 64); a brought model's input side. */
+  maxSide?: number;
   /** A test folder or test table. */
   test?: string;
   /** Label column of a table; default: a column named label, class, target, species, category or y, else the last. */
@@ -143,7 +145,10 @@ async function hasColour(path: string): Promise<boolean> {
  * at most 64 (the built-in CNN is small; a larger size costs time and rarely helps it) and at least 10 (the CNN's
  * minimum); grayscale when no image looked at has colour, else RGB.
  */
-export async function suggestImageShape(listing: ImageFolderListing): Promise<{ side: number; channels: 1 | 3 }> {
+export async function suggestImageShape(
+  listing: ImageFolderListing,
+  maxSide = 64,
+): Promise<{ side: number; channels: 1 | 3 }> {
   const step = Math.max(1, Math.floor(listing.files.length / 200));
   const sides: number[] = [];
   let colour = false;
@@ -159,7 +164,7 @@ export async function suggestImageShape(listing: ImageFolderListing): Promise<{ 
   }
   sides.sort((a, b) => a - b);
   const median = sides.length > 0 ? sides[Math.floor(sides.length / 2)]! : 32;
-  return { side: Math.max(10, Math.min(64, median)), channels: colour ? 3 : 1 };
+  return { side: Math.max(10, Math.min(maxSide, median)), channels: colour ? 3 : 1 };
 }
 
 async function inspectFolder(path: string, options: InspectOptions): Promise<FolderInspection> {
@@ -167,7 +172,8 @@ async function inspectFolder(path: string, options: InspectOptions): Promise<Fol
     { kind: 'folder', dir: path, imageSize: [1, 1], channels: 3, ...(options.test ? { test: options.test } : {}) },
     '/',
   );
-  const suggested = options.imageSize && options.channels ? undefined : await suggestImageShape(listings.train);
+  const suggested =
+    options.imageSize && options.channels ? undefined : await suggestImageShape(listings.train, options.maxSide);
   const imageSize = options.imageSize ?? [suggested!.side, suggested!.side];
   const channels = options.channels ?? suggested!.channels;
   const settings = { imageSize, channels };

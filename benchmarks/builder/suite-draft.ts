@@ -5,12 +5,29 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import type { ApproachSettings, ArchitectureSpec, DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
+import { looksLikeCatalogueName } from '../spec/model-catalogue.js';
+import type {
+  ApproachSettings,
+  ArchitectureSpec,
+  DatasetSource,
+  PixelScaling,
+  SuiteSpec,
+} from '../spec/suite-schema.js';
 import { suiteSpec } from '../spec/suite-schema.js';
 import type { DataInspection } from './inspect-data.js';
 
 export type DraftSource =
-  { kind: 'data'; inspection: DataInspection } | { kind: 'model'; path: string; cutLayer: string };
+  | { kind: 'data'; inspection: DataInspection }
+  | {
+      kind: 'model';
+      /** A file, or a catalogue name (kept as it is). */
+      path: string;
+      cutLayer: string;
+      sha256?: string;
+      inputShape?: number[];
+      /** How the model's training scaled pixels, when known: the suite then scales them so. */
+      pixelScaling?: PixelScaling;
+    };
 
 export interface DraftOptions {
   target: DataInspection;
@@ -241,7 +258,13 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
       testPerClass: sourceTest,
     };
   } else if (source?.kind === 'model') {
-    draft.pretrainedModel = { path: relativePath(suiteDir, source.path), cutLayer: source.cutLayer };
+    draft.pretrainedModel = {
+      path: looksLikeCatalogueName(source.path) ? source.path : relativePath(suiteDir, source.path),
+      cutLayer: source.cutLayer,
+      ...(source.sha256 ? { sha256: source.sha256 } : {}),
+      ...(source.inputShape?.length === 3 ? { inputShape: source.inputShape } : {}),
+    };
+    if (source.pixelScaling) draft.pixelScaling = source.pixelScaling;
   }
   const parsed = suiteSpec.safeParse(draft);
   if (!parsed.success) throw new Error(`init drafted an invalid suite: ${parsed.error.message}`);

@@ -6,6 +6,7 @@ import { initSuite, type InitResult } from '../builder/init-suite.js';
 import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
 import { commandLine, detectInvocation, shellWord } from './invocation.js';
+import { downloadBar } from './download-bar.js';
 import { formatDuration } from './progress-display.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { textInspectionLines } from '../builder/inspect-text.js';
@@ -13,6 +14,7 @@ import { textInspectionLines } from '../builder/inspect-text.js';
 interface InitCliOptions {
   source?: string;
   cutLayer?: string;
+  modelDir?: string;
   out: string;
   force?: boolean;
   name?: string;
@@ -36,7 +38,8 @@ const parseImageSize = (value: string): [number, number] => {
 /** What a user without a source can give `--source` to compare fine-tuning with training from scratch. */
 const NO_SOURCE_OPTIONS = [
   'To compare, run init again with --source and one of:',
-  '  a pretrained model:  --source <model.json> (a TensorFlow.js model; see docs/pretrained-models.md)',
+  '  a pretrained model:  --source imagenet/mobilenet-v2-0.35 (a catalogue name), or a model.json, .h5 or .keras file',
+  '                       (see docs/pretrained-models.md)',
   '  related data:        --source <folder> (other classes, one subfolder each) or --source <file.csv>',
   '  your own classes:    move some class subfolders into another folder and give that as --source',
 ];
@@ -108,7 +111,13 @@ export function printInit(result: InitResult, out: string): void {
       `pretrain ${spec.pretrain.epochs} epochs on ${result.source && 'path' in result.source ? result.source.path : ''}`,
     );
   } else if (spec.pretrainedModel) {
-    line('source', `model ${spec.pretrainedModel.path}, cut at layer "${spec.pretrainedModel.cutLayer}"`);
+    const m = spec.pretrainedModel;
+    line(
+      'source',
+      `model ${m.path}, cut at layer "${m.cutLayer}"${m.inputShape ? `, input ${m.inputShape.join('×')}` : ''}${m.sha256 ? `, weights SHA-256 ${m.sha256}` : ''}`,
+    );
+    if (spec.pixelScaling !== '[0,1]')
+      line('pixels', `scaled to ${JSON.stringify(spec.pixelScaling)} as the model was trained`);
   } else {
     line('source', 'none: this suite trains from scratch only, so it cannot say whether fine-tuning helps.');
     for (const option of NO_SOURCE_OPTIONS) console.log(`${''.padEnd(14)}${option}`);
@@ -135,7 +144,14 @@ export function registerInit(program: Command): void {
       'write a ready suite for your data: a folder of images (one subfolder per class), a CSV table, or a text table (CSV, TSV or JSON Lines)',
     )
     .argument('<data>', 'image folder, CSV file, or text table')
-    .option('--source <path>', 'data to pretrain on (a folder or CSV like the target) or a TensorFlow.js model.json')
+    .option(
+      '--source <path>',
+      'data to pretrain on (a folder or CSV like the target), or a model: model.json, Keras .h5/.keras, or a catalogue name (imagenet/mobilenet-v2-0.35; see docs/pretrained-models.md)',
+    )
+    .option(
+      '--model-dir <folder>',
+      "a catalogue model's files placed by hand (model.json and its weights): no download",
+    )
     .option(
       '--cut-layer <name>',
       'layer of a --source model to cut at (default: "features", else the one below the output)',
@@ -169,26 +185,34 @@ export function registerInit(program: Command): void {
         throw new UserError(`${out} exists; give another --out, or --force to overwrite it`);
       }
       let shown = 0;
-      const result = await initSuite({
-        target: data,
-        source: options.source,
-        cutLayer: options.cutLayer,
-        suiteDir: dirname(out),
-        name: options.name,
-        backend: options.backend,
-        inspect: {
-          ...(options.test ? { test: options.test } : {}),
-          ...(options.label ? { label: options.label } : {}),
-          ...(options.text ? { text: options.text } : {}),
-          ...(options.imageSize ? { imageSize: options.imageSize } : {}),
-          ...(options.channels ? { channels: options.channels } : {}),
-          onProgress: ({ done, total }) => {
-            if (total < 2000 || done - shown < 5000) return;
-            shown = done;
-            process.stderr.write(`decoding images: ${done}/${total}\n`);
+      const bar = downloadBar(options.source ?? 'the model');
+      let result: InitResult;
+      try {
+        result = await initSuite({
+          target: data,
+          source: options.source,
+          cutLayer: options.cutLayer,
+          prepare: { onDownload: bar.onDownload, ...(options.modelDir ? { modelDir: options.modelDir } : {}) },
+          suiteDir: dirname(out),
+          name: options.name,
+          backend: options.backend,
+          inspect: {
+            ...(options.test ? { test: options.test } : {}),
+            ...(options.label ? { label: options.label } : {}),
+            ...(options.text ? { text: options.text } : {}),
+            ...(options.imageSize ? { imageSize: options.imageSize } : {}),
+            ...(options.channels ? { channels: options.channels } : {}),
+            onProgress: ({ done, total }) => {
+              if (total < 2000 || done - shown < 5000) return;
+              shown = done;
+              process.stderr.write(`decoding images: ${done}/${total}
+`);
+            },
           },
-        },
-      });
+        });
+      } finally {
+        bar.stop();
+      }
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, JSON.stringify(result.spec, null, 2) + '\n');
       printInit(result, options.out);

@@ -18,10 +18,12 @@ import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
-import { builtinSuiteNames, suiteSourceFromArgument } from '../spec/load-suite.js';
+import { builtinSuiteNames, loadSuite, suiteSourceFromArgument } from '../spec/load-suite.js';
+import { suiteSources } from '../spec/sources.js';
 import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
+import { downloadBar } from './download-bar.js';
 import { registerInit } from './init.js';
 import { adaptHints, commandLine, detectInvocation } from './invocation.js';
 import { checkSuiteArgument } from './did-you-mean.js';
@@ -121,6 +123,19 @@ async function withDistributed<T>(
     }
   } finally {
     await store.close();
+  }
+}
+
+/** A catalogue model the suite names is downloaded here, with a progress bar, before the run checks the suite. */
+async function fetchBroughtModels(suite: string | undefined): Promise<void> {
+  const loaded = loadSuite(suiteSourceFromArgument(suite));
+  if (!suiteSources(loaded.spec).some((s) => s.pretrainedModel)) return;
+  const { prepareBroughtModels } = await import('../builder/brought-models.js');
+  const bar = downloadBar("the suite's pretrained model");
+  try {
+    await prepareBroughtModels(loaded, { onDownload: bar.onDownload });
+  } finally {
+    bar.stop();
   }
 }
 
@@ -279,6 +294,7 @@ export function buildProgram(): Command {
       }
       checkWorkerCount(options.workers); // before the database is opened (or created)
       checkSuiteArgument(suite);
+      await fetchBroughtModels(suite);
       await withService(options.db, async (service) => {
         const source = suiteSourceFromArgument(suite);
         const end = await follow(service, () =>

@@ -17,6 +17,7 @@ import {
 } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import { readModelArtifacts, writeModelArtifacts } from '../models/model-io.js';
+import { engineModelPath, prepareSuiteModels } from '../models/model-source.js';
 import { environmentInfo } from '../runner/environment.js';
 import { LiveWorker } from '../runner/live-worker.js';
 import {
@@ -124,7 +125,7 @@ async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, 
     encodeTask({ pool: target.pool, test: target.test, standardise: target.standardise }),
   );
   if (spec.pretrainedModel) {
-    const path = resolve(baseDir, spec.pretrainedModel.path);
+    const path = engineModelPath(spec.pretrainedModel.path, baseDir);
     return {
       taskHash,
       base: { hash: await putModel(blobs, path), cutLayer: spec.pretrainedModel.cutLayer },
@@ -158,11 +159,12 @@ async function checkSuite(
   options: DistributedRunOptions,
   suite: LoadedSuite,
 ): Promise<{ backend: BackendInfo; notices: string[] }> {
+  await prepareSuiteModels(suite.spec, suite.baseDir);
   const worker = await LiveWorker.start(options.forkWorker, options.backend);
   try {
     const { spec, baseDir } = suite;
     const base = spec.pretrainedModel
-      ? { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer }
+      ? { path: engineModelPath(spec.pretrainedModel.path, baseDir), cutLayer: spec.pretrainedModel.cutLayer }
       : null;
     const reply = await worker.request(
       { type: 'check', job: { spec, baseDir, base } },

@@ -15,6 +15,7 @@ import { TrialNotRunningError, type RunOwner, type Store, type StoredSuite } fro
 import { featuresLayer } from '../spec/describe-architecture.js';
 import { hasNamedSources, sourceNames, suiteArms, specForSource } from '../spec/sources.js';
 import { describeDataset } from '../spec/describe-dataset.js';
+import { engineModelPath, prepareSuiteModels, type DownloadReport } from '../models/model-source.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
@@ -60,7 +61,7 @@ function planSources(suite: LoadedSuite): SourcePlan[] {
 
 function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null): BaseModelRef | null {
   if (spec.pretrainedModel)
-    return { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer };
+    return { path: engineModelPath(spec.pretrainedModel.path, baseDir), cutLayer: spec.pretrainedModel.cutLayer };
   return cacheKey
     ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: featuresLayer(spec.architecture) }
     : null;
@@ -81,6 +82,8 @@ export interface RunnerOptions {
    * killed, or is being taken over), before a resume runs its trials here; returns how many it cancelled.
    */
   cancelQueuedJobs?: (suiteId: number) => Promise<number>;
+  /** Progress of downloading a catalogue model the suite names (first use only). */
+  onModelDownload?: (progress: DownloadReport) => void;
 }
 
 export interface ResumeOptions {
@@ -91,6 +94,9 @@ export interface ResumeOptions {
   /** Called when `force` took the suite from a run that looked alive. */
   onTakeOver?: (message: string) => void;
 }
+
+const modelOptions = (options: RunnerOptions) =>
+  options.onModelDownload ? { onDownload: options.onModelDownload } : {};
 
 const livenessOf = (options: RunnerOptions) => (owner: Parameters<typeof ownerLooksAlive>[0]) =>
   ownerLooksAlive(owner, Date.now(), options.staleAfterMs ?? STALE_AFTER_MS);
@@ -166,6 +172,7 @@ export class SuiteRun {
    */
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
     checkWorkerCount(options.workers);
+    await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
     const { worker: first, summary } = await checkedWorker(options, suite);
     const owner = thisProcessOwner();
     try {
@@ -227,6 +234,7 @@ export class SuiteRun {
     let first: LiveWorker;
     let summary: CheckSummary;
     try {
+      await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
       ({ worker: first, summary } = await checkedWorker(options, suite));
     } catch (error) {
       await giveBack();

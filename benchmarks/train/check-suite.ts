@@ -1,10 +1,10 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { countPerClass } from '../datasets/labelled-images.js';
 import { trainingSubset } from '../datasets/training-subset.js';
-import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { hasNamedSources, specForSource, suiteSources } from '../spec/sources.js';
 import { architectureInputShape, buildModel } from '../models/architectures.js';
+import { engineModelPath } from '../models/model-source.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import { architectureName, featuresLayer, isTextArchitecture } from '../spec/describe-architecture.js';
 import { checkAdaptable, imageInputShape, type ImageShape } from './input-adapter.js';
@@ -26,7 +26,7 @@ export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
   for (const source of suiteSources(job.spec)) {
     const spec = specForSource(job.spec, source.name!);
     const base = source.pretrainedModel
-      ? { path: resolve(job.baseDir, source.pretrainedModel.path), cutLayer: source.pretrainedModel.cutLayer }
+      ? { path: engineModelPath(source.pretrainedModel.path, job.baseDir), cutLayer: source.pretrainedModel.cutLayer }
       : null;
     try {
       (await checkOneSource({ ...job, spec, base })).notices.forEach((n) => notices.add(n));

@@ -72,6 +72,7 @@ describe('answer cells', () => {
     const zero = differenceCell(
       size({
         difference: {
+          ...PAIRED,
           difference: 0.0002,
           nA: 3,
           nB: 3,
