@@ -166,15 +166,8 @@ async function checkSuite(
     const base = spec.pretrainedModel
       ? { path: engineModelPath(spec.pretrainedModel.path, baseDir), cutLayer: spec.pretrainedModel.cutLayer }
       : null;
-    const reply = await worker.request(
-      { type: 'check', job: { spec, baseDir, base } },
-      (m) => m.type === 'check-ok' || m.type === 'check-failed',
-    );
-    if (reply.type === 'check-failed') {
-      throw reply.userError ? new UserError(`${suite.origin}: ${reply.error}`) : new Error(reply.error);
-    }
-    if (reply.type !== 'check-ok') throw new Error(`unexpected reply ${reply.type}`);
-    return { backend: worker.backend, notices: reply.summary.notices };
+    const summary = await worker.check({ spec, baseDir, base }, suite.origin);
+    return { backend: worker.backend, notices: summary.notices };
   } finally {
     worker.kill();
   }

@@ -7,7 +7,6 @@ import type { BackendChoice, PretrainRecord, TrialKey, TrialResult } from '../do
 import { errorMessage } from '../errors.js';
 import { LiveWorker } from '../runner/live-worker.js';
 import type { WorkerForker } from '../runner/worker-process.js';
-import type { FromWorker } from '../runner/worker-protocol.js';
 import { TrialNotRunningError, type Store } from '../store/store.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, TrialJob } from '../train/jobs.js';
@@ -226,9 +225,11 @@ export class DistributedWorker {
     this.options.log(`${describe}: started${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     let result: TrialResult;
     let lost = false;
+    let training = true;
     const worker = await this.process(slot);
     const endLease = this.keepLease(trial.id, token, () => {
-      if (lost) return;
+      // once the result is in hand, the write finds out whether it is still wanted
+      if (lost || !training) return;
       lost = true;
       this.options.log(
         `${describe}: no longer this worker's (handed to another worker, or cancelled); stopping it here`,
@@ -246,27 +247,14 @@ export class DistributedWorker {
           }
         : null;
       const trialJob: TrialJob = { trialId: trial.id, spec: suite.spec, baseDir: suite.baseDir, key, base, taskFile };
-      const reply = await worker.request(
-        { type: 'trial', job: trialJob },
-        (m) => m.type === 'trial-done',
-        (m: FromWorker) => {
-          const { suiteId, trialId } = data;
-          if (m.type === 'trial-started')
-            void notifyProgress(pool, { type: 'trial-started', suiteId, trialId, key, maxEpochs: m.maxEpochs });
-          else if (m.type === 'trial-epoch')
-            void notifyProgress(pool, {
-              type: 'trial-epoch',
-              suiteId,
-              trialId,
-              key,
-              maxEpochs: m.maxEpochs,
-              record: m.record,
-            });
-        },
-      );
-      if (reply.type !== 'trial-done') throw new Error(`unexpected reply ${reply.type}`);
-      result = reply.result;
+      const { suiteId, trialId } = data;
+      result = await worker.runTrial(trialJob, {
+        onStart: (maxEpochs) => void notifyProgress(pool, { type: 'trial-started', suiteId, trialId, key, maxEpochs }),
+        onEpoch: (record, maxEpochs) =>
+          void notifyProgress(pool, { type: 'trial-epoch', suiteId, trialId, key, maxEpochs, record }),
+      });
     } catch (failure) {
+      training = false;
       if (this.forced) {
         endLease();
         // stopping: the trial goes back to the queue for another worker, nothing is written for it
@@ -282,6 +270,7 @@ export class DistributedWorker {
       }
       result = failedResult(errorMessage(failure), worker.backend);
     }
+    training = false;
     // the lease is kept until the result is written: its heartbeat goes on while the write waits out an outage
     try {
       await this.writeResult(describe, trial.id, token, slot, data.suiteId, result);
@@ -337,25 +326,11 @@ export class DistributedWorker {
     mkdirSync(blobCacheDir(), { recursive: true });
     try {
       const taskFile = await cachedBlobFile(blobs, data.sourceHash);
-      let reply: FromWorker;
+      let record: PretrainRecord;
       try {
-        reply = await worker.request(
-          {
-            type: 'pretrain',
-            job: { spec: suite.spec, baseDir: suite.baseDir, cacheKey: data.cacheKey, outDir, taskFile },
-          },
-          (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
-          (m) => {
-            if (m.type === 'pretrain-epoch')
-              void notifyProgress(pool, {
-                type: 'pretrain-epoch',
-                suiteId: suite.id,
-                epoch: m.epoch,
-                epochs: m.epochs,
-                loss: m.loss,
-                accuracy: m.accuracy,
-              });
-          },
+        record = await worker.pretrain(
+          { spec: suite.spec, baseDir: suite.baseDir, cacheKey: data.cacheKey, outDir, taskFile },
+          (epoch) => void notifyProgress(pool, { type: 'pretrain-epoch', suiteId: suite.id, ...epoch }),
         );
       } catch (error) {
         if (this.forced) {
@@ -365,9 +340,6 @@ export class DistributedWorker {
         }
         throw error;
       }
-      if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
-      if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
-      const record: PretrainRecord = reply.record;
       const { hash } = await this.persist('store the source model', () =>
         blobs.put(packFiles(outDir, PRETRAINED_FILES)),
       );
