@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { checkPgSchema, connectError, createPgPool, migratePg, redactUrl, type PgPoolOptions } from './pg-connect.js';
+import {
+  checkPgSchema,
+  connectError,
+  createPgPool,
+  inTransaction,
+  migratePg,
+  redactUrl,
+  type PgPoolOptions,
+} from './pg-connect.js';
 import { compileSql, parameterValues, type CompiledSql } from './sql-dialect.js';
 import { SqlStore, type SqlDriver, type Step, type Work } from './sql-store.js';
 
@@ -36,26 +44,8 @@ class PgDriver implements SqlDriver {
     return next.value;
   }
 
-  /** One transaction on one connection; rolled back when it throws, and a connection that broke is not reused. */
-  async atomic<T>(work: Work<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await this.drive(client, work);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        // The connection itself failed: the pool must not hand it out again.
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      }
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  atomic<T>(work: Work<T>): Promise<T> {
+    return inTransaction(this.pool, (client) => this.drive(client, work));
   }
 
   async direct<T>(work: Work<T>): Promise<T> {

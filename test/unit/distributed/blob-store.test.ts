@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedBlobFile, cachedBlobFolder } from '../../../benchmarks/distributed/blob-cache.js';
 import { BlobStore, CHUNK_BYTES, sha256 } from '../../../benchmarks/distributed/blob-store.js';
 import { packFiles } from '../../../benchmarks/distributed/folder-pack.js';
+import { PgStore } from '../../../benchmarks/store/pg-store.js';
 import { postgresBackend, sqliteBackend, type FreshDatabase } from '../../support/store-backends.js';
 
 for (const backend of [sqliteBackend(), postgresBackend()]) {
@@ -55,6 +56,27 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       await expect(blobs.get('0'.repeat(64))).rejects.toThrow(/not in the database/);
       expect(await blobs.has('0'.repeat(64))).toBe(false);
     });
+
+    it.runIf(backend.name === 'PostgreSQL')(
+      'a connection that breaks while a blob is written: nothing of the blob is kept, and the next call gets a new connection',
+      async () => {
+        // The server ends the connection writing the chunk (a trigger terminates its own backend), mid-transaction.
+        await database.sql(`CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$`);
+        await database.sql('CREATE TRIGGER die BEFORE INSERT ON blob_chunks FOR EACH ROW EXECUTE FUNCTION die()');
+        const store = (await PgStore.open(database.location, { max: 1 })) as PgStore;
+        try {
+          const bytes = Buffer.from('cut off half way');
+          await expect(store.putBlob(bytes)).rejects.toThrow();
+          await database.sql('DROP TRIGGER die ON blob_chunks');
+          // one connection in the pool: had the broken one gone back, this would fail on it
+          expect(await store.hasBlob(sha256(bytes))).toBe(false);
+          expect(await store.putBlob(bytes)).toEqual({ hash: sha256(bytes), uploaded: true });
+        } finally {
+          await store.close();
+        }
+      },
+    );
 
     it('caches a blob on disk by hash: fetched once, then read without the database', async () => {
       const cache = mkdtempSync(join(tmpdir(), 'tb-blob-cache-'));
