@@ -319,7 +319,8 @@ export function lessDataClaim(input: ClaimsInput): ClaimResult {
     .map((s): SizeCheck => {
       const d = s.difference!.difference;
       const evidence = stats.sizes.find((e) => e.trainSize === s.trainSize)!;
-      const multiplier = multiplierPhraseShort(s.multiplier);
+      const interval = fits?.sizes.find((m) => m.trainSize === s.trainSize)?.fromInterpolation.interval;
+      const multiplier = `${multiplierPhraseShort(s.multiplier)}${s.multiplier.kind === 'not-defined' || !interval ? '' : ` (95% bootstrap interval ${openEnd(interval.low)} to ${openEnd(interval.high)})`}`;
       const status =
         evidence.evidence === 'shown'
           ? 'shown'
@@ -375,7 +376,9 @@ function multiplierPhraseShort(m: DataMultiplier): string {
       ? `scratch needs more than ${formatMultiplier(m.multiplierAbove)}× the data`
       : m.kind === 'at-most'
         ? `scratch needs at most ${formatMultiplier(m.multiplierAtMost)}× the data`
-        : '';
+        : m.kind === 'not-defined'
+          ? 'data multiplier not defined (flat within the noise)'
+          : '';
 }
 
 function pretrainNote(p: PretrainCost | null, what: 'time' | 'flops'): string {
@@ -529,6 +532,11 @@ function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult 
     undefined,
     override,
   );
+}
+
+/** "3.2×", or "never" for an open end of a multiplier interval. */
+function openEnd(v: number | null): string {
+  return v === null ? 'never' : `${formatMultiplier(v)}×`;
 }
 
 /** "×0.82" for a cost ratio. */

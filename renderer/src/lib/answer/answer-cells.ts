@@ -47,6 +47,8 @@ export function multiplierText(m: DataMultiplier): string | null {
       return m.scratchAhead ? 'scratch ahead' : `≤ ${times(m.multiplierAtMost)}`;
     case 'more-than-largest':
       return `> ${times(m.multiplierAbove)}`;
+    case 'not-defined':
+      return 'not defined';
     case 'no-data':
       return null;
   }
