@@ -160,7 +160,7 @@ function analyzeOneSource(
   ) as Record<TrialStatus, number>;
   const testExamples = testSetSize(suite.spec);
   const accuracy = summarize(own, 'testAccuracy', testExamples);
-  const comparisons = compareToScratch(own, tolerance);
+  const comparisons = compareToScratch(own, tolerance, testExamples);
   const target: TargetAccuracy | null =
     sharedTarget !== undefined
       ? sharedTarget

@@ -1,8 +1,9 @@
 import type { Approach } from '../domain.js';
 import type { SizeComparison, VariantComparison } from './comparison.js';
 import type { DataMultiplier } from './data-multiplier.js';
+import { sampleVariance } from './descriptive.js';
 import { FAMILY_ALPHA, holmAdjust } from './multiple-testing.js';
-import { MAX_SEEDS_ESTIMATE, seedsToSettle } from './paired.js';
+import { MAX_SEEDS_ESTIMATE, pairedDifference, seedsToSettle } from './paired.js';
 import { wilcoxonSignedRank, type SignedRankTest } from './wilcoxon.js';
 import { welchDifference } from './welch.js';
 import type { GroupCost, PretrainCost, TargetAccuracy, TimeToTarget } from './cost.js';
@@ -101,14 +102,6 @@ export interface SourceResults {
 }
 
 const EPSILON = 1e-9;
-
-/**
- * How much less time or compute fine-tuning must take than scratch for "trains faster" / "needs less compute" to hold at
- * a size: 10%. With model selection counted, both approaches pay the same fixed selection budget (k-fold trains every
- * fold to the same step count), so their costs often differ by a few percent, which for wall time is within the noise
- * of a shared machine; a claim should not flip on that.
- */
-export const COST_MARGIN = 0.1;
 
 /**
  * Reads a verdict off checks in increasing size (see Verdict for the shapes): one run of holding sizes starting at the
@@ -326,7 +319,8 @@ export function lessDataClaim(input: ClaimsInput): ClaimResult {
     .map((s): SizeCheck => {
       const d = s.difference!.difference;
       const evidence = stats.sizes.find((e) => e.trainSize === s.trainSize)!;
-      const multiplier = multiplierPhraseShort(s.multiplier);
+      const interval = fits?.sizes.find((m) => m.trainSize === s.trainSize)?.fromInterpolation.interval;
+      const multiplier = `${multiplierPhraseShort(s.multiplier)}${s.multiplier.kind === 'not-defined' || !interval ? '' : ` (95% bootstrap interval ${openEnd(interval.low)} to ${openEnd(interval.high)})`}`;
       const status =
         evidence.evidence === 'shown'
           ? 'shown'
@@ -382,7 +376,9 @@ function multiplierPhraseShort(m: DataMultiplier): string {
       ? `scratch needs more than ${formatMultiplier(m.multiplierAbove)}× the data`
       : m.kind === 'at-most'
         ? `scratch needs at most ${formatMultiplier(m.multiplierAtMost)}× the data`
-        : '';
+        : m.kind === 'not-defined'
+          ? 'data multiplier not defined (flat within the noise)'
+          : '';
 }
 
 function pretrainNote(p: PretrainCost | null, what: 'time' | 'flops'): string {
@@ -394,11 +390,47 @@ function pretrainNote(p: PretrainCost | null, what: 'time' | 'flops'): string {
   return '';
 }
 
+/** One size's paired cost comparison: variant over scratch, per seed, on the log scale. */
+interface CostTest {
+  /** Geometric mean of variant ÷ scratch over the seeds both reached the target, with its 95% interval. */
+  ratio: number;
+  low: number;
+  high: number;
+  pairs: number;
+  pValue: number | null;
+  logs: number[];
+}
+
+function costTest(variant: TimeToTarget, scratch: TimeToTarget, what: 'time' | 'flops'): CostTest | null {
+  const pick = (x: TimeToTarget['perSeed'][number]) =>
+    what === 'time' ? x.secondsWithSelection : x.flopsWithSelection;
+  const bySeed = new Map(scratch.perSeed.map((x) => [x.seed, pick(x)]));
+  const pairs = variant.perSeed.flatMap((x) => {
+    const v = pick(x);
+    const sv = bySeed.get(x.seed);
+    return v !== null && v > 0 && sv != null && sv > 0
+      ? [{ seed: x.seed, variant: Math.log(v), scratch: Math.log(sv) }]
+      : [];
+  });
+  if (pairs.length === 0) return null;
+  const d = pairedDifference(pairs);
+  const interval = d.interval ?? { low: d.difference, high: d.difference };
+  return {
+    ratio: Math.exp(d.difference),
+    low: Math.exp(interval.low),
+    high: Math.exp(interval.high),
+    pairs: d.pairs,
+    pValue: d.pValue,
+    logs: d.differences,
+  };
+}
+
 /**
- * Time or FLOPs to the target validation accuracy at each size: holds at N when the variant gets there in every seed
- * and takes at least COST_MARGIN less time (or FLOPs) than scratch, or when scratch does not get there in every seed
- * and the variant does.
- * Sizes where neither reaches the target in every seed are left out.
+ * Time or FLOPs to the target validation accuracy at each size, model selection included: holds at N when the variant
+ * gets there in every seed and scratch does not, or when both do and the variant's cost is lower, paired by seed: the
+ * per-seed ratio variant ÷ scratch on the log scale, a paired t-test, Holm-corrected over the sizes compared (no
+ * fixed margin: the seeds' own spread decides what is noise). Wall time on a shared machine is this run's timing:
+ * the claim says so. Sizes where neither reaches the target in every seed are left out.
  */
 function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult {
   const id: ClaimId = what === 'time' ? 'trains-faster' : 'less-compute';
@@ -407,46 +439,71 @@ function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult 
       ? 'Fine-tuning trains faster than training from scratch.'
       : 'Fine-tuning needs less compute than training from scratch.';
   const target = input.target;
-  const measurement = `${what === 'time' ? 'Wall time' : 'Estimated training FLOPs'} to reach ${target ? formatPercent(target.value) : 'the target'} validation accuracy at each size (holds where fine-tuning needs at least ${Math.round(COST_MARGIN * 100)}% less than scratch), model selection included (every learning-rate candidate and k-fold fold the trial trained; the final run alone in brackets; pretraining reported separately).`;
+  const measurement = `${what === 'time' ? 'Wall time (this run’s timing: on a shared machine it moves with the load; CPU time is not recorded)' : 'Estimated training FLOPs'} to reach ${target ? formatPercent(target.value) : 'the target'} validation accuracy at each size, model selection included (every learning-rate candidate and k-fold fold the trial trained; the final run alone in brackets; pretraining reported separately). Holds where fine-tuning gets there in every seed and scratch does not, or where its cost is lower by a paired t-test on the per-seed log ratio, Holm-corrected over the sizes compared.`;
   const variant = mainVariant(input.comparisons);
   if (!variant || !target)
     return result(id, claim, measurement, [], () => '', 'no target accuracy or no fine-tuning variant to compare');
   const label = APPROACH_LABELS[variant.approach];
+  const everySeed = (t: TimeToTarget | undefined) => t !== undefined && t.trials > 0 && t.reached === t.trials;
   // The verdict uses the cost with model selection: equal tuning effort, and a user pays for the selection.
   const value = (t: TimeToTarget | undefined) =>
-    t && t.trials > 0 && t.reached === t.trials
-      ? what === 'time'
-        ? t.meanSecondsWithSelection
-        : t.meanFlopsWithSelection
-      : null;
+    everySeed(t) ? (what === 'time' ? t!.meanSecondsWithSelection : t!.meanFlopsWithSelection) : null;
   const finalRun = (t: TimeToTarget | undefined) =>
-    t && t.trials > 0 && t.reached === t.trials ? (what === 'time' ? t.meanSeconds : t.meanFlops) : null;
+    everySeed(t) ? (what === 'time' ? t!.meanSeconds : t!.meanFlops) : null;
   const format = what === 'time' ? formatSeconds : formatFlops;
+  const rows = input.timeToTarget
+    .filter((t) => t.approach === variant.approach)
+    .flatMap((v) => {
+      const s = input.timeToTarget.find((t) => t.approach === 'scratch' && t.trainSize === v.trainSize);
+      const vv = value(v);
+      const sv = value(s);
+      if (vv === null && sv === null) return [];
+      const test = vv !== null && sv !== null && s ? costTest(v, s, what) : null;
+      return [{ v, s, vv, sv, test }];
+    });
+  const adjusted = holmAdjust(rows.map((r) => r.test?.pValue ?? null));
+  const family = adjusted.filter((p) => p !== null).length;
   const checks: SizeCheck[] = [];
-  for (const v of input.timeToTarget.filter((t) => t.approach === variant.approach)) {
-    const s = input.timeToTarget.find((t) => t.approach === 'scratch' && t.trainSize === v.trainSize);
-    const vv = value(v);
-    const sv = value(s);
-    if (vv === null && sv === null) continue;
-    const holds = vv !== null && (sv === null || vv < sv * (1 - COST_MARGIN));
+  let notShown = 0;
+  let seedsNeeded: number | null = null;
+  rows.forEach(({ v, s, vv, sv, test }, i) => {
+    const p = adjusted[i] ?? null;
+    const cheaper = test !== null && test.ratio < 1;
+    const shown = cheaper && p !== null && p < FAMILY_ALPHA;
+    const holds = vv !== null && (sv === null || shown);
     const show = (x: number | null, t: TimeToTarget | undefined) => {
       if (x === null) {
-        return t && t.trials > 0 && t.reached === t.trials
+        return everySeed(t)
           ? `no ${what === 'time' ? 'wall time' : 'FLOPs'} recorded`
           : `not reached in every seed (${t?.reached ?? 0}/${t?.trials ?? 0})`;
       }
       const alone = finalRun(t);
       return `${format(x)}${alone !== null ? ` (final run alone ${format(alone)})` : ''}`;
     };
+    let stats = '';
+    if (test) {
+      const range = test.pairs > 1 ? `, 95% interval ${formatRatio(test.low)} to ${formatRatio(test.high)}` : '';
+      const tested =
+        test.pValue === null
+          ? 'one seed: no test'
+          : `paired t on log ratio p = ${formatP(test.pValue)}, after Holm ${formatP(p!)}`;
+      stats = `; ratio ${formatRatio(test.ratio)}${range} (${tested})`;
+      if (cheaper && !shown) {
+        notShown++;
+        const sd = Math.sqrt(sampleVariance(test.logs));
+        const n = seedsToSettle(Math.log(test.ratio), sd, FAMILY_ALPHA / Math.max(1, family));
+        if (n !== null) seedsNeeded = Math.max(seedsNeeded ?? 0, n);
+      }
+    }
     checks.push({
       trainSize: v.trainSize,
       holds,
-      detail: `${formatSize(v.trainSize)}: ${label} ${show(vv, v)}, scratch ${show(sv, s)}`,
+      detail: `${formatSize(v.trainSize)}: ${label} ${show(vv, v)}, scratch ${show(sv, s)}${stats}`,
     });
-  }
+  });
   if (checks.length === 0) {
     const reachedSomewhere = input.timeToTarget.some(
-      (t) => (t.approach === variant.approach || t.approach === 'scratch') && t.trials > 0 && t.reached === t.trials,
+      (t) => (t.approach === variant.approach || t.approach === 'scratch') && everySeed(t),
     );
     return result(
       id,
@@ -459,10 +516,32 @@ function toTargetClaim(input: ClaimsInput, what: 'time' | 'flops'): ClaimResult 
         : `neither ${label} nor scratch reached ${formatPercent(target.value)} validation accuracy in every seed at any size`,
     );
   }
-  return result(id, claim, measurement, checks, () => {
-    const shown = checks.slice(0, 3).map((c) => c.detail);
-    return `${holdsWhere(checks)} ${shown.join('; ')}${checks.length > 3 ? '; …' : '.'}${pretrainNote(input.pretrain, what)}`;
-  });
+  const seeds = Math.max(0, ...rows.map((r) => r.test?.pairs ?? 0));
+  const override: Verdict | undefined =
+    !checks.some((c) => c.holds) && notShown > 0 ? { kind: 'not-shown', seeds, seedsNeeded } : undefined;
+  return result(
+    id,
+    claim,
+    measurement,
+    checks,
+    () => {
+      const shown = checks.slice(0, 3).map((c) => c.detail);
+      const timing = what === 'time' ? ' Wall times are this run’s, on a machine other work shared.' : '';
+      return `${holdsWhere(checks)} ${shown.join('; ')}${checks.length > 3 ? '; …' : '.'}${timing}${pretrainNote(input.pretrain, what)}`;
+    },
+    undefined,
+    override,
+  );
+}
+
+/** "3.2×", or "never" for an open end of a multiplier interval. */
+function openEnd(v: number | null): string {
+  return v === null ? 'never' : `${formatMultiplier(v)}×`;
+}
+
+/** "×0.82" for a cost ratio. */
+function formatRatio(r: number): string {
+  return `×${r >= 10 ? r.toFixed(0) : r.toFixed(2)}`;
 }
 
 export function trainsFasterClaim(input: ClaimsInput): ClaimResult {

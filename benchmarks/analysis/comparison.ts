@@ -1,6 +1,7 @@
 import { APPROACHES, type Approach, type TrialRecord } from '../domain.js';
 import { findCrossover, DEFAULT_TOLERANCE, type Crossover, type CurvePoint } from './crossover.js';
 import { dataMultiplier, type DataMultiplier } from './data-multiplier.js';
+import { accuracyInterval } from './accuracy-interval.js';
 import { holmAdjust } from './multiple-testing.js';
 import { pairBySeed, pairedDifference, withHolm, type PairedDifference } from './paired.js';
 import { doneTrials } from './summary-stats.js';
@@ -79,6 +80,8 @@ function meanCurve(bySize: Map<number, number[]>): CurvePoint[] {
 export function compareToScratch(
   trials: readonly TrialRecord[],
   tolerance: number = DEFAULT_TOLERANCE,
+  /** Examples each trial was tested on (testSetSize), for the intervals that decide whether a curve is flat. */
+  testExamples: number | null = null,
 ): VariantComparison[] {
   const scratchBySize = accuraciesBySize(trials, 'scratch');
   const scratchBySeed = accuraciesBySizeAndSeed(trials, 'scratch');
@@ -94,14 +97,20 @@ export function compareToScratch(
       const values = bySize.get(trainSize)!;
       const scratchValues = scratchBySize.get(trainSize);
       const pairs = pairBySeed(bySeed.get(trainSize) ?? new Map(), scratchBySeed.get(trainSize) ?? new Map());
+      const difference = pairs.length > 0 ? pairedDifference(pairs) : null;
+      const withinNoise = difference?.interval != null && difference.interval.low <= 0 && difference.interval.high >= 0;
+      const undefinedHere =
+        withinNoise &&
+        flatAround(bySize, trainSize, testExamples) &&
+        flatAround(scratchBySize, trainSize, testExamples);
       return {
         trainSize,
         variantMean: mean,
         variantN: values.length,
         scratchMean: scratchMeans.get(trainSize) ?? null,
         scratchN: scratchValues?.length ?? 0,
-        difference: pairs.length > 0 ? pairedDifference(pairs) : null,
-        multiplier: dataMultiplier(trainSize, mean, scratchCurve),
+        difference,
+        multiplier: undefinedHere ? { kind: 'not-defined' } : dataMultiplier(trainSize, mean, scratchCurve),
       };
     });
     result.push({ approach, baseline: 'scratch', sizes, crossover: findCrossover(curve, scratchCurve, tolerance) });
@@ -122,4 +131,31 @@ function holmOverComparisons(comparisons: VariantComparison[]): VariantCompariso
       return s.difference ? { ...s, difference: withHolm(s.difference, adjustedP, family) } : s;
     }),
   }));
+}
+
+/**
+ * Whether an approach's curve is flat around `trainSize` within the noise: at each neighbouring size run (the next
+ * smaller and the next larger), the change of mean accuracy is within the two sizes' 95% intervals combined
+ * (√(h₁² + h₂²), h the half-widths of accuracyInterval). False without a neighbour or without a spread estimate.
+ */
+export function flatAround(
+  bySize: ReadonlyMap<number, readonly number[]>,
+  trainSize: number,
+  testExamples: number | null,
+): boolean {
+  const sizes = [...bySize.keys()].sort((a, b) => a - b);
+  const at = sizes.indexOf(trainSize);
+  const neighbours = [sizes[at - 1], sizes[at + 1]].filter((n): n is number => n !== undefined);
+  const here = bySize.get(trainSize);
+  if (at < 0 || neighbours.length === 0 || !here || here.length < 2) return false;
+  const half = (values: readonly number[]) => {
+    const i = accuracyInterval(values, testExamples);
+    return (i.high - i.low) / 2;
+  };
+  const meanOf = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  return neighbours.every((n) => {
+    const there = bySize.get(n)!;
+    if (there.length < 2) return false;
+    return Math.abs(meanOf(there) - meanOf(here)) <= Math.hypot(half(there), half(here));
+  });
 }

@@ -132,6 +132,8 @@ export interface TimeToTarget {
   meanSecondsWithSelection: number | null;
   /** The same in estimated FLOPs (updates counted as in trialFlopsWithSelection). */
   meanFlopsWithSelection: number | null;
+  /** Per seed that reached the target: its cost with model selection (null where not recorded), in increasing seed. */
+  perSeed: { seed: number; secondsWithSelection: number | null; flopsWithSelection: number | null }[];
 }
 
 /** Time (and estimated FLOPs) until validation accuracy first reaches `target`, per approach and size, over done trials. */
@@ -156,6 +158,7 @@ export function timeToTarget(
       flops: number[];
       wholeSeconds: number[];
       wholeFlops: number[];
+      perSeed: TimeToTarget['perSeed'];
     }
   >();
   for (const t of doneTrials(trials)) {
@@ -170,6 +173,7 @@ export function timeToTarget(
       flops: [],
       wholeSeconds: [],
       wholeFlops: [],
+      perSeed: [],
     };
     groups.set(key, group);
     group.trials += 1;
@@ -178,16 +182,24 @@ export function timeToTarget(
     if (!hit) continue;
     group.seconds.push(hit.elapsedSeconds);
     const kfold = t.protocol?.kind === 'kfold';
+    const seed = {
+      seed: t.seed,
+      secondsWithSelection: null as number | null,
+      flopsWithSelection: null as number | null,
+    };
     if (t.wallSeconds !== null) {
       const afterHit = Math.max(0, sorted[sorted.length - 1]!.elapsedSeconds - hit.elapsedSeconds);
-      group.wholeSeconds.push(kfold ? t.wallSeconds : Math.max(hit.elapsedSeconds, t.wallSeconds - afterHit));
+      seed.secondsWithSelection = kfold ? t.wallSeconds : Math.max(hit.elapsedSeconds, t.wallSeconds - afterHit);
+      group.wholeSeconds.push(seed.secondsWithSelection);
     }
     if (t.trainFlops !== null && t.steps !== null && t.steps > 0) {
       const perStep = t.trainFlops / t.steps;
       group.flops.push(perStep * hit.step);
       const all = stepsWithSelection(t)!;
-      group.wholeFlops.push(perStep * (kfold ? all : all - t.steps + Math.min(hit.step, t.steps)));
+      seed.flopsWithSelection = perStep * (kfold ? all : all - t.steps + Math.min(hit.step, t.steps));
+      group.wholeFlops.push(seed.flopsWithSelection);
     }
+    group.perSeed.push(seed);
   }
   return [...groups.values()].sort(compareApproachSize).map((g) => ({
     approach: g.approach,
@@ -198,6 +210,7 @@ export function timeToTarget(
     meanFlops: g.flops.length > 0 ? mean(g.flops) : null,
     meanSecondsWithSelection: g.wholeSeconds.length > 0 ? mean(g.wholeSeconds) : null,
     meanFlopsWithSelection: g.wholeFlops.length > 0 ? mean(g.wholeFlops) : null,
+    perSeed: [...g.perSeed].sort((a, b) => a.seed - b.seed),
   }));
 }
 

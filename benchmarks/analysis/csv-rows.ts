@@ -91,6 +91,8 @@ export function multiplierCells(m: DataMultiplier): { value: number | null; note
       return { value: m.multiplierAtMost, note: 'at most: scratch matches at the smallest size run' };
     case 'more-than-largest':
       return { value: m.multiplierAbove, note: 'more than: scratch does not reach it within the largest size run' };
+    case 'not-defined':
+      return { value: null, note: 'not defined: the lead is within the noise on curves that are flat here' };
     case 'no-data':
       return { value: null, note: 'no scratch results' };
   }

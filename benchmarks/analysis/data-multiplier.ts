@@ -10,6 +10,12 @@ export type DataMultiplier =
   | { kind: 'at-most'; smallestSize: number; multiplierAtMost: number; scratchAhead: boolean }
   /** Scratch never reaches it within the sizes run: the multiplier is more than largestSize / N. */
   | { kind: 'more-than-largest'; largestSize: number; multiplierAbove: number }
+  /**
+   * Not defined: at this size the variant's lead is within the noise (its paired 95% interval includes 0) and both
+   * curves are flat within their 95% intervals around it, so any matching size read off scratch's curve is noise
+   * (a +0.2-point lead on a flat curve would read as ×1.7).
+   */
+  | { kind: 'not-defined' }
   /** Scratch has no results. */
   | { kind: 'no-data' };
 

@@ -251,6 +251,7 @@ function interpolatedValue(m: DataMultiplier): number | null {
       return m.multiplierAtMost;
     case 'more-than-largest':
       return Infinity;
+    case 'not-defined':
     case 'no-data':
       return null;
   }

@@ -57,6 +57,8 @@ export function multiplierPhrase(m: DataMultiplier): string | null {
         : `scratch matches it at the smallest size run, at most ${formatMultiplier(m.multiplierAtMost)}× the data`;
     case 'more-than-largest':
       return `scratch does not match it even with ${formatSize(m.largestSize)} examples, the largest size run (more than ${formatMultiplier(m.multiplierAbove)}× the data)`;
+    case 'not-defined':
+      return 'the data multiplier is not defined there (a lead within the noise on curves that are flat within the noise)';
     case 'no-data':
       return null;
   }

@@ -52,6 +52,8 @@ function interpolatedCell(m: InterpolatedMultiplier): string {
       return `at most ${multiplierText(m.multiplier.multiplierAtMost)}${interval}`;
     case 'more-than-largest':
       return `more than ${multiplierText(m.multiplier.multiplierAbove)}${interval}`;
+    case 'not-defined':
+      return `not defined${interval}`;
     case 'no-data':
       return DASH;
   }

@@ -85,6 +85,8 @@ export function multiplierCell(m: DataMultiplier): string {
       return `≤ ${formatMultiplier(m.multiplierAtMost)}×${m.scratchAhead ? ' (scratch ahead)' : ''}`;
     case 'more-than-largest':
       return `> ${formatMultiplier(m.multiplierAbove)}×`;
+    case 'not-defined':
+      return 'not defined (flat within the noise)';
     case 'no-data':
       return DASH;
   }

@@ -36,6 +36,7 @@ describe('analyzeSuite', () => {
       // one run per trial, no learning-rate candidates: nothing was spent on selection
       meanSecondsWithSelection: 6,
       meanFlopsWithSelection: 300,
+      perSeed: [0, 1, 2].map((seed) => ({ seed, secondsWithSelection: 6, flopsWithSelection: 300 })),
     });
     const ft10 = analysis.cost.timeToTarget.find((t) => t.approach === 'finetune' && t.trainSize === 10);
     expect(ft10).toMatchObject({ trials: 3, reached: 2 });

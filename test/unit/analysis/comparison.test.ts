@@ -72,6 +72,28 @@ describe('compareToScratch', () => {
     expect(lp.crossover).toMatchObject({ kind: 'not-reached', largestSize: 10 });
   });
 
+  it('calls the data multiplier "not defined" where a lead within the noise sits on curves flat within the noise', () => {
+    // both flat at about 97% from 500 to 2,000 (seed noise ±0.5 points, 500 test examples); fine-tuning +0.2 at 1,000
+    const flat = [
+      ...trials('scratch', 500, [0.968, 0.972, 0.965]),
+      ...trials('scratch', 1000, [0.97, 0.966, 0.972]),
+      ...trials('scratch', 2000, [0.972, 0.969, 0.974]),
+      ...trials('finetune', 500, [0.969, 0.97, 0.967]),
+      ...trials('finetune', 1000, [0.974, 0.966, 0.974]),
+      ...trials('finetune', 2000, [0.97, 0.972, 0.971]),
+    ];
+    const [ft] = compareToScratch(flat, 0.01, 500);
+    expect(ft!.sizes[1]!.difference!.difference).toBeCloseTo(0.002, 12);
+    expect(ft!.sizes[1]!.multiplier).toEqual({ kind: 'not-defined' });
+    // on the steep part of a curve (the scenario above) the multiplier stays a number
+    expect(result[0]!.sizes[0]!.multiplier.kind).toBe('interpolated');
+    // the same small lead where scratch's curve still climbs is not "flat": a number (or a bound), not "not defined"
+    const climbing = flat.map((t) =>
+      t.approach === 'scratch' && t.trainSize === 2000 ? { ...t, testAccuracy: 0.995 } : t,
+    );
+    expect(compareToScratch(climbing, 0.01, 500)[0]!.sizes[1]!.multiplier.kind).not.toBe('not-defined');
+  });
+
   it('uses a configurable tolerance', () => {
     const loose = compareToScratch(input, 0.25);
     expect(loose[0]!.crossover).toMatchObject({ kind: 'reached', trainSize: 100 });

@@ -74,6 +74,7 @@ describe('timeToTarget', () => {
         meanFlops: null,
         meanSecondsWithSelection: null,
         meanFlopsWithSelection: null,
+        perSeed: [],
       },
       // a at 2 s (1000 · 20/40 = 500 FLOPs), b at 5 s (no FLOPs); c has no curve. Neither recorded a wall time; a
       // single run without learning-rate candidates has no selection, so its FLOPs with selection are the same.
@@ -86,6 +87,11 @@ describe('timeToTarget', () => {
         meanFlops: 500,
         meanSecondsWithSelection: null,
         meanFlopsWithSelection: 500,
+        // per seed that reached it, with what it recorded
+        perSeed: [
+          { seed: a.seed, secondsWithSelection: null, flopsWithSelection: 500 },
+          { seed: b.seed, secondsWithSelection: null, flopsWithSelection: null },
+        ].sort((x, y) => x.seed - y.seed),
       },
     ]);
   });

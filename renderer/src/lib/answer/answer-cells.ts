@@ -52,6 +52,8 @@ export function multiplierText(m: DataMultiplier): string | null {
       return m.scratchAhead ? 'none' : `≤ ${times(m.multiplierAtMost)}`;
     case 'more-than-largest':
       return `> ${times(m.multiplierAbove)}`;
+    case 'not-defined':
+      return 'not defined';
     case 'no-data':
       return null;
   }
