@@ -93,11 +93,13 @@ export const TRIAL_INTERRUPTED = 'interrupted before it finished';
 export const TRIAL_CANCELLED = 'cancelled before it finished';
 
 /**
- * All reads and writes of suites, trials and epoch curves: the one interface the runner, the service, the CLI,
- * `serve`, the app and export use. Implementations: `SqliteStore` (sqlite-store.ts, one file, the default) and
- * `PgStore` (a shared PostgreSQL database); `openStore` (open-store.ts) picks one from a location string.
+ * All reads and writes of suites, trials, epoch curves, and a distributed run's claims and blobs: the one interface the
+ * runner, the service, the CLI, `serve`, the app, export and the workers use. One implementation, `SqlStore`
+ * (sql-store.ts), over two databases: `SqliteStore` (sqlite-store.ts, one file, the default) and `PgStore` (a shared
+ * PostgreSQL database); `openStore` (open-store.ts) picks one from a location string.
  *
- * The contract every implementation keeps (held by test/unit/store/store-contract.test.ts against each):
+ * The contract every implementation keeps (held against each by test/unit/store/store-contract.test.ts, and for the
+ * distributed methods by test/unit/distributed/trial-claims.test.ts and blob-store.test.ts):
  * - A suite is run by at most one run at a time: `claimSuite` takes it atomically, only when no live run holds it
  *   (or with `force`); every later write of the run names its token and is refused once the run lost the suite.
  * - A trial's result and its whole curve are written in one transaction, once: a finished trial (done, diverged,

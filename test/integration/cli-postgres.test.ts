@@ -12,6 +12,7 @@ import { openStore } from '../../benchmarks/store/open-store.js';
 import { PG_MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { storeFinishedTinySuite } from '../support/stored-suite.js';
+import { olderPostgresSchema } from '../support/store-backends.js';
 import { requireSystem } from '../support/system.js';
 import { TINY_SUITE, cli, sandbox, type Sandbox } from './cli-helpers.js';
 
@@ -204,12 +205,7 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
 
   it('issue 16 defect 10: a worker refuses an older database in one line; migrate waits for the older processes to stop, then says what it does', async () => {
     const url = await fresh();
-    await rows(
-      url,
-      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
-    );
-    for (const migration of PG_MIGRATIONS.slice(0, 3)) await rows(url, migration);
-    await rows(url, 'INSERT INTO transfer_bench_schema (version) VALUES (3)');
+    await olderPostgresSchema(url, 3);
     const box = sandbox();
     const worker = cli(box, ['worker', '--db', url, '--backend', 'wasm']);
     expect(worker.status).toBe(1);

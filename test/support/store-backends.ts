@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { PG_MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { openStore } from '../../benchmarks/store/open-store.js';
 import { compileSql, parameterValues, type Params } from '../../benchmarks/store/sql-dialect.js';
 import type { Store } from '../../benchmarks/store/store.js';
@@ -121,4 +122,26 @@ export function postgresBackend(): StoreBackend & { server: () => PostgresServer
       return server;
     },
   });
+}
+
+/**
+ * Makes the empty PostgreSQL database at `url` what a program of schema `version` left: its tables and version, and
+ * one finished suite named "old".
+ */
+export async function olderPostgresSchema(url: string, version: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
+    );
+    for (const migration of PG_MIGRATIONS.slice(0, version)) await client.query(migration);
+    await client.query('INSERT INTO transfer_bench_schema (version) VALUES ($1)', [version]);
+    await client.query(
+      `INSERT INTO suites (name, status, spec_json, base_dir, backend_choice, env_json, created_at)
+       VALUES ('old', 'done', '{}', '/', 'auto', '{}', '2025-01-01T00:00:00.000Z')`,
+    );
+  } finally {
+    await client.end();
+  }
 }

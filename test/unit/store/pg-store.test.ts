@@ -16,6 +16,7 @@ import { MIGRATIONS, PG_MIGRATIONS } from '../../../benchmarks/store/migrations.
 import { openDb } from '../../../benchmarks/store/open-db.js';
 import { openStore } from '../../../benchmarks/store/open-store.js';
 import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
+import { olderPostgresSchema } from '../../support/store-backends.js';
 import { requireSystem } from '../../support/system.js';
 
 let databases = 0;
@@ -108,17 +109,7 @@ describe.skipIf(!requireSystem('postgresql'))('PgStore', () => {
 
   it('upgrades a database written by an older version and keeps its rows; read-only commands ask for migrate first', async () => {
     const url = await fresh();
-    await query(
-      url,
-      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
-    );
-    await query(url, PG_MIGRATIONS[0]!);
-    await query(url, 'INSERT INTO transfer_bench_schema (version) VALUES (1)');
-    await query(
-      url,
-      `INSERT INTO suites (name, status, spec_json, base_dir, backend_choice, env_json, created_at)
-       VALUES ('old', 'done', '{}', '/', 'auto', '{}', '2025-01-01T00:00:00.000Z')`,
-    );
+    await olderPostgresSchema(url, 1);
     const where = url;
     await expect(openStore(url, { readonly: true })).rejects.toThrow(
       `database ${where} was written by an older transfer-bench (schema version 1, this one reads ${PG_MIGRATIONS.length}): upgrade it once with \`transfer-bench migrate --db ${where}\``,
@@ -134,17 +125,7 @@ describe.skipIf(!requireSystem('postgresql'))('PgStore', () => {
 
   it('issue 16 defect 10: a worker never migrates; an upgrade waits until no process of another version is connected, and says what it does', async () => {
     const url = await fresh();
-    await query(
-      url,
-      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
-    );
-    for (const migration of PG_MIGRATIONS.slice(0, 3)) await query(url, migration);
-    await query(url, 'INSERT INTO transfer_bench_schema (version) VALUES (3)');
-    await query(
-      url,
-      `INSERT INTO suites (name, status, spec_json, base_dir, backend_choice, env_json, created_at)
-       VALUES ('old', 'done', '{}', '/', 'auto', '{}', '2025-01-01T00:00:00.000Z')`,
-    );
+    await olderPostgresSchema(url, 3);
     const version = async () => (await query<{ version: number }>(url, 'SELECT version FROM transfer_bench_schema'))[0];
     // A worker (migrate: false) refuses in one line that says to run migrate, and changes nothing.
     const worker = await openStore(url, { migrate: false }).catch((e: unknown) => e);
