@@ -133,6 +133,16 @@ export function budgets(largestSize: number, hasSource: boolean): Partial<Record
 }
 
 /**
+ * Batch size for a model taking h×w images: 32 up to 128×128, then halved as the pixels grow (8 at 224×224), so a
+ * training step's activations stay a few hundred MB (a MobileNetV2 at 224×224 in batches of 32 overflows the wasm
+ * backend's memory: "Invalid typed array length").
+ */
+export function batchSizeFor(h: number, w: number): number {
+  const fits = (32 * 128 * 128) / (h * w);
+  return Math.max(4, Math.min(32, 2 ** Math.floor(Math.log2(fits))));
+}
+
+/**
  * The built-in architecture for the data: a CNN for images of 10 pixels or more a side, an MLP for other images and
  * numeric tables, Kim's text-cnn (the faster of the two text models) for text with an embedding of the vocabulary's size.
  */
@@ -258,6 +268,13 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
       testPerClass: sourceTest,
     };
   } else if (source?.kind === 'model') {
+    const [h, w] = source.inputShape ?? [];
+    if (h && w) {
+      const batchSize = batchSizeFor(h, w);
+      for (const settings of Object.values(draft.approaches as Record<string, ApproachSettings>)) {
+        settings.batchSize = batchSize;
+      }
+    }
     draft.pretrainedModel = {
       path: looksLikeCatalogueName(source.path) ? source.path : relativePath(suiteDir, source.path),
       cutLayer: source.cutLayer,

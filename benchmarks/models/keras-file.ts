@@ -25,7 +25,7 @@ import type { Dataset, Group } from 'h5wasm';
 import type * as H5 from 'h5wasm';
 import { unzipSync, strFromU8 } from 'fflate';
 import { UserError, errorMessage } from '../errors.js';
-import { buildKerasMobilenetV2 } from './mobilenet-v2.js';
+import { buildKerasMobilenetV2, buildMobilenetV2Backbone } from './mobilenet-v2.js';
 import { saveModel } from './model-io.js';
 
 type Json = Record<string, unknown>;
@@ -266,11 +266,12 @@ export function keras2ApplicationsModel(file: string): tfl.LayersModel | null {
   const alpha = Number(match[1]);
   const inputSize = Number(match[2]);
   if (match[3]) {
-    // the backbone up to out_relu, as Keras' include_top=False without pooling
-    const built = buildKerasMobilenetV2({ alpha, inputSize, classes: 2, seed: 0 });
+    // the backbone up to out_relu, as Keras' include_top=False without pooling (the pooling has no weights)
+    const { input, features } = buildMobilenetV2Backbone({ alpha, inputSize, seed: 0 });
+    const backbone = tfl.model({ inputs: input, outputs: features });
     return tfl.model({
-      inputs: built.inputs,
-      outputs: built.getLayer('out_relu').output as tfl.SymbolicTensor,
+      inputs: backbone.inputs,
+      outputs: backbone.getLayer('out_relu').output as tfl.SymbolicTensor,
       name: `mobilenetv2_${match[1]}_${inputSize}`,
     });
   }
