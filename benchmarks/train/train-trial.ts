@@ -186,6 +186,7 @@ async function train(
       callbacks.onStart(perRun * runs);
       const cv = await crossValidate({
         rates,
+        extend: settings.extendGrid === true,
         budget,
         folds: spec.folds,
         labels: Int32Array.from(all, (i) => task.pool.labels[i]!),
@@ -250,6 +251,7 @@ async function train(
         rates,
         budget,
         prune: settings.pruneCandidates,
+        extend: settings.extendGrid === true,
         buildModel: buildCandidate,
         train,
         val,
