@@ -63,6 +63,8 @@ export interface LearningRateCandidate {
   /** Stopped before its budget because it trailed the best candidate so far at the same step. */
   pruned: boolean;
   diverged: boolean;
+  /** Added by edge extension (one ×3 step beyond the list's edge where the best sat); absent for the listed values. */
+  extended?: boolean;
 }
 
 /** What a trial with a frozen prefix did with it: stored in its protocol (see train/frozen-features.ts). */

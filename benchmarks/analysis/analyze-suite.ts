@@ -225,7 +225,7 @@ function analyzeOneSource(
     }),
     caveats: [
       ...buildCaveats({ seeds: seeds.length, accuracy, comparisons, incomplete, trials: own, wideInterval }),
-      ...tuningCaveats(tuning, own),
+      ...tuningCaveats(tuning, own, suite.spec, epochs),
       ...fitCaveats(learningCurves),
     ],
     sources: [],

@@ -24,6 +24,7 @@ export function tuningSection(tuning: readonly ApproachTuning[], protocols?: Pro
       chosen || '—',
       edge,
       `${t.prunedCandidates} of ${t.candidates}`,
+      String(t.extendedCandidates),
       cost,
       withoutPruning,
     ];
@@ -33,7 +34,7 @@ export function tuningSection(tuning: readonly ApproachTuning[], protocols?: Pro
     { kind: 'heading', level: 3, text: 'Learning-rate tuning' },
     {
       kind: 'paragraph',
-      text: 'Each trial trains once per learning rate in its approach’s list and keeps the one with the lowest validation loss (never the test set). A candidate past the step floor and a quarter of its budget that trails the best finished candidate at the same step is stopped early. Cost: optimiser updates over all candidates divided by those of the kept model; "without stopping early" counts each stopped candidate at the kept one’s length (an estimate).',
+      text: 'Each trial trains once per learning rate in its approach’s list and keeps the one with the lowest validation loss (never the test set). A candidate past the step floor and a quarter of its budget is stopped early only when it trails the best finished candidate at the same step by more than the validation noise (1.96 standard errors of the two validation accuracies) and its validation loss has not improved for 3 evaluations: a slow learner that is still improving trains on. With edge extension ("extendGrid"), a best value at the smallest or largest value tried adds one ×3 step beyond it, until it is inside or the rate would leave 1e-6 … 1. "At an edge" counts trials whose kept value is the smallest or largest they tried. Cost: optimiser updates over all candidates divided by those of the kept model; "without stopping early" counts each stopped candidate at the kept one’s length (an estimate).',
     },
     {
       kind: 'table',
@@ -43,11 +44,12 @@ export function tuningSection(tuning: readonly ApproachTuning[], protocols?: Pro
         'Chosen (trials)',
         'At an edge',
         'Stopped early',
+        'Added by extension',
         'Cost (updates)',
         'Cost without stopping early',
       ],
       rows,
-      numeric: [false, false, false, true, true, true, true],
+      numeric: [false, false, false, true, true, true, true, true],
     },
   ];
 }

@@ -166,6 +166,12 @@ export const approachSettings = z
      * of the cost of hopeless values; can drop a slow starter that would have ended best.
      */
     pruneCandidates: z.boolean().default(true),
+    /**
+     * With a list of learning rates: when the best value sits at the smallest or largest of the values tried, try one
+     * ×3 step beyond it, again until the best is inside or the rate would leave 1e-6 … 1 (on in the built-in suites;
+     * off when absent).
+     */
+    extendGrid: z.boolean().optional(),
     batchSize: z.number().int().positive().max(4096).default(32),
     /** Upper bound on passes over the training subset. */
     epochs: z.number().int().positive(),

@@ -5,7 +5,7 @@
  */
 import type { EpochRecord, LearningRateCandidate } from '../domain.js';
 import { createRng, deriveSeed, shuffleInPlace } from '../datasets/seeded-random.js';
-import type { TrialModel } from './learning-rate-search.js';
+import { extensionBeyond, type TrialModel } from './learning-rate-search.js';
 import type { Split } from './metrics.js';
 import { trainLoop, type TrainBudget } from './train-loop.js';
 
@@ -77,9 +77,22 @@ export function meanFoldCurve(curves: readonly (readonly EpochRecord[])[]): Epoc
   });
 }
 
-/** The evaluation with the lowest mean validation loss (the earliest on a tie); undefined when none is finite. */
-export function bestEvaluation(curve: readonly EpochRecord[]): EpochRecord | undefined {
-  return curve.reduce<EpochRecord | undefined>(
+/**
+ * Evaluations at the start of a cross-validated curve that are never chosen (a warm-up floor): the first evaluation
+ * is the model barely trained, and a noisy early dip in the folds' mean loss must not pick it.
+ */
+export const WARMUP_EVALUATIONS = 1;
+
+/**
+ * The evaluation with the lowest mean validation loss (the earliest on a tie), past the first `warmup` evaluations
+ * (unless the curve has no more than that); undefined when none is finite.
+ */
+export function bestEvaluation(
+  curve: readonly EpochRecord[],
+  warmup: number = WARMUP_EVALUATIONS,
+): EpochRecord | undefined {
+  const eligible = curve.length > warmup ? curve.slice(warmup) : curve;
+  return eligible.reduce<EpochRecord | undefined>(
     (best, r) => (Number.isFinite(r.valLoss) && (best === undefined || r.valLoss < best.valLoss) ? r : best),
     undefined,
   );
@@ -87,6 +100,8 @@ export function bestEvaluation(curve: readonly EpochRecord[]): EpochRecord | und
 
 export interface CrossValidationOptions {
   rates: readonly number[];
+  /** When the best value sits at an edge of the rates tried, try one ×3 step beyond it, until inside or a bound. */
+  extend?: boolean;
   budget: Omit<TrainBudget, 'learningRate' | 'patience'>;
   folds: number;
   /** Labels of the subset's examples, in the order `split` takes positions. */
@@ -116,8 +131,9 @@ export interface CrossValidationResult {
 
 /**
  * For each learning rate, trains one model per fold on the other folds for the whole budget (no early stopping)
- * and evaluates on the held-out fold; the learning rate and step with the lowest mean validation loss win. A
- * learning rate that diverges on any fold is out.
+ * and evaluates on the held-out fold; the learning rate and step with the lowest mean validation loss win, never the
+ * first evaluation (WARMUP_EVALUATIONS). A learning rate that diverges on any fold is out. With `extend`, a best value
+ * at an edge of the rates tried adds one ×3 step beyond it (extensionBeyond), until inside or a bound is hit.
  */
 export async function crossValidate(options: CrossValidationOptions): Promise<CrossValidationResult> {
   const folds = stratifiedFolds(options.labels, options.folds, options.seed);
@@ -127,7 +143,9 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
   let steps = 0;
   let samples = 0;
   let run = 0;
-  for (const learningRate of options.rates) {
+  const queue = [...options.rates];
+  for (let index = 0; index < queue.length; index++) {
+    const learningRate = queue[index]!;
     const curves: EpochRecord[][] = [];
     let diverged = false;
     let candidateSteps = 0;
@@ -166,8 +184,13 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
       steps: candidateSteps,
       pruned: false,
       diverged,
+      ...(index >= options.rates.length ? { extended: true } : {}),
     });
     if (at && (best === null || at.valLoss < best.at.valLoss)) best = { learningRate, curve, at };
+    if (options.extend && index === queue.length - 1 && best !== null) {
+      const next = extensionBeyond(best.learningRate, queue);
+      if (next !== null && !queue.includes(next)) queue.push(next);
+    }
   }
   if (best === null)
     return {

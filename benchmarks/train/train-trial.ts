@@ -196,6 +196,7 @@ async function train(
       callbacks.onStart(perRun * runs);
       const cv = await crossValidate({
         rates,
+        extend: settings.extendGrid === true,
         budget,
         folds: spec.folds,
         labels: Int32Array.from(all, (i) => task.pool.labels[i]!),
@@ -260,6 +261,7 @@ async function train(
         rates,
         budget,
         prune: settings.pruneCandidates,
+        extend: settings.extendGrid === true,
         buildModel: buildCandidate,
         train,
         val,

@@ -78,6 +78,13 @@ describe('mean curve over folds', () => {
   it('picks the earliest of equal lowest losses', () => {
     expect(bestEvaluation([record(5, 0.3), record(10, 0.2), record(15, 0.2)])!.step).toBe(10);
   });
+
+  it('never picks the first evaluation (warm-up floor) unless it is the only one', () => {
+    // a noisy early dip at the first evaluation: the floor skips it and takes the best of the rest
+    expect(bestEvaluation([record(25, 0.1), record(50, 0.3), record(75, 0.2)])!.step).toBe(75);
+    expect(bestEvaluation([record(25, 0.1)])!.step).toBe(25);
+    expect(bestEvaluation([record(25, 0.1), record(50, 0.3)], 0)!.step).toBe(25);
+  });
 });
 
 describe('crossValidate', () => {

@@ -7,6 +7,7 @@ import {
   atEdgeOfGrid,
   learningRates,
   searchLearningRate,
+  extensionBeyond,
   trailsReference,
 } from '../../../benchmarks/train/learning-rate-search.js';
 import type { Split } from '../../../benchmarks/train/metrics.js';
@@ -33,13 +34,13 @@ function split(count: number, labelShift = 0): Split {
 
 const budget = { optimizer: 'adam' as const, batchSize: 4, epochs: 6, minSteps: 0, patience: 100 };
 
-const record = (step: number, valLoss: number): EpochRecord => ({
+const at = (step: number, valLoss: number, valAccuracy: number): EpochRecord => ({
   epoch: step,
   step,
   trainLoss: 0,
   trainAccuracy: 0,
   valLoss,
-  valAccuracy: 0,
+  valAccuracy,
   elapsedSeconds: 0,
 });
 
@@ -53,13 +54,29 @@ describe('learning-rate grids', () => {
     expect(atEdgeOfGrid(0.001, [0.001])).toBe(false);
   });
 
-  it('prunes a candidate past the warm-up whose best validation loss trails the reference at the same step', () => {
-    const reference = [record(10, 1.0), record(20, 0.6), record(30, 0.7), record(40, 0.5)];
-    const prune = trailsReference(reference, 20);
-    expect(prune(record(10, 5), 5)).toBe(false); // warm-up
-    expect(prune(record(20, 0.65), 0.65)).toBe(true); // 0.65 > 0.6 at step 20
-    expect(prune(record(30, 0.8), 0.59)).toBe(false); // its best so far (0.59) beats the reference's (0.6)
-    expect(prune(record(45, 0.55), 0.55)).toBe(true); // reference best by step 40: 0.5
+  it('prunes only a candidate behind by more than the validation noise that has stopped improving', () => {
+    // reference: 90% validation accuracy from step 20 on (loss 0.3); 200 validation examples
+    const reference = [10, 20, 30, 40, 50, 60, 70].map((s) => at(s, s === 10 ? 1 : 0.3, s === 10 ? 0.5 : 0.9));
+    // a slow learner: far behind (50%) but its loss falls at every evaluation — never pruned
+    const slow = trailsReference(reference, 20, 200);
+    expect([10, 20, 30, 40, 50, 60, 70].map((s) => slow(at(s, 2 - s / 100, 0.5), 2 - s / 100))).toEqual(
+      Array(7).fill(false),
+    );
+    // a stalled candidate at 88%: behind, but by less than the noise (1.96 · √((0.09 + 0.1056) / 200) = 6.1 points)
+    const close = trailsReference(reference, 20, 200);
+    expect([10, 20, 30, 40, 50, 60].map((s) => close(at(s, 0.4, 0.88), 0.4))).toEqual(Array(6).fill(false));
+    // a stalled candidate at 70%: behind by 20 points, its best loss unchanged for 3 evaluations past the warm-up
+    const stalled = trailsReference(reference, 20, 200);
+    const decisions = [10, 20, 30, 40].map((s) => stalled(at(s, 0.6, 0.7), 0.6));
+    expect(decisions).toEqual([false, false, false, true]);
+  });
+
+  it('extends a grid one ×3 step beyond the edge its best sits at, within bounds', () => {
+    expect(extensionBeyond(0.003, [0.001, 0.0003, 0.003])).toBeCloseTo(0.009, 12);
+    expect(extensionBeyond(0.0003, [0.001, 0.0003, 0.003])).toBeCloseTo(0.0001, 12);
+    expect(extensionBeyond(0.001, [0.001, 0.0003, 0.003])).toBeNull();
+    expect(extensionBeyond(0.5, [0.1, 0.5])).toBeNull(); // 1.5 is past the bound of 1
+    expect(extensionBeyond(0.001, [0.001])).toBeNull();
   });
 });
 
@@ -68,12 +85,13 @@ describe('searchLearningRate', () => {
     await selectBackend('wasm');
   });
 
-  async function search(val: Split, rates: number[], prune = false) {
+  async function search(val: Split, rates: number[], prune = false, extend = false) {
     const train = split(30);
     const result = await searchLearningRate({
       rates,
       budget,
       prune,
+      extend,
       buildModel: () => {
         const model = tinyModel();
         return { trained: model, dispose: () => model.dispose() };
@@ -115,13 +133,24 @@ describe('searchLearningRate', () => {
     expect(result.learningRate).toBe(0.001);
   });
 
-  it('stops a hopeless candidate early and never keeps it', async () => {
+  it('never stops a candidate that is behind but still improving (a slow learner trains its whole budget)', async () => {
     const result = await search(split(12), [0.5, 0.0001], true);
     const [first, slow] = result.candidates;
     expect(first!.pruned).toBe(false);
-    expect(slow!.pruned).toBe(true);
-    expect(slow!.steps).toBeLessThan(first!.steps);
+    expect(slow!.pruned).toBe(false);
+    expect(slow!.steps).toBe(first!.steps);
     expect(result.learningRate).toBe(0.5);
+  });
+
+  it('with extension, follows a best value at the top edge upward by ×3 until the bound, marking what it added', async () => {
+    // separable clusters: the larger the rate, the faster the loss falls, so the top edge keeps winning
+    const result = await search(split(12), [0.001, 0.003], false, true);
+    const rates = result.candidates.map((c) => c.learningRate);
+    expect(rates.slice(0, 2)).toEqual([0.001, 0.003]);
+    expect(rates.length).toBeGreaterThan(2);
+    for (let i = 2; i < rates.length; i++) expect(rates[i]! / rates[i - 1]!).toBeCloseTo(3, 6);
+    expect(rates[rates.length - 1]!).toBeLessThanOrEqual(1);
+    expect(result.candidates.map((c) => c.extended === true)).toEqual(rates.map((_, i) => i >= 2));
   });
 
   it('leaves no tensor behind across searches', async () => {
