@@ -1,69 +1,17 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OLDER_TICKET_TOPICS, TICKET_TOPICS, ticketTable } from '../unit/datasets/text-fixtures.js';
 import { cli, query, sandbox } from './cli-helpers.js';
 
 const box = sandbox();
-
-/** Deterministic pseudo-random choices (mulberry32), so the tables are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const COMMON = ['please', 'help', 'my', 'the', 'since', 'yesterday', 'again', 'urgent', 'thanks', 'account', 'order'];
-
-/** A text table: `perClass` rows of each topic, each 6–14 words mixing the topic's words with common ones. */
-function ticketTable(topics: Record<string, string[]>, perClass: number, seed: number): string {
-  const random = rng(seed);
-  const pick = (words: string[]) => words[Math.floor(random() * words.length)]!;
-  const rows = ['id,text,category'];
-  let id = 0;
-  for (const [label, words] of Object.entries(topics)) {
-    for (let i = 0; i < perClass; i++) {
-      const n = 6 + Math.floor(random() * 9);
-      const text = Array.from({ length: n }, () => (random() < 0.5 ? pick(words) : pick(COMMON))).join(' ');
-      rows.push(`${id++},"${text}, ticket ${id}",${label}`);
-    }
-  }
-  return rows.join('\n') + '\n';
-}
 
 describe('transfer-bench on a text table', () => {
   it('init tickets.csv writes a text suite that runs every approach, exports CSV and writes the report', () => {
     const tickets = join(box.dir, 'tickets.csv');
     const source = join(box.dir, 'older-tickets.csv');
-    writeFileSync(
-      tickets,
-      ticketTable(
-        {
-          billing: ['invoice', 'charged', 'twice', 'refund', 'payment', 'card'],
-          login: ['password', 'reset', 'locked', 'login', 'email', 'code'],
-          shipping: ['parcel', 'late', 'courier', 'tracking', 'delivery', 'address'],
-        },
-        30,
-        1,
-      ),
-    );
-    writeFileSync(
-      source,
-      ticketTable(
-        {
-          payments: ['invoice', 'payment', 'card', 'charged', 'bank', 'receipt'],
-          access: ['password', 'login', 'locked', 'code', 'email', 'two-factor'],
-          logistics: ['courier', 'parcel', 'tracking', 'address', 'warehouse', 'late'],
-          other: ['feedback', 'question', 'idea', 'website', 'app', 'feature'],
-        },
-        40,
-        2,
-      ),
-    );
+    writeFileSync(tickets, ticketTable(TICKET_TOPICS, 30, 1));
+    writeFileSync(source, ticketTable(OLDER_TICKET_TOPICS, 40, 2));
     const out = join(box.dir, 'tickets.json');
     const init = cli(box, ['init', tickets, '--source', source, '--out', out, '--backend', 'wasm']);
     expect(init.status, init.stderr).toBe(0);
