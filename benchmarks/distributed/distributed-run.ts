@@ -28,14 +28,14 @@ import {
   ownerLooksAlive,
   thisProcessOwner,
 } from '../runner/run-owner.js';
-import { planTrials } from '../runner/suite-runner.js';
+import { cacheKeyChanges, planSources, planTrials, type SourcePlan } from '../runner/suite-runner.js';
 import type { WorkerForker } from '../runner/worker-process.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { RunOwner, Store } from '../store/store.js';
 import { failedResult } from '../train/failed-result.js';
-import { PRETRAIN_META, pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
+import { PRETRAIN_META, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
 import { needsBaseModel } from '../train/run-trial.js';
 import type { BlobStore } from './blob-store.js';
 import { packFiles } from './folder-pack.js';
@@ -76,14 +76,25 @@ export const TRIAL_SILENT_AFTER_MS = 30_000;
 
 type Base = { hash: string; cutLayer: string };
 
-/** What the workers need of a suite, stored as blobs: the target task, and the source model or what makes it. */
-interface SuiteBlobs {
-  taskHash: string;
+/**
+ * What the workers need of one source of a suite (see planSources: a single-source suite has one, a suite with
+ * `sources` one per source plus the view of its scratch trials), stored as blobs: the model its transfer trials start
+ * from, or what makes it.
+ */
+interface SourceBlobs {
+  plan: SourcePlan;
+  /** The source model, once known (made already, or pretrained by a worker during the run). */
   base: Base | null;
   /** When the source model is still to be pretrained: its cache key and the source task's blob. */
   pretrain: { cacheKey: string; sourceHash: string } | null;
   /** The record of a source model found already made (in the database or this machine's cache). */
   reused: PretrainRecord | null;
+}
+
+/** What the workers need of a suite: the target task, and per source its model or what makes it. */
+interface SuiteBlobs {
+  taskHash: string;
+  sources: SourceBlobs[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
@@ -106,52 +117,47 @@ async function putModel(blobs: BlobStore, modelPath: string, extra: string[] = [
 }
 
 /** Reads the suite's data here (where its files are) and stores what the workers need as blobs, once. */
-/**
- * A suite with several `sources` is not run distributed yet: the workers pretrain and load one source model per suite.
- * Refused before anything is stored, with what to do instead.
- */
-export function refuseSeveralSources(suite: LoadedSuite): void {
-  if (hasNamedSources(suite.spec)) {
-    throw new UserError(
-      `${suite.origin} names several sources ("sources"), which distributed runs do not support yet: run it without --distributed`,
-    );
-  }
-}
-
-async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, baseDir: string): Promise<SuiteBlobs> {
-  const { blobs, store } = options;
+async function storeSuiteBlobs(options: DistributedRunOptions, suite: LoadedSuite): Promise<SuiteBlobs> {
+  const { spec, baseDir } = suite;
   const target = await loadTask(spec.target.dataset, spec.target.testPerClass, { baseDir });
-  const { hash: taskHash } = await blobs.put(
+  const { hash: taskHash } = await options.blobs.put(
     encodeTask({ pool: target.pool, test: target.test, standardise: target.standardise }),
   );
+  const sources: SourceBlobs[] = [];
+  for (const plan of planSources(suite)) sources.push(await storeSourceBlobs(options, plan, baseDir));
+  return { taskHash, sources };
+}
+
+async function storeSourceBlobs(
+  options: DistributedRunOptions,
+  plan: SourcePlan,
+  baseDir: string,
+): Promise<SourceBlobs> {
+  const { blobs, store } = options;
+  const { spec, cacheKey } = plan;
+  const none = { plan, base: null, pretrain: null, reused: null };
   if (spec.pretrainedModel) {
     const path = engineModelPath(spec.pretrainedModel.path, baseDir);
-    return {
-      taskHash,
-      base: { hash: await putModel(blobs, path), cutLayer: spec.pretrainedModel.cutLayer },
-      pretrain: null,
-      reused: null,
-    };
+    return { ...none, base: { hash: await putModel(blobs, path), cutLayer: spec.pretrainedModel.cutLayer } };
   }
-  const cacheKey = pretrainCacheKey(spec, baseDir);
-  if (!cacheKey || !spec.pretrain) return { taskHash, base: null, pretrain: null, reused: null };
+  if (!cacheKey || !spec.pretrain) return none;
   const cutLayer = featuresLayer(spec.architecture);
   const known = await findPretrained(store, cacheKey);
   if (known) {
     const record = JSON.parse(known.recordJson) as PretrainRecord;
-    return { taskHash, base: { hash: known.blobHash, cutLayer }, pretrain: null, reused: { ...record, reused: true } };
+    return { ...none, base: { hash: known.blobHash, cutLayer }, reused: { ...record, reused: true } };
   }
   const local = readCachedPretrain(cacheKey);
   if (local) {
     const hash = await putModel(blobs, pretrainDir(cacheKey), [PRETRAIN_META]);
     await recordPretrained(store, cacheKey, hash, JSON.stringify(local));
-    return { taskHash, base: { hash, cutLayer }, pretrain: null, reused: { ...local, reused: true } };
+    return { ...none, base: { hash, cutLayer }, reused: { ...local, reused: true } };
   }
   const source = await loadSourceTask(spec, baseDir);
   const { hash: sourceHash } = await blobs.put(
     encodeTask({ pool: source.pool, test: source.test, standardise: source.standardise }),
   );
-  return { taskHash, base: null, pretrain: { cacheKey, sourceHash }, reused: null };
+  return { ...none, pretrain: { cacheKey, sourceHash } };
 }
 
 /** A first worker process with the backend loaded and the suite's inputs checked in it, as a local run does. */
@@ -176,8 +182,9 @@ async function checkSuite(
 /**
  * `run --distributed`: creates the suite, stores what its trials need as blobs, enqueues its trials for the workers
  * (`transfer-bench worker`) instead of training here, and follows them to the end with the same events as a local
- * run. The source model is pretrained once, by one worker, as a job of its own: the trials that start from it are
- * enqueued when it is in the database, the others (scratch) right away, so no worker waits idle on a lock.
+ * run. Each source model is pretrained once, by one worker, as a job of its own: the trials that start from it are
+ * enqueued when it is in the database, the others (scratch, other sources) right away, so no worker waits idle on a
+ * lock. The run writes the suite's pretraining records (one per source) as the models appear.
  * `cancel()` cancels the suite's jobs not yet finished; finished trials stay and `resume` enqueues the rest.
  */
 export class DistributedRun {
@@ -188,8 +195,10 @@ export class DistributedRun {
   private readonly started = new Set<number>();
   /** Per running trial: the lease last seen (its token and heartbeat), and when this process saw it change. */
   private readonly leases = new Map<number, { token: string; heartbeatAt: number | null; seenAt: number }>();
-  /** The source model the trials that need one start from, once it is known. */
-  private base: Base | null;
+  /** The pretraining record of each source whose model is known, in the suite's order of sources. */
+  private readonly records = new Map<SourceBlobs, PretrainRecord>();
+  /** Per source still to be pretrained: its trials that wait for the model. */
+  private readonly waiting = new Map<SourceBlobs, TrialRecord[]>();
   private lastProblem = '';
   finished!: Promise<SuiteStatus>;
 
@@ -201,14 +210,11 @@ export class DistributedRun {
     private readonly backend: BackendInfo,
     private readonly blobs: SuiteBlobs,
     private readonly notices: string[],
-  ) {
-    this.base = blobs.base;
-  }
+  ) {}
 
   static async start(options: DistributedRunOptions, suite: LoadedSuite): Promise<DistributedRun> {
-    refuseSeveralSources(suite);
     const { backend, notices } = await checkSuite(options, suite);
-    const blobs = await storeSuiteBlobs(options, suite.spec, suite.baseDir);
+    const blobs = await storeSuiteBlobs(options, suite);
     const owner = thisProcessOwner();
     try {
       const suiteId = await options.store.createSuite({
@@ -247,9 +253,14 @@ export class DistributedRun {
       );
     }
     const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
-    refuseSeveralSources(suite);
     const { backend, notices } = await checkSuite(options, suite);
-    const blobs = await storeSuiteBlobs(options, suite.spec, suite.baseDir);
+    const blobs = await storeSuiteBlobs(options, suite);
+    notices.push(
+      ...cacheKeyChanges(
+        stored,
+        blobs.sources.map((source) => source.plan),
+      ),
+    );
     const owner = thisProcessOwner();
     const isAlive = (o: Parameters<typeof ownerLooksAlive>[0]) =>
       ownerLooksAlive(o, Date.now(), options.staleAfterMs ?? STALE_AFTER_MS);
@@ -289,10 +300,32 @@ export class DistributedRun {
     return { kind: 'trial', suiteId, trialId: trial.id, taskHash: this.blobs.taskHash, base, runToken: owner.token };
   }
 
+  /** The source a trial starts from (in a suite with `sources`, scratch trials have the view without any). */
+  private sourceOf(trial: TrialRecord): SourceBlobs {
+    const name = hasNamedSources(this.spec) ? trial.source : undefined;
+    const found = this.blobs.sources.find((s) => s.plan.source === name);
+    if (!found) throw new Error(`trial ${trial.id} names source "${name}", which suite ${this.suiteId} does not have`);
+    return found;
+  }
+
   private needsBase(trial: TrialRecord): boolean {
-    return this.blobs.base !== null || this.blobs.pretrain !== null
-      ? needsBaseModel({ spec: this.spec, key: trial })
+    const source = this.sourceOf(trial);
+    return source.base !== null || source.pretrain !== null
+      ? needsBaseModel({ spec: source.plan.spec, key: trial })
       : false;
+  }
+
+  /** A trial's job, with its source's model when it starts from one (known by now). */
+  private jobFor(trial: TrialRecord): TrialJobData {
+    return this.trialJob(trial, this.needsBase(trial) ? this.sourceOf(trial).base : null);
+  }
+
+  /** Records a source's model as known: its pretraining record goes into the suite with the others'. */
+  private async recordSource(source: SourceBlobs, record: PretrainRecord): Promise<void> {
+    const named = source.plan.source;
+    this.records.set(source, named === undefined ? record : { ...record, source: named });
+    const records = this.blobs.sources.flatMap((s) => this.records.get(s) ?? []);
+    await this.options.store.setSuitePretrain(this.suiteId, hasNamedSources(this.spec) ? records : records[0]!);
   }
 
   private async begin(): Promise<this> {
@@ -309,30 +342,45 @@ export class DistributedRun {
       notices: this.notices,
     });
     const pending = trials.filter((t) => t.status === 'pending');
-    const { base, pretrain, reused } = this.blobs;
-    if (reused) {
-      await store.setSuitePretrain(suiteId, reused);
-      this.emit({ type: 'pretrain-finished', suiteId, reused: true, wallSeconds: reused.wallSeconds });
+    for (const source of this.blobs.sources) {
+      const named = source.plan.source === undefined ? {} : { source: source.plan.source };
+      if (source.reused) {
+        await this.recordSource(source, source.reused);
+        this.emit({
+          type: 'pretrain-finished',
+          suiteId,
+          ...named,
+          reused: true,
+          wallSeconds: source.reused.wallSeconds,
+        });
+      }
+      if (source.pretrain) {
+        const job = { kind: 'pretrain', suiteId, ...source.pretrain, runToken: this.owner.token, ...named } as const;
+        await queue.enqueue([job], jobs);
+        this.emit({
+          type: 'pretrain-started',
+          suiteId,
+          ...named,
+          cacheKey: source.pretrain.cacheKey,
+          epochs: source.plan.spec.pretrain?.epochs ?? 0,
+        });
+        this.waiting.set(source, []);
+      }
     }
-    if (pretrain) {
-      await queue.enqueue([{ kind: 'pretrain', suiteId, ...pretrain, runToken: this.owner.token }], jobs);
-      this.emit({
-        type: 'pretrain-started',
-        suiteId,
-        cacheKey: pretrain.cacheKey,
-        epochs: this.spec.pretrain?.epochs ?? 0,
-      });
+    const now: TrialRecord[] = [];
+    for (const trial of pending) {
+      const waits = this.needsBase(trial) ? this.waiting.get(this.sourceOf(trial)) : undefined;
+      if (waits) waits.push(trial);
+      else now.push(trial);
     }
-    const now = pending.filter((t) => !pretrain || !this.needsBase(t));
     await queue.enqueue(
-      now.map((t) => this.trialJob(t, this.needsBase(t) ? base : null)),
+      now.map((t) => this.jobFor(t)),
       jobs,
     );
-    const waiting = pretrain ? pending.filter((t) => this.needsBase(t)) : [];
     this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeatTimer.unref();
     const listener = listenProgress(this.options.connectionString, suiteId, (event) => this.onProgress(event));
-    this.finished = this.follow(waiting).finally(async () => {
+    this.finished = this.follow().finally(async () => {
       endRun(this.owner.token);
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       await listener.close();
@@ -362,7 +410,7 @@ export class DistributedRun {
     }
   }
 
-  private async follow(waiting: TrialRecord[]): Promise<SuiteStatus> {
+  private async follow(): Promise<SuiteStatus> {
     const { suiteId } = this;
     let status: SuiteStatus = 'done';
     let error: string | null = null;
@@ -377,7 +425,7 @@ export class DistributedRun {
         break;
       }
       try {
-        const outcome = await this.poll(waiting);
+        const outcome = await this.poll();
         this.lastProblem = '';
         if (outcome === 'complete') break;
         if (outcome !== null) {
@@ -420,23 +468,22 @@ export class DistributedRun {
   }
 
   /** One look at the database: reports what changed; 'complete' when every trial finished, an error to stop on. */
-  private async poll(waiting: TrialRecord[]): Promise<'complete' | { error: string } | null> {
+  private async poll(): Promise<'complete' | { error: string } | null> {
     const { store, queue, jobs } = this.options;
     const { suiteId } = this;
-    const pretrain = this.blobs.pretrain;
-    if (pretrain && waiting.length > 0) {
-      const made = await findPretrained(store, pretrain.cacheKey);
-      if (made) {
-        const record = JSON.parse(made.recordJson) as PretrainRecord;
-        const base = { hash: made.blobHash, cutLayer: featuresLayer(this.spec.architecture) };
-        await queue.enqueue(
-          waiting.map((t) => this.trialJob(t, base)),
-          jobs,
-        );
-        waiting.splice(0);
-        this.base = base;
-        this.emit({ type: 'pretrain-finished', suiteId, reused: false, wallSeconds: record.wallSeconds });
-      }
+    for (const [source, waiting] of this.waiting) {
+      const made = await findPretrained(store, source.pretrain!.cacheKey);
+      if (!made) continue;
+      const record = JSON.parse(made.recordJson) as PretrainRecord;
+      source.base = { hash: made.blobHash, cutLayer: featuresLayer(source.plan.spec.architecture) };
+      await this.recordSource(source, record);
+      await queue.enqueue(
+        waiting.map((t) => this.jobFor(t)),
+        jobs,
+      );
+      this.waiting.delete(source);
+      const named = source.plan.source === undefined ? {} : { source: source.plan.source };
+      this.emit({ type: 'pretrain-finished', suiteId, ...named, reused: false, wallSeconds: record.wallSeconds });
     }
     await this.handBackSilentTrials();
     for (const job of await queue.failedJobs(suiteId)) {
@@ -497,7 +544,7 @@ export class DistributedRun {
       );
       await queue.cancelJobs([lease.token.slice('job:'.length)]);
       const trial = await store.getTrial(lease.id);
-      if (trial) await queue.enqueue([this.trialJob(trial, this.needsBase(trial) ? this.base : null)], jobs);
+      if (trial) await queue.enqueue([this.jobFor(trial)], jobs);
       this.started.delete(lease.id);
     }
     for (const id of this.leases.keys()) if (!seen.has(id)) this.leases.delete(id);

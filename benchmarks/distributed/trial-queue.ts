@@ -32,6 +32,8 @@ export interface PretrainJobData {
   /** Blob of the source task. */
   sourceHash: string;
   runToken: string;
+  /** In a suite with `sources`, the source to pretrain. */
+  source?: string;
 }
 
 export type WorkJobData = TrialJobData | PretrainJobData;

@@ -10,6 +10,7 @@ import type { WorkerForker } from '../runner/worker-process.js';
 import { TrialNotRunningError, type Store } from '../store/store.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, TrialJob } from '../train/jobs.js';
+import { hasNamedSources, specForSource } from '../spec/sources.js';
 import { blobCacheDir, cachedBlobFile, cachedBlobFolder } from './blob-cache.js';
 import type { BlobStore } from './blob-store.js';
 import { packFiles } from './folder-pack.js';
@@ -220,7 +221,14 @@ export class DistributedWorker {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
     }
-    const key: TrialKey = { approach: trial.approach, trainSize: trial.trainSize, seed: trial.seed };
+    const key: TrialKey = {
+      approach: trial.approach,
+      ...(trial.source === undefined ? {} : { source: trial.source }),
+      trainSize: trial.trainSize,
+      seed: trial.seed,
+    };
+    // the suite as the trial's source sees it, as a local run gives it (runner/suite-runner.ts)
+    const spec = specForSource(suite.spec, hasNamedSources(suite.spec) ? trial.source : undefined);
     const describe = `trial ${trial.id} of suite ${suite.id} (${key.approach}, ${key.trainSize} examples, seed ${key.seed})`;
     this.options.log(`${describe}: started${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     let result: TrialResult;
@@ -246,7 +254,7 @@ export class DistributedWorker {
             cutLayer: data.base.cutLayer,
           }
         : null;
-      const trialJob: TrialJob = { trialId: trial.id, spec: suite.spec, baseDir: suite.baseDir, key, base, taskFile };
+      const trialJob: TrialJob = { trialId: trial.id, spec, baseDir: suite.baseDir, key, base, taskFile };
       const { suiteId, trialId } = data;
       result = await worker.runTrial(trialJob, {
         onStart: (maxEpochs) => void notifyProgress(pool, { type: 'trial-started', suiteId, trialId, key, maxEpochs }),
@@ -320,7 +328,9 @@ export class DistributedWorker {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
     }
-    this.options.log(`suite ${suite.id}: pretraining the source model (${data.cacheKey})`);
+    const named = data.source === undefined ? {} : { source: data.source };
+    const model = data.source === undefined ? 'the source model' : `the model of source "${data.source}"`;
+    this.options.log(`suite ${suite.id}: pretraining ${model} (${data.cacheKey})`);
     const worker = await this.process(slot);
     const outDir = join(blobCacheDir(), `pretrain-${process.pid}-${randomUUID()}`);
     mkdirSync(blobCacheDir(), { recursive: true });
@@ -329,8 +339,14 @@ export class DistributedWorker {
       let record: PretrainRecord;
       try {
         record = await worker.pretrain(
-          { spec: suite.spec, baseDir: suite.baseDir, cacheKey: data.cacheKey, outDir, taskFile },
-          (epoch) => void notifyProgress(pool, { type: 'pretrain-epoch', suiteId: suite.id, ...epoch }),
+          {
+            spec: specForSource(suite.spec, data.source),
+            baseDir: suite.baseDir,
+            cacheKey: data.cacheKey,
+            outDir,
+            taskFile,
+          },
+          (epoch) => void notifyProgress(pool, { type: 'pretrain-epoch', suiteId: suite.id, ...named, ...epoch }),
         );
       } catch (error) {
         if (this.forced) {
@@ -346,14 +362,15 @@ export class DistributedWorker {
       await this.persist('record the source model', () =>
         recordPretrained(store, data.cacheKey, hash, JSON.stringify(record)),
       );
-      await this.persist('record the pretraining', () => store.setSuitePretrain(suite.id, record));
+      // the run following the suite records it in the suite (with its other sources'), once it sees the model
       void notifyProgress(pool, {
         type: 'pretrain-finished',
         suiteId: suite.id,
+        ...named,
         reused: false,
         wallSeconds: record.wallSeconds,
       });
-      this.options.log(`suite ${suite.id}: source model pretrained in ${(record.wallSeconds ?? 0).toFixed(1)} s`);
+      this.options.log(`suite ${suite.id}: ${model} pretrained in ${(record.wallSeconds ?? 0).toFixed(1)} s`);
       await this.persist('complete the job', () => queue.complete(job.id));
     } finally {
       rmSync(outDir, { recursive: true, force: true });

@@ -42,13 +42,13 @@ export function planTrials(spec: SuiteSpec): TrialKey[] {
  * `sources`) and its pretraining cache key (null when it pretrains nothing). Computing the keys reads the source
  * data files: done once per run.
  */
-interface SourcePlan {
+export interface SourcePlan {
   source: string | undefined;
   spec: SuiteSpec;
   cacheKey: string | null;
 }
 
-function planSources(suite: LoadedSuite): SourcePlan[] {
+export function planSources(suite: LoadedSuite): SourcePlan[] {
   const names: (string | undefined)[] = hasNamedSources(suite.spec)
     ? [undefined, ...sourceNames(suite.spec)]
     : [undefined];
@@ -64,6 +64,24 @@ function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null)
   return cacheKey
     ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: featuresLayer(spec.architecture) }
     : null;
+}
+
+/**
+ * On resume: the sources whose pretraining cache key changed since the suite started (their data files changed, or
+ * pretraining did), in words; the trials left start from the model for the data as it is now.
+ */
+export function cacheKeyChanges(stored: StoredSuite, sources: SourcePlan[]): string[] {
+  const notices: string[] = [];
+  for (const { source, cacheKey } of sources) {
+    const earlier = (source === undefined ? stored.pretrain : stored.pretrains?.find((p) => p.source === source))
+      ?.cacheKey;
+    if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
+      notices.push(
+        `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
+      );
+    }
+  }
+  return notices;
 }
 
 export interface RunnerOptions {
@@ -242,15 +260,7 @@ export class SuiteRun {
     try {
       const sources = planSources(suite);
       const notices = [...summary.notices];
-      for (const { source, cacheKey } of sources) {
-        const earlier = (source === undefined ? stored.pretrain : stored.pretrains?.find((p) => p.source === source))
-          ?.cacheKey;
-        if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
-          notices.push(
-            `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
-          );
-        }
-      }
+      notices.push(...cacheKeyChanges(stored, sources));
       // a distributed run's workers would take these trials too: its queued jobs go first (their claims would be
       // refused anyway, since they carry that run's token)
       const cancelled = (await options.cancelQueuedJobs?.(suiteId)) ?? 0;

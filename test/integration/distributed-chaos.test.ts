@@ -20,7 +20,7 @@ import { cliAsync, query, sandbox, type Sandbox } from './cli-helpers.js';
 
 const hasPostgres = requireSystem('postgresql');
 const OUTAGE_MS = 150_000;
-/** How soon after its worker's death a trial must be taken up again (the silence allowed is 30 s). */
+/** How soon after its worker's death a trial must be taken up again on an idle machine (the silence allowed is 30 s). */
 const RETRY_WITHIN_MS = 90_000;
 
 interface Process {
@@ -156,8 +156,10 @@ describe.runIf(hasPostgres)('issue 16 chaos: a worker killed and PostgreSQL away
         all,
       );
       const retriedAfterMs = retried.at - diedAt;
+      // handing over is the run's doing (30 s of silence, then its next look): within 90 s on any machine; taking the
+      // trial up waits for the survivor to finish the trial it trains, which a busy machine stretches
       expect(handedOver.at - diedAt).toBeLessThan(RETRY_WITHIN_MS);
-      expect(retriedAfterMs).toBeLessThan(RETRY_WITHIN_MS);
+      expect(retriedAfterMs).toBeLessThan(scaled(RETRY_WITHIN_MS));
 
       // 3. PostgreSQL stops while the survivor trains that trial, and stays away for 150 s.
       await server.down();

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TrialResult } from '../../../benchmarks/domain.js';
 import type { WorkerForker, WorkerHandle } from '../../../benchmarks/runner/worker-process.js';
 import type { FromWorker, ToWorker } from '../../../benchmarks/runner/worker-protocol.js';
@@ -54,6 +56,8 @@ export function fakeWorkers(
     failStart?: (processNumber: number) => boolean;
     /** Milliseconds a trial takes. */
     trialMs?: number;
+    /** Pretraining writes (placeholder) model files into its job's folder, as a worker of a distributed run packs them. */
+    writeModels?: boolean;
   } = {},
 ): FakeWorkers {
   let started = 0;
@@ -93,6 +97,11 @@ export function fakeWorkers(
             return;
           case 'pretrain':
             pretrainJobs.push(message.job);
+            if (options.writeModels) {
+              mkdirSync(message.job.outDir, { recursive: true });
+              for (const name of ['model.json', 'weights.bin', 'pretrain.json'])
+                writeFileSync(join(message.job.outDir, name), `${name} of ${message.job.cacheKey}`);
+            }
             reply({
               type: 'pretrain-done',
               record: {
