@@ -11,7 +11,10 @@
  *                dx = γ/√(var + ε) · (dy − dβ/R − (x − mean)·dγ/(R·√(var + ε)))
  *
  * the textbook gradient of the normalised output with respect to x through the batch's mean and variance, which is
- * what tfjs-core's chain of op gradients computes, up to float rounding. Each pass is a function of
+ * what tfjs-core's chain of op gradients computes, up to float rounding. The forward pass takes both moments in one
+ * pass over x shifted by its first row (Σ (x − k) and Σ (x − k)², k near the mean, so no cancellation of raw
+ * moments), then writes y in a second; the backward pass takes both sums in one and writes dx in a second. Each is
+ * a function of
  * wat/training-kernels.wat (SIMD over channels, for channels a multiple of 4) or a JavaScript loop otherwise.
  *
  * `useFusedTrainingBatchNorm()` wraps tfjs-layers' `BatchNormalization.call`: a layer that trains, called with
@@ -86,16 +89,19 @@ const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
     try {
       const at = (t: TensorInfo) => heapOffset(backend, t);
       const rowBytes = channels * 4;
-      kernels.channel_sum(at(x), rows, rowBytes, at(mean));
-      const m = view(backend, mean);
-      for (let c = 0; c < channels; c++) m[c] = m[c]! / rows;
-      kernels.channel_centred_dot(at(x), at(mean), at(x), at(mean), rows, rowBytes, at(variance));
-      const v = view(backend, variance);
-      const [g, o, s, zero, t] = [scale, offset, pa, pb, pc].map((u) => view(backend, u!)) as Float32Array[];
+      // one pass for both moments, shifted by the first row (pc holds the shift until it holds the offsets)
+      const [xs, shift] = [x, pc].map((u) => view(backend, u)) as [Float32Array, Float32Array];
+      shift.set(xs.subarray(0, channels));
+      kernels.channel_shifted_moments(at(x), at(pc), rows, rowBytes, at(mean), at(variance));
+      const [m, v, g, o, s, zero, t] = [mean, variance, scale, offset, pa, pb, pc].map((u) =>
+        view(backend, u),
+      ) as Float32Array[];
       for (let c = 0; c < channels; c++) {
-        v[c] = v[c]! / rows;
-        s![c] = g![c]! / Math.sqrt(v[c]! + epsilon);
-        t![c] = o![c]! - m[c]! * s![c]!;
+        const d = m![c]! / rows;
+        m![c] = t![c]! + d;
+        v![c] = Math.max(0, v![c]! / rows - d * d);
+        s![c] = g![c]! / Math.sqrt(v![c]! + epsilon);
+        t![c] = o![c]! - m![c]! * s![c]!;
       }
       zero!.fill(0);
       kernels.channel_affine(at(x), at(pa), at(x), at(pb), at(pc), at(y), rows, rowBytes);

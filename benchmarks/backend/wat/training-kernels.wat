@@ -38,13 +38,16 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $next))))
 
-  ;; sum[c] = Σ_r a[r, c]
-  (func (export "channel_sum") (param $a i32) (param $rows i32) (param $cb i32) (param $sum i32)
-    (local $r i32) (local $c i32)
+  ;; s1[c] = Σ_r (x[r, c] − k[c]) and s2[c] = Σ_r (x[r, c] − k[c])² in one pass, k a shift near the mean (the first
+  ;; row): a batch's mean k + s1/R and variance s2/R − (s1/R)², without the cancellation of raw moments
+  (func (export "channel_shifted_moments")
+    (param $x i32) (param $k i32) (param $rows i32) (param $cb i32) (param $s1 i32) (param $s2 i32)
+    (local $r i32) (local $c i32) (local $d v128)
     (block $zeroed
       (loop $zero
         (br_if $zeroed (i32.ge_u (local.get $c) (local.get $cb)))
-        (v128.store (i32.add (local.get $sum) (local.get $c)) (v128.const i32x4 0 0 0 0))
+        (v128.store (i32.add (local.get $s1) (local.get $c)) (v128.const i32x4 0 0 0 0))
+        (v128.store (i32.add (local.get $s2) (local.get $c)) (v128.const i32x4 0 0 0 0))
         (local.set $c (i32.add (local.get $c) (i32.const 16)))
         (br $zero)))
     (block $rowsDone
@@ -54,13 +57,19 @@
         (block $channelsDone
           (loop $channel
             (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $cb)))
-            (v128.store (i32.add (local.get $sum) (local.get $c))
+            (local.set $d
+              (f32x4.sub
+                (v128.load (i32.add (local.get $x) (local.get $c)))
+                (v128.load (i32.add (local.get $k) (local.get $c)))))
+            (v128.store (i32.add (local.get $s1) (local.get $c))
+              (f32x4.add (v128.load (i32.add (local.get $s1) (local.get $c))) (local.get $d)))
+            (v128.store (i32.add (local.get $s2) (local.get $c))
               (f32x4.add
-                (v128.load (i32.add (local.get $sum) (local.get $c)))
-                (v128.load (i32.add (local.get $a) (local.get $c)))))
+                (v128.load (i32.add (local.get $s2) (local.get $c)))
+                (f32x4.mul (local.get $d) (local.get $d))))
             (local.set $c (i32.add (local.get $c) (i32.const 16)))
             (br $channel)))
-        (local.set $a (i32.add (local.get $a) (local.get $cb)))
+        (local.set $x (i32.add (local.get $x) (local.get $cb)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
 
