@@ -182,8 +182,18 @@ export interface DraftClass {
 export interface DraftSuiteResponse {
   /** The suite, with absolute paths: start it as `{ kind: 'text', text: JSON.stringify(spec) }` after any edits. */
   spec: SuiteSpec;
-  kind: 'folder' | 'csv';
+  kind: 'folder' | 'csv' | 'text';
   classes: DraftClass[];
+  /** A text table: its columns, the text and label columns, a few rows, and the tokens chosen. */
+  text?: {
+    columns: string[];
+    text: string;
+    label: string;
+    examples: { text: string; label: string }[];
+    sequenceLength: number;
+    vocabularySize: number;
+    wordsPerText: { median: number; max: number };
+  };
   /** e.g. "28×28 grayscale" or "4 numeric features, label species". */
   shape: string;
   /** Symbolic links not followed, then files that could not be decoded, up to 10, with the reason. */
@@ -192,6 +202,8 @@ export interface DraftSuiteResponse {
   estimate: RunTimeEstimate | null;
   /** What `estimateSuite` needs to re-estimate an edited spec; null when nothing was measured. */
   estimateBasis: EstimateBasis | null;
+  /** What keeps the drafted suite from answering well (e.g. a test set too small), one sentence each. */
+  warnings?: string[];
 }
 
 /** How long a suite takes on the engine's machine: an upper bound (every trial's full budget; early stopping ends most sooner). */

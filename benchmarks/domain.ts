@@ -67,13 +67,30 @@ export interface LearningRateCandidate {
   extended?: boolean;
 }
 
+/** What a trial with a frozen prefix did with it: stored in its protocol (see train/frozen-features.ts). */
+export interface FrozenPrefixRecord {
+  /** The layer whose output the features are. */
+  featuresLayer: string;
+  /** True: the prefix ran once per example and only the suffix trained; false: every step ran through it. */
+  computedOnce: boolean;
+  /** Examples whose features the trial needs (training subset and test set) and the bytes they take. */
+  examples: number;
+  bytes: number;
+  /** Why the features were not used, when they were not. */
+  reason?: string;
+}
+
 /**
  * How a trial chose its model: `holdout` selects on a validation split taken from the subset; `kfold` (tiny sizes)
  * picks the number of steps by k-fold cross-validation on the subset, then trains on all of it for that many steps.
  */
-export type TrialProtocol =
+export type TrialProtocol = (
   | { kind: 'holdout'; trainExamples: number; valExamples: number }
-  | { kind: 'kfold'; folds: number; chosenSteps: number; examples: number };
+  | { kind: 'kfold'; folds: number; chosenSteps: number; examples: number }
+) & {
+  /** A linear probe's or partial fine-tune's frozen prefix: computed once per example, or why not (frozen-features.ts). */
+  frozenPrefix?: FrozenPrefixRecord;
+};
 
 /** What a finished (or failed) trial measured. Written once, when the trial ends. */
 export interface TrialResult {

@@ -12,6 +12,15 @@ export const TRAINING_KERNELS_MODULE = 'training-kernels';
 export interface TrainingKernels {
   clip_grad(dy: number, x: number, out: number, n: number, lo: number, hi: number): void;
   channel_sum(a: number, rows: number, rowBytes: number, sum: number): void;
+  channel_sum_and_dot(
+    dy: number,
+    x: number,
+    mean: number,
+    rows: number,
+    rowBytes: number,
+    sumDy: number,
+    sumDyX: number,
+  ): void;
   channel_centred_dot(a: number, ca: number, b: number, cb: number, rows: number, rowBytes: number, out: number): void;
   channel_affine(
     a: number,

@@ -17,7 +17,7 @@
  * `useFusedTrainingBatchNorm()` wraps tfjs-layers' `BatchNormalization.call`: a layer that trains, called with
  * `training: true` on the last axis with its scale and centre, on a backend that has these kernels, normalises with
  * them and updates its moving mean and variance exactly as tfjs-layers does (value − (value − batch statistic) ×
- * (1 − momentum)). Everything else (inference, frozen layers, other backends) takes tfjs-layers' own code.
+ * (1 − momentum), in float32, computed in the forward kernel). Everything else (inference, frozen layers, other backends) takes tfjs-layers' own code.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -30,6 +30,17 @@ export const BATCH_NORM_TRAIN_GRAD_KERNEL = 'TransferBenchBatchNormTrainGrad';
 
 interface Attrs {
   epsilon: number;
+  /** The layer's momentum: the forward kernel also returns the moved averages (see movedAverage). */
+  momentum?: number;
+}
+
+/**
+ * value − (value − statistic)·(1 − momentum) per channel, in float32 step by step as tfjs-layers computes it with
+ * Sub, Mul and Sub: its moving-average update, without three kernels per statistic.
+ */
+function movedAverage(value: Float32Array, statistic: Float32Array, momentum: number, out: Float32Array): void {
+  const decay = f(1 - momentum);
+  for (let c = 0; c < value.length; c++) out[c] = f(value[c]! - f(f(value[c]! - statistic[c]!) * decay));
 }
 
 const f = Math.fround;
@@ -49,14 +60,26 @@ const view = (backend: BackendWasm, t: TensorInfo): Float32Array => backend.type
 
 const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const backend = b as BackendWasm;
-  const { x, scale, offset } = inputs;
+  const { x, scale, offset, movingMean, movingVariance } = inputs;
   if (x === undefined || scale === undefined || offset === undefined)
     throw new Error(`${BATCH_NORM_TRAIN_KERNEL}: inputs x, scale and offset are required`);
-  const { epsilon } = attrs as unknown as Attrs;
+  const { epsilon, momentum } = attrs as unknown as Attrs;
   const { rows, channels } = layout(x);
   const y = backend.makeOutput(x.shape, 'float32');
   const mean = backend.makeOutput([channels], 'float32');
   const variance = backend.makeOutput([channels], 'float32');
+  const moving = movingMean !== undefined && movingVariance !== undefined && momentum !== undefined;
+  const moved = moving ? [0, 1].map(() => backend.makeOutput([channels], 'float32')) : [];
+  /** The outputs, with the moved averages when the moving statistics came in (views taken now: no more allocations). */
+  const outputs = (): TensorInfo[] => {
+    if (!moving) return [y, mean, variance];
+    const [m, v, mm, mv, newM, newV] = [mean, variance, movingMean, movingVariance, ...moved].map((t) =>
+      view(backend, t!),
+    ) as Float32Array[];
+    movedAverage(mm!, m!, momentum, newM!);
+    movedAverage(mv!, v!, momentum, newV!);
+    return [y, mean, variance, ...moved];
+  };
   const kernels = channels % 4 === 0 ? trainingKernels(backend) : null;
   if (kernels !== null) {
     const [pa, pb, pc] = scratch(backend, 3, channels) as [TensorInfo, TensorInfo, TensorInfo];
@@ -79,7 +102,7 @@ const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
     } finally {
       for (const t of [pa, pb, pc]) backend.disposeData(t.dataId);
     }
-    return [y, mean, variance];
+    return outputs();
   }
   const [xs, ys, m, v, g, o] = [x, y, mean, variance, scale, offset].map((t) => view(backend, t)) as Float32Array[];
   m!.fill(0);
@@ -95,7 +118,7 @@ const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
     t[c] = o![c]! - m![c]! * s[c]!;
   }
   for (let i = 0; i < xs!.length; i++) ys![i] = f(xs![i]! * s[i % channels]!) + t[i % channels]!;
-  return [y, mean, variance];
+  return outputs();
 };
 
 const batchNormTrainGradWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
@@ -135,14 +158,12 @@ const batchNormTrainGradWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
     }
   };
   if (kernels !== null) {
-    const temps = scratch(backend, 4, channels) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-    const [zero, pa, pb, pc] = temps;
+    const temps = scratch(backend, 3, channels) as [TensorInfo, TensorInfo, TensorInfo];
+    const [pa, pb, pc] = temps;
     try {
       const at = (t: TensorInfo) => heapOffset(backend, t);
       const rowBytes = channels * 4;
-      view(backend, zero).fill(0);
-      kernels.channel_sum(at(dy), rows, rowBytes, at(dOffset));
-      kernels.channel_centred_dot(at(x), at(mean), at(dy), at(zero), rows, rowBytes, at(dScale));
+      kernels.channel_sum_and_dot(at(dy), at(x), at(mean), rows, rowBytes, at(dOffset), at(dScale));
       const [sumDy, sumDyX, m, v, g, a, bb, cc] = [dOffset, dScale, mean, variance, scale, pa, pb, pc].map((t) =>
         view(backend, t),
       ) as Float32Array[];
@@ -175,7 +196,7 @@ const batchNormTrainGradWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
 const gradient: GradConfig = {
   kernelName: BATCH_NORM_TRAIN_KERNEL,
   inputsToSave: ['x', 'scale'],
-  outputsToSave: [false, true, true],
+  outputsToSave: [false, true, true, false, false],
   gradFunc: (dys, saved, attrs) => {
     const dy = (Array.isArray(dys) ? dys[0] : dys) as Tensor;
     const [x, scale, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor];
@@ -216,16 +237,6 @@ interface BatchNormLayer {
   call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[];
 }
 
-/** As tfjs-layers' BatchNormalization updates a moving statistic. */
-function moveAverage(variable: tfl.LayerVariable, value: Tensor, momentum: number): void {
-  tf.tidy(() => {
-    const decay = 1 - momentum;
-    const origValue = variable.read();
-    const updateDelta = tf.mul(tf.sub(origValue, value), decay);
-    variable.write(tf.sub(origValue, updateDelta));
-  });
-}
-
 let installed = false;
 
 /** Registers the kernels (wasm), their gradient, and wraps BatchNormalization's call (see above). Idempotent. */
@@ -256,16 +267,21 @@ export function useFusedTrainingBatchNorm(): void {
       tf.getKernel(BATCH_NORM_TRAIN_KERNEL, tf.getBackend()) !== undefined;
     if (!fused) return stockCall.call(this, inputs, kwargs);
     return tf.tidy(() => {
-      const [y, mean, variance] = tf
-        .engine()
-        .runKernel(
-          BATCH_NORM_TRAIN_KERNEL,
-          { x: input, scale: this.gamma.read(), offset: this.beta.read() },
-          { epsilon: this.epsilon },
-        ) as [Tensor, Tensor, Tensor];
-      moveAverage(this.movingMean, mean, this.momentum);
-      moveAverage(this.movingVariance, variance, this.momentum);
-      return y;
+      const [y, , , movedMean, movedVariance] = tf.engine().runKernel(
+        BATCH_NORM_TRAIN_KERNEL,
+        {
+          x: input,
+          scale: this.gamma.read(),
+          offset: this.beta.read(),
+          movingMean: this.movingMean.read(),
+          movingVariance: this.movingVariance.read(),
+        },
+        { epsilon: this.epsilon, momentum: this.momentum },
+      ) as Tensor[];
+      // as tfjs-layers' own update (moved in the kernel, see movedAverage)
+      this.movingMean.write(movedMean!);
+      this.movingVariance.write(movedVariance!);
+      return y!;
     });
   };
 }

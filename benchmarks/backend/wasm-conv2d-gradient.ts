@@ -209,6 +209,18 @@ function makeConv2dBackpropInputWasm(stock: KernelFunc): KernelFunc {
     if (info.strideHeight !== 1 || info.strideWidth !== 1) return backpropInputByColumns(backend, dy, filter, info);
     const [kh, kw] = filterShape;
     const [, h, w] = attrs.inputShape;
+    const { top: padTop, bottom: padBottom, left: padLeft, right: padRight } = info.padInfo;
+    if (kh === 1 && kw === 1 && padTop + padBottom + padLeft + padRight === 0) {
+      // 1×1: dx = dy·Wᵀ over the rows b·h·w, one matrix product on XNNPACK (see wasm-matmul.ts)
+      const rows = dyShape[0] * dyShape[1] * dyShape[2];
+      const product = runWasmKernel(
+        backend,
+        'BatchMatMul',
+        { a: { ...dy, shape: [1, rows, dyShape[3]] }, b: { ...filter, shape: [1, filterShape[2], filterShape[3]] } },
+        { transposeA: false, transposeB: true },
+      );
+      return { ...product, shape: [...attrs.inputShape] };
+    }
     const top = kh - 1 - info.padInfo.top;
     const left = kw - 1 - info.padInfo.left;
     const bottom = h + kh - 1 - dyShape[1] - top;

@@ -15,6 +15,7 @@ import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
 import { registerWasmSlice } from './wasm-slice.js';
 import { registerWasmSum } from './wasm-sum.js';
 import { registerWasmTile } from './wasm-tile.js';
+import { registerWasmSegmentSum } from './wasm-segment-sum.js';
 
 let pathsSet = false;
 
@@ -51,6 +52,8 @@ export async function activateWasm(): Promise<void> {
   registerWasmSlice();
   useFusedTrainingBatchNorm();
   await loadWatModule(TRAINING_KERNELS_MODULE);
+  // the gradient of an embedding look-up (text models)
+  registerWasmSegmentSum();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from
   // inside its own minified source, which then fills the console; Node's defaults already end the process.
   const before = {

@@ -12,6 +12,9 @@ import type { ImageFolderListing } from '../datasets/image-folder.js';
 import { listFolderSource, loadImageFolder, type DecodeProgress } from '../datasets/load-folder.js';
 import { labelOrder, readTable, readTableHeader } from '../datasets/load-table.js';
 import { UserError } from '../errors.js';
+import { detectTextColumn, inspectText, type TextInspection } from './inspect-text.js';
+
+export type { TextInspection } from './inspect-text.js';
 
 export interface ClassCount {
   name: string;
@@ -48,35 +51,46 @@ export interface TableInspection extends Common {
   features: string[];
 }
 
-export type DataInspection = FolderInspection | TableInspection;
+export type DataInspection = FolderInspection | TableInspection | TextInspection;
 
 export interface InspectOptions {
   /** Image size to decode to; default: from the images (see `suggestImageShape`). */
   imageSize?: [number, number];
   channels?: 1 | 3;
+  /** Largest side the suggested image size may take (default 64); a brought model's input side. */
+  maxSide?: number;
   /** A test folder or test table. */
   test?: string;
   /** Label column of a table; default: a column named label, class, target, species, category or y, else the last. */
   label?: string;
+  /** Text column of a text table; default: a column named text, description, review, …, else the wordiest. */
+  text?: string;
   features?: string[];
   onProgress?: (progress: DecodeProgress) => void;
 }
 
-/** "csv" for a .csv/.tsv file, "folder" for a folder; anything else is refused. */
-export function dataKind(path: string): 'folder' | 'csv' {
+/** "csv" for a .csv file, "text" for .tsv and JSON Lines, "folder" for a folder; anything else is refused. */
+export function dataKind(path: string): 'folder' | 'csv' | 'text' {
   if (!existsSync(path)) {
     throw new UserError(`${path} does not exist; give a folder of images (one subfolder per class) or a CSV file`);
   }
   if (statSync(path).isDirectory()) return 'folder';
   if (extname(path).toLowerCase() === '.csv') return 'csv';
+  if (['.tsv', '.tab', '.jsonl', '.ndjson'].includes(extname(path).toLowerCase())) return 'text';
   throw new UserError(
-    `${path} is neither a folder of images nor a .csv file; give a folder with one subfolder of images per class, or a CSV table with a header row`,
+    `${path} is neither a folder of images nor a .csv, .tsv or .jsonl file; give a folder with one subfolder of images per class, or a table with a header row`,
   );
 }
 
 export async function inspectData(path: string, options: InspectOptions = {}): Promise<DataInspection> {
   const full = resolve(path);
-  return dataKind(full) === 'folder' ? inspectFolder(full, options) : inspectTable(full, options);
+  const kind = dataKind(full);
+  if (kind === 'folder') return inspectFolder(full, options);
+  // a table with a column of words is text; one of numbers is a numeric table
+  if (kind === 'text' || detectTextColumn(full, options.text) !== null) {
+    return inspectText(full, { ...options, ...(options.test ? { test: resolve(options.test) } : {}) });
+  }
+  return inspectTable(full, options);
 }
 
 const LABEL_NAMES = /^(label|labels|class|classes|target|species|category|y)$/i;
@@ -131,7 +145,10 @@ async function hasColour(path: string): Promise<boolean> {
  * at most 64 (the built-in CNN is small; a larger size costs time and rarely helps it) and at least 10 (the CNN's
  * minimum); grayscale when no image looked at has colour, else RGB.
  */
-export async function suggestImageShape(listing: ImageFolderListing): Promise<{ side: number; channels: 1 | 3 }> {
+export async function suggestImageShape(
+  listing: ImageFolderListing,
+  maxSide = 64,
+): Promise<{ side: number; channels: 1 | 3 }> {
   const step = Math.max(1, Math.floor(listing.files.length / 200));
   const sides: number[] = [];
   let colour = false;
@@ -147,7 +164,7 @@ export async function suggestImageShape(listing: ImageFolderListing): Promise<{ 
   }
   sides.sort((a, b) => a - b);
   const median = sides.length > 0 ? sides[Math.floor(sides.length / 2)]! : 32;
-  return { side: Math.max(10, Math.min(64, median)), channels: colour ? 3 : 1 };
+  return { side: Math.max(10, Math.min(maxSide, median)), channels: colour ? 3 : 1 };
 }
 
 async function inspectFolder(path: string, options: InspectOptions): Promise<FolderInspection> {
@@ -155,7 +172,8 @@ async function inspectFolder(path: string, options: InspectOptions): Promise<Fol
     { kind: 'folder', dir: path, imageSize: [1, 1], channels: 3, ...(options.test ? { test: options.test } : {}) },
     '/',
   );
-  const suggested = options.imageSize && options.channels ? undefined : await suggestImageShape(listings.train);
+  const suggested =
+    options.imageSize && options.channels ? undefined : await suggestImageShape(listings.train, options.maxSide);
   const imageSize = options.imageSize ?? [suggested!.side, suggested!.side];
   const channels = options.channels ?? suggested!.channels;
   const settings = { imageSize, channels };

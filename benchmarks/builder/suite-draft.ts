@@ -1,16 +1,33 @@
 /**
- * A ready suite for a user's data, from what inspectData found: a fixed test split, log-spaced sizes from a few
- * examples per class to the whole pool, three seeds, every approach the source allows with budgets suited to the
+ * A ready suite for a user's data, from what inspectData found: a fixed test split, log-spaced sizes (no two within
+ * ×1.5 of each other) from a few examples per class to the whole pool, three seeds, every approach the source allows with budgets suited to the
  * data's size, and the architecture that fits. Pure: the same inspection gives the same suite.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import type { ApproachSettings, Architecture, DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
+import { looksLikeCatalogueName } from '../spec/model-catalogue.js';
+import type {
+  ApproachSettings,
+  ArchitectureSpec,
+  DatasetSource,
+  PixelScaling,
+  SuiteSpec,
+} from '../spec/suite-schema.js';
 import { suiteSpec } from '../spec/suite-schema.js';
 import type { DataInspection } from './inspect-data.js';
 
 export type DraftSource =
-  { kind: 'data'; inspection: DataInspection } | { kind: 'model'; path: string; cutLayer: string };
+  | { kind: 'data'; inspection: DataInspection }
+  | {
+      kind: 'model';
+      /** A file, or a catalogue name (kept as it is). */
+      path: string;
+      cutLayer: string;
+      sha256?: string;
+      inputShape?: number[];
+      /** How the model's training scaled pixels, when known: the suite then scales them so. */
+      pixelScaling?: PixelScaling;
+    };
 
 export interface DraftOptions {
   target: DataInspection;
@@ -45,24 +62,33 @@ function niceNumbers(upTo: number): number[] {
   return out.filter((v) => v <= upTo);
 }
 
+/** Neighbouring sizes closer than this ratio measure nearly the same thing (100 and 128): one of them is dropped. */
+export const MIN_SIZE_RATIO = 1.5;
+
 /**
  * Log-spaced training-set sizes from `min` to `max` (both included): at most `count`, rounded to easy numbers,
- * strictly increasing. `max` itself is the last size (the largest the pool allows).
+ * each at least MIN_SIZE_RATIO times the one before (no 100 beside 128). `max` itself is the last size (the largest
+ * the pool allows).
  */
 export function logSizes(min: number, max: number, count = 8): number[] {
   if (max < min) return [max];
   if (max === min) return [min];
-  const sizes = new Set<number>([min]);
+  const steps = Math.min(count - 1, Math.max(1, Math.floor(Math.log(max / min) / Math.log(MIN_SIZE_RATIO))));
   const nice = niceNumbers(max);
-  for (let i = 1; i < count - 1; i++) {
-    const ideal = min * Math.pow(max / min, i / (count - 1));
+  const interior = new Set<number>();
+  for (let i = 1; i < steps; i++) {
+    const ideal = min * Math.pow(max / min, i / steps);
     const closest = nice.reduce((best, v) =>
       Math.abs(Math.log(v / ideal)) < Math.abs(Math.log(best / ideal)) ? v : best,
     );
-    if (closest > min && closest < max) sizes.add(closest);
+    interior.add(closest);
   }
-  sizes.add(max);
-  return [...sizes].sort((a, b) => a - b);
+  const sizes = [min];
+  for (const v of [...interior].sort((a, b) => a - b)) {
+    if (v / sizes[sizes.length - 1]! >= MIN_SIZE_RATIO && max / v >= MIN_SIZE_RATIO) sizes.push(v);
+  }
+  sizes.push(max);
+  return sizes;
 }
 
 /** The pool each size draws from: every example but the test set. */
@@ -106,10 +132,37 @@ export function budgets(largestSize: number, hasSource: boolean): Partial<Record
   return all;
 }
 
-/** The built-in architecture for the data: a CNN for images of 10 pixels or more a side, else an MLP. */
-export function chooseArchitecture(target: DataInspection): Architecture {
+/**
+ * Batch size for a model taking h×w images: 32 up to 128×128, then halved as the pixels grow (8 at 224×224), so a
+ * training step's activations stay a few hundred MB (a MobileNetV2 at 224×224 in batches of 32 overflows the wasm
+ * backend's memory: "Invalid typed array length").
+ */
+export function batchSizeFor(h: number, w: number): number {
+  const fits = (32 * 128 * 128) / (h * w);
+  return Math.max(4, Math.min(32, 2 ** Math.floor(Math.log2(fits))));
+}
+
+/**
+ * The built-in architecture for the data: a CNN for images of 10 pixels or more a side, an MLP for other images and
+ * numeric tables, Kim's text-cnn (the faster of the two text models) for text with an embedding of the vocabulary's size.
+ */
+export function chooseArchitecture(target: DataInspection): ArchitectureSpec {
+  if (target.kind === 'text') {
+    return {
+      name: 'text-cnn',
+      vocabularySize: target.vocabularySize,
+      embeddingDim: 64,
+      filters: 64,
+      kernelSizes: [3, 4, 5],
+      layers: 2,
+      heads: 4,
+      ffDim: 128,
+    };
+  }
   return target.kind === 'folder' && Math.min(...target.imageSize) >= 10 ? 'cnn' : 'mlp';
 }
+
+const KIND_WORDS = { csv: 'a table', folder: 'an image folder', text: 'a text table' } as const;
 
 /** Relative to the suite's folder when inside it (the two can move together), else absolute. */
 function relativePath(suiteDir: string | null, path: string): string {
@@ -125,7 +178,19 @@ export function datasetOf(
   inspection: DataInspection,
   suiteDir: string | null,
   shape?: { imageSize: [number, number]; channels: 1 | 3 },
+  text?: { sequenceLength: number; vocabularySize: number },
 ): DatasetSource {
+  if (inspection.kind === 'text') {
+    return {
+      kind: 'text',
+      path: relativePath(suiteDir, inspection.path),
+      text: inspection.text,
+      label: inspection.label,
+      sequenceLength: text?.sequenceLength ?? inspection.sequenceLength,
+      vocabularySize: text?.vocabularySize ?? inspection.vocabularySize,
+      ...(inspection.testPath !== undefined ? { test: relativePath(suiteDir, inspection.testPath) } : {}),
+    };
+  }
   if (inspection.kind === 'folder') {
     return {
       kind: 'folder',
@@ -162,7 +227,9 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
   const architecture = chooseArchitecture(target);
   const draft: Record<string, unknown> = {
     name: options.name ?? suiteName(target.path),
-    description: `Fine-tuning against training from scratch on ${target.path} (${target.classes.length} classes), written by transfer-bench init.`,
+    description: source
+      ? `Fine-tuning against training from scratch on ${target.path} (${target.classes.length} classes), written by transfer-bench init.`
+      : `Training from scratch only on ${target.path} (${target.classes.length} classes), written by transfer-bench init without a source: it measures how accuracy grows with data, not whether fine-tuning helps (init again with --source for that).`,
     architecture,
     target: { dataset: datasetOf(target, suiteDir), testPerClass },
     sizes,
@@ -175,7 +242,7 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
     const s = source.inspection;
     if (s.kind !== target.kind) {
       throw new UserError(
-        `the source ${s.path} is ${s.kind === 'csv' ? 'a table' : 'an image folder'} but the target ${target.path} is ${target.kind === 'csv' ? 'a table' : 'an image folder'}: pretrain on the same kind of data`,
+        `the source ${s.path} is ${KIND_WORDS[s.kind]} but the target ${target.path} is ${KIND_WORDS[target.kind]}: pretrain on the same kind of data`,
       );
     }
     if (s.kind === 'csv' && target.kind === 'csv') {
@@ -189,7 +256,8 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
     const sourcePool = s.classes.reduce((n, c) => n + c.count, 0);
     const sourceTest = Math.max(1, Math.min(100, Math.floor(Math.min(...s.classes.map((c) => c.count)) * 0.1)));
     const shape = target.kind === 'folder' ? { imageSize: target.imageSize, channels: target.channels } : undefined;
-    const dataset = datasetOf(s, suiteDir, shape);
+    // a text source takes the target's sequence length (and, when it runs, its vocabulary)
+    const dataset = datasetOf(s, suiteDir, shape, target.kind === 'text' ? target : undefined);
     if (dataset.kind === 'csv' && target.kind === 'csv') dataset.features = target.features;
     draft.pretrain = {
       dataset,
@@ -200,7 +268,20 @@ export function draftSuite(options: DraftOptions): SuiteSpec {
       testPerClass: sourceTest,
     };
   } else if (source?.kind === 'model') {
-    draft.pretrainedModel = { path: relativePath(suiteDir, source.path), cutLayer: source.cutLayer };
+    const [h, w] = source.inputShape ?? [];
+    if (h && w) {
+      const batchSize = batchSizeFor(h, w);
+      for (const settings of Object.values(draft.approaches as Record<string, ApproachSettings>)) {
+        settings.batchSize = batchSize;
+      }
+    }
+    draft.pretrainedModel = {
+      path: looksLikeCatalogueName(source.path) ? source.path : relativePath(suiteDir, source.path),
+      cutLayer: source.cutLayer,
+      ...(source.sha256 ? { sha256: source.sha256 } : {}),
+      ...(source.inputShape?.length === 3 ? { inputShape: source.inputShape } : {}),
+    };
+    if (source.pixelScaling) draft.pixelScaling = source.pixelScaling;
   }
   const parsed = suiteSpec.safeParse(draft);
   if (!parsed.success) throw new Error(`init drafted an invalid suite: ${parsed.error.message}`);

@@ -6,16 +6,21 @@ import { initSuite, type InitResult } from '../builder/init-suite.js';
 import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
 import { commandLine, detectInvocation, shellWord } from './invocation.js';
+import { downloadBar } from './download-bar.js';
 import { formatDuration } from './progress-display.js';
+import { describeArchitecture } from '../spec/describe-architecture.js';
+import { textInspectionLines } from '../builder/inspect-text.js';
 
 interface InitCliOptions {
   source?: string;
   cutLayer?: string;
+  modelDir?: string;
   out: string;
   force?: boolean;
   name?: string;
   test?: string;
   label?: string;
+  text?: string;
   imageSize?: [number, number];
   channels?: 1 | 3;
   backend: BackendChoice;
@@ -29,6 +34,15 @@ const parseImageSize = (value: string): [number, number] => {
   if (h < 1 || w < 1 || h > 1024 || w > 1024) throw new UserError(`--image-size ${value}: sides from 1 to 1024`);
   return [h, w];
 };
+
+/** What a user without a source can give `--source` to compare fine-tuning with training from scratch. */
+const NO_SOURCE_OPTIONS = [
+  'To compare, run init again with --source and one of:',
+  '  a pretrained model:  --source imagenet/mobilenet-v2-0.35 (a catalogue name), or a model.json, .h5 or .keras file',
+  '                       (see docs/pretrained-models.md)',
+  '  related data:        --source <folder> (other classes, one subfolder each) or --source <file.csv>',
+  '  your own classes:    move some class subfolders into another folder and give that as --source',
+];
 
 function line(label: string, value: string): void {
   console.log(`${label.padEnd(14)}${value}`);
@@ -45,8 +59,12 @@ export function printInit(result: InitResult, out: string): void {
   const shape =
     target.kind === 'folder'
       ? `${target.imageSize[0]}×${target.imageSize[1]} ${target.channels === 1 ? 'grayscale' : 'RGB'}`
-      : `${target.features.length} numeric features, label "${target.label}"`;
-  line('target', `${target.kind === 'folder' ? 'image folder' : 'table'} ${target.path} (${shape})`);
+      : target.kind === 'text'
+        ? `text "${target.text}", label "${target.label}"`
+        : `${target.features.length} numeric features, label "${target.label}"`;
+  const kind = { folder: 'image folder', csv: 'table', text: 'text table' }[target.kind];
+  line('target', `${kind} ${target.path} (${shape})`);
+  if (target.kind === 'text') for (const l of textInspectionLines(target)) line('', l);
   const width = Math.max(5, ...target.classes.map((c) => shownName(c.name).length));
   const hasTest = target.testPath !== undefined;
   console.log(
@@ -85,7 +103,7 @@ export function printInit(result: InitResult, out: string): void {
   );
   line(
     'architecture',
-    `${spec.architecture} on ${target.kind === 'folder' ? `${target.imageSize.join('×')}×${target.channels}` : `${target.features.length} features`}`,
+    `${describeArchitecture(spec.architecture)} on ${target.kind === 'folder' ? `${target.imageSize.join('×')}×${target.channels}` : target.kind === 'text' ? `${target.sequenceLength} tokens per text` : `${target.features.length} features`}`,
   );
   if (spec.pretrain) {
     line(
@@ -93,12 +111,19 @@ export function printInit(result: InitResult, out: string): void {
       `pretrain ${spec.pretrain.epochs} epochs on ${result.source && 'path' in result.source ? result.source.path : ''}`,
     );
   } else if (spec.pretrainedModel) {
-    line('source', `model ${spec.pretrainedModel.path}, cut at layer "${spec.pretrainedModel.cutLayer}"`);
-  } else {
+    const m = spec.pretrainedModel;
     line(
       'source',
-      'none: only training from scratch; give --source <folder|file.csv|model.json> to compare fine-tuning',
+      `model ${m.path}, cut at layer "${m.cutLayer}"${m.inputShape ? `, input ${m.inputShape.join('×')}` : ''}${m.sha256 ? `, weights SHA-256 ${m.sha256}` : ''}`,
     );
+    if (spec.pixelScaling !== '[0,1]')
+      line('pixels', `scaled to ${JSON.stringify(spec.pixelScaling)} as the model was trained`);
+  } else {
+    line('source', 'none: this suite trains from scratch only, so it cannot say whether fine-tuning helps.');
+    for (const option of NO_SOURCE_OPTIONS) console.log(`${''.padEnd(14)}${option}`);
+  }
+  for (const notice of check.notices.filter((n) => n.startsWith('warning: '))) {
+    line('warning', notice.slice('warning: '.length));
   }
   if (result.estimate && result.throughput) {
     const e = result.estimate;
@@ -107,6 +132,7 @@ export function printInit(result: InitResult, out: string): void {
       `at most ${formatDuration(e.seconds)} for ${e.trials} trials on ${e.workers} ${result.throughput.backend} worker${e.workers === 1 ? '' : 's'} (measured ${Math.round(result.throughput.samplesPerSecond)} training samples/s per worker; ${(e.flops / 1e12).toFixed(2)} TFLOP in the full budgets${e.pretrainSeconds > 0 ? `, pretraining ${formatDuration(e.pretrainSeconds)}` : ''}; early stopping usually ends trials sooner)`,
     );
   }
+  for (const warning of result.warnings) line('warning', warning);
   line('wrote', out);
   console.log(`\nrun it with:  ${commandLine(detectInvocation(), `run ${shellWord(out)}`)}`);
 }
@@ -114,9 +140,18 @@ export function printInit(result: InitResult, out: string): void {
 export function registerInit(program: Command): void {
   program
     .command('init')
-    .description('write a ready suite for your data: a folder of images (one subfolder per class) or a CSV table')
-    .argument('<data>', 'image folder or CSV file')
-    .option('--source <path>', 'data to pretrain on (a folder or CSV like the target) or a TensorFlow.js model.json')
+    .description(
+      'write a ready suite for your data: a folder of images (one subfolder per class), a CSV table, or a text table (CSV, TSV or JSON Lines)',
+    )
+    .argument('<data>', 'image folder, CSV file, or text table')
+    .option(
+      '--source <path>',
+      'data to pretrain on (a folder or CSV like the target), or a model: model.json, Keras .h5/.keras, or a catalogue name (imagenet/mobilenet-v2-0.35; see docs/pretrained-models.md)',
+    )
+    .option(
+      '--model-dir <folder>',
+      "a catalogue model's files placed by hand (model.json and its weights): no download",
+    )
     .option(
       '--cut-layer <name>',
       'layer of a --source model to cut at (default: "features", else the one below the output)',
@@ -128,6 +163,10 @@ export function registerInit(program: Command): void {
     .option(
       '--label <column>',
       'label column of a table (default: label/class/target/species/category/y, else the last)',
+    )
+    .option(
+      '--text <column>',
+      'text column of a text table (default: text/description/review/…, else the column with the most words)',
     )
     .option('--image-size <HxW>', 'size images are resized to (default: from the images, at most 64)', parseImageSize)
     .addOption(
@@ -146,25 +185,34 @@ export function registerInit(program: Command): void {
         throw new UserError(`${out} exists; give another --out, or --force to overwrite it`);
       }
       let shown = 0;
-      const result = await initSuite({
-        target: data,
-        source: options.source,
-        cutLayer: options.cutLayer,
-        suiteDir: dirname(out),
-        name: options.name,
-        backend: options.backend,
-        inspect: {
-          ...(options.test ? { test: options.test } : {}),
-          ...(options.label ? { label: options.label } : {}),
-          ...(options.imageSize ? { imageSize: options.imageSize } : {}),
-          ...(options.channels ? { channels: options.channels } : {}),
-          onProgress: ({ done, total }) => {
-            if (total < 2000 || done - shown < 5000) return;
-            shown = done;
-            process.stderr.write(`decoding images: ${done}/${total}\n`);
+      const bar = downloadBar(options.source ?? 'the model');
+      let result: InitResult;
+      try {
+        result = await initSuite({
+          target: data,
+          source: options.source,
+          cutLayer: options.cutLayer,
+          prepare: { onDownload: bar.onDownload, ...(options.modelDir ? { modelDir: options.modelDir } : {}) },
+          suiteDir: dirname(out),
+          name: options.name,
+          backend: options.backend,
+          inspect: {
+            ...(options.test ? { test: options.test } : {}),
+            ...(options.label ? { label: options.label } : {}),
+            ...(options.text ? { text: options.text } : {}),
+            ...(options.imageSize ? { imageSize: options.imageSize } : {}),
+            ...(options.channels ? { channels: options.channels } : {}),
+            onProgress: ({ done, total }) => {
+              if (total < 2000 || done - shown < 5000) return;
+              shown = done;
+              process.stderr.write(`decoding images: ${done}/${total}
+`);
+            },
           },
-        },
-      });
+        });
+      } finally {
+        bar.stop();
+      }
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, JSON.stringify(result.spec, null, 2) + '\n');
       printInit(result, options.out);

@@ -18,10 +18,12 @@ import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
 import { isLoopbackHost, startServer } from '../server/http-server.js';
-import { builtinSuiteNames, suiteSourceFromArgument } from '../spec/load-suite.js';
+import { builtinSuiteNames, loadSuite, suiteSourceFromArgument } from '../spec/load-suite.js';
+import { suiteSources } from '../spec/sources.js';
 import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
+import { downloadBar } from './download-bar.js';
 import { registerInit } from './init.js';
 import { adaptHints, commandLine, detectInvocation } from './invocation.js';
 import { checkSuiteArgument } from './did-you-mean.js';
@@ -64,11 +66,16 @@ async function withService<T>(
   options: { readonly?: boolean } = {},
 ): Promise<T> {
   const service = await createEngineService({ dbPath, readonly: options.readonly ?? false });
+  let result: T;
   try {
-    return await action(service);
-  } finally {
-    await service.close();
+    result = await action(service);
+  } catch (error) {
+    // The action's error is the one to show: closing may fail for the same cause (e.g. a full disk).
+    await service.close().catch(() => {});
+    throw error;
   }
+  await service.close();
+  return result;
 }
 
 /** What follow() and report() need of a run's owner: the engine service, or a distributed session. */
@@ -119,6 +126,19 @@ async function withDistributed<T>(
   }
 }
 
+/** A catalogue model the suite names is downloaded here, with a progress bar, before the run checks the suite. */
+async function fetchBroughtModels(suite: string | undefined): Promise<void> {
+  const loaded = loadSuite(suiteSourceFromArgument(suite));
+  if (!suiteSources(loaded.spec).some((s) => s.pretrainedModel)) return;
+  const { prepareBroughtModels } = await import('../builder/brought-models.js');
+  const bar = downloadBar("the suite's pretrained model");
+  try {
+    await prepareBroughtModels(loaded, { onDownload: bar.onDownload });
+  } finally {
+    bar.stop();
+  }
+}
+
 /** Runs a started or resumed suite to its end with a progress display; Ctrl-C cancels cleanly. */
 async function follow(
   service: Followed,
@@ -153,7 +173,17 @@ async function follow(
   });
   let interrupted = false;
   const onSignal = () => {
-    if (interrupted || suiteId === null) return;
+    // Before the suite is stored (its data is being checked: minutes for a large folder), nothing is written yet, so
+    // Ctrl-C stops at once; so does a second Ctrl-C. The store's writes are transactions: none is left half-done,
+    // and a run stopped after its suite was stored is found interrupted and resumable.
+    if (suiteId === null || interrupted) {
+      process.stderr.write(
+        suiteId === null
+          ? '\nstopped before the run began: no trial was trained or stored\n'
+          : `\nstopped at once: finished trials are kept; finish the suite with: transfer-bench resume ${suiteId}\n`,
+      );
+      process.exit(130);
+    }
     interrupted = true;
     process.stderr.write('\nstopping: the trials in flight are marked cancelled, finished ones are kept…\n');
     void service.cancelSuite({ suiteId });
@@ -179,9 +209,17 @@ async function report(
   resumeArgs = '',
 ): Promise<void> {
   const { suiteId, status, notices } = end;
-  const { suite, trials } = await service.getSuite({ suiteId });
   const invocation = detectInvocation();
-  printSummaryTable(suite, trials);
+  // The summary is read from the database, which may be what failed (a full disk): then the run's own message, which
+  // names the database and what to do, still ends the output.
+  let stored: Awaited<ReturnType<Followed['getSuite']>> | null = null;
+  try {
+    stored = await service.getSuite({ suiteId });
+  } catch (error) {
+    console.error(`(the summary table cannot be shown: ${errorMessage(error)})`);
+  }
+  if (stored) printSummaryTable(stored.suite, stored.trials);
+  const suite = stored?.suite;
   for (const line of notices) console.error(adaptHints(line, invocation));
   if (status === 'cancelled') {
     console.error(
@@ -192,11 +230,20 @@ async function report(
     process.exitCode = 130;
   } else if (status === 'failed') {
     // The run's own error: the stored one may be missing when the database could not be written.
-    console.error(`suite ${suiteId} failed: ${end.error ?? suite.error ?? 'unknown error'}`);
+    console.error(`suite ${suiteId} failed: ${end.error ?? suite?.error ?? 'unknown error'}`);
     process.exitCode = 1;
   } else {
     console.error(`export the results with: ${commandLine(invocation, `export ${suiteId} --out results/`)}`);
     console.error(`write the report with: ${commandLine(invocation, `report ${suiteId} --out report.html`)}`);
+    // A run that leaves failed trials is not a success: scripts and CI see a non-zero exit, and the last line says why.
+    const failed = stored?.trials.filter((t) => t.status === 'failed') ?? [];
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      console.error(
+        `suite ${suiteId} finished with ${failed.length} of ${stored!.trials.length} trials failed (the first, ${first.approach} n=${first.trainSize} seed ${first.seed}: ${first.error ?? 'no reason stored'}); run them again with: ${commandLine(invocation, `resume ${suiteId} --retry-failed${resumeArgs}`)}`,
+      );
+      process.exitCode = 1;
+    }
   }
 }
 
@@ -247,6 +294,7 @@ export function buildProgram(): Command {
       }
       checkWorkerCount(options.workers); // before the database is opened (or created)
       checkSuiteArgument(suite);
+      await fetchBroughtModels(suite);
       await withService(options.db, async (service) => {
         const source = suiteSourceFromArgument(suite);
         const end = await follow(service, () =>

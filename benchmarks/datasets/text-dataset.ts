@@ -117,18 +117,18 @@ export function loadTextTask(
   const pool = encoded(poolPart.texts, poolPart.labels, classNames, vocabulary, length);
   const test = encoded(testPart.texts, testPart.labels, classNames, vocabulary, length);
   const classSummary = classNames.length <= 10 ? `classes ${classNames.join(', ')}` : `${classNames.length} classes`;
-  const description =
-    `text table ${path}, ${classSummary}: training pool ${pool.data.count}, test ${test.data.count} (${testNote}), ` +
+  const tokens =
     `${length} tokens per text (${percent(pool.truncated, pool.data.count)} of the pool cut), word vocabulary of ` +
     `${vocabulary.length} ${origin} (sha256 ${vocabularyHash(vocabulary).slice(0, 12)}), ` +
     `${percent(test.unknown, test.total)} of the test words unknown`;
+  const description = `text table ${path}, ${classSummary}: training pool ${pool.data.count}, test ${test.data.count} (${testNote}), ${tokens}`;
   return {
     pool: pool.data,
     test: test.data,
     description,
     standardise: false,
     skipped: [],
-    notices: [],
+    notices: [`text table ${path}: ${tokens}`],
     classLabel: describeClass,
     vocabulary,
   };

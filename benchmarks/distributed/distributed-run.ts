@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { loadTask } from '../datasets/load-dataset.js';
+import { loadSourceTask } from '../train/source-task.js';
 import { encodeTask } from '../datasets/task-file.js';
 import {
   FINISHED_TRIAL_STATUSES,
@@ -16,6 +17,7 @@ import {
 } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import { readModelArtifacts, writeModelArtifacts } from '../models/model-io.js';
+import { engineModelPath, prepareSuiteModels } from '../models/model-source.js';
 import { environmentInfo } from '../runner/environment.js';
 import { LiveWorker } from '../runner/live-worker.js';
 import {
@@ -44,7 +46,7 @@ import { hasNamedSources } from '../spec/sources.js';
 
 export interface DistributedRunOptions {
   store: Store;
-  /** The same database as the store, for blobs and the source model's record. */
+  /** The same database as the store, for what is not the store's (the queue's progress notifications). */
   pool: pg.Pool;
   /** Its URL, for the connection that listens to the workers' progress. */
   connectionString: string;
@@ -60,7 +62,17 @@ export interface DistributedRunOptions {
   pollMs?: number;
   heartbeatMs?: number;
   staleAfterMs?: number;
+  /** A trial whose worker's heartbeat stayed the same this long is handed to another worker (default TRIAL_SILENT_AFTER_MS). */
+  trialSilentAfterMs?: number;
 }
+
+/**
+ * How long a running trial's heartbeat (its worker refreshes it every TRIAL_HEARTBEAT_MS) may stand still before the
+ * run takes its worker for dead and hands the trial to another one. Measured on this process's clock from when it
+ * saw the heartbeat change last (so clocks of other machines do not matter), and counted again from zero after the
+ * database was away (nobody could beat then).
+ */
+export const TRIAL_SILENT_AFTER_MS = 30_000;
 
 type Base = { hash: string; cutLayer: string };
 
@@ -107,13 +119,13 @@ export function refuseSeveralSources(suite: LoadedSuite): void {
 }
 
 async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, baseDir: string): Promise<SuiteBlobs> {
-  const { blobs, pool } = options;
+  const { blobs, store } = options;
   const target = await loadTask(spec.target.dataset, spec.target.testPerClass, { baseDir });
   const { hash: taskHash } = await blobs.put(
     encodeTask({ pool: target.pool, test: target.test, standardise: target.standardise }),
   );
   if (spec.pretrainedModel) {
-    const path = resolve(baseDir, spec.pretrainedModel.path);
+    const path = engineModelPath(spec.pretrainedModel.path, baseDir);
     return {
       taskHash,
       base: { hash: await putModel(blobs, path), cutLayer: spec.pretrainedModel.cutLayer },
@@ -124,7 +136,7 @@ async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, 
   const cacheKey = pretrainCacheKey(spec, baseDir);
   if (!cacheKey || !spec.pretrain) return { taskHash, base: null, pretrain: null, reused: null };
   const cutLayer = featuresLayer(spec.architecture);
-  const known = await findPretrained(pool, cacheKey);
+  const known = await findPretrained(store, cacheKey);
   if (known) {
     const record = JSON.parse(known.recordJson) as PretrainRecord;
     return { taskHash, base: { hash: known.blobHash, cutLayer }, pretrain: null, reused: { ...record, reused: true } };
@@ -132,10 +144,10 @@ async function storeSuiteBlobs(options: DistributedRunOptions, spec: SuiteSpec, 
   const local = readCachedPretrain(cacheKey);
   if (local) {
     const hash = await putModel(blobs, pretrainDir(cacheKey), [PRETRAIN_META]);
-    await recordPretrained(pool, cacheKey, hash, JSON.stringify(local));
+    await recordPretrained(store, cacheKey, hash, JSON.stringify(local));
     return { taskHash, base: { hash, cutLayer }, pretrain: null, reused: { ...local, reused: true } };
   }
-  const source = await loadTask(spec.pretrain.dataset, spec.pretrain.testPerClass, { baseDir });
+  const source = await loadSourceTask(spec, baseDir);
   const { hash: sourceHash } = await blobs.put(
     encodeTask({ pool: source.pool, test: source.test, standardise: source.standardise }),
   );
@@ -147,21 +159,15 @@ async function checkSuite(
   options: DistributedRunOptions,
   suite: LoadedSuite,
 ): Promise<{ backend: BackendInfo; notices: string[] }> {
+  await prepareSuiteModels(suite.spec, suite.baseDir);
   const worker = await LiveWorker.start(options.forkWorker, options.backend);
   try {
     const { spec, baseDir } = suite;
     const base = spec.pretrainedModel
-      ? { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer }
+      ? { path: engineModelPath(spec.pretrainedModel.path, baseDir), cutLayer: spec.pretrainedModel.cutLayer }
       : null;
-    const reply = await worker.request(
-      { type: 'check', job: { spec, baseDir, base } },
-      (m) => m.type === 'check-ok' || m.type === 'check-failed',
-    );
-    if (reply.type === 'check-failed') {
-      throw reply.userError ? new UserError(`${suite.origin}: ${reply.error}`) : new Error(reply.error);
-    }
-    if (reply.type !== 'check-ok') throw new Error(`unexpected reply ${reply.type}`);
-    return { backend: worker.backend, notices: reply.summary.notices };
+    const summary = await worker.check({ spec, baseDir, base }, suite.origin);
+    return { backend: worker.backend, notices: summary.notices };
   } finally {
     worker.kill();
   }
@@ -180,6 +186,10 @@ export class DistributedRun {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly reported = new Set<number>();
   private readonly started = new Set<number>();
+  /** Per running trial: the lease last seen (its token and heartbeat), and when this process saw it change. */
+  private readonly leases = new Map<number, { token: string; heartbeatAt: number | null; seenAt: number }>();
+  /** The source model the trials that need one start from, once it is known. */
+  private base: Base | null;
   private lastProblem = '';
   finished!: Promise<SuiteStatus>;
 
@@ -191,7 +201,9 @@ export class DistributedRun {
     private readonly backend: BackendInfo,
     private readonly blobs: SuiteBlobs,
     private readonly notices: string[],
-  ) {}
+  ) {
+    this.base = blobs.base;
+  }
 
   static async start(options: DistributedRunOptions, suite: LoadedSuite): Promise<DistributedRun> {
     refuseSeveralSources(suite);
@@ -375,6 +387,8 @@ export class DistributedRun {
         }
       } catch (problem) {
         this.problem(`cannot read the suite's progress (${errorMessage(problem)}); trying again`);
+        // no worker can beat while the database is away: every trial's silence counts from when it is back
+        this.leases.clear();
       }
       await sleep(this.options.pollMs ?? 1000);
     }
@@ -407,11 +421,11 @@ export class DistributedRun {
 
   /** One look at the database: reports what changed; 'complete' when every trial finished, an error to stop on. */
   private async poll(waiting: TrialRecord[]): Promise<'complete' | { error: string } | null> {
-    const { store, queue, pool, jobs } = this.options;
+    const { store, queue, jobs } = this.options;
     const { suiteId } = this;
     const pretrain = this.blobs.pretrain;
     if (pretrain && waiting.length > 0) {
-      const made = await findPretrained(pool, pretrain.cacheKey);
+      const made = await findPretrained(store, pretrain.cacheKey);
       if (made) {
         const record = JSON.parse(made.recordJson) as PretrainRecord;
         const base = { hash: made.blobHash, cutLayer: featuresLayer(this.spec.architecture) };
@@ -420,9 +434,11 @@ export class DistributedRun {
           jobs,
         );
         waiting.splice(0);
+        this.base = base;
         this.emit({ type: 'pretrain-finished', suiteId, reused: false, wallSeconds: record.wallSeconds });
       }
     }
+    await this.handBackSilentTrials();
     for (const job of await queue.failedJobs(suiteId)) {
       const reason = failureMessage(job.output);
       if (job.data.kind === 'pretrain') return { error: `pretraining failed on the workers: ${reason}` };
@@ -451,12 +467,48 @@ export class DistributedRun {
     return open === 0 ? 'complete' : null;
   }
 
+  /**
+   * Gives the trials of workers that went silent (SIGKILLed, machine gone) back to the queue: a trial whose heartbeat
+   * stood still for trialSilentAfterMs is pending again, its dead worker's job cancelled and a new job enqueued, and
+   * the user is told. Within about a minute instead of the job's expiry (--trial-timeout).
+   */
+  private async handBackSilentTrials(): Promise<void> {
+    const { store, queue, jobs } = this.options;
+    const silentAfter = this.options.trialSilentAfterMs ?? TRIAL_SILENT_AFTER_MS;
+    const now = Date.now();
+    const running = await store.listTrialLeases(this.suiteId);
+    const seen = new Set<number>();
+    for (const lease of running) {
+      if (!lease.token.startsWith('job:')) continue;
+      seen.add(lease.id);
+      const last = this.leases.get(lease.id);
+      if (!last || last.token !== lease.token || last.heartbeatAt !== lease.heartbeatAt) {
+        this.leases.set(lease.id, { token: lease.token, heartbeatAt: lease.heartbeatAt, seenAt: now });
+        continue;
+      }
+      if (now - last.seenAt < silentAfter) continue;
+      if (!(await store.handBackTrial(lease.id, lease.token))) continue;
+      this.leases.delete(lease.id);
+      const who = lease.worker ? `${lease.worker.host}/${lease.worker.name}` : 'its worker';
+      const silentFor =
+        lease.heartbeatAt === null ? now - last.seenAt : Math.max(now - lease.heartbeatAt, now - last.seenAt);
+      this.problem(
+        `trial ${lease.id}: worker ${who} silent for ${Math.round(silentFor / 1000)} s; handing it to another worker`,
+      );
+      await queue.cancelJobs([lease.token.slice('job:'.length)]);
+      const trial = await store.getTrial(lease.id);
+      if (trial) await queue.enqueue([this.trialJob(trial, this.needsBase(trial) ? this.base : null)], jobs);
+      this.started.delete(lease.id);
+    }
+    for (const id of this.leases.keys()) if (!seen.has(id)) this.leases.delete(id);
+  }
+
   /** A trial whose job ran out of attempts (its workers kept dying) is stored as failed, with the reason. */
   private async failTrial(jobId: string, trialId: number, reason: string): Promise<void> {
-    const { store, pool } = this.options;
+    const { store } = this.options;
     const token = jobToken(jobId);
     const claimed = await claimTrial(
-      pool,
+      store,
       trialId,
       token,
       { host: hostname(), name: 'the run following the suite' },

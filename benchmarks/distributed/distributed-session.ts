@@ -47,7 +47,7 @@ export async function connectShared(
     store,
     pool: store.pool,
     queue,
-    blobs: new BlobStore(store.pool),
+    blobs: new BlobStore(store),
     connectionString,
     async close() {
       await queue.close().catch(() => {});

@@ -196,6 +196,11 @@ export class TrialQueue {
     return ids.length;
   }
 
+  /** Cancels these jobs (e.g. the job of a worker that went silent, whose trial was handed to another job). */
+  async cancelJobs(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.boss.cancel(WORK_QUEUE, ids);
+  }
+
   /** Marks failed jobs handled (so that a later look does not see them again). */
   async forget(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.boss.deleteJob(WORK_QUEUE, ids);

@@ -7,7 +7,6 @@ import type { BackendChoice, PretrainRecord, TrialKey, TrialResult } from '../do
 import { errorMessage } from '../errors.js';
 import { LiveWorker } from '../runner/live-worker.js';
 import type { WorkerForker } from '../runner/worker-process.js';
-import type { FromWorker } from '../runner/worker-protocol.js';
 import { TrialNotRunningError, type Store } from '../store/store.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, TrialJob } from '../train/jobs.js';
@@ -21,14 +20,13 @@ import {
   jobToken,
   recordPretrained,
   recordWorker,
-  releaseTrial,
   type WorkerName,
 } from './trial-claims.js';
 import type { PretrainJobData, QueuedJob, TrialJobData, TrialQueue } from './trial-queue.js';
 
 export interface DistributedWorkerOptions {
   store: Store;
-  /** The same database as the store, for blobs, trial claims and progress notifications. */
+  /** The same database as the store, for progress notifications (blobs and trial claims go through the store). */
   pool: pg.Pool;
   queue: TrialQueue;
   blobs: BlobStore;
@@ -38,10 +36,35 @@ export interface DistributedWorkerOptions {
   slots: number;
   /** How often an idle slot asks the queue for work. */
   pollMs?: number;
+  /** How often a running trial's heartbeat is refreshed (default TRIAL_HEARTBEAT_MS). */
+  trialHeartbeatMs?: number;
   log: (line: string) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** How often a worker refreshes the heartbeat of a trial it trains (see trialHeartbeat in the store). */
+export const TRIAL_HEARTBEAT_MS = 2_000;
+
+/** Errors of a database that is away (connection refused or cut, server shutting down or starting), not of the request. */
+const OUTAGE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+export function isOutage(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (OUTAGE_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    errorMessage(error),
+  );
+}
 
 /** Model files a pretraining job writes (run-pretrain.ts) and a worker packs as the source model's blob. */
 const PRETRAINED_FILES = ['model.json', 'weights.bin', 'pretrain.json'];
@@ -141,20 +164,43 @@ export class DistributedWorker {
   }
 
   /**
-   * Runs a database write until it succeeds: through a PostgreSQL restart the write waits and tries again (for
-   * about two minutes), instead of losing a finished trial. A refusal by the store (TrialNotRunningError) is final.
+   * Runs a database call until it succeeds: while PostgreSQL is away (restarted, unreachable, full) it waits and tries
+   * again, for as long as it takes, so that a finished trial's result is never thrown away and a storage outage never
+   * becomes a failed trial. What ends the waiting: the store refusing the write (TrialNotRunningError: the trial's
+   * lease is gone, handed to another worker once the database was back), `outageOnly` and an error that is not an
+   * outage (e.g. a blob that is not there), or a forced stop.
    */
-  private async persist<T>(what: string, write: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + 120_000;
+  private async persist<T>(what: string, call: () => Promise<T>, options: { outageOnly?: boolean } = {}): Promise<T> {
     for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
       try {
-        return await write();
+        return await call();
       } catch (error) {
-        if (error instanceof TrialNotRunningError || Date.now() > deadline || this.forced) throw error;
+        if (error instanceof TrialNotRunningError || this.forced) throw error;
+        if (options.outageOnly && !isOutage(error)) throw error;
         this.problem(`cannot ${what} (${errorMessage(error)}); trying again`);
         await sleep(delay);
       }
     }
+  }
+
+  /**
+   * Keeps the trial's lease while it trains: its heartbeat every TRIAL_HEARTBEAT_MS, which tells the run following
+   * the suite that this worker lives (it hands the trial of a silent worker to another). When the lease is gone (the
+   * trial was handed away, cancelled, or taken over by a resume) `onLost` stops the training here. A heartbeat that
+   * cannot be written (the database is away) is skipped.
+   */
+  private keepLease(trialId: number, token: string, onLost: () => void): () => void {
+    const beat = async () => {
+      try {
+        if (!(await this.options.store.trialHeartbeat(trialId, token))) onLost();
+      } catch {
+        // the database is away for a moment: the next beat may get through
+      }
+    };
+    void beat();
+    const timer = setInterval(() => void beat(), this.options.trialHeartbeatMs ?? TRIAL_HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async runTrial(slot: number, job: QueuedJob, data: TrialJobData): Promise<void> {
@@ -167,7 +213,7 @@ export class DistributedWorker {
     }
     const token = jobToken(job.id);
     const attempt = await this.persist('take the trial', () =>
-      claimTrial(pool, data.trialId, token, this.workerName(slot), { runToken: data.runToken }),
+      claimTrial(store, data.trialId, token, this.workerName(slot), { runToken: data.runToken }),
     );
     if (attempt === null) {
       // finished already (a retried job whose first worker wrote it after all), or its suite was cancelled
@@ -178,57 +224,87 @@ export class DistributedWorker {
     const describe = `trial ${trial.id} of suite ${suite.id} (${key.approach}, ${key.trainSize} examples, seed ${key.seed})`;
     this.options.log(`${describe}: started${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
     let result: TrialResult;
+    let lost = false;
+    let training = true;
     const worker = await this.process(slot);
+    const endLease = this.keepLease(trial.id, token, () => {
+      // once the result is in hand, the write finds out whether it is still wanted
+      if (lost || !training) return;
+      lost = true;
+      this.options.log(
+        `${describe}: no longer this worker's (handed to another worker, or cancelled); stopping it here`,
+      );
+      worker.kill();
+    });
     try {
-      const taskFile = await cachedBlobFile(blobs, data.taskHash);
+      const fetch = (what: string, get: () => Promise<string>) =>
+        this.persist(`fetch ${what} of ${describe}`, get, { outageOnly: true });
+      const taskFile = await fetch('the task', () => cachedBlobFile(blobs, data.taskHash));
       const base: BaseModelRef | null = data.base
-        ? { path: join(await cachedBlobFolder(blobs, data.base.hash), 'model.json'), cutLayer: data.base.cutLayer }
+        ? {
+            path: join(await fetch('the source model', () => cachedBlobFolder(blobs, data.base!.hash)), 'model.json'),
+            cutLayer: data.base.cutLayer,
+          }
         : null;
       const trialJob: TrialJob = { trialId: trial.id, spec: suite.spec, baseDir: suite.baseDir, key, base, taskFile };
-      const reply = await worker.request(
-        { type: 'trial', job: trialJob },
-        (m) => m.type === 'trial-done',
-        (m: FromWorker) => {
-          const { suiteId, trialId } = data;
-          if (m.type === 'trial-started')
-            void notifyProgress(pool, { type: 'trial-started', suiteId, trialId, key, maxEpochs: m.maxEpochs });
-          else if (m.type === 'trial-epoch')
-            void notifyProgress(pool, {
-              type: 'trial-epoch',
-              suiteId,
-              trialId,
-              key,
-              maxEpochs: m.maxEpochs,
-              record: m.record,
-            });
-        },
-      );
-      if (reply.type !== 'trial-done') throw new Error(`unexpected reply ${reply.type}`);
-      result = reply.result;
+      const { suiteId, trialId } = data;
+      result = await worker.runTrial(trialJob, {
+        onStart: (maxEpochs) => void notifyProgress(pool, { type: 'trial-started', suiteId, trialId, key, maxEpochs }),
+        onEpoch: (record, maxEpochs) =>
+          void notifyProgress(pool, { type: 'trial-epoch', suiteId, trialId, key, maxEpochs, record }),
+      });
     } catch (failure) {
+      training = false;
       if (this.forced) {
+        endLease();
         // stopping: the trial goes back to the queue for another worker, nothing is written for it
-        await releaseTrial(pool, data.trialId, token).catch(() => {});
+        await store.handBackTrial(data.trialId, token).catch(() => {});
         await queue.release(job).catch(() => {});
         this.options.log(`${describe}: given back to the queue`);
         return;
       }
+      if (lost) {
+        endLease();
+        await this.persist('complete the job', () => queue.complete(job.id)).catch(() => {});
+        return;
+      }
       result = failedResult(errorMessage(failure), worker.backend);
     }
+    training = false;
+    // the lease is kept until the result is written: its heartbeat goes on while the write waits out an outage
     try {
-      await this.persist(`store the result of ${describe}`, () => store.finishTrial(trial.id, token, result));
-      await this.persist('record the worker', () => recordWorker(pool, trial.id, this.workerName(slot)));
+      await this.writeResult(describe, trial.id, token, slot, data.suiteId, result);
+    } finally {
+      endLease();
+    }
+    await this.persist('complete the job', () => queue.complete(job.id));
+  }
+
+  /** Writes a finished trial, waiting out a database outage (see persist); a refusal by the store is logged. */
+  private async writeResult(
+    describe: string,
+    trialId: number,
+    token: string,
+    slot: number,
+    suiteId: number,
+    result: TrialResult,
+  ): Promise<void> {
+    const { store, pool } = this.options;
+    try {
+      await this.persist(`store the result of ${describe}`, () => store.finishTrial(trialId, token, result));
+      await this.persist('record the worker', () => recordWorker(store, trialId, this.workerName(slot)));
       // for whoever shows the suite live (serve, the app on the same database); the coordinator reads the table
-      const finished = await store.getTrial(trial.id).catch(() => undefined);
-      if (finished) void notifyProgress(pool, { type: 'trial-finished', suiteId: data.suiteId, trial: finished });
+      const finished = await store.getTrial(trialId).catch(() => undefined);
+      if (finished) void notifyProgress(pool, { type: 'trial-finished', suiteId, trial: finished });
       this.options.log(
         `${describe}: ${result.status}${result.testAccuracy !== null ? `, test accuracy ${(result.testAccuracy * 100).toFixed(1)}%` : ''}${result.error ? `: ${result.error}` : ''}`,
       );
     } catch (error) {
       if (!(error instanceof TrialNotRunningError)) throw error;
-      this.options.log(`${describe}: not written, the trial was cancelled or another attempt of it finished first`);
+      this.options.log(
+        `${describe}: not written, the trial was cancelled, handed to another worker, or another attempt of it finished first`,
+      );
     }
-    await this.persist('complete the job', () => queue.complete(job.id));
   }
 
   private async runPretrain(slot: number, job: QueuedJob, data: PretrainJobData): Promise<void> {
@@ -239,7 +315,7 @@ export class DistributedWorker {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
     }
-    const existing = await this.persist('look up the source model', () => findPretrained(pool, data.cacheKey));
+    const existing = await this.persist('look up the source model', () => findPretrained(store, data.cacheKey));
     if (existing) {
       await this.persist('complete the job', () => queue.complete(job.id));
       return;
@@ -250,25 +326,11 @@ export class DistributedWorker {
     mkdirSync(blobCacheDir(), { recursive: true });
     try {
       const taskFile = await cachedBlobFile(blobs, data.sourceHash);
-      let reply: FromWorker;
+      let record: PretrainRecord;
       try {
-        reply = await worker.request(
-          {
-            type: 'pretrain',
-            job: { spec: suite.spec, baseDir: suite.baseDir, cacheKey: data.cacheKey, outDir, taskFile },
-          },
-          (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
-          (m) => {
-            if (m.type === 'pretrain-epoch')
-              void notifyProgress(pool, {
-                type: 'pretrain-epoch',
-                suiteId: suite.id,
-                epoch: m.epoch,
-                epochs: m.epochs,
-                loss: m.loss,
-                accuracy: m.accuracy,
-              });
-          },
+        record = await worker.pretrain(
+          { spec: suite.spec, baseDir: suite.baseDir, cacheKey: data.cacheKey, outDir, taskFile },
+          (epoch) => void notifyProgress(pool, { type: 'pretrain-epoch', suiteId: suite.id, ...epoch }),
         );
       } catch (error) {
         if (this.forced) {
@@ -278,14 +340,11 @@ export class DistributedWorker {
         }
         throw error;
       }
-      if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
-      if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
-      const record: PretrainRecord = reply.record;
       const { hash } = await this.persist('store the source model', () =>
         blobs.put(packFiles(outDir, PRETRAINED_FILES)),
       );
       await this.persist('record the source model', () =>
-        recordPretrained(pool, data.cacheKey, hash, JSON.stringify(record)),
+        recordPretrained(store, data.cacheKey, hash, JSON.stringify(record)),
       );
       await this.persist('record the pretraining', () => store.setSuitePretrain(suite.id, record));
       void notifyProgress(pool, {

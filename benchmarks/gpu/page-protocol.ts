@@ -1,6 +1,6 @@
 import type { io } from '@tensorflow/tfjs-core';
 import type { FromWorker } from '../runner/worker-protocol.js';
-import type { Architecture, SuiteSpec } from '../spec/suite-schema.js';
+import type { Architecture, MobilenetV2Spec, SuiteSpec } from '../spec/suite-schema.js';
 import type { TrialJob } from '../train/jobs.js';
 import type { PretrainedModel } from '../train/pretrain-model.js';
 import type { TrialTask } from '../train/train-trial.js';
@@ -25,7 +25,7 @@ export type ToPage =
     }
   | { type: 'pretrain'; spec: SuiteSpec; task: TrialTask }
   /** bench:perf: the reference training step (train/reference-step.ts), timed after a warm-up. */
-  | { type: 'throughput'; arch: Architecture; batchSize: number; warmupSteps: number; steps: number };
+  | { type: 'throughput'; arch: Architecture | MobilenetV2Spec; batchSize: number; warmupSteps: number; steps: number };
 
 export type { AdapterProbe };
 

@@ -17,7 +17,7 @@ import { UserError } from '../errors.js';
 import { FEATURES_LAYER } from '../spec/describe-architecture.js';
 import type { TextArchitectureSpec } from '../spec/suite-schema.js';
 import { layerSeed } from './layer-seed.js';
-import { MaskedMeanPooling, MultiHeadSelfAttention, PositionEmbedding } from './text-layers.js';
+import { LayerNorm, MaskedMeanPooling, MultiHeadSelfAttention, PositionEmbedding } from './text-layers.js';
 
 type Symbolic = tfl.SymbolicTensor;
 
@@ -78,13 +78,13 @@ export function buildTextBackbone(
         name: name('attention'),
       }).apply([x, tokens]) as Symbolic;
       x = tfl.layers.add({ name: name('add1') }).apply([x, attention]) as Symbolic;
-      x = tfl.layers.layerNormalization({ name: name('norm1') }).apply(x) as Symbolic;
+      x = new LayerNorm({ name: name('norm1') }).apply(x) as Symbolic;
       let ff = tfl.layers
         .dense({ units: arch.ffDim, activation: 'relu', ...glorot(seed, name('ff1')) })
         .apply(x) as Symbolic;
       ff = tfl.layers.dense({ units: arch.embeddingDim, ...glorot(seed, name('ff2')) }).apply(ff) as Symbolic;
       x = tfl.layers.add({ name: name('add2') }).apply([x, ff]) as Symbolic;
-      x = tfl.layers.layerNormalization({ name: name('norm2') }).apply(x) as Symbolic;
+      x = new LayerNorm({ name: name('norm2') }).apply(x) as Symbolic;
     }
     pooled = new MaskedMeanPooling({ name: 'pool' }).apply([x, tokens]) as Symbolic;
   }

@@ -3,7 +3,9 @@ import type { BrowserBackendName } from '../gpu/browser-backends.js';
 import { ChromiumPages } from '../gpu/chromium-pages.js';
 import type { PageChannel } from '../gpu/page-channel.js';
 import type { FromPage, ToPage } from '../gpu/page-protocol.js';
+import type { MobilenetV2Spec } from '../spec/suite-schema.js';
 import { DEFAULT_STEPS } from './measure.js';
+import { MOBILENET_ARCH, MOBILENET_BATCH } from './mobilenet.js';
 
 /** A page's final answer to `message` (progress ignored); rejects if the page goes away or its GPU fails. */
 function request(page: PageChannel, message: ToPage, isFinal: (m: FromPage) => boolean): Promise<FromPage> {
@@ -19,10 +21,37 @@ function request(page: PageChannel, message: ToPage, isFinal: (m: FromPage) => b
 
 const SOFTWARE_STEPS = { warmupSteps: 1, steps: 3 };
 
+/** What a page trains: the reference CNN, or bench:perf's MobileNetV2 step (perf/mobilenet.ts). */
+export interface GpuWorkload {
+  label: string;
+  arch: 'cnn' | MobilenetV2Spec;
+  batchSize: number;
+  steps: { warmupSteps: number; steps: number };
+  /** On a software adapter (SwiftShader): a correctness run of a few steps. */
+  softwareSteps: { warmupSteps: number; steps: number };
+}
+
+export const CNN_WORKLOAD: GpuWorkload = {
+  label: 'cnn',
+  arch: 'cnn',
+  batchSize: 64,
+  steps: DEFAULT_STEPS.cnn,
+  softwareSteps: SOFTWARE_STEPS,
+};
+
+export const MOBILENET_WORKLOAD: GpuWorkload = {
+  label: 'mobilenet-v2',
+  arch: MOBILENET_ARCH,
+  batchSize: MOBILENET_BATCH,
+  steps: { warmupSteps: 1, steps: 3 },
+  softwareSteps: { warmupSteps: 1, steps: 1 },
+};
+
 export type GpuMeasurement =
   | {
       backend: BrowserBackendName;
       skipped: false;
+      label: string;
       device: string;
       software: boolean;
       steps: number;
@@ -31,10 +60,14 @@ export type GpuMeasurement =
   | { backend: BrowserBackendName; skipped: true; reason: string };
 
 /**
- * The reference CNN (Adam, batch 64, synthetic MNIST-shaped data: train/reference-step.ts) on `backend` in a page of
- * the system Chromium, timed inside the page after a warm-up, as the Node backends are timed.
+ * The reference CNN (Adam, batch 64, synthetic MNIST-shaped data: train/reference-step.ts), or another `workload`, on
+ * `backend` in a page of the system Chromium, timed inside the page after a warm-up, as the Node backends are timed.
  */
-export async function measureGpuBackend(backend: BrowserBackendName, pages: ChromiumPages): Promise<GpuMeasurement> {
+export async function measureGpuBackend(
+  backend: BrowserBackendName,
+  pages: ChromiumPages,
+  workload: GpuWorkload = CNN_WORKLOAD,
+): Promise<GpuMeasurement> {
   let page: PageChannel;
   try {
     page = await pages.open();
@@ -50,14 +83,15 @@ export async function measureGpuBackend(backend: BrowserBackendName, pages: Chro
     const device = ready.backend.device;
     const software = device.startsWith('software');
     // SwiftShader runs the CNN at a few samples/s (WebGPU ≈6, WebGL ≈40 here): a few steps tell as much
-    const { warmupSteps, steps } = software ? SOFTWARE_STEPS : DEFAULT_STEPS.cnn;
+    const { warmupSteps, steps } = software ? workload.softwareSteps : workload.steps;
+    const { arch, batchSize, label } = workload;
     const done = await request(
       page,
-      { type: 'throughput', arch: 'cnn', batchSize: 64, warmupSteps, steps },
+      { type: 'throughput', arch, batchSize, warmupSteps, steps },
       (m) => m.type === 'throughput-done',
     );
     if (done.type !== 'throughput-done') throw new Error(`unexpected reply ${done.type}`);
-    return { backend, skipped: false, device, software, steps, samplesPerSecond: done.samples / done.seconds };
+    return { backend, skipped: false, label, device, software, steps, samplesPerSecond: done.samples / done.seconds };
   } catch (error) {
     return { backend, skipped: true, reason: errorMessage(error) };
   } finally {
@@ -68,12 +102,14 @@ export async function measureGpuBackend(backend: BrowserBackendName, pages: Chro
 /** `cnn webgpu: 6 samples/s (3 steps, software adapter: not a GPU figure)` */
 export function formatGpuThroughput(m: Extract<GpuMeasurement, { skipped: false }>): string {
   const label = m.software ? `, software adapter: not a GPU figure` : '';
-  return `cnn ${m.backend}: ${Math.round(m.samplesPerSecond)} samples/s (${m.steps} steps${label})`;
+  const rate = m.samplesPerSecond < 10 ? m.samplesPerSecond.toFixed(1) : String(Math.round(m.samplesPerSecond));
+  const steps = `${m.steps} ${m.steps === 1 ? 'step' : 'steps'}`;
+  return `${m.label} ${m.backend}: ${rate} samples/s (${steps}${label})`;
 }
 
 /**
- * bench:perf's GPU section: the device and CNN figure of webgpu and webgl (those of `backends` asked for), or why
- * each was skipped (no Chromium, no adapter).
+ * bench:perf's GPU section: the device, CNN and MobileNetV2 figures of webgpu and webgl (those of `backends` asked
+ * for), or why each was skipped (no Chromium, no adapter).
  */
 export async function gpuThroughputSection(
   backends: readonly string[],
@@ -91,6 +127,8 @@ export async function gpuThroughputSection(
       }
       log(`${backend} device: ${m.device}`);
       log(formatGpuThroughput(m));
+      const mobilenet = await measureGpuBackend(backend, pages, MOBILENET_WORKLOAD);
+      log(mobilenet.skipped ? `skipped mobilenet-v2 ${backend}: ${mobilenet.reason}` : formatGpuThroughput(mobilenet));
     }
   } finally {
     await pages.close();

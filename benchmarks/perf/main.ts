@@ -10,6 +10,7 @@
  * - the share of the CNN's training step per kernel on wasm (the top five, in CPU time);
  * - one fixed batch of CNN trials through the suite runner with one and with two worker processes (process start-up
  *   included): `workers 2 vs 1: 1.85×`;
+ * - the text models' training rate on wasm: `text-cnn wasm: N samples/s` (perf/text-models.ts);
  * - decoding an image folder with sharp, reading it back from the decode cache, and loading it again after one file
  *   changed: `folder decode: N images/s`, `folder re-decode after one changed file: X ms (N images)`.
  */
@@ -19,6 +20,7 @@ import type { BackendName } from '../domain.js';
 import { formatFolderDecode, measureFolderDecode } from './folder-decode.js';
 import { formatTopKernels, profileKernels } from './kernel-profile.js';
 import { mobilenetSection } from './mobilenet.js';
+import { textModelsSection } from './text-models.js';
 import {
   DEFAULT_STEPS,
   REFERENCE_CLASSES,
@@ -106,6 +108,7 @@ const SECTIONS: Section[] = [
   cnnKernelShares,
   workerSpeedup,
   ({ backends }) => mobilenetSection(backends),
+  ({ backends }) => textModelsSection(backends),
   folderDecode,
 ];
 

@@ -100,7 +100,7 @@ export async function runTorchScript(args: string[]): Promise<RunResult> {
 }
 
 export interface SideBySide {
-  arch: Architecture;
+  arch: Architecture | 'mobilenet-v2';
   /** Median over rounds of our samples/s on the active backend. */
   ours: number;
   /** Median over rounds of PyTorch's samples/s. */

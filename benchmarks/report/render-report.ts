@@ -1,5 +1,6 @@
 import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
-import { approachLabel, capitalised, formatPoints, formatPointsPhrase, formatSize } from '../analysis/format.js';
+import { capitalised, formatSize } from '../analysis/format.js';
+import { crossoverLines, plainAnswer } from '../analysis/plain-answer.js';
 import type { AnswerMark } from '../charts/answer-marks.js';
 import { defaultMarkedSize } from '../charts/multiplier-arrows.js';
 import type { EpochRow, SuiteRecord, TrialRecord } from '../domain.js';
@@ -15,19 +16,27 @@ import { approachSettingsTable, comparisonTable, summaryTable } from './tables.j
 
 export type ReportFormat = 'html' | 'md';
 
+/** Each variant's crossover, worded as the app's Answer table words it (analysis/plain-answer.ts). */
 export function crossoverItems(analysis: SuiteAnalysis): string[] {
-  const tol = formatPointsPhrase(analysis.tolerance);
-  return analysis.comparisons.map((c) => {
-    const label = capitalised(approachLabel(c));
-    switch (c.crossover.kind) {
-      case 'reached':
-        return `${label} vs scratch: crossover at ${formatSize(c.crossover.trainSize)} examples (scratch within ${tol} from there on; gap there ${formatPoints(c.crossover.gap)} points).`;
-      case 'not-reached':
-        return `${label} vs scratch: not reached within the sizes run (gap ${formatPoints(c.crossover.gap)} points at ${formatSize(c.crossover.largestSize)}).`;
-      case 'no-data':
-        return `${label} vs scratch: no size with results for both.`;
-    }
-  });
+  return crossoverLines(analysis.comparisons, analysis.tolerance);
+}
+
+/** The answer first: one sentence, what to do and how sure, then the verdict's lines; before any setup table. */
+function answerBlocks(analysis: SuiteAnalysis, suite: SuiteRecord): Block[] {
+  const answer = plainAnswer(analysis, suite.spec);
+  return [
+    { kind: 'heading', level: 2, text: 'Answer' },
+    ...(answer
+      ? ([
+          { kind: 'paragraph', text: answer.sentence },
+          {
+            kind: 'paragraph',
+            text: `${answer.advice} ${capitalised(answer.confidence)} confidence: ${answer.confidenceReason}.`,
+          },
+        ] as Block[])
+      : []),
+    { kind: 'list', items: analysis.verdict },
+  ];
 }
 
 /** The data-efficiency chart's caption, naming the size whose data multipliers the arrows show. */
@@ -56,7 +65,10 @@ const METHOD = [
   'Time to target counts the model selection a trial paid for, as the claims do: with a held-out split, the whole trial’s wall time less the kept learning rate’s training after it first reached the target (the other learning-rate candidates count in full); with k-fold cross-validation, the whole trial (every fold of every learning rate, then the final run), since its model exists only then. “Final run” is the kept run alone, from its start to the first evaluation at the target (k-fold: one fold of the mean curve). FLOPs (per trial and to target) are estimates: the final run’s FLOPs per update times the updates counted the same way; for the linear probe and partial fine-tuning the frozen layers’ one forward pass over the data is spread over the updates too, so their figures with selection are high.',
 ];
 
-/** The report as a document: question, setup, verdict, charts, tables and caveats, every number from the inputs. */
+/**
+ * The report as a document: question, the answer (one sentence, advice, confidence, verdict), charts, setup, tables
+ * and caveats, every number from the inputs.
+ */
 export function buildReport(
   analysis: SuiteAnalysis,
   suite: SuiteRecord,
@@ -68,12 +80,7 @@ export function buildReport(
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'The question' },
     { kind: 'paragraph', text: question(suite) },
-    { kind: 'heading', level: 2, text: 'Setup' },
-    { kind: 'definitions', items: setupItems(suite, analysis, trials) },
-    approachSettingsTable(suite.spec, analysis.approaches),
-    ...tuningSection(analysis.tuning, analysis.protocols),
-    { kind: 'heading', level: 2, text: 'Verdict' },
-    { kind: 'list', items: analysis.verdict },
+    ...answerBlocks(analysis, suite),
     ...sourcesSection(analysis),
     ...claimsSection(analysis.claims),
     { kind: 'heading', level: 2, text: 'Data efficiency' },
@@ -96,6 +103,10 @@ export function buildReport(
     );
   }
   blocks.push(
+    { kind: 'heading', level: 2, text: 'Setup' },
+    { kind: 'definitions', items: setupItems(suite, analysis, trials) },
+    approachSettingsTable(suite.spec, analysis.approaches),
+    ...tuningSection(analysis.tuning, analysis.protocols),
     { kind: 'heading', level: 2, text: 'Summary' },
     summaryTable(analysis),
     { kind: 'heading', level: 2, text: 'Comparison with scratch' },

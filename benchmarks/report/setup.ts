@@ -11,6 +11,7 @@ import {
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { describeDataset } from '../spec/describe-dataset.js';
+import { describePretrainedModel } from '../spec/describe-pretrained.js';
 
 /** Where the fine-tuning variants start from, in words. */
 export function describeSource(suite: SuiteRecord): string | null {
@@ -79,14 +80,13 @@ export function setupItems(
       `${describeDataset(p.dataset)}, ${p.epochs} epochs, learning rate ${p.learningRate}, batch size ${p.batchSize}, seed ${p.seed}`,
     ]);
   }
-  if (spec.pretrainedModel)
-    items.push(['Pretrained model', `${spec.pretrainedModel.path}, cut at layer ${spec.pretrainedModel.cutLayer}`]);
+  if (spec.pretrainedModel) items.push(['Pretrained model', describePretrainedModel(spec.pretrainedModel)]);
   for (const s of spec.sources ?? []) {
     items.push([
       `Source ${s.name}`,
       s.pretrain
         ? `pretraining on ${describeDataset(s.pretrain.dataset)}, ${plural(s.pretrain.epochs, 'epoch')}, learning rate ${s.pretrain.learningRate}, batch size ${s.pretrain.batchSize}, seed ${s.pretrain.seed}`
-        : `the model at ${s.pretrainedModel!.path}, cut at layer ${s.pretrainedModel!.cutLayer}`,
+        : `the model ${describePretrainedModel(s.pretrainedModel!)}`,
     ]);
   }
   const cost = analysis.cost.pretrain;

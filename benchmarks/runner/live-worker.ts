@@ -1,10 +1,25 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BackendChoice } from '../domain.js';
+import type { BackendChoice, EpochRecord, PretrainRecord, TrialResult } from '../domain.js';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { UserError } from '../errors.js';
 import type { WorkerForker, WorkerHandle } from './worker-process.js';
+import type { CheckJob, CheckSummary, PretrainJob, TrialJob } from '../train/jobs.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+/** A pretraining epoch as a worker reports it. */
+export interface PretrainEpoch {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  accuracy: number;
+}
+
+/** What a trial reports while it trains. */
+export interface TrialProgress {
+  onStart?: (maxEpochs: number) => void;
+  onEpoch?: (record: EpochRecord, maxEpochs: number) => void;
+}
 
 /** The worker entry module beside this file; under a TypeScript loader (tests) the source file, run through tsx. */
 function workerModule(): { path: string; execArgv: string[] } {
@@ -62,7 +77,7 @@ export class LiveWorker {
   }
 
   /** Sends a job and resolves with its final message; progress messages go to `onMessage`. Rejects if the process dies. */
-  request(
+  private request(
     message: ToWorker,
     isFinal: (message: FromWorker) => boolean,
     onMessage: (message: FromWorker) => void = () => {},
@@ -73,6 +88,51 @@ export class LiveWorker {
       this.pending = { onMessage, isFinal, resolve, reject };
       this.handle.send(message);
     });
+  }
+
+  /**
+   * Checks a suite's inputs (datasets, sizes, model) in this worker; bad input rejects with a UserError that starts
+   * with `origin` (where the suite came from).
+   */
+  async check(job: CheckJob, origin: string): Promise<CheckSummary> {
+    const reply = await this.request({ type: 'check', job }, (m) => m.type === 'check-ok' || m.type === 'check-failed');
+    if (reply.type === 'check-failed') {
+      throw reply.userError ? new UserError(`${origin}: ${reply.error}`) : new Error(reply.error);
+    }
+    if (reply.type !== 'check-ok') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.summary;
+  }
+
+  /** Pretrains a source model into `job.outDir`; rejects when pretraining failed (or the process died). */
+  async pretrain(job: PretrainJob, onEpoch: (epoch: PretrainEpoch) => void = () => {}): Promise<PretrainRecord> {
+    const reply = await this.request(
+      { type: 'pretrain', job },
+      (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
+      (m) => {
+        if (m.type === 'pretrain-epoch')
+          onEpoch({ epoch: m.epoch, epochs: m.epochs, loss: m.loss, accuracy: m.accuracy });
+      },
+    );
+    if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
+    if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.record;
+  }
+
+  /**
+   * Trains one trial. Its own failure comes back as a result (status `failed`); rejects only when the process died
+   * (or was killed) during it.
+   */
+  async runTrial(job: TrialJob, progress: TrialProgress = {}): Promise<TrialResult> {
+    const reply = await this.request(
+      { type: 'trial', job },
+      (m) => m.type === 'trial-done',
+      (m) => {
+        if (m.type === 'trial-started') progress.onStart?.(m.maxEpochs);
+        else if (m.type === 'trial-epoch') progress.onEpoch?.(m.record, m.maxEpochs);
+      },
+    );
+    if (reply.type !== 'trial-done') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.result;
   }
 
   kill(): void {

@@ -15,6 +15,7 @@ import { TrialNotRunningError, type RunOwner, type Store, type StoredSuite } fro
 import { featuresLayer } from '../spec/describe-architecture.js';
 import { hasNamedSources, sourceNames, suiteArms, specForSource } from '../spec/sources.js';
 import { describeDataset } from '../spec/describe-dataset.js';
+import { engineModelPath, prepareSuiteModels, type DownloadReport } from '../models/model-source.js';
 import { failedResult } from '../train/failed-result.js';
 import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
 import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
@@ -23,7 +24,6 @@ import { LiveWorker } from './live-worker.js';
 import { HEARTBEAT_MS, STALE_AFTER_MS, describeOwner, endRun, ownerLooksAlive, thisProcessOwner } from './run-owner.js';
 import { checkWorkerCount, workerCount } from './worker-limit.js';
 import type { WorkerForker } from './worker-process.js';
-import type { FromWorker } from './worker-protocol.js';
 
 /**
  * Every trial of a suite, ordered so that early results cover every approach (from every source) at every size of
@@ -60,7 +60,7 @@ function planSources(suite: LoadedSuite): SourcePlan[] {
 
 function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null): BaseModelRef | null {
   if (spec.pretrainedModel)
-    return { path: resolve(baseDir, spec.pretrainedModel.path), cutLayer: spec.pretrainedModel.cutLayer };
+    return { path: engineModelPath(spec.pretrainedModel.path, baseDir), cutLayer: spec.pretrainedModel.cutLayer };
   return cacheKey
     ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: featuresLayer(spec.architecture) }
     : null;
@@ -81,6 +81,8 @@ export interface RunnerOptions {
    * killed, or is being taken over), before a resume runs its trials here; returns how many it cancelled.
    */
   cancelQueuedJobs?: (suiteId: number) => Promise<number>;
+  /** Progress of downloading a catalogue model the suite names (first use only). */
+  onModelDownload?: (progress: DownloadReport) => void;
 }
 
 export interface ResumeOptions {
@@ -91,6 +93,9 @@ export interface ResumeOptions {
   /** Called when `force` took the suite from a run that looked alive. */
   onTakeOver?: (message: string) => void;
 }
+
+const modelOptions = (options: RunnerOptions) =>
+  options.onModelDownload ? { onDownload: options.onModelDownload } : {};
 
 const livenessOf = (options: RunnerOptions) => (owner: Parameters<typeof ownerLooksAlive>[0]) =>
   ownerLooksAlive(owner, Date.now(), options.staleAfterMs ?? STALE_AFTER_MS);
@@ -166,6 +171,7 @@ export class SuiteRun {
    */
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
     checkWorkerCount(options.workers);
+    await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
     const { worker: first, summary } = await checkedWorker(options, suite);
     const owner = thisProcessOwner();
     try {
@@ -227,6 +233,7 @@ export class SuiteRun {
     let first: LiveWorker;
     let summary: CheckSummary;
     try {
+      await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
       ({ worker: first, summary } = await checkedWorker(options, suite));
     } catch (error) {
       await giveBack();
@@ -383,26 +390,12 @@ export class SuiteRun {
       return { ...cached, reused: true, sourceDescription: describeDataset(spec.pretrain!.dataset) };
     }
     onEvent({ type: 'pretrain-started', suiteId, ...named, cacheKey, epochs: spec.pretrain?.epochs ?? 0 });
-    const reply = await this.workers[0]!.request(
-      { type: 'pretrain', job: { spec, baseDir: this.suite.baseDir, cacheKey, outDir: pretrainDir(cacheKey) } },
-      (m) => m.type === 'pretrain-done' || m.type === 'pretrain-failed',
-      (m) => {
-        if (m.type === 'pretrain-epoch')
-          onEvent({
-            type: 'pretrain-epoch',
-            suiteId,
-            ...named,
-            epoch: m.epoch,
-            epochs: m.epochs,
-            loss: m.loss,
-            accuracy: m.accuracy,
-          });
-      },
+    const record = await this.workers[0]!.pretrain(
+      { spec, baseDir: this.suite.baseDir, cacheKey, outDir: pretrainDir(cacheKey) },
+      (epoch) => onEvent({ type: 'pretrain-epoch', suiteId, ...named, ...epoch }),
     );
-    if (reply.type === 'pretrain-failed') throw new Error(`pretraining failed: ${reply.error}`);
-    if (reply.type !== 'pretrain-done') throw new Error(`unexpected reply ${reply.type}`);
-    onEvent({ type: 'pretrain-finished', suiteId, ...named, reused: false, wallSeconds: reply.record.wallSeconds });
-    return reply.record;
+    onEvent({ type: 'pretrain-finished', suiteId, ...named, reused: false, wallSeconds: record.wallSeconds });
+    return record;
   }
 
   /** The job of one trial: the suite as its source sees it, and the model it starts from. */
@@ -439,26 +432,11 @@ export class SuiteRun {
       }
       let result: TrialResult;
       try {
-        const reply = await worker.request(
-          { type: 'trial', job },
-          (m) => m.type === 'trial-done',
-          (m: FromWorker) => {
-            if (m.type === 'trial-started') {
-              onEvent({ type: 'trial-started', suiteId, trialId: trial.id, key, maxEpochs: m.maxEpochs });
-            } else if (m.type === 'trial-epoch') {
-              onEvent({
-                type: 'trial-epoch',
-                suiteId,
-                trialId: trial.id,
-                key,
-                maxEpochs: m.maxEpochs,
-                record: m.record,
-              });
-            }
-          },
-        );
-        if (reply.type !== 'trial-done') throw new Error(`unexpected reply ${reply.type}`);
-        result = reply.result;
+        result = await worker.runTrial(job, {
+          onStart: (maxEpochs) => onEvent({ type: 'trial-started', suiteId, trialId: trial.id, key, maxEpochs }),
+          onEpoch: (record, maxEpochs) =>
+            onEvent({ type: 'trial-epoch', suiteId, trialId: trial.id, key, maxEpochs, record }),
+        });
       } catch (failure) {
         // The trial's own failure (its worker died, or it threw): kept as a failed trial.
         if (this.stopping) return;
@@ -519,21 +497,10 @@ async function checkedWorker(
   }
 }
 
-async function check(worker: LiveWorker, suite: LoadedSuite): Promise<CheckSummary> {
-  const reply = await worker.request(
-    {
-      type: 'check',
-      job: {
-        spec: suite.spec,
-        baseDir: suite.baseDir,
-        base: suite.spec.pretrainedModel ? baseModelRef(suite.spec, suite.baseDir, null) : null,
-      },
-    },
-    (m) => m.type === 'check-ok' || m.type === 'check-failed',
+function check(worker: LiveWorker, suite: LoadedSuite): Promise<CheckSummary> {
+  const { spec, baseDir } = suite;
+  return worker.check(
+    { spec, baseDir, base: spec.pretrainedModel ? baseModelRef(spec, baseDir, null) : null },
+    suite.origin,
   );
-  if (reply.type === 'check-failed') {
-    throw reply.userError ? new UserError(`${suite.origin}: ${reply.error}`) : new Error(reply.error);
-  }
-  if (reply.type !== 'check-ok') throw new Error(`unexpected reply ${reply.type}`);
-  return reply.summary;
 }

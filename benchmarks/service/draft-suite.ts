@@ -77,9 +77,25 @@ async function draft(
     shape:
       target.kind === 'folder'
         ? `${target.imageSize[0]}×${target.imageSize[1]} ${target.channels === 1 ? 'grayscale' : 'RGB'}`
-        : `${target.features.length} numeric features, label ${target.label}`,
+        : target.kind === 'text'
+          ? `text column ${target.text}, label ${target.label}, ${target.sequenceLength} tokens per text, vocabulary of ${target.vocabularySize}`
+          : `${target.features.length} numeric features, label ${target.label}`,
+    ...(target.kind === 'text'
+      ? {
+          text: {
+            columns: target.columns,
+            text: target.text,
+            label: target.label,
+            examples: target.examples,
+            sequenceLength: target.sequenceLength,
+            vocabularySize: target.vocabularySize,
+            wordsPerText: target.wordsPerText,
+          },
+        }
+      : {}),
     skipped: skipped.slice(0, 10),
     skippedCount: skipped.length,
+    warnings: result.warnings,
     estimate:
       result.estimate && result.throughput
         ? {

@@ -1,5 +1,5 @@
 import type { BuiltinSuiteInfo, ContractHandlers } from '../contract.js';
-import { UserError } from '../errors.js';
+import { BusyError, UserError } from '../errors.js';
 import { exportCsvFiles } from '../export/csv-export.js';
 import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-runner.js';
 import type { RunEventListener } from '../domain.js';
@@ -61,6 +61,12 @@ export interface EngineServiceOptions {
 }
 
 /**
+ * Suites one engine runs at once, at most (each with up to a worker process per core): a start or resume beyond it is
+ * refused as busy (`serve` answers 503), so that requests cannot pile up runs that exhaust the machine.
+ */
+export const MAX_CONCURRENT_RUNS = 4;
+
+/**
  * The engine behind every UI: the one implementation of the contract, over one store. Rejects with a UserError when
  * the store cannot be opened (nothing is written then).
  */
@@ -114,6 +120,22 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     });
     return { suiteId: run.suiteId };
   };
+  /** Starts and resumes in progress (not yet in `runs`), counted against MAX_CONCURRENT_RUNS with the runs. */
+  let starting = 0;
+  const admitted = async <T>(begin: () => Promise<T>): Promise<T> => {
+    const busy = runs.size + starting;
+    if (busy >= MAX_CONCURRENT_RUNS) {
+      throw new BusyError(
+        `${busy} suites are running here already (at most ${MAX_CONCURRENT_RUNS} at once, each with up to a worker per core): wait for one to finish, or cancel one`,
+      );
+    }
+    starting++;
+    try {
+      return await begin();
+    } finally {
+      starting--;
+    }
+  };
   /** Messages for the user that are not errors (a forced take-over); the CLI prints them. */
   const notices = new Set<(message: string) => void>();
 
@@ -152,7 +174,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
         const suite = roots ? loadSuiteUnderRoots(source, roots) : loadSuite(source);
         return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
       };
-      return roots ? underRoots(roots, start) : start();
+      return admitted(() => (roots ? underRoots(roots, start) : start()));
     },
     cancelSuite: async ({ suiteId }) => {
       const run = runs.get(suiteId);
@@ -170,11 +192,13 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       // on a shared database, the jobs a distributed run of this suite left in the queue are cancelled first
       const queued =
         store instanceof PgStore ? { cancelQueuedJobs: (id: number) => cancelQueuedJobs(store.pool, id) } : {};
-      const run = await SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit, ...queued }, suiteId, {
-        force,
-        retryFailed,
-        onTakeOver: (message) => notices.forEach((notice) => notice(message)),
-      });
+      const run = await admitted(() =>
+        SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit, ...queued }, suiteId, {
+          force,
+          retryFailed,
+          onTakeOver: (message) => notices.forEach((notice) => notice(message)),
+        }),
+      );
       return track(run);
     },
     exportCsv: async ({ suiteId }) => ({ files: await exportCsvFiles(store, suiteId) }),

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { LoadedSuite } from './load-suite.js';
+import { looksLikeCatalogueName } from './model-catalogue.js';
 import { suiteSources } from './sources.js';
 import type { DatasetSource } from './suite-schema.js';
 
@@ -40,6 +41,11 @@ export function suiteDataPaths(suite: LoadedSuite): string[] {
   return [
     ...sources.flatMap((s) => (s.pretrain ? datasetPaths(s.pretrain.dataset, baseDir) : [])),
     ...datasetPaths(spec.target.dataset, baseDir),
-    ...sources.flatMap((s) => (s.pretrainedModel ? [resolve(baseDir, s.pretrainedModel.path)] : [])),
+    // a catalogue model is read from the model cache, not from the user's files
+    ...sources.flatMap((s) =>
+      s.pretrainedModel && !looksLikeCatalogueName(s.pretrainedModel.path)
+        ? [resolve(baseDir, s.pretrainedModel.path)]
+        : [],
+    ),
   ];
 }

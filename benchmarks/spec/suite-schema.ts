@@ -209,10 +209,20 @@ export const pretrainSpec = z.strictObject({
 });
 
 export const pretrainedModelSpec = z.strictObject({
-  /** Path to a TensorFlow.js Layers `model.json` (weights beside it). Relative to the suite file. */
+  /**
+   * A TensorFlow.js Layers `model.json` (weights beside it), a Keras `.h5` or `.keras` file (relative to the suite
+   * file), or a catalogue name such as `imagenet/mobilenet-v2-0.35` (models/catalogue.ts).
+   */
   path: z.string().min(1),
   /** Name of the layer whose output is the backbone's feature vector; the head is built on top of it. */
   cutLayer: z.string().min(1),
+  /** SHA-256 of the weights init loaded (models/model-source.ts): a run refuses other weights. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits')
+    .optional(),
+  /** The model's input (height, width, channels) as init found it: images are fitted to it. */
+  inputShape: z.array(z.number().int().positive()).length(3).optional(),
 });
 
 /**

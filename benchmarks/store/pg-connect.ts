@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { UserError } from '../errors.js';
-import { PG_MIGRATIONS } from './pg-migrations.js';
+import { PG_MIGRATIONS } from './migrations.js';
 import { SCHEMA_VERSION, checkSchemaVersion, migrationPlan, type MigrationPlan } from './schema-version.js';
 
 /**
@@ -200,9 +200,7 @@ export async function migratePg(
   options: Pick<PgPoolOptions, 'migrate' | 'onMigrate'> = {},
 ): Promise<void> {
   const where = redactUrl(location);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS transfer_bench_schema (
@@ -216,15 +214,37 @@ export async function migratePg(
     if (version > 0 && version < SCHEMA_VERSION) await refuseWhileOthersConnected(client, where, version);
     if (version < SCHEMA_VERSION) options.onMigrate?.(migrationPlan(version));
     for (; version < PG_MIGRATIONS.length; version++) {
-      await client.query(PG_MIGRATIONS[version]!);
+      if (PG_MIGRATIONS[version]!.trim() !== '') await client.query(PG_MIGRATIONS[version]!);
       await client.query('UPDATE transfer_bench_schema SET version = $1', [version + 1]);
     }
+  });
+}
+
+/**
+ * Runs `work` in one transaction on one connection of the pool, committed when it returns and rolled back when it
+ * throws. A connection that breaks meanwhile (the server restarted, or ended it) is never given back to the pool for
+ * reuse, and its error event is caught (a checked-out client has no other listener: the process would crash).
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
     await client.query('COMMIT');
+    return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken ??= rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+    }
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 

@@ -3,10 +3,10 @@
  * and their one-line messages (open-db.ts and pg-connect.ts call them), and what `migrate` says it will do.
  */
 import { UserError } from '../errors.js';
-import { MIGRATION_SUMMARIES, MIGRATIONS } from './migrations.js';
+import { SCHEMA } from './migrations.js';
 
 /** The schema version this program reads and writes. */
-export const SCHEMA_VERSION = MIGRATIONS.length;
+export const SCHEMA_VERSION = SCHEMA.length;
 
 /**
  * How a process treats a database whose schema is older than its own:
@@ -28,7 +28,7 @@ export interface MigrationPlan {
 export function migrationPlan(from: number): MigrationPlan {
   const steps = [];
   for (let version = from; version < SCHEMA_VERSION; version++) {
-    steps.push(`${version + 1}: ${MIGRATION_SUMMARIES[version]!}`);
+    steps.push(`${version + 1}: ${SCHEMA[version]!.summary}`);
   }
   return { from, to: SCHEMA_VERSION, steps };
 }

@@ -54,6 +54,12 @@ export interface SuiteOutcome {
   finishedAt?: string | null;
 }
 
+/** Who runs a trial of a distributed suite: a host, and the process and slot on it ("pid 4242 slot 1"). */
+export interface WorkerName {
+  host: string;
+  name: string;
+}
+
 /** A running trial as a lease: the token it runs under, its worker, and its last heartbeat (ms since the epoch). */
 export interface TrialLease {
   id: number;
@@ -87,11 +93,13 @@ export const TRIAL_INTERRUPTED = 'interrupted before it finished';
 export const TRIAL_CANCELLED = 'cancelled before it finished';
 
 /**
- * All reads and writes of suites, trials and epoch curves: the one interface the runner, the service, the CLI,
- * `serve`, the app and export use. Implementations: `SqliteStore` (sqlite-store.ts, one file, the default) and
- * `PgStore` (a shared PostgreSQL database); `openStore` (open-store.ts) picks one from a location string.
+ * All reads and writes of suites, trials, epoch curves, and a distributed run's claims and blobs: the one interface the
+ * runner, the service, the CLI, `serve`, the app, export and the workers use. One implementation, `SqlStore`
+ * (sql-store.ts), over two databases: `SqliteStore` (sqlite-store.ts, one file, the default) and `PgStore` (a shared
+ * PostgreSQL database); `openStore` (open-store.ts) picks one from a location string.
  *
- * The contract every implementation keeps (held by test/unit/store/store-contract.test.ts against each):
+ * The contract every implementation keeps (held against each by test/unit/store/store-contract.test.ts, and for the
+ * distributed methods by test/unit/distributed/trial-claims.test.ts and blob-store.test.ts):
  * - A suite is run by at most one run at a time: `claimSuite` takes it atomically, only when no live run holds it
  *   (or with `force`); every later write of the run names its token and is refused once the run lost the suite.
  * - A trial's result and its whole curve are written in one transaction, once: a finished trial (done, diverged,
@@ -202,6 +210,42 @@ export interface Store {
 
   /** The curves of a suite's trials (optionally of one training-set size), by trial id then epoch. */
   listEpochs(suiteId: number, trainSize?: number): Promise<EpochRow[]>;
+
+  // Distributed runs (benchmarks/distributed/): a worker's claim on a trial, source models, blobs.
+
+  /**
+   * A worker takes a trial for the queue job `token` (the same for every attempt of that job), counting an attempt
+   * unless `countAttempt` is false: a pending trial, or one running for the same job (the queue handed the job out
+   * again after its expiry); only while the suite runs, and, with `runToken`, only while that run (the one that
+   * enqueued the job) holds it. Records the worker; returns the attempt number, or null when it is not to be run.
+   */
+  claimTrialForJob(
+    id: number,
+    token: string,
+    worker: WorkerName,
+    options?: { countAttempt?: boolean; runToken?: string },
+  ): Promise<number | null>;
+
+  /** Names `worker` as the one that ran the trial (after its result was written: a later attempt may have claimed it). */
+  recordTrialWorker(id: number, worker: WorkerName): Promise<void>;
+
+  /** The blob of a source model pretrained for `cacheKey` (by a worker, or uploaded from a machine's cache), if any. */
+  findPretrained(cacheKey: string): Promise<{ blobHash: string; recordJson: string } | null>;
+
+  /** Records the source model pretrained for `cacheKey`; the first record is kept. */
+  recordPretrained(cacheKey: string, blobHash: string, recordJson: string): Promise<void>;
+
+  hasBlob(hash: string): Promise<boolean>;
+
+  /**
+   * Stores `bytes` under their SHA-256 (hex) unless that blob is there, in chunks of BLOB_CHUNK_BYTES written in one
+   * transaction with the blob's row, so a reader finds the whole blob or none of it. Of several processes storing
+   * the same bytes at once, one uploads and the others find it there (`uploaded` false).
+   */
+  putBlob(bytes: Uint8Array): Promise<{ hash: string; uploaded: boolean }>;
+
+  /** The blob's bytes, checked against its hash; rejects when there is no such blob or its copy is damaged. */
+  getBlob(hash: string): Promise<Buffer>;
 
   /** Closes the database (the pool's connections); the store is unusable afterwards. */
   close(): Promise<void>;

@@ -1,16 +1,18 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { countPerClass } from '../datasets/labelled-images.js';
-import { loadTask } from '../datasets/load-dataset.js';
 import { trainingSubset } from '../datasets/training-subset.js';
-import { resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { hasNamedSources, specForSource, suiteSources } from '../spec/sources.js';
 import { architectureInputShape, buildModel } from '../models/architectures.js';
+import { engineModelPath } from '../models/model-source.js';
 import { buildTrialModel } from '../models/transfer-model.js';
-import { architectureName, featuresLayer } from '../spec/describe-architecture.js';
+import { architectureName, featuresLayer, isTextArchitecture } from '../spec/describe-architecture.js';
 import { checkAdaptable, imageInputShape, type ImageShape } from './input-adapter.js';
 import type { CheckJob, CheckSummary } from './jobs.js';
+import { checkSourceOverlap } from './source-overlap.js';
 import { cachedModel, cachedTask } from './task-cache.js';
+import { loadSourceTask } from './source-task.js';
+import { checkTextSuite } from './check-text-suite.js';
 
 /**
  * Everything that can be wrong with a suite's inputs, found before any trial is stored or trained. A suite with
@@ -24,7 +26,7 @@ export async function checkSuite(job: CheckJob): Promise<CheckSummary> {
   for (const source of suiteSources(job.spec)) {
     const spec = specForSource(job.spec, source.name!);
     const base = source.pretrainedModel
-      ? { path: resolve(job.baseDir, source.pretrainedModel.path), cutLayer: source.pretrainedModel.cutLayer }
+      ? { path: engineModelPath(source.pretrainedModel.path, job.baseDir), cutLayer: source.pretrainedModel.cutLayer }
       : null;
     try {
       (await checkOneSource({ ...job, spec, base })).notices.forEach((n) => notices.add(n));
@@ -51,15 +53,28 @@ async function checkOneSource(job: CheckJob): Promise<CheckSummary> {
     trainingSubset(target.pool.labels, numClasses, size, spec.seeds[0]!, spec.validationFraction);
   }
   const shape: ImageShape = [target.pool.height, target.pool.width, target.pool.channels];
-  const imageArchitecture = typeof spec.architecture !== 'string';
+  checkTextSuite(spec, target, job.base !== null);
+  const imageArchitecture = typeof spec.architecture !== 'string' && !isTextArchitecture(spec.architecture);
   if (target.standardise && imageArchitecture && !job.base) {
     throw new UserError(
       `the target data is a table (${target.pool.channels} feature columns) but ${architectureName(spec.architecture)} takes images: use the mlp architecture for tables`,
     );
   }
+  const overlap: string[] = [];
   if (spec.pretrain) {
-    const source = await loadTask(spec.pretrain.dataset, spec.pretrain.testPerClass, { baseDir });
+    const source = await loadSourceTask(spec, baseDir);
+    overlap.push(...checkSourceOverlap(target, source));
     const sourceShape: ImageShape = [source.pool.height, source.pool.width, source.pool.channels];
+    if ((source.vocabulary !== undefined) !== (target.vocabulary !== undefined)) {
+      throw new UserError(
+        `the source data is ${source.vocabulary ? 'a text table' : 'not text'} but the target data is ${target.vocabulary ? 'a text table' : 'not text'}: pretrain on the same kind of data`,
+      );
+    }
+    if (source.vocabulary && sourceShape.join('×') !== shape.join('×')) {
+      throw new UserError(
+        `the source text table has sequenceLength ${sourceShape[1]} but the target has ${shape[1]}: give both the same`,
+      );
+    }
     if (source.standardise !== target.standardise) {
       throw new UserError(
         `the source data is ${source.standardise ? 'a table' : 'images'} but the target data is ${target.standardise ? 'a table' : 'images'}: pretrain on the same kind of data`,
@@ -124,7 +139,7 @@ async function checkOneSource(job: CheckJob): Promise<CheckSummary> {
     poolSize: target.pool.count,
     testSize: target.test.count,
     numClasses,
-    notices: target.notices,
+    notices: [...target.notices, ...overlap],
   };
 }
 

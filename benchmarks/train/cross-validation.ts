@@ -107,7 +107,7 @@ export interface CrossValidationOptions {
   /** Labels of the subset's examples, in the order `split` takes positions. */
   labels: ArrayLike<number>;
   /** A split of the subset's examples at these positions; the caller owns nothing it returns (disposed here). */
-  split: (positions: Int32Array) => Split;
+  split: (positions: Int32Array) => Split | Promise<Split>;
   disposeSplit: (split: Split) => void;
   buildModel: () => TrialModel;
   evalEverySteps: number;
@@ -150,8 +150,8 @@ export async function crossValidate(options: CrossValidationOptions): Promise<Cr
     let diverged = false;
     let candidateSteps = 0;
     for (const heldOut of folds) {
-      const train = options.split(complement(n, heldOut));
-      const val = options.split(heldOut);
+      const train = await options.split(complement(n, heldOut));
+      const val = await options.split(heldOut);
       const model = options.buildModel();
       try {
         const index = run++;

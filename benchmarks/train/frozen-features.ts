@@ -16,10 +16,17 @@
  * Features are kept per worker, per example, for the trial's target data and frozen bottom: nested training subsets
  * of one seed share their examples, and the pool and test set are the same for every trial, so a later trial computes
  * only the examples no earlier one did. The memory this takes is bounded by (pool + test examples) × feature values
- * × 4 bytes per base model and cut; a store that would exceed `MAX_CACHE_BYTES` is not kept across trials.
+ * × 4 bytes per base model and cut; a store that would exceed `MAX_CACHE_BYTES` is not kept across trials (the trial
+ * then holds the features of its own examples only).
+ *
+ * Within a trial the features of its training subset and test set are held as tensors for all its epochs, learning
+ * rates and folds. Where they would take more than `MAX_TRIAL_FEATURE_BYTES` (large inputs cut early, e.g. partial
+ * fine-tuning of a 224×224 MobileNetV2 from an early block), `planFrozenFeatures` declines and the trial trains
+ * through the frozen layers instead; either way its protocol records what was done (`FrozenPrefixRecord`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { FrozenPrefixRecord } from '../domain.js';
 import type { Split } from './metrics.js';
 
 /** Layers whose output differs between training and inference for reasons other than batch normalisation. */
@@ -34,6 +41,9 @@ const STOCHASTIC_LAYERS: ReadonlySet<string> = new Set([
 
 /** Largest feature store kept across trials (per base model, cut and dataset). */
 export const MAX_CACHE_BYTES = 1024 ** 3;
+
+/** Largest features one trial holds (its training subset and test set); above it the trial does not use them. */
+export const MAX_TRIAL_FEATURE_BYTES = 1024 ** 3;
 
 type Layer = tfl.LayersModel['layers'][number];
 
@@ -101,6 +111,34 @@ export function splitAtFrozen(model: tfl.LayersModel): FrozenSplit | null {
   return { bottom, top: topModel, featuresLayer: boundary.name, featureShape };
 }
 
+/**
+ * The frozen split of `model` for a trial that needs the features of `examples` examples, or null with the reason
+ * (in `record`) when they would exceed `maxBytes`; record is null when the model has no frozen prefix to cache.
+ */
+export function planFrozenFeatures(
+  model: tfl.LayersModel,
+  examples: number,
+  maxBytes = MAX_TRIAL_FEATURE_BYTES,
+): { split: FrozenSplit | null; record: FrozenPrefixRecord | null } {
+  const split = splitAtFrozen(model);
+  if (split === null) return { split: null, record: null };
+  const values = split.featureShape.reduce((p, d) => p * d, 1);
+  const bytes = examples * values * 4;
+  const record = { featuresLayer: split.featuresLayer, examples, bytes };
+  if (bytes <= maxBytes) return { split, record: { ...record, computedOnce: true } };
+  // the top re-uses the model's layers (one more reference each): release it, the model stays
+  split.top.dispose();
+  const mib = (n: number) => `${(n / 1024 ** 2).toFixed(0)} MiB`;
+  return {
+    split: null,
+    record: {
+      ...record,
+      computedOnce: false,
+      reason: `the features of ${examples} examples at ${split.featuresLayer} (${values} values each) need ${mib(bytes)}, above the ${mib(maxBytes)} a trial may hold: trained through the frozen layers`,
+    },
+  };
+}
+
 /** Features of some examples of one example set (a pool or a test set), filled in as trials need them. */
 class FeatureStore {
   readonly values: Float32Array;
@@ -137,34 +175,43 @@ export interface FeaturesRequest {
  * A split of frozen features for `indices`: computed with `frozen.bottom` in inference mode for the examples not yet
  * in the store under `cacheKey`, read from it for the others.
  */
-export function featuresSplit(frozen: FrozenSplit, request: FeaturesRequest): Split {
+export async function featuresSplit(frozen: FrozenSplit, request: FeaturesRequest): Promise<Split> {
   const size = frozen.featureShape.reduce((p, d) => p * d, 1);
   const { indices, setSize } = request;
-  const bytes = setSize * size * 4;
-  let store = request.cacheKey !== null && bytes <= MAX_CACHE_BYTES ? stores.get(request.cacheKey) : undefined;
+  const keep = request.cacheKey !== null && setSize * size * 4 <= MAX_CACHE_BYTES;
+  let store = keep ? stores.get(request.cacheKey!) : undefined;
   if (store === undefined || store.size !== size || store.count !== setSize) {
-    store = new FeatureStore(setSize, size);
-    if (request.cacheKey !== null && bytes <= MAX_CACHE_BYTES) stores.set(request.cacheKey, store);
+    // a store not kept across trials holds this call's examples only, at their positions in `indices`
+    store = new FeatureStore(keep ? setSize : indices.length, size);
+    if (keep) stores.set(request.cacheKey!, store);
   }
+  const slot = keep ? (i: number) => indices[i]! : (i: number) => i;
   const missing: number[] = [];
-  for (let i = 0; i < indices.length; i++) if (store.done[indices[i]!] === 0) missing.push(i);
+  for (let i = 0; i < indices.length; i++) if (store.done[slot(i)] === 0) missing.push(i);
   const batchSize = request.batchSize ?? 64;
   for (let start = 0; start < missing.length; start += batchSize) {
     const positions = missing.slice(start, start + batchSize);
     const out = tf.tidy(() => frozen.bottom.predict(request.inputs(positions)) as tf.Tensor);
-    const data = out.dataSync();
-    out.dispose();
+    // Read asynchronously: a synchronous read on WebGPU goes through a canvas that loses the device in Chromium.
+    let data: Float32Array;
+    try {
+      data = (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
     positions.forEach((p, row) => {
-      const index = indices[p]!;
-      store.values.set(data.subarray(row * size, (row + 1) * size), index * size);
-      store.done[index] = 1;
+      const at = slot(p);
+      store.values.set(data.subarray(row * size, (row + 1) * size), at * size);
+      store.done[at] = 1;
     });
     featureStats.computed += positions.length;
   }
-  const rows = new Float32Array(indices.length * size);
-  for (let i = 0; i < indices.length; i++) {
-    const index = indices[i]!;
-    rows.set(store.values.subarray(index * size, (index + 1) * size), i * size);
+  const rows = keep ? new Float32Array(indices.length * size) : store.values;
+  if (keep) {
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i]!;
+      rows.set(store.values.subarray(index * size, (index + 1) * size), i * size);
+    }
   }
   const x = tf.tensor(rows, [indices.length, ...frozen.featureShape]);
   return {

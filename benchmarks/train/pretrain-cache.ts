@@ -48,6 +48,15 @@ export function pretrainCacheKey(spec: SuiteSpec, baseDir: string): string | nul
     architecture: spec.architecture,
     pretrain: spec.pretrain,
     data: datasetFingerprint(spec.pretrain.dataset, baseDir),
+    // a text source is encoded with the text target's vocabulary, which its training pool decides
+    ...(spec.pretrain.dataset.kind === 'text' && spec.target.dataset.kind === 'text'
+      ? {
+          vocabularyOf: {
+            target: spec.target,
+            data: datasetFingerprint(spec.target.dataset, baseDir),
+          },
+        }
+      : {}),
     // only when not the default, so that models cached before the setting existed keep their keys
     ...(spec.pixelScaling !== '[0,1]' ? { pixelScaling: spec.pixelScaling } : {}),
   });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createAdam } from '../backend/wasm-adam.js';
 import { buildModel } from '../models/architectures.js';
-import type { Architecture } from '../spec/suite-schema.js';
+import type { Architecture, MobilenetV2Spec } from '../spec/suite-schema.js';
 
 /** The reference workloads' input: MNIST-shaped images, 10 classes. */
 export const REFERENCE_INPUT_SHAPE: [number, number, number] = [28, 28, 1];
@@ -59,4 +59,38 @@ export function referenceTrainingStep(arch: Architecture, batchSize = 64, seed =
     model.dispose();
   };
   return { step, dispose };
+}
+
+/**
+ * One Adam step (lr 0.001) of MobileNetV2 (`arch`; every layer training, batch normalisation in training mode) on a
+ * fixed batch of synthetic images (uniform in [−1, 1], `arch.inputSize`² × 3, 10 classes): bench:perf's MobileNet
+ * workload, on the wasm backend in Node and on webgpu and webgl in a Chromium page.
+ */
+export function mobilenetTrainingStep(arch: MobilenetV2Spec, batchSize = 32, seed = 1): TrainingStep {
+  const side = arch.inputSize;
+  const model = buildModel(arch, [side, side, 3], REFERENCE_CLASSES, seed);
+  const optimizer = createAdam(0.001);
+  const xs = tf.randomUniform([batchSize, side, side, 3], -1, 1, 'float32', seed);
+  const ys = tf.tidy(() =>
+    tf.oneHot(tf.randomUniform([batchSize], 0, REFERENCE_CLASSES, 'int32', seed + 1), REFERENCE_CLASSES),
+  );
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const step = async (): Promise<void> => {
+    const loss = optimizer.minimize(
+      () =>
+        tf.mean(tfl.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor)) as tf.Scalar,
+      true,
+      vars,
+    );
+    await loss!.data();
+    loss!.dispose();
+  };
+  return {
+    step,
+    dispose: () => {
+      tf.dispose([xs, ys]);
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
 }

@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendInfo } from '../backend/select-backend.js';
-import { loadTask } from '../datasets/load-dataset.js';
 import { decodeTask } from '../datasets/task-file.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import type { PretrainRecord } from '../domain.js';
 import { saveModel } from '../models/model-io.js';
 import type { PretrainJob } from './jobs.js';
+import { loadSourceTask } from './source-task.js';
 import { PRETRAIN_META } from './pretrain-cache.js';
 import { pretrainModel, type PretrainedModel, type PretrainProgress } from './pretrain-model.js';
 import type { TrialTask } from './train-trial.js';
@@ -16,7 +16,7 @@ export async function pretrainTask(job: PretrainJob): Promise<TrialTask> {
   const pretrain = job.spec.pretrain;
   if (!pretrain) throw new Error(`suite ${job.spec.name} has no pretraining stage`);
   if (job.taskFile) return decodeTask(readFileSync(job.taskFile));
-  const task = await loadTask(pretrain.dataset, pretrain.testPerClass, { baseDir: job.baseDir });
+  const task = await loadSourceTask(job.spec, job.baseDir);
   return { pool: task.pool, test: task.test, standardise: task.standardise };
 }
 

@@ -12,7 +12,7 @@ import { buildTrialModel } from '../models/transfer-model.js';
 import { imageInputShape, type ImageShape } from './input-adapter.js';
 import type { TrialJob } from './jobs.js';
 import { failedResult } from './failed-result.js';
-import { featuresSplit, splitAtFrozen } from './frozen-features.js';
+import { featuresSplit, planFrozenFeatures, splitAtFrozen } from './frozen-features.js';
 import { evaluate, type Split } from './metrics.js';
 import { disposeSplit, toSplit } from './tensor-splits.js';
 import { learningRates, searchLearningRate, type TrialModel } from './learning-rate-search.js';
@@ -64,7 +64,7 @@ export async function trainTrial(
   try {
     // Kernels may hide NaN weights (a fused ReLU or a max-pool turns NaN into a number), so a model that starts from
     // broken weights is caught here rather than by its loss.
-    const broken = inputs.job.key.approach === 'scratch' ? null : nonFiniteWeight(inputs.baseModel);
+    const broken = inputs.job.key.approach === 'scratch' ? null : await nonFiniteWeight(inputs.baseModel);
     if (broken) {
       return {
         ...failedResult(
@@ -81,11 +81,19 @@ export async function trainTrial(
   }
 }
 
-/** The name of the first weight of `model` that holds a NaN or an infinity, or null. */
-function nonFiniteWeight(model: LayersModel | undefined): string | null {
+/**
+ * The name of the first weight of `model` that holds a NaN or an infinity, or null. Read asynchronously: on WebGPU a
+ * synchronous read (dataSync) goes through an OffscreenCanvas, which in Chromium loses the device ("A valid external
+ * Instance reference no longer exists"), and with it every trial that starts from a model (issue 16, defect 12).
+ */
+async function nonFiniteWeight(model: LayersModel | undefined): Promise<string | null> {
   for (const weight of model?.weights ?? []) {
-    const bad = tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(weight.read()))).dataSync()[0] === 1);
-    if (bad) return weight.name;
+    const finite = tf.tidy(() => tf.all(tf.isFinite(weight.read())));
+    try {
+      if ((await finite.data())[0] !== 1) return weight.name;
+    } finally {
+      finite.dispose();
+    }
   }
   return null;
 }
@@ -127,12 +135,14 @@ async function train(
       trainFrom: settings.trainFrom,
     });
   const model = buildFull();
-  // With a frozen bottom, its features are computed once (per worker, per example) and only the top trains.
-  const frozen =
+  // With a frozen bottom, its features are computed once (per worker, per example) and only the top trains, unless
+  // they would not fit in memory (see frozen-features.ts).
+  const plan =
     spec.cacheFrozenFeatures && (key.approach === 'linear-probe' || key.approach === 'partial')
-      ? splitAtFrozen(model)
+      ? planFrozenFeatures(model, all.length + task.test.count)
       : null;
-  const features = (set: 'pool' | 'test', raw: Split, indices: Int32Array, setSize: number): Split =>
+  const frozen = plan?.split ?? null;
+  const features = (set: 'pool' | 'test', raw: Split, indices: Int32Array, setSize: number): Promise<Split> =>
     featuresSplit(frozen!, {
       // a table's standardisation is fitted per trial: its features are not shared between trials
       cacheKey: task.standardise
@@ -144,9 +154,9 @@ async function train(
       inputs: raw.inputs,
     });
   const splits: Split[] = [];
-  const poolSplit = (indices: Int32Array): Split => {
+  const poolSplit = async (indices: Int32Array): Promise<Split> => {
     const raw = toSplit(task.pool, indices, scaling, adapter);
-    const split = frozen ? features('pool', raw, indices, task.pool.count) : raw;
+    const split = frozen ? await features('pool', raw, indices, task.pool.count) : raw;
     splits.push(split);
     return split;
   };
@@ -217,7 +227,7 @@ async function train(
       } else {
         // Then the whole subset, for exactly the steps the folds chose; no held-out data is left to select on.
         kept = buildCandidate();
-        const whole = poolSplit(all);
+        const whole = await poolSplit(all);
         const loop = await trainLoop({
           model: kept.trained,
           budget: { ...budget, learningRate: cv.learningRate, patience: null },
@@ -246,8 +256,8 @@ async function train(
         };
       }
     } else {
-      const train = poolSplit(subset.train);
-      const val = poolSplit(subset.val);
+      const train = await poolSplit(subset.train);
+      const val = await poolSplit(subset.val);
       const perCandidate = plannedEpochs(budget, train.count);
       callbacks.onStart(perCandidate * rates.length);
       const search = await searchLearningRate({
@@ -298,7 +308,7 @@ async function train(
       epochRecords: selection.epochRecords,
       learningRate: selection.learningRate,
       lrCandidates: selection.candidates,
-      protocol: selection.protocol,
+      protocol: plan?.record ? { ...selection.protocol, frozenPrefix: plan.record } : selection.protocol,
     };
     if (selection.diverged || !kept) {
       return {
@@ -314,7 +324,7 @@ async function train(
     // The test set is read only now, after the model is chosen, and only once.
     const rawTest = toSplit(task.test, undefined, scaling, adapter);
     const allTest = Int32Array.from({ length: task.test.count }, (_, i) => i);
-    const test = frozen ? features('test', rawTest, allTest, task.test.count) : rawTest;
+    const test = frozen ? await features('test', rawTest, allTest, task.test.count) : rawTest;
     splits.push(test);
     const testMetrics = await evaluate(kept.trained, test);
     return {

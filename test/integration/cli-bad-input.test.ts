@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TINY_SUITE, cli, dumpDb, sandbox, type Sandbox } from './cli-helpers.js';
+import { BIN, TINY_SUITE, cli, dumpDb, query, sandbox, type Sandbox } from './cli-helpers.js';
+import { scaled } from '../support/machine-load.js';
 
 const nativeInstalled = (() => {
   try {
@@ -12,6 +14,12 @@ const nativeInstalled = (() => {
   } catch {
     return false;
   }
+})();
+
+/** Whether this process may mount a small tmpfs in a private mount namespace (root or user namespaces). */
+const canMountTmpfs = (() => {
+  const probe = spawnSync('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o size=1M tmpfs /mnt'], { encoding: 'utf8' });
+  return probe.status === 0;
 })();
 
 const tiny = JSON.parse(readFileSync(TINY_SUITE, 'utf8')) as Record<string, unknown>;
@@ -125,4 +133,44 @@ describe('bad input: one clear error, non-zero exit, database unchanged', () => 
   it('resume of a suite id that does not exist', () => {
     expectCleanFailure(box, ['resume', '999'], 'no suite with id 999');
   });
+});
+
+describe('a full disk', () => {
+  it.skipIf(!canMountTmpfs)(
+    'defect 8: the database on a full file system: the real message, with the database and the resume hint, last (needs permission to mount)',
+    () => {
+      // The database on a 4 MB tmpfs, filled up once the first trial is done; then space is freed and resumed.
+      const box = sandbox();
+      const mnt = join(box.dir, 'mnt');
+      const db = join(mnt, 'results.db');
+      const log = join(box.dir, 'run.err');
+      const run = `node '${BIN}' run '${TINY_SUITE}' --backend wasm --workers 1 --db '${db}'`;
+      const script = [
+        `mkdir -p '${mnt}' && mount -t tmpfs -o size=4M tmpfs '${mnt}'`,
+        `${run} > '${box.dir}/run.out' 2> '${log}' &`,
+        'pid=$!',
+        `while ! grep -q '\\[1/6\\]' '${log}'; do sleep 0.2; done`,
+        `dd if=/dev/zero of='${mnt}/fill' bs=64k 2>/dev/null || true`,
+        'wait $pid; echo "run exit: $?"',
+        `rm '${mnt}/fill'`,
+        `node '${BIN}' resume 1 --db '${db}' > /dev/null 2>&1; echo "resume exit: $?"`,
+        `cp '${db}' '${box.dir}/after.db'; cp '${db}-wal' '${box.dir}/after.db-wal' 2>/dev/null || true`,
+      ].join('\n');
+      const result = spawnSync('unshare', ['-m', 'sh', '-c', script], {
+        env: box.env,
+        encoding: 'utf8',
+        timeout: scaled(600_000),
+      });
+      expect(result.stdout, result.stderr).toContain('run exit: 1');
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines.at(-1)).toMatch(
+        new RegExp(
+          `could not store .* in ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: database or disk is full \\(SQLITE_FULL\\)\\..*run \`transfer-bench resume 1\` to finish the suite`,
+        ),
+      );
+      expect(result.stdout).toContain('resume exit: 0');
+      const trials = query<{ status: string }>(join(box.dir, 'after.db'), 'SELECT status FROM trials');
+      expect(trials.map((t) => t.status)).toEqual(Array(6).fill('done'));
+    },
+  );
 });

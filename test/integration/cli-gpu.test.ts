@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs';
+import '@tensorflow/tfjs-backend-cpu';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildModel } from '../../benchmarks/models/architectures.js';
+import { saveModel } from '../../benchmarks/models/model-io.js';
 import { requireSystem } from '../support/system.js';
 import type { ChildProcess } from 'node:child_process';
 import { cliAsync, query, ROOT, sandbox } from './cli-helpers.js';
@@ -54,4 +57,43 @@ describe.skipIf(!requireSystem('chromium'))('the CLI on the browser GPU backends
       expect(trial.test_accuracy).toBeGreaterThan(0.4);
     }
   });
+  // Fine-tuning and the linear probe start from a model: every such trial failed on webgpu with "WebGPU device lost",
+  // as their synchronous reads (a check of the model's weights, the frozen features) went through a WebGPU canvas.
+  it.concurrent.each(['webgpu', 'webgl'])(
+    'defect 12: trains every approach that starts from a model on %s, and exits 0',
+    async (backend) => {
+      if (!existsSync(join(ROOT, 'dist', 'gpu', 'page-worker.js'))) throw new Error('run `npm run build` first');
+      const box = sandbox();
+      const model = buildModel('mlp', [28, 28, 1], 3, 0);
+      await saveModel(model, join(box.dir, 'model'));
+      model.dispose();
+      const suite = join(box.dir, 'from-model.json');
+      const settings = { learningRate: 0.01, batchSize: 10, epochs: 2, minSteps: 4, patience: 2 };
+      writeFileSync(
+        suite,
+        JSON.stringify({
+          name: 'from-model',
+          architecture: 'mlp',
+          pretrainedModel: { path: 'model/model.json', cutLayer: 'features' },
+          target: { dataset: { kind: 'mnist', classes: [3, 4, 5] }, testPerClass: 20 },
+          sizes: [20],
+          seeds: [0],
+          approaches: { scratch: settings, finetune: settings, 'linear-probe': settings },
+          evalEverySteps: 2,
+          crossValidateBelow: 0,
+        }),
+      );
+      const run = await finished(cliAsync(box, ['run', suite, '--backend', backend]));
+      expect(run.status, run.stderr).toBe(0);
+      const trials = query<{ approach: string; status: string; error: string | null }>(
+        box.db,
+        'SELECT approach, status, error FROM trials ORDER BY approach',
+      );
+      expect(trials.map((t) => [t.approach, t.status, t.error])).toEqual([
+        ['finetune', 'done', null],
+        ['linear-probe', 'done', null],
+        ['scratch', 'done', null],
+      ]);
+    },
+  );
 });

@@ -1,16 +1,36 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../benchmarks/backend/select-backend.js';
+import { writeCatalogueFixture } from '../../benchmarks/models/write-catalogue-fixture.js';
+import { MODEL_HOST_ENV, catalogueEntry } from '../../benchmarks/spec/model-catalogue.js';
+import { startModelHost, type ModelHost } from '../support/model-host.js';
 import { scaled } from '../support/machine-load.js';
 import { writeDigitFolder } from '../unit/datasets/image-folder-fixtures.js';
-import { ROOT, cli, query, sandbox } from './cli-helpers.js';
+import { ROOT, cli, cliAsync, query, sandbox, type Sandbox } from './cli-helpers.js';
 
 /**
  * `init --source <a model>` as a new user runs it, then `run` of the suite it wrote: every kind of brought model.
  */
 const box = sandbox();
 const digits = join(box.dir, 'digits');
+
+/** The CLI in a child process, without blocking this one (which serves the model host). */
+function cliAsyncResult(
+  sandboxed: Sandbox,
+  args: string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = cliAsync(sandboxed, args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 /** The suite init wrote, cut down to seconds of training: one seed, the smallest size, small budgets. */
 export function trimmedSuite(path: string, out: string): string {
@@ -29,9 +49,19 @@ export function trimmedSuite(path: string, out: string): string {
   return out;
 }
 
+let host: ModelHost;
+const hostRoot = join(box.dir, 'host');
+
 beforeAll(async () => {
   await writeDigitFolder(digits, [3, 5, 8], 12);
+  // the catalogue's host, served from here: MobileNetV2 0.35 in Teachable Machine's layout, random weights
+  await selectBackend('wasm');
+  writeCatalogueFixture(hostRoot, catalogueEntry('imagenet/mobilenet-v2-0.35')!, 5);
+  host = await startModelHost(hostRoot);
+  box.env[MODEL_HOST_ENV] = host.url;
 });
+
+afterAll(() => host.close());
 
 describe('init --source with a brought model', () => {
   it('takes a uint8-quantised Keras-named MobileNetV2 (model.json), and run trains every approach on it', () => {
@@ -65,5 +95,68 @@ describe('init --source with a brought model', () => {
     const trials = query<{ approach: string; status: string }>(box.db, 'SELECT approach, status FROM trials');
     expect(new Set(trials.map((t) => t.approach))).toEqual(new Set(['scratch', 'finetune', 'linear-probe', 'partial']));
     expect(new Set(trials.map((t) => t.status))).toEqual(new Set(['done']));
+  });
+
+  it('takes a catalogue name: downloads with a progress bar, records the weights, then works from the cache offline', async () => {
+    const out = join(box.dir, 'catalogue.json');
+    // asynchronously: the model host answers from this process
+    const init = await cliAsyncResult(box, ['init', digits, '--source', 'imagenet/mobilenet-v2-0.35', '--out', out]);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stderr).toMatch(/downloading imagenet\/mobilenet-v2-0\.35 .* of 1\.6 MiB \| .*\/s \| ETA /);
+    expect(init.stdout).toMatch(
+      /source {8}model imagenet\/mobilenet-v2-0\.35, cut at layer "global_average_pooling2d", input 224×224×3, weights SHA-256 [0-9a-f]{64}/,
+    );
+    const spec = JSON.parse(readFileSync(out, 'utf8'));
+    expect(spec.pretrainedModel).toMatchObject({
+      path: 'imagenet/mobilenet-v2-0.35',
+      cutLayer: 'global_average_pooling2d',
+      inputShape: [224, 224, 3],
+    });
+    expect(spec.pretrainedModel.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(spec.pixelScaling).toBe('[-1,1]');
+    // the digits stay 28×28 grayscale: fitted to the model's input as they are trained on
+    expect(spec.target.dataset).toMatchObject({ imageSize: [28, 28], channels: 1 });
+
+    // no network: the cache serves
+    await host.close();
+    const again = cli(box, ['init', digits, '--source', 'imagenet/mobilenet-v2-0.35', '--out', out, '--force']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('downloading');
+    expect(JSON.parse(readFileSync(out, 'utf8')).pretrainedModel.sha256).toBe(spec.pretrainedModel.sha256);
+
+    // no network and no cache: one line naming the URL, the cache folder and --model-dir; nothing written
+    const empty = sandbox();
+    const refused = join(empty.dir, 'refused.json');
+    const offline = cli({ ...empty, env: { ...empty.env, [MODEL_HOST_ENV]: host.url } }, [
+      'init',
+      digits,
+      '--source',
+      'imagenet/mobilenet-v2-0.35',
+      '--out',
+      refused,
+    ]);
+    expect(offline.status).toBe(1);
+    expect(offline.stderr.trim().split('\n')).toHaveLength(1);
+    expect(offline.stderr).toContain(
+      `cannot download imagenet/mobilenet-v2-0.35 from ${host.url}/teachable-machine-models/`,
+    );
+    expect(offline.stderr).toContain(
+      join(empty.dir, 'cache', 'catalogue', 'imagenet', 'mobilenet-v2-0.35', 'download'),
+    );
+    expect(offline.stderr).toContain('--model-dir');
+    expect(existsSync(refused)).toBe(false);
+
+    const run = cli(box, ['run', trimmedSuite(out, join(box.dir, 'catalogue-short.json')), '--workers', '1']);
+    expect(run.status, run.stderr).toBe(0);
+    const trials = query<{ approach: string; status: string }>(
+      box.db,
+      `SELECT approach, status FROM trials WHERE suite_id = (SELECT MAX(id) FROM suites)`,
+    );
+    expect(trials.map((t) => t.status)).toEqual(['done', 'done', 'done', 'done']);
+    const report = cli(box, ['report', 'latest', '--out', join(box.dir, 'report.md')]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(readFileSync(join(box.dir, 'report.md'), 'utf8')).toContain(
+      `weights SHA-256 ${spec.pretrainedModel.sha256}`,
+    );
   });
 });

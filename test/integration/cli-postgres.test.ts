@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../benchmarks/store/open-store.js';
-import { PG_MIGRATIONS } from '../../benchmarks/store/pg-migrations.js';
+import { PG_MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { storeFinishedTinySuite } from '../support/stored-suite.js';
+import { olderPostgresSchema } from '../support/store-backends.js';
 import { requireSystem } from '../support/system.js';
 import { TINY_SUITE, cli, sandbox, type Sandbox } from './cli-helpers.js';
 
@@ -204,17 +205,13 @@ describe.skipIf(!requireSystem('postgresql'))('the CLI on PostgreSQL (--db postg
 
   it('issue 16 defect 10: a worker refuses an older database in one line; migrate waits for the older processes to stop, then says what it does', async () => {
     const url = await fresh();
-    await rows(
-      url,
-      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
-    );
-    for (const migration of PG_MIGRATIONS.slice(0, 3)) await rows(url, migration);
-    await rows(url, 'INSERT INTO transfer_bench_schema (version) VALUES (3)');
+    await olderPostgresSchema(url, 3);
     const box = sandbox();
     const worker = cli(box, ['worker', '--db', url, '--backend', 'wasm']);
     expect(worker.status).toBe(1);
+    // the command is shown as the user ran the program (here `node bin/transfer-bench.js`)
     expect(worker.stderr.trim().split('\n')).toEqual([
-      `transfer-bench: database ${url} has schema version 3 and this transfer-bench uses ${PG_MIGRATIONS.length}: a worker never upgrades a database (workers of the older version may still be using it); stop them, run \`transfer-bench migrate --db ${url}\` once, then start the workers again`,
+      `transfer-bench: database ${url} has schema version 3 and this transfer-bench uses ${PG_MIGRATIONS.length}: a worker never upgrades a database (workers of the older version may still be using it); stop them, run \`node bin/transfer-bench.js migrate --db ${url}\` once, then start the workers again`,
     ]);
     expect(await rows(url, 'SELECT version FROM transfer_bench_schema')).toEqual([{ version: 3 }]);
     // a worker of an older release is still connected (it names itself "transfer-bench")

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -248,5 +248,56 @@ describe('transfer-bench run / list / export', () => {
     const trials = query<{ status: string; started_at: string }>(box.db, 'SELECT status, started_at FROM trials');
     expect(trials.filter((t) => t.status === 'done')).toHaveLength(6);
     expect(query<{ status: string }>(box.db, 'SELECT status FROM suites')[0]!.status).toBe('done');
+  });
+  it("defect 4: Ctrl-C while the suite's data is still being checked stops the run at once, storing nothing", async () => {
+    // A table large enough that checking it (in the checker process) takes seconds, and a suite of one short trial.
+    const box = sandbox();
+    const rows = Array.from({ length: 300_000 }, (_, i) => `${i % 97},${(i * 7) % 13},${i % 2 === 0 ? 'a' : 'b'}`);
+    writeFileSync(join(box.dir, 'big.csv'), `x,y,label\n${rows.join('\n')}\n`);
+    const suite = join(box.dir, 'big.json');
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: 'big',
+        architecture: 'mlp',
+        target: { dataset: { kind: 'csv', path: 'big.csv', label: 'label' }, testPerClass: 10 },
+        sizes: [20],
+        seeds: [0],
+        approaches: { scratch: { learningRate: 0.01, epochs: 1, minSteps: 1 } },
+      }),
+    );
+    const child = cliAsync(box, ['run', suite, '--backend', 'wasm', '--workers', '1']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // The checker process is up: the suite is being checked and not stored yet.
+    const children = `/proc/${child.pid}/task/${child.pid}/children`;
+    await expect
+      .poll(() => existsSync(children) && readFileSync(children, 'utf8').trim() !== '', { interval: 50 })
+      .toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain('stopped before the run began: no trial was trained or stored');
+    expect(query<{ n: number }>(box.db, 'SELECT count(*) AS n FROM trials')[0]!.n).toBe(0);
+  });
+  it('defect 12: a run that leaves failed trials exits non-zero and says so on its last line', async () => {
+    const box = sandbox();
+    const child = cliAsync(box, ['run', TINY_SUITE, '--backend', 'wasm', '--workers', '1']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Once the first trial is done, the worker process dies mid-trial: that trial fails, the others run.
+    await expect.poll(() => /\[1\/6\]/.test(stderr), { interval: 100 }).toBe(true);
+    const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
+    for (const pid of workers) process.kill(Number(pid), 'SIGKILL');
+    expect(await exited).toBe(1);
+    const statuses = query<{ status: string }>(box.db, 'SELECT status FROM trials').map((t) => t.status);
+    const failed = statuses.filter((s) => s === 'failed').length;
+    expect(failed).toBeGreaterThan(0);
+    expect(stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(
+        `^suite 1 finished with ${failed} of 6 trials failed \\(the first, .+\\); run them again with: transfer-bench resume 1 --retry-failed$`,
+      ),
+    );
   });
 });

@@ -20,6 +20,9 @@ export interface PostgresServer {
   createDatabase(name: string): Promise<string>;
   /** Stops the server fast (open connections are cut) and starts it again on the same port and data. */
   restart(): Promise<void>;
+  /** Stops the server fast (open connections are cut), keeping its data; `up` starts it again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   start();
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let stopped = false;
+  let running = true;
   return {
     adminUrl,
     port,
@@ -82,11 +86,19 @@ export async function startPostgres(): Promise<PostgresServer> {
       stopServer();
       start();
     },
+    async down() {
+      stopServer();
+      running = false;
+    },
+    async up() {
+      start();
+      running = true;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       try {
-        stopServer();
+        if (running) stopServer();
       } finally {
         rmSync(root, { recursive: true, force: true });
       }

@@ -4,10 +4,14 @@
  * processes sharing one database). PostgreSQL: one throwaway server per test file (`setUp` in beforeAll), a database
  * per `fresh()`; it needs `requireSystem('postgresql')`.
  */
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { PG_MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { openStore } from '../../benchmarks/store/open-store.js';
+import { compileSql, parameterValues, type Params } from '../../benchmarks/store/sql-dialect.js';
 import type { Store } from '../../benchmarks/store/store.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 import { requireSystem } from './system.js';
@@ -17,6 +21,11 @@ export interface FreshDatabase {
   location: string;
   /** Opens one more store on this database (closed by `closeAll`). */
   open(): Promise<Store>;
+  /**
+   * Runs one statement on the database itself, beside the store (to look at rows, or damage them): one text for
+   * both, parameters `@name` as in the store's statements. The rows it returns; none for a statement that returns none.
+   */
+  sql<T>(text: string, params?: Params): Promise<T[]>;
 }
 
 export interface StoreBackend {
@@ -46,6 +55,7 @@ function backend(name: StoreBackend['name'], newLocation: () => Promise<string>,
           opened.push(store);
           return store;
         },
+        sql: (text, params = {}) => rawSql(name, location, text, params),
       };
     },
     async closeAll() {
@@ -54,6 +64,30 @@ function backend(name: StoreBackend['name'], newLocation: () => Promise<string>,
     ...extra,
   };
   return impl;
+}
+
+async function rawSql<T>(backend: StoreBackend['name'], location: string, sql: string, params: Params): Promise<T[]> {
+  const { text, names } = compileSql(sql, backend === 'SQLite' ? 'sqlite' : 'postgres');
+  const values = parameterValues(names, params);
+  if (backend === 'SQLite') {
+    const db = new Database(location);
+    try {
+      const statement = db.prepare(text);
+      const bound = names.length > 0 ? [Object.fromEntries(names.map((n, i) => [n, values[i]]))] : [];
+      if (statement.reader) return statement.all(...bound) as T[];
+      statement.run(...bound);
+      return [];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: location });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
 
 export function sqliteBackend(): StoreBackend {
@@ -88,4 +122,26 @@ export function postgresBackend(): StoreBackend & { server: () => PostgresServer
       return server;
     },
   });
+}
+
+/**
+ * Makes the empty PostgreSQL database at `url` what a program of schema `version` left: its tables and version, and
+ * one finished suite named "old".
+ */
+export async function olderPostgresSchema(url: string, version: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      `CREATE TABLE transfer_bench_schema (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), version integer NOT NULL)`,
+    );
+    for (const migration of PG_MIGRATIONS.slice(0, version)) await client.query(migration);
+    await client.query('INSERT INTO transfer_bench_schema (version) VALUES ($1)', [version]);
+    await client.query(
+      `INSERT INTO suites (name, status, spec_json, base_dir, backend_choice, env_json, created_at)
+       VALUES ('old', 'done', '{}', '/', 'auto', '{}', '2025-01-01T00:00:00.000Z')`,
+    );
+  } finally {
+    await client.end();
+  }
 }

@@ -20,7 +20,7 @@ declare module 'vitest' {
   }
 }
 
-export type SystemComponent = 'chromium' | 'fashion-mnist' | 'display' | 'python3-torch' | 'postgresql';
+export type SystemComponent = 'chromium' | 'fashion-mnist' | 'display' | 'python3-torch' | 'postgresql' | 'apt-lists';
 
 /** Debian's chromium unless TRANSFER_BENCH_CHROMIUM names another Chromium build. */
 export const CHROMIUM_PATH = process.env.TRANSFER_BENCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -92,6 +92,13 @@ const probes: Record<SystemComponent, () => string | null> = {
     }
     const probe = spawnSync(PYTHON_PATH, ['-c', 'import torch; torch.zeros(1)'], { encoding: 'utf8', timeout: 60_000 });
     return probe.status === 0 ? null : `${PYTHON_PATH} cannot import torch: apt-get install python3-torch`;
+  },
+  'apt-lists': () => {
+    if (!onPath('apt-cache')) return 'no apt-cache: the debian-text data needs a Debian machine with apt';
+    const probe = spawnSync('apt-cache', ['stats'], { encoding: 'utf8', timeout: 60_000 });
+    return probe.status === 0 && /Total package names: [1-9]/.test(probe.stdout)
+      ? null
+      : 'apt has no package lists: run apt-get update';
   },
   postgresql: () =>
     postgresBinDir() !== null

@@ -65,7 +65,7 @@
         (br $row))))
 
   ;; out[c] = Σ_r (a[r, c] − ca[c])·(b[r, c] − cb[c]): a variance's sum (a = b = x, ca = cb = mean) or the
-  ;; centred product of batch normalisation's gradient (a = x, ca = mean, b = dy, cb = zeros)
+  ;; centred product of a gradient (a = x, ca = mean, b = dy, cb = zeros)
   (func (export "channel_centred_dot")
     (param $a i32) (param $ca i32) (param $b i32) (param $cbv i32) (param $rows i32) (param $cb i32) (param $out i32)
     (local $r i32) (local $c i32)
@@ -96,6 +96,44 @@
             (br $channel)))
         (local.set $a (i32.add (local.get $a) (local.get $cb)))
         (local.set $b (i32.add (local.get $b) (local.get $cb)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; sumDy[c] = Σ_r dy[r, c] and sumDyX[c] = Σ_r dy[r, c]·(x[r, c] − mean[c]) in one pass: batch normalisation's
+  ;; offset and (times 1/√(var + ε)) scale gradients
+  (func (export "channel_sum_and_dot")
+    (param $dy i32) (param $x i32) (param $mean i32) (param $rows i32) (param $cb i32) (param $sumDy i32)
+    (param $sumDyX i32)
+    (local $r i32) (local $c i32) (local $g v128)
+    (block $zeroed
+      (loop $zero
+        (br_if $zeroed (i32.ge_u (local.get $c) (local.get $cb)))
+        (v128.store (i32.add (local.get $sumDy) (local.get $c)) (v128.const i32x4 0 0 0 0))
+        (v128.store (i32.add (local.get $sumDyX) (local.get $c)) (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $zero)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (block $channelsDone
+          (loop $channel
+            (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $cb)))
+            (local.set $g (v128.load (i32.add (local.get $dy) (local.get $c))))
+            (v128.store (i32.add (local.get $sumDy) (local.get $c))
+              (f32x4.add (v128.load (i32.add (local.get $sumDy) (local.get $c))) (local.get $g)))
+            (v128.store (i32.add (local.get $sumDyX) (local.get $c))
+              (f32x4.add
+                (v128.load (i32.add (local.get $sumDyX) (local.get $c)))
+                (f32x4.mul
+                  (local.get $g)
+                  (f32x4.sub
+                    (v128.load (i32.add (local.get $x) (local.get $c)))
+                    (v128.load (i32.add (local.get $mean) (local.get $c)))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $channel)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $cb)))
+        (local.set $x (i32.add (local.get $x) (local.get $cb)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $row))))
 

@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../../backend/select-backend.js';
 import { errorMessage } from '../../errors.js';
 import { pretrainModel } from '../../train/pretrain-model.js';
-import { referenceTrainingStep } from '../../train/reference-step.js';
+import { mobilenetTrainingStep, referenceTrainingStep } from '../../train/reference-step.js';
 import { trainTrial, type TrialTask } from '../../train/train-trial.js';
 import { extractBinary, resolveBinary } from '../binary-refs.js';
 import { HOST_BINDING, PAGE_GLOBAL, type FromPage, type ToPage } from '../page-protocol.js';
@@ -123,7 +123,10 @@ async function handle(message: ToPage): Promise<void> {
       return;
     }
     case 'throughput': {
-      const training = referenceTrainingStep(message.arch, message.batchSize);
+      const training =
+        typeof message.arch === 'string'
+          ? referenceTrainingStep(message.arch, message.batchSize)
+          : mobilenetTrainingStep(message.arch, message.batchSize);
       try {
         for (let i = 0; i < message.warmupSteps; i++) await training.step();
         const start = performance.now();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compareSuites, type SuiteToCompare } from '../../../benchmarks/analysis/compare-suites.js';
 import { summaryRows } from '../../../benchmarks/analysis/csv-rows.js';
 import type { SuiteRecord, TrialRecord } from '../../../benchmarks/domain.js';
+import { presentRows } from '../../../benchmarks/export/csv-columns.js';
 import { comparisonCsvFiles } from '../../../benchmarks/export/csv-export.js';
 import type { SuiteSpecInput } from '../../../benchmarks/spec/suite-schema.js';
 import { suite, trials } from '../../support/records.js';
@@ -87,7 +88,11 @@ describe('compareSuites', () => {
     const a = finished(3, 0);
     const b = finished(4, 0.05);
     const files = comparisonCsvFiles(compareSuites([a, b], OPTIONS));
-    expect(files.map((f) => f.name)).toEqual(['compare-3-4-summary.csv', 'compare-3-4-comparison.csv']);
+    expect(files.map((f) => f.name)).toEqual([
+      'compare-3-4-summary.csv',
+      'compare-3-4-comparison.csv',
+      'compare-3-4-columns.md',
+    ]);
     const rows = parse(files[0]!.content, { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0]!).slice(0, 9)).toEqual([
       'suite_id',
@@ -100,11 +105,13 @@ describe('compareSuites', () => {
       'train_size',
       'n',
     ]);
-    const expected = [a, b].flatMap((s) =>
-      summaryRows(s.trials, 500).map((row) =>
+    // each suite's own summary rows, renamed and rounded as its summary.csv writes them
+    const expected = [a, b].flatMap((s) => {
+      const own = summaryRows(s.trials, 500);
+      return presentRows('summary.csv', own, Object.keys(own[0]!)).rows.map((row) =>
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)])),
-      ),
-    );
+      );
+    });
     expect(
       rows.map(({ suite_id: _i, suite_name: _n, suite_sources: _s, backend: _b, device: _d, ...rest }) => rest),
     ).toEqual(expected);

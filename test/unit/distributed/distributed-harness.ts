@@ -14,6 +14,7 @@ import type { RunEvent } from '../../../benchmarks/domain.js';
 import { LiveWorker } from '../../../benchmarks/runner/live-worker.js';
 import { SuiteRun, type ResumeOptions } from '../../../benchmarks/runner/suite-runner.js';
 import { loadSuite, type LoadedSuite } from '../../../benchmarks/spec/load-suite.js';
+import type { SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
 import { openStore } from '../../../benchmarks/store/open-store.js';
 import { PgStore } from '../../../benchmarks/store/pg-store.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
@@ -22,11 +23,16 @@ import type { PostgresServer } from '../../support/postgres-server.js';
 import { fakeWorkers, type FakeWorkers } from '../runner/fake-worker.js';
 
 const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
-/** Scratch only (no source model to make), two sizes, three seeds: 6 trials. */
+/** Scratch only, with no source task (no pretraining job), two sizes, three seeds: 6 trials. */
 export const SCRATCH_SUITE: LoadedSuite = {
   ...tiny,
-  spec: { ...tiny.spec, seeds: [0, 1, 2], approaches: { scratch: tiny.spec.approaches.scratch! } },
+  spec: { ...withoutPretraining(tiny.spec), seeds: [0, 1, 2], approaches: { scratch: tiny.spec.approaches.scratch! } },
 };
+
+function withoutPretraining(spec: SuiteSpec): SuiteSpec {
+  const { pretrain: _unused, ...rest } = spec;
+  return rest;
+}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -100,7 +106,15 @@ export async function sharedDatabase(server: PostgresServer, name: string) {
       const log: string[] = [];
       const first = await LiveWorker.start(fake.forker, 'wasm');
       const loop = new DistributedWorker(
-        { ...shared, forkWorker: fake.forker, backend: 'wasm', slots, pollMs: 50, log: (line) => log.push(line) },
+        {
+          ...shared,
+          forkWorker: fake.forker,
+          backend: 'wasm',
+          slots,
+          pollMs: 50,
+          trialHeartbeatMs: 200,
+          log: (line) => log.push(line),
+        },
         first,
       );
       const worker = { loop, fake, log, done: loop.run() };

@@ -98,6 +98,8 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
       expect(started?.type === 'suite-started' && started.notices?.join('\n')).toMatch(
         /jobs of an earlier distributed run of suite \d+ were still in the queue: cancelled/,
       );
+      // the worker noticed that the trial it was training is no longer its own, and stopped training it
+      expect(w.log.join('\n')).toMatch(/no longer this worker's .*; stopping it here/);
       expect(w.log.join('\n')).not.toMatch(/failed/);
     } finally {
       await db.close();
@@ -151,7 +153,7 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
       const suiteId = await killedCoordinator(shared);
       const [trial] = await shared.store.listTrials(suiteId);
       const worker = { host: 'host-b', name: 'pid 1 slot 1' };
-      const claim = (runToken: string) => claimTrial(shared.pool, trial!.id, 'job:x', worker, { runToken });
+      const claim = (runToken: string) => claimTrial(shared.store, trial!.id, 'job:x', worker, { runToken });
       expect(await claim('another-run')).toBeNull();
       expect(await claim(killedRun.token)).toBe(1);
     } finally {

@@ -8,7 +8,8 @@ import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 import { buildModel } from '../../../benchmarks/models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../../../benchmarks/models/flops.js';
 import { loadModel, saveModel } from '../../../benchmarks/models/model-io.js';
-import { MultiHeadSelfAttention } from '../../../benchmarks/models/text-layers.js';
+import * as tflayers from '@tensorflow/tfjs-layers';
+import { LayerNorm, MultiHeadSelfAttention } from '../../../benchmarks/models/text-layers.js';
 import { buildTrialModel } from '../../../benchmarks/models/transfer-model.js';
 import { textArchitecture, type TextArchitectureSpec } from '../../../benchmarks/spec/suite-schema.js';
 
@@ -111,6 +112,27 @@ describe('text models', () => {
       // position 2 is padding: what it holds reaches no output but its own
     }
     tf.dispose([x, tokens]);
+  });
+
+  it("LayerNorm equals tfjs-layers' layerNormalization, value and gradient", () => {
+    const x = tf.randomNormal([2, 3, 8], 1, 2, 'float32', 4);
+    const ours = new LayerNorm({ epsilon: 1e-3 });
+    const stock = tflayers.layers.layerNormalization({ epsilon: 1e-3 });
+    ours.apply(x);
+    stock.apply(x);
+    const gamma = tf.randomNormal([8], 1, 0.5, 'float32', 5);
+    const beta = tf.randomNormal([8], 0, 0.5, 'float32', 6);
+    ours.setWeights([gamma, beta]);
+    stock.setWeights([gamma, beta]);
+    const f = (layer: { apply: (t: tf.Tensor) => unknown }) => (t: tf.Tensor) =>
+      tf.sum(tf.mul(layer.apply(t) as tf.Tensor, tf.reshape(tf.range(0, 48), [2, 3, 8]))) as tf.Scalar;
+    const a = (ours.apply(x) as tf.Tensor).arraySync() as number[][][];
+    const b = (stock.apply(x) as tf.Tensor).arraySync() as number[][][];
+    a.flat(2).forEach((v, i) => expect(v).toBeCloseTo(b.flat(2)[i]!, 4));
+    const ga = Array.from(tf.grad(f(ours))(x).dataSync());
+    const gb = Array.from(tf.grad(f(stock))(x).dataSync());
+    ga.forEach((v, i) => expect(v).toBeCloseTo(gb[i]!, 3));
+    tf.dispose([x, gamma, beta]);
   });
 
   for (const arch of [cnn, transformer] as TextArchitectureSpec[]) {

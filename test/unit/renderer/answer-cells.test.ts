@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SizeComparison } from '../../../benchmarks/analysis/comparison.js';
-import { crossoverText, differenceCell, multiplierText } from '../../../renderer/src/lib/answer/answer-cells.js';
+import { differenceCell, multiplierText } from '../../../renderer/src/lib/answer/answer-cells.js';
 
 function size(overrides: Partial<SizeComparison>): SizeComparison {
   return {
@@ -64,16 +64,24 @@ describe('answer cells', () => {
     );
     expect(multiplierText({ kind: 'more-than-largest', largestSize: 500, multiplierAbove: 25 })).toBe('> ×25');
     expect(multiplierText({ kind: 'at-most', smallestSize: 10, multiplierAtMost: 0.5, scratchAhead: true })).toBe(
-      'scratch ahead',
+      'none',
     );
   });
 
-  it('words the crossover', () => {
-    expect(crossoverText({ kind: 'reached', trainSize: 500, atSmallestSize: false, gap: 0 }, 0.01)).toBe(
-      'from 500 examples (within 1 pt)',
+  it('reads a difference of zero as level, never ±0.0', () => {
+    const zero = differenceCell(
+      size({
+        difference: {
+          ...PAIRED,
+          difference: 0.0002,
+          nA: 3,
+          nB: 3,
+          interval: { low: -0.02, high: 0.0204, df: 4 },
+          significant: false,
+        },
+      }),
     );
-    expect(crossoverText({ kind: 'not-reached', largestSize: 500, gap: 0.052 }, 0.01)).toBe(
-      'not by 500 examples (gap 5.2 pts)',
-    );
+    expect(zero!.text).toBe('level ± 2.0');
+    expect(zero!.text).not.toContain('±0.0');
   });
 });

@@ -28,12 +28,12 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/<script|<link|src="http/);
     const order = [
       'The question',
-      'Setup',
-      'Verdict',
+      'Answer',
       'Claims',
       'Data efficiency',
       'Fitted learning curves',
       'Convergence',
+      'Setup',
       'Summary',
       'Comparison with scratch',
       'Caveats',

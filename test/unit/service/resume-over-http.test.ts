@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../../benchmarks/server/http-server.js';
-import { createEngineService } from '../../../benchmarks/service/engine-service.js';
+import { MAX_CONCURRENT_RUNS, createEngineService } from '../../../benchmarks/service/engine-service.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
 import { fakeWorkers } from '../runner/fake-worker.js';
 
@@ -85,6 +85,40 @@ describe('resumeSuite over HTTP', () => {
         400,
         expect.stringMatching(/^workers \d+: give a whole number/),
       ]);
+    } finally {
+      await server.close();
+      await service.close();
+    }
+  });
+  it('defect 5: serve runs at most a few suites at once; more starts (even sent together) get a clean 503', async () => {
+    const fake = fakeWorkers({ trial: () => 'hang' });
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'tb-http-')), 'results.db');
+    const service = await createEngineService({ dbPath, forkWorker: fake.forker });
+    const server = await startServer({ service, port: 0, staticDir: tmpdir() });
+    const post = async (name: string, body: unknown) => {
+      const response = await fetch(`${server.url}api/${name}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      const start = () =>
+        post('startSuite', { source: { kind: 'file', path: TINY_SUITE }, backend: 'wasm', workers: 1 });
+      const answers = await Promise.all(Array.from({ length: MAX_CONCURRENT_RUNS + 3 }, start));
+      const started = answers.filter((a) => a.status === 200);
+      expect(started).toHaveLength(MAX_CONCURRENT_RUNS);
+      const busy = answers.filter((a) => a.status !== 200);
+      expect(busy.map((a) => a.status)).toEqual([503, 503, 503]);
+      expect(busy[0]!.body.error).toMatch(
+        new RegExp(`^${MAX_CONCURRENT_RUNS} suites are running here already \\(at most ${MAX_CONCURRENT_RUNS} at once`),
+      );
+      // One cancelled: a start is taken again, and a resume counts as a run too.
+      const first = started[0]!.body.suiteId as number;
+      expect((await post('cancelSuite', { suiteId: first })).body).toEqual({ cancelled: true });
+      expect((await start()).status).toBe(200);
+      expect((await post('resumeSuite', { suiteId: first })).status).toBe(503);
     } finally {
       await server.close();
       await service.close();

@@ -47,6 +47,7 @@ describe('suite files', () => {
 
   it('every built-in suite is valid, and mnist-split is the default', () => {
     expect(builtinSuiteNames()).toEqual([
+      'debian-text',
       'fashion-folder',
       'mnist-sources',
       'mnist-split',

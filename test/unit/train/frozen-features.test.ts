@@ -119,9 +119,9 @@ describe('frozen features', () => {
       expect(frozen).not.toBeNull();
       expect(frozen!.featuresLayer).toBe(approach === 'linear-probe' ? 'global_average_pooling2d' : 'block_15_add');
       const computedBefore = featureStats.computed;
-      const features = (indices: Int32Array): Split => {
+      const features = async (indices: Int32Array): Promise<Split> => {
         const raw = rawSplit(indices);
-        const split = featuresSplit(frozen!, {
+        const split = await featuresSplit(frozen!, {
           cacheKey: 'pool',
           setSize: POOL,
           indices,
@@ -131,8 +131,8 @@ describe('frozen features', () => {
         raw.dispose?.();
         return split;
       };
-      const trainB = features(trainIdx);
-      const valB = features(valIdx);
+      const trainB = await features(trainIdx);
+      const valB = await features(valIdx);
       expect(featureStats.computed - computedBefore).toBe(trainIdx.length + valIdx.length);
       const b = await trainLoop({ model: frozen!.top, budget, train: trainB, val: valB, evalEverySteps: 4, seed: 11 });
       const cachedWeights = snapshot(cached);
@@ -166,7 +166,7 @@ describe('frozen features', () => {
 
       // a smaller nested subset reads the stored features: nothing is computed again
       const computedBeforeNested = featureStats.computed;
-      const nested = features(trainIdx.subarray(0, 12));
+      const nested = await features(trainIdx.subarray(0, 12));
       expect(featureStats.computed).toBe(computedBeforeNested);
       nested.dispose?.();
       nested.y.dispose();

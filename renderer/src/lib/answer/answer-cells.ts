@@ -1,4 +1,5 @@
-import type { Crossover, DataMultiplier, SizeComparison } from '$engine/contract.js';
+import type { DataMultiplier, SizeComparison } from '$engine/contract.js';
+import { isLevel } from '$engine/charts/answer-text.js';
 
 /** How a difference reads: the variant significantly ahead of or behind scratch, or not distinguishable. */
 export type DifferenceTone = 'ahead' | 'behind' | 'unsure';
@@ -17,12 +18,16 @@ function points(value: number): string {
   return `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${Math.abs(rounded).toFixed(1)}`;
 }
 
-/** The variant's test accuracy minus scratch's at one size, in percentage points with the paired 95% half-width. */
+/**
+ * The variant's test accuracy minus scratch's at one size, in percentage points with the paired 95% half-width;
+ * "level" when the difference is zero to the tenth of a point shown.
+ */
 export function differenceCell(size: SizeComparison): DifferenceCell | null {
   const d = size.difference;
   if (!d) return null;
   const half = d.interval ? (d.interval.high - d.interval.low) / 2 : null;
-  const text = half === null ? points(d.difference) : `${points(d.difference)} ± ${(half * 100).toFixed(1)}`;
+  const value = isLevel(d.difference) ? 'level' : points(d.difference);
+  const text = half === null ? value : `${value} ± ${(half * 100).toFixed(1)}`;
   const tone: DifferenceTone = d.significant ? (d.difference > 0 ? 'ahead' : 'behind') : 'unsure';
   const verdict =
     d.significant === null
@@ -37,32 +42,19 @@ export function differenceCell(size: SizeComparison): DifferenceCell | null {
   };
 }
 
-/** How much more data scratch needs to match the variant: "×1.3", "≤ ×0.5", "> ×8". */
+/** How much more data scratch needs to match the variant: "×1.3", "> ×8", "none" when scratch already matches it. */
 export function multiplierText(m: DataMultiplier): string | null {
   const times = (x: number) => `×${x >= 10 ? x.toFixed(0) : x.toFixed(1)}`;
   switch (m.kind) {
     case 'interpolated':
-      return m.scratchAhead ? 'scratch ahead' : times(m.multiplier);
+      return m.scratchAhead ? 'none' : times(m.multiplier);
     case 'at-most':
-      return m.scratchAhead ? 'scratch ahead' : `≤ ${times(m.multiplierAtMost)}`;
+      return m.scratchAhead ? 'none' : `≤ ${times(m.multiplierAtMost)}`;
     case 'more-than-largest':
       return `> ${times(m.multiplierAbove)}`;
     case 'not-defined':
       return 'not defined';
     case 'no-data':
       return null;
-  }
-}
-
-/** The crossover in a few words, for a tolerance given as a fraction of accuracy. */
-export function crossoverText(c: Crossover, tolerance: number): string {
-  const tol = `${(tolerance * 100).toFixed(tolerance * 100 < 1 ? 1 : 0)} pt`;
-  switch (c.kind) {
-    case 'reached':
-      return c.atSmallestSize ? `scratch within ${tol} at every size` : `from ${c.trainSize} examples (within ${tol})`;
-    case 'not-reached':
-      return `not by ${c.largestSize} examples (gap ${(c.gap * 100).toFixed(1)} pts)`;
-    case 'no-data':
-      return 'no sizes in common yet';
   }
 }

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { SizeComparison, VariantComparison } from '../../../benchmarks/analysis/comparison.js';
+import { findCrossover } from '../../../benchmarks/analysis/crossover.js';
+import { crossoverWording, plainAnswer, variantClause } from '../../../benchmarks/analysis/plain-answer.js';
+import type { SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
+
+const SIZES = [20, 50, 250, 500];
+
+/** A variant `diffs` points from a scratch curve, three seeds a side, each interval ± `half` points. */
+function variant(approach: VariantComparison['approach'], diffs: number[], half = 2, n = 3): VariantComparison {
+  const scratch = SIZES.map((trainSize, i) => ({ trainSize, mean: 0.5 + i * 0.1 }));
+  const sizes: SizeComparison[] = SIZES.map((trainSize, i) => {
+    const d = diffs[i]! / 100;
+    const interval = n > 1 ? { low: d - half / 100, high: d + half / 100, df: 2 * n - 2 } : null;
+    return {
+      trainSize,
+      variantMean: scratch[i]!.mean + d,
+      variantN: n,
+      scratchMean: scratch[i]!.mean,
+      scratchN: n,
+      difference: {
+        test: 'paired-t',
+        pairs: n,
+        differences: Array<number>(n).fill(d),
+        sdDifference: 0,
+        pValue: null,
+        adjustedP: null,
+        family: 1,
+        seedsNeeded: null,
+        difference: d,
+        nA: n,
+        nB: n,
+        interval,
+        significant: interval ? interval.low > 0 || interval.high < 0 : null,
+      },
+      multiplier: { kind: 'no-data' },
+    };
+  });
+  const curve = sizes.map((s) => ({ trainSize: s.trainSize, mean: s.variantMean }));
+  return { approach, baseline: 'scratch', sizes, crossover: findCrossover(curve, scratch, 0.01) };
+}
+
+const spec = {
+  pretrain: { dataset: { kind: 'mnist', digits: [0, 1, 2, 3, 4] } },
+} as unknown as SuiteSpec;
+
+describe('the answer in one sentence', () => {
+  it('says where fine-tuning helps, from where it does not matter, and that the probe is worse everywhere', () => {
+    const comparisons = [variant('finetune', [12, 4, 0.5, -0.3]), variant('linear-probe', [-8, -8.5, -9, -10])];
+    const answer = plainAnswer({ comparisons, tolerance: 0.01, incomplete: [] }, spec)!;
+    expect(answer.sentence).toMatch(
+      /^On this data, fine-tuning from MNIST .* is 4\.0–12\.0 points better up to about 50 examples; from 250 on it does not matter; the linear probe is worse everywhere \(8\.0–10\.0 points behind at 20–500 examples\)\.$/,
+    );
+    expect(answer.advice).toMatch(
+      /^Fine-tune from MNIST .* if you have fewer than about 250 examples; from 250 on, training from scratch does as well\.$/,
+    );
+    expect(answer.confidence).toBe('high');
+  });
+
+  it('says to train from scratch when nothing transferred helps, and level when the difference is zero', () => {
+    const comparisons = [variant('finetune', [0, 0, 0, 0]), variant('linear-probe', [-8, -8, -8, -8])];
+    const answer = plainAnswer({ comparisons, tolerance: 0.01, incomplete: [] }, spec)!;
+    expect(answer.sentence).toContain('fine-tuning from MNIST');
+    expect(answer.sentence).toContain('is level with scratch at every size run (within 1 point)');
+    expect(answer.sentence).not.toMatch(/±0\.0|scratch ahead/);
+    expect(answer.advice).toBe('Train from scratch: the pretrained model does not help at 20–500 examples here.');
+  });
+
+  it('is not sure with one seed, or with intervals that include zero', () => {
+    const one = plainAnswer(
+      { comparisons: [variant('finetune', [5, 3, 2, 0], 2, 1)], tolerance: 0.01, incomplete: [] },
+      spec,
+    )!;
+    expect(one.confidence).toBe('low');
+    expect(one.confidenceReason).toContain('one seed');
+    const wide = variant('partial', [5, 3, 0.2, 0], 6);
+    expect(variantClause(wide, 0.01)).toBe(
+      'partial fine-tuning makes no clear difference at any size run (20–500 examples)',
+    );
+  });
+
+  it('has nothing to say without a variant beside scratch', () => {
+    expect(plainAnswer({ comparisons: [], tolerance: 0.01, incomplete: [] }, spec)).toBeNull();
+  });
+});
+
+describe('the crossover in words (the app and the report both use it)', () => {
+  it('does not call a variant that is behind everywhere "within 1 point"', () => {
+    expect(crossoverWording(variant('linear-probe', [-8, -8, -8, -8]), 0.01)).toBe(
+      'no crossover: scratch is level (within 1 point) or ahead at every size run',
+    );
+    expect(crossoverWording(variant('finetune', [12, 4, 0.5, -0.3]), 0.01)).toBe(
+      'crossover at 250 examples: from there on scratch is level (within 1 point)',
+    );
+    expect(crossoverWording(variant('finetune', [12, 8, 6, 5]), 0.01)).toBe(
+      'no crossover within the sizes run: at 500 examples, the largest, scratch is still 5.0 points behind',
+    );
+  });
+});
