@@ -119,7 +119,7 @@ export function setupItems(
       'Target accuracy',
       target.source === 'user'
         ? `${formatPercent(target.value)} validation accuracy (set for this analysis)`
-        : `${formatPercent(target.value)} validation accuracy (the best fine-tuning variant's mean test accuracy at the smallest size, ${formatSize(target.trainSize ?? 0)})`,
+        : `${formatPercent(target.value)} validation accuracy (the best fine-tuning variant's mean best validation accuracy at the smallest size, ${formatSize(target.trainSize ?? 0)})`,
     ]);
   }
   return items;

@@ -192,7 +192,8 @@ async function train(
       // Fold trainings plus the final one, each at most the budget of a fold's training set.
       const foldTrain = Math.ceil((all.length * (spec.folds - 1)) / spec.folds);
       const perRun = plannedEpochs(budget, foldTrain);
-      const runs = rates.length * spec.folds + 1;
+      // edge extension may add learning rates: the runs then grow, and so does the progress total
+      let runs = rates.length * spec.folds + 1;
       callbacks.onStart(perRun * runs);
       const cv = await crossValidate({
         rates,
@@ -205,8 +206,10 @@ async function train(
         buildModel: buildCandidate,
         evalEverySteps: spec.evalEverySteps,
         seed: deriveSeed(key.seed, 2),
-        onEvaluation: (record, run) =>
-          callbacks.onEvaluation({ ...record, epoch: record.epoch + run * perRun }, perRun * runs),
+        onEvaluation: (record, run) => {
+          runs = Math.max(runs, run + 2);
+          callbacks.onEvaluation({ ...record, epoch: record.epoch + run * perRun }, perRun * runs);
+        },
       });
       if (cv.diverged) {
         selection = {
@@ -271,7 +274,7 @@ async function train(
         onEvaluation: (record, candidate) =>
           callbacks.onEvaluation(
             { ...record, epoch: record.epoch + candidate * perCandidate },
-            perCandidate * rates.length,
+            perCandidate * Math.max(rates.length, candidate + 1),
           ),
       });
       kept = search.model;
