@@ -12,14 +12,8 @@ import { loadModel } from '../models/model-io.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { checkSuite } from '../train/check-suite.js';
 import type { CheckSummary } from '../train/jobs.js';
-import {
-  approachFlops,
-  estimateRun,
-  measureThroughput,
-  type ApproachFlops,
-  type RunEstimate,
-  type Throughput,
-} from './estimate.js';
+import { approachFlops, estimateRun, measureThroughput, type ApproachFlops, type RunEstimate } from './estimate.js';
+import { cachedThroughput, type CachedThroughput } from './throughput-cache.js';
 import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
 import { draftSuite, type DraftSource } from './suite-draft.js';
 
@@ -43,7 +37,7 @@ export interface InitResult {
   target: DataInspection;
   source?: DataInspection | { kind: 'model'; path: string; cutLayer: string; inputShape: number[] };
   check: CheckSummary;
-  throughput?: Throughput;
+  throughput?: CachedThroughput;
   /** FLOPs per training sample of each approach, from which the estimate was made (and edits re-estimated). */
   flops?: ApproachFlops;
   /** The input shape the models take (a brought model's: images are fitted to it). */
@@ -131,7 +125,9 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
   if (model) result.source = model;
   else if (source) result.source = source;
   if ((options.measureSeconds ?? 1.5) > 0) {
+    const selecting = performance.now();
     const backend = await selectBackend(options.backend ?? 'auto');
+    const startupSeconds = (performance.now() - selecting) / 1000;
     const dataShape: [number, number, number] =
       target.kind === 'folder' ? [...target.imageSize, target.channels] : [1, 1, target.features.length];
     const [h, w, c] = model?.inputShape ?? [];
@@ -140,13 +136,19 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
     const brought = model ? { model: await loadModel(model.path), cutLayer: model.cutLayer } : undefined;
     try {
       const { numClasses } = check;
-      const throughput = await measureThroughput(
-        spec,
-        inputShape,
-        numClasses,
-        backend,
-        options.measureSeconds,
-        brought,
+      const throughput = await cachedThroughput(
+        {
+          backend: backend.name,
+          architecture: spec.architecture,
+          inputShape,
+          numClasses,
+          model: model?.path ?? null,
+          cutLayer: model?.cutLayer ?? null,
+        },
+        async () => ({
+          ...(await measureThroughput(spec, inputShape, numClasses, backend, options.measureSeconds, brought)),
+          startupSeconds,
+        }),
       );
       const flops = approachFlops(spec, inputShape, numClasses, brought);
       result.throughput = throughput;
