@@ -60,6 +60,11 @@ export const estimateBasis = z.strictObject({
   backend: z.string().min(1),
   samplesPerSecond: z.number().positive(),
   flopsPerSecond: z.number().positive(),
+  /** Each trial's fixed cost, the load average and the cores when the throughput was measured (estimate.ts). */
+  trialOverheadSeconds: z.number().nonnegative().optional(),
+  startupSeconds: z.number().nonnegative().optional(),
+  loadAverage: z.number().nonnegative().optional(),
+  cores: z.number().int().positive().max(4096).optional(),
   /** Training and forward FLOPs per sample of each approach drafted (of the built-in architecture or a brought model). */
   flopsPerSample: z.partialRecord(
     z.enum(APPROACHES),
@@ -208,7 +213,14 @@ export interface DraftSuiteResponse {
 
 /** How long a suite takes on the engine's machine: an upper bound (every trial's full budget; early stopping ends most sooner). */
 export interface RunTimeEstimate {
+  /** Upper end: every trial using its whole budget. */
   seconds: number;
+  /** Lower end: every trial stopping early at its first chance. */
+  lowSeconds?: number;
+  /** Trials run at once on the cores free when measured. */
+  parallel?: number;
+  /** Each trial's fixed cost (model, kernels, first evaluation), measured; in both ends. */
+  trialOverheadSeconds?: number;
   trials: number;
   workers: number;
   /** Pretraining on the source data, included in `seconds`. */

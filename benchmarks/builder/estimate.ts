@@ -1,9 +1,11 @@
 /**
  * How long a suite will take on this machine: the training FLOPs of every trial's budget (models/flops.ts) divided
- * by a throughput measured here, for a second or two, on the suite's own architecture and input shape.
- * An upper bound in steps: early stopping usually ends a trial before its budget.
+ * by a throughput measured here, for a second or two, on the suite's own architecture and input shape, plus what each
+ * trial pays besides training (building its model, compiling kernels, its first evaluation: measured too), spread
+ * over the cores that are free now (the load average says how many are busy). A range: from every trial stopping
+ * early at its first chance to every trial using its whole budget.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../backend/select-backend.js';
@@ -24,6 +26,16 @@ export interface Throughput {
   samplesPerSecond: number;
   /** The same, in training FLOPs per second (models/flops.ts's count). */
   flopsPerSecond: number;
+  /**
+   * Seconds a trial pays besides its training steps: building the model, compiling kernels, allocating (the first
+   * short training less the same work at the steady rate). Absent in estimates made before it was measured.
+   */
+  trialOverheadSeconds?: number;
+  /** Seconds a run pays once before its first trial: a worker loading TensorFlow.js and its backend (measured). */
+  startupSeconds?: number;
+  /** The 1-minute load average when it was measured (other work on the machine), and its cores. */
+  loadAverage?: number;
+  cores?: number;
 }
 
 /** A model the user brought (`pretrainedModel`), cut at `cutLayer`: every approach trains its architecture. */
@@ -48,6 +60,7 @@ export async function measureThroughput(
   seconds = 1.5,
   brought?: BroughtModel,
 ): Promise<Throughput> {
+  const built = performance.now();
   const model = brought
     ? buildTrialModel({
         approach: 'finetune',
@@ -59,6 +72,7 @@ export async function measureThroughput(
         cutLayer: brought.cutLayer,
       })
     : buildModel(spec.architecture, inputShape, numClasses, 0);
+  const buildSeconds = (performance.now() - built) / 1000;
   const count = 256;
   const rng = createRng(1);
   const values = Float32Array.from({ length: count * inputShape[0] * inputShape[1] * inputShape[2] }, () => rng());
@@ -76,7 +90,10 @@ export async function measureThroughput(
       seed: 0,
     });
   try {
-    await run(1); // warm-up: kernels compiled, memory allocated
+    const load = loadavg()[0] ?? 0;
+    const first = performance.now();
+    const warm = await run(1); // warm-up: kernels compiled, memory allocated
+    const firstSeconds = (performance.now() - first) / 1000 + buildSeconds;
     let samples = 0;
     let elapsed = 0;
     while (elapsed < seconds) {
@@ -89,6 +106,10 @@ export async function measureThroughput(
       backend: backend.name,
       samplesPerSecond,
       flopsPerSecond: estimateTrainingFlops(model, 1) * samplesPerSecond,
+      // what the first training cost beyond the same samples at the steady rate: a trial's fixed cost
+      trialOverheadSeconds: Math.max(0, firstSeconds - warm.samples / samplesPerSecond),
+      loadAverage: load,
+      cores: availableParallelism(),
     };
   } finally {
     model.dispose();
@@ -101,12 +122,20 @@ export interface RunEstimate {
   trials: number;
   /** Training FLOPs of every trial's full budget, plus evaluations and pretraining. */
   flops: number;
+  /** The same if every trial stopped early at its first chance (patience, pruning at the first evaluation). */
+  lowFlops: number;
   workers: number;
-  /** Upper bound on wall time with `workers` sharing the trials evenly. */
+  /** Trials that run at once on the cores free when throughput was measured (at most `workers`). */
+  parallel: number;
+  /** Upper end: every trial's full budget and its fixed cost, `parallel` at a time, plus pretraining. */
   seconds: number;
+  /** Lower end: every trial stopping early at its first chance. */
+  lowSeconds: number;
   /** Seconds of the largest single trial on one worker (what a user waits for at least). */
   largestTrialSeconds: number;
   pretrainSeconds: number;
+  /** Seconds each trial pays besides training, in `seconds` (0 when not measured). */
+  trialOverheadSeconds: number;
 }
 
 /** Worker processes a run uses by default on this backend (as the runner decides). */
@@ -171,6 +200,7 @@ export function estimateRun(
 ): RunEstimate {
   const { numClasses } = data;
   let flops = 0;
+  let lowFlops = 0;
   let largest = 0;
   let trials = 0;
   for (const approach of APPROACHES) {
@@ -182,24 +212,34 @@ export function estimateRun(
       const val = validationCount(size, numClasses, spec.validationFraction);
       // Every learning-rate candidate trains (pruning stops hopeless ones sooner: this is an upper bound).
       const candidates = Array.isArray(settings.learningRate) ? settings.learningRate.length : 1;
-      /** One training on `train` examples with `held` evaluated at each evaluation, for its full budget. */
-      const training = (train: number, held: number) => {
-        const epochs = plannedEpochs(settings, train);
+      /**
+       * One training on `train` examples with `held` evaluated at each evaluation: for its full budget, or stopped
+       * at its first chance (at least minSteps updates and patience + 1 evaluations).
+       */
+      const training = (train: number, held: number, early: boolean) => {
+        const budgetEpochs = plannedEpochs(settings, train);
         const stepsPerEpoch = Math.ceil(train / settings.batchSize);
-        const evals = Math.ceil(epochs / Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch)));
+        const evalEvery = Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch));
+        const earliest = Math.max(Math.ceil(settings.minSteps / stepsPerEpoch), (settings.patience + 1) * evalEvery);
+        const epochs = early ? Math.min(budgetEpochs, earliest) : budgetEpochs;
+        const evals = Math.ceil(epochs / evalEvery);
         return cost.train * epochs * train + cost.forward * evals * held;
       };
-      let trial: number;
-      if (usesCrossValidation(val, numClasses, spec.crossValidateBelow)) {
-        // k-fold at tiny sizes (train/train-trial.ts): each fold trains once per candidate on the rest of the
-        // subset, then one final training, each at most a fold's budget.
-        const foldTrain = Math.ceil((size * (spec.folds - 1)) / spec.folds);
-        trial = training(foldTrain, size - foldTrain) * (candidates * spec.folds + 1);
-      } else {
-        trial = training(size - val, val) * candidates;
-      }
-      trial += cost.forward * data.testCount;
+      const trialFlops = (early: boolean) => {
+        let trial: number;
+        if (usesCrossValidation(val, numClasses, spec.crossValidateBelow)) {
+          // k-fold at tiny sizes (train/train-trial.ts): each fold trains once per candidate on the rest of the
+          // subset, then one final training, each at most a fold's budget.
+          const foldTrain = Math.ceil((size * (spec.folds - 1)) / spec.folds);
+          trial = training(foldTrain, size - foldTrain, early) * (candidates * spec.folds + 1);
+        } else {
+          trial = training(size - val, val, early) * candidates;
+        }
+        return trial + cost.forward * data.testCount;
+      };
+      const trial = trialFlops(false);
       flops += trial * spec.seeds.length;
+      lowFlops += trialFlops(true) * spec.seeds.length;
       largest = Math.max(largest, trial);
       trials += spec.seeds.length;
     }
@@ -211,12 +251,25 @@ export function estimateRun(
   }
   const rate = throughput.flopsPerSecond;
   const pretrainSeconds = pretrainFlops / rate;
+  const overhead = throughput.trialOverheadSeconds ?? 0;
+  // Workers beyond the cores other work leaves free share them: count only the free ones (at least one).
+  const cores = throughput.cores ?? availableParallelism();
+  // The load average counts this process's own work too (init decodes the data just before measuring): one less.
+  const busy = Math.max(0, (throughput.loadAverage ?? 0) - 1);
+  const free = Math.max(1, Math.floor(cores - busy + 0.5));
+  const parallel = Math.max(1, Math.min(workers, trials, free));
+  const startup = throughput.startupSeconds ?? 0;
+  const spread = (work: number) => (work / rate + trials * overhead) / parallel + pretrainSeconds + startup;
   return {
     trials,
     flops: flops + pretrainFlops,
+    lowFlops: lowFlops + pretrainFlops,
     workers,
-    seconds: flops / rate / Math.max(1, Math.min(workers, trials)) + pretrainSeconds,
-    largestTrialSeconds: largest / rate,
+    parallel,
+    seconds: spread(flops),
+    lowSeconds: spread(lowFlops),
+    largestTrialSeconds: largest / rate + overhead,
     pretrainSeconds,
+    trialOverheadSeconds: overhead,
   };
 }

@@ -12,15 +12,8 @@ import { isModelSource, prepareModel, type PrepareOptions } from '../models/mode
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { checkSuite } from '../train/check-suite.js';
 import type { CheckSummary } from '../train/jobs.js';
-import {
-  approachFlops,
-  estimateRun,
-  measureThroughput,
-  type ApproachFlops,
-  type RunEstimate,
-  type Throughput,
-} from './estimate.js';
-import { cachedThroughput, throughputKey } from './throughput-cache.js';
+import { approachFlops, estimateRun, measureThroughput, type ApproachFlops, type RunEstimate } from './estimate.js';
+import { cachedThroughput, modelFileKey, type CachedThroughput } from './throughput-cache.js';
 import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
 import { draftSuite, type DraftSource } from './suite-draft.js';
 
@@ -46,7 +39,7 @@ export interface InitResult {
   target: DataInspection;
   source?: DataInspection | { kind: 'model'; path: string; cutLayer: string; inputShape: number[]; sha256: string };
   check: CheckSummary;
-  throughput?: Throughput;
+  throughput?: CachedThroughput;
   /** FLOPs per training sample of each approach, from which the estimate was made (and edits re-estimated). */
   flops?: ApproachFlops;
   /** The input shape the models take (a brought model's: images are fitted to it). */
@@ -107,7 +100,10 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
   const measuring = (options.measureSeconds ?? 1.5) > 0;
   const bringsModel = options.source !== undefined && isModelSource(options.source);
   // A brought model is loaded (and checked) on a backend: it must be ready before the first tensor.
+  const selecting = performance.now();
   const backend = measuring || bringsModel ? await selectBackend(options.backend ?? 'auto') : undefined;
+  // what a trial's worker pays too, before its first step (part of the estimate)
+  const startupSeconds = (performance.now() - selecting) / 1000;
   if (options.source !== undefined && bringsModel) {
     model = await modelSource(options.source, options.cutLayer, options.prepare ?? {});
     const [h, w] = model.inputShape;
@@ -159,8 +155,20 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
     const brought = model ? { model: await loadModel(model.enginePath), cutLayer: model.cutLayer } : undefined;
     try {
       const { numClasses } = check;
-      const throughput = await cachedThroughput(throughputKey(spec, inputShape, numClasses, backend, model?.path), () =>
-        measureThroughput(spec, inputShape, numClasses, backend, options.measureSeconds, brought),
+      const throughput = await cachedThroughput(
+        {
+          backend: backend.name,
+          device: backend.device,
+          architecture: spec.architecture,
+          inputShape,
+          numClasses,
+          model: modelFileKey(model?.enginePath),
+          cutLayer: model?.cutLayer ?? null,
+        },
+        async () => ({
+          ...(await measureThroughput(spec, inputShape, numClasses, backend, options.measureSeconds, brought)),
+          startupSeconds,
+        }),
       );
       const flops = approachFlops(spec, inputShape, numClasses, brought);
       result.throughput = throughput;

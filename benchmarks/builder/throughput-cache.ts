@@ -1,77 +1,88 @@
 /**
- * The training speed an estimate divides by, measured once per machine, backend and model, then reused: estimates
- * for the same data are the same from one `init` or draft to the next (a fresh measurement on a busy machine varied
- * by a factor of five). Kept in memory and in `throughput.json` beside the model cache; delete that file to measure
- * again (e.g. after a hardware change the key does not see).
+ * The training speed an estimate divides by, measured once per machine, backend and model, then reused for a day:
+ * estimates for the same data are the same from one `init` or draft to the next (a fresh measurement on a busy machine
+ * varied by a factor of five), and the builder answers at once. Kept in memory and in `throughput.json` in the model
+ * cache; a measurement older than a day, or made for another processor, backend, model or input shape, is taken again
+ * (delete the file to measure again at once, e.g. after a hardware change the key does not see).
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describeCpu, type BackendInfo } from '../backend/select-backend.js';
 import { modelCacheDir } from '../paths.js';
-import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { Throughput } from './estimate.js';
 
-const FILE = 'throughput.json';
-const memory = new Map<string, Throughput>();
+const MAX_AGE_MS = 24 * 3600 * 1000;
 
-/** Beside the model cache (and the decode cache). */
-function cacheFile(): string {
-  return join(dirname(modelCacheDir()), FILE);
+interface Entry {
+  throughput: Throughput;
+  measuredAt: string;
 }
 
-function readCache(): Record<string, Throughput> {
+export interface CachedThroughput extends Throughput {
+  /** When it was measured (ISO 8601), and whether this estimate reused it. */
+  measuredAt: string;
+  reused: boolean;
+}
+
+const memory = new Map<string, Entry>();
+
+function read(path: string): Record<string, Entry> {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(cacheFile(), 'utf8'));
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, Throughput>) : {};
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, Entry>) : {};
   } catch {
-    return {};
+    return {}; // none yet, or unreadable: measure again
   }
 }
 
-function isThroughput(value: unknown): value is Throughput {
-  const t = value as Throughput | null | undefined;
+function usable(entry: Entry | undefined, now: number): entry is Entry {
+  const t = entry?.throughput;
   return (
-    typeof t?.backend === 'string' &&
-    Number.isFinite(t.samplesPerSecond) &&
-    t.samplesPerSecond > 0 &&
-    Number.isFinite(t.flopsPerSecond) &&
-    t.flopsPerSecond > 0
+    entry !== undefined &&
+    now - Date.parse(entry.measuredAt) < MAX_AGE_MS &&
+    Number.isFinite(t?.samplesPerSecond) &&
+    (t?.samplesPerSecond ?? 0) > 0 &&
+    Number.isFinite(t?.flopsPerSecond) &&
+    (t?.flopsPerSecond ?? 0) > 0
   );
 }
 
-/** What a measurement depends on: the machine, the backend and its device, the model and its input. */
-export function throughputKey(
-  spec: Pick<SuiteSpec, 'architecture'>,
-  inputShape: readonly number[],
-  numClasses: number,
-  backend: BackendInfo,
-  broughtModel?: string,
-): string {
-  let model = JSON.stringify(spec.architecture);
-  if (broughtModel) {
-    const mtime = statSync(broughtModel, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    model = `model ${broughtModel} @${mtime}`;
-  }
-  return [hostname(), describeCpu(), backend.name, backend.device, model, inputShape.join('x'), numClasses].join(' | ');
+/** A brought model's file as the key sees it: its path and when it last changed. */
+export function modelFileKey(path: string | undefined): string | null {
+  if (!path) return null;
+  return `${path} @${statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0}`;
 }
 
-/** The throughput cached under `key`, else `measure()`'s, cached (a failed write only costs the next measurement). */
-export async function cachedThroughput(key: string, measure: () => Promise<Throughput>): Promise<Throughput> {
-  const known = memory.get(key) ?? readCache()[key];
-  if (isThroughput(known)) {
-    memory.set(key, known);
-    return known;
+/**
+ * The throughput for `what` (backend and device, architecture, input shape, brought model, …) measured on this machine
+ * within a day, else measured now and kept (a failed write only costs the next estimate a measurement).
+ */
+export async function cachedThroughput(
+  what: Record<string, unknown>,
+  measure: () => Promise<Throughput>,
+  options: { path?: string; now?: number } = {},
+): Promise<CachedThroughput> {
+  const path = options.path ?? join(modelCacheDir(), 'throughput.json');
+  const now = options.now ?? Date.now();
+  const key = JSON.stringify({ host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, ...what });
+  const entries = read(path);
+  const known = memory.get(`${path}\n${key}`) ?? entries[key];
+  if (usable(known, now)) {
+    memory.set(`${path}\n${key}`, known);
+    return { ...known.throughput, measuredAt: known.measuredAt, reused: true };
   }
-  const measured = await measure();
-  memory.set(key, measured);
+  const throughput = await measure();
+  const measuredAt = new Date(now).toISOString();
+  memory.set(`${path}\n${key}`, { throughput, measuredAt });
+  // Old entries go: the file holds what is fresh.
+  const kept = Object.fromEntries(Object.entries(entries).filter(([, e]) => usable(e, now)));
   try {
-    mkdirSync(dirname(cacheFile()), { recursive: true });
-    const temp = `${cacheFile()}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ ...readCache(), [key]: measured }, null, 1));
-    renameSync(temp, cacheFile());
+    mkdirSync(dirname(path), { recursive: true });
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ ...kept, [key]: { throughput, measuredAt } }, null, 1));
+    renameSync(temp, path);
   } catch {
-    // A read-only cache folder: this process keeps the measurement in memory.
+    // a read-only cache folder: this process keeps the measurement in memory
   }
-  return measured;
+  return { ...throughput, measuredAt, reused: false };
 }

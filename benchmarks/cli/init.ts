@@ -127,9 +127,15 @@ export function printInit(result: InitResult, out: string): void {
   }
   if (result.estimate && result.throughput) {
     const e = result.estimate;
+    const t = result.throughput;
+    const measured = t.reused ? `measured ${t.measuredAt.replace('T', ' ').slice(0, 16)} UTC` : 'measured now';
     line(
       'estimate',
-      `at most ${formatDuration(e.seconds)} for ${e.trials} trials on ${e.workers} ${result.throughput.backend} worker${e.workers === 1 ? '' : 's'} (measured ${Math.round(result.throughput.samplesPerSecond)} training samples/s per worker; ${(e.flops / 1e12).toFixed(2)} TFLOP in the full budgets${e.pretrainSeconds > 0 ? `, pretraining ${formatDuration(e.pretrainSeconds)}` : ''}; early stopping usually ends trials sooner)`,
+      `${formatDuration(e.lowSeconds) === formatDuration(e.seconds) ? 'at most' : `${formatDuration(e.lowSeconds)} to`} ${formatDuration(e.seconds)} for ${e.trials} trials, ${e.parallel} at a time on ${e.workers} ${t.backend} worker${e.workers === 1 ? '' : 's'}: from every trial stopping early at its first chance to every trial using its whole budget (${(e.flops / 1e12).toFixed(2)} TFLOP)${e.pretrainSeconds > 0 ? `, pretraining ${formatDuration(e.pretrainSeconds)} included` : ''}`,
+    );
+    line(
+      '',
+      `basis: ${Math.round(t.samplesPerSecond)} training samples/s per worker and ${t.trialOverheadSeconds?.toFixed(2) ?? '?'} s fixed cost per trial, ${measured} at a load of ${(t.loadAverage ?? 0).toFixed(1)} on ${t.cores ?? '?'} cores; more load during the run makes it longer`,
     );
   }
   for (const warning of result.warnings) line('warning', warning);

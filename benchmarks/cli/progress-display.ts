@@ -3,6 +3,9 @@ import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { RunEvent, TrialKey } from '../domain.js';
 import { formatSeconds } from '../analysis/format.js';
 import { armLabel } from '../spec/sources.js';
+import { expectedWork } from '../spec/trial-work.js';
+
+export { expectedWork };
 
 /** A duration as 42s, 3m07s or 1h02m. */
 export function formatDuration(seconds: number): string {
@@ -10,14 +13,6 @@ export function formatDuration(seconds: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-/** Rough relative cost of a trial (samples it may train on), so the ETA weighs a 4,000-example trial above a 10-example one. */
-function expectedWork(spec: SuiteSpec, key: TrialKey): number {
-  const settings = spec.approaches[key.approach];
-  if (!settings) return 1;
-  const trainCount = Math.max(1, Math.round(key.trainSize * (1 - spec.validationFraction)));
-  return Math.max(settings.minSteps * settings.batchSize, settings.epochs * trainCount);
 }
 
 const describeKey = (key: TrialKey): string => `${armLabel(key)} n=${key.trainSize} seed=${key.seed}`;
@@ -35,8 +30,12 @@ export class ProgressDisplay {
   private done = 0;
   private workDone = 0;
   private workTotal = 0;
-  private workAtStart = 0;
   private stage = '';
+  /** Of the trials finished in this run: their wall seconds and their expected work. */
+  private secondsFinished = 0;
+  private workFinished = 0;
+  /** Most trials seen in flight at once: how many run in parallel. */
+  private parallel = 1;
 
   constructor(
     private readonly spec: SuiteSpec,
@@ -64,7 +63,6 @@ export class ProgressDisplay {
         this.done = event.finished;
         this.workTotal = trialKeys.reduce((sum, key) => sum + expectedWork(this.spec, key), 0);
         this.workDone = finishedKeys.reduce((sum, key) => sum + expectedWork(this.spec, key), 0);
-        this.workAtStart = this.workDone;
         this.bar = this.multibar?.create(this.workTotal, this.workDone, this.payload()) ?? null;
         if (!this.bar) this.log(`suite ${event.suiteId}: ${event.finished}/${event.total} trials already finished`);
         break;
@@ -82,6 +80,7 @@ export class ProgressDisplay {
         break;
       case 'trial-started':
         this.inFlight.set(event.trialId, { key: event.key, epoch: 0, maxEpochs: event.maxEpochs });
+        this.parallel = Math.max(this.parallel, this.inFlight.size);
         break;
       case 'trial-epoch':
         this.inFlight.set(event.trialId, { key: event.key, epoch: event.record.epoch, maxEpochs: event.maxEpochs });
@@ -89,8 +88,13 @@ export class ProgressDisplay {
       case 'trial-finished': {
         this.inFlight.delete(event.trial.id);
         this.done += 1;
-        this.workDone += expectedWork(this.spec, event.trial);
         const t = event.trial;
+        const work = expectedWork(this.spec, t);
+        this.workDone += work;
+        if (t.wallSeconds !== null && Number.isFinite(t.wallSeconds)) {
+          this.secondsFinished += t.wallSeconds;
+          this.workFinished += work;
+        }
         const outcome =
           t.status === 'done'
             ? `test accuracy ${((t.testAccuracy ?? 0) * 100).toFixed(1)}% in ${formatSeconds(t.wallSeconds ?? 0)}`
@@ -119,8 +123,13 @@ export class ProgressDisplay {
 
   private payload(): Record<string, string | number> {
     const elapsed = (Date.now() - this.started) / 1000;
-    const fresh = this.workDone - this.workAtStart;
-    const eta = fresh > 0 ? formatDuration((elapsed * (this.workTotal - this.workDone)) / fresh) : '…';
+    // From the first finished trial on: the work left at what finished trials actually took per unit of work (their
+    // own wall time, not the elapsed time, which includes pretraining and start-up), shared by the trials in flight.
+    const secondsPerWork = this.workFinished > 0 ? this.secondsFinished / this.workFinished : null;
+    const eta =
+      secondsPerWork !== null
+        ? formatDuration(((this.workTotal - this.workDone) * secondsPerWork) / this.parallel)
+        : 'after the first trial';
     return {
       trialsFinished: this.done,
       trialsTotal: this.total,

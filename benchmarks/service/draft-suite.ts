@@ -1,5 +1,5 @@
 /** The suite builder's request: `transfer-bench init` for a UI, with paths checked against `--data-root`. */
-import { estimateRun } from '../builder/estimate.js';
+import { estimateRun, type RunEstimate } from '../builder/estimate.js';
 import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
 import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
@@ -96,17 +96,7 @@ async function draft(
     skipped: skipped.slice(0, 10),
     skippedCount: skipped.length,
     warnings: result.warnings,
-    estimate:
-      result.estimate && result.throughput
-        ? {
-            seconds: result.estimate.seconds,
-            trials: result.estimate.trials,
-            workers: result.estimate.workers,
-            pretrainSeconds: result.estimate.pretrainSeconds,
-            samplesPerSecond: result.throughput.samplesPerSecond,
-            backend: result.throughput.backend,
-          }
-        : null,
+    estimate: result.estimate && result.throughput ? runTimeEstimate(result.estimate, result.throughput) : null,
     estimateBasis:
       result.throughput && result.flops && result.inputShape
         ? {
@@ -119,6 +109,14 @@ async function draft(
             backend: result.throughput.backend,
             samplesPerSecond: result.throughput.samplesPerSecond,
             flopsPerSecond: result.throughput.flopsPerSecond,
+            ...(result.throughput.trialOverheadSeconds !== undefined
+              ? { trialOverheadSeconds: result.throughput.trialOverheadSeconds }
+              : {}),
+            ...(result.throughput.startupSeconds !== undefined
+              ? { startupSeconds: result.throughput.startupSeconds }
+              : {}),
+            ...(result.throughput.loadAverage !== undefined ? { loadAverage: result.throughput.loadAverage } : {}),
+            ...(result.throughput.cores !== undefined ? { cores: result.throughput.cores } : {}),
             flopsPerSample: result.flops,
           }
         : null,
@@ -145,16 +143,35 @@ export function estimateDraft(request: ValidRequestOf<'estimateSuite'>): RunTime
       testCount: basis.testCount,
       ...(basis.sourcePool !== undefined ? { sourcePool: basis.sourcePool } : {}),
     },
-    { backend: basis.backend, samplesPerSecond: basis.samplesPerSecond, flopsPerSecond: basis.flopsPerSecond },
+    {
+      backend: basis.backend,
+      samplesPerSecond: basis.samplesPerSecond,
+      flopsPerSecond: basis.flopsPerSecond,
+      ...(basis.trialOverheadSeconds !== undefined ? { trialOverheadSeconds: basis.trialOverheadSeconds } : {}),
+      ...(basis.startupSeconds !== undefined ? { startupSeconds: basis.startupSeconds } : {}),
+      ...(basis.loadAverage !== undefined ? { loadAverage: basis.loadAverage } : {}),
+      ...(basis.cores !== undefined ? { cores: basis.cores } : {}),
+    },
     request.workers,
     basis.flopsPerSample,
   );
+  return runTimeEstimate(estimate, basis);
+}
+
+/** What the app shows of an estimate: its range, what it covers, and the measured speed it rests on. */
+function runTimeEstimate(
+  estimate: RunEstimate,
+  throughput: { samplesPerSecond: number; backend: string },
+): RunTimeEstimate {
   return {
     seconds: estimate.seconds,
+    lowSeconds: estimate.lowSeconds,
+    parallel: estimate.parallel,
+    trialOverheadSeconds: estimate.trialOverheadSeconds,
     trials: estimate.trials,
     workers: estimate.workers,
     pretrainSeconds: estimate.pretrainSeconds,
-    samplesPerSecond: basis.samplesPerSecond,
-    backend: basis.backend,
+    samplesPerSecond: throughput.samplesPerSecond,
+    backend: throughput.backend,
   };
 }

@@ -131,7 +131,9 @@ describe.skipIf(!requireSystem('chromium'))('New suite in Chromium against `tran
       .evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked));
     expect(enabled).toEqual([true, true, true, true]);
     await expect(app.page.getByTestId('suite-pretrain-epochs').inputValue()).resolves.toBe('5');
-    await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain('An upper bound');
+    await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain(
+      'from every trial stopping early at its first chance to every trial using its whole budget',
+    );
     await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain('pretraining');
     await app.page.screenshot({ path: screenshotPath('new-suite'), fullPage: true });
   });

@@ -53,7 +53,10 @@ describe('transfer-bench init', () => {
     );
     expect(init.stdout).toContain('architecture  cnn on 28×28×1');
     expect(init.stdout).toMatch(
-      /estimate {6}at most \S+ for 48 trials on \d+ wasm workers? \(measured \d+ training samples\/s/,
+      /estimate {6}(\S+ to|at most) \S+ for 48 trials, \d at a time on \d+ wasm workers?: from every trial stopping early/,
+    );
+    expect(init.stdout).toMatch(
+      /basis: \d+ training samples\/s per worker and [\d.]+ s fixed cost per trial, measured now/,
     );
     const spec = JSON.parse(readFileSync(out, 'utf8'));
     expect(spec.target.dataset).toEqual({ kind: 'folder', dir: 'digits', imageSize: [28, 28], channels: 1 });

@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateRun, type Throughput } from '../../../benchmarks/builder/estimate.js';
 import { suiteSpec, type SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
 
-const THROUGHPUT: Throughput = { backend: 'cpu', samplesPerSecond: 1000, flopsPerSecond: 1e9 };
+const THROUGHPUT: Throughput = {
+  backend: 'cpu',
+  samplesPerSecond: 1000,
+  flopsPerSecond: 1e9,
+  cores: 8,
+  loadAverage: 0,
+};
 const DATA = { inputShape: [28, 28, 1] as [number, number, number], numClasses: 2, testCount: 0 };
 
 function spec(overrides: Record<string, unknown>): SuiteSpec {
@@ -43,5 +49,32 @@ describe('estimateRun', () => {
     expect(three.trials).toBe(3);
     const shared = estimateRun(spec({ crossValidateBelow: 0, seeds: [0, 1, 2] }), DATA, THROUGHPUT, 8);
     expect(shared.seconds).toBeCloseTo(three.seconds / 3, 6);
+  });
+
+  it('is a range: from every trial stopping at its first chance to every trial using its budget', () => {
+    const e = estimateRun(
+      spec({
+        crossValidateBelow: 0,
+        evalEverySteps: 4,
+        approaches: { scratch: { learningRate: 0.001, epochs: 20, minSteps: 0, batchSize: 8, patience: 2 } },
+      }),
+      DATA,
+      THROUGHPUT,
+      1,
+    );
+    // 32 training examples, 4 steps an epoch, an evaluation every epoch: patience 2 stops it after 3 of 20
+    expect(e.lowFlops / e.flops).toBeCloseTo(3 / 20, 1);
+    expect(e.lowSeconds).toBeLessThan(e.seconds);
+  });
+
+  it("adds each trial's measured fixed cost, and counts only the cores other work leaves free", () => {
+    const base = spec({ crossValidateBelow: 0, seeds: [0, 1, 2, 3] });
+    const plain = estimateRun(base, DATA, THROUGHPUT, 4);
+    const overhead = estimateRun(base, DATA, { ...THROUGHPUT, trialOverheadSeconds: 2 }, 4);
+    expect(overhead.seconds - plain.seconds).toBeCloseTo((4 * 2) / 4, 6);
+    // 4 cores, a load of 3 besides this process: 2 free, so 4 workers run 2 trials at a time
+    const busy = estimateRun(base, DATA, { ...THROUGHPUT, cores: 4, loadAverage: 3 }, 4);
+    expect(busy.parallel).toBe(2);
+    expect(busy.seconds).toBeCloseTo(plain.seconds * 2, 6);
   });
 });

@@ -1,6 +1,6 @@
 /** The CLI's progress without a terminal (a log file, CI): one line per finished trial, with elapsed time and ETA. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ProgressDisplay } from '../../../benchmarks/cli/progress-display.js';
+import { ProgressDisplay, expectedWork, formatDuration } from '../../../benchmarks/cli/progress-display.js';
 import type { TrialKey } from '../../../benchmarks/domain.js';
 import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
@@ -44,6 +44,31 @@ describe('progress without a terminal', () => {
         `^\\[1/${keys.length}\\] ${first.approach} n=${first.trainSize} seed=${first.seed}: test accuracy 87\\.5% in .+ \\(2m05s elapsed, ETA \\d+(h\\d\\dm|m\\d\\ds)\\)$`,
       ),
     );
+    display.stop();
+  });
+
+  it('estimates the rest from what the finished trials took per unit of work, shared by the trials in flight', () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const { spec } = loadSuite({ kind: 'builtin', name: 'quick' });
+    const keys: TrialKey[] = planTrials(spec);
+    const { stream, lines } = logStream();
+    const display = new ProgressDisplay(spec, stream);
+    display.handle({ type: 'suite-started', suiteId: 3, total: keys.length, finished: 0 }, keys, []);
+    for (const [i, key] of keys.slice(0, 2).entries()) {
+      display.handle({ type: 'trial-started', suiteId: 3, trialId: i + 1, key, maxEpochs: 10 }, [], []);
+    }
+    // a long pretraining before the first trial ended: it must not count as trial time
+    vi.setSystemTime(new Date('2026-01-01T00:10:00Z'));
+    const first = keys[0]!;
+    display.handle(
+      { type: 'trial-finished', suiteId: 3, trial: trialRecord({ ...first, id: 1, wallSeconds: 20 }) },
+      [],
+      [],
+    );
+    const total = keys.reduce((sum, key) => sum + expectedWork(spec, key), 0);
+    const done = expectedWork(spec, first);
+    const seconds = ((total - done) * (20 / done)) / 2;
+    expect(lines().at(-1)).toContain(`(10m00s elapsed, ETA ${formatDuration(seconds)})`);
     display.stop();
   });
 });

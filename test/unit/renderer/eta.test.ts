@@ -37,4 +37,11 @@ describe('ETA from finished trials', () => {
     expect(estimateRemainingSeconds(pending, [], 0)).toBeNull();
     expect(estimateRemainingSeconds(finished, [], 0)).toBe(0);
   });
+
+  it('times a trial of another size by its budget, at what finished trials took per unit of work', () => {
+    // work proportional to size: 10-example trials took 34/3 s on average over 30 units
+    const work = (_approach: string, trainSize: number) => trainSize;
+    expect(expectedTrialSeconds(finished, 'scratch', 10, work)).toBe(15); // the same approach and size first
+    expect(expectedTrialSeconds(finished, 'finetune', 100, work)).toBeCloseTo((34 / 30) * 100, 9);
+  });
 });

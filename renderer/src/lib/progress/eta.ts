@@ -9,17 +9,28 @@ export interface InFlightTrial {
   startedAtMs: number;
 }
 
+/** The relative work of a trial of (approach, size): its budget in samples (spec/trial-work.ts). */
+export type TrialWork = (approach: TrialRecord['approach'], trainSize: number) => number;
+
 /**
- * Expected wall seconds of a trial of (approach, size), from the trials already finished:
- * the mean over finished trials of the same approach and size, else of the same size,
- * else of all finished trials. Null when nothing has finished yet.
+ * Expected wall seconds of a trial of (approach, size), from the trials already finished: the mean over finished
+ * trials of the same approach and size; else, given `work`, its work at the seconds per unit of work the finished
+ * trials took (a 4,000-example trial is not timed like a 10-example one); else the mean of the same size, else of all
+ * finished trials. Null when nothing has finished yet.
  */
 export function expectedTrialSeconds(
   finished: readonly TrialRecord[],
   approach: TrialRecord['approach'],
   trainSize: number,
+  work?: TrialWork,
 ): number | null {
   const timed = finished.filter((t) => t.wallSeconds !== null && Number.isFinite(t.wallSeconds));
+  const same = timed.filter((t) => t.approach === approach && t.trainSize === trainSize);
+  if (work && same.length === 0 && timed.length > 0) {
+    const seconds = timed.reduce((sum, t) => sum + t.wallSeconds!, 0);
+    const units = timed.reduce((sum, t) => sum + work(t.approach, t.trainSize), 0);
+    if (units > 0) return (seconds / units) * work(approach, trainSize);
+  }
   const candidates = [
     timed.filter((t) => t.approach === approach && t.trainSize === trainSize),
     timed.filter((t) => t.trainSize === trainSize),
@@ -41,6 +52,7 @@ export function estimateRemainingSeconds(
   trials: readonly TrialRecord[],
   inFlight: readonly InFlightTrial[],
   nowMs: number,
+  trialWork?: TrialWork,
 ): number | null {
   const finished = trials.filter((t) => isTrialFinal(t.status));
   const flying = new Set(inFlight.map((t) => t.trialId));
@@ -50,12 +62,12 @@ export function estimateRemainingSeconds(
   if (waiting.length === 0 && inFlight.length === 0) return 0;
   let work = 0;
   for (const t of waiting) {
-    const expected = expectedTrialSeconds(finished, t.approach, t.trainSize);
+    const expected = expectedTrialSeconds(finished, t.approach, t.trainSize, trialWork);
     if (expected === null) return null;
     work += expected;
   }
   for (const t of inFlight) {
-    const expected = expectedTrialSeconds(finished, t.approach, t.trainSize);
+    const expected = expectedTrialSeconds(finished, t.approach, t.trainSize, trialWork);
     if (expected === null) return null;
     work += Math.max(0, expected - (nowMs - t.startedAtMs) / 1000);
   }
