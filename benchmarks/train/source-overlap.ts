@@ -2,7 +2,9 @@
  * What a source task shares with the target: class names (a warning: the transferred model has seen those classes)
  * and images, found by the hash of their decoded content. A target test image in the source's training data is
  * refused: pretraining on it leaks the test set into every transferred model. Target training images there are a
- * warning. Tables are not compared (equal rows are common in tables and are not copies).
+ * warning. Tables are not compared (equal rows are common in tables and are not copies). Texts are compared, but a
+ * shared text is a warning only: short boilerplate texts ("transitional package") recur across labels without being
+ * copies of the target's test set.
  */
 import { createHash } from 'node:crypto';
 import { pixelsPerImage, type LabelledImages } from '../datasets/labelled-images.js';
@@ -12,6 +14,8 @@ interface Task {
   pool: LabelledImages;
   test: LabelledImages;
   standardise: boolean;
+  /** Set for a text task (token ids in place of pixels). */
+  vocabulary?: unknown;
 }
 
 function contentHash(data: LabelledImages, index: number): string {
@@ -47,7 +51,12 @@ export function checkSourceOverlap(target: Task, source: Task): string[] {
   const hashes = new Set<string>();
   for (let i = 0; i < source.pool.count; i++) hashes.add(contentHash(source.pool, i));
   const leaked = found(target.test, hashes);
-  if (leaked.length > 0) {
+  const text = target.vocabulary !== undefined;
+  if (leaked.length > 0 && text) {
+    notices.push(
+      `warning: ${leaked.length} of the target's ${target.test.count} test texts also appear in the source's training data (the same tokens): the pretrained model has seen those texts, under the source's labels`,
+    );
+  } else if (leaked.length > 0) {
     const first = target.test.classNames[target.test.labels[leaked[0]!]!];
     throw new UserError(
       `${leaked.length} of the target's ${target.test.count} test images are also in the source's training data (same content; the first is of class "${first}"): pretraining on them leaks the test set into every transferred model; remove them from the source data, or pretrain on data that does not hold the target's images`,
@@ -56,7 +65,7 @@ export function checkSourceOverlap(target: Task, source: Task): string[] {
   const inPool = found(target.pool, hashes);
   if (inPool.length > 0) {
     notices.push(
-      `warning: ${inPool.length} of the target's ${target.pool.count} training images are also in the source's training data (same content): the pretrained model has seen them`,
+      `warning: ${inPool.length} of the target's ${target.pool.count} training ${text ? 'texts' : 'images'} are also in the source's training data (same content): the pretrained model has seen them`,
     );
   }
   return notices;
