@@ -189,7 +189,12 @@ describe.runIf(hasPostgres)('issue 16 chaos: a worker killed and PostgreSQL away
       expect(trials.map((t) => t.status)).toEqual(expected.map(() => 'done'));
       expect(curves).toHaveLength(trials.length);
       for (const c of curves) expect(c.n).toBe(c.distinct_epochs);
-      for (const t of trials) expect(t.attempts, `attempts of trial ${t.id}`).toBe(t.id === trialId ? 2 : 1);
+      const logs = `run:\n${log(run)}\nworker a:\n${log(a)}\nworker b:\n${log(b)}`;
+      for (const t of trials) {
+        expect(t.attempts, `attempts of trial ${t.id} (the dead worker's: ${trialId})\n${logs}`).toBe(
+          t.id === trialId ? 2 : 1,
+        );
+      }
       const startedLines = [a, b].flatMap((w) =>
         w.lines.filter((l) => /: started/.test(l.text)).map((l) => Number(/trial (\d+)/.exec(l.text)![1])),
       );
