@@ -8,6 +8,7 @@ import {
   type RunEvent,
   type SuiteStatus,
 } from '../domain.js';
+import type { SuiteSource } from '../contract.js';
 import { UserError, errorMessage } from '../errors.js';
 import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
@@ -88,7 +89,7 @@ const distributedOptions = () => [
   ),
   new Option(
     '--trial-timeout <seconds>',
-    'with --distributed: a trial still running after this long is taken for lost (its worker died) and given to another worker',
+    'with --distributed: a trial job still running after this long is handed out again (a dead worker is noticed sooner: its trial goes to another worker after 30 s without a heartbeat)',
   )
     .argParser((value) => {
       const seconds = positiveInt(value);
@@ -137,6 +138,42 @@ async function fetchBroughtModels(suite: string | undefined): Promise<void> {
   } finally {
     bar.stop();
   }
+}
+
+/** What runs a suite for `run` and `resume`: the engine service here, or a distributed session (--distributed). */
+type SuiteRunner = Followed & {
+  startSuite(request: { source: SuiteSource; backend: BackendChoice; workers?: number }): Promise<{ suiteId: number }>;
+  resumeSuite(request: {
+    suiteId: number;
+    force: boolean;
+    retryFailed: boolean;
+    workers?: number;
+  }): Promise<{ suiteId: number }>;
+};
+
+/**
+ * Opens what runs the suite, local or distributed, with the same checks and warnings, and the hint `report` adds to
+ * its resume command.
+ */
+async function withSuiteRunner<T>(
+  options: { db: string; workers?: number; distributed?: boolean; trialTimeout: number; retries: number },
+  action: (runner: SuiteRunner, resumeHint: string) => Promise<T>,
+): Promise<T> {
+  if (options.distributed) {
+    if (options.workers)
+      throw new UserError('--workers is for local runs: with --distributed, each `transfer-bench worker` sets its own');
+    const jobs = { expireInSeconds: options.trialTimeout, retryLimit: options.retries };
+    return withDistributed(options.db, jobs, (session) => action(session, ' --distributed'));
+  }
+  checkWorkerCount(options.workers); // before the database is opened (or created)
+  return withService(options.db, async (service) => {
+    const stopNotices = service.onNotice((message) => console.error(`warning: ${message}`));
+    try {
+      return await action(service, '');
+    } finally {
+      stopNotices();
+    }
+  });
 }
 
 /** Runs a started or resumed suite to its end with a progress display; Ctrl-C cancels cleanly. */
@@ -279,32 +316,18 @@ export function buildProgram(): Command {
         retries: number;
       },
     ) => {
-      if (options.distributed) {
-        if (options.workers)
-          throw new UserError(
-            '--workers is for local runs: with --distributed, each `transfer-bench worker` sets its own',
-          );
-        const jobs = { expireInSeconds: options.trialTimeout, retryLimit: options.retries };
-        return withDistributed(options.db, jobs, async (session) => {
-          checkSuiteArgument(suite);
-          const source = suiteSourceFromArgument(suite);
-          const end = await follow(session, () => session.startSuite({ source, backend: options.backend }));
-          await report(session, end, ' --distributed');
-        });
-      }
-      checkWorkerCount(options.workers); // before the database is opened (or created)
       checkSuiteArgument(suite);
       await fetchBroughtModels(suite);
-      await withService(options.db, async (service) => {
+      await withSuiteRunner(options, async (runner, resumeHint) => {
         const source = suiteSourceFromArgument(suite);
-        const end = await follow(service, () =>
-          service.startSuite({
+        const end = await follow(runner, () =>
+          runner.startSuite({
             source,
             backend: options.backend,
             ...(options.workers ? { workers: options.workers } : {}),
           }),
         );
-        await report(service, end);
+        await report(runner, end, resumeHint);
       });
     },
   );
@@ -335,35 +358,16 @@ export function buildProgram(): Command {
         retries: number;
       },
     ) => {
-      if (options.distributed) {
-        if (options.workers)
-          throw new UserError(
-            '--workers is for local runs: with --distributed, each `transfer-bench worker` sets its own',
-          );
-        const jobs = { expireInSeconds: options.trialTimeout, retryLimit: options.retries };
-        return withDistributed(options.db, jobs, async (session) => {
-          const end = await follow(session, () =>
-            session.resumeSuite({ suiteId, force: options.force, retryFailed: options.retryFailed }),
-          );
-          await report(session, end, ' --distributed');
-        });
-      }
-      checkWorkerCount(options.workers);
-      await withService(options.db, async (service) => {
-        const stopNotices = service.onNotice((message) => console.error(`warning: ${message}`));
-        try {
-          const end = await follow(service, () =>
-            service.resumeSuite({
-              suiteId,
-              force: options.force,
-              retryFailed: options.retryFailed,
-              ...(options.workers ? { workers: options.workers } : {}),
-            }),
-          );
-          await report(service, end);
-        } finally {
-          stopNotices();
-        }
+      await withSuiteRunner(options, async (runner, resumeHint) => {
+        const end = await follow(runner, () =>
+          runner.resumeSuite({
+            suiteId,
+            force: options.force,
+            retryFailed: options.retryFailed,
+            ...(options.workers ? { workers: options.workers } : {}),
+          }),
+        );
+        await report(runner, end, resumeHint);
       });
     },
   );

@@ -234,7 +234,8 @@ export class DistributedWorker {
     let result: TrialResult;
     let lost = false;
     let training = true;
-    const worker = await this.process(slot);
+    let worker: LiveWorker | null = null;
+    // the lease from the claim on: starting a worker process (loading the backend) can take a while on a busy machine
     const endLease = this.keepLease(trial.id, token, () => {
       // once the result is in hand, the write finds out whether it is still wanted
       if (lost || !training) return;
@@ -242,8 +243,19 @@ export class DistributedWorker {
       this.options.log(
         `${describe}: no longer this worker's (handed to another worker, or cancelled); stopping it here`,
       );
-      worker.kill();
+      worker?.kill();
     });
+    try {
+      worker = await this.process(slot);
+    } catch (error) {
+      endLease();
+      throw error;
+    }
+    if (lost) {
+      endLease();
+      await this.persist('complete the job', () => queue.complete(job.id));
+      return;
+    }
     try {
       const fetch = (what: string, get: () => Promise<string>) =>
         this.persist(`fetch ${what} of ${describe}`, get, { outageOnly: true });

@@ -64,7 +64,8 @@ async function until<T>(what: string, find: () => T | undefined, logs: Process[]
 }
 
 interface TrialRow {
-  id: number;
+  /** PostgreSQL gives a bigint column as a string. */
+  id: number | string;
   approach: string;
   train_size: number;
   seed: number;
@@ -189,12 +190,17 @@ describe.runIf(hasPostgres)('issue 16 chaos: a worker killed and PostgreSQL away
       expect(trials.map((t) => t.status)).toEqual(expected.map(() => 'done'));
       expect(curves).toHaveLength(trials.length);
       for (const c of curves) expect(c.n).toBe(c.distinct_epochs);
-      for (const t of trials) expect(t.attempts, `attempts of trial ${t.id}`).toBe(t.id === trialId ? 2 : 1);
+      const logs = `run:\n${log(run)}\nworker a:\n${log(a)}\nworker b:\n${log(b)}`;
+      for (const t of trials) {
+        expect(t.attempts, `attempts of trial ${t.id} (the dead worker's: ${trialId})\n${logs}`).toBe(
+          Number(t.id) === trialId ? 2 : 1,
+        );
+      }
       const startedLines = [a, b].flatMap((w) =>
         w.lines.filter((l) => /: started/.test(l.text)).map((l) => Number(/trial (\d+)/.exec(l.text)![1])),
       );
       expect(startedLines.filter((id) => id !== trialId).sort((x, y) => x - y)).toEqual(
-        trials.filter((t) => t.id !== trialId).map((t) => t.id),
+        trials.filter((t) => Number(t.id) !== trialId).map((t) => Number(t.id)),
       );
       // the survivor waited the outage out (a result in hand, or what its trial needed) and trained nothing twice
       expect(log(survivor)).toMatch(/cannot (store the result|record|complete|fetch)/);

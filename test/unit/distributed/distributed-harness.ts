@@ -19,7 +19,8 @@ import { openStore } from '../../../benchmarks/store/open-store.js';
 import { PgStore } from '../../../benchmarks/store/pg-store.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
 import { scaled } from '../../support/machine-load.js';
-import type { PostgresServer } from '../../support/postgres-server.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { fakeWorkers, type FakeWorkers } from '../runner/fake-worker.js';
 
 const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
@@ -159,5 +160,26 @@ export function ownCache(): () => void {
   return () => {
     if (previous === undefined) delete process.env.TRANSFER_BENCH_CACHE;
     else process.env.TRANSFER_BENCH_CACHE = previous;
+  };
+}
+
+/**
+ * For the tests of one file: a PostgreSQL server and a cache folder of its own (beforeAll), both gone afterwards;
+ * returns the server, once started.
+ */
+export function postgresForFile(): () => PostgresServer {
+  let server: PostgresServer | undefined;
+  let restoreCache: (() => void) | undefined;
+  beforeAll(async () => {
+    restoreCache = ownCache();
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    restoreCache?.();
+  });
+  return () => {
+    if (!server) throw new Error('postgresForFile: the server starts in beforeAll');
+    return server;
   };
 }

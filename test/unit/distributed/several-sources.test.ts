@@ -5,17 +5,16 @@
  * pretraining; and a resume says when a source's cache key changed, as a local resume does. On a real PostgreSQL,
  * with fake worker processes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PretrainRecord, RunEvent } from '../../../benchmarks/domain.js';
 import { SuiteRun } from '../../../benchmarks/runner/suite-runner.js';
 import { loadSuite, type LoadedSuite } from '../../../benchmarks/spec/load-suite.js';
 import { specForSource } from '../../../benchmarks/spec/sources.js';
 import { openStore } from '../../../benchmarks/store/open-store.js';
 import type { TrialJob } from '../../../benchmarks/train/jobs.js';
-import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { requireSystem } from '../../support/system.js';
 import { fakeWorkers, okResult } from '../runner/fake-worker.js';
-import { ownCache, sharedDatabase } from './distributed-harness.js';
+import { ownCache, postgresForFile, sharedDatabase } from './distributed-harness.js';
 
 const hasPostgres = requireSystem('postgresql');
 const mnistSources = loadSuite({ kind: 'builtin', name: 'mnist-sources' });
@@ -28,16 +27,7 @@ const byKey = (a: { key: { approach: string; source?: string } }, b: { key: { ap
   `${a.key.approach}@${a.key.source}`.localeCompare(`${b.key.approach}@${b.key.source}`);
 
 describe.runIf(hasPostgres)('distributed runs of a suite with several sources', () => {
-  let server: PostgresServer;
-  let restoreCache: () => void;
-  beforeAll(async () => {
-    restoreCache = ownCache();
-    server = await startPostgres();
-  });
-  afterAll(async () => {
-    await server?.stop();
-    restoreCache?.();
-  });
+  const postgres = postgresForFile();
 
   it('pretrains each source once and gives each trial its own source, as a local run does', async () => {
     // the reference: the same suite run locally (SQLite), its jobs to its worker processes
@@ -51,7 +41,7 @@ describe.runIf(hasPostgres)('distributed runs of a suite with several sources', 
     await localStore.close();
     ownCache(); // a fresh cache: the distributed run pretrains on its workers, not from the local run's models
 
-    const db = await sharedDatabase(server, 'several_sources');
+    const db = await sharedDatabase(postgres(), 'several_sources');
     try {
       const coordinator = await db.coordinator(suite);
       const remote = fakeWorkers({ writeModels: true, trial: () => ({ result: okResult(0.8) }) });
@@ -85,7 +75,7 @@ describe.runIf(hasPostgres)('distributed runs of a suite with several sources', 
   });
 
   it('a resume says which source’s cache key changed since the suite started, as a local resume does', async () => {
-    const db = await sharedDatabase(server, 'several_sources_resume');
+    const db = await sharedDatabase(postgres(), 'several_sources_resume');
     try {
       // one trial fails (its worker process dies), so that the suite has something to resume
       let failed = false;

@@ -3,30 +3,20 @@
  * default). Each running trial now has its own heartbeat; the run following the suite hands the trial of a worker
  * that went silent back to the queue and says so.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimTrial, jobToken } from '../../../benchmarks/distributed/trial-claims.js';
 import { scaled } from '../../support/machine-load.js';
-import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { requireSystem } from '../../support/system.js';
 import { fakeWorkers } from '../runner/fake-worker.js';
-import { SCRATCH_SUITE, ownCache, sharedDatabase, until } from './distributed-harness.js';
+import { SCRATCH_SUITE, sharedDatabase, until, postgresForFile } from './distributed-harness.js';
 
 const hasPostgres = requireSystem('postgresql');
 
 describe.runIf(hasPostgres)('issue 16 defect 11: a dead worker’s trial goes back to the queue', () => {
-  let server: PostgresServer;
-  let restoreCache: () => void;
-  beforeAll(async () => {
-    restoreCache = ownCache();
-    server = await startPostgres();
-  });
-  afterAll(async () => {
-    await server?.stop();
-    restoreCache?.();
-  });
+  const postgres = postgresForFile();
 
   it('defect 11: a worker killed mid-trial: its trial is handed to another worker once it is silent, and the run says so', async () => {
-    const db = await sharedDatabase(server, 'silent_worker');
+    const db = await sharedDatabase(postgres(), 'silent_worker');
     try {
       const silentAfterMs = 2_000;
       const coordinator = await db.coordinator(SCRATCH_SUITE, { trialSilentAfterMs: silentAfterMs });
@@ -76,7 +66,7 @@ describe.runIf(hasPostgres)('issue 16 defect 11: a dead worker’s trial goes ba
   });
 
   it('defect 11: a live worker whose trials run longer than the silence allowed keeps them (its heartbeat goes on)', async () => {
-    const db = await sharedDatabase(server, 'slow_worker');
+    const db = await sharedDatabase(postgres(), 'slow_worker');
     try {
       const silentAfterMs = 1_500;
       const coordinator = await db.coordinator(

@@ -4,33 +4,23 @@
  * keeps the result and retries the write for as long as the trial's lease holds: a storage outage never becomes a
  * failed or retrained trial.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scaled } from '../../support/machine-load.js';
-import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { requireSystem } from '../../support/system.js';
 import { fakeWorkers } from '../runner/fake-worker.js';
-import { SCRATCH_SUITE, ownCache, sharedDatabase, sleep, until } from './distributed-harness.js';
+import { SCRATCH_SUITE, sharedDatabase, sleep, until, postgresForFile } from './distributed-harness.js';
 
 const hasPostgres = requireSystem('postgresql');
 /** The outage of the issue (about 2.5 min): well past the two minutes after which a worker used to give up a write. */
 const OUTAGE_MS = 150_000;
 
 describe.runIf(hasPostgres)('issue 16 defect 9: a storage outage loses no finished result', () => {
-  let server: PostgresServer;
-  let restoreCache: () => void;
-  beforeAll(async () => {
-    restoreCache = ownCache();
-    server = await startPostgres();
-  });
-  afterAll(async () => {
-    await server?.stop();
-    restoreCache?.();
-  });
+  const postgres = postgresForFile();
 
   it(
     'defect 9: PostgreSQL away for over two minutes while a trial finishes: its result is written once it is back, with no retries allowed',
     async () => {
-      const db = await sharedDatabase(server, 'storage_outage');
+      const db = await sharedDatabase(postgres(), 'storage_outage');
       let down = false;
       try {
         const suite = { ...SCRATCH_SUITE, spec: { ...SCRATCH_SUITE.spec, seeds: [0] } };
@@ -38,14 +28,14 @@ describe.runIf(hasPostgres)('issue 16 defect 9: a storage outage loses no finish
         const fake = fakeWorkers({ trialMs: 1_500 });
         const w = await db.worker(fake, 1);
         await until('the worker to start a trial', () => fake.received.length === 1);
-        await server.down();
+        await postgres().down();
         down = true;
         const inFlight = fake.received[0]!;
         await until('the worker to fail to store the result', () =>
           w.log.some((line) => /cannot store the result of trial/.test(line)),
         );
         await sleep(OUTAGE_MS);
-        await server.up();
+        await postgres().up();
         down = false;
         expect(await coordinator.run.finished).toBe('done');
 
@@ -57,7 +47,7 @@ describe.runIf(hasPostgres)('issue 16 defect 9: a storage outage loses no finish
         expect(trials.find((t) => t.id === inFlight)!.worker?.attempts).toBe(1);
         expect(coordinator.notices.join('\n')).not.toMatch(/handing it to another worker/);
       } finally {
-        if (down) await server.up();
+        if (down) await postgres().up();
         await db.close();
       }
     },

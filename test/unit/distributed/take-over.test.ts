@@ -4,15 +4,14 @@
  * first cancels the earlier run's queued jobs (a job left behind can no longer take a trial: its run token is not
  * the suite's holder), and every result row names who really trained it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SharedDatabase } from '../../../benchmarks/distributed/distributed-session.js';
 import { claimTrial } from '../../../benchmarks/distributed/trial-claims.js';
 import { environmentInfo } from '../../../benchmarks/runner/environment.js';
 import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
-import { startPostgres, type PostgresServer } from '../../support/postgres-server.js';
 import { requireSystem } from '../../support/system.js';
 import { fakeWorkers, okResult } from '../runner/fake-worker.js';
-import { SCRATCH_SUITE, ownCache, sharedDatabase, sleep, until } from './distributed-harness.js';
+import { SCRATCH_SUITE, sharedDatabase, sleep, until, postgresForFile } from './distributed-harness.js';
 
 const hasPostgres = requireSystem('postgresql');
 const killedRun = { token: 'killed-run', host: 'gone-host', scope: 'gone', pid: 999_999, processStart: '1' };
@@ -45,19 +44,10 @@ async function killedCoordinator(shared: SharedDatabase): Promise<number> {
 }
 
 describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the earlier run’s jobs', () => {
-  let server: PostgresServer;
-  let restoreCache: () => void;
-  beforeAll(async () => {
-    restoreCache = ownCache();
-    server = await startPostgres();
-  });
-  afterAll(async () => {
-    await server?.stop();
-    restoreCache?.();
-  });
+  const postgres = postgresForFile();
 
   it('defect 3: a killed distributed run, then a plain resume: each trial trained once, each row names who trained it', async () => {
-    const db = await sharedDatabase(server, 'killed_then_resume');
+    const db = await sharedDatabase(postgres(), 'killed_then_resume');
     try {
       const shared = await db.connect();
       const suiteId = await killedCoordinator(shared);
@@ -107,7 +97,7 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
   });
 
   it('defect 3: resume --force, locally, over a live distributed run: its jobs are cancelled, no worker takes one', async () => {
-    const db = await sharedDatabase(server, 'force_local_over_distributed');
+    const db = await sharedDatabase(postgres(), 'force_local_over_distributed');
     try {
       const first = await db.coordinator(SCRATCH_SUITE);
       const local = fakeWorkers({ trialMs: 100 });
@@ -128,7 +118,7 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
   });
 
   it('defect 3: resume --force --distributed over a live distributed run: each trial trained once, by the new run’s jobs', async () => {
-    const db = await sharedDatabase(server, 'force_distributed_over_distributed');
+    const db = await sharedDatabase(postgres(), 'force_distributed_over_distributed');
     try {
       const first = await db.coordinator(SCRATCH_SUITE);
       const second = await db.coordinator(SCRATCH_SUITE, { resumeId: first.run.suiteId, resume: { force: true } });
@@ -147,7 +137,7 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
   });
 
   it('defect 3: a job of an earlier run cannot take a trial of a suite another run holds now', async () => {
-    const db = await sharedDatabase(server, 'stale_job_claim');
+    const db = await sharedDatabase(postgres(), 'stale_job_claim');
     try {
       const shared = await db.connect();
       const suiteId = await killedCoordinator(shared);
