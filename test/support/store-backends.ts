@@ -12,7 +12,10 @@ import pg from 'pg';
 import { PG_MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { openStore } from '../../benchmarks/store/open-store.js';
 import { compileSql, parameterValues, type Params } from '../../benchmarks/store/sql-dialect.js';
-import type { Store } from '../../benchmarks/store/store.js';
+import { environmentInfo } from '../../benchmarks/runner/environment.js';
+import { planTrials } from '../../benchmarks/runner/suite-runner.js';
+import { loadSuite } from '../../benchmarks/spec/load-suite.js';
+import type { RunOwner, Store } from '../../benchmarks/store/store.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';
 import { requireSystem } from './system.js';
 
@@ -144,4 +147,18 @@ export async function olderPostgresSchema(url: string, version: number): Promise
   } finally {
     await client.end();
   }
+}
+
+/** Stores the built-in suite `quick` with every trial pending, held by `owner`; its id and its trials' ids in order. */
+export async function createQuickSuite(store: Store, owner: RunOwner): Promise<{ suiteId: number; ids: number[] }> {
+  const quick = loadSuite({ kind: 'builtin', name: 'quick' });
+  const suiteId = await store.createSuite({
+    spec: quick.spec,
+    baseDir: quick.baseDir,
+    backendChoice: 'wasm',
+    env: environmentInfo(null),
+    trials: planTrials(quick.spec),
+    owner,
+  });
+  return { suiteId, ids: (await store.listTrials(suiteId)).map((t) => t.id) };
 }

@@ -14,12 +14,9 @@ import {
   recordWorker,
   releaseTrial,
 } from '../../../benchmarks/distributed/trial-claims.js';
-import { environmentInfo } from '../../../benchmarks/runner/environment.js';
-import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
-import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { TrialNotRunningError, type Store } from '../../../benchmarks/store/store.js';
 import { failedResult } from '../../../benchmarks/train/failed-result.js';
-import { postgresBackend, sqliteBackend, type FreshDatabase } from '../../support/store-backends.js';
+import { createQuickSuite, postgresBackend, sqliteBackend, type FreshDatabase } from '../../support/store-backends.js';
 
 const owner = { token: 'coordinator', host: 'h', scope: 's', pid: 1, processStart: '1' };
 const worker = (n: number) => ({ host: `host-${n}`, name: `pid ${n} slot 1` });
@@ -41,16 +38,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       await backend.setUp();
       database = await backend.fresh();
       store = await database.open();
-      const quick = loadSuite({ kind: 'builtin', name: 'quick' });
-      suiteId = await store.createSuite({
-        spec: quick.spec,
-        baseDir: quick.baseDir,
-        backendChoice: 'wasm',
-        env: environmentInfo(null),
-        trials: planTrials(quick.spec),
-        owner,
-      });
-      trialIds = (await store.listTrials(suiteId)).map((t) => t.id);
+      ({ suiteId, ids: trialIds } = await createQuickSuite(store, owner));
     });
     afterAll(() => backend.tearDown());
 
