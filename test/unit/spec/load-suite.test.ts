@@ -48,6 +48,7 @@ describe('suite files', () => {
   it('every built-in suite is valid, and mnist-split is the default', () => {
     expect(builtinSuiteNames()).toEqual([
       'fashion-folder',
+      'imagenet-fashion',
       'mnist-sources',
       'mnist-split',
       'mnist-to-fashion',
