@@ -277,6 +277,8 @@ export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 export * from './contract-channels.js';
 /** How the UI names a suite's architecture, the same words as the CLI and the report. */
 export { describeArchitecture } from './spec/describe-architecture.js';
+/** Named pretrained backbones a suite's source can be (the builder's picker lists them). */
+export { CATALOGUE_CHOICES, looksLikeCatalogueName } from './spec/model-catalogue.js';
 
 /** What the Electron preload exposes as `window.transferBench`. Requests reject with an Error whose message is for the user. */
 export interface BridgeApi {

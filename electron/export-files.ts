@@ -54,9 +54,9 @@ export async function pickDataPath(window: BrowserWindow, kind: DataPathKind): P
             properties: ['openFile'],
           }
         : {
-            title: 'Choose a TensorFlow.js model (model.json, weights beside it)',
+            title: 'Choose a model: TensorFlow.js model.json (weights beside it), Keras .h5 or .keras',
             buttonLabel: 'Choose model',
-            filters: [{ name: 'TensorFlow.js models', extensions: ['json'] }],
+            filters: [{ name: 'TensorFlow.js and Keras models', extensions: ['json', 'h5', 'keras'] }],
             properties: ['openFile'],
           },
   );

@@ -8,6 +8,7 @@ import {
   IPC_REQUEST_CHANNEL,
   IPC_SAVE_FILES_CHANNEL,
   IPC_SAVE_SUITE_FILE_CHANNEL,
+  looksLikeCatalogueName,
   type RunEvent,
 } from '../benchmarks/contract.js';
 import { UserError, errorMessage } from '../benchmarks/errors.js';
@@ -42,7 +43,9 @@ function unpickedSuiteFile(request: unknown, picked: ReadonlySet<string>): strin
  */
 function unpickedDataPath(request: unknown, picked: ReadonlyMap<string, string>): string | null {
   const { target, source } = (request ?? {}) as { target?: unknown; source?: unknown };
-  for (const path of source === undefined ? [target] : [target, source]) {
+  // a catalogue name as source is no path on this computer
+  const named = typeof source === 'string' && looksLikeCatalogueName(source);
+  for (const path of source === undefined || named ? [target] : [target, source]) {
     if (typeof path !== 'string') return '(no path)';
     if (!picked.has(resolve(path))) return path;
   }

@@ -4,6 +4,6 @@ import type { LoadedSuite } from '../spec/load-suite.js';
 
 export type { DownloadReport } from '../models/model-source.js';
 
-export function prepareBroughtModels(suite: LoadedSuite, options: PrepareOptions): Promise<PreparedModel[]> {
-  return prepareSuiteModels(suite.spec, suite.baseDir, options);
+export async function prepareBroughtModels(suite: LoadedSuite, options: PrepareOptions): Promise<PreparedModel[]> {
+  return (await prepareSuiteModels(suite.spec, suite.baseDir, options)).prepared;
 }

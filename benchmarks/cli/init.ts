@@ -101,9 +101,18 @@ export function printInit(result: InitResult, out: string): void {
     'approaches',
     `${approaches.join(', ')}; up to ${any.epochs} epochs, at least ${any.minSteps} steps, batch ${any.batchSize}, patience ${any.patience}`,
   );
+  const data =
+    target.kind === 'folder'
+      ? `${target.imageSize.join('×')}×${target.channels}`
+      : target.kind === 'text'
+        ? `${target.sequenceLength} tokens per text`
+        : `${target.features.length} features`;
+  const input = spec.pretrainedModel?.inputShape;
   line(
     'architecture',
-    `${describeArchitecture(spec.architecture)} on ${target.kind === 'folder' ? `${target.imageSize.join('×')}×${target.channels}` : target.kind === 'text' ? `${target.sequenceLength} tokens per text` : `${target.features.length} features`}`,
+    input
+      ? `the brought model's, for every approach (scratch re-draws its weights), on ${data} fitted to its ${input.join('×')} input${target.kind === 'folder' && target.channels === 1 && input[2] === 3 ? ' (grayscale repeated to RGB)' : ''}`
+      : `${describeArchitecture(spec.architecture)} on ${data}`,
   );
   if (spec.pretrain) {
     line(

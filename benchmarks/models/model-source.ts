@@ -21,7 +21,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError, errorMessage } from '../errors.js';
 import { modelCacheDir } from '../paths.js';
 import { suiteSources } from '../spec/sources.js';
-import type { PixelScaling, SuiteSpec } from '../spec/suite-schema.js';
+import type { PixelScaling, PretrainedModelSpec, SuiteSpec } from '../spec/suite-schema.js';
 import {
   catalogueEntry,
   catalogueUrl,
@@ -327,14 +327,16 @@ export async function prepareModel(
 
 /**
  * Prepares every model a suite brings (see prepareModel) before it is checked or stored, and refuses weights other
- * than the ones the suite recorded (`sha256`). A source's name prefixes its errors in a suite with `sources`.
+ * than the ones the suite recorded (`sha256`). Returns the suite with every brought model's `sha256` filled in (a
+ * hand-written or built-in suite records the weights its run used). A source's name prefixes its errors.
  */
 export async function prepareSuiteModels(
   spec: SuiteSpec,
   baseDir: string,
   options: PrepareOptions = {},
-): Promise<PreparedModel[]> {
+): Promise<{ spec: SuiteSpec; prepared: PreparedModel[] }> {
   const prepared: PreparedModel[] = [];
+  const hashes = new Map<string | null, string>();
   for (const source of suiteSources(spec)) {
     const model = source.pretrainedModel;
     if (!model) continue;
@@ -347,10 +349,18 @@ export async function prepareSuiteModels(
         );
       }
       prepared.push(ready);
+      hashes.set(source.name, ready.sha256);
     } catch (error) {
       if (error instanceof UserError && where) throw new UserError(where + error.message);
       throw error;
     }
   }
-  return prepared;
+  const hashed = <T extends { pretrainedModel?: PretrainedModelSpec | undefined }>(s: T, name: string | null): T => {
+    const sha256 = hashes.get(name);
+    return s.pretrainedModel && sha256 ? { ...s, pretrainedModel: { ...s.pretrainedModel, sha256 } } : s;
+  };
+  const filled: SuiteSpec = spec.sources
+    ? { ...spec, sources: spec.sources.map((s) => hashed(s, s.name)) }
+    : hashed(spec, null);
+  return { spec: filled, prepared };
 }

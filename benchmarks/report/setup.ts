@@ -11,7 +11,7 @@ import {
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { describeDataset } from '../spec/describe-dataset.js';
-import { describePretrainedModel } from '../spec/describe-pretrained.js';
+import { describeInputFit, describePretrainedModel } from '../spec/describe-pretrained.js';
 
 /** Where the fine-tuning variants start from, in words. */
 export function describeSource(suite: SuiteRecord): string | null {
@@ -81,6 +81,8 @@ export function setupItems(
     ]);
   }
   if (spec.pretrainedModel) items.push(['Pretrained model', describePretrainedModel(spec.pretrainedModel)]);
+  const fit = describeInputFit(spec);
+  if (fit) items.push(['Input', fit]);
   for (const s of spec.sources ?? []) {
     items.push([
       `Source ${s.name}`,

@@ -189,7 +189,8 @@ export class SuiteRun {
    */
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
     checkWorkerCount(options.workers);
-    await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
+    // the suite is stored with the SHA-256 of the weights it brings
+    suite = { ...suite, spec: (await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options))).spec };
     const { worker: first, summary } = await checkedWorker(options, suite);
     const owner = thisProcessOwner();
     try {

@@ -4,6 +4,7 @@ import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
 import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
 import { BusyError, UserError } from '../errors.js';
+import { looksLikeCatalogueName } from '../spec/model-catalogue.js';
 import { resolveUnderRoots, underRoots } from './data-roots.js';
 
 /**
@@ -52,7 +53,9 @@ async function draft(
   const checked = (path: string) => (dataRoots ? resolveUnderRoots(path, dataRoots) : path);
   const result = await initSuite({
     target: checked(request.target),
-    source: request.source === undefined ? undefined : checked(request.source),
+    // a catalogue name is no path: the model comes from the model cache (or its host), never from the user's files
+    source:
+      request.source === undefined || looksLikeCatalogueName(request.source) ? request.source : checked(request.source),
     suiteDir: null,
     measureSeconds: request.estimate ? 1 : 0,
   });

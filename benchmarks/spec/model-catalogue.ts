@@ -110,3 +110,9 @@ export function catalogueUrl(entry: CatalogueEntry): string {
 export function preparedCutLayer(entry: CatalogueEntry): string {
   return entry.pooling === 'avg' ? 'global_average_pooling2d' : 'flatten';
 }
+
+/** The catalogue as a UI lists it: name and a short description. */
+export const CATALOGUE_CHOICES: readonly { name: string; label: string }[] = CATALOGUE.map((e) => ({
+  name: e.name,
+  label: `${e.family === 'mobilenet-v2' ? 'MobileNetV2' : 'MobileNetV1'} α ${e.alpha.toFixed(2)}, ${e.inputSize}×${e.inputSize}, ImageNet`,
+}));

@@ -3,8 +3,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../benchmarks/backend/select-backend.js';
+import { buildKerasMobilenetV2 } from '../../benchmarks/models/mobilenet-v2.js';
 import { writeCatalogueFixture } from '../../benchmarks/models/write-catalogue-fixture.js';
+import { calibrateBatchNorm } from '../../benchmarks/models/write-keras-mobilenet.js';
 import { MODEL_HOST_ENV, catalogueEntry } from '../../benchmarks/spec/model-catalogue.js';
+import { writeKeras2H5 } from '../support/keras-files.js';
 import { startModelHost, type ModelHost } from '../support/model-host.js';
 import { scaled } from '../support/machine-load.js';
 import { writeDigitFolder } from '../unit/datasets/image-folder-fixtures.js';
@@ -14,6 +17,7 @@ import { ROOT, cli, cliAsync, query, sandbox, type Sandbox } from './cli-helpers
  * `init --source <a model>` as a new user runs it, then `run` of the suite it wrote: every kind of brought model.
  */
 const box = sandbox();
+const MODEL = 'imagenet/mobilenet-v1-0.25-128';
 const digits = join(box.dir, 'digits');
 
 /** The CLI in a child process, without blocking this one (which serves the model host). */
@@ -54,9 +58,11 @@ const hostRoot = join(box.dir, 'host');
 
 beforeAll(async () => {
   await writeDigitFolder(digits, [3, 5, 8], 12);
-  // the catalogue's host, served from here: MobileNetV2 0.35 in Teachable Machine's layout, random weights
+  // the catalogue's host, served from here: its smallest model (MobileNetV1 0.25 at 128×128) in tfjs-models' layout,
+  // random weights. (MobileNetV2 at 224×224 is tested without training in test/unit/models/catalogue.test.ts: its
+  // training step on wasm fails in the Tile kernel of the batch-norm gradient, see docs/pretrained-models.md.)
   await selectBackend('wasm');
-  writeCatalogueFixture(hostRoot, catalogueEntry('imagenet/mobilenet-v2-0.35')!, 5);
+  writeCatalogueFixture(hostRoot, catalogueEntry(MODEL)!, 5);
   host = await startModelHost(hostRoot);
   box.env[MODEL_HOST_ENV] = host.url;
 });
@@ -100,17 +106,17 @@ describe('init --source with a brought model', () => {
   it('takes a catalogue name: downloads with a progress bar, records the weights, then works from the cache offline', async () => {
     const out = join(box.dir, 'catalogue.json');
     // asynchronously: the model host answers from this process
-    const init = await cliAsyncResult(box, ['init', digits, '--source', 'imagenet/mobilenet-v2-0.35', '--out', out]);
+    const init = await cliAsyncResult(box, ['init', digits, '--source', MODEL, '--out', out]);
     expect(init.status, init.stderr).toBe(0);
-    expect(init.stderr).toMatch(/downloading imagenet\/mobilenet-v2-0\.35 .* of 1\.6 MiB \| .*\/s \| ETA /);
+    expect(init.stderr).toMatch(/downloading imagenet\/mobilenet-v1-0\.25-128 .* of 1\.8 MiB \| .*\/s \| ETA /);
     expect(init.stdout).toMatch(
-      /source {8}model imagenet\/mobilenet-v2-0\.35, cut at layer "global_average_pooling2d", input 224×224×3, weights SHA-256 [0-9a-f]{64}/,
+      /source {8}model imagenet\/mobilenet-v1-0\.25-128, cut at layer "flatten", input 128×128×3, weights SHA-256 [0-9a-f]{64}/,
     );
     const spec = JSON.parse(readFileSync(out, 'utf8'));
     expect(spec.pretrainedModel).toMatchObject({
-      path: 'imagenet/mobilenet-v2-0.35',
-      cutLayer: 'global_average_pooling2d',
-      inputShape: [224, 224, 3],
+      path: MODEL,
+      cutLayer: 'flatten',
+      inputShape: [128, 128, 3],
     });
     expect(spec.pretrainedModel.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(spec.pixelScaling).toBe('[-1,1]');
@@ -119,7 +125,7 @@ describe('init --source with a brought model', () => {
 
     // no network: the cache serves
     await host.close();
-    const again = cli(box, ['init', digits, '--source', 'imagenet/mobilenet-v2-0.35', '--out', out, '--force']);
+    const again = cli(box, ['init', digits, '--source', MODEL, '--out', out, '--force']);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('downloading');
     expect(JSON.parse(readFileSync(out, 'utf8')).pretrainedModel.sha256).toBe(spec.pretrainedModel.sha256);
@@ -131,17 +137,17 @@ describe('init --source with a brought model', () => {
       'init',
       digits,
       '--source',
-      'imagenet/mobilenet-v2-0.35',
+      MODEL,
       '--out',
       refused,
     ]);
     expect(offline.status).toBe(1);
     expect(offline.stderr.trim().split('\n')).toHaveLength(1);
     expect(offline.stderr).toContain(
-      `cannot download imagenet/mobilenet-v2-0.35 from ${host.url}/teachable-machine-models/`,
+      `cannot download ${MODEL} from ${host.url}/tfjs-models/tfjs/mobilenet_v1_0.25_128/model.json`,
     );
     expect(offline.stderr).toContain(
-      join(empty.dir, 'cache', 'catalogue', 'imagenet', 'mobilenet-v2-0.35', 'download'),
+      join(empty.dir, 'cache', 'catalogue', 'imagenet', 'mobilenet-v1-0.25-128', 'download'),
     );
     expect(offline.stderr).toContain('--model-dir');
     expect(existsSync(refused)).toBe(false);
@@ -158,5 +164,29 @@ describe('init --source with a brought model', () => {
     expect(readFileSync(join(box.dir, 'report.md'), 'utf8')).toContain(
       `weights SHA-256 ${spec.pretrainedModel.sha256}`,
     );
+  });
+
+  it('takes a Keras 2 .h5 file written in the Keras layout, and run trains every approach on it', async () => {
+    const model = buildKerasMobilenetV2({ alpha: 0.35, inputSize: 32, classes: 10, seed: 6 });
+    calibrateBatchNorm(model, 32, 6, 8);
+    const file = join(box.dir, 'mobilenet_v2.h5');
+    await writeKeras2H5(file, model);
+    model.dispose();
+    const out = join(box.dir, 'h5.json');
+    const init = cli(box, ['init', digits, '--source', file, '--out', out]);
+    expect(init.status, init.stderr).toBe(0);
+    const spec = JSON.parse(readFileSync(out, 'utf8'));
+    expect(spec.pretrainedModel).toMatchObject({
+      path: 'mobilenet_v2.h5',
+      cutLayer: 'global_average_pooling2d',
+      inputShape: [32, 32, 3],
+    });
+    const run = cli(box, ['run', trimmedSuite(out, join(box.dir, 'h5-short.json')), '--workers', '1']);
+    expect(run.status, run.stderr).toBe(0);
+    const trials = query<{ status: string }>(
+      box.db,
+      `SELECT status FROM trials WHERE suite_id = (SELECT MAX(id) FROM suites)`,
+    );
+    expect(trials.map((t) => t.status)).toEqual(['done', 'done', 'done', 'done']);
   });
 });

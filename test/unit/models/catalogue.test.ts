@@ -7,11 +7,15 @@ import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 import { UserError } from '../../../benchmarks/errors.js';
 import { downloadFile } from '../../../benchmarks/models/download.js';
 import { loadModel } from '../../../benchmarks/models/model-io.js';
-import { catalogueDownloadDir, prepareModel } from '../../../benchmarks/models/model-source.js';
+import { catalogueDownloadDir, prepareModel, prepareSuiteModels } from '../../../benchmarks/models/model-source.js';
+import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
+import { checkSuite } from '../../../benchmarks/train/check-suite.js';
 import { writeCatalogueFixture } from '../../../benchmarks/models/write-catalogue-fixture.js';
 import { CATALOGUE, MODEL_HOST_ENV, catalogueEntry, catalogueUrl } from '../../../benchmarks/spec/model-catalogue.js';
 import { startModelHost, type ModelHost } from '../../support/model-host.js';
 
+/** Debian's dataset-fashion-mnist, which the built-in imagenet-fashion suite reads. */
+const FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
 const V2 = catalogueEntry('imagenet/mobilenet-v2-0.35')!;
 const V1 = catalogueEntry('imagenet/mobilenet-v1-0.25-128')!;
 
@@ -186,4 +190,27 @@ describe('a catalogue model on first use', () => {
       await host.close();
     }
   });
+
+  // needs Debian's dataset-fashion-mnist (installed here); with CI=true a missing one fails
+  it.skipIf(!existsSync(FASHION) && process.env.CI !== 'true')(
+    'the built-in imagenet-fashion suite gets its model from the host, records its weights and passes its checks',
+    async () => {
+      const host = await startModelHost(root);
+      useHost(host);
+      try {
+        const suite = loadSuite({ kind: 'builtin', name: 'imagenet-fashion' });
+        expect(suite.spec.pretrainedModel?.sha256).toBeUndefined();
+        const { spec, prepared } = await prepareSuiteModels(suite.spec, suite.baseDir);
+        expect(spec.pretrainedModel?.sha256).toBe(prepared[0]!.sha256);
+        const summary = await checkSuite({
+          spec,
+          baseDir: suite.baseDir,
+          base: { path: prepared[0]!.path, cutLayer: spec.pretrainedModel!.cutLayer },
+        });
+        expect(summary.numClasses).toBe(10);
+      } finally {
+        await host.close();
+      }
+    },
+  );
 });

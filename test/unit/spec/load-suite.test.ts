@@ -49,6 +49,7 @@ describe('suite files', () => {
     expect(builtinSuiteNames()).toEqual([
       'debian-text',
       'fashion-folder',
+      'imagenet-fashion',
       'mnist-sources',
       'mnist-split',
       'mnist-to-fashion',
