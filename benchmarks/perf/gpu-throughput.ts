@@ -109,7 +109,8 @@ export async function measureGpuBackend(
 /** `cnn webgpu: 6 samples/s (3 steps of 64, software adapter: not a GPU figure)` */
 export function formatGpuThroughput(m: Extract<GpuMeasurement, { skipped: false }>): string {
   const label = m.software ? `, software adapter: not a GPU figure` : '';
-  const rate = m.samplesPerSecond < 10 ? m.samplesPerSecond.toFixed(1) : String(Math.round(m.samplesPerSecond));
+  const r = m.samplesPerSecond;
+  const rate = r < 1 ? r.toPrecision(2) : r < 10 ? r.toFixed(1) : String(Math.round(r));
   const steps = `${m.steps} ${m.steps === 1 ? 'step' : 'steps'} of ${m.batchSize}`;
   return `${m.label} ${m.backend}: ${rate} samples/s (${steps}${label})`;
 }
