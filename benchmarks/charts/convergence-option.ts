@@ -196,7 +196,8 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
         color: palette.muted,
         formatter: input.axis === 'epoch' ? undefined : secondsTick,
         hideOverlap: true,
-        showMaxLabel: false,
+        // the axis ends at the data's last point: label it, so the last epoch (or second) shown is the last one run
+        showMaxLabel: true,
       },
       splitLine: { show: false },
     })),

@@ -49,7 +49,10 @@ export function dataEfficiencyCaption(
   const fitted = fits?.fits.some((f) => f.kind === 'fitted')
     ? `; thin lines are the fitted learning curves, solid over the sizes run and dashed up to ${EXTRAPOLATION_FACTOR}× the largest size (an extrapolation)`
     : '';
-  const base = `Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded; dashed vertical lines mark crossover sizes${fitted}`;
+  const crossings = marks.some((m) => m.kind === 'crossover')
+    ? '; dashed vertical lines mark crossover sizes'
+    : '; no crossover line: no variant meets scratch above the smallest size run';
+  const base = `Mean test accuracy over seeds by training-set size (log scale), with the 95% interval shaded${crossings}${fitted}`;
   if (markedSize === null || arrows.length === 0)
     return `${base}. No data-multiplier arrow: at no size is a fine-tuning variant ahead of scratch by a multiplier read off scratch's curve.`;
   return `${base}; arrows show the data multipliers at ${formatSize(markedSize)} examples, the smallest size at which a fine-tuning variant is ahead of scratch by a multiplier read off scratch's curve (bounds and sizes where scratch is ahead get no arrow). An arrow goes from a variant's accuracy at N examples to the size where scratch's curve reaches it; ×k data = that size ÷ N.`;
