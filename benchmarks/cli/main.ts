@@ -22,6 +22,7 @@ import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-q
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
 import { registerInit } from './init.js';
+import { registerVectors } from './vectors.js';
 import { registerWorker } from './worker.js';
 import { ProgressDisplay } from './progress-display.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
@@ -204,6 +205,7 @@ export function buildProgram(): Command {
     });
 
   registerInit(program);
+  registerVectors(program);
   registerWorker(program, { db: dbOption, backend: backendOption, workers: workersOption });
 
   const runCommand = program
