@@ -29,6 +29,7 @@ import { registerInit } from './init.js';
 import { adaptHints, commandLine, detectInvocation } from './invocation.js';
 import { checkSuiteArgument } from './did-you-mean.js';
 import { listenError } from './listen-error.js';
+import { registerVectors } from './vectors.js';
 import { registerWorker } from './worker.js';
 import { ProgressDisplay } from './progress-display.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
@@ -294,6 +295,7 @@ export function buildProgram(): Command {
     });
 
   registerInit(program);
+  registerVectors(program);
   registerWorker(program, { db: dbOption, backend: backendOption, workers: workersOption });
 
   const runCommand = program

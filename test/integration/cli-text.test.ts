@@ -64,6 +64,49 @@ describe('transfer-bench on a text table', () => {
     expect(readFileSync(join(box.dir, 'report.md'), 'utf8')).toContain('text-cnn');
   });
 
+  it('vectors makes a text suite start from word vectors, and run trains every approach', () => {
+    const tickets = join(box.dir, 'tickets-v.csv');
+    writeFileSync(tickets, ticketTable(TICKET_TOPICS, 30, 3));
+    // a .vec file (fastText's text format): a header line, then a word and its 8 values per line
+    const words = [...new Set(Object.values(TICKET_TOPICS).flat())];
+    const vec = [
+      `${words.length} 8`,
+      ...words.map((w, i) => `${w} ${Array.from({ length: 8 }, (_, k) => Math.sin(i * 8 + k).toFixed(4)).join(' ')}`),
+    ];
+    writeFileSync(join(box.dir, 'words.vec'), vec.join('\n') + '\n');
+    const out = join(box.dir, 'tickets-v.json');
+    const init = cli(box, ['init', tickets, '--out', out, '--backend', 'wasm']);
+    expect(init.status, init.stderr).toBe(0);
+    const vectors = cli(box, ['vectors', out, join(box.dir, 'words.vec')]);
+    expect(vectors.status, vectors.stderr).toBe(0);
+    expect(vectors.stdout).toContain(`8 dimensions, ${words.length} of the`);
+    const spec = JSON.parse(readFileSync(out, 'utf8'));
+    expect(spec.architecture.embeddingDim).toBe(8);
+    expect(spec.pretrainedModel).toEqual({ path: 'tickets-v-vectors/model.json', cutLayer: 'features' });
+    expect(spec.target.dataset.vocabulary).toBe('tickets-v-vectors/vocab.txt');
+    expect(spec.approaches.partial.trainFrom).toBe('conv_k3');
+    spec.sizes = spec.sizes.slice(0, 1);
+    spec.seeds = [0];
+    for (const settings of Object.values(spec.approaches) as { epochs: number; minSteps: number }[]) {
+      settings.epochs = 2;
+      settings.minSteps = 10;
+    }
+    writeFileSync(out, JSON.stringify(spec));
+    const run = cli(box, ['run', out, '--backend', 'wasm', '--workers', '1', '--db', join(box.dir, 'vectors.db')]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr + run.stdout).toMatch(/word vocabulary of \d+ from .*vocab\.txt/);
+    const trials = query<{ approach: string; status: string }>(
+      join(box.dir, 'vectors.db'),
+      'SELECT approach, status FROM trials',
+    );
+    expect(trials.map((t) => `${t.approach}:${t.status}`).sort()).toEqual([
+      'finetune:done',
+      'linear-probe:done',
+      'partial:done',
+      'scratch:done',
+    ]);
+  });
+
   it('refuses bad text files in one line naming the row and column', () => {
     const cases: [string, string | Buffer, RegExp][] = [
       [
