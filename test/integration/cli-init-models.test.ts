@@ -103,68 +103,75 @@ describe('init --source with a brought model', () => {
     expect(new Set(trials.map((t) => t.status))).toEqual(new Set(['done']));
   });
 
-  it('takes a catalogue name: downloads with a progress bar, records the weights, then works from the cache offline', async () => {
-    const out = join(box.dir, 'catalogue.json');
-    // asynchronously: the model host answers from this process
-    const init = await cliAsyncResult(box, ['init', digits, '--source', MODEL, '--out', out]);
-    expect(init.status, init.stderr).toBe(0);
-    expect(init.stderr).toMatch(/downloading imagenet\/mobilenet-v1-0\.25-128 .* of 1\.8 MiB \| .*\/s \| ETA /);
-    expect(init.stdout).toMatch(
-      /source {8}model imagenet\/mobilenet-v1-0\.25-128, cut at layer "flatten", input 128×128×3, weights SHA-256 [0-9a-f]{64}/,
-    );
-    const spec = JSON.parse(readFileSync(out, 'utf8'));
-    expect(spec.pretrainedModel).toMatchObject({
-      path: MODEL,
-      cutLayer: 'flatten',
-      inputShape: [128, 128, 3],
-    });
-    expect(spec.pretrainedModel.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(spec.pixelScaling).toBe('[-1,1]');
-    // the digits stay 28×28 grayscale: fitted to the model's input as they are trained on
-    expect(spec.target.dataset).toMatchObject({ imageSize: [28, 28], channels: 1 });
+  it(
+    'takes a catalogue name: downloads with a progress bar, records the weights, then works from the cache offline',
+    async () => {
+      const out = join(box.dir, 'catalogue.json');
+      // asynchronously: the model host answers from this process
+      const init = await cliAsyncResult(box, ['init', digits, '--source', MODEL, '--out', out]);
+      expect(init.status, init.stderr).toBe(0);
+      expect(init.stderr).toMatch(/downloading imagenet\/mobilenet-v1-0\.25-128 .* of 1\.8 MiB \| .*\/s \| ETA /);
+      expect(init.stdout).toMatch(
+        /source {8}model imagenet\/mobilenet-v1-0\.25-128, cut at layer "flatten", input 128×128×3, weights SHA-256 [0-9a-f]{64}/,
+      );
+      const spec = JSON.parse(readFileSync(out, 'utf8'));
+      expect(spec.pretrainedModel).toMatchObject({
+        path: MODEL,
+        cutLayer: 'flatten',
+        inputShape: [128, 128, 3],
+      });
+      expect(spec.pretrainedModel.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(spec.pixelScaling).toBe('[-1,1]');
+      // the digits stay 28×28 grayscale: fitted to the model's input as they are trained on
+      expect(spec.target.dataset).toMatchObject({ imageSize: [28, 28], channels: 1 });
 
-    // no network: the cache serves
-    await host.close();
-    const again = cli(box, ['init', digits, '--source', MODEL, '--out', out, '--force']);
-    expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).not.toContain('downloading');
-    expect(JSON.parse(readFileSync(out, 'utf8')).pretrainedModel.sha256).toBe(spec.pretrainedModel.sha256);
+      // no network: the cache serves
+      await host.close();
+      const again = cli(box, ['init', digits, '--source', MODEL, '--out', out, '--force']);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain('downloading');
+      expect(JSON.parse(readFileSync(out, 'utf8')).pretrainedModel.sha256).toBe(spec.pretrainedModel.sha256);
 
-    // no network and no cache: one line naming the URL, the cache folder and --model-dir; nothing written
-    const empty = sandbox();
-    const refused = join(empty.dir, 'refused.json');
-    const offline = cli({ ...empty, env: { ...empty.env, [MODEL_HOST_ENV]: host.url } }, [
-      'init',
-      digits,
-      '--source',
-      MODEL,
-      '--out',
-      refused,
-    ]);
-    expect(offline.status).toBe(1);
-    expect(offline.stderr.trim().split('\n')).toHaveLength(1);
-    expect(offline.stderr).toContain(
-      `cannot download ${MODEL} from ${host.url}/tfjs-models/tfjs/mobilenet_v1_0.25_128/model.json`,
-    );
-    expect(offline.stderr).toContain(
-      join(empty.dir, 'cache', 'catalogue', 'imagenet', 'mobilenet-v1-0.25-128', 'download'),
-    );
-    expect(offline.stderr).toContain('--model-dir');
-    expect(existsSync(refused)).toBe(false);
+      // no network and no cache: one line naming the URL, the cache folder and --model-dir; nothing written
+      const empty = sandbox();
+      const refused = join(empty.dir, 'refused.json');
+      const offline = cli({ ...empty, env: { ...empty.env, [MODEL_HOST_ENV]: host.url } }, [
+        'init',
+        digits,
+        '--source',
+        MODEL,
+        '--out',
+        refused,
+      ]);
+      expect(offline.status).toBe(1);
+      expect(offline.stderr.trim().split('\n')).toHaveLength(1);
+      expect(offline.stderr).toContain(
+        `cannot download ${MODEL} from ${host.url}/tfjs-models/tfjs/mobilenet_v1_0.25_128/model.json`,
+      );
+      expect(offline.stderr).toContain(
+        join(empty.dir, 'cache', 'catalogue', 'imagenet', 'mobilenet-v1-0.25-128', 'download'),
+      );
+      expect(offline.stderr).toContain('--model-dir');
+      expect(existsSync(refused)).toBe(false);
 
-    const run = cli(box, ['run', trimmedSuite(out, join(box.dir, 'catalogue-short.json')), '--workers', '1']);
-    expect(run.status, run.stderr).toBe(0);
-    const trials = query<{ approach: string; status: string }>(
-      box.db,
-      `SELECT approach, status FROM trials WHERE suite_id = (SELECT MAX(id) FROM suites)`,
-    );
-    expect(trials.map((t) => t.status)).toEqual(['done', 'done', 'done', 'done']);
-    const report = cli(box, ['report', 'latest', '--out', join(box.dir, 'report.md')]);
-    expect(report.status, report.stderr).toBe(0);
-    expect(readFileSync(join(box.dir, 'report.md'), 'utf8')).toContain(
-      `weights SHA-256 ${spec.pretrainedModel.sha256}`,
-    );
-  });
+      const run = cli(box, ['run', trimmedSuite(out, join(box.dir, 'catalogue-short.json')), '--workers', '1']);
+      expect(run.status, run.stderr).toBe(0);
+      const trials = query<{ approach: string; status: string }>(
+        box.db,
+        `SELECT approach, status FROM trials WHERE suite_id = (SELECT MAX(id) FROM suites)`,
+      );
+      expect(trials.map((t) => t.status)).toEqual(['done', 'done', 'done', 'done']);
+      const report = cli(box, ['report', 'latest', '--out', join(box.dir, 'report.md')]);
+      expect(report.status, report.stderr).toBe(0);
+      const text = readFileSync(join(box.dir, 'report.md'), 'utf8');
+      expect(text).toContain(`weights SHA-256 ${spec.pretrainedModel.sha256}`);
+      expect(text).toContain(
+        "images fitted to the model's 128×128×3 input: resized from 28×28 to 128×128 (bilinear); grayscale repeated to the three channels of its RGB input; pixels scaled to [-1,1]",
+      );
+    },
+    // three inits (each measures throughput) and a run: longer than one test's default under load
+    scaled(900_000),
+  );
 
   it('takes a Keras 2 .h5 file written in the Keras layout, and run trains every approach on it', async () => {
     const model = buildKerasMobilenetV2({ alpha: 0.35, inputSize: 32, classes: 10, seed: 6 });
