@@ -31,6 +31,8 @@ export const ENGINE_LAYERS = {
   // the GPU workers: a browser page trains with train/; its host speaks the runner's worker protocol
   gpu: ['spec', 'backend', 'datasets', 'models', 'train', 'runner'],
   export: ['spec', 'analysis', 'store'],
+  // design/: the adaptive design of a suite, a pure function of its stored trials (analysis/'s tests and intervals)
+  design: ['spec', 'analysis', 'datasets'],
   report: ['spec', 'analysis', 'charts'],
   // distributed/: the progress the workers of a distributed run announce, passed on to the UI
   service: [
