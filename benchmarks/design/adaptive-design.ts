@@ -33,10 +33,8 @@ export interface AdaptiveSettings {
   maxSize: number;
   /** The arms to compare; scratch is the baseline every other arm is compared with. */
   arms: readonly DesignArm[];
-  /** The most seeds any size gets. */
-  seedCap: number;
-  /** Seeds are numbered from this one on (firstSeed, firstSeed + 1, ...). */
-  firstSeed?: number;
+  /** The seeds the design may use, in the order it takes them: their count is the most seeds any size gets. */
+  seeds: readonly number[];
   /** Stop once the trials cost this many seconds; null or absent: no budget. */
   budgetSeconds?: number | null;
   /** Within this much accuracy an approach counts as caught up (the report's crossover tolerance). */
@@ -76,11 +74,13 @@ export function fullGridSizes(minSize: number, maxSize: number): number[] {
 }
 
 export function checkSettings(settings: AdaptiveSettings): void {
-  const { minSize, maxSize, seedCap, arms } = settings;
+  const { minSize, maxSize, seeds, arms } = settings;
   if (!(Number.isInteger(minSize) && minSize > 0 && Number.isInteger(maxSize) && maxSize >= minSize))
     throw new RangeError(`the size range must be whole numbers with 0 < min ≤ max, got ${minSize}..${maxSize}`);
-  if (!(Number.isInteger(seedCap) && seedCap >= INITIAL_SEEDS))
-    throw new RangeError(`the seed cap must be a whole number of at least ${INITIAL_SEEDS}, got ${seedCap}`);
+  if (seeds.length < INITIAL_SEEDS || new Set(seeds).size !== seeds.length)
+    throw new RangeError(
+      `an adaptive design needs at least ${INITIAL_SEEDS} different seeds to pair and test, got ${seeds.length}`,
+    );
   if (!arms.some((a) => a.approach === 'scratch') || arms.length < 2)
     throw new RangeError('an adaptive design compares approaches with scratch: give scratch and at least one other');
 }
@@ -133,7 +133,7 @@ function verdictOf(
 export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTrial[]): DesignStep {
   checkSettings(settings);
   const tolerance = settings.tolerance ?? DEFAULT_TOLERANCE;
-  const firstSeed = settings.firstSeed ?? 0;
+  const seedCap = settings.seeds.length;
   // summed in increasing order, so that the same trials in another order give the same total to the last bit
   const spentSeconds = stored
     .map((t) => t.costSeconds ?? 0)
@@ -160,7 +160,7 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
     }
     if (added && !reasons.includes(reason)) reasons.push(reason);
   };
-  const seeds = (n: number) => Array.from({ length: n }, (_, i) => firstSeed + i);
+  const seeds = (n: number) => settings.seeds.slice(0, n);
 
   if (stored.length === 0) {
     const sizes = coarseSizes(settings.minSize, settings.maxSize);
@@ -182,8 +182,7 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
   const seedsAt = (size: number) => new Set(stored.filter((t) => t.trainSize === size).map((t) => t.seed));
   const nextSeed = (size: number): number | null => {
     const used = seedsAt(size);
-    if (used.size >= settings.seedCap) return null;
-    for (let s = firstSeed; ; s++) if (!used.has(s)) return s;
+    return settings.seeds.find((s) => !used.has(s)) ?? null;
   };
   const unsettled: string[] = [];
   const settled: string[] = [];
@@ -226,12 +225,12 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
     // seeds: differences near the significance boundary
     for (const { trainSize, difference: d } of e.differences) {
       if (d.pValue === null || d.adjustedP === null) continue;
-      const reason = nearBoundary(d, tolerance, settings.seedCap);
+      const reason = nearBoundary(d, tolerance, seedCap);
       if (!reason) continue;
       const seed = nextSeed(trainSize);
       const what = `${label(e.arm)} at ${formatSize(trainSize)}: ${signedPoints(d.difference)} points, p=${formatP(d.adjustedP)} (Holm)`;
       if (seed === null) {
-        unsettled.push(`${what} ${reason}, but the seed cap (${settings.seedCap}) is reached`);
+        unsettled.push(`${what} ${reason}, but the seed cap (${seedCap}) is reached`);
         continue;
       }
       add(trainSize, seed, `seed ${seed} at ${formatSize(trainSize)}: ${what} ${reason}`);
@@ -252,7 +251,7 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
       }
       if (!any)
         unsettled.push(
-          `the ${label(e.arm)} crossover is stable in only ${formatPercent(e.stability)} of resamples, but the seed cap (${settings.seedCap}) is reached`,
+          `the ${label(e.arm)} crossover is stable in only ${formatPercent(e.stability)} of resamples, but the seed cap (${seedCap}) is reached`,
         );
     } else if (!refining) {
       settled.push(

@@ -62,10 +62,10 @@ const CROSSOVER_TRUTH: Truth = {
 };
 const TRUE_CROSSOVER = 900;
 const ARMS = [{ approach: 'scratch' as const }, { approach: 'finetune' as const }];
-const SETTINGS: AdaptiveSettings = { minSize: 20, maxSize: 5000, arms: ARMS, seedCap: 6 };
+const SETTINGS: AdaptiveSettings = { minSize: 20, maxSize: 5000, arms: ARMS, seeds: [0, 1, 2, 3, 4, 5] };
 
 function fullGridTrials(settings: AdaptiveSettings): number {
-  return fullGridSizes(settings.minSize, settings.maxSize).length * settings.seedCap * settings.arms.length;
+  return fullGridSizes(settings.minSize, settings.maxSize).length * settings.seeds.length * settings.arms.length;
 }
 
 describe('adaptive design', () => {
@@ -112,7 +112,7 @@ describe('adaptive design', () => {
       secondsPerExample: 0.01,
     };
     const clear: Truth = { ...near, curves: { scratch: () => 0.6, finetune: () => 0.9 }, trialNoise: 0.002 };
-    const settings: AdaptiveSettings = { ...SETTINGS, minSize: 100, maxSize: 400, seedCap: 8 };
+    const settings: AdaptiveSettings = { ...SETTINGS, minSize: 100, maxSize: 400, seeds: [0, 1, 2, 3, 4, 5, 6, 7] };
     const seedReasons = (truth: Truth) =>
       runDesign(settings, truth)
         .steps.flatMap((s) => (s.kind === 'add' ? s.reasons : []))
@@ -187,8 +187,8 @@ describe('adaptive design', () => {
     expect(resumed.length).toBe(stored.length);
   });
 
-  it('refuses settings without scratch or with a seed cap below two', () => {
+  it('refuses settings without scratch or with fewer than two seeds', () => {
     expect(() => nextRound({ ...SETTINGS, arms: [{ approach: 'finetune' }] }, [])).toThrow(/scratch/);
-    expect(() => nextRound({ ...SETTINGS, seedCap: 1 }, [])).toThrow(/seed cap/);
+    expect(() => nextRound({ ...SETTINGS, seeds: [4] }, [])).toThrow(/at least 2 different seeds/);
   });
 });
