@@ -34,7 +34,7 @@ export const ENGINE_LAYERS = {
   export: ['spec', 'analysis', 'store'],
   // design/: the adaptive design of a suite, a pure function of its stored trials (analysis/'s tests and intervals)
   design: ['spec', 'analysis', 'datasets'],
-  report: ['spec', 'analysis', 'charts'],
+  report: ['spec', 'analysis', 'charts', 'design'],
   // distributed/: the progress the workers of a distributed run announce, passed on to the UI
   service: [
     'spec',

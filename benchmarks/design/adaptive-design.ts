@@ -215,7 +215,9 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
       const va = verdictOf(a.difference, tolerance);
       const vb = verdictOf(b.difference, tolerance);
       const bracket = { low: a.trainSize, high: b.trainSize };
-      if (va === vb || !splittable(bracket)) continue;
+      // a verdict still near the significance boundary gets seeds first (below); split only between settled verdicts
+      const open = (d: typeof a.difference) => d.pValue !== null && nearBoundary(d, tolerance, seedCap) !== null;
+      if (va === vb || !splittable(bracket) || open(a.difference) || open(b.difference)) continue;
       refining = true;
       newSize(
         middle(bracket),

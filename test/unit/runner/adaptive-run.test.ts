@@ -13,6 +13,8 @@ import { openDb } from '../../../benchmarks/store/open-db.js';
 import { SqliteStore } from '../../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE } from '../../integration/cli-helpers.js';
 import { scaled } from '../../support/machine-load.js';
+import { designSection } from '../../../benchmarks/report/design-section.js';
+import { renderMarkdown } from '../../../benchmarks/report/document.js';
 import { fakeWorkers, okResult, type FakeWorkers } from './fake-worker.js';
 
 const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
@@ -99,6 +101,14 @@ describe('adaptive suite run (fake workers)', () => {
       rounds.flatMap((r) => r.notices ?? []).some((n) => /size \d+ added: the fine-tuning\/scratch crossover/.test(n)),
     ).toBe(true);
     expect(rounds.at(-1)!.notices!.at(-1)).toMatch(/^design stopped: (settled|stopped at the seed cap)/);
+    const section = designSection(await store.requireSuite(run.suiteId), trials);
+    const table = section.find((b) => b.kind === 'table');
+    expect(table?.kind === 'table' && table.rows.length).toBe(rounds.length - 1);
+    const text = renderMarkdown({ title: 'design', blocks: section });
+    expect(text).toContain('How this suite was designed');
+    expect(text).toMatch(/The design stopped after round \d+: (settled|stopped at the seed cap)/);
+    expect(text).toMatch(new RegExp(`this suite ran \\d+% of them`));
+    console.log(text);
     console.log(
       `adaptive run (fake workers): ${trials.length} trials in ${rounds.length - 1} rounds; ${rounds.at(-1)!.notices!.at(-1)}`,
     );
