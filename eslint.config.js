@@ -27,14 +27,18 @@ export const ENGINE_LAYERS = {
   charts: ['spec', 'analysis'],
   train: ['spec', 'backend', 'datasets', 'models'],
   builder: ['spec', 'backend', 'datasets', 'models', 'train'],
-  runner: ['spec', 'backend', 'datasets', 'models', 'train', 'store'],
+  // design/: an adaptive suite's next round
+  runner: ['spec', 'backend', 'datasets', 'models', 'train', 'store', 'design'],
   // the GPU workers: a browser page trains with train/; its host speaks the runner's worker protocol
   gpu: ['spec', 'backend', 'datasets', 'models', 'train', 'runner'],
   export: ['spec', 'analysis', 'store'],
-  report: ['spec', 'analysis', 'charts'],
+  // design/: the adaptive design of a suite, a pure function of its stored trials (analysis/'s tests and intervals)
+  design: ['spec', 'analysis', 'datasets'],
+  report: ['spec', 'analysis', 'charts', 'design'],
   // distributed/: the progress the workers of a distributed run announce, passed on to the UI
   service: [
     'spec',
+    'design',
     'backend',
     'datasets',
     'analysis',

@@ -18,7 +18,7 @@ import type { ComparedSuite, SuiteComparison } from './analysis/compare-suites.j
 import type { SizeComparison, Variant, VariantComparison } from './analysis/comparison.js';
 import type { Crossover } from './analysis/crossover.js';
 import type { DataMultiplier } from './analysis/data-multiplier.js';
-import { suiteSpec, type SuiteSpec } from './spec/suite-schema.js';
+import { adaptiveDesign, suiteSpec, type SuiteSpec } from './spec/suite-schema.js';
 
 /**
  * The one contract between the engine and any UI: the Electron IPC binding, the preload,
@@ -90,6 +90,8 @@ export const requestSchemas = {
     backend: z.enum(['auto', ...BACKENDS]).default('auto'),
     /** Checked against the machine's limit by the engine (runner/worker-limit.ts). */
     workers: z.number().int().positive().optional(),
+    /** Replaces the suite's `design` (`run --adaptive`): its trials are chosen round after round. */
+    design: adaptiveDesign.optional(),
   }),
   cancelSuite: suiteId,
   resumeSuite: z.strictObject({

@@ -14,7 +14,6 @@ import { writeFiles } from '../service/write-files.js';
 import { defaultDbPath } from '../paths.js';
 import { displayLocation, openStore } from '../store/open-store.js';
 import { SCHEMA_VERSION, describePlan } from '../store/schema-version.js';
-import { planTrials } from '../runner/suite-runner.js';
 import { checkWorkerCount } from '../runner/worker-limit.js';
 import { checkDataRoots } from '../service/data-roots.js';
 import { createEngineService, type EngineService } from '../service/engine-service.js';
@@ -32,6 +31,7 @@ import { listenError } from './listen-error.js';
 import { registerVectors } from './vectors.js';
 import { registerWorker } from './worker.js';
 import { ProgressDisplay } from './progress-display.js';
+import { adaptiveOptions } from './adaptive-options.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
 
 const positiveInt = (value: string): number => {
@@ -195,9 +195,10 @@ async function follow(
       notices = event.notices ?? [];
       void service.getSuite({ suiteId }).then(({ suite, trials }) => {
         display = new ProgressDisplay(suite.spec);
+        // the stored trials are the plan (an adaptive suite adds a round at a time)
         display.handle(
           event,
-          planTrials(suite.spec),
+          trials,
           trials.filter((t) => t.status !== 'pending'),
         );
         for (const queued of early.splice(0)) display.handle(queued, [], []);
@@ -305,7 +306,7 @@ export function buildProgram(): Command {
     .addOption(backendOption())
     .addOption(workersOption())
     .addOption(dbOption());
-  for (const option of distributedOptions()) runCommand.addOption(option);
+  for (const option of [...distributedOptions(), ...adaptiveOptions()]) runCommand.addOption(option);
   runCommand.action(
     async (
       suite: string,
@@ -316,8 +317,16 @@ export function buildProgram(): Command {
         distributed?: boolean;
         trialTimeout: number;
         retries: number;
+        adaptive?: boolean;
+        budget?: number;
       },
     ) => {
+      if (options.budget !== undefined && !options.adaptive) throw new UserError('--budget is for --adaptive runs');
+      const design = options.adaptive
+        ? { design: { kind: 'adaptive' as const, ...(options.budget ? { budgetSeconds: options.budget } : {}) } }
+        : {};
+      if (options.distributed && options.adaptive)
+        throw new UserError('--adaptive runs locally for now: its rounds are planned by the run that holds the suite');
       checkSuiteArgument(suite);
       await fetchBroughtModels(suite);
       await withSuiteRunner(options, async (runner, resumeHint) => {
@@ -327,6 +336,7 @@ export function buildProgram(): Command {
             source,
             backend: options.backend,
             ...(options.workers ? { workers: options.workers } : {}),
+            ...design,
           }),
         );
         await report(runner, end, resumeHint);

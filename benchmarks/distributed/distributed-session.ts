@@ -7,6 +7,7 @@ import { ownerLooksAlive } from '../runner/run-owner.js';
 import type { WorkerForker } from '../runner/worker-process.js';
 import type { SuiteSource } from '../contract.js';
 import { loadSuite } from '../spec/load-suite.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { Store } from '../store/store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
 import { BlobStore } from './blob-store.js';
@@ -89,11 +90,14 @@ export class DistributedSession {
 
   async startSuite(request: { source: SuiteSource; backend: BackendChoice }): Promise<{ suiteId: number }> {
     const suite = loadSuite(request.source);
+    refuseAdaptive(suite.spec);
     return this.track(await DistributedRun.start(this.options(request.backend), suite));
   }
 
   async resumeSuite(request: { suiteId: number; force: boolean; retryFailed: boolean }): Promise<{ suiteId: number }> {
-    const backend = (await this.shared.store.requireSuite(request.suiteId)).backendChoice;
+    const stored = await this.shared.store.requireSuite(request.suiteId);
+    refuseAdaptive(stored.spec);
+    const backend = stored.backendChoice;
     const run = await DistributedRun.resume(this.options(backend), request.suiteId, {
       force: request.force,
       retryFailed: request.retryFailed,
@@ -135,4 +139,12 @@ export class DistributedSession {
     for (const run of this.runs.values()) run.cancel();
     await Promise.allSettled([...this.runs.values()].map((run) => run.finished));
   }
+}
+
+/** An adaptive suite plans its rounds in the run that holds it: a distributed run does not do that (yet). */
+function refuseAdaptive(spec: SuiteSpec): void {
+  if (spec.design?.kind === 'adaptive')
+    throw new UserError(
+      'an adaptive suite ("design": "adaptive") runs locally for now: run it without --distributed (its rounds are planned by the run that holds it)',
+    );
 }

@@ -10,6 +10,7 @@ import { claimsSection } from './claims-section.js';
 import { sourcesSection } from './sources-section.js';
 import { fitSection } from './fit-section.js';
 import { tuningSection } from './tuning-section.js';
+import { designSection } from './design-section.js';
 import { renderHtml, renderMarkdown, type Block, type ReportDocument } from './document.js';
 import { question, setupItems } from './setup.js';
 import { approachSettingsTable, comparisonTable, summaryTable } from './tables.js';
@@ -110,6 +111,7 @@ export function buildReport(
     { kind: 'definitions', items: setupItems(suite, analysis, trials) },
     approachSettingsTable(suite.spec, analysis.approaches),
     ...tuningSection(analysis.tuning, analysis.protocols),
+    ...designSection(suite, trials),
     { kind: 'heading', level: 2, text: 'Summary' },
     summaryTable(analysis),
     { kind: 'heading', level: 2, text: 'Comparison with scratch' },

@@ -23,6 +23,7 @@ import { environmentInfo } from './environment.js';
 import { LiveWorker } from './live-worker.js';
 import { HEARTBEAT_MS, STALE_AFTER_MS, describeOwner, endRun, ownerLooksAlive, thisProcessOwner } from './run-owner.js';
 import { checkWorkerCount, workerCount } from './worker-limit.js';
+import { addNextRound, firstRound } from './adaptive-rounds.js';
 import type { WorkerForker } from './worker-process.js';
 
 /**
@@ -30,6 +31,8 @@ import type { WorkerForker } from './worker-process.js';
  * the first seed. In a suite with `sources`, each transfer approach runs once per source and scratch once.
  */
 export function planTrials(spec: SuiteSpec): TrialKey[] {
+  const adaptive = firstRound(spec);
+  if (adaptive) return adaptive;
   const arms = suiteArms(spec);
   return spec.seeds.flatMap((seed) =>
     spec.sizes.flatMap((trainSize) => arms.map((arm) => ({ ...arm, trainSize, seed }))),
@@ -221,7 +224,9 @@ export class SuiteRun {
     checkWorkerCount(options.workers);
     const unfinished = stored.trialsTotal - stored.trialsFinished;
     const failed = (await store.listTrials(suiteId)).filter((t) => t.status === 'failed').length;
-    if (unfinished === 0 && (failed === 0 || !resume.retryFailed) && stored.status !== 'running') {
+    // an adaptive suite stopped between rounds has its next round to plan: it is complete once its run ended `done`
+    const designOpen = stored.spec.design?.kind === 'adaptive' && stored.status !== 'done';
+    if (unfinished === 0 && (failed === 0 || !resume.retryFailed) && stored.status !== 'running' && !designOpen) {
       throw new UserError(
         `suite ${suiteId} is already complete: nothing to resume` +
           (failed > 0 ? ` (${failed} failed; to run them again: resume ${suiteId} --retry-failed)` : ''),
@@ -342,14 +347,17 @@ export class SuiteRun {
     let error: string | null = null;
     try {
       await this.pretrainAll();
-      const queue = all.filter((t) => t.status === 'pending');
-      const target = workerCount(this.options.workers, this.workers[0]!.backend.name, queue.length);
-      // A slot that cannot start a worker stops; the others keep draining the queue before the suite is failed.
-      const slots = await Promise.allSettled(Array.from({ length: target }, (_, slot) => this.drain(slot, queue)));
-      const broken = slots.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (this.stopReason) throw this.stopReason;
-      if (broken) throw broken.reason;
-      if (this.cancelled) status = 'cancelled';
+      // an adaptive suite (design/) gets its next round once a round is done, until its design stops
+      for (let queue = all.filter((t) => t.status === 'pending'); ;) {
+        const target = workerCount(this.options.workers, this.workers[0]!.backend.name, queue.length);
+        // A slot that cannot start a worker stops; the others keep draining the queue before the suite is failed.
+        const slots = await Promise.allSettled(Array.from({ length: target }, (_, slot) => this.drain(slot, queue)));
+        const broken = slots.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (this.stopReason) throw this.stopReason;
+        if (broken) throw broken.reason;
+        if (this.cancelled) status = 'cancelled';
+        if (this.cancelled || (queue = await this.nextDesignRound()).length === 0) break;
+      }
     } catch (failure) {
       const reason = this.stopReason ?? failure;
       status = this.cancelled && !this.stopReason ? 'cancelled' : 'failed';
@@ -370,6 +378,21 @@ export class SuiteRun {
     }
     onEvent({ type: 'suite-finished', suiteId, status, error });
     return status;
+  }
+
+  /**
+   * An adaptive suite's next round, added to the store (runner/adaptive-rounds.ts) and announced as a suite-started
+   * event with the new total and the reasons as notices; empty for a fixed grid and once the design stopped.
+   */
+  private async nextDesignRound(): Promise<TrialRecord[]> {
+    const { store, onEvent } = this.options;
+    const round = await addNextRound(store, this.suiteId, this.owner.token, this.suite.spec);
+    if (!round) return [];
+    const trials = await store.listTrials(this.suiteId);
+    const notices = round.step.kind === 'add' ? round.step.reasons : [`design stopped: ${round.step.reason}`];
+    const finished = trials.filter((t) => t.status !== 'pending').length;
+    onEvent({ type: 'suite-started', suiteId: this.suiteId, total: trials.length, finished, notices });
+    return round.added;
   }
 
   /**

@@ -2,6 +2,7 @@ import type { BuiltinSuiteInfo, ContractHandlers } from '../contract.js';
 import { BusyError, UserError } from '../errors.js';
 import { exportCsvFiles } from '../export/csv-export.js';
 import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-runner.js';
+import { withDesign } from '../design/suite-design.js';
 import type { RunEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
@@ -168,10 +169,11 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       await store.requireSuite(suiteId);
       return store.listEpochs(suiteId, trainSize);
     },
-    startSuite: async ({ source, backend, workers }) => {
+    startSuite: async ({ source, backend, workers, design }) => {
       const roots = options.dataRoots;
       const start = async () => {
-        const suite = roots ? loadSuiteUnderRoots(source, roots) : loadSuite(source);
+        const loaded = roots ? loadSuiteUnderRoots(source, roots) : loadSuite(source);
+        const suite = design ? { ...loaded, spec: withDesign(loaded.spec, design) } : loaded;
         return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
       };
       return admitted(() => (roots ? underRoots(roots, start) : start()));

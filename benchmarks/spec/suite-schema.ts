@@ -244,6 +244,15 @@ export const sourceSpec = z
     path: ['pretrain'],
   });
 
+/** `"design": { "kind": "adaptive", ... }`: see suiteSpec's `design`. */
+export const adaptiveDesign = z.strictObject({
+  kind: z.literal('adaptive'),
+  /** Stop once the trials have cost this many seconds (summed over trials); absent: no budget. */
+  budgetSeconds: z.number().positive().optional(),
+  /** Within this much accuracy an approach counts as caught up (default 0.01, one point). */
+  tolerance: z.number().gt(0).lt(1).optional(),
+});
+
 export const suiteSpec = z
   .strictObject({
     name: z
@@ -310,10 +319,21 @@ export const suiteSpec = z
     folds: z.number().int().min(2).max(20).default(5),
     /** Evaluate on the validation split every this many epochs, or as many as it takes to reach this many steps. */
     evalEverySteps: z.number().int().positive().default(25),
+    /**
+     * How the trials are chosen: absent, every size × seed × approach (a fixed grid); `adaptive`, round after round
+     * from the results so far (benchmarks/design/): `sizes` then gives the range (its first and last), `seeds` the
+     * seeds it may use in order (their count is the cap), and the run stops once the answer is settled or the budget
+     * (seconds of training, summed over trials) is spent.
+     */
+    design: adaptiveDesign.optional(),
   })
   .refine((s) => s.crossValidateBelow === 0 || s.sizes.every((size) => size >= s.folds), {
     message: 'every size needs at least as many examples as "folds" for the cross-validation at tiny sizes',
     path: ['folds'],
+  })
+  .refine((s) => s.design === undefined || (s.seeds.length >= 2 && s.approaches.scratch !== undefined), {
+    message: 'an adaptive design pairs every approach with scratch on at least two seeds: give "scratch" and 2+ seeds',
+    path: ['design'],
   })
   .refine((s) => !(s.pretrain && s.pretrainedModel), {
     message: 'give either "pretrain" or "pretrainedModel", not both',
@@ -343,6 +363,7 @@ export type PretrainedModelSpec = z.infer<typeof pretrainedModelSpec>;
 export type SourceSpec = z.infer<typeof sourceSpec>;
 export type SuiteSpec = z.infer<typeof suiteSpec>;
 export type SuiteSpecInput = z.input<typeof suiteSpec>;
+export type AdaptiveDesignSpec = z.infer<typeof adaptiveDesign>;
 /** The architectures named by a string. */
 export type Architecture = z.infer<typeof layerStackArchitecture>;
 /** An architecture as a suite gives it: a name, or an object with its settings. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSuiteEnded, type EnvironmentInfo, type EpochRecord, type EpochRow, type PretrainRecord } from '../domain.js';
-import type { TrialRecord, TrialResult } from '../domain.js';
+import type { TrialKey, TrialRecord, TrialResult } from '../domain.js';
 import type { Params } from './sql-dialect.js';
 import { EPOCHS_PER_INSERT, SQL, insertEpochsSql } from './statements.js';
 import {
@@ -162,6 +162,23 @@ function* resetUnfinishedTrials(suiteId: number, token: string, retryFailed: boo
   yield* changes(SQL.resetUnfinished, params);
 }
 
+function* addTrials(suiteId: number, token: string, keys: readonly TrialKey[]): Work<number[]> {
+  if ((yield* lockedSuite(suiteId))?.owner?.token !== token) {
+    throw new SuiteNotOwnedError(`suite ${suiteId} is not held by this run`);
+  }
+  const before = new Set((yield* rows<TrialRow>(SQL.trialsOfSuite, { suiteId })).map((r) => r.id));
+  for (const key of keys) {
+    yield* changes(SQL.insertTrial, {
+      suiteId,
+      approach: approachColumn(key),
+      trainSize: key.trainSize,
+      seed: key.seed,
+    });
+  }
+  const after = (yield* rows<TrialRow>(SQL.trialsOfSuite, { suiteId })).map((r) => r.id);
+  return after.filter((id) => !before.has(id));
+}
+
 function epochParams(trialId: number, epochs: readonly EpochRecord[]): Params {
   const params: Record<string, number | null> = { trialId };
   epochs.forEach((e, i) => {
@@ -304,6 +321,11 @@ export class SqlStore implements Store {
 
   async resetUnfinishedTrials(suiteId: number, token: string, options: { retryFailed?: boolean } = {}): Promise<void> {
     await this.db.atomic(resetUnfinishedTrials(suiteId, token, options.retryFailed ?? false));
+  }
+
+  async addTrials(suiteId: number, token: string, keys: readonly TrialKey[]): Promise<TrialRecord[]> {
+    const ids = new Set(await this.db.atomic(addTrials(suiteId, token, keys)));
+    return (await this.listTrials(suiteId)).filter((t) => ids.has(t.id));
   }
 
   async finishTrial(id: number, token: string, result: TrialResult): Promise<void> {

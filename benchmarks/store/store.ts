@@ -201,6 +201,13 @@ export interface Store {
   resetUnfinishedTrials(suiteId: number, token: string, options?: { retryFailed?: boolean }): Promise<void>;
 
   /**
+   * Adds pending trials to a suite, in the order given (an adaptive suite's next round), for the run `token` that holds
+   * it (SuiteNotOwnedError otherwise, nothing added); returns the stored trials it added. A key the suite already has
+   * is refused with an Error and nothing is added.
+   */
+  addTrials(suiteId: number, token: string, keys: readonly TrialKey[]): Promise<TrialRecord[]>;
+
+  /**
    * Writes a trial's result and its whole curve in one transaction, once: only while the trial is `running` for
    * the run `token`. Otherwise (finished already, or taken by another run) rejects with TrialNotRunningError and
    * writes nothing; of two writers racing on one trial exactly one succeeds. A storage error (e.g. a full disk)

@@ -166,6 +166,32 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       expect((await store.requireSuite(id)).trialsFinished).toBe(1);
     });
 
+    it('adds trials to a suite for the run that holds it, in order, and refuses a key it already has', async () => {
+      const store = await freshStore();
+      const id = await createQuick(store);
+      const before = await store.listTrials(id);
+      const added = await store.addTrials(id, 'run-1', [
+        { approach: 'scratch', trainSize: 77, seed: 9 },
+        { approach: 'finetune', trainSize: 77, seed: 9 },
+      ]);
+      expect(added.map((t) => [t.approach, t.trainSize, t.seed, t.status])).toEqual([
+        ['scratch', 77, 9, 'pending'],
+        ['finetune', 77, 9, 'pending'],
+      ]);
+      expect((await store.requireSuite(id)).trialsTotal).toBe(before.length + 2);
+      await expect(store.addTrials(id, 'run-2', [{ approach: 'scratch', trainSize: 78, seed: 9 }])).rejects.toThrow(
+        /not held by this run/,
+      );
+      const { approach, trainSize, seed } = before[0]!;
+      await expect(
+        store.addTrials(id, 'run-1', [
+          { approach: 'scratch', trainSize: 79, seed: 9 },
+          { approach, trainSize, seed },
+        ]),
+      ).rejects.toThrow();
+      expect((await store.listTrials(id)).length).toBe(before.length + 2);
+    });
+
     it('returns exactly the numbers and text it was given (doubles, large integers, JSON, timestamps)', async () => {
       const store = await freshStore();
       const id = await createQuick(store);
