@@ -4,6 +4,7 @@ import { FAMILY_ALPHA } from '../analysis/multiple-testing.js';
 import { approachLabel, formatP, formatPercent, formatPoints, formatSeconds, formatSize } from '../analysis/format.js';
 import {
   armKey,
+  trialKeyText,
   gatherEvidence,
   type Bracket,
   type DesignArm,
@@ -85,10 +86,6 @@ export function checkSettings(settings: AdaptiveSettings): void {
     throw new RangeError('an adaptive design compares approaches with scratch: give scratch and at least one other');
 }
 
-function keyOf(t: TrialKey): string {
-  return `${armKey(t)}|${t.trainSize}|${t.seed}`;
-}
-
 function label(arm: DesignArm): string {
   return `${approachLabel(arm)}/scratch`;
 }
@@ -147,15 +144,15 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
       reason: `budget spent: ${formatSeconds(spentSeconds)} of ${formatSeconds(budget)}`,
       spentSeconds,
     };
-  const have = new Set(stored.map(keyOf));
+  const have = new Set(stored.map(trialKeyText));
   const planned = new Map<string, PlannedTrial>();
   const reasons: string[] = [];
   const add = (trainSize: number, seed: number, reason: string) => {
     let added = false;
     for (const arm of settings.arms) {
       const key = { ...arm, trainSize, seed };
-      if (have.has(keyOf(key)) || planned.has(keyOf(key))) continue;
-      planned.set(keyOf(key), { ...key, reason });
+      if (have.has(trialKeyText(key)) || planned.has(trialKeyText(key))) continue;
+      planned.set(trialKeyText(key), { ...key, reason });
       added = true;
     }
     if (added && !reasons.includes(reason)) reasons.push(reason);

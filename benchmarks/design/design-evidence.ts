@@ -43,6 +43,11 @@ export function armKey(arm: DesignArm): string {
   return arm.source === undefined ? arm.approach : `${arm.approach}@${arm.source}`;
 }
 
+/** One trial's key as text ("finetune@src|160|2"), to tell trials apart. */
+export function trialKeyText(t: TrialKey): string {
+  return `${armKey(t)}|${t.trainSize}|${t.seed}`;
+}
+
 export function bracketKey(b: Bracket): string {
   return `${b.low ?? '-'}..${b.high ?? '-'}`;
 }

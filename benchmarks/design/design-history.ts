@@ -1,6 +1,5 @@
 import { nextRound, type AdaptiveSettings, type DesignStep, type PlannedTrial } from './adaptive-design.js';
-import { armKey, type DesignTrial } from './design-evidence.js';
-import type { TrialKey } from '../domain.js';
+import { trialKeyText, type DesignTrial } from './design-evidence.js';
 
 /** One round of a design as it happened: what it added and why, and what the suite had cost before it. */
 export interface DesignRound {
@@ -8,10 +7,6 @@ export interface DesignRound {
   step: DesignStep;
   /** Of the trials this round added, how many are stored (finished or failed); the rest are still to run. */
   stored: number;
-}
-
-function keyOf(t: TrialKey): string {
-  return `${armKey(t)}|${t.trainSize}|${t.seed}`;
 }
 
 /**
@@ -25,7 +20,7 @@ export function replayDesign(
   stored: readonly DesignTrial[],
   maxRounds = 100,
 ): DesignRound[] {
-  const byKey = new Map(stored.map((t) => [keyOf(t), t]));
+  const byKey = new Map(stored.map((t) => [trialKeyText(t), t]));
   const known: DesignTrial[] = [];
   const rounds: DesignRound[] = [];
   for (let round = 0; round < maxRounds; round++) {
@@ -34,7 +29,7 @@ export function replayDesign(
       rounds.push({ round, step, stored: 0 });
       break;
     }
-    const found = step.trials.map((t: PlannedTrial) => byKey.get(keyOf(t))).filter((t) => t !== undefined);
+    const found = step.trials.map((t: PlannedTrial) => byKey.get(trialKeyText(t))).filter((t) => t !== undefined);
     rounds.push({ round, step, stored: found.length });
     if (found.length < step.trials.length) break;
     known.push(...found);
@@ -46,6 +41,6 @@ export function replayDesign(
 export function pendingTrials(settings: AdaptiveSettings, stored: readonly DesignTrial[]): PlannedTrial[] {
   const last = replayDesign(settings, stored).at(-1);
   if (!last || last.step.kind === 'stop') return [];
-  const have = new Set(stored.map(keyOf));
-  return last.step.trials.filter((t) => !have.has(keyOf(t)));
+  const have = new Set(stored.map(trialKeyText));
+  return last.step.trials.filter((t) => !have.has(trialKeyText(t)));
 }
