@@ -296,7 +296,7 @@ describe('transfer-bench run / list / export', () => {
     expect(failed).toBeGreaterThan(0);
     expect(stderr.trim().split('\n').at(-1)).toMatch(
       new RegExp(
-        `^suite 1 finished with ${failed} of 6 trials failed \\(the first, .+\\); run them again with: transfer-bench resume 1 --retry-failed$`,
+        `^suite 1 finished with ${failed} of 6 trials failed \\(the first, .+\\); run them again with: (node bin/)?transfer-bench(\\.js)? resume 1 --retry-failed( --db \\S+)?$`,
       ),
     );
   });
