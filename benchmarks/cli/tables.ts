@@ -45,7 +45,10 @@ export function printSummaryTable(suite: SuiteRecord, trials: TrialRecord[]): vo
   console.log(`\nsuite ${suite.id} (${suite.name}): test accuracy %, mean (95% interval over seeds and the test set)`);
   printTable(
     ['size', ...arms.map(armLabel)],
-    suite.spec.sizes.map((size) => [String(size), ...arms.map((a) => cell(a, size))]),
+    // the sizes run (an adaptive suite runs sizes between those its spec lists)
+    [...new Set([...suite.spec.sizes, ...trials.map((t) => t.trainSize)])]
+      .sort((a, b) => a - b)
+      .map((size) => [String(size), ...arms.map((a) => cell(a, size))]),
   );
   const notDone = trials.filter((t) => t.status !== 'done');
   if (notDone.length > 0) {

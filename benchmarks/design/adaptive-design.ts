@@ -87,7 +87,8 @@ export function checkSettings(settings: AdaptiveSettings): void {
 }
 
 function label(arm: DesignArm): string {
-  return `${approachLabel(arm)}/scratch`;
+  // "the linear probe" → "linear probe": the reasons put their own article before it
+  return `${approachLabel(arm).replace(/^the /, '')}/scratch`;
 }
 
 function describeBracket(b: Bracket): string {

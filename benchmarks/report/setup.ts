@@ -65,8 +65,20 @@ export function setupItems(
       `${describeDataset(spec.target.dataset)}; ${spec.target.testPerClass} test examples per class, the same for every trial`,
     ],
     ['Architecture', describeArchitecture(spec.architecture)],
-    ['Training-set sizes', `${spec.sizes.map(formatSize).join(', ')} examples (validation split included)`],
-    ['Seeds', `${spec.seeds.join(', ')} (${plural(spec.seeds.length, 'seed')} per approach and size)`],
+    spec.design?.kind === 'adaptive'
+      ? [
+          'Training-set sizes',
+          `chosen by the adaptive design between ${formatSize(spec.sizes[0]!)} and ${formatSize(spec.sizes.at(-1)!)}: ${[
+            ...new Set(trials.map((t) => t.trainSize)),
+          ]
+            .sort((a, b) => a - b)
+            .map(formatSize)
+            .join(', ')} examples (validation split included)`,
+        ]
+      : ['Training-set sizes', `${spec.sizes.map(formatSize).join(', ')} examples (validation split included)`],
+    spec.design?.kind === 'adaptive'
+      ? ['Seeds', `${spec.seeds.join(', ')} (taken in this order, as many per size as the adaptive design chose)`]
+      : ['Seeds', `${spec.seeds.join(', ')} (${plural(spec.seeds.length, 'seed')} per approach and size)`],
     [
       'Validation',
       `${formatPercent(spec.validationFraction)} of each training subset, evaluated every ${spec.evalEverySteps} steps or more`,
