@@ -287,7 +287,7 @@ describe('setupIpc: the suite builder (New suite)', () => {
     await invoke(IPC_PICK_DATA_PATH_CHANNEL, win.eventFrom(), 'model');
     expect(fake.showOpenDialog.mock.calls[1]![1]).toMatchObject({
       properties: ['openFile'],
-      filters: [{ name: 'TensorFlow.js models', extensions: ['json'] }],
+      filters: [{ name: 'TensorFlow.js and Keras models', extensions: ['json', 'h5', 'keras'] }],
     });
     await draft({ target: '/home/me/photos', source: '/home/me/models/model.json' });
     expect(service.calls.map((call) => call.request)).toEqual([
