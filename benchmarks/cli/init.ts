@@ -38,8 +38,8 @@ const parseImageSize = (value: string): [number, number] => {
 /** What a user without a source can give `--source` to compare fine-tuning with training from scratch. */
 const NO_SOURCE_OPTIONS = [
   'To compare, run init again with --source and one of:',
-  '  a pretrained model:  --source imagenet/mobilenet-v2-0.35 (a catalogue name), or a model.json, .h5 or .keras file',
-  '                       (see docs/pretrained-models.md)',
+  '  a pretrained model:  --source <model.json> (or a Keras .h5/.keras file, or a catalogue name such as',
+  '                       imagenet/mobilenet-v2-0.35; see docs/pretrained-models.md)',
   '  related data:        --source <folder> (other classes, one subfolder each) or --source <file.csv>',
   '  your own classes:    move some class subfolders into another folder and give that as --source',
 ];
