@@ -89,7 +89,9 @@ describe.skipIf(!requireSystem('chromium'))('New suite with a text table in Chro
       .getByTestId('approach-enabled')
       .evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked));
     expect(enabled).toEqual([true, true, true, true]);
-    await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain('An upper bound');
+    await expect(app.page.getByTestId('estimate').textContent()).resolves.toContain(
+      'from every trial stopping early at its first chance to every trial using its whole budget',
+    );
     expect(Number(await app.page.getByTestId('estimate-seconds').getAttribute('data-seconds'))).toBeGreaterThan(0);
     await app.page.screenshot({ path: screenshotPath('new-suite-text'), fullPage: true });
     // the refused file of the first test answered 400; nothing else went wrong

@@ -166,8 +166,8 @@ describe('init --source with a brought model', () => {
       const text = readFileSync(join(box.dir, 'report.md'), 'utf8');
       expect(text).toContain(`weights SHA-256 ${spec.pretrainedModel.sha256}`);
       expect(text).toContain(
-        "images fitted to the model's 128×128×3 input: resized from 28×28 to 128×128 (bilinear); grayscale repeated to the three channels of its RGB input; pixels scaled to [-1,1]",
-      );
+        "images fitted to the model's 128×128×3 input: resized from 28×28 to 128×128 (bilinear); grayscale repeated to the three channels of its RGB input; pixels scaled to \\[-1,1\\]",
+      ); // (Markdown escapes the brackets)
     },
     // three inits (each measures throughput) and a run: longer than one test's default under load
     scaled(900_000),
