@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { TINY_SUITE, cli, cliAsync, query, sandbox } from './cli-helpers.js';
+import { scaled } from '../support/machine-load.js';
 
 type Row = Record<string, string>;
 const readCsv = (path: string): Row[] => parse(readFileSync(path, 'utf8'), { columns: true }) as Row[];
@@ -287,7 +288,8 @@ describe('transfer-bench run / list / export', () => {
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     // Once the first trial is done, the worker process dies mid-trial: that trial fails, the others run.
-    await expect.poll(() => /\[1\/6\]/.test(stderr), { interval: 100 }).toBe(true);
+    // (the first trial's training, not the load, sets the wait: two minutes, stretched by the load)
+    await expect.poll(() => /\[1\/6\]/.test(stderr), { interval: 100, timeout: scaled(120_000) }).toBe(true);
     const workers = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
     for (const pid of workers) process.kill(Number(pid), 'SIGKILL');
     expect(await exited).toBe(1);
