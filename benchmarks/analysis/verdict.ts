@@ -80,7 +80,9 @@ export function comparisonSentence(c: VariantComparison, tolerance: number): str
     const high = formatPoints(Math.max(...deficits));
     const by = low === high ? `by ${low} points` : `by ${low} to ${high} points`;
     const where =
-      compared.length === 1 ? `at the one size compared (${formatSize(first.trainSize)} examples)` : 'at every size run';
+      compared.length === 1
+        ? `at the one size compared (${formatSize(first.trainSize)} examples)`
+        : 'at every size run';
     return `${capitalised(label)} trails scratch ${where}, ${by}: with ${formatSize(first.trainSize)} examples it ${differencePhrase(first)!}; ${crossoverWording(c, tolerance)}.`;
   }
   const parts = [

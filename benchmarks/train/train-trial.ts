@@ -4,7 +4,15 @@ import type { LabelledImages } from '../datasets/labelled-images.js';
 import { fitScaling } from '../datasets/standardise.js';
 import { trainingSubset } from '../datasets/training-subset.js';
 import { deriveSeed } from '../datasets/seeded-random.js';
-import type { BackendName, EpochRecord, LearningRateCandidate, LiveEpochRecord, TrainingRun, TrialProtocol, TrialResult } from '../domain.js';
+import type {
+  BackendName,
+  EpochRecord,
+  LearningRateCandidate,
+  LiveEpochRecord,
+  TrainingRun,
+  TrialProtocol,
+  TrialResult,
+} from '../domain.js';
 import { errorMessage } from '../errors.js';
 import { countParams, estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { architectureInputShape } from '../models/architectures.js';

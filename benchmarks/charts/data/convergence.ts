@@ -187,7 +187,10 @@ export function seriesFromRuns(
         }));
         const columns = options.axis === 'epoch' ? alignOnSharedX(curves) : alignByInterpolation(curves);
         const range = curveRange(metric);
-        const points = columns.map((c) => ({ x: c.x, ...summarize(c.values, options.band, range, { accuracy: metric === 'accuracy' }) }));
+        const points = columns.map((c) => ({
+          x: c.x,
+          ...summarize(c.values, options.band, range, { accuracy: metric === 'accuracy' }),
+        }));
         if (points.length > 0) series.push({ ...arm, metric, split, points });
       }
     }

@@ -75,7 +75,9 @@ describe('verdict phrases', () => {
     ];
     const c = variant('linear-probe', sizes, 0.01);
     const sentence = comparisonSentence(c, 0.01)!;
-    expect(sentence).toMatch(/^The linear probe trails scratch at every size run, by 8\.0 to 9\.3 points: with 10 examples it is 9\.3 ± [\d.]+ points behind scratch/);
+    expect(sentence).toMatch(
+      /^The linear probe trails scratch at every size run, by 8\.0 to 9\.3 points: with 10 examples it is 9\.3 ± [\d.]+ points behind scratch/,
+    );
     expect(sentence).not.toMatch(/crossover at/);
     expect(sentence).not.toMatch(/more data to match/);
     expect(sentence).toContain(crossoverWording(c, 0.01));
@@ -86,7 +88,11 @@ describe('verdict phrases', () => {
   });
 });
 
-function variant(approach: VariantComparison['approach'], sizes: SizeComparison[], tolerance: number): VariantComparison {
+function variant(
+  approach: VariantComparison['approach'],
+  sizes: SizeComparison[],
+  tolerance: number,
+): VariantComparison {
   const points = (side: 'variantMean' | 'scratchMean') =>
     sizes.filter((s) => s.scratchMean !== null).map((s) => ({ trainSize: s.trainSize, mean: s[side]! }));
   return {

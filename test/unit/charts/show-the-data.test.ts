@@ -116,7 +116,7 @@ describe('axes that hold the data', () => {
   });
 });
 
-describe("one training of a trial at a time (candidates, folds, the final fit)", () => {
+describe('one training of a trial at a time (candidates, folds, the final fit)', () => {
   const t = trialRecord({ approach: 'scratch', trainSize: 10, seed: 0, status: 'running' });
   const run = (index: number, fold: number, epoch: number, kind: TrainingRun['kind'] = 'fold'): TrainingRun => ({
     kind,
