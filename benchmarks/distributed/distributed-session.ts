@@ -8,7 +8,7 @@ import { SuiteRun, type RunnerOptions } from '../runner/suite-runner.js';
 import type { WorkerForker } from '../runner/worker-process.js';
 import type { SuiteSource } from '../contract.js';
 import { loadSuite } from '../spec/load-suite.js';
-import { withDesign } from '../design/suite-design.js';
+import { withDesign } from '../runner/adaptive-rounds.js';
 import type { AdaptiveDesignSpec } from '../spec/suite-schema.js';
 import type { Store } from '../store/store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';

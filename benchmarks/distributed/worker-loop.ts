@@ -432,6 +432,7 @@ export class DistributedWorker {
       this.options.log(`suite ${suite.id}: ${model} pretrained in ${(record.wallSeconds ?? 0).toFixed(1)} s`);
       await this.persist('complete the job', () => queue.complete(job.id));
     } finally {
+      endWatch();
       rmSync(outDir, { recursive: true, force: true });
     }
   }
