@@ -21,6 +21,7 @@ import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { builtinSuiteNames, loadSuite, suiteSourceFromArgument } from '../spec/load-suite.js';
 import { suiteSources } from '../spec/sources.js';
 import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
+import type { AdaptiveDesignSpec } from '../spec/suite-schema.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
 import { downloadBar } from './download-bar.js';
@@ -144,7 +145,12 @@ async function fetchBroughtModels(suite: string | undefined): Promise<void> {
 
 /** What runs a suite for `run` and `resume`: the engine service here, or a distributed session (--distributed). */
 type SuiteRunner = Followed & {
-  startSuite(request: { source: SuiteSource; backend: BackendChoice; workers?: number }): Promise<{ suiteId: number }>;
+  startSuite(request: {
+    source: SuiteSource;
+    backend: BackendChoice;
+    workers?: number;
+    design?: AdaptiveDesignSpec;
+  }): Promise<{ suiteId: number }>;
   resumeSuite(request: {
     suiteId: number;
     force: boolean;
@@ -329,8 +335,6 @@ export function buildProgram(): Command {
       const design = options.adaptive
         ? { design: { kind: 'adaptive' as const, ...(options.budget ? { budgetSeconds: options.budget } : {}) } }
         : {};
-      if (options.distributed && options.adaptive)
-        throw new UserError('--adaptive runs locally for now: its rounds are planned by the run that holds the suite');
       checkSuiteArgument(suite);
       await fetchBroughtModels(suite);
       await withSuiteRunner(options, async (runner, resumeHint) => {
