@@ -5,7 +5,14 @@ import type { BackendInfo } from '../backend/select-backend.js';
 import { loadTask } from '../datasets/load-dataset.js';
 import { loadSourceTask } from '../train/source-task.js';
 import { encodeTask } from '../datasets/task-file.js';
-import { FINISHED_TRIAL_STATUSES, type BackendChoice, type PretrainRecord, type RunEvent, type SuiteStatus, type TrialRecord } from '../domain.js';
+import {
+  FINISHED_TRIAL_STATUSES,
+  type BackendChoice,
+  type PretrainRecord,
+  type RunEvent,
+  type SuiteStatus,
+  type TrialRecord,
+} from '../domain.js';
 import { errorMessage } from '../errors.js';
 import { readModelArtifacts, writeModelArtifacts } from '../models/model-io.js';
 import { engineModelPath } from '../models/model-source.js';
@@ -201,7 +208,13 @@ export class QueueExecutor implements TrialExecutor {
       const named = source.plan.source === undefined ? {} : { source: source.plan.source };
       if (source.reused) {
         await run.recordPretrain(source.plan, source.reused);
-        run.emit({ type: 'pretrain-finished', suiteId, ...named, reused: true, wallSeconds: source.reused.wallSeconds });
+        run.emit({
+          type: 'pretrain-finished',
+          suiteId,
+          ...named,
+          reused: true,
+          wallSeconds: source.reused.wallSeconds,
+        });
       }
       if (source.pretrain) {
         const job = { kind: 'pretrain', suiteId, ...source.pretrain, runToken: run.owner.token, ...named } as const;
@@ -261,7 +274,14 @@ export class QueueExecutor implements TrialExecutor {
 
   private trialJob(run: RunContext, trial: TrialRecord, base: Base | null): TrialJobData {
     const { suiteId, owner } = run;
-    return { kind: 'trial', suiteId, trialId: trial.id, taskHash: this.suiteBlobs.taskHash, base, runToken: owner.token };
+    return {
+      kind: 'trial',
+      suiteId,
+      trialId: trial.id,
+      taskHash: this.suiteBlobs.taskHash,
+      base,
+      runToken: owner.token,
+    };
   }
 
   /** The source a trial starts from (in a suite with `sources`, scratch trials have the view without any). */
@@ -317,7 +337,12 @@ export class QueueExecutor implements TrialExecutor {
     for (const job of await queue.failedJobs(suiteId)) {
       const reason = failureMessage(job.output);
       if (job.data.kind === 'pretrain') return { error: `pretraining failed on the workers: ${reason}` };
-      await this.failTrial(run, job.id, job.data.trialId, `its job failed on the workers (${reason}) and ran out of attempts`);
+      await this.failTrial(
+        run,
+        job.id,
+        job.data.trialId,
+        `its job failed on the workers (${reason}) and ran out of attempts`,
+      );
       await queue.forget([job.id]);
     }
     const trials = await store.listTrials(suiteId);

@@ -124,7 +124,7 @@ export class SuiteRun {
     /** Lines about the data found by the check (e.g. skipped image files), reported with suite-started. */
     private readonly notices: string[] = [],
   ) {
-    const run = this;
+    const isStopping = (): boolean => this.stopping;
     this.context = {
       suiteId,
       suite,
@@ -137,7 +137,7 @@ export class SuiteRun {
       stop: (reason) => this.stop(reason),
       lose: () => this.lose(`suite ${suiteId} was taken over by another run; this run stopped`),
       get stopping() {
-        return run.stopping;
+        return isStopping();
       },
     };
   }

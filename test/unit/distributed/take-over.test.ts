@@ -144,7 +144,13 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
         owner: killedRun,
       });
       const { hash } = await shared.blobs.put(Buffer.from('the source task'));
-      const job = { kind: 'pretrain' as const, suiteId, cacheKey: 'killed-run-model', sourceHash: hash, runToken: killedRun.token };
+      const job = {
+        kind: 'pretrain' as const,
+        suiteId,
+        cacheKey: 'killed-run-model',
+        sourceHash: hash,
+        runToken: killedRun.token,
+      };
       await shared.queue.enqueue([job], { expireInSeconds: 3600, retryLimit: 2 });
       const remote = fakeWorkers({ pretrain: 'hang' });
       const w = await db.worker(remote, 1);

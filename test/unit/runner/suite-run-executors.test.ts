@@ -148,26 +148,31 @@ describe.each(executors)('SuiteRun over %s', (_name, make, available) => {
     }
   });
 
-  it.runIf(available)('an adaptive suite: rounds added after each round, ending with the trials the design chose', async () => {
-    const executor = await make();
-    try {
-      const fake = fakeWorkers({ writeModels: true, trial: (job) => ({ result: okResult(accuracy(job.key)) }) });
-      const { run, events } = await executor.start(adaptiveSuite, fake);
-      expect(await run.finished).toBe('done');
-      const trials = await (await executor.store()).listTrials(run.suiteId);
-      expect(trials.every((t) => t.status === 'done')).toBe(true);
-      expect(trials.map(keyText).sort()).toEqual(offlineDesign());
-      const rounds = events.filter((e) => e.type === 'suite-started');
-      expect(rounds.length).toBeGreaterThan(2);
-      expect(
-        rounds.flatMap((r) => r.notices ?? []).some((n) => /size \d+ added: the fine-tuning\/scratch crossover/.test(n)),
-      ).toBe(true);
-      expect(rounds.at(-1)!.notices!.at(-1)).toMatch(/^design stopped: /);
-      expect(fake.pretrainJobs).toHaveLength(1);
-    } finally {
-      await executor.close();
-    }
-  });
+  it.runIf(available)(
+    'an adaptive suite: rounds added after each round, ending with the trials the design chose',
+    async () => {
+      const executor = await make();
+      try {
+        const fake = fakeWorkers({ writeModels: true, trial: (job) => ({ result: okResult(accuracy(job.key)) }) });
+        const { run, events } = await executor.start(adaptiveSuite, fake);
+        expect(await run.finished).toBe('done');
+        const trials = await (await executor.store()).listTrials(run.suiteId);
+        expect(trials.every((t) => t.status === 'done')).toBe(true);
+        expect(trials.map(keyText).sort()).toEqual(offlineDesign());
+        const rounds = events.filter((e) => e.type === 'suite-started');
+        expect(rounds.length).toBeGreaterThan(2);
+        expect(
+          rounds
+            .flatMap((r) => r.notices ?? [])
+            .some((n) => /size \d+ added: the fine-tuning\/scratch crossover/.test(n)),
+        ).toBe(true);
+        expect(rounds.at(-1)!.notices!.at(-1)).toMatch(/^design stopped: /);
+        expect(fake.pretrainJobs).toHaveLength(1);
+      } finally {
+        await executor.close();
+      }
+    },
+  );
 
   it.runIf(available)('cancelled, it keeps finished trials; resume runs only the rest', async () => {
     const executor = await make();
@@ -193,30 +198,33 @@ describe.each(executors)('SuiteRun over %s', (_name, make, available) => {
     }
   });
 
-  it.runIf(available)('resume --force over a live run takes the suite; the run taken over stops and says why', async () => {
-    const executor = await make();
-    try {
-      let hang = true;
-      const fake = fakeWorkers({ trialMs: 20, trial: () => (hang ? 'hang' : { result: okResult(0.7) }) });
-      const first = await executor.start(SCRATCH_SUITE, fake);
-      const store = await executor.store();
-      await until('a trial to start', async () =>
-        (await store.listTrials(first.run.suiteId)).some((t) => t.status === 'running'),
-      );
-      hang = false;
-      const second = await executor.resume(first.run.suiteId, fake, { force: true });
-      expect(second.notices.join('\n')).toMatch(/looked alive .* taking it over/);
-      expect(await first.run.finished).toBe('cancelled');
-      expect(first.events.at(-1)).toMatchObject({
-        type: 'suite-finished',
-        status: 'cancelled',
-        error: expect.stringMatching(/taken over by another run/),
-      });
-      expect(await second.run.finished).toBe('done');
-      const trials = await store.listTrials(first.run.suiteId);
-      expect(trials.map((t) => t.status)).toEqual(trials.map(() => 'done'));
-    } finally {
-      await executor.close();
-    }
-  });
+  it.runIf(available)(
+    'resume --force over a live run takes the suite; the run taken over stops and says why',
+    async () => {
+      const executor = await make();
+      try {
+        let hang = true;
+        const fake = fakeWorkers({ trialMs: 20, trial: () => (hang ? 'hang' : { result: okResult(0.7) }) });
+        const first = await executor.start(SCRATCH_SUITE, fake);
+        const store = await executor.store();
+        await until('a trial to start', async () =>
+          (await store.listTrials(first.run.suiteId)).some((t) => t.status === 'running'),
+        );
+        hang = false;
+        const second = await executor.resume(first.run.suiteId, fake, { force: true });
+        expect(second.notices.join('\n')).toMatch(/looked alive .* taking it over/);
+        expect(await first.run.finished).toBe('cancelled');
+        expect(first.events.at(-1)).toMatchObject({
+          type: 'suite-finished',
+          status: 'cancelled',
+          error: expect.stringMatching(/taken over by another run/),
+        });
+        expect(await second.run.finished).toBe('done');
+        const trials = await store.listTrials(first.run.suiteId);
+        expect(trials.map((t) => t.status)).toEqual(trials.map(() => 'done'));
+      } finally {
+        await executor.close();
+      }
+    },
+  );
 });
