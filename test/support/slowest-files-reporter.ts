@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Reporter, TestModule } from 'vitest/node';
 import { SLOWDOWN_ENV } from './machine-load.js';
@@ -5,10 +6,28 @@ import { SLOWDOWN_ENV } from './machine-load.js';
 const SHOWN = 8;
 
 /**
+ * Set to a file path to have each file's wall and CPU time appended there as one JSON line when the file ends (to rank
+ * them all by CPU; a run stopped halfway still leaves the files it finished).
+ */
+export const COSTS_FILE_ENV = 'TRANSFER_BENCH_TEST_COSTS';
+
+/**
  * Lists, at the end of the run, the test files that took longest, with the CPU time each used (recorded by
  * file-cost.ts) and the total: the wall-clock times swing with the machine's load, the CPU times much less.
  */
 export default class SlowestFilesReporter implements Reporter {
+  onTestModuleEnd(module: TestModule): void {
+    const costsFile = process.env[COSTS_FILE_ENV];
+    if (!costsFile) return;
+    const cost = {
+      name: module.relativeModuleId,
+      seconds: module.diagnostic().duration / 1000,
+      cpu: module.meta().cpuSeconds ?? null,
+      ok: module.ok(),
+    };
+    appendFileSync(costsFile, `${JSON.stringify(cost)}\n`);
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const files = testModules
       .map((module) => ({
