@@ -4,8 +4,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backendMemory } from './wasm-assembler.js';
-import { watExports } from './wat-module.js';
+import { backendMemory, watExports } from './wat-module.js';
 
 export const TRAINING_KERNELS_MODULE = 'training-kernels';
 

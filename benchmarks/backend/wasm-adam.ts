@@ -4,7 +4,7 @@
  * tfjs's `AdamOptimizer` updates each variable with 14 element-wise kernels and 8 scalar tensors; for a small model
  * the cost is the engine's per-kernel bookkeeping rather than arithmetic (about 110 of the reference CNN's 270 kernel
  * calls per training step). `createAdam` returns an `AdamOptimizer` whose update, on wasm, is one pass over the
- * variable, its moments and its gradient on the wasm heap: a small WebAssembly function (wasm-adam-module.ts), or
+ * variable, its moments and its gradient on the wasm heap: a small WebAssembly function (`adam` in wat/scalar-kernels.wat), or
  * this module's JavaScript loop where the backend's memory cannot be reached. Each operation is rounded to float32 as
  * the stock ops round it (WebAssembly's f32 arithmetic; in JavaScript `Math.fround` of a double result, which is the
  * float32 result for +, −, ×, ÷ and √), so the weights it produces are the stock optimizer's, bit for bit. On other backends, and for other dtypes, the stock update runs. State,
@@ -13,9 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { instantiateAdamStep } from './wasm-adam-module.js';
-import type { AdamStep } from './wasm-adam-module.js';
-import { backendMemory } from './wasm-assembler.js';
+import { scalarKernels, type AdamStep } from './scalar-kernels.js';
 
 export const ADAM_UPDATE_KERNEL = 'TransferBenchAdamUpdate';
 
@@ -31,22 +29,9 @@ interface AdamUpdateAttrs {
 
 const f = Math.fround;
 
-/** The WebAssembly update on the backend's memory (instantiated once per memory), or null where it cannot run. */
-const onMemory = new WeakMap<object, AdamStep | null>();
-
+/** The WebAssembly update on the backend's memory, or null where it cannot run. */
 function adamStepFor(backend: BackendWasm): AdamStep | null {
-  const memory = backendMemory(backend);
-  if (memory === undefined) return null;
-  let step = onMemory.get(memory);
-  if (step === undefined) {
-    try {
-      step = instantiateAdamStep(memory);
-    } catch {
-      step = null; // an engine that refuses the module gets the JavaScript loop
-    }
-    onMemory.set(memory, step);
-  }
-  return step;
+  return scalarKernels(backend)?.adam ?? null;
 }
 
 /** Inputs value, m, v, gradient (float32, one shape); outputs the new value, m and v. */

@@ -8,7 +8,7 @@
  * hold this to. Inputs other than float32 go to the stock kernel.
  *
  * The common 2×2 stride-2 unpadded pool runs a small WebAssembly function without branches
- * (wasm-maxpool2x2-module.ts): the reference CNN's 64×26×26×16 input takes 1.2 ms of CPU instead of 2.4–2.7 ms in
+ * (`maxpool2x2_grad` in wat/scalar-kernels.wat): the reference CNN's 64×26×26×16 input takes 1.2 ms of CPU instead of 2.4–2.7 ms in
  * JavaScript, whose comparisons the processor mispredicts (measured under load, node, 40 repetitions). Other pools
  * run the JavaScript loop below.
  */
@@ -16,9 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { replaceWasmKernel } from './replace-wasm-kernel.js';
-import { backendMemory } from './wasm-assembler.js';
-import { instantiateMaxPool2x2Grad } from './wasm-maxpool2x2-module.js';
-import type { MaxPool2x2Grad } from './wasm-maxpool2x2-module.js';
+import { scalarKernels, type MaxPool2x2Grad } from './scalar-kernels.js';
 
 /**
  * Adds each output position's gradient `g` to the first maximum of its window in `x` (row-major order, the window
@@ -80,22 +78,9 @@ function isPlain2x2(info: tf.backend_util.Conv2DInfo): boolean {
   );
 }
 
-/** The backend's wasm memory and our 2×2 gradient function on it (instantiated once per memory). */
-const onMemory = new WeakMap<object, MaxPool2x2Grad | null>();
-
+/** Our 2×2 gradient function on the backend's memory, or null where it cannot run. */
 function maxPool2x2GradFor(backend: BackendWasm): MaxPool2x2Grad | null {
-  const memory = backendMemory(backend);
-  if (memory === undefined) return null;
-  let grad = onMemory.get(memory);
-  if (grad === undefined) {
-    try {
-      grad = instantiateMaxPool2x2Grad(memory);
-    } catch {
-      grad = null; // an engine that refuses the module gets the JavaScript loop
-    }
-    onMemory.set(memory, grad);
-  }
-  return grad;
+  return scalarKernels(backend)?.maxpool2x2_grad ?? null;
 }
 
 function memoryOffset(backend: BackendWasm, t: TensorInfo): number {

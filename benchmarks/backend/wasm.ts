@@ -5,6 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmAdam } from './wasm-adam.js';
 import { useFusedTrainingBatchNorm } from './wasm-batch-norm.js';
 import { registerWasmClipGradient } from './wasm-clip-gradient.js';
+import { SCALAR_KERNELS_MODULE } from './scalar-kernels.js';
 import { TRAINING_KERNELS_MODULE } from './training-kernels.js';
 import { loadWatModule } from './wat-module.js';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
@@ -53,6 +54,7 @@ export async function activateWasm(): Promise<void> {
   registerWasmSlice();
   useFusedTrainingBatchNorm();
   await loadWatModule(TRAINING_KERNELS_MODULE);
+  await loadWatModule(SCALAR_KERNELS_MODULE);
   // the gradient of an embedding look-up (text models)
   registerWasmSegmentSum();
   // Emscripten's Node glue adds process handlers that rethrow every uncaught exception and unhandled rejection from

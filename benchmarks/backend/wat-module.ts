@@ -89,3 +89,8 @@ export function watExports(name: string, memory: object): Record<string, unknown
   }
   return exports;
 }
+
+/** The `WebAssembly.Memory` of a tfjs-backend-wasm backend, or undefined where its module does not expose it. */
+export function backendMemory(backend: { wasm: unknown }): object | undefined {
+  return (backend.wasm as { asm?: { memory?: object } } | undefined)?.asm?.memory;
+}

@@ -39,7 +39,10 @@ describe('the wasm backend at 224×224 and at its memory limit', () => {
         const y = tf.oneHot(tf.tensor1d([3, 7], 'int32'), 10);
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const { value, grads } = tf.variableGrads(
-          () => tf.mean(tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)),
+          () =>
+            tf.mean(
+              tfl.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor),
+            ) as tf.Scalar,
           vars,
         );
         const squares = vars.map((v) => tf.sum(tf.square(grads[v.name]!)));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
-import { instantiateMaxPool2x2Grad } from '../../../benchmarks/backend/wasm-maxpool2x2-module.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SCALAR_KERNELS_MODULE, scalarKernelsOn } from '../../../benchmarks/backend/scalar-kernels.js';
+import { loadWatModule } from '../../../benchmarks/backend/wat-module.js';
 import { maxPoolGradInto } from '../../../benchmarks/backend/wasm-maxpool-gradient.js';
 
 /** `WebAssembly.Memory` (the project's TypeScript libraries do not declare WebAssembly). */
@@ -18,7 +19,12 @@ function values(n: number, seed: number): Float32Array {
   });
 }
 
+/** wat/scalar-kernels.wat's `maxpool2x2_grad` on a memory of its own, against the JavaScript rule it replaces. */
 describe('the 2×2 max-pool gradient WebAssembly function', () => {
+  beforeAll(async () => {
+    await loadWatModule(SCALAR_KERNELS_MODULE);
+  });
+
   for (const shape of [
     [2, 6, 8, 3],
     [3, 7, 9, 5],
@@ -35,7 +41,7 @@ describe('the 2×2 max-pool gradient WebAssembly function', () => {
       x.set(values(n, 1));
       g.set(values(m, 2).map((v, i) => (Number.isFinite(v) ? v + i / 8 : 1)));
       dx.fill(7); // every value a window covers is written; the rest (odd last row or column) stays
-      const grad = instantiateMaxPool2x2Grad(memory);
+      const grad = scalarKernelsOn(memory)!.maxpool2x2_grad;
       grad(0, n * 4, (n + m) * 4, shape[0], info.outHeight, info.outWidth, shape[1], shape[2], shape[3]);
       const expected = new Float32Array(n);
       maxPoolGradInto(expected, x, g, info);
