@@ -279,6 +279,7 @@ export const REQUEST_NAMES = Object.keys(requestSchemas) as RequestName[];
 export * from './contract-channels.js';
 /** How the UI names a suite's architecture, the same words as the CLI and the report. */
 export { describeArchitecture } from './spec/describe-architecture.js';
+export { describeInputFit, describePretrainedModel } from './spec/describe-pretrained.js';
 /** Named pretrained backbones a suite's source can be (the builder's picker lists them). */
 export { CATALOGUE_CHOICES, looksLikeCatalogueName } from './spec/model-catalogue.js';
 

@@ -53,6 +53,30 @@ export interface EpochRecord {
   elapsedSeconds: number;
 }
 
+/**
+ * An evaluation as live progress reports it (`trial-epoch`): a trial may train one model per learning-rate candidate,
+ * and per fold under cross-validation, then a final one; `run` says which, `epoch` then counts the whole trial's
+ * progress and `run.epoch` this training's own. Stored curves are the chosen training's alone and carry no `run`.
+ */
+export interface LiveEpochRecord extends EpochRecord {
+  run?: TrainingRun;
+}
+
+/** One of the trainings a trial runs to choose and fit its model (see LiveEpochRecord). */
+export interface TrainingRun {
+  /** A learning-rate candidate on the held-out split, one fold of a candidate, or the final fit on the whole subset. */
+  kind: 'candidate' | 'fold' | 'final';
+  /** 0-based, in the order the trial trains them. */
+  index: number;
+  /** The learning rate trained with; null for a candidate added by edge extension before it is known here. */
+  learningRate: number | null;
+  /** For `fold`: which fold is held out (1-based) and how many there are. */
+  fold?: number;
+  folds?: number;
+  /** Epochs completed in this training (1-based). */
+  epoch: number;
+}
+
 /** One learning rate a trial tried (an approach's `learningRate` may be a list), judged on validation loss only. */
 export interface LearningRateCandidate {
   learningRate: number;
@@ -131,7 +155,7 @@ export interface TrialKey {
 }
 
 /** One evaluation point of one trial's curve, with the trial it belongs to (what the store returns for curves). */
-export interface EpochRow extends TrialKey, EpochRecord {
+export interface EpochRow extends TrialKey, LiveEpochRecord {
   trialId: number;
 }
 
@@ -234,7 +258,7 @@ export type RunEvent =
     }
   | { type: 'pretrain-finished'; suiteId: number; source?: string; reused: boolean; wallSeconds: number | null }
   | { type: 'trial-started'; suiteId: number; trialId: number; key: TrialKey; maxEpochs: number }
-  | { type: 'trial-epoch'; suiteId: number; trialId: number; key: TrialKey; maxEpochs: number; record: EpochRecord }
+  | { type: 'trial-epoch'; suiteId: number; trialId: number; key: TrialKey; maxEpochs: number; record: LiveEpochRecord }
   | { type: 'trial-finished'; suiteId: number; trial: TrialRecord }
   | { type: 'suite-finished'; suiteId: number; status: SuiteStatus; error: string | null };
 

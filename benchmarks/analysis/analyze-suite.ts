@@ -20,7 +20,7 @@ import {
 } from './claims.js';
 import { buildCaveats, DEFAULT_WIDE_INTERVAL, incompleteGroups, type IncompleteGroup } from './caveats.js';
 import { testSetSize } from './accuracy-interval.js';
-import { accuraciesBySize, compareToScratch, VARIANTS, type VariantComparison } from './comparison.js';
+import { accuraciesBySizeAndSeed, compareToScratch, VARIANTS, type VariantComparison } from './comparison.js';
 import {
   costPerGroup,
   defaultTargetAccuracy,
@@ -306,11 +306,10 @@ function analyzeSources(
   const sourceResults: SourceResults[] = views.map((v) => ({
     source: v.source,
     accuracies: VARIANTS.flatMap((approach) =>
-      [...accuraciesBySize(viewOf(v.source).trials, approach)].map(([trainSize, values]) => ({
-        approach,
-        trainSize,
-        values,
-      })),
+      [...accuraciesBySizeAndSeed(viewOf(v.source).trials, approach)].map(([trainSize, bySeed]) => {
+        const seeds = [...bySeed.keys()].sort((a, b) => a - b);
+        return { approach, trainSize, seeds, values: seeds.map((seed) => bySeed.get(seed)!) };
+      }),
     ),
   }));
   const first = views[0]!.analysis;

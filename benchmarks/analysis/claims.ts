@@ -3,9 +3,8 @@ import type { SizeComparison, VariantComparison } from './comparison.js';
 import type { DataMultiplier } from './data-multiplier.js';
 import { sampleVariance } from './descriptive.js';
 import { FAMILY_ALPHA, holmAdjust } from './multiple-testing.js';
-import { MAX_SEEDS_ESTIMATE, pairedDifference, seedsToSettle } from './paired.js';
+import { MAX_SEEDS_ESTIMATE, pairBySeed, pairedDifference, seedsToSettle } from './paired.js';
 import { wilcoxonSignedRank, type SignedRankTest } from './wilcoxon.js';
-import { welchDifference } from './welch.js';
 import type { GroupCost, PretrainCost, TargetAccuracy, TimeToTarget } from './cost.js';
 import {
   APPROACH_LABELS,
@@ -98,7 +97,8 @@ export interface ClaimsInput {
 /** One source's transfer results, for the relevance claim. */
 export interface SourceResults {
   source: string;
-  accuracies: { approach: Exclude<Approach, 'scratch'>; trainSize: number; values: number[] }[];
+  /** Test accuracies of done trials per approach and size; `seeds[i]` is the seed `values[i]` came from. */
+  accuracies: { approach: Exclude<Approach, 'scratch'>; trainSize: number; values: number[]; seeds: number[] }[];
 }
 
 const EPSILON = 1e-9;
@@ -586,14 +586,18 @@ export function overfittingClaim(input: ClaimsInput): ClaimResult {
 /**
  * "The benefit depends on how relevant the pretrained model is": measured on a suite with several sources, each
  * against the one scratch baseline. At each size every source is represented by its best transfer approach there
- * (highest mean test accuracy); the claim holds at N when the best source is ahead of the worst by more than the
- * tolerance and the 95% Welch interval of that difference excludes 0 (seed noise alone does not make sources differ).
- * Where it stops holding, the choice of source no longer matters on this task.
+ * (highest mean test accuracy), and the best source is compared with the worst, paired by seed (a seed fixes the
+ * target's training subset, whatever the source): a paired t-test on the per-seed differences, its p-value multiplied
+ * by the number of source pairs (Bonferroni: the best and the worst are the most extreme of the k(k − 1)/2 pairs, so
+ * choosing them after the fact is paid for), then Holm's correction over the sizes compared. The claim holds at N when
+ * the best source is ahead by more than the tolerance and that corrected p-value is below 0.05; where a lead beyond the
+ * tolerance is not shown at any size the claim is "not shown" with the seeds that would settle it. Where it stops
+ * holding, the choice of source no longer matters on this task.
  */
 export function sourceRelevanceClaim(input: ClaimsInput): ClaimResult {
   const claim = 'The benefit depends on how relevant the pretrained model is to the task.';
   const measurement =
-    "The same target with transfer approaches from several sources, each against the one scratch baseline: at each size, the best source's best approach against the worst source's best approach (ahead by more than the tolerance, 95% Welch interval excluding 0).";
+    "The same target with transfer approaches from several sources, each against the one scratch baseline: at each size, the best source's best approach against the worst source's best approach on the same seeds (same training subsets): holds where the lead exceeds the tolerance and a paired t-test is significant after a Bonferroni factor for picking the best and worst of the sources and Holm's correction over the sizes.";
   if (input.sources.length < 2) {
     return result(
       'source-relevance',
@@ -607,32 +611,57 @@ export function sourceRelevanceClaim(input: ClaimsInput): ClaimResult {
   const scratch = new Map(
     input.accuracy.filter((g) => g.approach === 'scratch' && g.source === undefined).map((g) => [g.trainSize, g.mean]),
   );
+  const sourcePairs = (input.sources.length * (input.sources.length - 1)) / 2;
   const sizes = [...new Set(input.sources.flatMap((s) => s.accuracies.map((a) => a.trainSize)))].sort((a, b) => a - b);
-  const checks = sizes.flatMap((size): SizeCheck[] => {
+  const rows = sizes.flatMap((size) => {
     const best = input.sources.map((s) => {
       const here = s.accuracies.filter((a) => a.trainSize === size && a.values.length > 0);
       if (here.length === 0) return null;
       const top = here.reduce((a, b) => (meanOf(b.values) > meanOf(a.values) ? b : a));
-      return { source: s.source, approach: top.approach, values: top.values, mean: meanOf(top.values) };
+      const bySeed = new Map(top.seeds.map((seed, i) => [seed, top.values[i]!]));
+      return { source: s.source, approach: top.approach, bySeed, mean: meanOf(top.values) };
     });
-    if (best.some((b) => b === null) || best.length < 2) return [];
+    if (best.some((b) => b === null)) return [];
     const ranked = (best as NonNullable<(typeof best)[number]>[]).sort((a, b) => b.mean - a.mean);
     const first = ranked[0]!;
     const last = ranked[ranked.length - 1]!;
-    const difference = welchDifference(first.values, last.values);
+    const pairs = pairBySeed(first.bySeed, last.bySeed);
+    if (pairs.length === 0) return [];
+    const difference = pairedDifference(pairs);
+    const pSelected = difference.pValue === null ? null : Math.min(1, difference.pValue * sourcePairs);
+    return [{ size, first, last, difference, pSelected }];
+  });
+  const adjusted = holmAdjust(rows.map((r) => r.pSelected));
+  const family = adjusted.filter((p) => p !== null).length;
+  const alpha = FAMILY_ALPHA / Math.max(1, family) / sourcePairs;
+  let notShown = 0;
+  let seedsNeeded: number | null = null;
+  let anyWithoutEstimate = false;
+  const checks = rows.map(({ size, first, last, difference, pSelected }, i): SizeCheck => {
+    const p = adjusted[i] ?? null;
+    const ahead = difference.difference > input.tolerance + EPSILON;
+    const holds = ahead && p !== null && p < FAMILY_ALPHA;
+    if (ahead && !holds) {
+      notShown++;
+      const n = seedsToSettle(difference.difference, difference.sdDifference, alpha);
+      if (n === null) anyWithoutEstimate = true;
+      else seedsNeeded = Math.max(seedsNeeded ?? 0, n);
+    }
     const interval = difference.interval
-      ? ` (95% interval ${formatPoints(difference.interval.low)} to ${formatPoints(difference.interval.high)})`
-      : ' (no interval: fewer than two seeds)';
+      ? `95% interval ${formatPoints(difference.interval.low)} to ${formatPoints(difference.interval.high)}`
+      : 'no interval: fewer than two seeds';
+    const test =
+      difference.pValue === null
+        ? 'one seed: no test'
+        : `paired t p = ${formatP(difference.pValue)}${sourcePairs > 1 ? `, ×${sourcePairs} source pairs ${formatP(pSelected!)}` : ''}, after Holm ${formatP(p!)}, ${plural(difference.pairs, 'seed')}`;
     const base = scratch.get(size);
-    return [
-      {
-        trainSize: size,
-        holds: difference.difference > input.tolerance + EPSILON && difference.significant === true,
-        detail:
-          `${formatSize(size)}: ${first.source} (${first.approach}) ${formatPercent(first.mean)}, ${last.source} (${last.approach}) ${formatPercent(last.mean)}, ` +
-          `${formatPoints(difference.difference)} points apart${interval}${base !== undefined ? `; scratch ${formatPercent(base)}` : ''}`,
-      },
-    ];
+    return {
+      trainSize: size,
+      holds,
+      detail:
+        `${formatSize(size)}: ${first.source} (${first.approach}) ${formatPercent(first.mean)}, ${last.source} (${last.approach}) ${formatPercent(last.mean)}, ` +
+        `${formatPoints(difference.difference)} points apart (${interval}; ${test})${base !== undefined ? `; scratch ${formatPercent(base)}` : ''}`,
+    };
   });
   if (checks.length === 0) {
     return result(
@@ -641,13 +670,29 @@ export function sourceRelevanceClaim(input: ClaimsInput): ClaimResult {
       measurement,
       [],
       () => '',
-      'no size has done transfer trials from every source yet',
+      'no size has done transfer trials from every source on a common seed yet',
     );
   }
-  return result('source-relevance', claim, measurement, checks, () => {
-    const shown = [checks[0]!, checks[checks.length - 1]!].filter((c, i, all) => i === 0 || c !== all[0]);
-    return `${holdsWhere(checks)} ${shown.map((c) => c.detail).join('; ')}.`;
-  });
+  const seeds = Math.max(0, ...rows.map((r) => r.difference.pairs));
+  const override: Verdict | undefined =
+    !checks.some((c) => c.holds) && notShown > 0
+      ? { kind: 'not-shown', seeds, seedsNeeded: anyWithoutEstimate ? null : seedsNeeded }
+      : undefined;
+  return result(
+    'source-relevance',
+    claim,
+    measurement,
+    checks,
+    () => {
+      const method =
+        family === 0
+          ? 'There is no paired test (one seed)'
+          : `Paired t-tests on ${plural(seeds, 'seed')}${sourcePairs > 1 ? `, each p-value ×${sourcePairs} for picking the best and worst of ${input.sources.length} sources` : ''}, Holm-corrected over ${plural(family, 'size')}`;
+      return `${holdsWhere(checks)} ${method}. ${checks.map((c) => c.detail).join('; ')}.`;
+    },
+    undefined,
+    override,
+  );
 }
 
 const meanOf = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;

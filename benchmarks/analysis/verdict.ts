@@ -1,10 +1,10 @@
 import type { Approach } from '../domain.js';
 import type { VariantComparison, SizeComparison } from './comparison.js';
-import type { Crossover } from './crossover.js';
 import type { DataMultiplier } from './data-multiplier.js';
 import type { PretrainCost, TargetAccuracy, TimeToTarget } from './cost.js';
 import type { OverfittingGap } from './overfitting.js';
 import type { GroupSummary } from './summary-stats.js';
+import { crossoverWording } from './plain-answer.js';
 import {
   APPROACH_LABELS,
   capitalised,
@@ -12,7 +12,6 @@ import {
   formatMultiplier,
   formatPercent,
   formatPoints,
-  formatPointsPhrase,
   formatSeconds,
   formatSize,
   plural,
@@ -64,29 +63,32 @@ export function multiplierPhrase(m: DataMultiplier): string | null {
   }
 }
 
-export function crossoverPhrase(c: Crossover, sizes: readonly SizeComparison[], tolerance: number): string | null {
-  const tol = formatPointsPhrase(tolerance);
-  switch (c.kind) {
-    case 'reached': {
-      const after = sizes.filter((s) => s.trainSize >= c.trainSize && s.difference);
-      const within = after.every((s) => Math.abs(s.difference!.difference) <= tolerance + 1e-9);
-      const claim = within ? `the difference is at most ${tol}` : `scratch is within ${tol} of it or ahead`;
-      return c.atSmallestSize ? `at every size run ${claim}` : `from ${formatSize(c.trainSize)} examples on ${claim}`;
-    }
-    case 'not-reached':
-      return `at ${formatSize(c.largestSize)} examples, the largest size compared, scratch is still ${formatPoints(c.gap)} points behind: no crossover within the sizes run`;
-    case 'no-data':
-      return null;
-  }
-}
-
-function comparisonSentence(c: VariantComparison, tolerance: number): string | null {
-  const first = c.sizes.find((s) => s.difference !== null);
+/**
+ * One variant against scratch in a sentence: the first size's difference and data multiplier, then the crossover in
+ * the words the app's Answer table and the plain answer use (crossoverWording: one function). A variant behind scratch
+ * by more than the tolerance at every size run is said to trail everywhere, with the range of its deficits, instead of
+ * a data multiplier and a crossover at the smallest size that mean nothing there.
+ */
+export function comparisonSentence(c: VariantComparison, tolerance: number): string | null {
+  const compared = c.sizes.filter((s) => s.difference !== null);
+  const first = compared[0];
   if (!first) return null;
+  const label = APPROACH_LABELS[c.approach];
+  const deficits = compared.map((s) => -s.difference!.difference);
+  if (deficits.every((d) => d > tolerance + 1e-9)) {
+    const low = formatPoints(Math.min(...deficits));
+    const high = formatPoints(Math.max(...deficits));
+    const by = low === high ? `by ${low} points` : `by ${low} to ${high} points`;
+    const where =
+      compared.length === 1
+        ? `at the one size compared (${formatSize(first.trainSize)} examples)`
+        : 'at every size run';
+    return `${capitalised(label)} trails scratch ${where}, ${by}: with ${formatSize(first.trainSize)} examples it ${differencePhrase(first)!}; ${crossoverWording(c, tolerance)}.`;
+  }
   const parts = [
-    `With ${formatSize(first.trainSize)} examples, ${APPROACH_LABELS[c.approach]} ${differencePhrase(first)!}`,
+    `With ${formatSize(first.trainSize)} examples, ${label} ${differencePhrase(first)!}`,
     multiplierPhrase(first.multiplier),
-    crossoverPhrase(c.crossover, c.sizes, tolerance),
+    crossoverWording(c, tolerance),
   ].filter((p): p is string => p !== null);
   return `${parts.join('; ')}.`;
 }

@@ -16,6 +16,7 @@ import { registerWasmSlice } from './wasm-slice.js';
 import { registerWasmSum } from './wasm-sum.js';
 import { registerWasmTile } from './wasm-tile.js';
 import { registerWasmSegmentSum } from './wasm-segment-sum.js';
+import { guardWasmMemory, type GuardedBackend } from './wasm-memory.js';
 
 let pathsSet = false;
 
@@ -64,6 +65,8 @@ export async function activateWasm(): Promise<void> {
     const ok = await tf.setBackend('wasm');
     if (!ok) throw new Error('the wasm backend failed to initialise');
     await tf.ready();
+    // a tensor too large for the 32-bit memory: one clear error, not a crash (wasm-memory.ts)
+    guardWasmMemory(tf.backend() as unknown as GuardedBackend);
   } finally {
     for (const listener of process.listeners('uncaughtException')) {
       if (!before.uncaughtException.includes(listener)) process.removeListener('uncaughtException', listener);

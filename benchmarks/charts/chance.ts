@@ -10,3 +10,6 @@ export function chanceAccuracy(spec: SuiteSpec): number | null {
   const classes = dataset.classes?.length ?? (dataset.kind === 'mnist' ? 10 : (dataset.classNames?.length ?? null));
   return classes ? 1 / classes : null;
 }
+
+/** How many examples each trial's test accuracy was measured on, when the spec says (the analysis' testSetSize). */
+export { testSetSize as chartTestExamples } from '../analysis/accuracy-interval.js';

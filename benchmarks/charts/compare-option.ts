@@ -79,6 +79,28 @@ export function suiteStyle(index: number): SuiteStyle {
   return SUITE_STYLES[index % SUITE_STYLES.length]!;
 }
 
+/**
+ * How far apart, as a factor on the log size axis, the compared suites' points are set: about 8 pixels between
+ * neighbours on a chart of two decades, so two suites with the same numbers show two markers side by side instead of
+ * one over the other (the tooltip and the CSV give the exact sizes).
+ */
+export const SUITE_DODGE = 1.04;
+
+/** The factor the `index`-th of `count` suites' sizes are drawn at: centred on 1 (no shift for one suite). */
+export function suiteDodge(index: number, count: number): number {
+  return count > 1 ? SUITE_DODGE ** (index - (count - 1) / 2) : 1;
+}
+
+/**
+ * The stroke of the `index`-th suite's lines: with several suites the first is a broad, half-transparent stroke and
+ * the others thin ones drawn over it in their own dash, so identical curves read as two (a dashed line through a pale
+ * band) and not as one hidden under the other.
+ */
+export function suiteStroke(index: number, count: number): { width: number; opacity: number } {
+  if (count < 2) return { width: 2, opacity: 1 };
+  return index === 0 ? { width: 5, opacity: 0.5 } : { width: 2, opacity: 1 };
+}
+
 /** The legend's and the tooltip's name of a series: the suite's label and the approach (and its source, if named). */
 export function comparedSeriesName(series: Pick<ComparedSeries, 'suite' | 'approach' | 'source'>): string {
   return `${series.suite} · ${armLabel(series)}`;
@@ -136,21 +158,23 @@ export function compareEfficiencyOption(input: CompareChartInput): BuiltChart {
   const { palette, metric, target } = input;
   const accuracy = metric === 'testAccuracy';
   const series: LineSeriesOption[] = [];
+  const suites = new Set(input.series.map((s) => s.suiteIndex)).size;
   for (const s of input.series) {
     const colour = armColour(palette, s);
     const style = suiteStyle(s.suiteIndex);
     const name = comparedSeriesName(s);
+    const x = (trainSize: number) => trainSize * suiteDodge(s.suiteIndex, suites);
     series.push({
       type: 'line',
       id: `mean:${name}`,
       name,
-      data: s.points.map((p) => [p.trainSize, p.mean]),
+      data: s.points.map((p) => [x(p.trainSize), p.mean]),
       color: colour,
-      lineStyle: { width: 2, type: style.line },
+      lineStyle: { ...suiteStroke(s.suiteIndex, suites), type: style.line },
       symbol: style.symbol,
       symbolSize: 8,
       showSymbol: true,
-      z: 4,
+      z: 4 + s.suiteIndex,
       emphasis: { focus: 'series' },
     });
     if (input.band === 'none') continue;
@@ -166,11 +190,11 @@ export function compareEfficiencyOption(input: CompareChartInput): BuiltChart {
       z: 2,
       tooltip: { show: false },
     };
-    series.push({ ...band, id: `band-low:${name}`, data: s.points.map((p) => [p.trainSize, p.low]) });
+    series.push({ ...band, id: `band-low:${name}`, data: s.points.map((p) => [x(p.trainSize), p.low]) });
     series.push({
       ...band,
       id: `band:${name}`,
-      data: s.points.map((p) => [p.trainSize, p.high - p.low]),
+      data: s.points.map((p) => [x(p.trainSize), p.high - p.low]),
       // Several suites' bands lie over one another: each a little lighter than a single suite's.
       areaStyle: { color: colour, opacity: palette.bandOpacity * 0.7 },
     });

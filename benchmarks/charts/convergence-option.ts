@@ -6,7 +6,7 @@ import { formatDuration, formatNumber, formatPercent } from './format.js';
 import { numberTick, percentTick, secondsTick } from './axis-format.js';
 import { escapeHtml } from './escape.js';
 import type { BuiltChart, ChartOption, ChartTarget, LineSeriesOption } from './chart-option.js';
-import { decadeExtent, niceExtent } from './extent.js';
+import { decadeExtent, linearTicks, niceExtent } from './extent.js';
 import { axisTooltip, chartFrame } from './chart-frame.js';
 import { armColour, type ChartPalette } from './palette.js';
 import { armLabel } from '../spec/sources.js';
@@ -159,13 +159,18 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
   }
   const row = input.layout === 'row';
   const top = exporting ? 96 : 58;
-  const means = (metric: CurveMetric) =>
-    input.series.filter((s) => s.metric === metric).flatMap((s) => s.points.map((p) => p.mean));
-  // Ranges follow the mean lines; bands wider than that are clipped at the frame.
+  const drawn = (metric: CurveMetric) =>
+    input.series
+      .filter((s) => s.metric === metric)
+      .flatMap((s) => s.points.flatMap((p) => [p.mean, p.low, p.high]))
+      .filter((v) => !(metric === 'loss' && input.logLoss) || v >= logFloor);
+  // Ranges hold the lines and their bands, so no band is cut at the frame.
   const yExtents = {
-    loss: input.logLoss ? decadeExtent(means('loss')) : niceExtent(means('loss'), 0),
-    accuracy: niceExtent(means('accuracy'), 0, 1),
+    loss: input.logLoss ? decadeExtent(drawn('loss')) : niceExtent(drawn('loss'), 0),
+    accuracy: niceExtent(drawn('accuracy'), 0, 1),
   };
+  const xMax = Math.max(0, ...input.series.flatMap((s) => s.points.map((p) => p.x)));
+  const xTicks = linearTicks(xMax, input.axis === 'epoch');
   const grids = row
     ? [
         { left: 64, right: '53%', top, bottom: 52 },
@@ -189,15 +194,14 @@ export function convergenceOption(input: ConvergenceChartInput): BuiltChart {
       nameGap: 28,
       nameTextStyle: { color: palette.muted },
       min: 0,
-      max: 'dataMax' as const,
-      minInterval: input.axis === 'epoch' ? 1 : undefined,
+      max: xMax > 0 ? xMax : undefined,
       axisLine: { lineStyle: { color: palette.axisLine } },
+      // ticks on a nice step and at the last epoch (or second) run, which ends the axis: see linearTicks
+      axisTick: { customValues: xTicks },
       axisLabel: {
         color: palette.muted,
-        formatter: input.axis === 'epoch' ? undefined : secondsTick,
-        hideOverlap: true,
-        // the axis ends at the data's last point: label it, so the last epoch (or second) shown is the last one run
-        showMaxLabel: true,
+        formatter: input.axis === 'epoch' ? (v: number) => String(v) : secondsTick,
+        customValues: xTicks,
       },
       splitLine: { show: false },
     })),

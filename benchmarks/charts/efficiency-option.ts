@@ -159,9 +159,10 @@ export function efficiencyOption(input: EfficiencyChartInput): BuiltChart {
   const sizes = [...new Set(input.series.flatMap((s) => s.points.map((p) => p.trainSize)))].sort((a, b) => a - b);
   const minSize = sizes[0] ?? 1;
   const maxSize = Math.max(sizes[sizes.length - 1] ?? 10, fitExtent(fits) ?? 0);
-  // The y range follows the means (and seeds when shown); bands wider than that are clipped at the frame.
+  // The y range holds everything drawn: means, bands (the analysis' intervals: an accuracy's never leaves 0–100%) and
+  // seeds when shown, so no band is cut at the frame.
   const shown = input.series.flatMap((s) =>
-    s.points.flatMap((p) => (input.showSeeds ? [p.mean, ...p.seeds.map((v) => v.value)] : [p.mean])),
+    s.points.flatMap((p) => [p.mean, p.low, p.high, ...(input.showSeeds ? p.seeds.map((v) => v.value) : [])]),
   );
   const yExtent = accuracy ? niceExtent(shown, 0, 1) : niceExtent(shown, 0);
   const exporting = target.kind === 'export';

@@ -62,3 +62,18 @@ export function decadeExtent(values: readonly number[]): Extent | null {
 function roundOff(value: number): number {
   return Number(value.toPrecision(12));
 }
+
+/**
+ * Ticks for an axis from 0 to `max` (epochs, seconds): about five on a nice step, and always `max` itself, so the
+ * last value run is labelled (data to 100 ends on a 100 tick). A nice tick closer than half a step to `max` gives way
+ * to it, so the two labels never collide. `integer` keeps the step whole (epochs).
+ */
+export function linearTicks(max: number, integer = false): number[] {
+  if (!(max > 0) || !Number.isFinite(max)) return [0];
+  let step = niceStep(max / 5);
+  if (integer) step = Math.max(1, Math.round(step));
+  const ticks: number[] = [];
+  for (let i = 0; i * step < max - step / 2 + 1e-9 * step; i++) ticks.push(roundOff(i * step));
+  ticks.push(roundOff(max));
+  return ticks;
+}

@@ -7,6 +7,7 @@ import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
 import { commandLine, detectInvocation, shellWord } from './invocation.js';
 import { downloadBar } from './download-bar.js';
+import { modelDirOption, useModelDir } from './model-dir.js';
 import { formatDuration } from './progress-display.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { textInspectionLines } from '../builder/inspect-text.js';
@@ -163,10 +164,7 @@ export function registerInit(program: Command): void {
       '--source <path>',
       'data to pretrain on (a folder or CSV like the target), or a model: model.json, Keras .h5/.keras, or a catalogue name (imagenet/mobilenet-v2-0.35; see docs/pretrained-models.md)',
     )
-    .option(
-      '--model-dir <folder>',
-      "a catalogue model's files placed by hand (model.json and its weights): no download",
-    )
+    .addOption(modelDirOption())
     .option(
       '--cut-layer <name>',
       'layer of a --source model to cut at (default: "features", else the one below the output)',
@@ -199,6 +197,7 @@ export function registerInit(program: Command): void {
       if (existsSync(out) && !options.force) {
         throw new UserError(`${out} exists; give another --out, or --force to overwrite it`);
       }
+      useModelDir(options.modelDir);
       let shown = 0;
       const bar = downloadBar(options.source ?? 'the model');
       let result: InitResult;
@@ -207,7 +206,7 @@ export function registerInit(program: Command): void {
           target: data,
           source: options.source,
           cutLayer: options.cutLayer,
-          prepare: { onDownload: bar.onDownload, ...(options.modelDir ? { modelDir: options.modelDir } : {}) },
+          prepare: { onDownload: bar.onDownload },
           suiteDir: dirname(out),
           name: options.name,
           backend: options.backend,

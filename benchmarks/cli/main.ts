@@ -21,9 +21,11 @@ import { isLoopbackHost, startServer } from '../server/http-server.js';
 import { builtinSuiteNames, loadSuite, suiteSourceFromArgument } from '../spec/load-suite.js';
 import { suiteSources } from '../spec/sources.js';
 import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
+import type { AdaptiveDesignSpec } from '../spec/suite-schema.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
 import { downloadBar } from './download-bar.js';
+import { modelDirOption, useModelDir } from './model-dir.js';
 import { registerInit } from './init.js';
 import { adaptHints, commandLine, detectInvocation } from './invocation.js';
 import { checkSuiteArgument } from './did-you-mean.js';
@@ -143,7 +145,12 @@ async function fetchBroughtModels(suite: string | undefined): Promise<void> {
 
 /** What runs a suite for `run` and `resume`: the engine service here, or a distributed session (--distributed). */
 type SuiteRunner = Followed & {
-  startSuite(request: { source: SuiteSource; backend: BackendChoice; workers?: number }): Promise<{ suiteId: number }>;
+  startSuite(request: {
+    source: SuiteSource;
+    backend: BackendChoice;
+    workers?: number;
+    design?: AdaptiveDesignSpec;
+  }): Promise<{ suiteId: number }>;
   resumeSuite(request: {
     suiteId: number;
     force: boolean;
@@ -305,6 +312,7 @@ export function buildProgram(): Command {
     .argument('[suite]', 'built-in suite name or path to a suite file', 'mnist-split')
     .addOption(backendOption())
     .addOption(workersOption())
+    .addOption(modelDirOption())
     .addOption(dbOption());
   for (const option of [...distributedOptions(), ...adaptiveOptions()]) runCommand.addOption(option);
   runCommand.action(
@@ -319,14 +327,14 @@ export function buildProgram(): Command {
         retries: number;
         adaptive?: boolean;
         budget?: number;
+        modelDir?: string;
       },
     ) => {
+      useModelDir(options.modelDir);
       if (options.budget !== undefined && !options.adaptive) throw new UserError('--budget is for --adaptive runs');
       const design = options.adaptive
         ? { design: { kind: 'adaptive' as const, ...(options.budget ? { budgetSeconds: options.budget } : {}) } }
         : {};
-      if (options.distributed && options.adaptive)
-        throw new UserError('--adaptive runs locally for now: its rounds are planned by the run that holds the suite');
       checkSuiteArgument(suite);
       await fetchBroughtModels(suite);
       await withSuiteRunner(options, async (runner, resumeHint) => {
@@ -355,6 +363,7 @@ export function buildProgram(): Command {
       'take the suite over even if the run holding it looks alive (a stuck run); that run stops',
       false,
     )
+    .addOption(modelDirOption())
     .addOption(dbOption());
   for (const option of distributedOptions()) resumeCommand.addOption(option);
   resumeCommand.action(
@@ -368,8 +377,10 @@ export function buildProgram(): Command {
         distributed?: boolean;
         trialTimeout: number;
         retries: number;
+        modelDir?: string;
       },
     ) => {
+      useModelDir(options.modelDir);
       await withSuiteRunner(options, async (runner, resumeHint) => {
         const end = await follow(runner, () =>
           runner.resumeSuite({
@@ -510,41 +521,52 @@ export function buildProgram(): Command {
       collect,
       [],
     )
+    .addOption(modelDirOption())
     .addOption(dbOption())
-    .action(async (options: { port: number; host: string; db: string; allowHost: string[]; dataRoot: string[] }) => {
-      const exposed = !isLoopbackHost(options.host);
-      const dataRoots = exposed || options.dataRoot.length > 0 ? checkDataRoots(options.dataRoot) : undefined;
-      if (exposed) {
-        console.error(`warning: serving on ${options.host}: anyone who can reach it can run suites and read results`);
-        console.error(
-          dataRoots!.length > 0
-            ? `suite files and data are read only under ${dataRoots!.join(', ')}`
-            : 'no --data-root given: only built-in suites and suites without data files can run; add --data-root <folder> to read suite files and data under it',
-        );
-      }
-      const service = await createEngineService({
-        dbPath: options.db,
-        followSharedRuns: true,
-        ...(dataRoots ? { dataRoots } : {}),
-      });
-      const server = await startServer({
-        service,
-        port: options.port,
-        host: options.host,
-        allowHosts: options.allowHost,
-      }).catch(async (error: unknown) => {
+    .action(
+      async (options: {
+        port: number;
+        host: string;
+        db: string;
+        allowHost: string[];
+        dataRoot: string[];
+        modelDir?: string;
+      }) => {
+        useModelDir(options.modelDir);
+        const exposed = !isLoopbackHost(options.host);
+        const dataRoots = exposed || options.dataRoot.length > 0 ? checkDataRoots(options.dataRoot) : undefined;
+        if (exposed) {
+          console.error(`warning: serving on ${options.host}: anyone who can reach it can run suites and read results`);
+          console.error(
+            dataRoots!.length > 0
+              ? `suite files and data are read only under ${dataRoots!.join(', ')}`
+              : 'no --data-root given: only built-in suites and suites without data files can run; add --data-root <folder> to read suite files and data under it',
+          );
+        }
+        const service = await createEngineService({
+          dbPath: options.db,
+          followSharedRuns: true,
+          ...(dataRoots ? { dataRoots } : {}),
+        });
+        const server = await startServer({
+          service,
+          port: options.port,
+          host: options.host,
+          allowHosts: options.allowHost,
+        }).catch(async (error: unknown) => {
+          await service.close();
+          throw listenError(error, options.host, options.port);
+        });
+        console.log(`Transfer Bench is at ${server.url} (database ${displayLocation(options.db)}); Ctrl-C stops it`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await server.close();
         await service.close();
-        throw listenError(error, options.host, options.port);
-      });
-      console.log(`Transfer Bench is at ${server.url} (database ${displayLocation(options.db)}); Ctrl-C stops it`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await server.close();
-      await service.close();
-    });
+      },
+    );
 
   return program;
 }

@@ -10,7 +10,9 @@ import {
   type DesignArm,
   type DesignTrial,
   type VariantEvidence,
+  FITTED_INTERVAL_SHARE,
 } from './design-evidence.js';
+import type { FittedCrossover } from './fitted-crossover.js';
 
 /** One step of ×1.6 between sizes: the resolution the design locates a crossover to. */
 export const SIZE_STEP = 1.6;
@@ -187,24 +189,47 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
 
   for (const e of evidence) {
     if (!e.crossover) continue;
-    // sizes: where the crossover lies (observed, or in at least 1 − STABLE_SHARE of the resamples)
-    const brackets = [
-      { bracket: e.crossover, observed: true, share: e.stability },
-      ...e.bootstrap
-        .filter((b) => b.share >= 1 - STABLE_SHARE - 1e-9)
-        .map((b) => ({ bracket: b.bracket, observed: false, share: b.share })),
-    ];
     let refining = false;
-    for (const { bracket, observed, share } of brackets) {
-      if (!splittable(bracket)) continue;
-      refining = true;
-      const where = describeBracket(bracket);
-      newSize(
-        middle(bracket),
-        observed
-          ? `size ${formatSize(middle(bracket))} added: the ${label(e.arm)} crossover lies ${where}`
-          : `size ${formatSize(middle(bracket))} added: the ${label(e.arm)} crossover lies ${where} in ${formatPercent(share)} of bootstrap resamples`,
+    if (e.fitted) {
+      // the crossover of the fitted learning curves: sizes where it is uncertain, seeds where the sizes are fine enough
+      const plan = fittedPlan(
+        e.fitted,
+        e.differences.map((d) => d.trainSize),
+        label(e.arm),
       );
+      if (plan.kind === 'settled') settled.push(plan.text);
+      else {
+        refining = true;
+        for (const { size, reason } of plan.sizes) newSize(size, reason);
+        let any = plan.sizes.length > 0;
+        if (!any)
+          for (const size of plan.seedSizes) {
+            const seed = nextSeed(size);
+            if (seed === null) continue;
+            any = true;
+            add(size, seed, `seed ${seed} at ${formatSize(size)}: ${plan.text}`);
+          }
+        if (!any) unsettled.push(`${plan.text}, but the seed cap (${seedCap}) is reached`);
+      }
+    } else {
+      // fewer than four sizes to fit: where the crossover of the observed means lies (or lies in ≥ 10% of the resamples)
+      const brackets = [
+        { bracket: e.crossover, observed: true, share: e.stability },
+        ...e.bootstrap
+          .filter((b) => b.share >= 1 - STABLE_SHARE - 1e-9)
+          .map((b) => ({ bracket: b.bracket, observed: false, share: b.share })),
+      ];
+      for (const { bracket, observed, share } of brackets) {
+        if (!splittable(bracket)) continue;
+        refining = true;
+        const where = describeBracket(bracket);
+        newSize(
+          middle(bracket),
+          observed
+            ? `size ${formatSize(middle(bracket))} added: the ${label(e.arm)} crossover lies ${where}`
+            : `size ${formatSize(middle(bracket))} added: the ${label(e.arm)} crossover lies ${where} in ${formatPercent(share)} of bootstrap resamples`,
+        );
+      }
     }
     // sizes: where the claim's verdict (ahead / tie / behind, corrected) changes between neighbouring sizes
     for (let i = 1; i < e.differences.length; i++) {
@@ -235,6 +260,7 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
       }
       add(trainSize, seed, `seed ${seed} at ${formatSize(trainSize)}: ${what} ${reason}`);
     }
+    if (e.fitted) continue;
     // seeds: a crossover whose bracket cannot be split but that moves between resamples
     if (!refining && e.stability < STABLE_SHARE) {
       const ends = [e.crossover.low, e.crossover.high].filter((s): s is number => s !== null);
@@ -268,6 +294,81 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
     stop: 'settled',
     reason: `settled: ${settled.join('; ')}; every verdict clear of the significance boundary`,
     spentSeconds,
+  };
+}
+
+/** What the fitted crossover of one arm asks for: nothing (settled), sizes to add, or seeds at sizes already run. */
+type FittedPlan =
+  | { kind: 'settled'; text: string }
+  | { kind: 'refine'; text: string; sizes: { size: number; reason: string }[]; seedSizes: number[] };
+
+/** The sizes run just below and at or above `x` (a < x ≤ b), or null when x is outside the sizes run or not finite. */
+function gapAround(x: number, sizes: readonly number[]): { low: number; high: number } | null {
+  if (!Number.isFinite(x)) return null;
+  for (let i = 1; i < sizes.length; i++)
+    if (sizes[i - 1]! < x && x <= sizes[i]!) return { low: sizes[i - 1]!, high: sizes[i]! };
+  return null;
+}
+
+/**
+ * From the crossover of the fitted learning curves and its bootstrap: settled when at least STABLE_SHARE of the
+ * resamples put it at or below the smallest size or beyond the largest, or when the central 90% of the resamples lie
+ * within one ×1.6 step and the sizes run around it are within one step too (the report states the crossover at a size
+ * run). Otherwise: the middle of every gap between sizes run, wider than one step, that holds the fitted crossover or an
+ * end of its interval; when no such gap is left, seeds at the sizes run around it (the interval is wide from seed noise).
+ */
+function fittedPlan(f: FittedCrossover, sizes: readonly number[], what: string): FittedPlan {
+  if (f.notReachedShare >= STABLE_SHARE - 1e-9)
+    return {
+      kind: 'settled',
+      text: `${what} fitted crossover not reached by ${formatSize(f.largest)} in ${formatPercent(f.notReachedShare)} of bootstrap resamples`,
+    };
+  if (f.atOrBelowShare >= STABLE_SHARE - 1e-9)
+    return {
+      kind: 'settled',
+      text: `${what} fitted crossover at or below ${formatSize(f.smallest)} in ${formatPercent(f.atOrBelowShare)} of bootstrap resamples`,
+    };
+  const at =
+    f.crossing.kind === 'at'
+      ? `at about ${formatSize(Math.round(f.size))}`
+      : f.crossing.kind === 'at-or-below'
+        ? `at or below ${formatSize(f.smallest)}`
+        : `beyond ${formatSize(f.largest)}`;
+  const interval = Number.isFinite(f.high)
+    ? `between ${formatSize(Math.round(f.low))} and ${formatSize(Math.round(f.high))}`
+    : Number.isFinite(f.low)
+      ? `between ${formatSize(Math.round(f.low))} and beyond ${formatSize(f.largest)}`
+      : `beyond ${formatSize(f.largest)}`;
+  const around = gapAround(f.size, sizes);
+  const narrow = Number.isFinite(f.high) && f.high / f.low <= SIZE_STEP * (1 + 1e-9);
+  const text = `the ${what} fitted crossover is ${at}, and lies ${interval} in ${formatPercent(FITTED_INTERVAL_SHARE)} of bootstrap resamples`;
+  if (narrow && (around === null || around.high / around.low <= SIZE_STEP * (1 + 1e-9)))
+    return {
+      kind: 'settled',
+      text: `${what} fitted crossover ${at} (${formatPercent(FITTED_INTERVAL_SHARE)} of bootstrap resamples ${interval}, within one ×${SIZE_STEP} step${around ? `; sizes run around it ${formatSize(around.low)} and ${formatSize(around.high)}` : ''})`,
+    };
+  const gaps = new Map<number, { size: number; reason: string }>();
+  const consider = (x: number, where: (gap: string) => string) => {
+    const gap = gapAround(Math.min(x, f.largest), sizes);
+    if (!gap || !splittable(gap) || gaps.has(gap.low)) return;
+    const size = middle(gap);
+    gaps.set(gap.low, { size, reason: `size ${formatSize(size)} added: ${where(describeBracket(gap))}` });
+  };
+  const spread = `${formatPercent(FITTED_INTERVAL_SHARE)} of bootstrap resamples ${interval}`;
+  consider(f.size, (gap) => `the ${what} crossover lies ${gap} on the fitted curves (${at}; ${spread})`);
+  if (!narrow)
+    for (const end of [f.low, f.high])
+      consider(
+        end,
+        (gap) =>
+          `the ${what} crossover lies ${gap} in some bootstrap resamples of the fitted curves (${spread}: wider than one ×${SIZE_STEP} step)`,
+      );
+  const seedSizes = around ? [around.low, around.high] : f.crossing.kind === 'not-reached' ? [f.largest] : [f.smallest];
+  return {
+    kind: 'refine',
+    text: `${text}, wider than one ×${SIZE_STEP} step`,
+    sizes: [...gaps.values()].sort((a, b) => a.size - b.size),
+    seedSizes,
   };
 }
 

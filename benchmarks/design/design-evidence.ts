@@ -3,6 +3,13 @@ import { findCrossover, type CurvePoint } from '../analysis/crossover.js';
 import { holmAdjust } from '../analysis/multiple-testing.js';
 import { pairBySeed, pairedDifference, withHolm, type PairedDifference } from '../analysis/paired.js';
 import { createRng } from '../datasets/seeded-random.js';
+import {
+  fitCurve,
+  fittedCrossing,
+  summarizeCrossings,
+  type FittedCrossing,
+  type FittedCrossover,
+} from './fitted-crossover.js';
 
 /** One arm of a suite: an approach, from one source in a suite with several. */
 export interface DesignArm {
@@ -35,7 +42,15 @@ export interface VariantEvidence {
   bootstrap: { bracket: Bracket; share: number }[];
   /** Share of the resamples that put the crossover in the observed bracket. */
   stability: number;
+  /**
+   * The crossover of the fitted learning curves (power law with a floor, on the mean over seeds) and its bootstrap over
+   * the same resamples; null when a curve has fewer than four sizes to fit.
+   */
+  fitted: FittedCrossover | null;
 }
+
+/** The central share of the bootstrap resamples the fitted crossover's interval holds. */
+export const FITTED_INTERVAL_SHARE = 0.9;
 
 export const SCRATCH: DesignArm = { approach: 'scratch' };
 
@@ -112,6 +127,8 @@ export function gatherEvidence(
       const i = index++;
       return { trainSize: p.trainSize, difference: withHolm(raw[i]!, adjusted[i] ?? null, family) };
     });
+    const smallest = pairs[0]?.trainSize ?? 0;
+    const largest = pairs[pairs.length - 1]?.trainSize ?? 0;
     const curves = (draw: (n: number) => number[]) => {
       const v: CurvePoint[] = [];
       const s: CurvePoint[] = [];
@@ -120,12 +137,20 @@ export function gatherEvidence(
         v.push({ trainSize: p.trainSize, mean: meanOf(picks.map((x) => x.variant)) });
         s.push({ trainSize: p.trainSize, mean: meanOf(picks.map((x) => x.scratch)) });
       }
-      return bracketOf(v, s, tolerance);
+      const variantFit = fitCurve(v);
+      const scratchFit = variantFit ? fitCurve(s) : null;
+      const crossing: FittedCrossing | null =
+        variantFit && scratchFit ? fittedCrossing(variantFit, scratchFit, smallest, largest, tolerance) : null;
+      return { bracket: bracketOf(v, s, tolerance), crossing };
     };
-    const crossover = curves((n) => [...Array(n).keys()]);
+    const observed = curves((n) => [...Array(n).keys()]);
+    const crossover = observed.bracket;
     const counts = new Map<string, { bracket: Bracket; count: number }>();
+    const crossings: (FittedCrossing | null)[] = [];
     for (let r = 0; r < replicates && crossover; r++) {
-      const b = curves((n) => Array.from({ length: n }, () => Math.floor(rng() * n)))!;
+      const drawn = curves((n) => Array.from({ length: n }, () => Math.floor(rng() * n)));
+      crossings.push(drawn.crossing);
+      const b = drawn.bracket!;
       const entry = counts.get(bracketKey(b)) ?? { bracket: b, count: 0 };
       entry.count++;
       counts.set(bracketKey(b), entry);
@@ -134,6 +159,9 @@ export function gatherEvidence(
       .sort((a, b) => b.count - a.count || bracketKey(a.bracket).localeCompare(bracketKey(b.bracket)))
       .map(({ bracket, count }) => ({ bracket, share: count / replicates }));
     const stability = crossover ? (counts.get(bracketKey(crossover))?.count ?? 0) / replicates : 0;
-    return { arm, differences, crossover, bootstrap, stability };
+    const fitted = observed.crossing
+      ? summarizeCrossings(observed.crossing, crossings, smallest, largest, FITTED_INTERVAL_SHARE)
+      : null;
+    return { arm, differences, crossover, bootstrap, stability, fitted };
   });
 }

@@ -4,14 +4,16 @@ import { UserError } from '../errors.js';
 import { PgStore } from '../store/pg-store.js';
 import { INTERRUPTED, TRIAL_INTERRUPTED } from '../store/store.js';
 import { ownerLooksAlive } from '../runner/run-owner.js';
+import { SuiteRun, type RunnerOptions } from '../runner/suite-runner.js';
 import type { WorkerForker } from '../runner/worker-process.js';
 import type { SuiteSource } from '../contract.js';
 import { loadSuite } from '../spec/load-suite.js';
-import type { SuiteSpec } from '../spec/suite-schema.js';
+import { withDesign } from '../runner/adaptive-rounds.js';
+import type { AdaptiveDesignSpec } from '../spec/suite-schema.js';
 import type { Store } from '../store/store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
 import { BlobStore } from './blob-store.js';
-import { DistributedRun } from './distributed-run.js';
+import { QueueExecutor, type QueueExecutorOptions } from './queue-executor.js';
 import { TrialQueue, type EnqueueOptions } from './trial-queue.js';
 
 /** Distributed runs work on a PostgreSQL database only: the one thing every machine reaches. */
@@ -63,42 +65,56 @@ export async function connectShared(
 export class DistributedSession {
   private readonly listeners = new Set<RunEventListener>();
   private readonly notices = new Set<(message: string) => void>();
-  private readonly runs = new Map<number, DistributedRun>();
+  private readonly runs = new Map<number, SuiteRun>();
 
   constructor(
     private readonly shared: SharedDatabase,
     private readonly settings: { forkWorker: WorkerForker; jobs: EnqueueOptions; pollMs?: number },
   ) {}
 
-  private options(backend: BackendChoice) {
-    return {
-      ...this.shared,
-      forkWorker: this.settings.forkWorker,
+  /** A suite run (runner/suite-runner.ts) whose trials go to the queue's workers. */
+  private options(backend: BackendChoice): RunnerOptions {
+    const { store, queue, blobs, connectionString } = this.shared;
+    const { forkWorker, jobs, pollMs } = this.settings;
+    const queued: QueueExecutorOptions = {
+      store,
+      connectionString,
+      queue,
+      blobs,
+      forkWorker,
       backend,
-      jobs: this.settings.jobs,
-      ...(this.settings.pollMs ? { pollMs: this.settings.pollMs } : {}),
-      onEvent: (event: Parameters<RunEventListener>[0]) => this.listeners.forEach((listener) => listener(event)),
-      onNotice: (message: string) => this.notices.forEach((notice) => notice(message)),
+      jobs,
+      ...(pollMs ? { pollMs } : {}),
+    };
+    return {
+      store,
+      forkWorker,
+      backend,
+      executor: new QueueExecutor(queued),
+      onEvent: (event) => this.listeners.forEach((listener) => listener(event)),
+      onNotice: (message) => this.notices.forEach((notice) => notice(message)),
     };
   }
 
-  private track(run: DistributedRun): { suiteId: number } {
+  private track(run: SuiteRun): { suiteId: number } {
     this.runs.set(run.suiteId, run);
     void run.finished.finally(() => this.runs.delete(run.suiteId)).catch(() => {});
     return { suiteId: run.suiteId };
   }
 
-  async startSuite(request: { source: SuiteSource; backend: BackendChoice }): Promise<{ suiteId: number }> {
-    const suite = loadSuite(request.source);
-    refuseAdaptive(suite.spec);
-    return this.track(await DistributedRun.start(this.options(request.backend), suite));
+  async startSuite(request: {
+    source: SuiteSource;
+    backend: BackendChoice;
+    design?: AdaptiveDesignSpec;
+  }): Promise<{ suiteId: number }> {
+    const loaded = loadSuite(request.source);
+    const suite = request.design ? { ...loaded, spec: withDesign(loaded.spec, request.design) } : loaded;
+    return this.track(await SuiteRun.start(this.options(request.backend), suite));
   }
 
   async resumeSuite(request: { suiteId: number; force: boolean; retryFailed: boolean }): Promise<{ suiteId: number }> {
     const stored = await this.shared.store.requireSuite(request.suiteId);
-    refuseAdaptive(stored.spec);
-    const backend = stored.backendChoice;
-    const run = await DistributedRun.resume(this.options(backend), request.suiteId, {
+    const run = await SuiteRun.resume(this.options(stored.backendChoice), request.suiteId, {
       force: request.force,
       retryFailed: request.retryFailed,
       onTakeOver: (message) => this.notices.forEach((notice) => notice(message)),
@@ -139,12 +155,4 @@ export class DistributedSession {
     for (const run of this.runs.values()) run.cancel();
     await Promise.allSettled([...this.runs.values()].map((run) => run.finished));
   }
-}
-
-/** An adaptive suite plans its rounds in the run that holds it: a distributed run does not do that (yet). */
-function refuseAdaptive(spec: SuiteSpec): void {
-  if (spec.design?.kind === 'adaptive')
-    throw new UserError(
-      'an adaptive suite ("design": "adaptive") runs locally for now: run it without --distributed (its rounds are planned by the run that holds it)',
-    );
 }

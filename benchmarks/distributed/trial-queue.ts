@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
+import pRetry from 'p-retry';
 import { errorMessage } from '../errors.js';
 import { APPLICATION_NAME } from '../store/pg-connect.js';
 
@@ -78,17 +79,20 @@ const PRIORITY = { pretrain: 10, trial: 0 } as const;
  * 40P01; the queue row is inserted with ON CONFLICT DO NOTHING, so trying again is safe and finds it created.
  */
 async function createQueueOnce(boss: PgBoss): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
+  await pRetry(
+    async () => {
       if (await boss.getQueue(WORK_QUEUE)) return;
       await boss.createQueue(WORK_QUEUE, { name: WORK_QUEUE, policy: 'standard' });
-      return;
-    } catch (error) {
-      const deadlock = (error as { code?: unknown } | null)?.code === '40P01';
-      if (!deadlock || attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
-    }
-  }
+    },
+    {
+      retries: 4,
+      minTimeout: 50,
+      maxTimeout: 1000,
+      factor: 2,
+      randomize: true,
+      shouldRetry: (error) => (error as { code?: unknown }).code === '40P01',
+    },
+  );
 }
 
 export class TrialQueue {

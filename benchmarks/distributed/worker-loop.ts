@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
+import pRetry from 'p-retry';
 import type { BackendChoice, PretrainRecord, TrialKey, TrialResult } from '../domain.js';
 import { errorMessage } from '../errors.js';
 import { LiveWorker } from '../runner/live-worker.js';
@@ -171,17 +172,22 @@ export class DistributedWorker {
    * lease is gone, handed to another worker once the database was back), `outageOnly` and an error that is not an
    * outage (e.g. a blob that is not there), or a forced stop.
    */
-  private async persist<T>(what: string, call: () => Promise<T>, options: { outageOnly?: boolean } = {}): Promise<T> {
-    for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
-      try {
-        return await call();
-      } catch (error) {
-        if (error instanceof TrialNotRunningError || this.forced) throw error;
-        if (options.outageOnly && !isOutage(error)) throw error;
-        this.problem(`cannot ${what} (${errorMessage(error)}); trying again`);
-        await sleep(delay);
-      }
-    }
+  private persist<T>(what: string, call: () => Promise<T>, options: { outageOnly?: boolean } = {}): Promise<T> {
+    const retries = (error: unknown) =>
+      !(error instanceof TrialNotRunningError) && !this.forced && (!options.outageOnly || isOutage(error));
+    return pRetry(call, {
+      forever: true,
+      minTimeout: 500,
+      maxTimeout: 10_000,
+      factor: 2,
+      randomize: false,
+      unref: true,
+      shouldRetry: retries,
+      // called after a refusal too (p-retry 6): only a retry is told
+      onFailedAttempt: (error) => {
+        if (retries(error)) this.problem(`cannot ${what} (${errorMessage(error)}); trying again`);
+      },
+    });
   }
 
   /**
@@ -202,6 +208,32 @@ export class DistributedWorker {
     const timer = setInterval(() => void beat(), this.options.trialHeartbeatMs ?? TRIAL_HEARTBEAT_MS);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /**
+   * Watches, every trial heartbeat, that the run `runToken` still holds the suite (a pretraining job has no trial
+   * lease of its own); `onLost` once it does not (taken over by a resume, or cancelled). A look that cannot be made
+   * (the database is away) is skipped.
+   */
+  private watchRun(suiteId: number, runToken: string, onLost: () => void): () => void {
+    let done = false;
+    const look = async () => {
+      try {
+        const suite = await this.options.store.getSuite(suiteId);
+        if (!done && (!suite || suite.status !== 'running' || suite.owner?.token !== runToken)) {
+          done = true;
+          onLost();
+        }
+      } catch {
+        // the database is away for a moment: the next look may get through
+      }
+    };
+    const timer = setInterval(() => void look(), this.options.trialHeartbeatMs ?? TRIAL_HEARTBEAT_MS);
+    timer.unref();
+    return () => {
+      done = true;
+      clearInterval(timer);
+    };
   }
 
   private async runTrial(slot: number, job: QueuedJob, data: TrialJobData): Promise<void> {
@@ -346,6 +378,15 @@ export class DistributedWorker {
     const worker = await this.process(slot);
     const outDir = join(blobCacheDir(), `pretrain-${process.pid}-${randomUUID()}`);
     mkdirSync(blobCacheDir(), { recursive: true });
+    let lost = false;
+    // as a trial's lease does: once the run that enqueued it no longer holds the suite, the pretraining stops here
+    const endWatch = this.watchRun(data.suiteId, data.runToken, () => {
+      lost = true;
+      this.options.log(
+        `suite ${suite.id}: pretraining of ${model} no longer wanted (its run was taken over or cancelled); stopping it here`,
+      );
+      worker.kill();
+    });
     try {
       const taskFile = await cachedBlobFile(blobs, data.sourceHash);
       let record: PretrainRecord;
@@ -366,7 +407,13 @@ export class DistributedWorker {
           this.options.log(`suite ${suite.id}: pretraining given back to the queue`);
           return;
         }
+        if (lost) {
+          await this.persist('complete the job', () => queue.complete(job.id)).catch(() => {});
+          return;
+        }
         throw error;
+      } finally {
+        endWatch();
       }
       const { hash } = await this.persist('store the source model', () =>
         blobs.put(packFiles(outDir, PRETRAINED_FILES)),
@@ -385,6 +432,7 @@ export class DistributedWorker {
       this.options.log(`suite ${suite.id}: ${model} pretrained in ${(record.wallSeconds ?? 0).toFixed(1)} s`);
       await this.persist('complete the job', () => queue.complete(job.id));
     } finally {
+      endWatch();
       rmSync(outDir, { recursive: true, force: true });
     }
   }

@@ -5,6 +5,7 @@
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import pRetry from 'p-retry';
 import { errorMessage } from '../errors.js';
 
 export interface DownloadProgress {
@@ -24,8 +25,6 @@ export interface DownloadOptions {
 
 /** A failure retrying cannot mend: the server answered, with something other than the file (e.g. 404). */
 export class DownloadRefused extends Error {}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function attempt(url: string, part: string, onProgress?: (p: DownloadProgress) => void): Promise<void> {
   const have = existsSync(part) ? statSync(part).size : 0;
@@ -69,18 +68,17 @@ export async function downloadFile(url: string, file: string, options: DownloadO
   mkdirSync(dirname(file), { recursive: true });
   const part = `${file}.part`;
   const attempts = options.attempts ?? 4;
-  let pause = options.backoffMs ?? 500;
-  for (let i = 1; ; i++) {
-    try {
-      await attempt(url, part, options.onProgress);
-      renameSync(part, file);
-      return;
-    } catch (error) {
-      if (error instanceof DownloadRefused || i >= attempts) {
-        throw new Error(`${url}: ${errorMessage(error)}${i > 1 ? ` (after ${i} attempts)` : ''}`, { cause: error });
-      }
-      await sleep(pause);
-      pause *= 2;
-    }
+  try {
+    await pRetry(() => attempt(url, part, options.onProgress), {
+      retries: attempts - 1,
+      minTimeout: options.backoffMs ?? 500,
+      factor: 2,
+      randomize: false,
+      shouldRetry: (error) => !(error instanceof DownloadRefused),
+    });
+  } catch (error) {
+    const tried = (error as { attemptNumber?: number }).attemptNumber ?? 1;
+    throw new Error(`${url}: ${errorMessage(error)}${tried > 1 ? ` (after ${tried} attempts)` : ''}`, { cause: error });
   }
+  renameSync(part, file);
 }

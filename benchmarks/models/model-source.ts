@@ -26,6 +26,7 @@ import {
   catalogueEntry,
   catalogueUrl,
   CATALOGUE,
+  MODEL_DIR_ENV,
   looksLikeCatalogueName,
   preparedCutLayer,
   type CatalogueEntry,
@@ -44,7 +45,10 @@ export interface DownloadReport {
 }
 
 export interface PrepareOptions {
-  /** A folder holding a catalogue model's files placed by hand (model.json and its weights files): no download. */
+  /**
+   * A folder holding catalogue models' files placed by hand: no download. Default: TRANSFER_BENCH_MODEL_DIR (what
+   * `--model-dir` sets). See placedModelDir for the layouts it may have.
+   */
   modelDir?: string | undefined;
   onDownload?: (progress: DownloadReport) => void;
   /** Download attempts per file (default 4) and the first pause between them (default 500 ms). */
@@ -189,21 +193,37 @@ function readManifest(file: string): tf.io.ModelJSON {
   }
 }
 
+/**
+ * Where in a `--model-dir` folder an entry's files are: the folder named as the catalogue names it
+ * (`<dir>/imagenet/mobilenet-v2-0.35/`), the folder named as the host names it
+ * (`<dir>/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224_no_top/`), or the folder itself (one model's
+ * files). One folder can so hold every model a suite names.
+ */
+export function placedModelDir(entry: CatalogueEntry, modelDir: string): string {
+  const hosted = entry.hostPath.split('/').slice(-2, -1);
+  for (const dir of [join(modelDir, ...entry.name.split('/')), join(modelDir, ...hosted)]) {
+    if (existsSync(join(dir, MODEL_JSON))) return dir;
+  }
+  return modelDir;
+}
+
 /** Gets a catalogue model's published files into its download folder: copied from `modelDir`, or downloaded. */
 async function fetchCatalogueFiles(entry: CatalogueEntry, options: PrepareOptions): Promise<boolean> {
   const dir = catalogueDownloadDir(entry);
   const url = catalogueUrl(entry);
   const base = url.slice(0, url.lastIndexOf('/') + 1);
+  const given = options.modelDir ?? process.env[MODEL_DIR_ENV];
+  const modelDir = given === undefined || given === '' ? undefined : placedModelDir(entry, resolve(given));
   let fetched = false;
   const get = async (name: string, done: number, total: number) => {
     const target = join(dir, name);
     if (existsSync(target)) return;
     fetched = true;
-    if (options.modelDir !== undefined) {
-      const from = resolve(options.modelDir, name);
+    if (modelDir !== undefined) {
+      const from = join(modelDir, name);
       if (!existsSync(from)) {
         throw new UserError(
-          `--model-dir ${options.modelDir} has no ${name}: it needs ${entry.name}'s files from ${base}`,
+          `--model-dir ${given} has no ${name} for ${entry.name}: put the files of ${base} in it (or in its subfolder ${entry.name})`,
         );
       }
       mkdirSync(dir, { recursive: true });
@@ -232,7 +252,8 @@ async function fetchCatalogueFiles(entry: CatalogueEntry, options: PrepareOption
     }
     await get(name, done, total);
     done += statSync(join(dir, name)).size;
-    options.onDownload?.({ file: name, bytes: done, total });
+    // files copied from --model-dir are not a download: no progress bar
+    if (modelDir === undefined) options.onDownload?.({ file: name, bytes: done, total });
   }
   return fetched;
 }

@@ -110,7 +110,8 @@ async function throughputAndKernels(): Promise<void> {
 
 /**
  * Batch of the catalogue model's rate: at batch 32 a training step of MobileNetV2 1.0 at 224×224 needs more than the
- * 4 GiB a 32-bit WebAssembly memory can address (batch 8 grows it to about 2 GiB) and the wasm backend aborts.
+ * 4 GiB a 32-bit WebAssembly memory can address (batch 8 grows it to about 2 GiB, batch 16 to 3.8 GiB); see
+ * wasm-memory.ts for what a step that does not fit gives.
  */
 const CATALOGUE_BATCH = 8;
 

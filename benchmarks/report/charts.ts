@@ -1,7 +1,7 @@
 import type { SuiteAnalysis } from '../analysis/analyze-suite.js';
 import { formatSize } from '../analysis/format.js';
 import { answerMarks, describeMarks, marksToDraw, type AnswerMark } from '../charts/answer-marks.js';
-import { chanceAccuracy } from '../charts/chance.js';
+import { chanceAccuracy, chartTestExamples } from '../charts/chance.js';
 import type { ChartOption } from '../charts/chart-option.js';
 import { convergenceOption } from '../charts/convergence-option.js';
 import { convergenceSeries } from '../charts/data/convergence.js';
@@ -51,7 +51,7 @@ export function dataEfficiencyOption(
   trials: readonly TrialRecord[],
   markedSize: number | null,
 ): EfficiencyChartParts {
-  const series = dataEfficiencySeries(trials, 'testAccuracy', 'ci95');
+  const series = dataEfficiencySeries(trials, 'testAccuracy', 'ci95', chartTestExamples(suite.spec));
   const marks = marksToDraw(answerMarks(analysis.comparisons, markedSize), 'testAccuracy', series);
   const fits = analysis.learningCurves.fits.flatMap((f) => (f.kind === 'fitted' ? [f] : []));
   const { option } = efficiencyOption({

@@ -50,7 +50,7 @@ export function designSection(suite: SuiteRecord, trials: readonly TrialRecord[]
     { kind: 'heading', level: 2, text: 'How this suite was designed' },
     {
       kind: 'paragraph',
-      text: `Adaptive design: round 0 runs sizes about ×4 apart over ${formatSize(settings.minSize)}–${formatSize(settings.maxSize)} with two seeds; each later round, from the same paired, Holm-corrected tests and a seeded bootstrap of the seeds, adds a size where the crossover or a verdict changes across more than one ×${SIZE_STEP} step and a seed where a difference is near the significance boundary (at most ${plural(settings.seeds.length, 'seed')}). The rounds below are replayed from the stored trials: the design is a function of them.`,
+      text: `Adaptive design: round 0 runs sizes about ×4 apart over ${formatSize(settings.minSize)}–${formatSize(settings.maxSize)} with two seeds; each later round refits the learning curves (power law with a floor, with a seeded bootstrap of the seeds) and, with the same paired, Holm-corrected tests the report states, adds a size where the fitted crossover's 90% interval or a verdict spans more than one ×${SIZE_STEP} step and a seed where a difference is near the significance boundary (at most ${plural(settings.seeds.length, 'seed')}). The rounds below are replayed from the stored trials: the design is a function of them.`,
     },
     { kind: 'table', headers: ['Round', 'Trials added', 'Stored', 'Why'], rows, numeric: [true, true, true, false] },
     { kind: 'paragraph', text: ending },

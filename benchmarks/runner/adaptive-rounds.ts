@@ -34,3 +34,6 @@ export async function addNextRound(
   );
   return { step, added };
 }
+
+/** `run --adaptive`: the suite with the design in place of its own (design/suite-design.ts), for the runners above. */
+export { withDesign } from '../design/suite-design.js';

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import pRetry from 'p-retry';
 import {
   type BackendChoice,
   type PretrainRecord,
@@ -6,25 +6,25 @@ import {
   type SuiteStatus,
   type TrialKey,
   type TrialRecord,
-  type TrialResult,
 } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import { TrialNotRunningError, type RunOwner, type Store, type StoredSuite } from '../store/store.js';
-import { featuresLayer } from '../spec/describe-architecture.js';
-import { hasNamedSources, sourceNames, suiteArms, specForSource } from '../spec/sources.js';
-import { describeDataset } from '../spec/describe-dataset.js';
-import { engineModelPath, prepareSuiteModels, type DownloadReport } from '../models/model-source.js';
-import { failedResult } from '../train/failed-result.js';
-import type { BaseModelRef, CheckSummary, TrialJob } from '../train/jobs.js';
-import { pretrainCacheKey, pretrainDir, readCachedPretrain } from '../train/pretrain-cache.js';
+import type { RunOwner, Store, StoredSuite } from '../store/store.js';
+import { hasNamedSources, suiteArms } from '../spec/sources.js';
+import { prepareSuiteModels, type DownloadReport } from '../models/model-source.js';
 import { environmentInfo } from './environment.js';
-import { LiveWorker } from './live-worker.js';
+import { LocalExecutor } from './local-executor.js';
 import { HEARTBEAT_MS, STALE_AFTER_MS, describeOwner, endRun, ownerLooksAlive, thisProcessOwner } from './run-owner.js';
-import { checkWorkerCount, workerCount } from './worker-limit.js';
+import { cacheKeyChanges, planSources, type SourcePlan } from './source-plan.js';
+import { storing } from './storage-error.js';
+import type { RunContext, TrialExecutor } from './trial-executor.js';
+import { checkWorkerCount } from './worker-limit.js';
 import { addNextRound, firstRound } from './adaptive-rounds.js';
 import type { WorkerForker } from './worker-process.js';
+
+export { baseModelRef, cacheKeyChanges, planSources, type SourcePlan } from './source-plan.js';
+export { StorageError } from './storage-error.js';
 
 /**
  * Every trial of a suite, ordered so that early results cover every approach (from every source) at every size of
@@ -39,61 +39,20 @@ export function planTrials(spec: SuiteSpec): TrialKey[] {
   );
 }
 
-/**
- * What the run needs per source: the single-source view of the suite its trials and pretraining see (see
- * specForSource; key `undefined` is a single-source suite's only source, or the scratch trials of a suite with
- * `sources`) and its pretraining cache key (null when it pretrains nothing). Computing the keys reads the source
- * data files: done once per run.
- */
-export interface SourcePlan {
-  source: string | undefined;
-  spec: SuiteSpec;
-  cacheKey: string | null;
-}
-
-export function planSources(suite: LoadedSuite): SourcePlan[] {
-  const names: (string | undefined)[] = hasNamedSources(suite.spec)
-    ? [undefined, ...sourceNames(suite.spec)]
-    : [undefined];
-  return names.map((source) => {
-    const spec = specForSource(suite.spec, source);
-    return { source, spec, cacheKey: pretrainCacheKey(spec, suite.baseDir) };
-  });
-}
-
-function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null): BaseModelRef | null {
-  if (spec.pretrainedModel)
-    return { path: engineModelPath(spec.pretrainedModel.path, baseDir), cutLayer: spec.pretrainedModel.cutLayer };
-  return cacheKey
-    ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: featuresLayer(spec.architecture) }
-    : null;
-}
-
-/**
- * On resume: the sources whose pretraining cache key changed since the suite started (their data files changed, or
- * pretraining did), in words; the trials left start from the model for the data as it is now.
- */
-export function cacheKeyChanges(stored: StoredSuite, sources: SourcePlan[]): string[] {
-  const notices: string[] = [];
-  for (const { source, cacheKey } of sources) {
-    const earlier = (source === undefined ? stored.pretrain : stored.pretrains?.find((p) => p.source === source))
-      ?.cacheKey;
-    if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
-      notices.push(
-        `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
-      );
-    }
-  }
-  return notices;
-}
-
 export interface RunnerOptions {
   store: Store;
-  forkWorker: WorkerForker;
   backend: BackendChoice;
+  onEvent: RunEventListener;
+  /** Lines worth telling the user that are not events (e.g. the database is unreachable for a while). */
+  onNotice?: (message: string) => void;
+  /**
+   * Who trains the trials: by default local worker processes (LocalExecutor, from forkWorker, workers and
+   * cancelQueuedJobs below); a distributed run passes the PostgreSQL queue (distributed/queue-executor.ts).
+   */
+  executor?: TrialExecutor;
+  forkWorker: WorkerForker;
   /** Worker processes; default and limit in worker-limit.ts. */
   workers?: number;
-  onEvent: RunEventListener;
   /** How often the run refreshes its heartbeat, and after how long without one a run counts as gone (tests shorten them). */
   heartbeatMs?: number;
   staleAfterMs?: number;
@@ -121,95 +80,100 @@ const modelOptions = (options: RunnerOptions) =>
 const livenessOf = (options: RunnerOptions) => (owner: Parameters<typeof ownerLooksAlive>[0]) =>
   ownerLooksAlive(owner, Date.now(), options.staleAfterMs ?? STALE_AFTER_MS);
 
+function executorOf(options: RunnerOptions): TrialExecutor {
+  if (options.executor) return options.executor;
+  const { forkWorker, backend, workers, cancelQueuedJobs } = options;
+  return new LocalExecutor({
+    forkWorker,
+    backend,
+    ...(workers === undefined ? {} : { workers }),
+    ...(cancelQueuedJobs ? { cancelQueuedJobs } : {}),
+  });
+}
+
 /** Suites left `running` by a run that is gone (see run-owner.ts) are marked cancelled, so that they read as resumable. */
 export function recoverInterruptedSuites(store: Store, staleAfterMs = STALE_AFTER_MS): Promise<number[]> {
   return store.recoverInterruptedSuites((owner) => ownerLooksAlive(owner, Date.now(), staleAfterMs));
 }
 
 /**
- * The result of a trial could not be written (e.g. a full disk): not the trial's failure. The trial is left
- * unfinished, so that `resume` runs it again, and the run stops.
- */
-export class StorageError extends Error {
-  override name = 'StorageError';
-}
-
-function storageMessage(suiteId: number, trial: TrialRecord, store: Store, error: unknown): string {
-  return storageFailure(
-    `the result of trial ${trial.id} (${trial.approach}, ${trial.trainSize} examples, seed ${trial.seed})`,
-    'The trial is left unfinished',
-    suiteId,
-    store,
-    error,
-  );
-}
-
-function storageFailure(what: string, consequence: string, suiteId: number, store: Store, error: unknown) {
-  const code = (error as { code?: unknown }).code;
-  return (
-    `could not store ${what} in ${store.location}: ${errorMessage(error)}${typeof code === 'string' ? ` (${code})` : ''}. ` +
-    `${consequence}; once the database can be written again (free disk space), ` +
-    `run \`transfer-bench resume ${suiteId}\` to finish the suite`
-  );
-}
-
-/** Runs a store write outside a trial; a failure becomes a StorageError that names the database and what to do. */
-async function storing(what: string, suiteId: number, store: Store, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    throw new StorageError(storageFailure(what, 'The suite stopped before running its trials', suiteId, store, error));
-  }
-}
-
-/**
- * A suite run in progress: holds the suite in the store (claimed atomically, with a heartbeat), owns the worker
- * processes, writes every finished trial in its own transaction, and forwards progress. `cancel()` kills the
- * workers; finished trials stay, the rest can be resumed.
+ * A suite run in progress, local or distributed: holds the suite in the store (claimed atomically, with a
+ * heartbeat), plans it (adaptive rounds too), has its source models made, hands its trials to an executor (local
+ * worker processes, or the PostgreSQL queue's workers: runner/trial-executor.ts), forwards progress and writes the
+ * suite's end. `cancel()` stops what trains; finished trials stay, the rest can be resumed. Taken over by another
+ * run (resume --force, or one that found this run silent), it stops and writes nothing more.
  */
 export class SuiteRun {
   private cancelled = false;
   /** Why the run stops early without being cancelled: a result it could not store, or the suite taken over. */
   private stopReason: Error | null = null;
   private lostSuite = false;
-  private readonly workers: LiveWorker[] = [];
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** The pretraining record of each source whose model is known. */
+  private readonly records = new Map<SourcePlan, PretrainRecord>();
+  private readonly context: RunContext;
 
   private constructor(
     readonly suiteId: number,
     private readonly options: RunnerOptions,
-    private readonly suite: LoadedSuite,
-    private readonly owner: RunOwner,
+    private readonly executor: TrialExecutor,
+    suite: LoadedSuite,
+    owner: RunOwner,
     /** Per source: its view of the suite and its pretraining cache key, computed once per run. */
-    private readonly sources: SourcePlan[],
+    sources: SourcePlan[],
     /** Lines about the data found by the check (e.g. skipped image files), reported with suite-started. */
     private readonly notices: string[] = [],
-  ) {}
+  ) {
+    const run = this;
+    this.context = {
+      suiteId,
+      suite,
+      owner,
+      sources,
+      store: options.store,
+      emit: (event) => options.onEvent(event),
+      notice: (message) => options.onNotice?.(message),
+      recordPretrain: (plan, record) => this.recordPretrain(plan, record),
+      stop: (reason) => this.stop(reason),
+      lose: () => this.lose(`suite ${suiteId} was taken over by another run; this run stopped`),
+      get stopping() {
+        return run.stopping;
+      },
+    };
+  }
 
   /**
-   * Checks the suite's inputs in a worker (datasets, sizes, model) and only then stores it: bad input throws a
-   * UserError and leaves the database as it was. Resolves once training has started; `finished` resolves at the end.
+   * Checks the suite's inputs (datasets, sizes, model) with the executor's backend and only then stores it: bad input
+   * throws a UserError and leaves the database as it was. Resolves once training has started; `finished` resolves at
+   * the end.
    */
   static async start(options: RunnerOptions, suite: LoadedSuite): Promise<SuiteRun> {
-    checkWorkerCount(options.workers);
+    if (!options.executor) checkWorkerCount(options.workers);
     // the suite is stored with the SHA-256 of the weights it brings
     suite = { ...suite, spec: (await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options))).spec };
-    const { worker: first, summary } = await checkedWorker(options, suite);
+    const executor = executorOf(options);
+    let prepared: Awaited<ReturnType<TrialExecutor['prepare']>>;
+    try {
+      prepared = await executor.prepare(suite);
+    } catch (error) {
+      await executor.close();
+      throw error;
+    }
     const owner = thisProcessOwner();
     try {
-      const sources = planSources(suite);
+      const sources = prepared.sources ?? planSources(suite);
       const suiteId = await options.store.createSuite({
         spec: suite.spec,
         baseDir: suite.baseDir,
         backendChoice: options.backend,
-        env: environmentInfo(first.backend),
+        env: environmentInfo(prepared.backend),
         trials: planTrials(suite.spec),
         owner,
       });
-      return new SuiteRun(suiteId, options, suite, owner, sources, summary.notices).begin(first);
+      return new SuiteRun(suiteId, options, executor, suite, owner, sources, prepared.notices).begin();
     } catch (error) {
       endRun(owner.token);
-      first.kill();
+      await executor.close();
       throw error;
     }
   }
@@ -221,7 +185,7 @@ export class SuiteRun {
   static async resume(options: RunnerOptions, suiteId: number, resume: ResumeOptions = {}): Promise<SuiteRun> {
     const { store } = options;
     const stored = await store.requireSuite(suiteId);
-    checkWorkerCount(options.workers);
+    if (!options.executor) checkWorkerCount(options.workers);
     const unfinished = stored.trialsTotal - stored.trialsFinished;
     const failed = (await store.listTrials(suiteId)).filter((t) => t.status === 'failed').length;
     // an adaptive suite stopped between rounds has its next round to plan: it is complete once its run ended `done`
@@ -254,31 +218,25 @@ export class SuiteRun {
       });
     };
     const suite: LoadedSuite = { spec: stored.spec, baseDir: stored.baseDir, origin: `suite ${suiteId}` };
-    let first: LiveWorker;
-    let summary: CheckSummary;
+    const executor = executorOf(options);
     try {
       await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
-      ({ worker: first, summary } = await checkedWorker(options, suite));
-    } catch (error) {
-      await giveBack();
-      throw error;
-    }
-    try {
-      const sources = planSources(suite);
-      const notices = [...summary.notices];
+      const prepared = await executor.prepare(suite);
+      const { notices } = prepared;
+      const sources = prepared.sources ?? planSources(suite);
       notices.push(...cacheKeyChanges(stored, sources));
       // a distributed run's workers would take these trials too: its queued jobs go first (their claims would be
       // refused anyway, since they carry that run's token)
-      const cancelled = (await options.cancelQueuedJobs?.(suiteId)) ?? 0;
+      const cancelled = await executor.cancelEarlierJobs(suiteId);
       if (cancelled > 0) {
         notices.push(
           `${cancelled} jobs of an earlier distributed run of suite ${suiteId} were still in the queue: cancelled, this run trains their trials`,
         );
       }
       await store.resetUnfinishedTrials(suiteId, owner.token, { retryFailed: resume.retryFailed ?? false });
-      return new SuiteRun(suiteId, options, suite, owner, sources, notices).begin(first);
+      return new SuiteRun(suiteId, options, executor, suite, owner, sources, notices).begin();
     } catch (error) {
-      first.kill();
+      await executor.close();
       await giveBack();
       throw error;
     }
@@ -288,27 +246,32 @@ export class SuiteRun {
 
   cancel(): void {
     this.cancelled = true;
-    for (const worker of this.workers) worker.kill();
+    this.executor.halt();
   }
 
-  /** Stops the run for a reason other than a cancel: the workers are killed, unfinished trials stay resumable. */
+  /** Stops the run for a reason other than a cancel: what trains stops, unfinished trials stay resumable. */
   private stop(reason: Error): void {
     this.stopReason ??= reason;
-    for (const worker of this.workers) worker.kill();
+    this.executor.halt();
+  }
+
+  /** The suite was taken over: this run stops and writes nothing more. */
+  private lose(message: string): void {
+    this.lostSuite = true;
+    this.stop(new Error(message));
   }
 
   private get stopping(): boolean {
     return this.cancelled || this.stopReason !== null;
   }
 
-  private begin(first: LiveWorker): this {
-    this.workers.push(first);
+  private begin(): this {
     this.heartbeatTimer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeatTimer.unref();
-    this.finished = this.run().finally(() => {
-      endRun(this.owner.token);
+    this.finished = this.run().finally(async () => {
+      endRun(this.context.owner.token);
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-      this.workers.forEach((w) => w.kill());
+      await this.executor.close();
     });
     this.finished.catch(() => {});
     return this;
@@ -318,18 +281,26 @@ export class SuiteRun {
   private async beat(): Promise<void> {
     let holds = true;
     try {
-      holds = await this.options.store.heartbeat(this.suiteId, this.owner.token);
+      holds = await this.options.store.heartbeat(this.suiteId, this.context.owner.token);
     } catch {
       // A heartbeat that cannot be written (busy or full database, server away) is skipped; a later one may succeed.
     }
     if (!holds) {
-      this.lostSuite = true;
-      this.stop(
-        new Error(
-          `suite ${this.suiteId} was taken over by another run (resume --force, or one that found this run silent for too long); this run stopped`,
-        ),
+      this.lose(
+        `suite ${this.suiteId} was taken over by another run (resume --force, or one that found this run silent for too long); this run stopped`,
       );
     }
+  }
+
+  /** Stores a source model's record with those known before (see RunContext.recordPretrain). */
+  private async recordPretrain(plan: SourcePlan, record: PretrainRecord): Promise<void> {
+    const { store } = this.options;
+    this.records.set(plan, plan.source === undefined ? record : { ...record, source: plan.source });
+    const records = this.context.sources.flatMap((s) => this.records.get(s) ?? []);
+    const named = hasNamedSources(this.context.suite.spec);
+    await storing('the pretraining record (the model itself is cached)', this.suiteId, store, () =>
+      store.setSuitePretrain(this.suiteId, named ? records : records[0]!),
+    );
   }
 
   private async run(): Promise<SuiteStatus> {
@@ -346,15 +317,11 @@ export class SuiteRun {
     let status: SuiteStatus = 'done';
     let error: string | null = null;
     try {
-      await this.pretrainAll();
+      await this.executor.pretrain(this.context);
       // an adaptive suite (design/) gets its next round once a round is done, until its design stops
       for (let queue = all.filter((t) => t.status === 'pending'); ;) {
-        const target = workerCount(this.options.workers, this.workers[0]!.backend.name, queue.length);
-        // A slot that cannot start a worker stops; the others keep draining the queue before the suite is failed.
-        const slots = await Promise.allSettled(Array.from({ length: target }, (_, slot) => this.drain(slot, queue)));
-        const broken = slots.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (!this.stopping) await this.executor.runRound(this.context, queue);
         if (this.stopReason) throw this.stopReason;
-        if (broken) throw broken.reason;
         if (this.cancelled) status = 'cancelled';
         if (this.cancelled || (queue = await this.nextDesignRound()).length === 0) break;
       }
@@ -364,20 +331,44 @@ export class SuiteRun {
       error = status === 'cancelled' ? null : errorMessage(reason);
     }
     if (this.lostSuite) status = 'cancelled';
-    else {
-      try {
-        await store.releaseSuite(suiteId, this.owner.token, { status, error });
-      } catch (releaseError) {
-        // The database cannot be written (e.g. still full): the suite stays `running` under this run, whose
-        // heartbeat stops now, so the next process to open the database sees it interrupted and resumable.
-        error = [error, `the suite's final status could not be stored either: ${errorMessage(releaseError)}`]
-          .filter(Boolean)
-          .join('; ');
-        status = 'failed';
-      }
-    }
+    else ({ status, error } = await this.end(status, error));
     onEvent({ type: 'suite-finished', suiteId, status, error });
     return status;
+  }
+
+  /**
+   * Writes the suite's end, after the executor's (e.g. cancelling queued jobs), tried again as the executor says (a
+   * shared database away for a while). When it cannot be written (e.g. a full disk) the suite stays `running` under
+   * this run, whose heartbeat stops now, so the next process to open the database sees it interrupted and resumable.
+   */
+  private async end(status: SuiteStatus, error: string | null): Promise<{ status: SuiteStatus; error: string | null }> {
+    const { store } = this.options;
+    const { retries, delayMs } = this.executor.endRetries;
+    try {
+      await pRetry(
+        async () => {
+          await this.executor.end(this.context, status);
+          await store.releaseSuite(this.suiteId, this.context.owner.token, { status, error });
+        },
+        {
+          retries,
+          minTimeout: delayMs,
+          factor: 1,
+          randomize: false,
+          onFailedAttempt: (failure) => {
+            if (failure.retriesLeft > 0)
+              this.context.notice(`cannot store the suite's end (${errorMessage(failure)}); trying again`);
+          },
+        },
+      );
+      return { status, error };
+    } catch (releaseError) {
+      const what = retries > 0 ? 'could not be stored' : 'could not be stored either';
+      return {
+        status: 'failed',
+        error: [error, `the suite's final status ${what}: ${errorMessage(releaseError)}`].filter(Boolean).join('; '),
+      };
+    }
   }
 
   /**
@@ -386,7 +377,7 @@ export class SuiteRun {
    */
   private async nextDesignRound(): Promise<TrialRecord[]> {
     const { store, onEvent } = this.options;
-    const round = await addNextRound(store, this.suiteId, this.owner.token, this.suite.spec);
+    const round = await addNextRound(store, this.suiteId, this.context.owner.token, this.context.suite.spec);
     if (!round) return [];
     const trials = await store.listTrials(this.suiteId);
     const notices = round.step.kind === 'add' ? round.step.reasons : [`design stopped: ${round.step.reason}`];
@@ -394,147 +385,4 @@ export class SuiteRun {
     onEvent({ type: 'suite-started', suiteId: this.suiteId, total: trials.length, finished, notices });
     return round.added;
   }
-
-  /**
-   * Pretrains every source that names a source task, once each (a model already in the cache is reused), and stores
-   * their records: one for a single-source suite, the list so far for a suite with `sources`.
-   */
-  private async pretrainAll(): Promise<void> {
-    const { store } = this.options;
-    const named = hasNamedSources(this.suite.spec);
-    const records: PretrainRecord[] = [];
-    for (const plan of this.sources) {
-      if (!plan.cacheKey) continue;
-      const record = await this.pretrain(plan.spec, plan.cacheKey, plan.source);
-      records.push(plan.source === undefined ? record : { ...record, source: plan.source });
-      await storing('the pretraining record (the model itself is cached)', this.suiteId, store, () =>
-        store.setSuitePretrain(this.suiteId, named ? records : records[0]!),
-      );
-    }
-  }
-
-  /** Pretrains one source (or reads it from the cache) and returns its record. */
-  private async pretrain(spec: SuiteSpec, cacheKey: string, source: string | undefined): Promise<PretrainRecord> {
-    const { onEvent } = this.options;
-    const { suiteId } = this;
-    const named = source === undefined ? {} : { source };
-    const cached = readCachedPretrain(cacheKey);
-    if (cached) {
-      onEvent({ type: 'pretrain-finished', suiteId, ...named, reused: true, wallSeconds: cached.wallSeconds });
-      return { ...cached, reused: true, sourceDescription: describeDataset(spec.pretrain!.dataset) };
-    }
-    onEvent({ type: 'pretrain-started', suiteId, ...named, cacheKey, epochs: spec.pretrain?.epochs ?? 0 });
-    const record = await this.workers[0]!.pretrain(
-      { spec, baseDir: this.suite.baseDir, cacheKey, outDir: pretrainDir(cacheKey) },
-      (epoch) => onEvent({ type: 'pretrain-epoch', suiteId, ...named, ...epoch }),
-    );
-    onEvent({ type: 'pretrain-finished', suiteId, ...named, reused: false, wallSeconds: record.wallSeconds });
-    return record;
-  }
-
-  /** The job of one trial: the suite as its source sees it, and the model it starts from. */
-  private trialJob(trial: TrialRecord, key: TrialKey): TrialJob {
-    const plan = this.sources.find((p) => p.source === (hasNamedSources(this.suite.spec) ? trial.source : undefined));
-    if (!plan)
-      throw new Error(`trial ${trial.id} names source "${trial.source}", which suite ${this.suiteId} does not have`);
-    const base = baseModelRef(plan.spec, this.suite.baseDir, plan.cacheKey);
-    return { trialId: trial.id, spec: plan.spec, baseDir: this.suite.baseDir, key, base };
-  }
-
-  /** One worker slot: takes trials off the shared queue until it is empty, replacing its process if it dies. */
-  private async drain(slot: number, queue: TrialRecord[]): Promise<void> {
-    const { store, onEvent } = this.options;
-    const { suiteId } = this;
-    while (!this.stopping && queue.length > 0) {
-      // The worker first, then the trial: a slot that cannot start a worker leaves its trial to the other slots.
-      const worker = await this.workerFor(slot);
-      if (this.stopping) return;
-      const trial = queue.shift();
-      if (!trial) return;
-      const key: TrialKey = {
-        approach: trial.approach,
-        ...(trial.source === undefined ? {} : { source: trial.source }),
-        trainSize: trial.trainSize,
-        seed: trial.seed,
-      };
-      const job = this.trialJob(trial, key);
-      try {
-        if (!(await store.markTrialRunning(trial.id, this.owner.token))) continue;
-      } catch (error) {
-        this.stop(new StorageError(storageMessage(this.suiteId, trial, store, error)));
-        return;
-      }
-      let result: TrialResult;
-      try {
-        result = await worker.runTrial(job, {
-          onStart: (maxEpochs) => onEvent({ type: 'trial-started', suiteId, trialId: trial.id, key, maxEpochs }),
-          onEpoch: (record, maxEpochs) =>
-            onEvent({ type: 'trial-epoch', suiteId, trialId: trial.id, key, maxEpochs, record }),
-        });
-      } catch (failure) {
-        // The trial's own failure (its worker died, or it threw): kept as a failed trial.
-        if (this.stopping) return;
-        result = failedResult(errorMessage(failure), worker.backend);
-      }
-      if (!(await this.storeResult(trial, result))) return;
-      onEvent({ type: 'trial-finished', suiteId, trial: (await store.getTrial(trial.id))! });
-    }
-  }
-
-  /** Writes a finished trial; when it cannot be written, stops the run (see StorageError) and returns false. */
-  private async storeResult(trial: TrialRecord, result: TrialResult): Promise<boolean> {
-    const { store } = this.options;
-    try {
-      await store.finishTrial(trial.id, this.owner.token, result);
-      return true;
-    } catch (error) {
-      if (error instanceof TrialNotRunningError) {
-        this.lostSuite = true;
-        this.stop(new Error(`suite ${this.suiteId} was taken over by another run; this run stopped`));
-        return false;
-      }
-      this.stop(new StorageError(storageMessage(this.suiteId, trial, store, error)));
-      try {
-        await store.markTrialCancelled(
-          trial.id,
-          this.owner.token,
-          'its result could not be stored; resume runs it again',
-        );
-      } catch {
-        // Still cannot write: the trial stays `running`, which resume also runs again.
-      }
-      return false;
-    }
-  }
-
-  private async workerFor(slot: number): Promise<LiveWorker> {
-    const current = this.workers[slot];
-    if (current?.alive) return current;
-    const fresh = await LiveWorker.start(this.options.forkWorker, this.options.backend);
-    this.workers[slot] = fresh;
-    if (this.stopping) fresh.kill();
-    return fresh;
-  }
-}
-
-/** A first worker, with the backend loaded and the suite's inputs checked in it; nothing is stored before this. */
-async function checkedWorker(
-  options: RunnerOptions,
-  suite: LoadedSuite,
-): Promise<{ worker: LiveWorker; summary: CheckSummary }> {
-  const worker = await LiveWorker.start(options.forkWorker, options.backend);
-  try {
-    return { worker, summary: await check(worker, suite) };
-  } catch (error) {
-    worker.kill();
-    throw error;
-  }
-}
-
-function check(worker: LiveWorker, suite: LoadedSuite): Promise<CheckSummary> {
-  const { spec, baseDir } = suite;
-  return worker.check(
-    { spec, baseDir, base: spec.pretrainedModel ? baseModelRef(spec, baseDir, null) : null },
-    suite.origin,
-  );
 }

@@ -19,6 +19,11 @@ import type { PixelScaling } from './suite-schema.js';
 /** The host every catalogue model is published on; TRANSFER_BENCH_MODEL_HOST replaces it (tests serve fixtures). */
 export const DEFAULT_MODEL_HOST = 'https://storage.googleapis.com';
 export const MODEL_HOST_ENV = 'TRANSFER_BENCH_MODEL_HOST';
+/**
+ * A folder holding catalogue models' files placed by hand (`--model-dir` of init, run, resume and serve sets it for
+ * the process and its workers): read instead of the host. See models/model-source.ts for the layouts it may have.
+ */
+export const MODEL_DIR_ENV = 'TRANSFER_BENCH_MODEL_DIR';
 
 export interface CatalogueEntry {
   name: string;

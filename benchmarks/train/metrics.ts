@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { inferenceBatch } from '../backend/wasm-memory.js';
 
 /** Examples of one split: inputs made a batch at a time, one-hot targets resident for the length of a trial. */
 export interface Split {
@@ -41,6 +42,7 @@ export async function evaluate(
 ): Promise<{ loss: number; accuracy: number }> {
   let lossSum = 0;
   let correct = 0;
+  batchSize = inferenceBatch(model, batchSize);
   for (let start = 0; start < split.count; start += batchSize) {
     const size = Math.min(batchSize, split.count - start);
     const [loss, hits, nans] = tf.tidy(() => {

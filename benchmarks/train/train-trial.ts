@@ -4,7 +4,15 @@ import type { LabelledImages } from '../datasets/labelled-images.js';
 import { fitScaling } from '../datasets/standardise.js';
 import { trainingSubset } from '../datasets/training-subset.js';
 import { deriveSeed } from '../datasets/seeded-random.js';
-import type { BackendName, EpochRecord, LearningRateCandidate, TrialProtocol, TrialResult } from '../domain.js';
+import type {
+  BackendName,
+  EpochRecord,
+  LearningRateCandidate,
+  LiveEpochRecord,
+  TrainingRun,
+  TrialProtocol,
+  TrialResult,
+} from '../domain.js';
 import { errorMessage } from '../errors.js';
 import { countParams, estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { architectureInputShape } from '../models/architectures.js';
@@ -21,7 +29,7 @@ import { plannedEpochs, trainLoop } from './train-loop.js';
 
 export interface TrialCallbacks {
   onStart(maxEpochs: number): void;
-  onEvaluation(record: EpochRecord, maxEpochs: number): void;
+  onEvaluation(record: LiveEpochRecord, maxEpochs: number): void;
 }
 
 /**
@@ -208,7 +216,16 @@ async function train(
         seed: deriveSeed(key.seed, 2),
         onEvaluation: (record, run) => {
           runs = Math.max(runs, run + 2);
-          callbacks.onEvaluation({ ...record, epoch: record.epoch + run * perRun }, perRun * runs);
+          const candidate = Math.floor(run / spec.folds);
+          const training: TrainingRun = {
+            kind: 'fold',
+            index: run,
+            learningRate: rates[candidate] ?? null,
+            fold: (run % spec.folds) + 1,
+            folds: spec.folds,
+            epoch: record.epoch,
+          };
+          callbacks.onEvaluation({ ...record, epoch: record.epoch + run * perRun, run: training }, perRun * runs);
         },
       });
       if (cv.diverged) {
@@ -237,7 +254,14 @@ async function train(
           seed: deriveSeed(key.seed, 3),
           stopAtStep: cv.chosenSteps,
           onEvaluation: (record) =>
-            callbacks.onEvaluation({ ...record, epoch: record.epoch + (runs - 1) * perRun }, perRun * runs),
+            callbacks.onEvaluation(
+              {
+                ...record,
+                epoch: record.epoch + (runs - 1) * perRun,
+                run: { kind: 'final', index: runs - 1, learningRate: cv.learningRate, epoch: record.epoch },
+              },
+              perRun * runs,
+            ),
         });
         selection = {
           diverged: loop.diverged,
@@ -273,7 +297,11 @@ async function train(
         // Progress counts every candidate's epochs; the stored curve is the kept candidate's alone.
         onEvaluation: (record, candidate) =>
           callbacks.onEvaluation(
-            { ...record, epoch: record.epoch + candidate * perCandidate },
+            {
+              ...record,
+              epoch: record.epoch + candidate * perCandidate,
+              run: { kind: 'candidate', index: candidate, learningRate: rates[candidate] ?? null, epoch: record.epoch },
+            },
             perCandidate * Math.max(rates.length, candidate + 1),
           ),
       });

@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +60,7 @@ describe('transfer-bench serve --host 0.0.0.0 --data-root', () => {
   let server: ServeProcess;
   let port: number;
   let images: string;
+  let sourceImages: string;
   const start = (source: unknown): Promise<Answer> => ask(port, '/api/startSuite', { body: { source } });
 
   beforeAll(async () => {
@@ -79,6 +89,20 @@ describe('transfer-bench serve --host 0.0.0.0 --data-root', () => {
     mlp.dispose();
     rmSync(join(root, 'model', 'weights.bin'));
     symlinkSync(join(base, 'outside-model', 'weights.bin'), join(root, 'model', 'weights.bin'));
+    // The source pickers: a source folder with a class and an image linking out, a table, a model.json and a Keras
+    // file that are links out (their targets outside hold what they claim to be).
+    sourceImages = join(root, 'source-images');
+    await writeDigitFolder(sourceImages, [2, 4], 8, ['png']);
+    await writeDigitFolder(join(root, 'clean'), [1, 7], 6, ['png']);
+    symlinkSync(join(outside, 'digit-3'), join(sourceImages, 'digit-3'));
+    symlinkSync(outsideImage, join(sourceImages, 'digit-2', 'zz-secret.png'));
+    copyFileSync(new URL('../fixtures/iris.csv', import.meta.url), join(base, 'outside.csv'));
+    symlinkSync(join(base, 'outside.csv'), join(root, 'table-link.csv'));
+    mkdirSync(join(root, 'model-json-link'));
+    copyFileSync(join(base, 'outside-model', 'weights.bin'), join(root, 'model-json-link', 'weights.bin'));
+    symlinkSync(join(base, 'outside-model', 'model.json'), join(root, 'model-json-link', 'model.json'));
+    writeFileSync(join(base, 'outside.h5'), 'not read: the link is refused first');
+    symlinkSync(join(base, 'outside.h5'), join(root, 'keras-link.h5'));
     server = await startServe({
       dbPath: join(base, 'serve.db'),
       args: ['--host', '0.0.0.0', '--data-root', root, '--allow-host', 'bench.example.org'],
@@ -197,6 +221,53 @@ describe('transfer-bench serve --host 0.0.0.0 --data-root', () => {
       /images\/(digit-3|digit-1\/zz-secret\.png) is outside the data folders/,
     );
     expect(JSON.parse((await ask(port, '/api/listSuites', { body: {} })).body)).toEqual([]);
+  });
+
+  it('defect 1: the source pickers (folder, table, model.json, Keras file) read nothing outside --data-root', async () => {
+    const draft = (source: string, estimate = false) =>
+      ask(port, '/api/draftSuite', { body: { target: images, source, estimate } });
+    // A source folder: its class and image linking out are skipped, never counted (the pool the estimate uses).
+    const folder = await draft(sourceImages, true);
+    expect(folder.status, folder.body).toBe(200);
+    const drafted = JSON.parse(folder.body) as {
+      spec: { pretrain: { dataset: { dir: string } } };
+      estimateBasis: { sourcePool: number };
+    };
+    expect(drafted.spec.pretrain.dataset.dir).toBe(sourceImages);
+    expect(drafted.estimateBasis.sourcePool).toBe(16);
+    expect(folder.body).not.toContain('outside-images');
+    // A table, a model folder whose model.json links out, a Keras file that links out: refused in one line.
+    for (const path of [join(root, 'table-link.csv'), join(root, 'keras-link.h5')]) {
+      const answer = await draft(path);
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body).error).toBe(
+        `${path} is outside the data folders this server reads (${root}); put the file under one of them, or restart \`transfer-bench serve\` with another --data-root <folder>`,
+      );
+    }
+    const modelJson = await draft(join(root, 'model-json-link'));
+    expect(modelJson.status).toBe(400);
+    expect(JSON.parse(modelJson.body).error).toContain(OUTSIDE_ROOTS);
+    expect(modelJson.body).not.toContain('outside-model');
+    // Starting a suite that names the model whose weights link out: refused before anything runs.
+    const suite = {
+      name: 'model-link',
+      architecture: 'mlp',
+      pretrainedModel: { path: join(root, 'model'), cutLayer: 'features' },
+      target: {
+        dataset: { kind: 'folder', dir: join(root, 'clean'), imageSize: [28, 28], channels: 1 },
+        testPerClass: 2,
+      },
+      sizes: [10],
+      seeds: [0],
+      approaches: { 'linear-probe': { learningRate: 0.01, epochs: 1 } },
+    };
+    const started = await start({ kind: 'text', origin: 'model-link.json', text: JSON.stringify(suite) });
+    expect(started.status).toBe(400);
+    expect(JSON.parse(started.body).error).toContain(
+      `${join(root, 'model', 'weights.bin')} is outside the data folders`,
+    );
+    expect(JSON.parse((await ask(port, '/api/listSuites', { body: {} })).body)).toEqual([]);
+    expect(server.output()).not.toContain('    at ');
   });
 
   it('defect 6: 50 concurrent drafts each get 200 or a clean 503, never a 500 or a stack trace', async () => {

@@ -26,7 +26,7 @@ export interface EfficiencySeries {
 
 /**
  * Groups trials by approach (and source, in a suite with several) and training-set size and summarises `metric`
- * over seeds.
+ * over seeds, with the analysis' 95% interval (test accuracy: seeds and test-set noise, logit scale) or the min–max.
  * Only `done` trials with a finite value count (as in the engine's analysis): failed, diverged,
  * cancelled and unfinished trials are left out. Approaches come in the order of APPROACHES (each approach's sources
  * by name); approaches without any value are left out.
@@ -35,6 +35,8 @@ export function dataEfficiencySeries(
   trials: readonly TrialRecord[],
   metric: EfficiencyMetric,
   band: BandKind,
+  /** Examples every trial was tested on (chartTestExamples), for the accuracy band; null when the spec does not say. */
+  testExamples: number | null = null,
 ): EfficiencySeries[] {
   const byArm = new Map<string, { arm: Arm; bySize: Map<number, SeedValue[]> }>();
   for (const trial of trials) {
@@ -67,6 +69,7 @@ export function dataEfficiencySeries(
             sorted.map((s) => s.value),
             band,
             range,
+            { accuracy: metric === 'testAccuracy', testExamples },
           ),
           seeds: sorted,
         };

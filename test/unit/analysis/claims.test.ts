@@ -14,6 +14,7 @@ import {
   type SourceResults,
 } from '../../../benchmarks/analysis/claims.js';
 import { compareToScratch } from '../../../benchmarks/analysis/comparison.js';
+import { welchDifference } from '../../../benchmarks/analysis/welch.js';
 import type { GroupCost, TimeToTarget } from '../../../benchmarks/analysis/cost.js';
 import type { OverfittingGap } from '../../../benchmarks/analysis/overfitting.js';
 import { describe as summary, summarize } from '../../../benchmarks/analysis/summary-stats.js';
@@ -368,6 +369,7 @@ describe('sourceRelevanceClaim', () => {
         approach: approach as 'finetune' | 'linear-probe',
         trainSize: Number(size),
         values: values!,
+        seeds: values!.map((_, seed) => seed),
       })),
     ),
   });
@@ -395,20 +397,21 @@ describe('sourceRelevanceClaim', () => {
     expect(claim.checks[0]!.detail).toMatch(/scratch 40\.0%$/);
   });
 
-  it('does not hold when the sources differ by more than the tolerance but seed noise could explain it', () => {
+  it('is not shown when the sources differ by more than the tolerance but seed noise could explain it', () => {
     const a = results('a', { 20: { finetune: [0.9, 0.6, 0.75] } });
     const b = results('b', { 20: { finetune: [0.7, 0.65, 0.68] } });
     const claim = sourceRelevanceClaim(input([], { sources: [a, b] }));
     expect(claim.checks[0]!.holds).toBe(false);
-    expect(claim.verdict).toEqual({ kind: 'does-not-hold' });
+    expect(claim.verdict).toMatchObject({ kind: 'not-shown', seeds: 3 });
+    expect(claim.checks[0]!.detail).toMatch(/paired t p = 0\.\d{3}, after Holm 0\.\d{3}, 3 seeds/);
   });
 
-  it('does not hold with one seed (no interval), and says so', () => {
+  it('is not shown with one seed (no interval, no test), and says so', () => {
     const a = results('a', { 20: { finetune: [0.9] } });
     const b = results('b', { 20: { finetune: [0.5] } });
     const claim = sourceRelevanceClaim(input([], { sources: [a, b] }));
-    expect(claim.verdict).toEqual({ kind: 'does-not-hold' });
-    expect(claim.checks[0]!.detail).toMatch(/no interval: fewer than two seeds/);
+    expect(claim.verdict).toEqual({ kind: 'not-shown', seeds: 1, seedsNeeded: null });
+    expect(claim.checks[0]!.detail).toMatch(/no interval: fewer than two seeds; one seed: no test/);
   });
 
   it('compares the best source with the worst among three, and only at sizes every source has', () => {
@@ -419,6 +422,55 @@ describe('sourceRelevanceClaim', () => {
     expect(claim.checks.map((x) => x.trainSize)).toEqual([20]);
     expect(claim.checks[0]!.detail).toMatch(/^20: a \(finetune\) 90\.0%, c \(finetune\) 60\.0%/);
     expect(claim.verdict).toEqual({ kind: 'holds' });
+  });
+
+  /** Sources with a known effect on accuracy: a seed's subset shifts every source alike (shared), plus own noise. */
+  const simulatedSources = (
+    rng: () => number,
+    effects: Record<string, number>,
+    sizes: number[],
+    seeds: number,
+    shared: number,
+    own: number,
+  ): SourceResults[] => {
+    const subset = sizes.map(() => Array.from({ length: seeds }, () => gaussian(rng) * shared));
+    return Object.entries(effects).map(([source, effect]) => ({
+      source,
+      accuracies: sizes.map((trainSize, k) => {
+        const values = subset[k]!.map((s) => 0.8 + effect + s + gaussian(rng) * own);
+        return { approach: 'finetune' as const, trainSize, values, seeds: values.map((_, seed) => seed) };
+      }),
+    }));
+  };
+
+  it('finds a real 2-point difference between sources with paired seeds, which an unpaired test misses', () => {
+    const rng = createRng(11);
+    const sources = simulatedSources(rng, { near: 0.02, far: 0 }, [20, 50, 100], 5, 0.03, 0.003);
+    const claim = sourceRelevanceClaim(input([], { sources }));
+    expect(claim.verdict).toEqual({ kind: 'holds' });
+    expect(claim.evidence).toMatch(/Paired t-tests on 5 seeds, Holm-corrected over 3 sizes/);
+    // the seeds' shared spread (3 points) hides the 2-point difference from a test that does not pair them
+    const unpaired = [20, 50, 100].map((size) => {
+      const at = (i: number) => sources[i]!.accuracies.find((a) => a.trainSize === size)!.values;
+      return welchDifference(at(0), at(1)).significant;
+    });
+    expect(unpaired).toContain(false);
+  });
+
+  it('holds at some size in at most 5% (plus simulation error) of suites where three sources are equally good', () => {
+    const rng = createRng(12);
+    const suites = 200;
+    let holding = 0;
+    let ahead = 0;
+    for (let i = 0; i < suites; i++) {
+      const sources = simulatedSources(rng, { a: 0, b: 0, c: 0 }, [20, 50, 100, 200], 3, 0.03, 0.01);
+      const claim = sourceRelevanceClaim(input([], { sources }));
+      if (claim.checks.some((c) => c.holds)) holding++;
+      if (claim.verdict.kind === 'not-shown') ahead++;
+    }
+    // the best and the worst of three sources are more than a point apart in most suites: noise, never a range
+    expect(ahead).toBeGreaterThan(suites / 2);
+    expect(holding / suites).toBeLessThanOrEqual(0.05 + 2 * Math.sqrt((0.05 * 0.95) / suites));
   });
 
   it('is not measured while no size has transfer trials from every source', () => {

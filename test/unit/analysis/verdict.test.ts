@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SizeComparison } from '../../../benchmarks/analysis/comparison.js';
-import { crossoverPhrase, differencePhrase, multiplierPhrase } from '../../../benchmarks/analysis/verdict.js';
+import { comparisonSentence, differencePhrase, multiplierPhrase } from '../../../benchmarks/analysis/verdict.js';
+import { findCrossover } from '../../../benchmarks/analysis/crossover.js';
+import { crossoverWording } from '../../../benchmarks/analysis/plain-answer.js';
+import type { VariantComparison } from '../../../benchmarks/analysis/comparison.js';
 import { pairedDifference } from '../../../benchmarks/analysis/paired.js';
 
 function size(trainSize: number, variant: number[], scratch: number[] | null): SizeComparison {
@@ -55,18 +58,47 @@ describe('verdict phrases', () => {
     expect(multiplierPhrase({ kind: 'no-data' })).toBeNull();
   });
 
-  it('describes the crossover, distinguishing "within" from "ahead"', () => {
-    const sizes = [size(10, [0.9, 0.9], [0.5, 0.5]), size(100, [0.9, 0.9], [0.95, 0.95])];
-    expect(crossoverPhrase({ kind: 'reached', trainSize: 100, atSmallestSize: false, gap: -0.05 }, sizes, 0.01)).toBe(
-      'from 100 examples on scratch is within 1 point of it or ahead',
+  it('words the crossover with the one function the app and the plain answer use', () => {
+    const sizes = [size(10, [0.9, 0.92], [0.5, 0.52]), size(100, [0.9, 0.91], [0.95, 0.95])];
+    const c = variant('finetune', sizes, 0.01);
+    const sentence = comparisonSentence(c, 0.01)!;
+    expect(sentence).toContain(crossoverWording(c, 0.01));
+    expect(sentence).toContain('crossover at 100 examples');
+    expect(sentence.startsWith('With 10 examples, fine-tuning is 40.0')).toBe(true);
+  });
+
+  it('says a linear probe that trails at every size trails everywhere, with no crossover at the smallest size', () => {
+    const sizes = [
+      size(10, [0.5, 0.52, 0.51], [0.6, 0.61, 0.6]),
+      size(20, [0.6, 0.62, 0.61], [0.7, 0.69, 0.7]),
+      size(50, [0.72, 0.7, 0.71], [0.78, 0.79, 0.8]),
+    ];
+    const c = variant('linear-probe', sizes, 0.01);
+    const sentence = comparisonSentence(c, 0.01)!;
+    expect(sentence).toMatch(
+      /^The linear probe trails scratch at every size run, by 8\.0 to 9\.3 points: with 10 examples it is 9\.3 ± [\d.]+ points behind scratch/,
     );
-    const close = [size(10, [0.9, 0.9], [0.5, 0.5]), size(100, [0.9, 0.9], [0.895, 0.895])];
-    expect(crossoverPhrase({ kind: 'reached', trainSize: 100, atSmallestSize: false, gap: 0.005 }, close, 0.02)).toBe(
-      'from 100 examples on the difference is at most 2 points',
-    );
-    expect(crossoverPhrase({ kind: 'reached', trainSize: 10, atSmallestSize: true, gap: 0 }, close, 0.5)).toBe(
-      'at every size run the difference is at most 50 points',
-    );
-    expect(crossoverPhrase({ kind: 'no-data' }, [], 0.01)).toBeNull();
+    expect(sentence).not.toMatch(/crossover at/);
+    expect(sentence).not.toMatch(/more data to match/);
+    expect(sentence).toContain(crossoverWording(c, 0.01));
+    // within the tolerance at one size: the usual sentence, not "trails everywhere"
+    const mixed = variant('linear-probe', [sizes[0]!, size(20, [0.7, 0.7, 0.7], [0.7, 0.7, 0.7])], 0.01);
+    expect(comparisonSentence(mixed, 0.01)).toMatch(/^With 10 examples, the linear probe is 9\.3/);
+    expect(comparisonSentence(variant('finetune', [size(10, [0.9], null)], 0.01), 0.01)).toBeNull();
   });
 });
+
+function variant(
+  approach: VariantComparison['approach'],
+  sizes: SizeComparison[],
+  tolerance: number,
+): VariantComparison {
+  const points = (side: 'variantMean' | 'scratchMean') =>
+    sizes.filter((s) => s.scratchMean !== null).map((s) => ({ trainSize: s.trainSize, mean: s[side]! }));
+  return {
+    approach,
+    baseline: 'scratch',
+    sizes,
+    crossover: findCrossover(points('variantMean'), points('scratchMean'), tolerance),
+  };
+}

@@ -11,6 +11,7 @@ import {
 } from '../../../benchmarks/design/adaptive-design.js';
 import { gatherEvidence, type DesignTrial } from '../../../benchmarks/design/design-evidence.js';
 import { pendingTrials, replayDesign } from '../../../benchmarks/design/design-history.js';
+import { fittedCrossing } from '../../../benchmarks/design/fitted-crossover.js';
 
 /** A synthetic suite: power-law learning curves with a known crossover, and seeded noise. */
 interface Truth {
@@ -102,6 +103,39 @@ describe('adaptive design', () => {
     );
     for (const r of added) console.log(`  ${r}`);
     expect(fraction).toBeLessThan(0.5);
+  });
+
+  it('reads the crossing of two power laws where the lead comes down to the tolerance', () => {
+    const scratch = { a: 1, b: 0.5, c: 0.03 };
+    const finetune = { a: 0.7, b: 0.5, c: 0.03 };
+    const c = fittedCrossing(finetune, scratch, 20, 5000, 0.01);
+    expect(c.kind).toBe('at');
+    if (c.kind === 'at') expect(c.size).toBeCloseTo(TRUE_CROSSOVER, -1);
+    expect(fittedCrossing(finetune, scratch, 1000, 5000, 0.01)).toEqual({ kind: 'at-or-below' });
+    expect(fittedCrossing(finetune, scratch, 20, 500, 0.01)).toEqual({ kind: 'not-reached' });
+  });
+
+  it('locates the crossover on the fitted curves between the sizes run, and adds a size there', () => {
+    // round 0 runs 20, 80, 316, 1,257 and 5,000: the observed means put the crossover at 1,257, the fits near 900
+    const roundZero = nextRound(SETTINGS, []);
+    if (roundZero.kind !== 'add') throw new Error('round 0 adds trials');
+    const stored = roundZero.trials.map((t) => simulate(CROSSOVER_TRUTH, t));
+    const [evidence] = gatherEvidence(stored, [{ approach: 'finetune' }], 0.01, 200, 1);
+    expect(evidence!.crossover).toEqual({ low: 316, high: 1257 });
+    const fitted = evidence!.fitted!;
+    expect(fitted.crossing.kind).toBe('at');
+    expect(fitted.size).toBeGreaterThan(316);
+    expect(fitted.size).toBeLessThan(1257);
+    // within one ×1.6 step of the truth, and inside its own 90% interval
+    expect(fitted.size).toBeGreaterThan(TRUE_CROSSOVER / SIZE_STEP);
+    expect(fitted.size).toBeLessThan(TRUE_CROSSOVER * SIZE_STEP);
+    expect(fitted.low).toBeLessThanOrEqual(fitted.size);
+    expect(fitted.high).toBeGreaterThanOrEqual(fitted.size);
+    const next = nextRound(SETTINGS, stored);
+    if (next.kind !== 'add') throw new Error('the crossover is not located yet');
+    const sizes = new Set(next.trials.map((t) => t.trainSize));
+    expect([...sizes].some((s) => s > 316 && s < 1257)).toBe(true);
+    expect(next.reasons.some((r) => /crossover lies between 316 and 1,257 on the fitted curves/.test(r))).toBe(true);
   });
 
   it('adds a seed where a difference is near the significance boundary, none where differences are clear', () => {

@@ -1,18 +1,19 @@
 /**
- * Distributed runs in one test process, on a real PostgreSQL: the coordinator (DistributedRun), `transfer-bench worker`
+ * Distributed runs in one test process, on a real PostgreSQL: the coordinator (SuiteRun with the queue's executor),
+ * `transfer-bench worker`
  * loops (DistributedWorker) and local runs (SuiteRun) as the CLI builds them, with fake worker processes
  * (test/unit/runner/fake-worker.ts) in place of training, so that a whole take-over or outage plays out in seconds.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DistributedRun, type DistributedRunOptions } from '../../../benchmarks/distributed/distributed-run.js';
+import { QueueExecutor, type QueueExecutorOptions } from '../../../benchmarks/distributed/queue-executor.js';
 import { connectShared, type SharedDatabase } from '../../../benchmarks/distributed/distributed-session.js';
 import { cancelQueuedJobs } from '../../../benchmarks/distributed/trial-queue.js';
 import { DistributedWorker } from '../../../benchmarks/distributed/worker-loop.js';
 import type { RunEvent } from '../../../benchmarks/domain.js';
 import { LiveWorker } from '../../../benchmarks/runner/live-worker.js';
-import { SuiteRun, type ResumeOptions } from '../../../benchmarks/runner/suite-runner.js';
+import { SuiteRun, type ResumeOptions, type RunnerOptions } from '../../../benchmarks/runner/suite-runner.js';
 import { loadSuite, type LoadedSuite } from '../../../benchmarks/spec/load-suite.js';
 import type { SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
 import { openStore } from '../../../benchmarks/store/open-store.js';
@@ -46,7 +47,7 @@ export async function until(what: string, condition: () => boolean | Promise<boo
 }
 
 export interface Coordinator {
-  run: DistributedRun;
+  run: SuiteRun;
   events: RunEvent[];
   notices: string[];
 }
@@ -76,29 +77,39 @@ export async function sharedDatabase(server: PostgresServer, name: string) {
     /** `run --distributed` (or `resume --distributed` of `resumeId`) with fake worker processes for the check. */
     async coordinator(
       suite: LoadedSuite,
-      extra: Partial<DistributedRunOptions> & { resumeId?: number; resume?: ResumeOptions } = {},
+      extra: Partial<QueueExecutorOptions> & {
+        resumeId?: number;
+        resume?: ResumeOptions;
+        heartbeatMs?: number;
+        staleAfterMs?: number;
+      } = {},
     ): Promise<Coordinator> {
       const shared = await connect();
       const events: RunEvent[] = [];
       const notices: string[] = [];
-      const options: DistributedRunOptions = {
-        ...shared,
-        forkWorker: fakeWorkers().forker,
+      const { resumeId, resume, heartbeatMs, staleAfterMs, ...executor } = extra;
+      const forkWorker = fakeWorkers().forker;
+      const options: RunnerOptions = {
+        store: shared.store,
+        forkWorker,
         backend: 'wasm',
-        jobs: { expireInSeconds: 3600, retryLimit: 2 },
+        executor: new QueueExecutor({
+          ...shared,
+          forkWorker,
+          backend: 'wasm',
+          jobs: { expireInSeconds: 3600, retryLimit: 2 },
+          pollMs: 50,
+          ...executor,
+        }),
         onEvent: (event) => events.push(event),
         onNotice: (message) => notices.push(message),
-        pollMs: 50,
-        heartbeatMs: 100,
-        ...extra,
+        heartbeatMs: heartbeatMs ?? 100,
+        ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
       };
       const run =
-        extra.resumeId === undefined
-          ? await DistributedRun.start(options, suite)
-          : await DistributedRun.resume(options, extra.resumeId, {
-              ...extra.resume,
-              onTakeOver: (message) => notices.push(message),
-            });
+        resumeId === undefined
+          ? await SuiteRun.start(options, suite)
+          : await SuiteRun.resume(options, resumeId, { ...resume, onTakeOver: (message) => notices.push(message) });
       return { run, events, notices };
     },
     /** `transfer-bench worker --workers <slots>` with fake worker processes. */

@@ -12,6 +12,11 @@ import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
 import { requireSystem } from '../../support/system.js';
 import { fakeWorkers, okResult } from '../runner/fake-worker.js';
 import { SCRATCH_SUITE, sharedDatabase, sleep, until, postgresForFile } from './distributed-harness.js';
+import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
+import { TINY_SUITE } from '../../integration/cli-helpers.js';
+
+/** The tiny suite, whose fine-tuning trials start from a source model pretrained first. */
+const PRETRAIN_SUITE = loadSuite({ kind: 'file', path: TINY_SUITE });
 
 const hasPostgres = requireSystem('postgresql');
 const killedRun = { token: 'killed-run', host: 'gone-host', scope: 'gone', pid: 999_999, processStart: '1' };
@@ -94,6 +99,61 @@ describe.runIf(hasPostgres)('issue 16 defect 3: taking over a suite cancels the 
       );
       // the worker noticed that the trial it was training is no longer its own, and stopped training it
       expect(w.log.join('\n')).toMatch(/no longer this worker's .*; stopping it here/);
+      expect(w.log.join('\n')).not.toMatch(/failed/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('defect 3: the killed run’s worker stops its in-flight trial within seconds of the take-over (its trial lease is gone)', async () => {
+    const db = await sharedDatabase(postgres(), 'in_flight_stops');
+    try {
+      const shared = await db.connect();
+      const suiteId = await killedCoordinator(shared);
+      const remote = fakeWorkers({ trial: () => 'hang' });
+      const w = await db.worker(remote, 1);
+      await until('the worker to take a trial', async () =>
+        (await shared.store.listTrials(suiteId)).some((t) => t.status === 'running'),
+      );
+      expect(remote.alive).toBe(1);
+      const takenAt = Date.now();
+      const { run } = await db.localResume(suiteId, fakeWorkers({ trialMs: 20 }), {}, 1);
+      // the worker's trial heartbeat (every 200 ms here, 2 s by default) finds its claim gone and kills the process
+      await until('the worker to stop its trial', () => remote.alive === 0, 5_000);
+      const stoppedAfter = Date.now() - takenAt;
+      expect(w.log.join('\n')).toMatch(/no longer this worker's .*; stopping it here/);
+      expect(await run.finished).toBe('done');
+      expect(remote.received).toHaveLength(1);
+      console.log(`defect 3: the old run's worker stopped its in-flight trial ${stoppedAfter} ms after the take-over`);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('defect 3: the killed run’s worker stops its pretraining once the suite is taken over', async () => {
+    const db = await sharedDatabase(postgres(), 'pretraining_stops');
+    try {
+      const shared = await db.connect();
+      const { spec, baseDir } = PRETRAIN_SUITE;
+      const suiteId = await shared.store.createSuite({
+        spec,
+        baseDir,
+        backendChoice: 'wasm',
+        env: environmentInfo(null),
+        trials: planTrials(spec),
+        owner: killedRun,
+      });
+      const { hash } = await shared.blobs.put(Buffer.from('the source task'));
+      const job = { kind: 'pretrain' as const, suiteId, cacheKey: 'killed-run-model', sourceHash: hash, runToken: killedRun.token };
+      await shared.queue.enqueue([job], { expireInSeconds: 3600, retryLimit: 2 });
+      const remote = fakeWorkers({ pretrain: 'hang' });
+      const w = await db.worker(remote, 1);
+      await until('the worker to start pretraining', () => remote.pretrainJobs.length === 1);
+      const { run } = await db.localResume(suiteId, fakeWorkers({ trialMs: 5 }), {}, 1);
+      await until('the worker to stop pretraining', () => remote.alive === 0, 5_000);
+      expect(w.log.join('\n')).toMatch(/pretraining of the source model no longer wanted .*; stopping it here/);
+      expect(await run.finished).toBe('done');
+      expect(await shared.queue.openJobs(suiteId)).toEqual([]);
       expect(w.log.join('\n')).not.toMatch(/failed/);
     } finally {
       await db.close();

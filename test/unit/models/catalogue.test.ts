@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,12 @@ import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 import { UserError } from '../../../benchmarks/errors.js';
 import { downloadFile } from '../../../benchmarks/models/download.js';
 import { loadModel } from '../../../benchmarks/models/model-io.js';
-import { catalogueDownloadDir, prepareModel, prepareSuiteModels } from '../../../benchmarks/models/model-source.js';
+import {
+  catalogueDownloadDir,
+  placedModelDir,
+  prepareModel,
+  prepareSuiteModels,
+} from '../../../benchmarks/models/model-source.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { checkSuite } from '../../../benchmarks/train/check-suite.js';
 import { writeCatalogueFixture } from '../../../benchmarks/models/write-catalogue-fixture.js';
@@ -213,4 +218,18 @@ describe('a catalogue model on first use', () => {
       }
     },
   );
+});
+
+describe('--model-dir', () => {
+  it('finds a model placed by hand under its catalogue name, under its host folder name, or in the folder itself', () => {
+    const dir = join(work, 'placed');
+    mkdirSync(join(dir, 'imagenet', 'mobilenet-v2-0.35'), { recursive: true });
+    writeFileSync(join(dir, 'imagenet', 'mobilenet-v2-0.35', 'model.json'), '{}');
+    mkdirSync(join(dir, 'mobilenet_v1_0.25_128'), { recursive: true });
+    writeFileSync(join(dir, 'mobilenet_v1_0.25_128', 'model.json'), '{}');
+    expect(placedModelDir(V2, dir)).toBe(join(dir, 'imagenet', 'mobilenet-v2-0.35'));
+    expect(placedModelDir(V1, dir)).toBe(join(dir, 'mobilenet_v1_0.25_128'));
+    const other = catalogueEntry('imagenet/mobilenet-v1-0.50-160')!;
+    expect(placedModelDir(other, dir)).toBe(dir);
+  });
 });

@@ -58,6 +58,8 @@ export function fakeWorkers(
     trialMs?: number;
     /** Pretraining writes (placeholder) model files into its job's folder, as a worker of a distributed run packs them. */
     writeModels?: boolean;
+    /** 'hang': pretraining never ends (until its process is killed). */
+    pretrain?: 'hang';
   } = {},
 ): FakeWorkers {
   let started = 0;
@@ -97,6 +99,7 @@ export function fakeWorkers(
             return;
           case 'pretrain':
             pretrainJobs.push(message.job);
+            if (options.pretrain === 'hang') return;
             if (options.writeModels) {
               mkdirSync(message.job.outDir, { recursive: true });
               for (const name of ['model.json', 'weights.bin', 'pretrain.json'])

@@ -7,6 +7,8 @@ import {
   bestEvaluation,
   complement,
   crossValidate,
+  extensionBeatsBest,
+  foldLossAt,
   meanFoldCurve,
   stratifiedFolds,
   usesCrossValidation,
@@ -141,5 +143,31 @@ describe('crossValidate', () => {
     // each fold trained 16 examples, 4 steps per epoch, for 5 epochs
     expect(result.steps).toBe(2 * 3 * 5 * 4);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('an edge extension takes over only beyond the fold-to-fold noise', () => {
+  it('reads the mean and standard error of the folds at a step', () => {
+    const folds = [
+      [record(25, 1.0), record(50, 2.0)],
+      [record(25, 3.0), record(50, 4.0)],
+    ];
+    const at50 = foldLossAt(folds, 50);
+    expect(at50.mean).toBeCloseTo(3.0, 12);
+    // sd of (2, 4) is sqrt(2); se = sqrt(2)/sqrt(2) = 1
+    expect(at50.se).toBeCloseTo(1.0, 12);
+    // between evaluations a fold reads as a step function
+    expect(foldLossAt(folds, 30).mean).toBeCloseTo(2.0, 12);
+  });
+
+  it('keeps the grid best for a lower loss within the noise (the walk down to an untrained model)', () => {
+    // mnist-split, scratch, 10 examples, seed 1: 1e-4 gave 1.78, 3.3e-5 1.67 with losses that spread over folds
+    expect(extensionBeatsBest({ mean: 1.67, se: 0.08 }, { mean: 1.78, se: 0.1 })).toBe(false);
+  });
+
+  it('takes a clearly better extension', () => {
+    expect(extensionBeatsBest({ mean: 0.9, se: 0.05 }, { mean: 1.4, se: 0.05 })).toBe(true);
+    // never a worse one, however small the noise
+    expect(extensionBeatsBest({ mean: 1.5, se: 0 }, { mean: 1.4, se: 0 })).toBe(false);
   });
 });

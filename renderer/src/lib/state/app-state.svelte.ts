@@ -1,4 +1,4 @@
-import type { BuiltinSuiteInfo, EngineLimits, RunEvent, SuiteSource } from '$engine/contract.js';
+import type { BuiltinSuiteInfo, EngineLimits, RunEvent, RunTimeEstimate, SuiteSource } from '$engine/contract.js';
 import type { SuiteRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
 import { EnvironmentState } from './environment.svelte.js';
@@ -62,6 +62,8 @@ export class AppShell {
   readonly environment = new EnvironmentState();
   /** The "New suite" screen; kept while the app runs, so going to a run and back keeps the form. */
   #builder: SuiteBuilder | null = null;
+  /** The estimate the builder showed for each suite it started, for the run view before trials time themselves. */
+  readonly #startEstimates = new Map<number, RunTimeEstimate>();
   #listTimer: ReturnType<typeof setTimeout> | null = null;
   /** Disconnected: no more list reloads are scheduled. */
   #stopped = false;
@@ -81,7 +83,7 @@ export class AppShell {
       client: this.transport.client,
       pickDataPath: this.transport.pickDataPath,
       saveSuite: (file) => this.transport.saveSuite(file),
-      startSuite: (source, label) => this.startSuite(source, label),
+      startSuite: (source, label, estimate) => this.startSuite(source, label, estimate),
       workers: () =>
         preferences.workers === null
           ? undefined
@@ -157,6 +159,7 @@ export class AppShell {
         this.open = new OpenSuite(route.suiteId, {
           client: this.transport.client,
           tolerance: () => preferences.tolerance,
+          startEstimate: this.#startEstimates.get(route.suiteId) ?? null,
         });
         void this.open.load();
       }
@@ -231,7 +234,7 @@ export class AppShell {
   }
 
   /** Starts a suite and shows its run; resolves to the engine's refusal (also shown as a notice), or null. */
-  async startSuite(source: SuiteSource, label: string): Promise<string | null> {
+  async startSuite(source: SuiteSource, label: string, estimate?: RunTimeEstimate | null): Promise<string | null> {
     this.starting = label;
     try {
       const { suiteId } = await this.transport.client.startSuite({
@@ -242,6 +245,7 @@ export class AppShell {
           ? { workers: Math.min(preferences.workers, this.limits?.maxWorkers ?? preferences.workers) }
           : {}),
       });
+      if (estimate) this.#startEstimates.set(suiteId, estimate);
       void this.loadSuites();
       this.navigate({ view: 'suite', suiteId });
       return null;

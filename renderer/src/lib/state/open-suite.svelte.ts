@@ -1,4 +1,4 @@
-import type { ContractClient, EpochRow, RunEvent, SuiteAnalysis } from '$engine/contract.js';
+import type { ContractClient, EpochRow, RunEvent, RunTimeEstimate, SuiteAnalysis } from '$engine/contract.js';
 import { isTrialFinal, type EpochRecord, type SuiteRecord, type TrialKey, type TrialRecord } from '$engine/domain.js';
 import { messageOf } from './notices.svelte.js';
 
@@ -34,6 +34,8 @@ export const QUIET_RUN_RELOAD_MS = 2000;
 export interface OpenSuiteDeps {
   client: ContractClient;
   tolerance(): number;
+  /** The run-time estimate shown when this client started the suite (the builder's), if any. */
+  startEstimate?: RunTimeEstimate | null;
 }
 
 /** Keeps what the events said about a trial that finished when the server's (older) copy says it has not. */
@@ -72,6 +74,8 @@ export class OpenSuite {
   showAnswer = $state<boolean | null>(null);
   /** When this client saw the current run start; null when it did not. */
   runStartedAtMs = $state<number | null>(null);
+  /** The estimate the run started with (see OpenSuiteDeps.startEstimate); null when none was shown. */
+  readonly startEstimate: RunTimeEstimate | null;
   readonly #deps: OpenSuiteDeps;
   #pendingRows: EpochRow[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -86,6 +90,7 @@ export class OpenSuite {
   constructor(suiteId: number, deps: OpenSuiteDeps) {
     this.suiteId = suiteId;
     this.#deps = deps;
+    this.startEstimate = deps.startEstimate ?? null;
   }
 
   get running(): boolean {
@@ -161,6 +166,22 @@ export class OpenSuite {
     const rows = this.#pendingRows.filter((r) => r.trainSize === this.curveSize);
     this.#pendingRows = [];
     if (rows.length > 0) this.epochs = [...this.epochs, ...rows];
+  }
+
+  /**
+   * Adds a finished trial's stored curve (its chosen training's) beside the live rows it sent while it trained: the
+   * chart then draws the stored one, and the live ones stay for picking a candidate or fold (see oneTraining).
+   */
+  async #addStoredCurve(trialId: number, trainSize: number): Promise<void> {
+    const token = this.#epochsToken;
+    try {
+      const rows = await this.#deps.client.getEpochs({ suiteId: this.suiteId, trainSize });
+      if (token !== this.#epochsToken || this.#disposed) return;
+      const stored = rows.filter((r) => r.trialId === trialId);
+      if (stored.length > 0) this.epochs = [...this.epochs.filter((r) => r.trialId !== trialId || r.run), ...stored];
+    } catch {
+      // the live rows stay; the next full load brings the stored curve
+    }
   }
 
   async loadEpochs(trainSize: number): Promise<void> {
@@ -251,6 +272,7 @@ export class OpenSuite {
       }
       case 'trial-finished':
         this.flushEpochRows();
+        if (event.trial.trainSize === this.curveSize) void this.#addStoredCurve(event.trial.id, event.trial.trainSize);
         this.live = this.live.filter((t) => t.trialId !== event.trial.id);
         this.setTrial(event.trial);
         this.#scheduleAnalysis();

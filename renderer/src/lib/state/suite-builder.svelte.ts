@@ -26,7 +26,8 @@ export interface SuiteBuilderDeps {
   pickDataPath: ((kind: DataPathKind) => Promise<string | null>) | null;
   saveSuite: (file: TextFile) => Promise<string | null>;
   /** Starts the suite and shows its run; resolves to the engine's refusal, or null when it started. */
-  startSuite: (source: SuiteSource, label: string) => Promise<string | null>;
+  /** `estimate`: the run time shown when the user pressed Run, for the run view until trials have timed themselves. */
+  startSuite: (source: SuiteSource, label: string, estimate?: RunTimeEstimate | null) => Promise<string | null>;
   /** Workers the run will use, when the user chose a number (the estimate divides by it). */
   workers: () => number | undefined;
 }
@@ -228,6 +229,7 @@ export class SuiteBuilder {
       this.runError = await this.#deps.startSuite(
         { kind: 'text', text: JSON.stringify(spec), origin: `${spec.name} (New suite)` },
         spec.name,
+        this.estimateStale ? null : this.estimate,
       );
     } finally {
       this.running = false;

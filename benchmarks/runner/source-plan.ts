@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import type { LoadedSuite } from '../spec/load-suite.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+import type { StoredSuite } from '../store/store.js';
+import { featuresLayer } from '../spec/describe-architecture.js';
+import { hasNamedSources, sourceNames, specForSource } from '../spec/sources.js';
+import { engineModelPath } from '../models/model-source.js';
+import type { BaseModelRef } from '../train/jobs.js';
+import { pretrainCacheKey, pretrainDir } from '../train/pretrain-cache.js';
+
+/**
+ * What the run needs per source: the single-source view of the suite its trials and pretraining see (see
+ * specForSource; key `undefined` is a single-source suite's only source, or the scratch trials of a suite with
+ * `sources`) and its pretraining cache key (null when it pretrains nothing). Computing the keys reads the source
+ * data files: done once per run.
+ */
+export interface SourcePlan {
+  source: string | undefined;
+  spec: SuiteSpec;
+  cacheKey: string | null;
+}
+
+export function planSources(suite: LoadedSuite): SourcePlan[] {
+  const names: (string | undefined)[] = hasNamedSources(suite.spec)
+    ? [undefined, ...sourceNames(suite.spec)]
+    : [undefined];
+  return names.map((source) => {
+    const spec = specForSource(suite.spec, source);
+    return { source, spec, cacheKey: pretrainCacheKey(spec, suite.baseDir) };
+  });
+}
+
+/** The model a source's transfer trials start from on this machine: the suite's pretrained model, or the cached one. */
+export function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string | null): BaseModelRef | null {
+  if (spec.pretrainedModel)
+    return { path: engineModelPath(spec.pretrainedModel.path, baseDir), cutLayer: spec.pretrainedModel.cutLayer };
+  return cacheKey
+    ? { path: resolve(pretrainDir(cacheKey), 'model.json'), cutLayer: featuresLayer(spec.architecture) }
+    : null;
+}
+
+/**
+ * On resume: the sources whose pretraining cache key changed since the suite started (their data files changed, or
+ * pretraining did), in words; the trials left start from the model for the data as it is now.
+ */
+export function cacheKeyChanges(stored: StoredSuite, sources: SourcePlan[]): string[] {
+  const notices: string[] = [];
+  for (const { source, cacheKey } of sources) {
+    const earlier = (source === undefined ? stored.pretrain : stored.pretrains?.find((p) => p.source === source))
+      ?.cacheKey;
+    if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
+      notices.push(
+        `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
+      );
+    }
+  }
+  return notices;
+}
