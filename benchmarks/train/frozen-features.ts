@@ -17,7 +17,8 @@
  * of one seed share their examples, and the pool and test set are the same for every trial, so a later trial computes
  * only the examples no earlier one did. The memory this takes is bounded by (pool + test examples) × feature values
  * × 4 bytes per base model and cut; a store that would exceed `MAX_CACHE_BYTES` is not kept across trials (the trial
- * then holds the features of its own examples only).
+ * then holds the features of its own examples only), and the stores together stay within it (least recently used
+ * dropped first).
  *
  * Within a trial the features of its training subset and test set are held as tensors for all its epochs, learning
  * rates and folds. Where they would take more than `MAX_TRIAL_FEATURE_BYTES` (large inputs cut early, e.g. partial
@@ -39,7 +40,7 @@ const STOCHASTIC_LAYERS: ReadonlySet<string> = new Set([
   'AlphaDropout',
 ]);
 
-/** Largest feature store kept across trials (per base model, cut and dataset). */
+/** Largest features kept across trials, all stores together (base models, cuts, datasets), least recently used dropped. */
 export const MAX_CACHE_BYTES = 1024 ** 3;
 
 /** Largest features one trial holds (its training subset and test set); above it the trial does not use them. */
@@ -154,6 +155,27 @@ class FeatureStore {
 
 const stores = new Map<string, FeatureStore>();
 
+/**
+ * Drops the least recently used stores until `bytes` more fit within MAX_CACHE_BYTES in all: the bound holds for the
+ * worker's stores together (several base models, cuts, target datasets), not per store only.
+ */
+function evictStoresFor(bytes: number): void {
+  let total = bytes;
+  for (const store of stores.values()) total += store.values.byteLength;
+  for (const [key, store] of stores) {
+    if (total <= MAX_CACHE_BYTES) break;
+    stores.delete(key);
+    total -= store.values.byteLength;
+  }
+}
+
+/** Bytes of features the worker keeps across trials (tests read it). */
+export function storedFeatureBytes(): number {
+  let total = 0;
+  for (const store of stores.values()) total += store.values.byteLength;
+  return total;
+}
+
 /** How many examples `featuresSplit` ran through the bottom since the worker started (tests and perf read it). */
 export const featureStats = { computed: 0 };
 
@@ -183,7 +205,15 @@ export async function featuresSplit(frozen: FrozenSplit, request: FeaturesReques
   if (store === undefined || store.size !== size || store.count !== setSize) {
     // a store not kept across trials holds this call's examples only, at their positions in `indices`
     store = new FeatureStore(keep ? setSize : indices.length, size);
-    if (keep) stores.set(request.cacheKey!, store);
+    if (keep) {
+      stores.delete(request.cacheKey!);
+      evictStoresFor(store.values.byteLength);
+    }
+  }
+  if (keep) {
+    // most recently used last (a Map keeps insertion order): evictStoresFor drops from the front
+    stores.delete(request.cacheKey!);
+    stores.set(request.cacheKey!, store);
   }
   const slot = keep ? (i: number) => indices[i]! : (i: number) => i;
   const missing: number[] = [];
