@@ -56,7 +56,7 @@ function cached<V>(
   const hit = entries.get(key) as Entry<V> | undefined;
   if (hit) {
     entries.delete(key);
-    entries.set(key, hit);
+    entries.set(key, hit as Entry<unknown>);
     workerCacheStats.hits++;
     return hit.value;
   }
@@ -99,7 +99,7 @@ export function cachedModel(path: string): Promise<LayersModel> {
   return cached(
     JSON.stringify(['model', fileIdentity(path)]),
     () => loadModel(path),
-    (model) => model.weights.reduce((sum, w) => sum + w.shape.reduce((p, d) => p * (d ?? 1), 1) * 4, 0),
+    (model) => model.weights.reduce((sum, w) => sum + w.shape.reduce<number>((p, d) => p * (d ?? 1), 1) * 4, 0),
     (model) => model.dispose(),
   );
 }
