@@ -6,11 +6,14 @@
  *
  * A size counts as "better" or "worse" when the difference is beyond the crossover tolerance and its 95% interval
  * excludes 0 (with one seed on a side, on the point estimate alone, and the confidence says so); otherwise the two
- * are "level" there (within the tolerance) or "not clearly different" (beyond it, but the interval includes 0).
+ * are "level" there (within the tolerance) or "not clearly different" (beyond it, but the interval includes 0). A
+ * lead the "needs less data" claim shows (claims.ts leadEvidence: a paired test after Holm, or a pooled Wilcoxon test
+ * over a run of adjacent sizes) is "better" too, so the sentence and the Claims table never disagree.
  */
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { describeDataset } from '../spec/describe-dataset.js';
 import { suiteSources } from '../spec/sources.js';
+import { leadEvidence } from './claims.js';
 import type { SizeComparison, VariantComparison } from './comparison.js';
 import { approachLabel, APPROACH_LABELS, capitalised, formatPoints, formatPointsPhrase, formatSize } from './format.js';
 
@@ -60,6 +63,21 @@ function variantLabel(c: VariantComparison, source: string | null): string {
     : APPROACH_LABELS[c.approach];
 }
 
+/**
+ * The verdict of each size of a variant: sizeVerdict, with a lead the claims' evidence shows (per size or pooled over
+ * adjacent sizes) counted as "better".
+ */
+export function variantVerdicts(c: VariantComparison, tolerance: number): Map<SizeComparison, SizeVerdict | null> {
+  const evidence = new Map(leadEvidence(c.sizes, tolerance).sizes.map((e) => [e.trainSize, e.evidence]));
+  return new Map(
+    c.sizes.map((size) => {
+      const shown = evidence.get(size.trainSize);
+      const verdict = shown === 'shown' || shown === 'shown-pooled' ? 'better' : sizeVerdict(size, tolerance);
+      return [size, verdict];
+    }),
+  );
+}
+
 interface Run {
   verdict: SizeVerdict;
   sizes: SizeComparison[];
@@ -68,8 +86,9 @@ interface Run {
 /** Consecutive sizes with the same verdict ("level" and "unclear" kept apart). */
 function runs(c: VariantComparison, tolerance: number): Run[] {
   const out: Run[] = [];
+  const verdicts = variantVerdicts(c, tolerance);
   for (const size of c.sizes) {
-    const verdict = sizeVerdict(size, tolerance);
+    const verdict = verdicts.get(size) ?? null;
     if (verdict === null) continue;
     const last = out[out.length - 1];
     if (last && last.verdict === verdict) last.sizes.push(size);
@@ -166,19 +185,15 @@ function confidenceOf(
         'one seed on a side at some size, so no interval: "better" and "worse" rest on single runs; run more seeds',
     };
   }
-  const decided = comparisons.flatMap((c) =>
-    c.sizes.filter((s) => {
-      const v = sizeVerdict(s, tolerance);
-      return v === 'better' || v === 'worse';
-    }),
-  );
-  const unclear = sizes.filter((s) => sizeVerdict(s, tolerance) === 'unclear').length;
+  const verdicts = comparisons.flatMap((c) => [...variantVerdicts(c, tolerance).values()]);
+  const decided = verdicts.filter((v) => v === 'better' || v === 'worse');
+  const unclear = verdicts.filter((v) => v === 'unclear').length;
   const widest = Math.max(
     ...sizes.map((s) => (s.difference!.interval ? s.difference!.interval.high - s.difference!.interval.low : 0)),
   );
   const reasons = [
     `${fewestSeeds} or more seeds per size`,
-    decided.length > 0 ? `every "better" or "worse" significant at 95%` : null,
+    decided.length > 0 ? `every "better" or "worse" shown by a corrected test (as in the claims)` : null,
     unclear > 0 ? `${unclear} of ${sizes.length} comparisons not clearly different` : null,
     `95% intervals up to ±${formatPoints(widest / 2)} points`,
     incompleteGroups > 0 ? `${incompleteGroups} approach-and-size groups missing trials` : null,
@@ -195,10 +210,11 @@ function confidenceOf(
 /** What to do, from the comparison of the best variant at each size. */
 function adviceOf(comparisons: readonly VariantComparison[], tolerance: number, source: string | null): string {
   const sizes = [...new Set(comparisons.flatMap((c) => c.sizes.map((s) => s.trainSize)))].sort((a, b) => a - b);
+  const verdicts = comparisons.map((c) => variantVerdicts(c, tolerance));
   const helps = (size: number) =>
-    comparisons.some((c) => {
+    comparisons.some((c, k) => {
       const s = c.sizes.find((x) => x.trainSize === size);
-      return s !== undefined && sizeVerdict(s, tolerance) === 'better';
+      return s !== undefined && verdicts[k]!.get(s) === 'better';
     });
   const helped = sizes.filter(helps);
   const range =

@@ -7,7 +7,7 @@ import { useFusedTrainingBatchNorm } from './wasm-batch-norm.js';
 import { registerWasmClipGradient } from './wasm-clip-gradient.js';
 import { SCALAR_KERNELS_MODULE } from './scalar-kernels.js';
 import { TRAINING_KERNELS_MODULE } from './training-kernels.js';
-import { loadWatModule } from './wat-module.js';
+import { loadWatModule } from './wat-loader.js';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
 import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
 import { registerWasmIdentity } from './wasm-identity.js';

@@ -1,5 +1,7 @@
 /**
- * WebAssembly modules written as text (benchmarks/backend/wat/*.wat) and run on tfjs-backend-wasm's memory.
+ * WebAssembly modules written as text (benchmarks/backend/wat/*.wat) and run on tfjs-backend-wasm's memory. This file
+ * holds the loaded binaries and instantiates them, with no Node.js import, so the browser bundle of the GPU worker can
+ * carry the kernels that use it; wat-loader.ts (Node only) reads or assembles the binaries.
  *
  * `npm run build:wasm` assembles each `.wat` with the wabt package into `dist/benchmarks/backend/wat/*.wasm`
  * (scripts/build-wasm.js). `loadWatModule` reads that binary; where it is missing (tests run from the source tree,
@@ -7,47 +9,16 @@
  * starts asynchronously), so `activateWasm` loads the modules before the backend starts and the kernels, which are
  * synchronous, instantiate them on the backend's memory when first called.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** The WebAssembly features the modules use, for wabt (wabt.js's own names). */
-export const WAT_FEATURES = { simd: true } as const;
-
 const loaded = new Map<string, Uint8Array>();
 
-/** The binary of `wat/<name>.wasm` beside this module (dist/), else null. */
-function builtBinary(name: string): Uint8Array | null {
-  const path = fileURLToPath(new URL(`./wat/${name}.wasm`, import.meta.url));
-  return existsSync(path) ? new Uint8Array(readFileSync(path)) : null;
+/** Whether module `name` is loaded. */
+export function watLoaded(name: string): boolean {
+  return loaded.has(name);
 }
 
-/** The text of `wat/<name>.wat`: beside this module in the source tree, or there seen from its compiled copy. */
-function watSource(name: string): string {
-  const candidates = [`./wat/${name}.wat`, `../../../benchmarks/backend/wat/${name}.wat`].map((rel) =>
-    fileURLToPath(new URL(rel, import.meta.url)),
-  );
-  const path = candidates.find((p) => existsSync(p));
-  if (path === undefined) throw new Error(`the WebAssembly module ${name} is missing: run npm run build:wasm`);
-  return readFileSync(path, 'utf8');
-}
-
-/** Assembles WebAssembly text with wabt. */
-export async function assembleWat(filename: string, text: string): Promise<Uint8Array> {
-  const { default: init } = await import('wabt');
-  const wabt = await init();
-  const parsed = wabt.parseWat(filename, text, WAT_FEATURES);
-  try {
-    parsed.validate();
-    return parsed.toBinary({}).buffer;
-  } finally {
-    parsed.destroy();
-  }
-}
-
-/** Loads the module `name` (see above) once; later calls of `watBinary` return it synchronously. */
-export async function loadWatModule(name: string): Promise<void> {
-  if (loaded.has(name)) return;
-  loaded.set(name, builtBinary(name) ?? (await assembleWat(`${name}.wat`, watSource(name))));
+/** Records the binary of module `name` (wat-loader.ts). */
+export function registerWatBinary(name: string, bytes: Uint8Array): void {
+  loaded.set(name, bytes);
 }
 
 /** The binary of a module `loadWatModule` loaded, or null. */

@@ -58,11 +58,11 @@ describe('analyzeSuite', () => {
     const fromAnalysis =
       `With ${formatSize(10)} examples, fine-tuning is ${formatPoints(d.difference)} ± ${formatPoints((d.interval!.high - d.interval!.low) / 2)} points ahead of scratch; ` +
       `scratch needs about ${formatMultiplier(m.multiplier)}× more data to match it; ` +
-      `from ${formatSize(ft.crossover.trainSize)} examples on the difference is at most 1 point.`;
+      `crossover at ${formatSize(ft.crossover.trainSize)} examples: from there on scratch is level (within 1 point).`;
     expect(analysis.verdict).toContain(fromAnalysis);
     // and the same sentence with the numbers worked out by hand
     expect(analysis.verdict).toContain(
-      'With 10 examples, fine-tuning is 40.0 ± 24.8 points ahead of scratch; scratch needs about 32× more data to match it; from 1,000 examples on the difference is at most 1 point.',
+      'With 10 examples, fine-tuning is 40.0 ± 24.8 points ahead of scratch; scratch needs about 32× more data to match it; crossover at 1,000 examples: from there on scratch is level (within 1 point).',
     );
     expect(analysis.verdict[0]).toBe(
       'At 10 examples the most accurate is fine-tuning (70.0% test accuracy); at 1,000 examples the most accurate is fine-tuning (80.5% test accuracy).',
@@ -101,7 +101,9 @@ describe('analyzeSuite', () => {
       wideInterval: 1,
     });
     expect(custom.comparisons[0]!.crossover).toMatchObject({ kind: 'reached', trainSize: 100 });
-    expect(custom.verdict.join(' ')).toContain('from 100 examples on the difference is at most 25 points');
+    expect(custom.verdict.join(' ')).toContain(
+      'crossover at 100 examples: from there on scratch is level (within 25 points)',
+    );
     expect(custom.cost.target).toEqual({ value: 0.5, source: 'user', approach: null, trainSize: null });
     expect(custom.convergence!.trainSize).toBe(1000);
     expect(custom.caveats).toHaveLength(2);
@@ -122,7 +124,7 @@ describe('analyzeSuite', () => {
     expect(a.comparisons[0]!.sizes[0]!.difference).toMatchObject({ interval: null, significant: null });
     expect(a.comparisons[0]!.crossover).toMatchObject({ kind: 'not-reached', largestSize: 100 });
     expect(a.verdict).toContain(
-      'With 10 examples, fine-tuning is 50.0 points ahead of scratch (one seed on a side: no interval); scratch does not match it even with 100 examples, the largest size run (more than 10× the data); at 100 examples, the largest size compared, scratch is still 50.0 points behind: no crossover within the sizes run.',
+      'With 10 examples, fine-tuning is 50.0 points ahead of scratch (one seed on a side: no interval); scratch does not match it even with 100 examples, the largest size run (more than 10× the data); no crossover within the sizes run: at 100 examples, the largest, scratch is still 50.0 points behind.',
     );
     expect(a.cost.timeToTarget).toEqual([]);
     expect(a.convergence).toBeNull();

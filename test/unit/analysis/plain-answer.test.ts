@@ -74,6 +74,12 @@ describe('the answer in one sentence', () => {
     expect(one.confidence).toBe('low');
     expect(one.confidenceReason).toContain('one seed');
     const wide = variant('partial', [5, 3, 0.2, 0], 6);
+    // seeds as spread as the ±6-point intervals say (the fixture's default has identical differences)
+    for (const size of wide.sizes) {
+      const d = size.difference!;
+      d.differences = [d.difference - 0.06, d.difference, d.difference + 0.06];
+      d.sdDifference = 0.06;
+    }
     expect(variantClause(wide, 0.01)).toBe(
       'partial fine-tuning makes no clear difference at any size run (20–500 examples)',
     );
@@ -95,5 +101,37 @@ describe('the crossover in words (the app and the report both use it)', () => {
     expect(crossoverWording(variant('finetune', [12, 8, 6, 5]), 0.01)).toBe(
       'no crossover within the sizes run: at 500 examples, the largest, scratch is still 5.0 points behind',
     );
+  });
+});
+
+describe('the sentence and the Claims table agree', () => {
+  it('counts a lead the pooled test shows as better, though no single size is significant', () => {
+    // Four adjacent sizes, each 3 points ahead on 3 seeds with seed noise: no per-size interval excludes 0, but all 12
+    // paired differences are positive (Wilcoxon p = 4.9e-4), as in the default suite at 25–250 examples.
+    const c = variant('finetune', [3, 3, 3, 3], 4);
+    for (const size of c.sizes) {
+      const d = size.difference!;
+      d.differences = [0.01, 0.03, 0.05];
+      d.sdDifference = 0.02;
+      d.pValue = 0.13;
+      d.significant = false;
+    }
+    const answer = plainAnswer({ comparisons: [c], tolerance: 0.01, incomplete: [] }, spec)!;
+    expect(answer.sentence).toMatch(/fine-tuning from MNIST .* is 3\.0 points better at every size run, up to 500/);
+    expect(answer.advice).toMatch(/^Fine-tune from MNIST .*: it is better up to the largest size run/);
+  });
+
+  it('keeps a lead no test shows "not clearly different"', () => {
+    const c = variant('finetune', [3, -3, 3, -3], 4);
+    for (const size of c.sizes) {
+      const d = size.difference!;
+      d.differences = [d.difference - 0.04, d.difference, d.difference + 0.04];
+      d.sdDifference = 0.04;
+      d.pValue = 0.4;
+      d.significant = false;
+    }
+    const answer = plainAnswer({ comparisons: [c], tolerance: 0.01, incomplete: [] }, spec)!;
+    expect(answer.sentence).toMatch(/makes no clear difference at any size run/);
+    expect(answer.advice).toMatch(/^Train from scratch/);
   });
 });

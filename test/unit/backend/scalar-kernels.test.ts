@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SCALAR_KERNELS_MODULE, scalarKernelsOn } from '../../../benchmarks/backend/scalar-kernels.js';
-import { loadWatModule } from '../../../benchmarks/backend/wat-module.js';
+import { loadWatModule } from '../../../benchmarks/backend/wat-loader.js';
 import { maxPoolGradInto } from '../../../benchmarks/backend/wasm-maxpool-gradient.js';
 
 /** `WebAssembly.Memory` (the project's TypeScript libraries do not declare WebAssembly). */

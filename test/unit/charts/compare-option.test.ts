@@ -6,6 +6,7 @@ import {
   legendRows,
   compareTooltip,
   SUITE_STYLES,
+  suiteDodge,
   type CompareChartInput,
 } from '../../../benchmarks/charts/compare-option.js';
 import type { LineSeriesOption } from '../../../benchmarks/charts/chart-option.js';
@@ -87,8 +88,9 @@ describe('the data-efficiency chart of compared suites', () => {
       [palette.approach.finetune, SUITE_STYLES[1]!.line, SUITE_STYLES[1]!.symbol],
     ]);
     expect(lines[3]!.data).toEqual(
+      // the second of two suites is drawn at its sizes × suiteDodge(1, 2), beside the first
       comparison.suites[1]!.analysis.accuracy.filter((g) => g.approach === 'finetune').map((g) => [
-        g.trainSize,
+        g.trainSize * suiteDodge(1, 2),
         g.mean,
       ]),
     );

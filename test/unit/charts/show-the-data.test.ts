@@ -82,7 +82,7 @@ describe('axes that hold the data', () => {
     expect(linearTicks(100, true)).toEqual([0, 20, 40, 60, 80, 100]);
     expect(linearTicks(97, true)).toEqual([0, 20, 40, 60, 80, 97]);
     // 101 would crowd 100: the nice tick gives way to the last value
-    expect(linearTicks(101, true)).toEqual([0, 20, 40, 60, 80, 101]);
+    expect(linearTicks(101, true)).toEqual([0, 25, 50, 75, 101]);
     expect(linearTicks(3, true)).toEqual([0, 1, 2, 3]);
     expect(linearTicks(12.5)).toEqual([0, 2.5, 5, 7.5, 10, 12.5]);
     expect(linearTicks(0)).toEqual([0]);
