@@ -102,8 +102,9 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
       );
       expect(runExit, run.output).toBe(0);
 
-      // Live: the page showed the run part done, with trials finished and others not, before it ended.
-      const inFlight = seen.filter((s) => s.status === 'running' && s.finished > 0 && s.finished < 6);
+      // Live: the page showed trials finished while the run was still running, before it ended (on a fast machine all
+      // six may finish between two samples: the page still shows them done before the suite's end arrives).
+      const inFlight = seen.filter((s) => s.status === 'running' && s.finished > 0);
       expect(inFlight, JSON.stringify(seen)).not.toHaveLength(0);
       // the rows agree with the bar (the bar and a row are updated by separate events, so one sample may straddle them)
       expect(

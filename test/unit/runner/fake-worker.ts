@@ -97,28 +97,29 @@ export function fakeWorkers(
               summary: { targetDescription: 'fake', poolSize: 100, testSize: 10, numClasses: 2, notices: [] },
             });
             return;
-          case 'pretrain':
+          case 'pretrain': {
             pretrainJobs.push(message.job);
             if (options.pretrain === 'hang') return;
+            const record = {
+              cacheKey: message.job.cacheKey,
+              reused: false,
+              sourceDescription: 'fake',
+              epochs: 1,
+              wallSeconds: 0.01,
+              trainFlops: 1,
+              sourceTestAccuracy: 0.9,
+              backend: 'wasm',
+            } as const;
             if (options.writeModels) {
               mkdirSync(message.job.outDir, { recursive: true });
-              for (const name of ['model.json', 'weights.bin', 'pretrain.json'])
+              for (const name of ['model.json', 'weights.bin'])
                 writeFileSync(join(message.job.outDir, name), `${name} of ${message.job.cacheKey}`);
+              // the record as the real worker caches it (a later run of the same cache key reads it back)
+              writeFileSync(join(message.job.outDir, 'pretrain.json'), JSON.stringify(record));
             }
-            reply({
-              type: 'pretrain-done',
-              record: {
-                cacheKey: message.job.cacheKey,
-                reused: false,
-                sourceDescription: 'fake',
-                epochs: 1,
-                wallSeconds: 0.01,
-                trainFlops: 1,
-                sourceTestAccuracy: 0.9,
-                backend: 'wasm',
-              },
-            });
+            reply({ type: 'pretrain-done', record });
             return;
+          }
           case 'trial': {
             const { job } = message;
             received.push(job.trialId);

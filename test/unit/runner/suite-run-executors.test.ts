@@ -3,11 +3,12 @@
  * with the PostgreSQL queue's workers (`transfer-bench worker` loops in this process) on a real PostgreSQL. Fake
  * worker processes (fake-worker.ts) stand in for training in both, so each case plays out in seconds.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunEvent, TrialKey } from '../../../benchmarks/domain.js';
+import { modelCacheDir } from '../../../benchmarks/paths.js';
 import { createRng, deriveSeed } from '../../../benchmarks/datasets/seeded-random.js';
 import { nextRound } from '../../../benchmarks/design/adaptive-design.js';
 import type { DesignTrial } from '../../../benchmarks/design/design-evidence.js';
@@ -128,6 +129,9 @@ function offlineDesign(): string[] {
 }
 
 describe.each(executors)('SuiteRun over %s', (_name, make, available) => {
+  // The fake workers write placeholder models into the model cache: a test on one executor must not find another's.
+  beforeEach(() => rmSync(modelCacheDir(), { recursive: true, force: true }));
+
   it.runIf(available)('runs every trial once, with the events of a run from start to end', async () => {
     const executor = await make();
     try {
