@@ -5,6 +5,7 @@
  * run is in flight, then the suite done.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,7 +60,13 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
       await app.page.getByTestId('suites-view').waitFor();
 
       // The coordinator creates the suite and enqueues its trials; with no worker yet, nothing runs.
-      const run = cli('coordinator', ['run', TINY, '--db', url, '--distributed', '--backend', 'wasm']);
+      // tiny with trials long enough to be seen training: a worker keeps the data and source model of a suite loaded,
+      // so tiny's 20-step trials end within a few milliseconds, between two samples of the page
+      const tiny = JSON.parse(readFileSync(TINY, 'utf8')) as { approaches: Record<string, { minSteps: number }> };
+      for (const approach of Object.values(tiny.approaches)) approach.minSteps = 1500;
+      const suitePath = join(dataDir, 'tiny-visible.json');
+      writeFileSync(suitePath, JSON.stringify(tiny));
+      const run = cli('coordinator', ['run', suitePath, '--db', url, '--distributed', '--backend', 'wasm']);
       const row = app.page.locator('[data-testid="suite-row"][data-suite-id="1"]');
       await row.waitFor({ timeout: scaled(60_000) });
       await expect.poll(() => row.getAttribute('data-status'), { timeout: scaled(30_000) }).toBe('running');
