@@ -84,8 +84,14 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
       // few hundred milliseconds of each other once a worker has its data loaded: polling alone may miss them)
       await bar.evaluate((element) => {
         const values: number[] = [Number(element.getAttribute('aria-valuenow'))];
-        (window as unknown as { progressSeen: number[] }).progressSeen = values;
-        new MutationObserver(() => values.push(Number(element.getAttribute('aria-valuenow')))).observe(element, {
+        const page = globalThis as unknown as {
+          progressSeen: number[];
+          MutationObserver: new (callback: () => void) => {
+            observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void;
+          };
+        };
+        page.progressSeen = values;
+        new page.MutationObserver(() => values.push(Number(element.getAttribute('aria-valuenow')))).observe(element, {
           attributes: true,
           attributeFilter: ['aria-valuenow'],
         });
@@ -109,7 +115,9 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
         await app.page.waitForTimeout(500);
       }
       // The page showed the run in flight (some trials finished, others not), and progress only moved forward.
-      const observed = await app.page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+      const observed = await app.page.evaluate(
+        () => (globalThis as unknown as { progressSeen: number[] }).progressSeen,
+      );
       expect(
         observed.some((v) => v > 0 && v < TOTAL_TRIALS),
         JSON.stringify(observed),
