@@ -97,12 +97,16 @@ function runs(c: VariantComparison, tolerance: number): Run[] {
   return out;
 }
 
+/** "4.1" or "4.1–12.3": the smallest to the largest of sorted non-negative differences, in points. */
+function pointsSpan(sorted: readonly number[]): string {
+  const low = formatPoints(sorted[0]!);
+  const high = formatPoints(sorted[sorted.length - 1]!);
+  return low === high ? low : `${low}–${high}`;
+}
+
 /** "4.1 points" or "4.1–12.3 points": the size of the differences of a run, smallest to largest. */
 function pointsRange(sizes: readonly SizeComparison[]): string {
-  const values = sizes.map((s) => Math.abs(s.difference!.difference)).sort((a, b) => a - b);
-  const low = formatPoints(values[0]!);
-  const high = formatPoints(values[values.length - 1]!);
-  return low === high ? `${low} points` : `${low}–${high} points`;
+  return `${pointsSpan(sizes.map((s) => Math.abs(s.difference!.difference)).sort((a, b) => a - b))} points`;
 }
 
 function sizeRange(sizes: readonly SizeComparison[]): string {
@@ -148,7 +152,9 @@ export function variantClause(c: VariantComparison, tolerance: number, source: s
 
 /**
  * The crossover in words, the same in the app's Answer table, the report and the chart's caption: from which size on
- * scratch is within the tolerance of the variant (or ahead), and which of the two it is.
+ * scratch is within the tolerance of the variant or ahead of it, and which of the two, with by how much it is ahead:
+ * "ahead at every size run, by 8.0–10.0 points" (beyond the tolerance at every size from the crossover on), "level
+ * (within 1 point)" (within it at every one) or "level (within 1 point) or ahead, by up to 3.0 points" (some of each).
  */
 export function crossoverWording(c: VariantComparison, tolerance: number): string {
   const tol = formatPointsPhrase(tolerance);
@@ -160,10 +166,17 @@ export function crossoverWording(c: VariantComparison, tolerance: number): strin
       return `no crossover within the sizes run: at ${formatSize(cross.largestSize)} examples, the largest, scratch is still ${formatPoints(cross.gap)} points behind`;
     case 'reached': {
       const after = c.sizes.filter((s) => s.trainSize >= cross.trainSize && s.difference);
-      const scratchAhead = after.some((s) => s.difference!.difference < -tolerance - EPSILON);
-      const how = scratchAhead ? `level (within ${tol}) or ahead` : `level (within ${tol})`;
+      const leads = after.map((s) => -s.difference!.difference);
+      const ahead = leads.filter((lead) => lead > tolerance + EPSILON).sort((a, b) => a - b);
+      const where = cross.atSmallestSize ? ' at every size run' : '';
+      const how =
+        ahead.length === 0
+          ? `level (within ${tol})${where}`
+          : ahead.length === leads.length
+            ? `ahead${where}, by ${pointsSpan(ahead)} points`
+            : `level (within ${tol}) or ahead${where}, by up to ${formatPoints(ahead[ahead.length - 1]!)} points`;
       return cross.atSmallestSize
-        ? `no crossover: scratch is ${how} at every size run`
+        ? `no crossover: scratch is ${how}`
         : `crossover at ${formatSize(cross.trainSize)} examples: from there on scratch is ${how}`;
     }
   }

@@ -91,13 +91,45 @@ describe('the answer in one sentence', () => {
 });
 
 describe('the crossover in words (the app and the report both use it)', () => {
-  it('does not call a variant that is behind everywhere "within 1 point"', () => {
+  it('says scratch is ahead, and by how much, when it is beyond the tolerance at every size', () => {
     expect(crossoverWording(variant('linear-probe', [-8, -8, -8, -8]), 0.01)).toBe(
-      'no crossover: scratch is level (within 1 point) or ahead at every size run',
+      'no crossover: scratch is ahead at every size run, by 8.0 points',
+    );
+    expect(crossoverWording(variant('linear-probe', [-8, -8.5, -9, -10]), 0.01)).toBe(
+      'no crossover: scratch is ahead at every size run, by 8.0–10.0 points',
+    );
+    // from a crossover on: ahead at each size after it
+    expect(crossoverWording(variant('finetune', [12, -2, -3, -4]), 0.01)).toBe(
+      'crossover at 50 examples: from there on scratch is ahead, by 2.0–4.0 points',
+    );
+  });
+
+  it('says level, never ahead, when scratch is within the tolerance at every size', () => {
+    expect(crossoverWording(variant('finetune', [0, 0, 0, 0]), 0.01)).toBe(
+      'no crossover: scratch is level (within 1 point) at every size run',
+    );
+    expect(crossoverWording(variant('finetune', [0.4, -0.9, 1, -1]), 0.01)).toBe(
+      'no crossover: scratch is level (within 1 point) at every size run',
     );
     expect(crossoverWording(variant('finetune', [12, 4, 0.5, -0.3]), 0.01)).toBe(
       'crossover at 250 examples: from there on scratch is level (within 1 point)',
     );
+  });
+
+  it('says level or ahead, with the largest lead, when it is some of each', () => {
+    expect(crossoverWording(variant('partial', [0.5, -3, -0.2, -1.5]), 0.01)).toBe(
+      'no crossover: scratch is level (within 1 point) or ahead at every size run, by up to 3.0 points',
+    );
+    expect(crossoverWording(variant('finetune', [12, 4, 0.5, -6]), 0.01)).toBe(
+      'crossover at 250 examples: from there on scratch is level (within 1 point) or ahead, by up to 6.0 points',
+    );
+    // a wider tolerance turns a 3-point lead into level
+    expect(crossoverWording(variant('partial', [0.5, -3, -0.2, -1.5]), 0.05)).toBe(
+      'no crossover: scratch is level (within 5 points) at every size run',
+    );
+  });
+
+  it('says how far behind scratch still is when it never catches up', () => {
     expect(crossoverWording(variant('finetune', [12, 8, 6, 5]), 0.01)).toBe(
       'no crossover within the sizes run: at 500 examples, the largest, scratch is still 5.0 points behind',
     );
