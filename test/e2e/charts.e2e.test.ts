@@ -67,6 +67,9 @@ describe.skipIf(!requireSystem('chromium'))('charts that show the data, in Chrom
     // every approach's mean line is drawn with a full stroke
     for (const s of drawn) expect(facts.lines.find((l) => l.name === s.name)?.opacity, s.name).toBe(1);
     await panelOf(app.page, 'data-efficiency-chart').screenshot({ path: screenshotPath('charts-data-efficiency') });
+    // the answer above the charts, for docs/screenshots/answer.png
+    await app.page.getByTestId('plain-answer-sentence').waitFor();
+    await app.page.getByTestId('answer-panel').screenshot({ path: screenshotPath('charts-answer') });
   });
 
   it('ends the convergence x axis on a tick at the last epoch run, and draws the chosen training of each trial', async () => {
