@@ -10,7 +10,7 @@ after=$(cd "$2" && pwd)
 work=$(mktemp -d)
 node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  Object.assign(s, { name: s.name + " (reduced)", sizes: [10, 25], seeds: [0] });
+  Object.assign(s, { name: s.name + "-reduced", sizes: [10, 25], seeds: [0] });
   s.pretrain.epochs = 1;
   require("fs").writeFileSync(process.argv[2], JSON.stringify(s, null, 2));
 ' "$after/benchmarks/suites/mnist-split.json" "$work/suite.json"
