@@ -117,6 +117,10 @@ function sizeRange(sizes: readonly SizeComparison[]): string {
 
 const isNeutral = (v: SizeVerdict) => v === 'level' || v === 'unclear';
 
+/** The fewest seeds on either side at any of `sizes`. */
+const fewestSeeds = (sizes: readonly SizeComparison[]) =>
+  Math.min(...sizes.map((s) => Math.min(s.variantN, s.scratchN)));
+
 /** One variant against scratch over the sizes run, as a clause ("the linear probe is worse everywhere (…)"). */
 export function variantClause(c: VariantComparison, tolerance: number, source: string | null = null): string | null {
   const label = variantLabel(c, source);
@@ -124,9 +128,17 @@ export function variantClause(c: VariantComparison, tolerance: number, source: s
   if (parts.length === 0) return null;
   const all = parts.flatMap((r) => r.sizes);
   if (parts.every((r) => isNeutral(r.verdict))) {
-    return parts.every((r) => r.verdict === 'level')
-      ? `${label} is level with scratch at every size run (within ${formatPointsPhrase(tolerance)})`
-      : `${label} makes no clear difference at any size run (${sizeRange(all)})`;
+    if (parts.every((r) => r.verdict === 'level'))
+      return `${label} is level with scratch at every size run (within ${formatPointsPhrase(tolerance)})`;
+    // Behind (or ahead) beyond the tolerance at every size, yet no size shown: say which way the means point, so the
+    // sentence does not read "no clear difference" beside a crossover column that says scratch is 16 points ahead.
+    const differences = all.map((s) => s.difference!.difference);
+    const notShown = `no size shown by a corrected test with ${fewestSeeds(all)} seeds`;
+    if (differences.every((d) => d < -tolerance - EPSILON))
+      return `${label} trails scratch at every size run, by ${pointsRange(all)} (${notShown})`;
+    if (differences.every((d) => d > tolerance + EPSILON))
+      return `${label} is ahead of scratch at every size run, by ${pointsRange(all)} (${notShown})`;
+    return `${label} makes no clear difference at any size run (${sizeRange(all)})`;
   }
   if (parts.length === 1) {
     const [run] = parts;
@@ -190,8 +202,8 @@ function confidenceOf(
 ): Pick<PlainAnswer, 'confidence' | 'confidenceReason'> {
   const sizes = comparisons.flatMap((c) => c.sizes).filter((s) => s.difference);
   if (sizes.length === 0) return { confidence: 'low', confidenceReason: 'no size has results for both yet' };
-  const fewestSeeds = Math.min(...sizes.map((s) => Math.min(s.variantN, s.scratchN)));
-  if (fewestSeeds < 2) {
+  const fewest = fewestSeeds(sizes);
+  if (fewest < 2) {
     return {
       confidence: 'low',
       confidenceReason:
@@ -205,14 +217,14 @@ function confidenceOf(
     ...sizes.map((s) => (s.difference!.interval ? s.difference!.interval.high - s.difference!.interval.low : 0)),
   );
   const reasons = [
-    `${fewestSeeds} or more seeds per size`,
+    `${fewest} or more seeds per size`,
     decided.length > 0 ? `every "better" or "worse" shown by a corrected test (as in the claims)` : null,
     unclear > 0 ? `${unclear} of ${sizes.length} comparisons not clearly different` : null,
     `95% intervals up to ±${formatPoints(widest / 2)} points`,
     incompleteGroups > 0 ? `${incompleteGroups} approach-and-size groups missing trials` : null,
   ].filter((r): r is string => r !== null);
   const confidence =
-    incompleteGroups === 0 && fewestSeeds >= 3 && widest / 2 <= 0.05 && unclear * 4 <= sizes.length
+    incompleteGroups === 0 && fewest >= 3 && widest / 2 <= 0.05 && unclear * 4 <= sizes.length
       ? 'high'
       : incompleteGroups > 0 || widest / 2 > 0.15
         ? 'low'
@@ -233,7 +245,16 @@ function adviceOf(comparisons: readonly VariantComparison[], tolerance: number, 
   const range =
     sizes.length > 1 ? `${formatSize(sizes[0]!)}–${formatSize(sizes[sizes.length - 1]!)}` : formatSize(sizes[0] ?? 0);
   const from = source ? ` from ${source}` : '';
-  if (helped.length === 0) return `Train from scratch: the pretrained model does not help at ${range} examples here.`;
+  if (helped.length === 0) {
+    // "does not help" only when no variant is ahead beyond the tolerance anywhere; a lead no test shows yet is "not
+    // shown", which more seeds could change (the claims say how many)
+    const leadNotShown = comparisons.some((c, k) =>
+      c.sizes.some((s) => verdicts[k]!.get(s) === 'unclear' && s.difference!.difference > tolerance + EPSILON),
+    );
+    return leadNotShown
+      ? `Train from scratch unless more seeds show otherwise: the pretrained model is not shown to help at ${range} examples here, though it is ahead where the difference is not significant.`
+      : `Train from scratch: the pretrained model does not help at ${range} examples here.`;
+  }
   const lastHelped = helped[helped.length - 1]!;
   const after = sizes.find((s) => s > lastHelped);
   if (after === undefined)

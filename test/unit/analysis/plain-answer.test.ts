@@ -153,6 +153,31 @@ describe('the sentence and the Claims table agree', () => {
     expect(answer.advice).toMatch(/^Fine-tune from MNIST .*: it is better up to the largest size run/);
   });
 
+  it('says which way the means point when every size is beyond the tolerance but none is shown', () => {
+    // the default suite's linear probe: 3.5 to 16.5 points behind at every size, no size significant after Holm
+    const behind = variant('linear-probe', [-16.5, -8, -5, -3.5], 10);
+    const ahead = variant('finetune', [3, 3.3, 2, 1.5], 4);
+    for (const c of [behind, ahead])
+      for (const size of c.sizes) {
+        const d = size.difference!;
+        d.differences = [d.difference - 0.08, d.difference, d.difference + 0.08];
+        d.sdDifference = 0.08;
+        d.pValue = 0.2;
+        d.significant = false;
+      }
+    expect(variantClause(behind, 0.01)).toBe(
+      'the linear probe trails scratch at every size run, by 3.5–16.5 points (no size shown by a corrected test with 3 seeds)',
+    );
+    expect(variantClause(ahead, 0.01)).toBe(
+      'fine-tuning is ahead of scratch at every size run, by 1.5–3.3 points (no size shown by a corrected test with 3 seeds)',
+    );
+    // a lead the tests do not show is "not shown" in the advice, not "does not help"
+    const answer = plainAnswer({ comparisons: [ahead, behind], tolerance: 0.01, incomplete: [] }, spec)!;
+    expect(answer.advice).toBe(
+      'Train from scratch unless more seeds show otherwise: the pretrained model is not shown to help at 20–500 examples here, though it is ahead where the difference is not significant.',
+    );
+  });
+
   it('keeps a lead no test shows "not clearly different"', () => {
     const c = variant('finetune', [3, -3, 3, -3], 4);
     for (const size of c.sizes) {
