@@ -47,7 +47,9 @@ export async function expectAnswerAsInReport(page: Page, dir: string, variants: 
     })
     .toBe(stated);
   const text = stated!;
-  expect(text).toMatch(/^On this data, .*(better|worse|level|no clear difference|does not matter|trails scratch|ahead of scratch).*\.$/);
+  expect(text).toMatch(
+    /^On this data, .*(better|worse|level|no clear difference|does not matter|trails scratch|ahead of scratch).*\.$/,
+  );
   expect(text.split(/\.\s/)).toHaveLength(1);
   await expect(page.getByTestId('plain-answer').getAttribute('data-confidence')).resolves.toMatch(
     /^(high|medium|low)$/,
