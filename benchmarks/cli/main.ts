@@ -196,6 +196,8 @@ async function follow(
   const finished = new Promise<{ status: SuiteStatus; error: string | null }>((resolve) => (finish = resolve));
   const early: RunEvent[] = [];
   const unsubscribe = service.subscribe((event) => {
+    // the CLI prepares brought models before the run, with its own download bar
+    if (event.type === 'model-download') return;
     if (suiteId !== null && event.suiteId !== suiteId) return;
     if (event.type === 'suite-started') {
       suiteId = event.suiteId;
