@@ -135,7 +135,7 @@ async function fetchBroughtModels(suite: string | undefined): Promise<void> {
   const loaded = loadSuite(suiteSourceFromArgument(suite));
   if (!suiteSources(loaded.spec).some((s) => s.pretrainedModel)) return;
   const { prepareBroughtModels } = await import('../builder/brought-models.js');
-  const bar = downloadBar("the suite's pretrained model");
+  const bar = downloadBar();
   try {
     await prepareBroughtModels(loaded, { onDownload: bar.onDownload });
   } finally {
