@@ -162,7 +162,7 @@ describe.skipIf(!requireSystem('chromium'))(
         ]);
         expect(text.replace(/\s+/g, ' ')).toMatch(
           new RegExp(
-            `Downloading ${CATALOGUE_MODEL.replace(/\./g, '\\.')} \\(first use, then kept in the model cache\\): [0-9.]+ (B|KiB|MiB) of 1\\.8 MiB · ([0-9.]+ (B|KiB|MiB)/s · about [0-9.]+s left|… · time left …)`,
+            `Downloading ${CATALOGUE_MODEL.replace(/\./g, '\\.')} \\(first use, then kept in the model cache\\): [0-9.]+ (B|KiB|MiB) of 1\\.8 MiB · ([0-9.]+ (B|KiB|MiB)/s · about [0-9][0-9hms. ]*left|… · time left …)`,
           ),
         );
         expect(bytes).toBeLessThan(total);
