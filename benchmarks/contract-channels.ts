@@ -2,7 +2,7 @@
 
 /** HTTP binding (`transfer-bench serve`): POST `${HTTP_API_PREFIX}${name}` with the request as JSON body. */
 export const HTTP_API_PREFIX = '/api/';
-/** HTTP binding: Server-Sent Events, one `data: <RunEvent JSON>` per event. */
+/** HTTP binding: Server-Sent Events, one `data: <EngineEvent JSON>` per event (run events and catalogue downloads). */
 export const HTTP_EVENTS_PATH = '/api/events';
 
 /** Electron IPC channels. */

@@ -8,6 +8,8 @@ import {
   type EpochRow,
   type GpuAdapter,
   type GpuReport,
+  type EngineEvent,
+  type ModelDownloadEvent,
   type RunEvent,
   type SuiteRecord,
   type TextFile,
@@ -268,7 +270,7 @@ export interface ContractError {
   error: string;
 }
 
-export type { EpochRow, RunEvent, TextFile };
+export type { EngineEvent, EpochRow, ModelDownloadEvent, RunEvent, TextFile };
 /** The types inside the responses, so a UI finds everything it receives here. */
 export type { GpuAdapter, GpuReport };
 export type { Crossover, DataMultiplier, SizeComparison, SuiteAnalysis, SuiteSpec, Variant, VariantComparison };
@@ -288,7 +290,7 @@ export { CATALOGUE_CHOICES, looksLikeCatalogueName } from './spec/model-catalogu
 /** What the Electron preload exposes as `window.transferBench`. Requests reject with an Error whose message is for the user. */
 export interface BridgeApi {
   request<K extends RequestName>(name: K, request: RequestOf<K>): Promise<ResponseOf<K>>;
-  onEvent(listener: (event: RunEvent) => void): () => void;
+  onEvent(listener: (event: EngineEvent) => void): () => void;
   /** Native open dialog for a suite JSON file; null when cancelled. */
   pickSuiteFile(): Promise<string | null>;
   /** Native folder dialog; writes the files there and returns the folder, or null when cancelled. */

@@ -264,6 +264,28 @@ export type RunEvent =
 
 export type RunEventListener = (event: RunEvent) => void;
 
+/**
+ * A catalogue model being downloaded into the model cache on its first use (a suite draft, or the start of a suite
+ * naming it): the New suite screen shows it as the CLI shows its download bar. `bytesPerSecond` is the mean rate so
+ * far and `etaSeconds` the time left at that rate (null until a rate is known); the last event has `done: true`.
+ */
+export interface ModelDownloadEvent {
+  type: 'model-download';
+  /** The catalogue name, e.g. "imagenet/mobilenet-v2-0.35". */
+  model: string;
+  /** The file being fetched, e.g. "group1-shard1of1.bin". */
+  file: string;
+  bytes: number;
+  total: number;
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
+  done: boolean;
+}
+
+/** Everything the engine's event stream carries: run events, and catalogue downloads (which belong to no suite). */
+export type EngineEvent = RunEvent | ModelDownloadEvent;
+export type EngineEventListener = (event: EngineEvent) => void;
+
 /** What a browser engine says about the adapter its WebGPU or WebGL context runs on. */
 export interface GpuAdapter {
   api: 'webgpu' | 'webgl';

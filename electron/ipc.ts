@@ -9,7 +9,7 @@ import {
   IPC_SAVE_FILES_CHANNEL,
   IPC_SAVE_SUITE_FILE_CHANNEL,
   looksLikeCatalogueName,
-  type RunEvent,
+  type EngineEvent,
 } from '../benchmarks/contract.js';
 import { UserError, errorMessage } from '../benchmarks/errors.js';
 import { loadSuiteUnderRoots } from '../benchmarks/service/data-roots.js';
@@ -105,7 +105,7 @@ export interface IpcBinding {
 export function setupIpc(service: ServedService): IpcBinding {
   let window: BrowserWindow | null = null;
   let ready = false;
-  const queue: RunEvent[] = [];
+  const queue: EngineEvent[] = [];
   /** Suite files the user chose in the open dialog: the only files the renderer may start. */
   const pickedSuiteFiles = new Set<string>();
   /**
@@ -126,7 +126,7 @@ export function setupIpc(service: ServedService): IpcBinding {
     );
   }
 
-  function deliver(event: RunEvent): void {
+  function deliver(event: EngineEvent): void {
     if (window && !window.isDestroyed() && ready) window.webContents.send(IPC_EVENT_CHANNEL, event);
     else {
       queue.push(event);

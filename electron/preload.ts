@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import type { BridgeApi, TextFile, RequestName, RequestOf, ResponseOf, RunEvent } from '../benchmarks/contract.js';
+import type { BridgeApi, EngineEvent, TextFile, RequestName, RequestOf, ResponseOf } from '../benchmarks/contract.js';
 import {
   IPC_EVENT_CHANNEL,
   IPC_PICK_DATA_PATH_CHANNEL,
@@ -22,10 +22,10 @@ async function invoke<T>(channel: string, ...args: unknown[]): Promise<T> {
   return reply.value;
 }
 
-const listeners = new Set<(event: RunEvent) => void>();
+const listeners = new Set<(event: EngineEvent) => void>();
 let announcedReady = false;
 
-ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, runEvent: RunEvent) => {
+ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, runEvent: EngineEvent) => {
   for (const listener of listeners) {
     try {
       listener(runEvent);

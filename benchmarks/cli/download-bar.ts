@@ -9,19 +9,26 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** A listener for prepareModel's downloads that draws one bar per model; `stop` ends it. */
-export function downloadBar(what: string): { onDownload: (p: DownloadReport) => void; stop: () => void } {
+/** A listener for prepareModel's downloads that draws one bar per model, named as the catalogue names it; `stop` ends it. */
+export function downloadBar(): { onDownload: (p: DownloadReport) => void; stop: () => void } {
   let bar: cliProgress.SingleBar | null = null;
+  let model: string | null = null;
   let started = 0;
   return {
     onDownload: (p) => {
       if (p.total <= 0) return;
       const now = Date.now();
+      if (bar && model !== p.model) {
+        // a suite naming several models fetches them in turn: one bar each
+        bar.stop();
+        bar = null;
+      }
       if (!bar) {
+        model = p.model;
         started = now;
         bar = new cliProgress.SingleBar(
           {
-            format: `downloading ${what} {bar} {done} of {size} | {rate} | ETA {eta_text} | {file}`,
+            format: `downloading ${p.model} {bar} {done} of {size} | {rate} | ETA {eta_text} | {file}`,
             stream: process.stderr,
             hideCursor: false,
             noTTYOutput: true,

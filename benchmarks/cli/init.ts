@@ -191,7 +191,7 @@ export function registerInit(program: Command): void {
       }
       useModelDir(options.modelDir);
       let shown = 0;
-      const bar = downloadBar(options.source ?? 'the model');
+      const bar = downloadBar();
       let result: InitResult;
       try {
         result = await initSuite({

@@ -137,7 +137,7 @@ async function fetchBroughtModels(suite: string | undefined): Promise<void> {
   const loaded = loadSuite(suiteSourceFromArgument(suite));
   if (!suiteSources(loaded.spec).some((s) => s.pretrainedModel)) return;
   const { prepareBroughtModels } = await import('../builder/brought-models.js');
-  const bar = downloadBar("the suite's pretrained model");
+  const bar = downloadBar();
   try {
     await prepareBroughtModels(loaded, { onDownload: bar.onDownload });
   } finally {
@@ -227,6 +227,8 @@ async function follow(
   const finished = new Promise<{ status: SuiteStatus; error: string | null }>((resolve) => (finish = resolve));
   const early: RunEvent[] = [];
   const unsubscribe = service.subscribe((event) => {
+    // the CLI prepares brought models before the run, with its own download bar
+    if (event.type === 'model-download') return;
     if (suiteId !== null && event.suiteId !== suiteId) return;
     if (event.type === 'suite-started') {
       suiteId = event.suiteId;

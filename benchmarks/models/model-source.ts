@@ -14,8 +14,8 @@
  * the suite records (`pretrainedModel.sha256`): a run refuses weights that differ from the ones init saw.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError, errorMessage } from '../errors.js';
@@ -37,6 +37,8 @@ import { MODEL_JSON, readModelArtifacts, writeModelArtifacts } from './model-io.
 export type ModelSourceKind = 'catalogue' | 'tfjs' | 'keras-h5' | 'keras-archive';
 
 export interface DownloadReport {
+  /** The catalogue name of the model being fetched. */
+  model: string;
   /** The file being fetched, e.g. "group1-shard1of2.bin". */
   file: string;
   /** Bytes of the whole model fetched so far, and its size (from its manifest). */
@@ -207,6 +209,16 @@ export function placedModelDir(entry: CatalogueEntry, modelDir: string): string 
   return modelDir;
 }
 
+/**
+ * Removes `dir` and its parents up to (not including) `stop` while they are empty: a download that failed before its
+ * first byte leaves no folders behind (a partial `.part` file stays, to be resumed).
+ */
+function pruneEmptyDirs(dir: string, stop: string): void {
+  for (let d = dir; d.startsWith(stop + sep) && existsSync(d) && readdirSync(d).length === 0; d = dirname(d)) {
+    rmdirSync(d);
+  }
+}
+
 /** Gets a catalogue model's published files into its download folder: copied from `modelDir`, or downloaded. */
 async function fetchCatalogueFiles(entry: CatalogueEntry, options: PrepareOptions): Promise<boolean> {
   const dir = catalogueDownloadDir(entry);
@@ -234,10 +246,14 @@ async function fetchCatalogueFiles(entry: CatalogueEntry, options: PrepareOption
       await downloadFile(base + name, target, {
         ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
         ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-        onProgress: (p: DownloadProgress) => options.onDownload?.({ file: name, bytes: done + p.bytes, total }),
+        onProgress: (p: DownloadProgress) =>
+          options.onDownload?.({ model: entry.name, file: name, bytes: done + p.bytes, total }),
       });
     } catch (error) {
-      throw new UserError(offlineMessage(entry, url, describeFetchError(error).replace(/\s*\n\s*/g, ' ')));
+      pruneEmptyDirs(dir, modelCacheDir());
+      // the URL is in the message already: only why
+      const why = describeFetchError(error).replace(`${base + name}: `, '');
+      throw new UserError(offlineMessage(entry, base + name, why.replace(/\s*\n\s*/g, ' ')));
     }
   };
   await get(MODEL_JSON, 0, 0);
@@ -253,7 +269,7 @@ async function fetchCatalogueFiles(entry: CatalogueEntry, options: PrepareOption
     await get(name, done, total);
     done += statSync(join(dir, name)).size;
     // files copied from --model-dir are not a download: no progress bar
-    if (modelDir === undefined) options.onDownload?.({ file: name, bytes: done, total });
+    if (modelDir === undefined) options.onDownload?.({ model: entry.name, file: name, bytes: done, total });
   }
   return fetched;
 }

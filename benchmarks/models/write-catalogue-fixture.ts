@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { CatalogueEntry } from '../spec/model-catalogue.js';
-import { saveConvertedLayout } from './converted-format.js';
+import { saveConvertedLayout, type WeightQuantization } from './converted-format.js';
 import { buildKerasMobilenetV2 } from './mobilenet-v2.js';
 import { buildKerasMobilenetV1 } from './mobilenet-v1.js';
 import { calibrateBatchNorm } from './write-keras-mobilenet.js';
@@ -29,15 +29,24 @@ function publishedModel(entry: CatalogueEntry, seed: number): { model: tfl.Layer
   return { model, dispose: () => full.dispose() };
 }
 
-/** Writes `entry`'s fixture under `root` as the host lays it out; returns the folder of its model.json. */
-export function writeCatalogueFixture(root: string, entry: CatalogueEntry, seed = 0): string {
+/**
+ * Writes `entry`'s fixture under `root` as the host lays it out; returns the folder of its model.json. `quantize`
+ * stores the weights as the converter's `--quantize_uint8` / `--quantize_float16` do (a quarter or half the bytes;
+ * the catalogue checks sizes and shapes the same way).
+ */
+export function writeCatalogueFixture(
+  root: string,
+  entry: CatalogueEntry,
+  seed = 0,
+  quantize: WeightQuantization = 'none',
+): string {
   const dir = join(root, ...entry.hostPath.split('/').slice(0, -1));
   const { model, dispose } = publishedModel(entry, seed);
   try {
     calibrateBatchNorm(model, entry.inputSize, seed, 4);
     saveConvertedLayout(model, dir, {
-      quantize: 'none',
-      generatedBy: `transfer-bench write-catalogue-fixture.ts (${entry.name} topology, random weights from seed ${seed})`,
+      quantize,
+      generatedBy: `transfer-bench write-catalogue-fixture.ts (${entry.name} topology, random weights from seed ${seed}, quantize ${quantize})`,
     });
     return dir;
   } finally {

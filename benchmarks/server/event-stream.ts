@@ -1,10 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import type { RunEvent } from '../domain.js';
+import type { EngineEvent } from '../domain.js';
 
 /** A client that stops reading gets dropped once this much is buffered for it. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** Server-Sent Events to every connected browser: one `data: <RunEvent JSON>` message per event, plus heartbeats. */
+/** Server-Sent Events to every connected browser: one `data: <EngineEvent JSON>` message per event, plus heartbeats. */
 export class EventStreamHub {
   private readonly clients = new Set<ServerResponse>();
   private readonly heartbeat: NodeJS.Timeout;
@@ -32,7 +32,7 @@ export class EventStreamHub {
     res.on('close', () => this.clients.delete(res));
   }
 
-  broadcast(event: RunEvent): void {
+  broadcast(event: EngineEvent): void {
     this.writeAll(`data: ${JSON.stringify(event)}\n\n`);
   }
 

@@ -7,7 +7,7 @@ import {
   type ResponseOf,
   type ValidRequestOf,
 } from '../contract.js';
-import type { RunEventListener } from '../domain.js';
+import type { EngineEventListener } from '../domain.js';
 import { BusyError, UserError, errorMessage } from '../errors.js';
 
 /**
@@ -17,7 +17,7 @@ import { BusyError, UserError, errorMessage } from '../errors.js';
 
 /** What a binding (HTTP for `serve`, IPC for Electron) serves: the contract's handlers plus the run event stream (the engine service is one). */
 export interface ServedService extends ContractHandlers {
-  subscribe(listener: RunEventListener): () => void;
+  subscribe(listener: EngineEventListener): () => void;
 }
 
 export type DispatchFailureKind = 'unknown-request' | 'invalid-request' | 'user-error' | 'busy' | 'internal-error';

@@ -1,4 +1,5 @@
 /** The suite builder's request: `transfer-bench init` for a UI, with paths checked against `--data-root`. */
+import type { DownloadReport } from '../builder/brought-models.js';
 import { estimateRun, type RunEstimate } from '../builder/estimate.js';
 import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
@@ -40,15 +41,19 @@ function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
 export function draftSuiteFor(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
+  onDownload?: (progress: DownloadReport) => void,
 ): Promise<DraftSuiteResponse> {
   return oneAtATime(() =>
-    dataRoots ? underRoots(dataRoots, () => draft(request, dataRoots)) : draft(request, undefined),
+    dataRoots
+      ? underRoots(dataRoots, () => draft(request, dataRoots, onDownload))
+      : draft(request, undefined, onDownload),
   );
 }
 
 async function draft(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
+  onDownload: ((progress: DownloadReport) => void) | undefined,
 ): Promise<DraftSuiteResponse> {
   const checked = (path: string) => (dataRoots ? resolveUnderRoots(path, dataRoots) : path);
   const result = await initSuite({
@@ -58,6 +63,7 @@ async function draft(
       request.source === undefined || looksLikeCatalogueName(request.source) ? request.source : checked(request.source),
     suiteDir: null,
     measureSeconds: request.estimate ? 1 : 0,
+    ...(onDownload ? { prepare: { onDownload } } : {}),
   });
   const { target } = result;
   const classes = await Promise.all(

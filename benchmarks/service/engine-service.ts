@@ -3,7 +3,7 @@ import { BusyError, UserError } from '../errors.js';
 import { exportCsvFiles } from '../export/csv-export.js';
 import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-runner.js';
 import { withDesign } from '../design/suite-design.js';
-import type { RunEventListener } from '../domain.js';
+import type { EngineEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { chromiumGpuWorkers } from '../gpu/chromium-workers.js';
@@ -11,6 +11,7 @@ import { withGpuWorkers, type GpuWorkers } from '../gpu/gpu-forker.js';
 import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots, underRoots } from './data-roots.js';
+import { downloadEvents } from './download-events.js';
 import { draftSuiteFor, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
@@ -28,7 +29,7 @@ import { comparisonCsv, comparisonReport, suiteComparison } from './suite-compar
 export type { WorkerForker };
 
 export interface EngineService extends ContractHandlers {
-  subscribe(listener: RunEventListener): () => void;
+  subscribe(listener: EngineEventListener): () => void;
   /** Warnings meant for the user that do not stop a request (e.g. a suite taken over with force). */
   onNotice(listener: (message: string) => void): () => void;
   /** Cancels running suites (finished trials are kept) and closes the store. */
@@ -102,9 +103,11 @@ export async function createEngineService(options: EngineServiceOptions): Promis
   const gpuWorkers = options.gpuWorkers ?? chromiumGpuWorkers;
   const forkWorker = options.forkWorker ?? withGpuWorkers(nodeForker, gpuWorkers);
   const environment = environmentProbe(gpuWorkers);
-  const listeners = new Set<RunEventListener>();
+  const listeners = new Set<EngineEventListener>();
   const runs = new Map<number, SuiteRun>();
-  const emit: RunEventListener = (event) => listeners.forEach((listener) => listener(event));
+  const emit: EngineEventListener = (event) => listeners.forEach((listener) => listener(event));
+  // a catalogue model's first use (a draft, or a suite started naming it) downloads it: its progress goes to the UI
+  const onModelDownload = downloadEvents(emit);
   // On a shared PostgreSQL, the workers of a distributed run announce their progress (LISTEN/NOTIFY): passed on for
   // the suites this service does not run itself, so a distributed run shows live (the UI also reloads quiet runs).
   const shared =
@@ -174,7 +177,9 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       const start = async () => {
         const loaded = roots ? loadSuiteUnderRoots(source, roots) : loadSuite(source);
         const suite = design ? { ...loaded, spec: withDesign(loaded.spec, design) } : loaded;
-        return track(await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit }, suite));
+        return track(
+          await SuiteRun.start({ store, forkWorker, backend, workers, onEvent: emit, onModelDownload }, suite),
+        );
       };
       return admitted(() => (roots ? underRoots(roots, start) : start()));
     },
@@ -195,7 +200,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       const queued =
         store instanceof PgStore ? { cancelQueuedJobs: (id: number) => cancelQueuedJobs(store.pool, id) } : {};
       const run = await admitted(() =>
-        SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit, ...queued }, suiteId, {
+        SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit, onModelDownload, ...queued }, suiteId, {
           force,
           retryFailed,
           onTakeOver: (message) => notices.forEach((notice) => notice(message)),
@@ -206,7 +211,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     exportCsv: async ({ suiteId }) => ({ files: await exportCsvFiles(store, suiteId) }),
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
-    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots),
+    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots, onModelDownload),
     compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),
     getCompareReport: async (request) => comparisonReport(store, request, (stored) => present(stored).suite),
     exportComparisonCsv: async (request) => ({

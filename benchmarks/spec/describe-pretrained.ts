@@ -9,13 +9,18 @@ export function describePretrainedModel(spec: PretrainedModelSpec): string {
   return `${what}, cut at layer ${spec.cutLayer}${input}${spec.sha256 ? `; weights SHA-256 ${spec.sha256}` : ''}`;
 }
 
-/** The shape a dataset's images are decoded to, when the suite says it (null for tables). */
-function dataShape(dataset: DatasetSource): [number, number, number] | null {
+/**
+ * What a suite says of its dataset's images: their size and channels when it records them (null for tables). IDX
+ * image files (idx3) are grayscale by their format, whatever their size.
+ */
+function dataShape(dataset: DatasetSource): { size: [number, number] | null; channels: number } | null {
   switch (dataset.kind) {
     case 'folder':
-      return [dataset.imageSize[0], dataset.imageSize[1], dataset.channels];
+      return { size: [dataset.imageSize[0], dataset.imageSize[1]], channels: dataset.channels };
     case 'mnist':
-      return [28, 28, 1];
+      return { size: [28, 28], channels: 1 };
+    case 'idx':
+      return { size: null, channels: 1 };
     default:
       return null;
   }
@@ -30,11 +35,14 @@ export function describeInputFit(spec: SuiteSpec): string | null {
   if (!input) return null;
   const shape = dataShape(spec.target.dataset);
   const steps: string[] = [];
-  if (shape && (shape[0] !== input[0] || shape[1] !== input[1])) {
-    steps.push(`resized from ${shape[0]}×${shape[1]} to ${input[0]}×${input[1]} (bilinear)`);
-  } else if (!shape && spec.target.dataset.kind !== 'csv') steps.push(`resized to ${input[0]}×${input[1]} (bilinear)`);
-  if (shape && shape[2] === 1 && input[2] === 3)
+  if (shape?.size && (shape.size[0] !== input[0] || shape.size[1] !== input[1])) {
+    steps.push(`resized from ${shape.size[0]}×${shape.size[1]} to ${input[0]}×${input[1]} (bilinear)`);
+  } else if (!shape?.size && spec.target.dataset.kind !== 'csv') {
+    steps.push(`resized to ${input[0]}×${input[1]} (bilinear)`);
+  }
+  if (shape && shape.channels === 1 && input[2] === 3) {
     steps.push('grayscale repeated to the three channels of its RGB input');
+  }
   const scaling = spec.pixelScaling;
   if (scaling !== '[0,1]') {
     steps.push(

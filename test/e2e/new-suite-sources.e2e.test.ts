@@ -22,6 +22,7 @@ import { useAppPage } from './support/app-page.js';
  * down to one small trial and runs it to the end.
  */
 const CATALOGUE_MODEL = 'imagenet/mobilenet-v1-0.25-128';
+const DOWNLOAD_RATE = 400 * 1024;
 
 describe.skipIf(!requireSystem('chromium'))(
   'New suite with every kind of source, against `transfer-bench serve`',
@@ -61,7 +62,8 @@ describe.skipIf(!requireSystem('chromium'))(
           mobilenet.dispose();
         }
         writeCatalogueFixture(join(dir, 'host'), catalogueEntry(CATALOGUE_MODEL)!, 5);
-        host = await startModelHost(join(dir, 'host'));
+        // at most 400 KiB/s, as a slow network: the 1.8 MiB model takes about 5 s, long enough to watch its progress
+        host = await startModelHost(join(dir, 'host'), { bytesPerSecond: DOWNLOAD_RATE });
         return {
           dbPath: join(dir, 'e2e.db'),
           args: ['--data-root', data],
@@ -145,12 +147,28 @@ describe.skipIf(!requireSystem('chromium'))(
     }
 
     it(
-      'a catalogue name: downloaded once, shown with its cut and input, trained; the next draft uses the cache',
+      'a catalogue name: downloaded once with its progress shown, shown with its cut and input, trained; the next draft uses the cache',
       async () => {
         await openBuilder();
         await app.page.getByTestId('target-path').fill(join(data, 'digits'));
         await app.page.getByTestId('source-catalogue').selectOption(CATALOGUE_MODEL);
+        // while it downloads: bytes of the whole, the rate and the time left, and a progress bar
+        const progress = app.page.getByTestId('model-download');
+        await progress.waitFor({ timeout: scaled(60_000) });
+        const [text, bytes, total] = await progress.evaluate((e) => [
+          e.textContent ?? '',
+          Number(e.getAttribute('data-bytes')),
+          Number(e.getAttribute('data-total')),
+        ]);
+        expect(text.replace(/\s+/g, ' ')).toMatch(
+          new RegExp(
+            `Downloading ${CATALOGUE_MODEL.replace(/\./g, '\\.')} \\(first use, then kept in the model cache\\): [0-9.]+ (B|KiB|MiB) of 1\\.8 MiB · ([0-9.]+ (B|KiB|MiB)/s · about [0-9][0-9hms. ]*left|… · time left …)`,
+          ),
+        );
+        expect(bytes).toBeLessThan(total);
+        expect(await progress.locator('progress').getAttribute('max')).toBe(String(total));
         await drafted();
+        expect(await progress.count()).toBe(0);
         expect(await app.page.getByTestId('source-path').inputValue()).toBe(CATALOGUE_MODEL);
         const fetched = host!.requests.filter((r) => r.path.endsWith('.bin')).length;
         expect(fetched).toBeGreaterThan(0);

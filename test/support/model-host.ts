@@ -1,4 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
@@ -6,7 +7,9 @@ import { join, normalize } from 'node:path';
 /**
  * A local stand-in for the catalogue's model host: serves `root` as the host lays out its files, honours Range
  * requests (206), and can misbehave on purpose: `cutAfter` ends the first response of each file after that many bytes
- * (the client must resume), `failFirst` answers the first N requests of each file with 503 (the client must retry).
+ * (the client must resume), `failFirst` answers the first N requests of each file with 503 (the client must retry),
+ * `bytesPerSecond` sends weight files no faster than that (16 KiB at a time), as a slow network would, so a download
+ * lasts long enough to be watched.
  */
 export interface ModelHost {
   url: string;
@@ -17,7 +20,7 @@ export interface ModelHost {
 
 export async function startModelHost(
   root: string,
-  options: { cutAfter?: number; failFirst?: number } = {},
+  options: { cutAfter?: number; failFirst?: number; bytesPerSecond?: number } = {},
 ): Promise<ModelHost> {
   const requests: ModelHost['requests'] = [];
   const seen = new Map<string, number>();
@@ -48,7 +51,19 @@ export async function startModelHost(
       ...(range ? { 'content-range': `bytes ${start}-${size - 1}/${size}` } : {}),
     });
     const end = cut ? Math.min(size - 1, start + options.cutAfter! - 1) : size - 1;
-    const stream = createReadStream(file, { start, end });
+    const stream = createReadStream(file, { start, end, highWaterMark: 16 * 1024 });
+    const rate = options.bytesPerSecond;
+    if (rate !== undefined && !cut && !path.endsWith('.json')) {
+      void (async () => {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          if (res.destroyed) return;
+          res.write(chunk);
+          await sleep((chunk.byteLength / rate) * 1000);
+        }
+        res.end();
+      })().catch(() => res.destroy());
+      return;
+    }
     stream.pipe(res, { end: !cut });
     // a connection that breaks mid-file: the client sees fewer bytes than content-length
     if (cut) stream.on('end', () => res.socket?.destroy());

@@ -4,7 +4,7 @@ import type {
   RequestName,
   RequestOf,
   ResponseOf,
-  RunEvent,
+  EngineEvent,
   SuiteSource,
 } from '$engine/contract.js';
 import { HTTP_API_PREFIX, HTTP_EVENTS_PATH } from '$engine/contract-channels.js';
@@ -49,7 +49,7 @@ async function post<K extends RequestName>(name: K, request: RequestOf<K>): Prom
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
 
-function subscribe(onEvent: (event: RunEvent) => void, onStatus: (status: EventStreamStatus) => void): () => void {
+function subscribe(onEvent: (event: EngineEvent) => void, onStatus: (status: EventStreamStatus) => void): () => void {
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let delay = RECONNECT_MIN_MS;
@@ -66,7 +66,7 @@ function subscribe(onEvent: (event: RunEvent) => void, onStatus: (status: EventS
     };
     source.onmessage = (message: MessageEvent<string>) => {
       try {
-        onEvent(JSON.parse(message.data) as RunEvent);
+        onEvent(JSON.parse(message.data) as EngineEvent);
       } catch (error) {
         console.error('Ignoring a run event that is not JSON', error);
       }

@@ -5,7 +5,7 @@ import type {
   RequestName,
   RequestOf,
   ResponseOf,
-  RunEvent,
+  EngineEvent,
   SuiteSource,
 } from '$engine/contract.js';
 
@@ -20,7 +20,7 @@ export interface AppTransport {
    * Run events, in order. `onStatus` reports the stream's state; after a reconnect events may have been
    * missed, so the UI reloads what it shows.
    */
-  subscribe(onEvent: (event: RunEvent) => void, onStatus: (status: EventStreamStatus) => void): () => void;
+  subscribe(onEvent: (event: EngineEvent) => void, onStatus: (status: EventStreamStatus) => void): () => void;
   /** Asks the user for a suite file; null when they cancel. */
   pickSuite(): Promise<SuiteSource | null>;
   /** Saves CSV files where the user chooses; returns a description of where, or null when cancelled. */

@@ -1,4 +1,4 @@
-import type { BuiltinSuiteInfo, EngineLimits, RunEvent, RunTimeEstimate, SuiteSource } from '$engine/contract.js';
+import type { BuiltinSuiteInfo, EngineEvent, EngineLimits, RunTimeEstimate, SuiteSource } from '$engine/contract.js';
 import type { SuiteRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
 import { EnvironmentState } from './environment.svelte.js';
@@ -366,7 +366,11 @@ export class AppShell {
     });
   }
 
-  #onEvent(event: RunEvent): void {
+  #onEvent(event: EngineEvent): void {
+    if (event.type === 'model-download') {
+      this.#builder?.downloading(event);
+      return;
+    }
     this.open?.apply(event);
     switch (event.type) {
       case 'suite-started':

@@ -2,6 +2,7 @@ import type {
   ContractClient,
   DataPathKind,
   DraftSuiteResponse,
+  ModelDownloadEvent,
   RunTimeEstimate,
   SuiteSource,
   TextFile,
@@ -42,6 +43,8 @@ export class SuiteBuilder {
   source = $state('');
   /** A draftSuite request is in flight. */
   drafting = $state(false);
+  /** The catalogue model the draft in flight is downloading (its first use): bytes, rate, time left. */
+  download = $state.raw<ModelDownloadEvent | null>(null);
   draft = $state.raw<DraftSuiteResponse | null>(null);
   /** The paths the draft was made for (trimmed). */
   drafted = $state.raw<{ target: string; source: string } | null>(null);
@@ -113,6 +116,7 @@ export class SuiteBuilder {
     }
     const request = ++this.#draftRequest;
     this.drafting = true;
+    this.download = null;
     this.pathErrors = {};
     try {
       const draft = await this.#deps.client.draftSuite({ target, ...(source !== '' ? { source } : {}) });
@@ -135,8 +139,16 @@ export class SuiteBuilder {
       const message = messageOf(error);
       this.pathErrors = { [draftErrorField(message, target, source)]: message };
     } finally {
-      if (request === this.#draftRequest) this.drafting = false;
+      if (request === this.#draftRequest) {
+        this.drafting = false;
+        this.download = null;
+      }
     }
+  }
+
+  /** A catalogue download's progress, from the engine's event stream: shown while the draft that needs it runs. */
+  downloading(event: ModelDownloadEvent): void {
+    if (this.drafting && event.model === this.source.trim()) this.download = event;
   }
 
   /** After an edit: what was saved is no longer what is shown; the estimate follows. */

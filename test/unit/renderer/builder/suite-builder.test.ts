@@ -68,6 +68,32 @@ describe('SuiteBuilder', () => {
     expect(builder.drafting).toBe(false);
   });
 
+  it("shows a catalogue model's download while the draft that needs it runs, and only that model's", async () => {
+    const { builder } = setup();
+    builder.target = '/data/digits';
+    builder.source = 'imagenet/mobilenet-v2-0.35';
+    const event = {
+      type: 'model-download' as const,
+      model: 'imagenet/mobilenet-v2-0.35',
+      file: 'group1-shard1of1.bin',
+      bytes: 100,
+      total: 400,
+      bytesPerSecond: 50,
+      etaSeconds: 6,
+      done: false,
+    };
+    builder.downloading(event); // no draft in flight: not shown
+    expect(builder.download).toBeNull();
+    const looked = builder.look();
+    expect(builder.drafting).toBe(true);
+    builder.downloading({ ...event, model: 'imagenet/mobilenet-v1-0.25-128' });
+    expect(builder.download).toBeNull();
+    builder.downloading(event);
+    expect(builder.download).toEqual(event);
+    await looked;
+    expect(builder.download).toBeNull();
+  });
+
   it('asks for a target path before asking the engine', async () => {
     const { builder, drafts } = setup();
     await builder.look();
