@@ -1,4 +1,5 @@
 import { describeDataset } from '../spec/describe-dataset.js';
+import { describeModelOrigin } from '../spec/describe-pretrained.js';
 import {
   APPROACHES,
   TRIAL_STATUSES,
@@ -381,6 +382,6 @@ function claimsInputFor(a: SuiteAnalysis): Omit<ClaimsInput, 'sources'> {
 /** What a source is, for the report and the app. */
 export function describeSource(source: SuiteSource): string {
   if (source.pretrain) return describeDataset(source.pretrain.dataset);
-  if (source.pretrainedModel) return `the model at ${source.pretrainedModel.path}`;
+  if (source.pretrainedModel) return describeModelOrigin(source.pretrainedModel.path);
   return 'no source';
 }

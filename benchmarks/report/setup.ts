@@ -11,18 +11,20 @@ import {
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { describeDataset } from '../spec/describe-dataset.js';
-import { describeInputFit, describePretrainedModel } from '../spec/describe-pretrained.js';
+import { describeInputFit, describeModelOrigin, describePretrainedModel } from '../spec/describe-pretrained.js';
 
 /** Where the fine-tuning variants start from, in words. */
 export function describeSource(suite: SuiteRecord): string | null {
   if (suite.spec.sources) {
     return suite.spec.sources
-      .map((s) => (s.pretrain ? describeDataset(s.pretrain.dataset) : `the model at ${s.pretrainedModel?.path ?? ''}`))
+      .map((s) =>
+        s.pretrain ? describeDataset(s.pretrain.dataset) : describeModelOrigin(s.pretrainedModel?.path ?? ''),
+      )
       .join(' or on ');
   }
   if (suite.spec.pretrain) return describeDataset(suite.spec.pretrain.dataset);
   if (suite.pretrain) return suite.pretrain.sourceDescription;
-  if (suite.spec.pretrainedModel) return `the model at ${suite.spec.pretrainedModel.path}`;
+  if (suite.spec.pretrainedModel) return describeModelOrigin(suite.spec.pretrainedModel.path);
   return null;
 }
 

@@ -1,6 +1,15 @@
 import { catalogueEntry } from './model-catalogue.js';
 import type { DatasetSource, PretrainedModelSpec, SuiteSpec } from './suite-schema.js';
 
+/**
+ * Where a brought model's weights come from, as the report's question and the sources list name it: "ImageNet
+ * (imagenet/mobilenet-v2-0.35, Keras Applications MobileNetV2 …)" for a catalogue name, "the model at <path>" for a file.
+ */
+export function describeModelOrigin(path: string): string {
+  const entry = catalogueEntry(path);
+  return entry ? `ImageNet (${entry.name}, ${entry.origin})` : `the model at ${path}`;
+}
+
 /** A suite's brought model in words: the catalogue's description (origin, licence) or its path, the cut, the weights. */
 export function describePretrainedModel(spec: PretrainedModelSpec): string {
   const entry = catalogueEntry(spec.path);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeInputFit, describePretrainedModel } from '../../../benchmarks/spec/describe-pretrained.js';
+import {
+  describeInputFit,
+  describeModelOrigin,
+  describePretrainedModel,
+} from '../../../benchmarks/spec/describe-pretrained.js';
+import { question } from '../../../benchmarks/report/setup.js';
+import type { SuiteRecord } from '../../../benchmarks/domain.js';
 import type { DatasetSource, SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
 
 /** Only the fields describeInputFit reads. */
@@ -43,6 +49,23 @@ describe('describePretrainedModel', () => {
       }),
     ).toMatch(
       /^imagenet\/mobilenet-v2-0\.35 \(Keras Applications MobileNetV2 \(alpha 0\.35, ImageNet, no top\), as Teachable Machine hosts it; Apache-2\.0 .*\), cut at layer global_average_pooling2d, input 224×224×3; weights SHA-256 (ab){32}$/,
+    );
+  });
+});
+
+describe('describeModelOrigin', () => {
+  it('names a catalogue model by what it was pretrained on, a file by its path', () => {
+    expect(describeModelOrigin('imagenet/mobilenet-v2-0.35')).toBe(
+      'ImageNet (imagenet/mobilenet-v2-0.35, Keras Applications MobileNetV2 (alpha 0.35, ImageNet, no top), as Teachable Machine hosts it)',
+    );
+    expect(describeModelOrigin('models/digits.h5')).toBe('the model at models/digits.h5');
+    // the report's question no longer reads "pretrained on the model at imagenet/..."
+    const record = {
+      spec: suite({ kind: 'mnist', digits: [5, 6] } as unknown as DatasetSource),
+      pretrain: null,
+    } as unknown as SuiteRecord;
+    expect(question(record)).toMatch(
+      /^Should we fine-tune a model pretrained on ImageNet \(imagenet\/mobilenet-v2-0\.35, /,
     );
   });
 });
