@@ -285,10 +285,15 @@ describe('transfer-bench run / list / export', () => {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    // The checker process is up: the suite is being checked and not stored yet.
+    // The checker process is up: the suite is being checked and not stored yet. (The CLI's start, not the load, sets
+    // the wait: half a minute, stretched by the load now; the run-wide poll timeout, set when the run began, fell
+    // short at a load average of 26 on 2 cores.)
     const children = `/proc/${child.pid}/task/${child.pid}/children`;
     await expect
-      .poll(() => existsSync(children) && readFileSync(children, 'utf8').trim() !== '', { interval: 50 })
+      .poll(() => existsSync(children) && readFileSync(children, 'utf8').trim() !== '', {
+        interval: 50,
+        timeout: scaled(30_000),
+      })
       .toBe(true);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
