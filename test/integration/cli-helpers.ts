@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import { scaled } from '../support/machine-load.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -63,4 +64,17 @@ export function query<T>(path: string, sql: string): T[] {
   } finally {
     db.close();
   }
+}
+
+/**
+ * `quick` reduced to one seed and two sizes (8 trials, every approach, the same pretrained source), written into the
+ * sandbox: what the distributed tests need to show a kill, a hand-over and accuracies equal to a local run's, at a
+ * third of quick's 24 trials. `full` (set from an environment variable by a caller) gives `quick` itself.
+ */
+export function reducedQuick(box: Sandbox, full = false): string {
+  if (full) return 'quick';
+  const { spec } = loadSuite({ kind: 'builtin', name: 'quick' });
+  const path = join(box.dir, 'quick-reduced.json');
+  writeFileSync(path, JSON.stringify({ ...spec, name: 'quick-reduced', sizes: [20, 100], seeds: [0] }));
+  return path;
 }

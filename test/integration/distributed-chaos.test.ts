@@ -8,15 +8,12 @@
  * machine for a test that also waits out an outage): TB_CHAOS_SUITE=quick runs the whole of it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import { scaled } from '../support/machine-load.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { requireSystem } from '../support/system.js';
-import { cliAsync, query, sandbox, type Sandbox } from './cli-helpers.js';
+import { cliAsync, query, reducedQuick, sandbox, type Sandbox } from './cli-helpers.js';
 
 const hasPostgres = requireSystem('postgresql');
 const OUTAGE_MS = 150_000;
@@ -75,14 +72,6 @@ interface TrialRow {
   worker_name: string | null;
 }
 
-function chaosSuite(box: Sandbox): string {
-  if (process.env.TB_CHAOS_SUITE === 'quick') return 'quick';
-  const { spec } = loadSuite({ kind: 'builtin', name: 'quick' });
-  const path = join(box.dir, 'quick-reduced.json');
-  writeFileSync(path, JSON.stringify({ ...spec, name: 'quick-reduced', sizes: [20, 100], seeds: [0] }));
-  return path;
-}
-
 describe.runIf(hasPostgres)('issue 16 chaos: a worker killed and PostgreSQL away for 150 s', () => {
   let server: PostgresServer;
   const children: ChildProcess[] = [];
@@ -105,7 +94,7 @@ describe.runIf(hasPostgres)('issue 16 chaos: a worker killed and PostgreSQL away
     'every trial once, the dead worker’s trial retried within 90 s, no finished result lost, the accuracies of a local run',
     async () => {
       const local = sandbox();
-      const suite = chaosSuite(local);
+      const suite = reducedQuick(local, process.env.TB_CHAOS_SUITE === 'quick');
       const reference = start(local, ['run', suite, '--backend', 'wasm', '--workers', '2']);
       expect(await exited(reference.child), log(reference)).toBe(0);
       const expected = query<TrialRow>(local.db, 'SELECT * FROM trials ORDER BY id');
