@@ -146,9 +146,10 @@ describe.runIf(hasPostgres)('issue 16 chaos: a worker killed and PostgreSQL away
         all,
       );
       const retriedAfterMs = retried.at - diedAt;
-      // handing over is the run's doing (30 s of silence, then its next look): within 90 s on any machine; taking the
-      // trial up waits for the survivor to finish the trial it trains, which a busy machine stretches
-      expect(handedOver.at - diedAt).toBeLessThan(RETRY_WITHIN_MS);
+      // handing over is the run's doing (30 s of silence, then its next look) and taking the trial up waits for the
+      // survivor to finish the trial it trains: within 90 s on an idle machine, both stretched by a busy one (a run at
+      // load 26 on 2 cores handed over later than 90 s: its process was starved, not wrong)
+      expect(handedOver.at - diedAt).toBeLessThan(scaled(RETRY_WITHIN_MS));
       expect(retriedAfterMs).toBeLessThan(scaled(RETRY_WITHIN_MS));
 
       // 3. PostgreSQL stops while the survivor trains that trial, and stays away for 150 s.
