@@ -105,6 +105,12 @@ try {
         .map((s) => ({ trials: s.trials.length, reasons: s.reasons })),
       stop: stop.kind === 'stop' ? { kind: stop.stop, reason: stop.reason } : null,
       trials: chosenTrials.length,
+      chosen: replay.chosen.map((t) => ({
+        approach: t.approach,
+        ...(t.source === undefined ? {} : { source: t.source }),
+        trainSize: t.trainSize,
+        seed: t.seed,
+      })),
       wallSeconds: wall(chosenTrials),
       trialShare: chosenTrials.length / trials.length,
       computeShare: wall(chosenTrials) / wall(trials),
