@@ -2,7 +2,7 @@ import { formatSeconds, formatSize, plural } from '../analysis/format.js';
 import { SIZE_STEP } from '../design/adaptive-design.js';
 import { designView } from '../design/design-view.js';
 import { adaptiveSettingsOf, designTrial } from '../design/suite-design.js';
-import type { SuiteRecord, TrialRecord } from '../domain.js';
+import { isTrialFinal, type SuiteRecord, type TrialRecord } from '../domain.js';
 import type { Block } from './document.js';
 
 /**
@@ -13,8 +13,8 @@ import type { Block } from './document.js';
 export function designSection(suite: SuiteRecord, trials: readonly TrialRecord[]): Block[] {
   const settings = adaptiveSettingsOf(suite.spec);
   if (!settings) return [];
-  // trials still to run are not results: the round they belong to is the one in progress
-  const finished = trials.filter((t) => t.status !== 'pending' && t.status !== 'running');
+  // trials still to run (pending, running, or cancelled and to run again) are not results: their round is in progress
+  const finished = trials.filter((t) => isTrialFinal(t.status));
   const view = designView(settings, finished.map(designTrial));
   const rows = view.rounds.map((r) => [String(r.round), String(r.trials), String(r.stored), r.reasons.join('; ')]);
   const ending = view.stop

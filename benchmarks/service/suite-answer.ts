@@ -1,5 +1,5 @@
 import { analyzeSuite, type SuiteAnalysis } from '../analysis/analyze-suite.js';
-import type { TextFile } from '../domain.js';
+import { isTrialFinal, type TextFile } from '../domain.js';
 import type { Store } from '../store/store.js';
 import type { DesignView } from '../contract.js';
 import { designView } from '../design/design-view.js';
@@ -43,6 +43,6 @@ export async function suiteDesign(store: Store, suiteId: number): Promise<Design
   const suite = await store.requireSuite(suiteId);
   const settings = adaptiveSettingsOf(suite.spec);
   if (!settings) return null;
-  const finished = (await store.listTrials(suiteId)).filter((t) => t.status !== 'pending' && t.status !== 'running');
+  const finished = (await store.listTrials(suiteId)).filter((t) => isTrialFinal(t.status));
   return designView(settings, finished.map(designTrial));
 }
