@@ -231,6 +231,8 @@ export interface RunTimeEstimate {
   pretrainSeconds: number;
   samplesPerSecond: number;
   backend: string;
+  /** The target's classes: which sizes cross-validate, so the run view's ETA weighs their folds (spec/trial-work.ts). */
+  numClasses?: number;
 }
 
 /** One round of an adaptive suite as the app shows it. */

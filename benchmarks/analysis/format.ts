@@ -47,9 +47,13 @@ export function formatSize(size: number): string {
   return Math.round(size).toLocaleString('en-US');
 }
 
-/** A data multiplier: whole numbers from 10 up ("12"), one decimal below ("3.2"). */
+/**
+ * A data multiplier: whole numbers from 10 up ("12"), one decimal from 1 ("3.2"), two significant digits below 1
+ * ("0.53", "0.052": scratch needs a twentieth of the data, never "0.0").
+ */
 export function formatMultiplier(multiplier: number): string {
-  return multiplier >= 10 ? Math.round(multiplier).toLocaleString('en-US') : trimZeros(multiplier.toFixed(1));
+  if (multiplier >= 10) return Math.round(multiplier).toLocaleString('en-US');
+  return trimZeros(multiplier >= 1 ? multiplier.toFixed(1) : multiplier.toPrecision(2));
 }
 
 /** Seconds with sensible precision ("0.42 s", "3.2 s", "125 s"). */

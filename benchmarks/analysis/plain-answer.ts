@@ -97,12 +97,16 @@ function runs(c: VariantComparison, tolerance: number): Run[] {
   return out;
 }
 
+/** "4.1" or "4.1–12.3": the smallest to the largest of sorted non-negative differences, in points. */
+function pointsSpan(sorted: readonly number[]): string {
+  const low = formatPoints(sorted[0]!);
+  const high = formatPoints(sorted[sorted.length - 1]!);
+  return low === high ? low : `${low}–${high}`;
+}
+
 /** "4.1 points" or "4.1–12.3 points": the size of the differences of a run, smallest to largest. */
 function pointsRange(sizes: readonly SizeComparison[]): string {
-  const values = sizes.map((s) => Math.abs(s.difference!.difference)).sort((a, b) => a - b);
-  const low = formatPoints(values[0]!);
-  const high = formatPoints(values[values.length - 1]!);
-  return low === high ? `${low} points` : `${low}–${high} points`;
+  return `${pointsSpan(sizes.map((s) => Math.abs(s.difference!.difference)).sort((a, b) => a - b))} points`;
 }
 
 function sizeRange(sizes: readonly SizeComparison[]): string {
@@ -113,6 +117,10 @@ function sizeRange(sizes: readonly SizeComparison[]): string {
 
 const isNeutral = (v: SizeVerdict) => v === 'level' || v === 'unclear';
 
+/** The fewest seeds on either side at any of `sizes`. */
+const fewestSeeds = (sizes: readonly SizeComparison[]) =>
+  Math.min(...sizes.map((s) => Math.min(s.variantN, s.scratchN)));
+
 /** One variant against scratch over the sizes run, as a clause ("the linear probe is worse everywhere (…)"). */
 export function variantClause(c: VariantComparison, tolerance: number, source: string | null = null): string | null {
   const label = variantLabel(c, source);
@@ -120,9 +128,17 @@ export function variantClause(c: VariantComparison, tolerance: number, source: s
   if (parts.length === 0) return null;
   const all = parts.flatMap((r) => r.sizes);
   if (parts.every((r) => isNeutral(r.verdict))) {
-    return parts.every((r) => r.verdict === 'level')
-      ? `${label} is level with scratch at every size run (within ${formatPointsPhrase(tolerance)})`
-      : `${label} makes no clear difference at any size run (${sizeRange(all)})`;
+    if (parts.every((r) => r.verdict === 'level'))
+      return `${label} is level with scratch at every size run (within ${formatPointsPhrase(tolerance)})`;
+    // Behind (or ahead) beyond the tolerance at every size, yet no size shown: say which way the means point, so the
+    // sentence does not read "no clear difference" beside a crossover column that says scratch is 16 points ahead.
+    const differences = all.map((s) => s.difference!.difference);
+    const notShown = `no size shown by a corrected test with ${fewestSeeds(all)} seeds`;
+    if (differences.every((d) => d < -tolerance - EPSILON))
+      return `${label} trails scratch at every size run, by ${pointsRange(all)} (${notShown})`;
+    if (differences.every((d) => d > tolerance + EPSILON))
+      return `${label} is ahead of scratch at every size run, by ${pointsRange(all)} (${notShown})`;
+    return `${label} makes no clear difference at any size run (${sizeRange(all)})`;
   }
   if (parts.length === 1) {
     const [run] = parts;
@@ -148,7 +164,9 @@ export function variantClause(c: VariantComparison, tolerance: number, source: s
 
 /**
  * The crossover in words, the same in the app's Answer table, the report and the chart's caption: from which size on
- * scratch is within the tolerance of the variant (or ahead), and which of the two it is.
+ * scratch is within the tolerance of the variant or ahead of it, and which of the two, with by how much it is ahead:
+ * "ahead at every size run, by 8.0–10.0 points" (beyond the tolerance at every size from the crossover on), "level
+ * (within 1 point)" (within it at every one) or "level (within 1 point) or ahead, by up to 3.0 points" (some of each).
  */
 export function crossoverWording(c: VariantComparison, tolerance: number): string {
   const tol = formatPointsPhrase(tolerance);
@@ -160,10 +178,17 @@ export function crossoverWording(c: VariantComparison, tolerance: number): strin
       return `no crossover within the sizes run: at ${formatSize(cross.largestSize)} examples, the largest, scratch is still ${formatPoints(cross.gap)} points behind`;
     case 'reached': {
       const after = c.sizes.filter((s) => s.trainSize >= cross.trainSize && s.difference);
-      const scratchAhead = after.some((s) => s.difference!.difference < -tolerance - EPSILON);
-      const how = scratchAhead ? `level (within ${tol}) or ahead` : `level (within ${tol})`;
+      const leads = after.map((s) => -s.difference!.difference);
+      const ahead = leads.filter((lead) => lead > tolerance + EPSILON).sort((a, b) => a - b);
+      const where = cross.atSmallestSize ? ' at every size run' : '';
+      const how =
+        ahead.length === 0
+          ? `level (within ${tol})${where}`
+          : ahead.length === leads.length
+            ? `ahead${where}, by ${pointsSpan(ahead)} points`
+            : `level (within ${tol}) or ahead${where}, by up to ${formatPoints(ahead[ahead.length - 1]!)} points`;
       return cross.atSmallestSize
-        ? `no crossover: scratch is ${how} at every size run`
+        ? `no crossover: scratch is ${how}`
         : `crossover at ${formatSize(cross.trainSize)} examples: from there on scratch is ${how}`;
     }
   }
@@ -177,8 +202,8 @@ function confidenceOf(
 ): Pick<PlainAnswer, 'confidence' | 'confidenceReason'> {
   const sizes = comparisons.flatMap((c) => c.sizes).filter((s) => s.difference);
   if (sizes.length === 0) return { confidence: 'low', confidenceReason: 'no size has results for both yet' };
-  const fewestSeeds = Math.min(...sizes.map((s) => Math.min(s.variantN, s.scratchN)));
-  if (fewestSeeds < 2) {
+  const fewest = fewestSeeds(sizes);
+  if (fewest < 2) {
     return {
       confidence: 'low',
       confidenceReason:
@@ -192,14 +217,14 @@ function confidenceOf(
     ...sizes.map((s) => (s.difference!.interval ? s.difference!.interval.high - s.difference!.interval.low : 0)),
   );
   const reasons = [
-    `${fewestSeeds} or more seeds per size`,
+    `${fewest} or more seeds per size`,
     decided.length > 0 ? `every "better" or "worse" shown by a corrected test (as in the claims)` : null,
     unclear > 0 ? `${unclear} of ${sizes.length} comparisons not clearly different` : null,
     `95% intervals up to ±${formatPoints(widest / 2)} points`,
     incompleteGroups > 0 ? `${incompleteGroups} approach-and-size groups missing trials` : null,
   ].filter((r): r is string => r !== null);
   const confidence =
-    incompleteGroups === 0 && fewestSeeds >= 3 && widest / 2 <= 0.05 && unclear * 4 <= sizes.length
+    incompleteGroups === 0 && fewest >= 3 && widest / 2 <= 0.05 && unclear * 4 <= sizes.length
       ? 'high'
       : incompleteGroups > 0 || widest / 2 > 0.15
         ? 'low'
@@ -220,7 +245,16 @@ function adviceOf(comparisons: readonly VariantComparison[], tolerance: number, 
   const range =
     sizes.length > 1 ? `${formatSize(sizes[0]!)}–${formatSize(sizes[sizes.length - 1]!)}` : formatSize(sizes[0] ?? 0);
   const from = source ? ` from ${source}` : '';
-  if (helped.length === 0) return `Train from scratch: the pretrained model does not help at ${range} examples here.`;
+  if (helped.length === 0) {
+    // "does not help" only when no variant is ahead beyond the tolerance anywhere; a lead no test shows yet is "not
+    // shown", which more seeds could change (the claims say how many)
+    const leadNotShown = comparisons.some((c, k) =>
+      c.sizes.some((s) => verdicts[k]!.get(s) === 'unclear' && s.difference!.difference > tolerance + EPSILON),
+    );
+    return leadNotShown
+      ? `Train from scratch unless more seeds show otherwise: the pretrained model is not shown to help at ${range} examples here, though it is ahead where the difference is not significant.`
+      : `Train from scratch: the pretrained model does not help at ${range} examples here.`;
+  }
   const lastHelped = helped[helped.length - 1]!;
   const after = sizes.find((s) => s > lastHelped);
   if (after === undefined)

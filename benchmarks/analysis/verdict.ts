@@ -66,7 +66,8 @@ export function multiplierPhrase(m: DataMultiplier): string | null {
 /**
  * One variant against scratch in a sentence: the first size's difference and data multiplier, then the crossover in
  * the words the app's Answer table and the plain answer use (crossoverWording: one function). A variant behind scratch
- * by more than the tolerance at every size run is said to trail everywhere, with the range of its deficits, instead of
+ * by more than the tolerance at every size run is said to trail everywhere (the crossover's words give the range of its
+ * deficits), instead of
  * a data multiplier and a crossover at the smallest size that mean nothing there.
  */
 export function comparisonSentence(c: VariantComparison, tolerance: number): string | null {
@@ -76,14 +77,12 @@ export function comparisonSentence(c: VariantComparison, tolerance: number): str
   const label = APPROACH_LABELS[c.approach];
   const deficits = compared.map((s) => -s.difference!.difference);
   if (deficits.every((d) => d > tolerance + 1e-9)) {
-    const low = formatPoints(Math.min(...deficits));
-    const high = formatPoints(Math.max(...deficits));
-    const by = low === high ? `by ${low} points` : `by ${low} to ${high} points`;
+    // the crossover's words give the range of the deficits ("scratch is ahead at every size run, by 3.5–16.5 points")
     const where =
       compared.length === 1
         ? `at the one size compared (${formatSize(first.trainSize)} examples)`
         : 'at every size run';
-    return `${capitalised(label)} trails scratch ${where}, ${by}: with ${formatSize(first.trainSize)} examples it ${differencePhrase(first)!}; ${crossoverWording(c, tolerance)}.`;
+    return `${capitalised(label)} trails scratch ${where}: with ${formatSize(first.trainSize)} examples it ${differencePhrase(first)!}; ${crossoverWording(c, tolerance)}.`;
   }
   const parts = [
     `With ${formatSize(first.trainSize)} examples, ${label} ${differencePhrase(first)!}`,

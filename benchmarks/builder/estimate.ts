@@ -10,13 +10,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { createRng } from '../datasets/seeded-random.js';
-import { validationCount } from '../datasets/training-subset.js';
 import { APPROACHES, type Approach } from '../domain.js';
 import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import { usesCrossValidation } from '../train/cross-validation.js';
+import { trialTrainings } from '../spec/trial-work.js';
 import { tensorSplit } from '../train/tensor-splits.js';
 import { plannedEpochs, trainLoop } from '../train/train-loop.js';
 
@@ -134,7 +133,10 @@ export interface RunEstimate {
   /** Seconds of the largest single trial on one worker (what a user waits for at least). */
   largestTrialSeconds: number;
   pretrainSeconds: number;
-  /** Seconds each trial pays besides training, in `seconds` (0 when not measured). */
+  /**
+   * Seconds each training pays besides its steps, in `seconds` once per training: a trial trains once per learning-rate
+   * candidate, and under k-fold once per candidate and fold plus its final training (0 when not measured).
+   */
   trialOverheadSeconds: number;
 }
 
@@ -202,16 +204,18 @@ export function estimateRun(
   let flops = 0;
   let lowFlops = 0;
   let largest = 0;
+  let largestTrainings = 1;
   let trials = 0;
+  let trainingsRun = 0;
   for (const approach of APPROACHES) {
     const settings = spec.approaches[approach];
     if (!settings) continue;
     const cost = perSample[approach];
     if (!cost) throw new Error(`no FLOPs counted for approach ${approach}`);
     for (const size of spec.sizes) {
-      const val = validationCount(size, numClasses, spec.validationFraction);
-      // Every learning-rate candidate trains (pruning stops hopeless ones sooner: this is an upper bound).
-      const candidates = Array.isArray(settings.learningRate) ? settings.learningRate.length : 1;
+      // Every learning-rate candidate trains, and under k-fold every fold and the final training (spec/trial-work.ts,
+      // which the ETA of a run counts with too); pruning stops hopeless candidates sooner: this is an upper bound.
+      const trainings = trialTrainings(spec, approach, size, numClasses)!;
       /**
        * One training on `train` examples with `held` evaluated at each evaluation: for its full budget, or stopped
        * at its first chance (at least minSteps updates and patience + 1 evaluations).
@@ -225,23 +229,16 @@ export function estimateRun(
         const evals = Math.ceil(epochs / evalEvery);
         return cost.train * epochs * train + cost.forward * evals * held;
       };
-      const trialFlops = (early: boolean) => {
-        let trial: number;
-        if (usesCrossValidation(val, numClasses, spec.crossValidateBelow)) {
-          // k-fold at tiny sizes (train/train-trial.ts): each fold trains once per candidate on the rest of the
-          // subset, then one final training, each at most a fold's budget.
-          const foldTrain = Math.ceil((size * (spec.folds - 1)) / spec.folds);
-          trial = training(foldTrain, size - foldTrain, early) * (candidates * spec.folds + 1);
-        } else {
-          trial = training(size - val, val, early) * candidates;
-        }
-        return trial + cost.forward * data.testCount;
-      };
+      const trialFlops = (early: boolean) =>
+        training(trainings.train, trainings.held, early) * trainings.count + cost.forward * data.testCount;
       const trial = trialFlops(false);
       flops += trial * spec.seeds.length;
       lowFlops += trialFlops(true) * spec.seeds.length;
       largest = Math.max(largest, trial);
+      largestTrainings = Math.max(largestTrainings, trainings.count);
       trials += spec.seeds.length;
+      // each training builds its model and pays its first evaluation: the fixed cost counts once per training
+      trainingsRun += trainings.count * spec.seeds.length;
     }
   }
   let pretrainFlops = 0;
@@ -259,7 +256,7 @@ export function estimateRun(
   const free = Math.max(1, Math.floor(cores - busy + 0.5));
   const parallel = Math.max(1, Math.min(workers, trials, free));
   const startup = throughput.startupSeconds ?? 0;
-  const spread = (work: number) => (work / rate + trials * overhead) / parallel + pretrainSeconds + startup;
+  const spread = (work: number) => (work / rate + trainingsRun * overhead) / parallel + pretrainSeconds + startup;
   return {
     trials,
     flops: flops + pretrainFlops,
@@ -268,7 +265,7 @@ export function estimateRun(
     parallel,
     seconds: spread(flops),
     lowSeconds: spread(lowFlops),
-    largestTrialSeconds: largest / rate + overhead,
+    largestTrialSeconds: largest / rate + largestTrainings * overhead,
     pretrainSeconds,
     trialOverheadSeconds: overhead,
   };

@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { commandLine, detectInvocation, shellWord } from './invocation.js';
 import { downloadBar } from './download-bar.js';
 import { modelDirOption, useModelDir } from './model-dir.js';
-import { formatDuration } from './progress-display.js';
+import { estimateLines } from './estimate-lines.js';
 import { describeArchitecture } from '../spec/describe-architecture.js';
 import { textInspectionLines } from '../builder/inspect-text.js';
 
@@ -136,17 +136,9 @@ export function printInit(result: InitResult, out: string): void {
     line('warning', notice.slice('warning: '.length));
   }
   if (result.estimate && result.throughput) {
-    const e = result.estimate;
-    const t = result.throughput;
-    const measured = t.reused ? `measured ${t.measuredAt.replace('T', ' ').slice(0, 16)} UTC` : 'measured now';
-    line(
-      'estimate',
-      `${formatDuration(e.lowSeconds) === formatDuration(e.seconds) ? 'at most' : `${formatDuration(e.lowSeconds)} to`} ${formatDuration(e.seconds)} for ${e.trials} trials, ${e.parallel} at a time on ${e.workers} ${t.backend} worker${e.workers === 1 ? '' : 's'}: from every trial stopping early at its first chance to every trial using its whole budget (${(e.flops / 1e12).toFixed(2)} TFLOP)${e.pretrainSeconds > 0 ? `, pretraining ${formatDuration(e.pretrainSeconds)} included` : ''}`,
-    );
-    line(
-      '',
-      `basis: ${Math.round(t.samplesPerSecond)} training samples/s per worker and ${t.trialOverheadSeconds?.toFixed(2) ?? '?'} s fixed cost per trial, ${measured} at a load of ${(t.loadAverage ?? 0).toFixed(1)} on ${t.cores ?? '?'} cores; more load during the run makes it longer`,
-    );
+    const [range, basis] = estimateLines(result.estimate, result.throughput);
+    line('estimate', range);
+    line('', basis);
   }
   for (const warning of result.warnings) line('warning', warning);
   line('wrote', out);

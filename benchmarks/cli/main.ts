@@ -22,6 +22,7 @@ import { builtinSuiteNames, loadSuite, suiteSourceFromArgument } from '../spec/l
 import { suiteSources } from '../spec/sources.js';
 import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
 import type { AdaptiveDesignSpec } from '../spec/suite-schema.js';
+import type { LoadedSuite } from '../spec/load-suite.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
 import { downloadBar } from './download-bar.js';
@@ -33,6 +34,7 @@ import { listenError } from './listen-error.js';
 import { registerVectors } from './vectors.js';
 import { registerWorker } from './worker.js';
 import { ProgressDisplay } from './progress-display.js';
+import { estimateLines } from './estimate-lines.js';
 import { adaptiveOptions } from './adaptive-options.js';
 import { printComparison, printSuiteList, printSummaryTable } from './tables.js';
 
@@ -143,6 +145,33 @@ async function fetchBroughtModels(suite: string | undefined): Promise<void> {
   }
 }
 
+/**
+ * Before a run: how long it will take, from the estimator `init` and the New-suite screen use (builder/estimate.ts),
+ * on stderr with what it rests on. Returns the target's classes (for the ETA's weights), or undefined without an
+ * estimate. A suite whose data cannot be read fails here with the error its run would give.
+ */
+async function printRunEstimate(
+  loaded: LoadedSuite,
+  backend: BackendChoice,
+  workers: number | undefined,
+  adaptive: boolean,
+): Promise<number | undefined> {
+  const { estimateSuite, noEstimateReason } = await import('../builder/estimate-suite.js');
+  const { spec } = loaded;
+  const none = noEstimateReason(spec, adaptive);
+  if (none !== null) {
+    console.error(`${'estimate'.padEnd(14)}none: ${none}`);
+    return undefined;
+  }
+  const found = await estimateSuite(spec, loaded.baseDir, backend, workers ? { workers } : {});
+  if (!found) return undefined;
+  const [range, basis] = estimateLines(found.estimate, found.throughput, { pretrainCached: found.pretrainCached });
+  console.error(`${'estimate'.padEnd(14)}${range}`);
+  console.error(`${''.padEnd(14)}${basis}`);
+  console.error(`${''.padEnd(14)}from the first finished trial on, the ETA follows the trials' own times`);
+  return found.numClasses;
+}
+
 /** What runs a suite for `run` and `resume`: the engine service here, or a distributed session (--distributed). */
 type SuiteRunner = Followed & {
   startSuite(request: {
@@ -188,6 +217,8 @@ async function withSuiteRunner<T>(
 async function follow(
   service: Followed,
   start: () => Promise<{ suiteId: number }>,
+  /** The target's classes when known (from the estimate): the ETA counts the folds of the sizes that use k-fold. */
+  numClasses?: number,
 ): Promise<{ suiteId: number; status: SuiteStatus; error: string | null; notices: string[] }> {
   let display: ProgressDisplay | null = null;
   let suiteId: number | null = null;
@@ -201,7 +232,7 @@ async function follow(
       suiteId = event.suiteId;
       notices = event.notices ?? [];
       void service.getSuite({ suiteId }).then(({ suite, trials }) => {
-        display = new ProgressDisplay(suite.spec);
+        display = new ProgressDisplay(suite.spec, process.stderr, numClasses);
         // the stored trials are the plan (an adaptive suite adds a round at a time)
         display.handle(
           event,
@@ -339,13 +370,20 @@ export function buildProgram(): Command {
       await fetchBroughtModels(suite);
       await withSuiteRunner(options, async (runner, resumeHint) => {
         const source = suiteSourceFromArgument(suite);
-        const end = await follow(runner, () =>
-          runner.startSuite({
-            source,
-            backend: options.backend,
-            ...(options.workers ? { workers: options.workers } : {}),
-            ...design,
-          }),
+        // a distributed run's workers are other machines: this one's speed says nothing of them
+        const numClasses = options.distributed
+          ? undefined
+          : await printRunEstimate(loadSuite(source), options.backend, options.workers, design.design !== undefined);
+        const end = await follow(
+          runner,
+          () =>
+            runner.startSuite({
+              source,
+              backend: options.backend,
+              ...(options.workers ? { workers: options.workers } : {}),
+              ...design,
+            }),
+          numClasses,
         );
         await report(runner, end, resumeHint);
       });

@@ -37,9 +37,14 @@ export class ProgressDisplay {
   /** Most trials seen in flight at once: how many run in parallel. */
   private parallel = 1;
 
+  /**
+   * `numClasses`: the target's classes, when known before the run (its estimate read the data), so that a trial of a
+   * size that cross-validates weighs its folds (spec/trial-work.ts); else the spec's own count, when it gives one.
+   */
   constructor(
     private readonly spec: SuiteSpec,
     private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly numClasses?: number,
   ) {
     this.multibar = stream.isTTY
       ? new cliProgress.MultiBar(
@@ -61,8 +66,8 @@ export class ProgressDisplay {
       case 'suite-started':
         this.total = event.total;
         this.done = event.finished;
-        this.workTotal = trialKeys.reduce((sum, key) => sum + expectedWork(this.spec, key), 0);
-        this.workDone = finishedKeys.reduce((sum, key) => sum + expectedWork(this.spec, key), 0);
+        this.workTotal = trialKeys.reduce((sum, key) => sum + this.work(key), 0);
+        this.workDone = finishedKeys.reduce((sum, key) => sum + this.work(key), 0);
         this.bar = this.multibar?.create(this.workTotal, this.workDone, this.payload()) ?? null;
         if (!this.bar) this.log(`suite ${event.suiteId}: ${event.finished}/${event.total} trials already finished`);
         break;
@@ -89,7 +94,7 @@ export class ProgressDisplay {
         this.inFlight.delete(event.trial.id);
         this.done += 1;
         const t = event.trial;
-        const work = expectedWork(this.spec, t);
+        const work = this.work(t);
         this.workDone += work;
         if (t.wallSeconds !== null && Number.isFinite(t.wallSeconds)) {
           this.secondsFinished += t.wallSeconds;
@@ -111,6 +116,10 @@ export class ProgressDisplay {
     }
     this.stage = this.inFlight.size > 0 ? this.describeInFlight() : this.stage;
     this.bar?.update(this.workDone, this.payload());
+  }
+
+  private work(key: Pick<TrialKey, 'approach' | 'trainSize'>): number {
+    return expectedWork(this.spec, key, this.numClasses);
   }
 
   stop(): void {

@@ -7,16 +7,15 @@ import { countPerClass } from './labelled-images.js';
 import { indicesByLabel } from './raw-examples.js';
 import { createRng, deriveSeed, shuffleInPlace } from './seeded-random.js';
 import { splitEvenly } from './stratified-quotas.js';
+import { validationCount } from '../spec/trial-work.js';
 
 /** Random streams per seed: even numbers for class permutations, odd for output order. */
 const classStream = (c: number): number => 2 * c;
 const TRAIN_ORDER_STREAM = 1;
 const VAL_ORDER_STREAM = 3;
 
-/** Validation examples for a subset of `size`: round(fraction × size), at least one per class, leaving one training example per class. */
-export function validationCount(size: number, numClasses: number, validationFraction: number): number {
-  return Math.min(size - numClasses, Math.max(numClasses, Math.round(validationFraction * size)));
-}
+/** Validation examples held out of a subset (spec/trial-work.ts, which the estimate and the ETA count with). */
+export { validationCount };
 
 function checkArguments(poolLabels: Int32Array, numClasses: number, size: number, validationFraction: number): void {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`numClasses must be a positive integer`);

@@ -4,6 +4,7 @@ import {
   approachLabel,
   capitalised,
   formatFlops,
+  formatMultiplier,
   formatPercent,
   formatPoints,
   formatSeconds,
@@ -42,9 +43,9 @@ export function sourcesSection(analysis: SuiteAnalysis): Block[] {
         const m = s.multiplier;
         const times =
           m.kind === 'interpolated'
-            ? ` (×${m.multiplier >= 10 ? m.multiplier.toFixed(0) : m.multiplier.toFixed(1)} data)`
+            ? ` (×${formatMultiplier(m.multiplier)} data)`
             : m.kind === 'more-than-largest'
-              ? ` (> ×${m.multiplierAbove.toFixed(1)})`
+              ? ` (> ×${formatMultiplier(m.multiplierAbove)})`
               : '';
         return `${s.difference.difference >= 0 ? '+' : '−'}${formatPoints(Math.abs(s.difference.difference))}${times}`;
       }),

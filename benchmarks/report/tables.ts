@@ -80,9 +80,9 @@ export function summaryTable(analysis: SuiteAnalysis): Table {
 export function multiplierCell(m: DataMultiplier): string {
   switch (m.kind) {
     case 'interpolated':
-      return `${formatMultiplier(m.multiplier)}×${m.scratchAhead ? ' (scratch ahead)' : ''}`;
+      return `${formatMultiplier(m.multiplier)}×${m.scratchAhead ? ' (scratch needs no more data)' : ''}`;
     case 'at-most':
-      return `≤ ${formatMultiplier(m.multiplierAtMost)}×${m.scratchAhead ? ' (scratch ahead)' : ''}`;
+      return `≤ ${formatMultiplier(m.multiplierAtMost)}×${m.scratchAhead ? ' (scratch needs no more data)' : ''}`;
     case 'more-than-largest':
       return `> ${formatMultiplier(m.multiplierAbove)}×`;
     case 'not-defined':

@@ -99,7 +99,10 @@ async function draft(
     skipped: skipped.slice(0, 10),
     skippedCount: skipped.length,
     warnings: result.warnings,
-    estimate: result.estimate && result.throughput ? runTimeEstimate(result.estimate, result.throughput) : null,
+    estimate:
+      result.estimate && result.throughput
+        ? runTimeEstimate(result.estimate, result.throughput, result.check.numClasses)
+        : null,
     estimateBasis:
       result.throughput && result.flops && result.inputShape
         ? {
@@ -158,13 +161,14 @@ export function estimateDraft(request: ValidRequestOf<'estimateSuite'>): RunTime
     request.workers,
     basis.flopsPerSample,
   );
-  return runTimeEstimate(estimate, basis);
+  return runTimeEstimate(estimate, basis, basis.numClasses);
 }
 
 /** What the app shows of an estimate: its range, what it covers, and the measured speed it rests on. */
 function runTimeEstimate(
   estimate: RunEstimate,
   throughput: { samplesPerSecond: number; backend: string },
+  numClasses: number,
 ): RunTimeEstimate {
   return {
     seconds: estimate.seconds,
@@ -176,5 +180,6 @@ function runTimeEstimate(
     pretrainSeconds: estimate.pretrainSeconds,
     samplesPerSecond: throughput.samplesPerSecond,
     backend: throughput.backend,
+    numClasses,
   };
 }

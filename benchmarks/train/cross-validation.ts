@@ -8,11 +8,10 @@ import { createRng, deriveSeed, shuffleInPlace } from '../datasets/seeded-random
 import { extensionBeyond, type TrialModel } from './learning-rate-search.js';
 import type { Split } from './metrics.js';
 import { trainLoop, type TrainBudget } from './train-loop.js';
+import { usesCrossValidation } from '../spec/trial-work.js';
 
-/** Whether a subset of `size` uses k-fold: fewer than `below` validation examples per class under the held-out split. */
-export function usesCrossValidation(validationExamples: number, numClasses: number, below: number): boolean {
-  return below > 0 && validationExamples / numClasses < below;
-}
+/** Whether a subset uses k-fold (spec/trial-work.ts, which the estimate and the ETA count with). */
+export { usesCrossValidation };
 
 /**
  * Stratified folds of the subset's examples: within each class (in a seeded order) examples are dealt to the folds

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Download, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { expectAnswerAsInReport } from './support/answer-checks.js';
 import { useAppPage } from './support/app-page.js';
 import { screenshotPath } from './support/paths.js';
 import { scaled } from '../support/machine-load.js';
@@ -165,37 +166,7 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
   });
 
   it('states the answer in one sentence, and words the crossover as the report does', async () => {
-    const sentence = app.page.getByTestId('plain-answer-sentence');
-    await sentence.waitFor({ timeout: scaled(15_000) });
-    const text = (await sentence.textContent())!.trim();
-    // one sentence, from the analysis: what each way of transferring does against scratch
-    expect(text).toMatch(/^On this data, .*(better|worse|level|no clear difference|does not matter).*\.$/);
-    expect(text.split(/\.\s/)).toHaveLength(1);
-    await expect(app.page.getByTestId('plain-answer').getAttribute('data-confidence')).resolves.toMatch(
-      /^(high|medium|low)$/,
-    );
-    // a difference of zero reads "level", never "±0.0 … scratch ahead"
-    const panel = (await app.page.getByTestId('answer-panel').textContent())!;
-    expect(panel).not.toMatch(/±0\.0/);
-    expect(panel).not.toContain('scratch ahead');
-    const crossovers = await app.page
-      .getByTestId('answer-crossover')
-      .evaluateAll((cells) => cells.map((c) => c.textContent!.trim()));
-    expect(crossovers.length).toBe(APPROACHES.length - 1);
-
-    // The report downloaded from the same view: the same sentence at its top, the same crossover words
-    const downloads: Download[] = [];
-    app.page.on('download', (download) => downloads.push(download));
-    await app.page.getByTestId('report-md').click();
-    await expect.poll(() => downloads.length, { timeout: scaled(30_000) }).toBe(1);
-    const path = join(app.dir, 'report.md');
-    await downloads[0]!.saveAs(path);
-    const report = readFileSync(path, 'utf8');
-    const answerAt = report.indexOf('## Answer');
-    expect(answerAt).toBeGreaterThan(0);
-    expect(answerAt).toBeLessThan(report.indexOf('## Setup'));
-    expect(report.slice(answerAt)).toContain(text);
-    for (const words of crossovers) expect(report).toContain(words);
+    await expectAnswerAsInReport(app.page, app.dir, APPROACHES.length - 1);
     await app.page.getByTestId('answer-panel').screenshot({ path: screenshotPath('answer') });
   });
 

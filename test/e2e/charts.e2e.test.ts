@@ -67,6 +67,12 @@ describe.skipIf(!requireSystem('chromium'))('charts that show the data, in Chrom
     // every approach's mean line is drawn with a full stroke
     for (const s of drawn) expect(facts.lines.find((l) => l.name === s.name)?.opacity, s.name).toBe(1);
     await panelOf(app.page, 'data-efficiency-chart').screenshot({ path: screenshotPath('charts-data-efficiency') });
+    // the top of the suite's view with its answer, for docs/screenshots/answer.png (a taller window holds the panel)
+    await app.page.getByTestId('plain-answer-sentence').waitFor();
+    await app.page.setViewportSize({ width: 1440, height: 1500 });
+    await app.page.locator('h1').first().scrollIntoViewIfNeeded();
+    await app.page.screenshot({ path: screenshotPath('charts-answer') });
+    await app.page.setViewportSize({ width: 1440, height: 1000 });
   });
 
   it('ends the convergence x axis on a tick at the last epoch run, and draws the chosen training of each trial', async () => {

@@ -56,7 +56,7 @@ describe('transfer-bench init', () => {
       /estimate {6}(\S+ to|at most) \S+ for 48 trials, \d at a time on \d+ wasm workers?: from every trial stopping early/,
     );
     expect(init.stdout).toMatch(
-      /basis: \d+ training samples\/s per worker and [\d.]+ s fixed cost per trial, measured now/,
+      /basis: \d+ training samples\/s per worker and [\d.]+ s fixed cost per training, measured now/,
     );
     const spec = JSON.parse(readFileSync(out, 'utf8'));
     expect(spec.target.dataset).toEqual({ kind: 'folder', dir: 'digits', imageSize: [28, 28], channels: 1 });

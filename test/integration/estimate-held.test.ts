@@ -1,6 +1,6 @@
 /**
  * The run time init promises holds: `init` on a small table states a range, `run` of the suite it wrote (as written,
- * every budget) finishes within the range's upper end. Other work on the machine during the run is allowed for: the
+ * every budget) states the same range from the same measured speed before it starts, and finishes within its upper end. Other work on the machine during the run is allowed for: the
  * bound is stretched by how much the load average rose between the estimate and the run (measured, never assumed).
  */
 import { loadavg } from 'node:os';
@@ -41,6 +41,12 @@ describe('the estimate init states', () => {
     clearInterval(sampler);
     const took = (Date.now() - started) / 1000;
     expect(code, stderr).toBe(0);
+    // run printed its estimate before the first trial, from the speed init measured (kept for the day): the same range
+    const stated = /estimate {6}(\S+|at most) (?:to )?(\S+) for (\d+) trials/.exec(stderr);
+    expect(stated, stderr).not.toBeNull();
+    expect(stderr.indexOf(stated![0])).toBeLessThan(stderr.indexOf('[1/'));
+    expect(stderr).toContain(basis![0]);
+    expect(stated![3]).toBe(range![3]);
 
     // The share of a core each process gets, when the speed was measured and during the run (the load average
     // counts the runnable processes: with more of them than cores, each gets cores/load of one).

@@ -27,6 +27,11 @@ describe('format', () => {
     expect(formatMultiplier(3.04)).toBe('3');
     expect(formatMultiplier(3.25)).toBe('3.3');
     expect(formatMultiplier(1234)).toBe('1,234');
+    // below 1 (scratch needs less data than the variant had): two significant digits, never "0.0" (the mnist-sources
+    // report printed "×0.0 data" for the linear probe from fashion at 2,000 examples, a multiplier of about 0.05)
+    expect(formatMultiplier(0.0532)).toBe('0.053');
+    expect(formatMultiplier(0.05)).toBe('0.05');
+    expect(formatMultiplier(0.5)).toBe('0.5');
     expect(formatSeconds(0.421)).toBe('0.42 s');
     expect(formatSeconds(3.21)).toBe('3.2 s');
     expect(formatSeconds(1234.5)).toBe('1,235 s');

@@ -91,13 +91,45 @@ describe('the answer in one sentence', () => {
 });
 
 describe('the crossover in words (the app and the report both use it)', () => {
-  it('does not call a variant that is behind everywhere "within 1 point"', () => {
+  it('says scratch is ahead, and by how much, when it is beyond the tolerance at every size', () => {
     expect(crossoverWording(variant('linear-probe', [-8, -8, -8, -8]), 0.01)).toBe(
-      'no crossover: scratch is level (within 1 point) or ahead at every size run',
+      'no crossover: scratch is ahead at every size run, by 8.0 points',
+    );
+    expect(crossoverWording(variant('linear-probe', [-8, -8.5, -9, -10]), 0.01)).toBe(
+      'no crossover: scratch is ahead at every size run, by 8.0–10.0 points',
+    );
+    // from a crossover on: ahead at each size after it
+    expect(crossoverWording(variant('finetune', [12, -2, -3, -4]), 0.01)).toBe(
+      'crossover at 50 examples: from there on scratch is ahead, by 2.0–4.0 points',
+    );
+  });
+
+  it('says level, never ahead, when scratch is within the tolerance at every size', () => {
+    expect(crossoverWording(variant('finetune', [0, 0, 0, 0]), 0.01)).toBe(
+      'no crossover: scratch is level (within 1 point) at every size run',
+    );
+    expect(crossoverWording(variant('finetune', [0.4, -0.9, 1, -1]), 0.01)).toBe(
+      'no crossover: scratch is level (within 1 point) at every size run',
     );
     expect(crossoverWording(variant('finetune', [12, 4, 0.5, -0.3]), 0.01)).toBe(
       'crossover at 250 examples: from there on scratch is level (within 1 point)',
     );
+  });
+
+  it('says level or ahead, with the largest lead, when it is some of each', () => {
+    expect(crossoverWording(variant('partial', [0.5, -3, -0.2, -1.5]), 0.01)).toBe(
+      'no crossover: scratch is level (within 1 point) or ahead at every size run, by up to 3.0 points',
+    );
+    expect(crossoverWording(variant('finetune', [12, 4, 0.5, -6]), 0.01)).toBe(
+      'crossover at 250 examples: from there on scratch is level (within 1 point) or ahead, by up to 6.0 points',
+    );
+    // a wider tolerance turns a 3-point lead into level
+    expect(crossoverWording(variant('partial', [0.5, -3, -0.2, -1.5]), 0.05)).toBe(
+      'no crossover: scratch is level (within 5 points) at every size run',
+    );
+  });
+
+  it('says how far behind scratch still is when it never catches up', () => {
     expect(crossoverWording(variant('finetune', [12, 8, 6, 5]), 0.01)).toBe(
       'no crossover within the sizes run: at 500 examples, the largest, scratch is still 5.0 points behind',
     );
@@ -119,6 +151,31 @@ describe('the sentence and the Claims table agree', () => {
     const answer = plainAnswer({ comparisons: [c], tolerance: 0.01, incomplete: [] }, spec)!;
     expect(answer.sentence).toMatch(/fine-tuning from MNIST .* is 3\.0 points better at every size run, up to 500/);
     expect(answer.advice).toMatch(/^Fine-tune from MNIST .*: it is better up to the largest size run/);
+  });
+
+  it('says which way the means point when every size is beyond the tolerance but none is shown', () => {
+    // the default suite's linear probe: 3.5 to 16.5 points behind at every size, no size significant after Holm
+    const behind = variant('linear-probe', [-16.5, -8, -5, -3.5], 10);
+    const ahead = variant('finetune', [3, 3.3, 2, 1.5], 4);
+    for (const c of [behind, ahead])
+      for (const size of c.sizes) {
+        const d = size.difference!;
+        d.differences = [d.difference - 0.08, d.difference, d.difference + 0.08];
+        d.sdDifference = 0.08;
+        d.pValue = 0.2;
+        d.significant = false;
+      }
+    expect(variantClause(behind, 0.01)).toBe(
+      'the linear probe trails scratch at every size run, by 3.5–16.5 points (no size shown by a corrected test with 3 seeds)',
+    );
+    expect(variantClause(ahead, 0.01)).toBe(
+      'fine-tuning is ahead of scratch at every size run, by 1.5–3.3 points (no size shown by a corrected test with 3 seeds)',
+    );
+    // a lead the tests do not show is "not shown" in the advice, not "does not help"
+    const answer = plainAnswer({ comparisons: [ahead, behind], tolerance: 0.01, incomplete: [] }, spec)!;
+    expect(answer.advice).toBe(
+      'Train from scratch unless more seeds show otherwise: the pretrained model is not shown to help at 20–500 examples here, though it is ahead where the difference is not significant.',
+    );
   });
 
   it('keeps a lead no test shows "not clearly different"', () => {

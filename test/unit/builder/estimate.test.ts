@@ -67,11 +67,19 @@ describe('estimateRun', () => {
     expect(e.lowSeconds).toBeLessThan(e.seconds);
   });
 
-  it("adds each trial's measured fixed cost, and counts only the cores other work leaves free", () => {
+  it("adds each training's measured fixed cost, and counts only the cores other work leaves free", () => {
     const base = spec({ crossValidateBelow: 0, seeds: [0, 1, 2, 3] });
     const plain = estimateRun(base, DATA, THROUGHPUT, 4);
     const overhead = estimateRun(base, DATA, { ...THROUGHPUT, trialOverheadSeconds: 2 }, 4);
-    expect(overhead.seconds - plain.seconds).toBeCloseTo((4 * 2) / 4, 6);
+    // 4 trials of 2 learning-rate candidates, each training paying 2 s, on 4 workers
+    expect(overhead.seconds - plain.seconds).toBeCloseTo((4 * 2 * 2) / 4, 6);
+    expect(overhead.largestTrialSeconds - plain.largestTrialSeconds).toBeCloseTo(2 * 2, 6);
+    // under 5-fold cross-validation: 2 × 5 + 1 trainings per trial
+    const kfold = spec({ crossValidateBelow: 10, folds: 5, seeds: [0, 1, 2, 3] });
+    const kfoldOverhead =
+      estimateRun(kfold, DATA, { ...THROUGHPUT, trialOverheadSeconds: 2 }, 4).seconds -
+      estimateRun(kfold, DATA, THROUGHPUT, 4).seconds;
+    expect(kfoldOverhead).toBeCloseTo((4 * 11 * 2) / 4, 6);
     // 4 cores, a load of 3 besides this process: 2 free, so 4 workers run 2 trials at a time
     const busy = estimateRun(base, DATA, { ...THROUGHPUT, cores: 4, loadAverage: 3 }, 4);
     expect(busy.parallel).toBe(2);

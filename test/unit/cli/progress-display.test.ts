@@ -71,4 +71,28 @@ describe('progress without a terminal', () => {
     expect(lines().at(-1)).toContain(`(10m00s elapsed, ETA ${formatDuration(seconds)})`);
     display.stop();
   });
+
+  it('weighs a trial that cross-validates by its folds and candidates, not as one trial among many', () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const { spec } = loadSuite({ kind: 'builtin', name: 'quick' });
+    // quick: 5 classes, 3 learning rates, at least 100 steps of 32; 500 examples hold out 100 (20 a class), while
+    // 20 examples would hold out 1 a class, below 10: 3-fold, each candidate on each fold, then the final training
+    const big: TrialKey = { approach: 'scratch', trainSize: 500, seed: 0 };
+    const small: TrialKey = { approach: 'scratch', trainSize: 20, seed: 0 };
+    expect(expectedWork(spec, big, 5)).toBe(3 * Math.max(100 * 32, 20 * 400));
+    expect(expectedWork(spec, small, 5)).toBe((3 * 3 + 1) * Math.max(100 * 32, 20 * 14));
+    const { stream, lines } = logStream();
+    const display = new ProgressDisplay(spec, stream, 5);
+    display.handle({ type: 'suite-started', suiteId: 3, total: 2, finished: 0 }, [big, small], []);
+    display.handle({ type: 'trial-started', suiteId: 3, trialId: 1, key: big, maxEpochs: 20 }, [], []);
+    vi.setSystemTime(new Date('2026-01-01T00:00:30Z'));
+    display.handle(
+      { type: 'trial-finished', suiteId: 3, trial: trialRecord({ ...big, id: 1, wallSeconds: 30 }) },
+      [],
+      [],
+    );
+    // 30 s for 24,000 samples: the 32,000 of the cross-validated trial take 40 s (a count of trials would say 30 s)
+    expect(lines().at(-1)).toContain('(30s elapsed, ETA 40s)');
+    display.stop();
+  });
 });

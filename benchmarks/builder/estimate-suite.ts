@@ -1,0 +1,100 @@
+/**
+ * The run-time estimate of a suite that is already written (a built-in name or a suite file), before `run` starts it:
+ * the estimator `init` and the New-suite screen use (estimate.ts), on the suite's own data, at the training speed
+ * measured once per machine, backend and model (throughput-cache.ts).
+ */
+import { selectBackend } from '../backend/select-backend.js';
+import type { BackendChoice } from '../domain.js';
+import { loadModel } from '../models/model-io.js';
+import { engineModelPath } from '../models/model-source.js';
+import { hasNamedSources } from '../spec/sources.js';
+import type { SuiteSpec } from '../spec/suite-schema.js';
+import { pretrainCacheKey, readCachedPretrain } from '../train/pretrain-cache.js';
+import { loadSourceTask } from '../train/source-task.js';
+import { cachedTask } from '../train/task-cache.js';
+import { approachFlops, defaultWorkers, estimateRun, measureThroughput, type RunEstimate } from './estimate.js';
+import { cachedThroughput, modelFileKey, type CachedThroughput } from './throughput-cache.js';
+
+export interface SuiteEstimate {
+  estimate: RunEstimate;
+  throughput: CachedThroughput;
+  /** The target's classes: which sizes cross-validate, for the ETA's weights (spec/trial-work.ts). */
+  numClasses: number;
+  /** The source model is in the cache already, so its pretraining is not counted. */
+  pretrainCached: boolean;
+}
+
+/** Why a suite gets no estimate before its run (`adaptive`: run with --adaptive), or null when it gets one. */
+export function noEstimateReason(spec: SuiteSpec, adaptive = false): string | null {
+  if (adaptive || spec.design?.kind === 'adaptive')
+    return 'an adaptive suite chooses its trials as it runs; it stops within its budget';
+  if (hasNamedSources(spec)) return 'no estimate for a suite with several sources yet';
+  return null;
+}
+
+/**
+ * Estimates the run of `spec` (paths relative to `baseDir`) with `workers` worker processes (the runner's default
+ * when not given) on `backend`. Reads the suite's data (kept in this process's task cache, which the run's checks use
+ * next) and, the first time on this machine for this model and backend, trains it for about `measureSeconds` to
+ * measure its speed. Null when the suite gets no estimate (noEstimateReason).
+ */
+export async function estimateSuite(
+  spec: SuiteSpec,
+  baseDir: string,
+  backend: BackendChoice,
+  options: { workers?: number; measureSeconds?: number } = {},
+): Promise<SuiteEstimate | null> {
+  if (noEstimateReason(spec) !== null) return null;
+  const selecting = performance.now();
+  const selected = await selectBackend(backend);
+  // what a trial's worker pays too, before its first step (part of the estimate)
+  const startupSeconds = (performance.now() - selecting) / 1000;
+  const target = await cachedTask(spec.target.dataset, spec.target.testPerClass, baseDir);
+  const numClasses = target.pool.classNames.length;
+  const modelPath = spec.pretrainedModel ? engineModelPath(spec.pretrainedModel.path, baseDir) : undefined;
+  const brought =
+    modelPath && spec.pretrainedModel
+      ? { model: await loadModel(modelPath), cutLayer: spec.pretrainedModel.cutLayer }
+      : undefined;
+  try {
+    const modelInput = brought?.model.inputs[0]?.shape.slice(1);
+    const [h, w, c] = modelInput ?? [];
+    // Every approach trains the brought model's architecture, on inputs fitted to its input.
+    const inputShape: [number, number, number] =
+      h && w && c ? [h, w, c] : [target.pool.height, target.pool.width, target.pool.channels];
+    const throughput = await cachedThroughput(
+      {
+        backend: selected.name,
+        device: selected.device,
+        architecture: spec.architecture,
+        inputShape,
+        numClasses,
+        model: modelFileKey(modelPath),
+        cutLayer: brought?.cutLayer ?? null,
+      },
+      async () => ({
+        ...(await measureThroughput(spec, inputShape, numClasses, selected, options.measureSeconds, brought)),
+        startupSeconds,
+      }),
+    );
+    const cacheKey = spec.pretrain ? pretrainCacheKey(spec, baseDir) : null;
+    const pretrainCached = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
+    const sourcePool =
+      spec.pretrain && !pretrainCached ? (await loadSourceTask(spec, baseDir)).pool.labels.length : undefined;
+    const estimate = estimateRun(
+      spec,
+      {
+        inputShape,
+        numClasses,
+        testCount: target.test.labels.length,
+        ...(sourcePool !== undefined ? { sourcePool } : {}),
+      },
+      throughput,
+      options.workers ?? defaultWorkers(throughput.backend),
+      approachFlops(spec, inputShape, numClasses, brought),
+    );
+    return { estimate, throughput, numClasses, pretrainCached };
+  } finally {
+    brought?.model.dispose();
+  }
+}
