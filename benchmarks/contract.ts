@@ -110,6 +110,8 @@ export const requestSchemas = {
     /** Crossover tolerance as a fraction (0.01 = 1 percentage point). */
     tolerance: z.number().min(0).max(1).optional(),
   }),
+  /** An adaptive suite's design: each round, what it added and why, how it ended, against the fixed grid (null: a grid). */
+  getDesign: suiteId,
   getReport: z.strictObject({
     suiteId: z.number().int().positive(),
     format: z.enum(['html', 'md']).default('html'),
@@ -235,6 +237,36 @@ export interface RunTimeEstimate {
   numClasses?: number;
 }
 
+/** One round of an adaptive suite as the app shows it. */
+export interface DesignRoundView {
+  round: number;
+  /** Why the round added what it added, one line per reason. */
+  reasons: string[];
+  /** Trials the round added, and how many of them are stored (finished or failed). */
+  trials: number;
+  stored: number;
+  /** The training-set sizes the round added trials at, smallest first. */
+  sizes: number[];
+}
+
+/** An adaptive suite's design as it happened, replayed from its stored trials (the design is a function of them). */
+export interface DesignView {
+  rounds: DesignRoundView[];
+  /** How the design ended; null while its last round is still to finish. */
+  stop: { kind: 'settled' | 'seed-cap' | 'budget'; reason: string } | null;
+  /** Trials stored so far, and the seconds of training they cost (summed over trials). */
+  trialsRun: number;
+  spentSeconds: number;
+  budgetSeconds: number | null;
+  /** The fixed grid at the design's resolution (×1.6 between sizes, every seed and approach) it replaces. */
+  grid: {
+    sizes: number[];
+    trials: number;
+    /** Its estimated cost: the seconds per training example of the trials run here times the grid's examples. */
+    estimatedSeconds: number | null;
+  };
+}
+
 export interface ResponseMap {
   draftSuite: DraftSuiteResponse;
   estimateSuite: RunTimeEstimate;
@@ -249,6 +281,7 @@ export interface ResponseMap {
   resumeSuite: { suiteId: number };
   exportCsv: { files: TextFile[] };
   getAnalysis: SuiteAnalysis;
+  getDesign: DesignView | null;
   /** A self-contained report; `name` is a suggested file name. */
   getReport: TextFile;
   compareSuites: SuiteComparison;

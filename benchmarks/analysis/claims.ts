@@ -241,7 +241,10 @@ export function seedsText(n: number): string {
  * test form one Holm family (family-wise error 5%). A size ahead by more than the tolerance without either is "not
  * shown" with the seeds that would settle it.
  */
-export function leadEvidence(sizes: readonly SizeComparison[], tolerance: number): ClaimStatistics {
+export function leadEvidence(
+  sizes: readonly Pick<SizeComparison, 'trainSize' | 'difference'>[],
+  tolerance: number,
+): ClaimStatistics {
   const tested = sizes.filter((s) => s.difference !== null);
   const lead = tested.map((s) => s.difference!.difference > tolerance + EPSILON);
   const runs: { start: number; end: number }[] = [];

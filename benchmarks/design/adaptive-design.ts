@@ -42,6 +42,12 @@ export interface AdaptiveSettings {
   budgetSeconds?: number | null;
   /** Within this much accuracy an approach counts as caught up (the report's crossover tolerance). */
   tolerance?: number;
+  /**
+   * The sizes the design may run, when it may not run any size in the range (a replay over a stored grid,
+   * scripts/replay-adaptive.js): round 0 takes the listed size nearest each coarse size, a later round the listed size
+   * nearest the geometric middle of a gap, and a gap with no listed size inside is as fine as the list allows.
+   */
+  candidateSizes?: readonly number[];
 }
 
 /** A trial the design adds, with why. */
@@ -97,14 +103,37 @@ function describeBracket(b: Bracket): string {
   return `between ${formatSize(b.low!)} and ${formatSize(b.high!)}`;
 }
 
-/** Whether a bracket can still be narrowed: both ends run and more than one ×1.6 step apart. */
-function splittable(b: Bracket): b is { low: number; high: number } {
-  return b.low !== null && b.high !== null && b.high / b.low > SIZE_STEP * (1 + 1e-9);
+/** How the design picks sizes: any whole size in the range, or only the listed candidate sizes. */
+interface Sizing {
+  /** Whether a bracket can still be narrowed: both ends run, more than one ×1.6 step apart, a size allowed inside. */
+  splittable(b: Bracket): b is { low: number; high: number };
+  /** The size to add inside a splittable bracket: its geometric middle (the allowed size nearest it). */
+  middle(b: { low: number; high: number }): number;
 }
 
-/** The geometric middle of a bracket, as a whole size strictly inside it. */
-function middle(b: { low: number; high: number }): number {
-  return Math.min(b.high - 1, Math.max(b.low + 1, Math.round(Math.sqrt(b.low * b.high))));
+/** The allowed size nearest `x` on a log scale (the smaller on a tie), from a non-empty list. */
+function nearestOnLog(x: number, sizes: readonly number[]): number {
+  let best = sizes[0]!;
+  for (const s of sizes) {
+    const d = Math.abs(Math.log(s / x)) - Math.abs(Math.log(best / x));
+    if (d < -1e-12 || (Math.abs(d) <= 1e-12 && s < best)) best = s;
+  }
+  return best;
+}
+
+function sizing(candidates: readonly number[] | undefined): Sizing {
+  const wide = (b: Bracket): b is { low: number; high: number } =>
+    b.low !== null && b.high !== null && b.high / b.low > SIZE_STEP * (1 + 1e-9);
+  if (candidates === undefined)
+    return {
+      splittable: wide,
+      middle: (b) => Math.min(b.high - 1, Math.max(b.low + 1, Math.round(Math.sqrt(b.low * b.high)))),
+    };
+  const inside = (b: { low: number; high: number }) => candidates.filter((s) => s > b.low && s < b.high);
+  return {
+    splittable: (b): b is { low: number; high: number } => wide(b) && inside(b).length > 0,
+    middle: (b) => nearestOnLog(Math.sqrt(b.low * b.high), inside(b)),
+  };
 }
 
 /** "ahead", "behind" or "tie": the verdict of one difference as the Claims table states it (corrected test, tolerance). */
@@ -162,8 +191,11 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
   };
   const seeds = (n: number) => settings.seeds.slice(0, n);
 
+  const { splittable, middle } = sizing(settings.candidateSizes);
   if (stored.length === 0) {
-    const sizes = coarseSizes(settings.minSize, settings.maxSize);
+    const coarse = coarseSizes(settings.minSize, settings.maxSize);
+    const listed = settings.candidateSizes;
+    const sizes = listed ? [...new Set(coarse.map((s) => nearestOnLog(s, listed)))].sort((a, b) => a - b) : coarse;
     for (const size of sizes)
       for (const seed of seeds(INITIAL_SEEDS))
         add(
@@ -196,6 +228,7 @@ export function nextRound(settings: AdaptiveSettings, stored: readonly DesignTri
         e.fitted,
         e.differences.map((d) => d.trainSize),
         label(e.arm),
+        { splittable, middle },
       );
       if (plan.kind === 'settled') settled.push(plan.text);
       else {
@@ -317,7 +350,12 @@ function gapAround(x: number, sizes: readonly number[]): { low: number; high: nu
  * run). Otherwise: the middle of every gap between sizes run, wider than one step, that holds the fitted crossover or an
  * end of its interval; when no such gap is left, seeds at the sizes run around it (the interval is wide from seed noise).
  */
-function fittedPlan(f: FittedCrossover, sizes: readonly number[], what: string): FittedPlan {
+function fittedPlan(
+  f: FittedCrossover,
+  sizes: readonly number[],
+  what: string,
+  { splittable, middle }: Sizing,
+): FittedPlan {
   if (f.notReachedShare >= STABLE_SHARE - 1e-9)
     return {
       kind: 'settled',
@@ -342,7 +380,7 @@ function fittedPlan(f: FittedCrossover, sizes: readonly number[], what: string):
   const around = gapAround(f.size, sizes);
   const narrow = Number.isFinite(f.high) && f.high / f.low <= SIZE_STEP * (1 + 1e-9);
   const text = `the ${what} fitted crossover is ${at}, and lies ${interval} in ${formatPercent(FITTED_INTERVAL_SHARE)} of bootstrap resamples`;
-  if (narrow && (around === null || around.high / around.low <= SIZE_STEP * (1 + 1e-9)))
+  if (narrow && (around === null || !splittable({ ...around })))
     return {
       kind: 'settled',
       text: `${what} fitted crossover ${at} (${formatPercent(FITTED_INTERVAL_SHARE)} of bootstrap resamples ${interval}, within one ×${SIZE_STEP} step${around ? `; sizes run around it ${formatSize(around.low)} and ${formatSize(around.high)}` : ''})`,
@@ -403,7 +441,7 @@ function nearBoundary(
  * the seconds per example of the trials so far (training time grows with the examples), and only whole (size, seed)
  * groups are kept, so that every kept trial has its pair.
  */
-function withinBudget(
+export function withinBudget(
   planned: Map<string, PlannedTrial>,
   reasons: string[],
   stored: readonly DesignTrial[],

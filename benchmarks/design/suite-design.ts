@@ -38,9 +38,10 @@ export function designTrial(t: TrialRecord): DesignTrial {
 
 /** The suite with `design` in place of its own (`run --adaptive`), refused with a UserError when it cannot pair. */
 export function withDesign(spec: SuiteSpec, design: AdaptiveDesignSpec): SuiteSpec {
-  if (spec.seeds.length < 2 || spec.approaches.scratch === undefined)
+  const others = Object.keys(spec.approaches).filter((a) => a !== 'scratch').length;
+  if (spec.seeds.length < 2 || spec.approaches.scratch === undefined || others === 0)
     throw new UserError(
-      `suite "${spec.name}" cannot run adaptively: the design pairs every approach with scratch on at least two seeds (it has ${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'}${spec.approaches.scratch ? '' : ' and no scratch'}); add "scratch" and seeds to the suite`,
+      `suite "${spec.name}" cannot run adaptively: the design pairs every approach with scratch on at least two seeds (it has ${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'}${spec.approaches.scratch ? '' : ' and no scratch'}${spec.approaches.scratch && others === 0 ? ' and no other approach' : ''}); add "scratch", another approach and seeds to the suite`,
     );
   return { ...spec, design };
 }

@@ -1,50 +1,35 @@
 import { formatSeconds, formatSize, plural } from '../analysis/format.js';
-import { fullGridSizes, SIZE_STEP } from '../design/adaptive-design.js';
-import { replayDesign } from '../design/design-history.js';
+import { SIZE_STEP } from '../design/adaptive-design.js';
+import { designView } from '../design/design-view.js';
 import { adaptiveSettingsOf, designTrial } from '../design/suite-design.js';
-import type { SuiteRecord, TrialRecord } from '../domain.js';
+import { isTrialFinal, type SuiteRecord, type TrialRecord } from '../domain.js';
 import type { Block } from './document.js';
 
 /**
- * "How this suite was designed", for an adaptive suite (nothing for a fixed grid): each round replayed from the stored
- * trials with what it added and why, how the design ended, the compute spent against the budget, and what a fixed
- * grid at the design's resolution would have run.
+ * "How this suite was designed", for an adaptive suite (nothing for a fixed grid): each round replayed from the
+ * finished trials with what it added and why, how the design ended, the compute spent against the budget, and what a
+ * fixed grid at the design's resolution would have run (design/design-view.ts, as the app shows it).
  */
 export function designSection(suite: SuiteRecord, trials: readonly TrialRecord[]): Block[] {
   const settings = adaptiveSettingsOf(suite.spec);
   if (!settings) return [];
-  const stored = trials.map(designTrial);
-  const rounds = replayDesign(settings, stored);
-  const rows = rounds.flatMap(({ round, step, stored: have }) =>
-    step.kind === 'add' ? [[String(round), String(step.trials.length), String(have), step.reasons.join('; ')]] : [],
-  );
-  const last = rounds.at(-1);
-  const ending =
-    last?.step.kind === 'stop'
-      ? `The design stopped after round ${last.round - 1}: ${last.step.reason}.`
-      : 'The design has not stopped: the last round above is not finished (resume the suite to continue it).';
-  const spent = stored.reduce((s, t) => s + (t.costSeconds ?? 0), 0);
-  const budget = settings.budgetSeconds ?? null;
-  const gridSizes = fullGridSizes(settings.minSize, settings.maxSize);
-  const gridTrials = gridSizes.length * settings.seeds.length * settings.arms.length;
-  const costed = stored.filter((t) => t.costSeconds !== null && t.costSeconds > 0);
-  const perExample =
-    costed.length > 0
-      ? costed.reduce((s, t) => s + t.costSeconds!, 0) / costed.reduce((s, t) => s + t.trainSize, 0)
-      : null;
-  const gridSeconds =
-    perExample === null
-      ? null
-      : gridSizes.reduce((s, size) => s + size, 0) * settings.seeds.length * settings.arms.length * perExample;
+  // trials still to run (pending, running, or cancelled and to run again) are not results: their round is in progress
+  const finished = trials.filter((t) => isTrialFinal(t.status));
+  const view = designView(settings, finished.map(designTrial));
+  const rows = view.rounds.map((r) => [String(r.round), String(r.trials), String(r.stored), r.reasons.join('; ')]);
+  const ending = view.stop
+    ? `The design stopped after round ${view.rounds.length - 1}: ${view.stop.reason}.`
+    : 'The design has not stopped: the last round above is not finished (resume the suite to continue it).';
+  const { grid } = view;
   const compute = [
-    `Compute: ${formatSeconds(spent)} of training summed over ${plural(trials.length, 'trial')}` +
-      (budget === null ? ' (no budget).' : ` against a budget of ${formatSeconds(budget)}.`),
-    `A fixed grid at the design's resolution (sizes ${gridSizes.map(formatSize).join(', ')}, ×${SIZE_STEP} apart; ` +
-      `${plural(settings.seeds.length, 'seed')}; ${plural(settings.arms.length, 'approach', 'approaches')}) is ${plural(gridTrials, 'trial')}: ` +
-      `this suite ran ${((trials.length / gridTrials) * 100).toFixed(0)}% of them` +
-      (gridSeconds === null
+    `Compute: ${formatSeconds(view.spentSeconds)} of training summed over ${plural(view.trialsRun, 'trial')}` +
+      (view.budgetSeconds === null ? ' (no budget).' : ` against a budget of ${formatSeconds(view.budgetSeconds)}.`),
+    `A fixed grid at the design's resolution (sizes ${grid.sizes.map(formatSize).join(', ')}, ×${SIZE_STEP} apart; ` +
+      `${plural(settings.seeds.length, 'seed')}; ${plural(settings.arms.length, 'approach', 'approaches')}) is ${plural(grid.trials, 'trial')}: ` +
+      `this suite ran ${((view.trialsRun / grid.trials) * 100).toFixed(0)}% of them` +
+      (grid.estimatedSeconds === null
         ? '.'
-        : `, and about ${((spent / gridSeconds) * 100).toFixed(0)}% of its estimated ${formatSeconds(gridSeconds)} (an estimate: the seconds per training example of the trials run here, times the grid's examples).`),
+        : `, and about ${((view.spentSeconds / grid.estimatedSeconds) * 100).toFixed(0)}% of its estimated ${formatSeconds(grid.estimatedSeconds)} (an estimate: the seconds per training example of the trials run here, times the grid's examples).`),
   ];
   return [
     { kind: 'heading', level: 2, text: 'How this suite was designed' },

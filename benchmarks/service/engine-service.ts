@@ -22,7 +22,7 @@ import { INTERRUPTED, TRIAL_INTERRUPTED, type StoredSuite } from '../store/store
 import { ownerLooksAlive } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
-import { suiteAnalysis, suiteReport } from './suite-answer.js';
+import { suiteAnalysis, suiteDesign, suiteReport } from './suite-answer.js';
 import { comparisonCsv, comparisonReport, suiteComparison } from './suite-comparison.js';
 
 /** How the service starts a worker process; Electron passes its utility-process forker. */
@@ -210,6 +210,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     },
     exportCsv: async ({ suiteId }) => ({ files: await exportCsvFiles(store, suiteId) }),
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
+    getDesign: async ({ suiteId }) => suiteDesign(store, suiteId),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
     draftSuite: async (request) => draftSuiteFor(request, options.dataRoots, onModelDownload),
     compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),

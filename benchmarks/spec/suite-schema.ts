@@ -331,10 +331,16 @@ export const suiteSpec = z
     message: 'every size needs at least as many examples as "folds" for the cross-validation at tiny sizes',
     path: ['folds'],
   })
-  .refine((s) => s.design === undefined || (s.seeds.length >= 2 && s.approaches.scratch !== undefined), {
-    message: 'an adaptive design pairs every approach with scratch on at least two seeds: give "scratch" and 2+ seeds',
-    path: ['design'],
-  })
+  .refine(
+    (s) =>
+      s.design === undefined ||
+      (s.seeds.length >= 2 && s.approaches.scratch !== undefined && Object.keys(s.approaches).length >= 2),
+    {
+      message:
+        'an adaptive design pairs every approach with scratch on at least two seeds: give "scratch", another approach and 2+ seeds',
+      path: ['design'],
+    },
+  )
   .refine((s) => !(s.pretrain && s.pretrainedModel), {
     message: 'give either "pretrain" or "pretrainedModel", not both',
     path: ['pretrainedModel'],

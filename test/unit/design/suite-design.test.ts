@@ -20,10 +20,15 @@ describe('adaptive design in a suite', () => {
     });
   });
 
-  it('refuses a suite that cannot pair: one seed, or no scratch (schema and run --adaptive alike)', () => {
+  it('refuses a suite that cannot pair: one seed, no scratch or scratch alone (schema and run --adaptive alike)', () => {
     expect(() => withDesign(tiny, { kind: 'adaptive' })).toThrow(/at least two seeds \(it has 1 seed\)/);
     const input = { ...tiny, design: { kind: 'adaptive' } };
-    expect(suiteSpec.safeParse(input).error?.issues[0]?.message).toMatch(/give "scratch" and 2\+ seeds/);
+    expect(suiteSpec.safeParse(input).error?.issues[0]?.message).toMatch(
+      /give "scratch", another approach and 2\+ seeds/,
+    );
+    const alone = { ...tiny, seeds: [0, 1], approaches: { scratch: tiny.approaches.scratch! } };
+    expect(() => withDesign(alone, { kind: 'adaptive' })).toThrow(/\(it has 2 seeds and no other approach\)/);
+    expect(suiteSpec.safeParse({ ...alone, design: { kind: 'adaptive' } }).success).toBe(false);
     expect(suiteSpec.safeParse({ ...input, seeds: [0, 1] }).success).toBe(true);
     expect(suiteSpec.safeParse({ ...input, seeds: [0, 1], design: { kind: 'adaptive', budget: 3 } }).success).toBe(
       false,

@@ -90,6 +90,11 @@ export class FakeService implements ServedService {
     throw new UserError(`suite ${request.suiteId} has no finished trials to analyse`);
   };
 
+  getDesign: ContractHandlers['getDesign'] = async (request) => {
+    this.record('getDesign', request);
+    return null;
+  };
+
   getReport: ContractHandlers['getReport'] = async (request) => {
     this.record('getReport', request);
     return { name: `suite-${request.suiteId}.${request.format}`, content: '# report\n' };

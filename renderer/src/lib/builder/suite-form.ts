@@ -24,6 +24,10 @@ export interface SuiteForm {
   /** Epochs of pretraining on the source data; '' when the suite does not pretrain. */
   pretrainEpochs: string;
   approaches: Record<Approach, ApproachForm>;
+  /** An adaptive design (trials chosen round after round from the results so far) instead of the full grid. */
+  adaptive: boolean;
+  /** The adaptive design's budget in minutes of training summed over trials; '' for none. */
+  budgetMinutes: string;
 }
 
 /** Where a problem is shown: next to this field. `form` is a problem of the whole suite. */
@@ -36,6 +40,7 @@ export type FieldKey =
   | 'crossValidateBelow'
   | 'pretrainEpochs'
   | 'approaches'
+  | 'design'
   | `${Approach}.epochs`
   | `${Approach}.minSteps`
   | `${Approach}.learningRate`
@@ -70,6 +75,8 @@ export function formFromSpec(spec: SuiteSpec): SuiteForm {
     crossValidateBelow: String(spec.crossValidateBelow),
     pretrainEpochs: spec.pretrain ? String(spec.pretrain.epochs) : '',
     approaches,
+    adaptive: spec.design?.kind === 'adaptive',
+    budgetMinutes: spec.design?.budgetSeconds !== undefined ? String(spec.design.budgetSeconds / 60) : '',
   };
 }
 
@@ -111,6 +118,22 @@ export function poolOf(draft: Pick<DraftSuiteResponse, 'classes'>, testPerClass:
   return draft.classes.reduce((n, c) => n + c.count, 0) - testPerClass * draft.classes.length;
 }
 
+/**
+ * The suite's `design` from the adaptive switch and its budget: absent for the full grid, `{ kind: 'adaptive' }` with
+ * the budget in seconds when one is given (the drafted design's tolerance kept).
+ */
+function designFromForm(form: SuiteForm, base: SuiteSpec): { design: SuiteSpec['design'] } | { error: string } {
+  if (!form.adaptive) return { design: undefined };
+  const text = form.budgetMinutes.trim();
+  const tolerance = base.design?.tolerance;
+  const design = { kind: 'adaptive' as const, ...(tolerance === undefined ? {} : { tolerance }) };
+  if (text === '') return { design };
+  const minutes = Number(text);
+  if (!Number.isFinite(minutes) || minutes <= 0)
+    return { error: `"${text}" is not a number of minutes: give a budget above 0, or leave it empty for none` };
+  return { design: { ...design, budgetSeconds: Math.round(minutes * 60) } };
+}
+
 /** The field a schema issue concerns, from its path in the suite. */
 function fieldOf(path: readonly PropertyKey[]): FieldKey {
   const [first, second, third] = path;
@@ -118,6 +141,7 @@ function fieldOf(path: readonly PropertyKey[]): FieldKey {
   // The cross-validation rule at tiny sizes is about the sizes the user typed, not the folds they did not see.
   if (first === 'folds') return 'sizes';
   if (first === 'pretrain' && second === 'epochs') return 'pretrainEpochs';
+  if (first === 'design') return 'design';
   if (first === 'approaches') {
     if (typeof second === 'string' && (APPROACHES as readonly string[]).includes(second)) {
       if (third === 'epochs') return `${second as Approach}.epochs`;
@@ -147,6 +171,8 @@ export function specFromForm(base: SuiteSpec, form: SuiteForm, draft: Pick<Draft
   if ('error' in sizes) errors.sizes = sizes.error;
   if ('error' in seeds) errors.seeds = seeds.error;
   if ('error' in crossValidateBelow) errors.crossValidateBelow = crossValidateBelow.error;
+  const design = designFromForm(form, base);
+  if ('error' in design) errors.design = design.error;
   const approaches: Record<string, unknown> = {};
   for (const a of APPROACHES) {
     const entry = form.approaches[a];
@@ -180,6 +206,7 @@ export function specFromForm(base: SuiteSpec, form: SuiteForm, draft: Pick<Draft
   // The drafted suite's fields in its order (the saved file reads as init writes it), with the form's values.
   const candidate: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(base)) {
+    if (key === 'design') continue;
     if (key === 'pretrain' || key === 'pretrainedModel') {
       if (key in source) candidate[key] = source[key];
     } else candidate[key] = value;
@@ -190,6 +217,7 @@ export function specFromForm(base: SuiteSpec, form: SuiteForm, draft: Pick<Draft
     seeds: 'values' in seeds ? seeds.values : base.seeds,
     crossValidateBelow: 'value' in crossValidateBelow ? crossValidateBelow.value : base.crossValidateBelow,
     approaches,
+    ...('design' in design && design.design ? { design: design.design } : {}),
   });
   const parsed = suiteSpec.safeParse(candidate);
   if (!parsed.success) {

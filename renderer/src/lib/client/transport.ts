@@ -50,6 +50,7 @@ export function clientOver(request: RequestFn): ContractClient {
     resumeSuite: (r) => request('resumeSuite', r),
     exportCsv: (r) => request('exportCsv', r),
     getAnalysis: (r) => request('getAnalysis', r),
+    getDesign: (r) => request('getDesign', r),
     getReport: (r) => request('getReport', r),
     draftSuite: (r) => request('draftSuite', r),
     compareSuites: (r) => request('compareSuites', r),

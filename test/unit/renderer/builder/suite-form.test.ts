@@ -154,4 +154,28 @@ describe('which path field an error of draftSuite concerns', () => {
     expect(draftErrorField('image folder /d/a-2 has one class', '/d/a-2', '/d/a')).toBe('target');
     expect(draftErrorField('/d/a does not exist', '/d/a', '')).toBe('target');
   });
+
+  it('switches to an adaptive design with an optional budget in minutes, and back to the full grid', () => {
+    const draft = digitDraftWithSource();
+    const form = formFromSpec(draft.spec);
+    expect(form).toMatchObject({ adaptive: false, budgetMinutes: '' });
+    expect(specFromForm(draft.spec, form, draft).spec!.design).toBeUndefined();
+    form.adaptive = true;
+    expect(specFromForm(draft.spec, form, draft)).toMatchObject({ spec: { design: { kind: 'adaptive' } }, errors: {} });
+    form.budgetMinutes = '2.5';
+    const { spec } = specFromForm(draft.spec, form, draft);
+    expect(spec!.design).toEqual({ kind: 'adaptive', budgetSeconds: 150 });
+    expect(formFromSpec(spec!)).toMatchObject({ adaptive: true, budgetMinutes: '2.5' });
+    form.budgetMinutes = 'soon';
+    expect(specFromForm(draft.spec, form, draft)).toEqual({
+      spec: null,
+      errors: { design: '"soon" is not a number of minutes: give a budget above 0, or leave it empty for none' },
+    });
+    form.budgetMinutes = '';
+    form.seeds = '0';
+    expect(specFromForm(draft.spec, form, draft).errors.design).toMatch(/at least two seeds/);
+    form.adaptive = false;
+    expect(specFromForm(draft.spec, form, draft)).toMatchObject({ errors: {} });
+    expect(specFromForm(draft.spec, form, draft).spec!.design).toBeUndefined();
+  });
 });

@@ -77,6 +77,10 @@ export class FakeEngine {
       this.calls.push('getAnalysis');
       throw new Error('no analysis in this fake');
     },
+    getDesign: async () => {
+      this.calls.push('getDesign');
+      return null;
+    },
     startSuite: async ({ workers }) => {
       this.calls.push(`startSuite:workers=${workers ?? 'default'}`);
       return { suiteId: this.suite.id };
