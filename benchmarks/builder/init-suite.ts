@@ -4,6 +4,7 @@
  * FLOPs of its trials and a throughput measured here.
  */
 import { resolve } from 'node:path';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select-backend.js';
 import type { BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
@@ -67,12 +68,25 @@ export function testSetWarning(testSize: number, noun = 'images'): string | null
   return `the test set has ${testSize} ${noun} (each one ${(100 / Math.max(1, testSize)).toFixed(1)} points of accuracy; standard error up to ${se.toFixed(1)} points): approaches closer than about ${Math.round(resolvable)} points cannot be told apart. Add ${noun} per class, or give a larger test set with --test`;
 }
 
+/**
+ * Where to cut a brought model when neither the user nor the catalogue says: its `features` layer when it has one; its
+ * output itself when that is a feature map (a backbone without a top, as Keras Applications' `include_top=False`
+ * gives: cutting below it would drop its last activation, `out_relu` in MobileNetV2); else the layer below its output
+ * (the classifier head).
+ */
+export function defaultCutLayer(model: LayersModel): string | undefined {
+  const names = model.layers.map((l) => l.name);
+  if (names.includes('features')) return 'features';
+  const outputRank = model.outputs[0]?.shape.length ?? 0;
+  return outputRank >= 3 ? names[names.length - 1] : names[names.length - 2];
+}
+
 async function modelSource(path: string, cutLayer: string | undefined, prepare: PrepareOptions) {
   const prepared = await prepareModel(path, '.', prepare);
   const model = await loadModel(prepared.path);
   try {
     const names = model.layers.map((l) => l.name);
-    const cut = cutLayer ?? prepared.cutLayer ?? (names.includes('features') ? 'features' : names[names.length - 2]);
+    const cut = cutLayer ?? prepared.cutLayer ?? defaultCutLayer(model);
     if (!cut || !names.includes(cut)) {
       throw new UserError(
         `model ${path} has no layer "${cutLayer}" to cut at (its layers: ${names.join(', ')}); give --cut-layer`,
