@@ -147,29 +147,35 @@ async function fetchBroughtModels(suite: string | undefined): Promise<void> {
 
 /**
  * Before a run: how long it will take, from the estimator `init` and the New-suite screen use (builder/estimate.ts),
- * on stderr with what it rests on. Returns the target's classes (for the ETA's weights), or undefined without an
- * estimate. A suite whose data cannot be read fails here with the error its run would give.
+ * as lines for stderr with what it rests on, and the target's classes (for the ETA's weights; undefined without an
+ * estimate). The lines are printed once the run has accepted the suite (follow), so a suite its checks refuse gets
+ * their one error line alone. A suite whose data cannot be read fails here with the error its run would give.
  */
-async function printRunEstimate(
+async function runEstimate(
   loaded: LoadedSuite,
   backend: BackendChoice,
   workers: number | undefined,
   adaptive: boolean,
-): Promise<number | undefined> {
+): Promise<{ lines: string[]; numClasses?: number }> {
   const { estimateSuite, noEstimateReason } = await import('../builder/estimate-suite.js');
   const { spec } = loaded;
-  const none = noEstimateReason(spec, adaptive);
-  if (none !== null) {
-    console.error(`${'estimate'.padEnd(14)}none: ${none}`);
-    return undefined;
-  }
+  // webgpu and webgl (gpu/browser-backends.ts, which the CLI layer does not import) train in a browser page
+  const none =
+    backend === 'webgpu' || backend === 'webgl'
+      ? `the ${backend} backend trains in a browser page, whose speed this process cannot measure`
+      : noEstimateReason(spec, adaptive);
+  if (none !== null) return { lines: [`${'estimate'.padEnd(14)}none: ${none}`] };
   const found = await estimateSuite(spec, loaded.baseDir, backend, workers ? { workers } : {});
-  if (!found) return undefined;
+  if (!found) return { lines: [] };
   const [range, basis] = estimateLines(found.estimate, found.throughput, { pretrainCached: found.pretrainCached });
-  console.error(`${'estimate'.padEnd(14)}${range}`);
-  console.error(`${''.padEnd(14)}${basis}`);
-  console.error(`${''.padEnd(14)}from the first finished trial on, the ETA follows the trials' own times`);
-  return found.numClasses;
+  return {
+    lines: [
+      `${'estimate'.padEnd(14)}${range}`,
+      `${''.padEnd(14)}${basis}`,
+      `${''.padEnd(14)}from the first finished trial on, the ETA follows the trials' own times`,
+    ],
+    numClasses: found.numClasses,
+  };
 }
 
 /** What runs a suite for `run` and `resume`: the engine service here, or a distributed session (--distributed). */
@@ -219,6 +225,8 @@ async function follow(
   start: () => Promise<{ suiteId: number }>,
   /** The target's classes when known (from the estimate): the ETA counts the folds of the sizes that use k-fold. */
   numClasses?: number,
+  /** Lines printed once the run has accepted the suite, before its progress (the estimate). */
+  intro: readonly string[] = [],
 ): Promise<{ suiteId: number; status: SuiteStatus; error: string | null; notices: string[] }> {
   let display: ProgressDisplay | null = null;
   let suiteId: number | null = null;
@@ -233,6 +241,7 @@ async function follow(
     if (event.type === 'suite-started') {
       suiteId = event.suiteId;
       notices = event.notices ?? [];
+      for (const line of intro) console.error(line);
       void service.getSuite({ suiteId }).then(({ suite, trials }) => {
         display = new ProgressDisplay(suite.spec, process.stderr, numClasses);
         // the stored trials are the plan (an adaptive suite adds a round at a time)
@@ -373,9 +382,9 @@ export function buildProgram(): Command {
       await withSuiteRunner(options, async (runner, resumeHint) => {
         const source = suiteSourceFromArgument(suite);
         // a distributed run's workers are other machines: this one's speed says nothing of them
-        const numClasses = options.distributed
-          ? undefined
-          : await printRunEstimate(loadSuite(source), options.backend, options.workers, design.design !== undefined);
+        const estimate = options.distributed
+          ? { lines: [] }
+          : await runEstimate(loadSuite(source), options.backend, options.workers, design.design !== undefined);
         const end = await follow(
           runner,
           () =>
@@ -385,7 +394,8 @@ export function buildProgram(): Command {
               ...(options.workers ? { workers: options.workers } : {}),
               ...design,
             }),
-          numClasses,
+          estimate.numClasses,
+          estimate.lines,
         );
         await report(runner, end, resumeHint);
       });

@@ -38,14 +38,14 @@ describe('CLI hints', () => {
   it('states the run time it expects before the first trial, from the estimator init uses', () => {
     expect(run.status, run.stderr).toBe(0);
     const estimate =
-      /^estimate {6}(\S+ to|at most) \S+ for 6 trials, \d at a time on \d+ wasm workers?: from every trial stopping early/m.exec(
+      /^estimate {6}(\S+ to|at most) \S+ for \d+ trials?, \d at a time on \d+ wasm workers?: from every trial stopping early/m.exec(
         run.stderr,
       );
     expect(estimate, run.stderr).not.toBeNull();
     expect(run.stderr).toMatch(
       /^ {14}basis: \d+ training samples\/s per worker and [\d.]+ s fixed cost per training, measured now/m,
     );
-    expect(run.stderr.indexOf(estimate![0])).toBeLessThan(run.stderr.indexOf('[1/6]'));
+    expect(run.stderr.indexOf(estimate![0])).toBeLessThan(run.stderr.indexOf('[1/'));
   });
 
   it('says npx when npx ran it', () => {
