@@ -4,8 +4,8 @@
  * the dead worker's trial is retried within 90 s of its death (its heartbeat stopped: defect 11), the result finished
  * during the outage is written once the database is back (defect 9), and the accuracies equal a local run's.
  *
- * The suite is `quick` reduced to one seed and two sizes (8 trials; `quick` itself takes too long on a busy 2-core
- * machine for a test that also waits out an outage): TB_CHAOS_SUITE=quick runs the whole of it.
+ * The suite is `quick` reduced to one seed, two sizes and one pretraining epoch (8 trials; `quick` itself takes too
+ * long on a busy 2-core machine for a test that also waits out an outage): TB_CHAOS_SUITE=quick runs the whole of it.
  */
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';

@@ -15,9 +15,10 @@ import { cli, cliAsync, query, reducedQuick, sandbox, type Sandbox } from './cli
  * `run --distributed`, all as a user starts them. Each process has its own cache folder: nothing is shared but the
  * database.
  *
- * The suite is `quick` reduced to one seed and two sizes (8 trials of every approach, as the chaos test runs): enough
- * for each worker to finish a trial and start another, for one to be killed mid-trial and for the accuracies to be
- * compared trial by trial with a local run. TB_DIST_SUITE=quick runs the whole of quick (24 trials, run twice).
+ * The suite is `quick` reduced to one seed, two sizes and one pretraining epoch (8 trials of every approach, as the
+ * chaos test runs): enough for each worker to finish a trial and start another, for one to be killed mid-trial and
+ * for the accuracies to be compared trial by trial with a local run. TB_DIST_SUITE=quick runs the whole of quick
+ * (24 trials, run twice).
  */
 const hasPostgres = requireSystem('postgresql');
 
