@@ -1,7 +1,9 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 import { engineAlias } from './renderer/vite.config.js';
+import { CPU_LANES, WAITING_FILES } from './test/support/cpu-lanes.js';
 import { IDLE_TEST_TIMEOUT_MS, SLOWDOWN_ENV, measureSlowdown, scaled } from './test/support/machine-load.js';
+import WaitingFirstSequencer from './test/support/waiting-first-sequencer.js';
 
 // Measured once, here, and passed to every test process: timeouts stretch with how busy the machine is
 // (test/support/machine-load.ts; each test file stretches them again when it starts, in load-timeouts.ts).
@@ -19,8 +21,14 @@ export default defineConfig({
     expect: { poll: { timeout: scaled(5_000) } },
     pool: 'forks',
     fileParallelism: true,
-    maxWorkers: 2,
-    setupFiles: ['./test/support/load-timeouts.ts', './test/support/file-cost.ts'],
+    // One worker per core for the files that keep a core busy, each of which waits for a CPU lane, and one more per
+    // file that mostly waits (a database stopped for minutes), which starts first and holds no lane
+    // (test/support/cpu-lanes.ts).
+    maxWorkers: CPU_LANES + Object.keys(WAITING_FILES).length,
+    sequence: { sequencer: WaitingFirstSequencer },
+    globalSetup: ['./test/support/cpu-lane-server.ts'],
+    // cpu-lane.ts first: a file's timeouts are stretched for the load when it has its lane and starts.
+    setupFiles: ['./test/support/cpu-lane.ts', './test/support/load-timeouts.ts', './test/support/file-cost.ts'],
     // The default output, the slowest files with their CPU time (file-cost.ts), then the list of tests skipped for a
     // missing system component (test/support/system.ts).
     reporters: ['default', './test/support/slowest-files-reporter.ts', './test/support/system-skips-reporter.ts'],
