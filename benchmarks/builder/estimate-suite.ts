@@ -77,7 +77,7 @@ export async function estimateSuite(
         startupSeconds,
       }),
     );
-    const cacheKey = spec.pretrain ? pretrainCacheKey(spec, baseDir) : null;
+    const cacheKey = spec.pretrain ? pretrainCacheKey(spec, baseDir, selected.name) : null;
     const pretrainCached = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
     const sourcePool =
       spec.pretrain && !pretrainCached ? (await loadSourceTask(spec, baseDir)).pool.labels.length : undefined;

@@ -147,7 +147,7 @@ async function frozenFeaturesSpeedup(approach: 'linear-probe' | 'partial'): Prom
   if (!settings) throw new Error(`the mobilenet-split suite has no ${approach} settings`);
   const dir = mkdtempSync(join(tmpdir(), 'transfer-bench-perf-'));
   try {
-    const cacheKey = pretrainCacheKey(loaded.spec, loaded.baseDir);
+    const cacheKey = pretrainCacheKey(loaded.spec, loaded.baseDir, 'wasm');
     const pretrained = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
     let modelPath = join(dir, 'model.json');
     if (pretrained) {
