@@ -15,6 +15,7 @@ import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
+import { featuresLayer } from '../spec/describe-architecture.js';
 import { trialTrainings } from '../spec/trial-work.js';
 import { tensorSplit } from '../train/tensor-splits.js';
 import { plannedEpochs, trainLoop } from '../train/train-loop.js';
@@ -171,7 +172,7 @@ export function approachFlops(
               numClasses,
               seed: 0,
               base,
-              cutLayer: brought?.cutLayer ?? 'features',
+              cutLayer: brought?.cutLayer ?? featuresLayer(spec.architecture),
               trainableBlocks: settings.trainableBlocks,
               trainFrom: settings.trainFrom,
             });
