@@ -21,6 +21,7 @@ import type { SizeComparison, Variant, VariantComparison } from './analysis/comp
 import type { Crossover } from './analysis/crossover.js';
 import type { DataMultiplier } from './analysis/data-multiplier.js';
 import { adaptiveDesign, suiteSpec, type SuiteSpec } from './spec/suite-schema.js';
+import type { WorkBasis } from './spec/trial-work.js';
 
 /**
  * The one contract between the engine and any UI: the Electron IPC binding, the preload,
@@ -235,6 +236,10 @@ export interface RunTimeEstimate {
   backend: string;
   /** The target's classes: which sizes cross-validate, so the run view's ETA weighs their folds (spec/trial-work.ts). */
   numClasses?: number;
+  /** The estimate's FLOP counts and measured rate: the run view's ETA weighs trials by their FLOPs (spec/trial-work.ts). */
+  workBasis?: WorkBasis;
+  /** What the estimate rests on, one line: the measured speed, fixed costs, when and at what load (as `run` prints it). */
+  basis?: string;
 }
 
 /** One round of an adaptive suite as the app shows it. */

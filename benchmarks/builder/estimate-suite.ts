@@ -9,6 +9,7 @@ import { loadModel } from '../models/model-io.js';
 import { engineModelPath } from '../models/model-source.js';
 import { hasNamedSources } from '../spec/sources.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
+import type { WorkBasis } from '../spec/trial-work.js';
 import { pretrainCacheKey, readCachedPretrain } from '../train/pretrain-cache.js';
 import { loadSourceTask } from '../train/source-task.js';
 import { cachedTask } from '../train/task-cache.js';
@@ -22,6 +23,8 @@ export interface SuiteEstimate {
   numClasses: number;
   /** The source model is in the cache already, so its pretraining is not counted. */
   pretrainCached: boolean;
+  /** What the ETA weighs trials by: the estimate's own FLOP counts per trial and its measured rate (trial-work.ts). */
+  workBasis: WorkBasis;
 }
 
 /** Why a suite gets no estimate before its run (`adaptive`: run with --adaptive), or null when it gets one. */
@@ -81,19 +84,29 @@ export async function estimateSuite(
     const pretrainCached = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
     const sourcePool =
       spec.pretrain && !pretrainCached ? (await loadSourceTask(spec, baseDir)).pool.labels.length : undefined;
+    const flopsPerSample = approachFlops(spec, inputShape, numClasses, brought);
+    const testCount = target.test.labels.length;
     const estimate = estimateRun(
       spec,
       {
         inputShape,
         numClasses,
-        testCount: target.test.labels.length,
+        testCount,
         ...(sourcePool !== undefined ? { sourcePool } : {}),
       },
       throughput,
       options.workers ?? defaultWorkers(throughput.backend),
-      approachFlops(spec, inputShape, numClasses, brought),
+      flopsPerSample,
     );
-    return { estimate, throughput, numClasses, pretrainCached };
+    const workBasis: WorkBasis = {
+      flopsPerSample,
+      testCount,
+      flopsPerSecond: throughput.flopsPerSecond,
+      ...(throughput.trialOverheadSeconds !== undefined
+        ? { trialOverheadSeconds: throughput.trialOverheadSeconds }
+        : {}),
+    };
+    return { estimate, throughput, numClasses, pretrainCached, workBasis };
   } finally {
     brought?.model.dispose();
   }

@@ -10,14 +10,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { createRng } from '../datasets/seeded-random.js';
-import { APPROACHES, type Approach } from '../domain.js';
+import { APPROACHES } from '../domain.js';
 import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import { trialTrainings } from '../spec/trial-work.js';
+import { trialFlops, trialTrainings, type ApproachFlops } from '../spec/trial-work.js';
+
+export type { ApproachFlops };
 import { tensorSplit } from '../train/tensor-splits.js';
-import { plannedEpochs, trainLoop } from '../train/train-loop.js';
+import { trainLoop } from '../train/train-loop.js';
 
 export interface Throughput {
   backend: string;
@@ -42,9 +44,6 @@ export interface BroughtModel {
   model: tfl.LayersModel;
   cutLayer: string;
 }
-
-/** Training and forward FLOPs per sample of each approach a suite trains. */
-export type ApproachFlops = Partial<Record<Approach, { train: number; forward: number }>>;
 
 /**
  * Trains the suite's model (the built-in architecture, or a brought model with a new head, every layer training) for
@@ -216,24 +215,10 @@ export function estimateRun(
       // Every learning-rate candidate trains, and under k-fold every fold and the final training (spec/trial-work.ts,
       // which the ETA of a run counts with too); pruning stops hopeless candidates sooner: this is an upper bound.
       const trainings = trialTrainings(spec, approach, size, numClasses)!;
-      /**
-       * One training on `train` examples with `held` evaluated at each evaluation: for its full budget, or stopped
-       * at its first chance (at least minSteps updates and patience + 1 evaluations).
-       */
-      const training = (train: number, held: number, early: boolean) => {
-        const budgetEpochs = plannedEpochs(settings, train);
-        const stepsPerEpoch = Math.ceil(train / settings.batchSize);
-        const evalEvery = Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch));
-        const earliest = Math.max(Math.ceil(settings.minSteps / stepsPerEpoch), (settings.patience + 1) * evalEvery);
-        const epochs = early ? Math.min(budgetEpochs, earliest) : budgetEpochs;
-        const evals = Math.ceil(epochs / evalEvery);
-        return cost.train * epochs * train + cost.forward * evals * held;
-      };
-      const trialFlops = (early: boolean) =>
-        training(trainings.train, trainings.held, early) * trainings.count + cost.forward * data.testCount;
-      const trial = trialFlops(false);
+      const trial = trialFlops(spec, approach, size, numClasses, cost, data.testCount)!;
+      const earlyTrial = trialFlops(spec, approach, size, numClasses, cost, data.testCount, true)!;
       flops += trial * spec.seeds.length;
-      lowFlops += trialFlops(true) * spec.seeds.length;
+      lowFlops += earlyTrial * spec.seeds.length;
       largest = Math.max(largest, trial);
       largestTrainings = Math.max(largestTrainings, trainings.count);
       trials += spec.seeds.length;

@@ -22,6 +22,7 @@ import { builtinSuiteNames, loadSuite, suiteSourceFromArgument } from '../spec/l
 import { suiteSources } from '../spec/sources.js';
 import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
 import type { AdaptiveDesignSpec } from '../spec/suite-schema.js';
+import type { WorkBasis } from '../spec/trial-work.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
@@ -156,7 +157,7 @@ async function runEstimate(
   backend: BackendChoice,
   workers: number | undefined,
   adaptive: boolean,
-): Promise<{ lines: string[]; numClasses?: number }> {
+): Promise<{ lines: string[]; numClasses?: number; workBasis?: WorkBasis }> {
   const { estimateSuite, noEstimateReason } = await import('../builder/estimate-suite.js');
   const { spec } = loaded;
   // webgpu and webgl (gpu/browser-backends.ts, which the CLI layer does not import) train in a browser page
@@ -175,6 +176,7 @@ async function runEstimate(
       `${''.padEnd(14)}from the first finished trial on, the ETA follows the trials' own times`,
     ],
     numClasses: found.numClasses,
+    workBasis: found.workBasis,
   };
 }
 
@@ -227,6 +229,8 @@ async function follow(
   numClasses?: number,
   /** Lines printed once the run has accepted the suite, before its progress (the estimate). */
   intro: readonly string[] = [],
+  /** The estimate's FLOP counts: the ETA weighs trials by them (spec/trial-work.ts). */
+  workBasis?: WorkBasis,
 ): Promise<{ suiteId: number; status: SuiteStatus; error: string | null; notices: string[] }> {
   let display: ProgressDisplay | null = null;
   let suiteId: number | null = null;
@@ -243,7 +247,7 @@ async function follow(
       notices = event.notices ?? [];
       for (const line of intro) console.error(line);
       void service.getSuite({ suiteId }).then(({ suite, trials }) => {
-        display = new ProgressDisplay(suite.spec, process.stderr, numClasses);
+        display = new ProgressDisplay(suite.spec, process.stderr, numClasses, workBasis);
         // the stored trials are the plan (an adaptive suite adds a round at a time)
         display.handle(
           event,
@@ -396,6 +400,7 @@ export function buildProgram(): Command {
             }),
           estimate.numClasses,
           estimate.lines,
+          estimate.workBasis,
         );
         await report(runner, end, resumeHint);
       });

@@ -6,6 +6,7 @@ import { thumbnail } from '../builder/thumbnails.js';
 import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
 import { BusyError, UserError } from '../errors.js';
 import { looksLikeCatalogueName } from '../spec/model-catalogue.js';
+import type { WorkBasis } from '../spec/trial-work.js';
 import { resolveUnderRoots, underRoots } from './data-roots.js';
 
 /**
@@ -107,7 +108,10 @@ async function draft(
     warnings: result.warnings,
     estimate:
       result.estimate && result.throughput
-        ? runTimeEstimate(result.estimate, result.throughput, result.check.numClasses)
+        ? runTimeEstimate(result.estimate, result.throughput, result.check.numClasses, {
+            flopsPerSample: result.flops ?? {},
+            testCount: result.check.testSize,
+          })
         : null,
     estimateBasis:
       result.throughput && result.flops && result.inputShape
@@ -167,16 +171,25 @@ export function estimateDraft(request: ValidRequestOf<'estimateSuite'>): RunTime
     request.workers,
     basis.flopsPerSample,
   );
-  return runTimeEstimate(estimate, basis, basis.numClasses);
+  return runTimeEstimate(estimate, basis, basis.numClasses, basis);
 }
 
 /** What the app shows of an estimate: its range, what it covers, and the measured speed it rests on. */
 function runTimeEstimate(
   estimate: RunEstimate,
-  throughput: { samplesPerSecond: number; backend: string },
+  throughput: { samplesPerSecond: number; flopsPerSecond: number; backend: string; trialOverheadSeconds?: number },
   numClasses: number,
+  counted: Pick<WorkBasis, 'flopsPerSample' | 'testCount'>,
 ): RunTimeEstimate {
   return {
+    workBasis: {
+      flopsPerSample: counted.flopsPerSample,
+      testCount: counted.testCount,
+      flopsPerSecond: throughput.flopsPerSecond,
+      ...(throughput.trialOverheadSeconds !== undefined
+        ? { trialOverheadSeconds: throughput.trialOverheadSeconds }
+        : {}),
+    },
     seconds: estimate.seconds,
     lowSeconds: estimate.lowSeconds,
     parallel: estimate.parallel,
