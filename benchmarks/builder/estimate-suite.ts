@@ -13,8 +13,15 @@ import type { WorkBasis } from '../spec/trial-work.js';
 import { pretrainCacheKey, readCachedPretrain } from '../train/pretrain-cache.js';
 import { loadSourceTask } from '../train/source-task.js';
 import { cachedTask } from '../train/task-cache.js';
-import { approachFlops, defaultWorkers, estimateRun, measureThroughput, type RunEstimate } from './estimate.js';
-import { cachedThroughput, modelFileKey, type CachedThroughput } from './throughput-cache.js';
+import {
+  approachFlops,
+  defaultWorkers,
+  estimateRun,
+  measureThroughput,
+  type RunEstimate,
+  type StartupCosts,
+} from './estimate.js';
+import { cachedThroughput, cachedWorkerStart, modelFileKey, type CachedThroughput } from './throughput-cache.js';
 
 export interface SuiteEstimate {
   estimate: RunEstimate;
@@ -25,6 +32,8 @@ export interface SuiteEstimate {
   pretrainCached: boolean;
   /** What the ETA weighs trials by: the estimate's own FLOP counts per trial and its measured rate (trial-work.ts). */
   workBasis: WorkBasis;
+  /** What each worker pays before its first trial, measured (in the estimate's startupSeconds). */
+  startup: StartupCosts;
 }
 
 /** Why a suite gets no estimate before its run (`adaptive`: run with --adaptive), or null when it gets one. */
@@ -45,20 +54,29 @@ export async function estimateSuite(
   spec: SuiteSpec,
   baseDir: string,
   backend: BackendChoice,
-  options: { workers?: number; measureSeconds?: number } = {},
+  options: {
+    workers?: number;
+    measureSeconds?: number;
+    /** Starts a worker as the run will and answers its seconds to "ready" (runner/worker-start-time.ts). */
+    measureWorkerStart?: (backend: BackendChoice) => Promise<number>;
+  } = {},
 ): Promise<SuiteEstimate | null> {
   if (noEstimateReason(spec) !== null) return null;
   const selecting = performance.now();
   const selected = await selectBackend(backend);
-  // what a trial's worker pays too, before its first step (part of the estimate)
-  const startupSeconds = (performance.now() - selecting) / 1000;
+  const selectSeconds = (performance.now() - selecting) / 1000;
+  // what each worker pays too before its first trial: decoding the data (timed here, the first read in this process)
+  const decoding = performance.now();
   const target = await cachedTask(spec.target.dataset, spec.target.testPerClass, baseDir);
+  const dataSeconds = (performance.now() - decoding) / 1000;
   const numClasses = target.pool.classNames.length;
   const modelPath = spec.pretrainedModel ? engineModelPath(spec.pretrainedModel.path, baseDir) : undefined;
+  const loading = performance.now();
   const brought =
     modelPath && spec.pretrainedModel
       ? { model: await loadModel(modelPath), cutLayer: spec.pretrainedModel.cutLayer }
       : undefined;
+  const modelLoadSeconds = (performance.now() - loading) / 1000;
   try {
     const modelInput = brought?.model.inputs[0]?.shape.slice(1);
     const [h, w, c] = modelInput ?? [];
@@ -77,9 +95,13 @@ export async function estimateSuite(
       },
       async () => ({
         ...(await measureThroughput(spec, inputShape, numClasses, selected, options.measureSeconds, brought)),
-        startupSeconds,
+        startupSeconds: selectSeconds,
       }),
     );
+    // a worker's start: measured by starting one (kept per machine and backend for a day); else this process's own
+    // backend selection, which misses the process start
+    const measureStart = options.measureWorkerStart;
+    const workerStart = measureStart ? await cachedWorkerStart(selected.name, () => measureStart(backend)) : null;
     const cacheKey = spec.pretrain ? pretrainCacheKey(spec, baseDir) : null;
     const pretrainCached = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
     const sourcePool =
@@ -94,7 +116,12 @@ export async function estimateSuite(
         testCount,
         ...(sourcePool !== undefined ? { sourcePool } : {}),
       },
-      throughput,
+      {
+        ...throughput,
+        startupSeconds: workerStart?.seconds ?? throughput.startupSeconds ?? selectSeconds,
+        dataSeconds,
+        modelLoadSeconds,
+      },
       options.workers ?? defaultWorkers(throughput.backend),
       flopsPerSample,
     );
@@ -106,7 +133,13 @@ export async function estimateSuite(
         ? { trialOverheadSeconds: throughput.trialOverheadSeconds }
         : {}),
     };
-    return { estimate, throughput, numClasses, pretrainCached, workBasis };
+    const startup: StartupCosts = {
+      workerSeconds: workerStart?.seconds ?? throughput.startupSeconds ?? selectSeconds,
+      workerMeasured: workerStart !== null,
+      dataSeconds,
+      modelLoadSeconds: brought ? modelLoadSeconds : 0,
+    };
+    return { estimate, throughput, numClasses, pretrainCached, workBasis, startup };
   } finally {
     brought?.model.dispose();
   }

@@ -32,8 +32,16 @@ export interface Throughput {
    * short training less the same work at the steady rate). Absent in estimates made before it was measured.
    */
   trialOverheadSeconds?: number;
-  /** Seconds a run pays once before its first trial: a worker loading TensorFlow.js and its backend (measured). */
+  /**
+   * Seconds a worker pays once before its first trial: starting its process and loading TensorFlow.js and its backend
+   * (measured by starting one, when the estimate's caller can: runner/worker-start-time.ts; else this process's own
+   * backend selection, which misses the process start).
+   */
   startupSeconds?: number;
+  /** Seconds a worker pays once to decode the suite's data (measured by the estimate reading it; not cached). */
+  dataSeconds?: number;
+  /** Seconds a worker pays once to load a brought model (measured by the estimate loading it; not cached). */
+  modelLoadSeconds?: number;
   /** The 1-minute load average when it was measured (other work on the machine), and its cores. */
   loadAverage?: number;
   cores?: number;
@@ -116,6 +124,18 @@ export async function measureThroughput(
   }
 }
 
+/** Seconds a worker pays once before its first trial, as measured for an estimate. */
+export interface StartupCosts {
+  /** Starting the worker: its process, TensorFlow.js and the backend. */
+  workerSeconds: number;
+  /** Whether that was measured by starting a worker (else: this process's backend selection). */
+  workerMeasured: boolean;
+  /** Decoding the suite's data. */
+  dataSeconds: number;
+  /** Loading the model the suite brings (0 without one). */
+  modelLoadSeconds: number;
+}
+
 export interface RunEstimate {
   trials: number;
   /** Training FLOPs of every trial's full budget, plus evaluations and pretraining. */
@@ -131,6 +151,11 @@ export interface RunEstimate {
   lowSeconds: number;
   /** Seconds of the largest single trial on one worker (what a user waits for at least). */
   largestTrialSeconds: number;
+  /**
+   * What the workers pay before their first trials, in both ends: each one's start (process, backend), data decoding and
+   * brought-model load, once per round of workers the free cores run at a time (workers beyond them wait their turn).
+   */
+  startupSeconds: number;
   pretrainSeconds: number;
   /**
    * Seconds each training pays besides its steps, in `seconds` once per training: a trial trains once per learning-rate
@@ -240,7 +265,9 @@ export function estimateRun(
   const busy = Math.max(0, (throughput.loadAverage ?? 0) - 1);
   const free = Math.max(1, Math.floor(cores - busy + 0.5));
   const parallel = Math.max(1, Math.min(workers, trials, free));
-  const startup = throughput.startupSeconds ?? 0;
+  const perWorker =
+    (throughput.startupSeconds ?? 0) + (throughput.dataSeconds ?? 0) + (throughput.modelLoadSeconds ?? 0);
+  const startup = perWorker * Math.ceil(Math.min(workers, trials) / parallel);
   const spread = (work: number) => (work / rate + trainingsRun * overhead) / parallel + pretrainSeconds + startup;
   return {
     trials,
@@ -251,6 +278,7 @@ export function estimateRun(
     seconds: spread(flops),
     lowSeconds: spread(lowFlops),
     largestTrialSeconds: largest / rate + largestTrainings * overhead,
+    startupSeconds: startup,
     pretrainSeconds,
     trialOverheadSeconds: overhead,
   };

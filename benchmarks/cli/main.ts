@@ -26,6 +26,7 @@ import type { WorkBasis } from '../spec/trial-work.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
+import { measureWorkerStart } from '../runner/worker-start-time.js';
 import { downloadBar } from './download-bar.js';
 import { modelDirOption, useModelDir } from './model-dir.js';
 import { registerInit } from './init.js';
@@ -166,9 +167,15 @@ async function runEstimate(
       ? `the ${backend} backend trains in a browser page, whose speed this process cannot measure`
       : noEstimateReason(spec, adaptive);
   if (none !== null) return { lines: [`${'estimate'.padEnd(14)}none: ${none}`] };
-  const found = await estimateSuite(spec, loaded.baseDir, backend, workers ? { workers } : {});
+  const found = await estimateSuite(spec, loaded.baseDir, backend, {
+    ...(workers ? { workers } : {}),
+    measureWorkerStart: (choice) => measureWorkerStart(nodeForker, choice),
+  });
   if (!found) return { lines: [] };
-  const [range, basis] = estimateLines(found.estimate, found.throughput, { pretrainCached: found.pretrainCached });
+  const [range, basis] = estimateLines(found.estimate, found.throughput, {
+    pretrainCached: found.pretrainCached,
+    startup: found.startup,
+  });
   return {
     lines: [
       `${'estimate'.padEnd(14)}${range}`,

@@ -29,7 +29,7 @@ export function parseDuration(text: string): number {
 const RANGE = /estimate {6}(\S+|at most) (?:to )?(\S+) for (\d+) trials/;
 const BASIS = /at a load of ([\d.]+) on (\d+) cores/;
 /** The measured speed and fixed costs: the same numbers in init's basis and run's when run reuses init's measurement. */
-const SPEED = /basis: [^,]*/;
+const SPEED = /basis: [^;,]*/;
 
 describe('the estimate init and run state', () => {
   it(
