@@ -143,6 +143,15 @@ export const requestSchemas = {
     basis: estimateBasis,
     workers: z.number().int().positive().max(1024).optional(),
   }),
+  /**
+   * The run time of a built-in suite on the engine's machine, before it starts (the Suites screen): the estimator
+   * `run` prints from (builder/estimate-suite.ts), on the suite's data, at the speed measured once a day.
+   */
+  estimateBuiltinSuite: z.strictObject({
+    name: z.string().min(1),
+    backend: z.enum(['auto', ...BACKENDS]).default('auto'),
+    workers: z.number().int().positive().optional(),
+  }),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -242,6 +251,13 @@ export interface RunTimeEstimate {
   basis?: string;
 }
 
+/** A built-in suite's estimate, or why it has none (an adaptive suite, a browser backend, data not there yet). */
+export interface BuiltinSuiteEstimate {
+  estimate: RunTimeEstimate | null;
+  /** Why there is no estimate; null when there is one. */
+  none: string | null;
+}
+
 /** One round of an adaptive suite as the app shows it. */
 export interface DesignRoundView {
   round: number;
@@ -275,6 +291,7 @@ export interface DesignView {
 export interface ResponseMap {
   draftSuite: DraftSuiteResponse;
   estimateSuite: RunTimeEstimate;
+  estimateBuiltinSuite: BuiltinSuiteEstimate;
   listBuiltinSuites: BuiltinSuiteInfo[];
   getLimits: EngineLimits;
   getEnvironment: EnvironmentInfo;

@@ -1,10 +1,21 @@
 /** The suite builder's request: `transfer-bench init` for a UI, with paths checked against `--data-root`. */
 import type { DownloadReport } from '../builder/brought-models.js';
+import { estimateBasis } from '../builder/estimate-basis.js';
 import { estimateRun, type RunEstimate } from '../builder/estimate.js';
+import { estimateSuite, noEstimateReason } from '../builder/estimate-suite.js';
 import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
-import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
-import { BusyError, UserError } from '../errors.js';
+import type {
+  BuiltinSuiteEstimate,
+  DraftSuiteResponse,
+  EstimateBasis,
+  RunTimeEstimate,
+  ValidRequestOf,
+} from '../contract.js';
+import { measureWorkerStart } from '../runner/worker-start-time.js';
+import type { WorkerForker } from '../runner/worker-process.js';
+import { loadSuite } from '../spec/load-suite.js';
+import { BusyError, UserError, errorMessage } from '../errors.js';
 import { looksLikeCatalogueName } from '../spec/model-catalogue.js';
 import type { WorkBasis } from '../spec/trial-work.js';
 import { resolveUnderRoots, underRoots } from './data-roots.js';
@@ -172,6 +183,45 @@ export function estimateDraft(request: ValidRequestOf<'estimateSuite'>): RunTime
     basis.flopsPerSample,
   );
   return runTimeEstimate(estimate, basis, basis.numClasses, basis);
+}
+
+/**
+ * The estimate of a built-in suite before the app starts it, from the estimator `run` prints from
+ * (builder/estimate-suite.ts): its data read, the speed measured once a day, a worker started with `forkWorker` to
+ * time its start. One at a time with the drafts (they share this process's TensorFlow.js engine). A suite that gets
+ * none (adaptive, a browser backend) or whose data or model cannot be read yet says why: its run says it again.
+ */
+export function estimateBuiltin(
+  request: ValidRequestOf<'estimateBuiltinSuite'>,
+  forkWorker: WorkerForker,
+): Promise<BuiltinSuiteEstimate> {
+  return oneAtATime(async () => {
+    if (request.backend === 'webgpu' || request.backend === 'webgl') {
+      return {
+        estimate: null,
+        none: `the ${request.backend} backend trains in a browser page, whose speed is not measured here`,
+      };
+    }
+    try {
+      const loaded = loadSuite({ kind: 'builtin', name: request.name });
+      const none = noEstimateReason(loaded.spec);
+      if (none !== null) return { estimate: null, none };
+      const found = await estimateSuite(loaded.spec, loaded.baseDir, request.backend, {
+        ...(request.workers ? { workers: request.workers } : {}),
+        measureWorkerStart: (choice) => measureWorkerStart(forkWorker, choice),
+      });
+      if (!found) return { estimate: null, none: 'no estimate for this suite' };
+      return {
+        estimate: {
+          ...runTimeEstimate(found.estimate, found.throughput, found.numClasses, found.workBasis),
+          basis: estimateBasis(found.estimate, found.throughput, found.startup),
+        },
+        none: null,
+      };
+    } catch (error) {
+      return { estimate: null, none: `no estimate: ${errorMessage(error)}` };
+    }
+  });
 }
 
 /** What the app shows of an estimate: its range, what it covers, and the measured speed it rests on. */

@@ -12,7 +12,7 @@ import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots, underRoots } from './data-roots.js';
 import { downloadEvents } from './download-events.js';
-import { draftSuiteFor, estimateDraft } from './draft-suite.js';
+import { draftSuiteFor, estimateBuiltin, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
 import { listenProgress } from '../distributed/progress-channel.js';
@@ -219,6 +219,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       files: await comparisonCsv(store, request, (stored) => present(stored).suite),
     }),
     estimateSuite: async (request) => estimateDraft(request),
+    estimateBuiltinSuite: async (request) => estimateBuiltin(request, forkWorker),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
