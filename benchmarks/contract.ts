@@ -66,6 +66,9 @@ export const estimateBasis = z.strictObject({
   /** Each trial's fixed cost, the load average and the cores when the throughput was measured (estimate.ts). */
   trialOverheadSeconds: z.number().nonnegative().optional(),
   startupSeconds: z.number().nonnegative().optional(),
+  /** What each worker pays once to decode the data and load a brought model, as timed by the draft. */
+  dataSeconds: z.number().nonnegative().optional(),
+  modelLoadSeconds: z.number().nonnegative().optional(),
   loadAverage: z.number().nonnegative().optional(),
   cores: z.number().int().positive().max(4096).optional(),
   /** Training and forward FLOPs per sample of each approach drafted (of the built-in architecture or a brought model). */
@@ -241,6 +244,8 @@ export interface RunTimeEstimate {
   workers: number;
   /** Pretraining on the source data, included in `seconds`. */
   pretrainSeconds: number;
+  /** What the workers pay before their first trials (start, data, model), included in both ends. */
+  startupSeconds?: number;
   samplesPerSecond: number;
   backend: string;
   /** The target's classes: which sizes cross-validate, so the run view's ETA weighs their folds (spec/trial-work.ts). */

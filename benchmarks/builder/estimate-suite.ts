@@ -21,7 +21,13 @@ import {
   type RunEstimate,
   type StartupCosts,
 } from './estimate.js';
-import { cachedThroughput, cachedWorkerStart, modelFileKey, type CachedThroughput } from './throughput-cache.js';
+import {
+  cachedSeconds,
+  cachedThroughput,
+  cachedWorkerStart,
+  modelFileKey,
+  type CachedThroughput,
+} from './throughput-cache.js';
 
 export interface SuiteEstimate {
   estimate: RunEstimate;
@@ -68,7 +74,10 @@ export async function estimateSuite(
   // what each worker pays too before its first trial: decoding the data (timed here, the first read in this process)
   const decoding = performance.now();
   const target = await cachedTask(spec.target.dataset, spec.target.testPerClass, baseDir);
-  const dataSeconds = (performance.now() - decoding) / 1000;
+  const dataSeconds = await cachedSeconds(
+    { measurement: 'data', dataset: spec.target.dataset, testPerClass: spec.target.testPerClass, baseDir },
+    (performance.now() - decoding) / 1000,
+  );
   const numClasses = target.pool.classNames.length;
   const modelPath = spec.pretrainedModel ? engineModelPath(spec.pretrainedModel.path, baseDir) : undefined;
   const loading = performance.now();
@@ -76,7 +85,12 @@ export async function estimateSuite(
     modelPath && spec.pretrainedModel
       ? { model: await loadModel(modelPath), cutLayer: spec.pretrainedModel.cutLayer }
       : undefined;
-  const modelLoadSeconds = (performance.now() - loading) / 1000;
+  const modelLoadSeconds = modelPath
+    ? await cachedSeconds(
+        { measurement: 'model-load', model: modelFileKey(modelPath) },
+        (performance.now() - loading) / 1000,
+      )
+    : 0;
   try {
     const modelInput = brought?.model.inputs[0]?.shape.slice(1);
     const [h, w, c] = modelInput ?? [];

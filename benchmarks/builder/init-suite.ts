@@ -21,7 +21,13 @@ import {
   type RunEstimate,
   type StartupCosts,
 } from './estimate.js';
-import { cachedThroughput, cachedWorkerStart, modelFileKey, type CachedThroughput } from './throughput-cache.js';
+import {
+  cachedSeconds,
+  cachedThroughput,
+  cachedWorkerStart,
+  modelFileKey,
+  type CachedThroughput,
+} from './throughput-cache.js';
 import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
 import { draftSuite, type DraftSource } from './suite-draft.js';
 
@@ -165,7 +171,10 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
   // the check decodes the data as each worker does before its first trial: timed for the estimate
   const checking = performance.now();
   const check = await checkSuite({ spec, baseDir, base });
-  const dataSeconds = (performance.now() - checking) / 1000;
+  const dataSeconds = await cachedSeconds(
+    { measurement: 'data', via: 'init', target: resolve(options.target), test: options.inspect?.test ?? null },
+    (performance.now() - checking) / 1000,
+  );
   const warning = testSetWarning(check.testSize, target.kind === 'folder' ? 'images' : 'rows');
   const result: InitResult = { spec, target, check, warnings: warning ? [warning] : [] };
   if (model) result.source = model;
@@ -182,7 +191,12 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
     const inputShape: [number, number, number] = model && h && w && c ? [h, w, c] : dataShape;
     const loading = performance.now();
     const brought = model ? { model: await loadModel(model.enginePath), cutLayer: model.cutLayer } : undefined;
-    const modelLoadSeconds = brought ? (performance.now() - loading) / 1000 : 0;
+    const modelLoadSeconds = model
+      ? await cachedSeconds(
+          { measurement: 'model-load', model: modelFileKey(model.enginePath) },
+          (performance.now() - loading) / 1000,
+        )
+      : 0;
     try {
       const { numClasses } = check;
       const throughput = await cachedThroughput(

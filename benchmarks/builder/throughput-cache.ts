@@ -86,6 +86,25 @@ export async function cachedWorkerStart(
   return { seconds: value.seconds, measuredAt, reused };
 }
 
+/**
+ * Seconds something took that an estimate adds (decoding a suite's data, loading its model), as first measured on this
+ * machine within a day (`seconds`, just measured, is kept when there is none): estimates of the same suite stay the
+ * same from one to the next, as with the throughput.
+ */
+export async function cachedSeconds(
+  what: Record<string, unknown>,
+  seconds: number,
+  options: { path?: string; now?: number } = {},
+): Promise<number> {
+  const { value } = await cachedMeasurement(
+    what,
+    async () => ({ seconds }),
+    options,
+    (v) => Number.isFinite((v as { seconds?: number } | undefined)?.seconds),
+  );
+  return value.seconds;
+}
+
 async function cachedMeasurement<T>(
   what: Record<string, unknown>,
   measure: () => Promise<T>,

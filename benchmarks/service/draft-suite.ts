@@ -15,6 +15,7 @@ import type {
 import { measureWorkerStart } from '../runner/worker-start-time.js';
 import type { WorkerForker } from '../runner/worker-process.js';
 import { loadSuite } from '../spec/load-suite.js';
+import type { BackendChoice } from '../domain.js';
 import { BusyError, UserError, errorMessage } from '../errors.js';
 import { looksLikeCatalogueName } from '../spec/model-catalogue.js';
 import type { WorkBasis } from '../spec/trial-work.js';
@@ -54,11 +55,12 @@ export function draftSuiteFor(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
   onDownload?: (progress: DownloadReport) => void,
+  forkWorker?: WorkerForker,
 ): Promise<DraftSuiteResponse> {
   return oneAtATime(() =>
     dataRoots
-      ? underRoots(dataRoots, () => draft(request, dataRoots, onDownload))
-      : draft(request, undefined, onDownload),
+      ? underRoots(dataRoots, () => draft(request, dataRoots, onDownload, forkWorker))
+      : draft(request, undefined, onDownload, forkWorker),
   );
 }
 
@@ -66,6 +68,7 @@ async function draft(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
   onDownload: ((progress: DownloadReport) => void) | undefined,
+  forkWorker: WorkerForker | undefined,
 ): Promise<DraftSuiteResponse> {
   const checked = (path: string) => (dataRoots ? resolveUnderRoots(path, dataRoots) : path);
   const result = await initSuite({
@@ -76,6 +79,8 @@ async function draft(
     suiteDir: null,
     measureSeconds: request.estimate ? 1 : 0,
     ...(onDownload ? { prepare: { onDownload } } : {}),
+    // a worker's start as the run pays it, timed by starting one (kept per machine and backend for a day)
+    ...(forkWorker ? { measureWorkerStart: (choice: BackendChoice) => measureWorkerStart(forkWorker, choice) } : {}),
   });
   const { target } = result;
   const classes = await Promise.all(
@@ -139,9 +144,15 @@ async function draft(
             ...(result.throughput.trialOverheadSeconds !== undefined
               ? { trialOverheadSeconds: result.throughput.trialOverheadSeconds }
               : {}),
-            ...(result.throughput.startupSeconds !== undefined
-              ? { startupSeconds: result.throughput.startupSeconds }
-              : {}),
+            ...(result.startup
+              ? {
+                  startupSeconds: result.startup.workerSeconds,
+                  dataSeconds: result.startup.dataSeconds,
+                  modelLoadSeconds: result.startup.modelLoadSeconds,
+                }
+              : result.throughput.startupSeconds !== undefined
+                ? { startupSeconds: result.throughput.startupSeconds }
+                : {}),
             ...(result.throughput.loadAverage !== undefined ? { loadAverage: result.throughput.loadAverage } : {}),
             ...(result.throughput.cores !== undefined ? { cores: result.throughput.cores } : {}),
             flopsPerSample: result.flops,
@@ -176,6 +187,8 @@ export function estimateDraft(request: ValidRequestOf<'estimateSuite'>): RunTime
       flopsPerSecond: basis.flopsPerSecond,
       ...(basis.trialOverheadSeconds !== undefined ? { trialOverheadSeconds: basis.trialOverheadSeconds } : {}),
       ...(basis.startupSeconds !== undefined ? { startupSeconds: basis.startupSeconds } : {}),
+      ...(basis.dataSeconds !== undefined ? { dataSeconds: basis.dataSeconds } : {}),
+      ...(basis.modelLoadSeconds !== undefined ? { modelLoadSeconds: basis.modelLoadSeconds } : {}),
       ...(basis.loadAverage !== undefined ? { loadAverage: basis.loadAverage } : {}),
       ...(basis.cores !== undefined ? { cores: basis.cores } : {}),
     },
@@ -247,6 +260,7 @@ function runTimeEstimate(
     trials: estimate.trials,
     workers: estimate.workers,
     pretrainSeconds: estimate.pretrainSeconds,
+    startupSeconds: estimate.startupSeconds,
     samplesPerSecond: throughput.samplesPerSecond,
     backend: throughput.backend,
     numClasses,

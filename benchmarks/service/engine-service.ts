@@ -212,7 +212,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
     getDesign: async ({ suiteId }) => suiteDesign(store, suiteId),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
-    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots, onModelDownload),
+    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots, onModelDownload, forkWorker),
     compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),
     getCompareReport: async (request) => comparisonReport(store, request, (stored) => present(stored).suite),
     exportComparisonCsv: async (request) => ({
