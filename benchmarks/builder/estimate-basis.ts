@@ -8,7 +8,7 @@ import type { CachedThroughput } from './throughput-cache.js';
 
 const seconds = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} s`;
 
-/** "basis: 2625 training samples/s per worker and 0.32 s fixed cost per training; each worker's start-up 1.3 s (…), …" */
+/** "basis: 2625 training samples/s per worker and 0.32 s fixed cost per training, measured now at …; each worker's start-up 1.3 s (…); …" */
 export function estimateBasis(
   e: Pick<RunEstimate, 'startupSeconds'>,
   t: CachedThroughput,
@@ -27,5 +27,5 @@ export function estimateBasis(
     startup && perWorker > 0
       ? `; each worker's start-up ${seconds(perWorker)} (${parts.join(', ')})${e.startupSeconds > perWorker * 1.01 ? `, ${seconds(e.startupSeconds)} in all as the workers take turns on the free cores` : ''}`
       : '';
-  return `basis: ${Math.round(t.samplesPerSecond)} training samples/s per worker and ${t.trialOverheadSeconds?.toFixed(2) ?? '?'} s fixed cost per training${startupText}, ${measured} at a load of ${(t.loadAverage ?? 0).toFixed(1)} on ${t.cores ?? '?'} cores; more load during the run makes it longer`;
+  return `basis: ${Math.round(t.samplesPerSecond)} training samples/s per worker and ${t.trialOverheadSeconds?.toFixed(2) ?? '?'} s fixed cost per training, ${measured} at a load of ${(t.loadAverage ?? 0).toFixed(1)} on ${t.cores ?? '?'} cores${startupText}; more load during the run makes it longer`;
 }

@@ -167,10 +167,24 @@ async function runEstimate(
       ? `the ${backend} backend trains in a browser page, whose speed this process cannot measure`
       : noEstimateReason(spec, adaptive);
   if (none !== null) return { lines: [`${'estimate'.padEnd(14)}none: ${none}`] };
-  const found = await estimateSuite(spec, loaded.baseDir, backend, {
-    ...(workers ? { workers } : {}),
-    measureWorkerStart: (choice) => measureWorkerStart(nodeForker, choice),
-  });
+  // Nothing is stored while the estimate reads the data and times a worker's start: Ctrl-C stops at once, as it does
+  // while the run's checks read it (follow).
+  const onSignal = () => {
+    process.stderr.write('\nstopped before the run began: no trial was trained or stored\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let found: Awaited<ReturnType<typeof estimateSuite>>;
+  try {
+    found = await estimateSuite(spec, loaded.baseDir, backend, {
+      ...(workers ? { workers } : {}),
+      measureWorkerStart: (choice) => measureWorkerStart(nodeForker, choice),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (!found) return { lines: [] };
   const [range, basis] = estimateLines(found.estimate, found.throughput, {
     pretrainCached: found.pretrainCached,

@@ -72,7 +72,11 @@ describe('the estimate init and run state', () => {
       const started = Date.now();
       const run = cliAsync(box, ['run', small, '--backend', 'wasm']);
       let stderr = '';
-      run.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      let statedAt: number | null = null;
+      run.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (statedAt === null && RANGE.test(stderr)) statedAt = Date.now();
+      });
       let upper: number | null = null;
       let killed = false;
       const watchdog = setInterval(() => {
@@ -89,13 +93,16 @@ describe('the estimate init and run state', () => {
       const code = await new Promise<number | null>((done) => run.on('exit', done));
       clearInterval(watchdog);
       const took = (Date.now() - started) / 1000;
+      // the estimate is of the run from when it is stated (the suite accepted, its checks done): that time is what it
+      // bounds; the command's own start before it is reported beside it
+      const fromStatement = statedAt === null ? took : (Date.now() - statedAt) / 1000;
       const { during, slack } = slackNow();
 
       const stated = RANGE.exec(stderr);
       expect(stated, stderr).not.toBeNull();
       upper = parseDuration(stated![2]!);
       console.log(
-        `run stated ${stated![1]} to ${stated![2]} (upper ${upper} s) from the speed measured at load ${loadThen}; it took ${took.toFixed(1)} s at mean load ${during.toFixed(1)} on ${cores} cores; slack ${slack.toFixed(2)}`,
+        `run stated ${stated![1] === 'at most' ? '' : `${stated![1]} to `}${stated![2]} (upper ${upper} s) from the speed measured at load ${loadThen}; it took ${fromStatement.toFixed(1)} s from then (${took.toFixed(1)} s for the whole command) at mean load ${during.toFixed(1)} on ${cores} cores; slack ${slack.toFixed(2)}`,
       );
       expect(killed, `the run passed ${upper} s × ${slack.toFixed(2)} and was stopped:\n${stderr}`).toBe(false);
       expect(code, stderr).toBe(0);
@@ -104,7 +111,7 @@ describe('the estimate init and run state', () => {
       expect(Number(stated![3])).toBe(trials);
       expect(stderr).toContain(basis![0]);
       expect(stderr).toContain(SPEED.exec(init.stdout)![0]);
-      expect(took).toBeLessThanOrEqual(upper * slack + 1);
+      expect(fromStatement).toBeLessThanOrEqual(upper * slack + 1);
     },
     NO_FIXED_TIMEOUT,
   );
