@@ -5,6 +5,7 @@
  */
 import { selectBackend } from '../backend/select-backend.js';
 import type { BackendChoice } from '../domain.js';
+import { architectureInputShape } from '../models/architectures.js';
 import { loadModel } from '../models/model-io.js';
 import { engineModelPath } from '../models/model-source.js';
 import { hasNamedSources } from '../spec/sources.js';
@@ -94,9 +95,12 @@ export async function estimateSuite(
   try {
     const modelInput = brought?.model.inputs[0]?.shape.slice(1);
     const [h, w, c] = modelInput ?? [];
-    // Every approach trains the brought model's architecture, on inputs fitted to its input.
+    // Every approach trains the brought model's architecture, on inputs fitted to its input; without one, the suite's
+    // architecture's input (a MobileNet's images are resized and given three channels, as the trials do).
     const inputShape: [number, number, number] =
-      h && w && c ? [h, w, c] : [target.pool.height, target.pool.width, target.pool.channels];
+      h && w && c
+        ? [h, w, c]
+        : architectureInputShape(spec.architecture, [target.pool.height, target.pool.width, target.pool.channels]);
     const throughput = await cachedThroughput(
       {
         backend: selected.name,
@@ -116,7 +120,7 @@ export async function estimateSuite(
     // backend selection, which misses the process start
     const measureStart = options.measureWorkerStart;
     const workerStart = measureStart ? await cachedWorkerStart(selected.name, () => measureStart(backend)) : null;
-    const cacheKey = spec.pretrain ? pretrainCacheKey(spec, baseDir) : null;
+    const cacheKey = spec.pretrain ? pretrainCacheKey(spec, baseDir, selected.name) : null;
     const pretrainCached = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
     const sourcePool =
       spec.pretrain && !pretrainCached ? (await loadSourceTask(spec, baseDir)).pool.labels.length : undefined;

@@ -15,6 +15,7 @@ import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
+import { featuresLayer } from '../spec/describe-architecture.js';
 import { trialFlops, trialTrainings, type ApproachFlops } from '../spec/trial-work.js';
 
 export type { ApproachFlops };
@@ -195,7 +196,7 @@ export function approachFlops(
               numClasses,
               seed: 0,
               base,
-              cutLayer: brought?.cutLayer ?? 'features',
+              cutLayer: brought?.cutLayer ?? featuresLayer(spec.architecture),
               trainableBlocks: settings.trainableBlocks,
               trainFrom: settings.trainFrom,
             });

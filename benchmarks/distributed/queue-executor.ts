@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BackendInfo } from '../backend/select-backend.js';
+import type { BackendName } from '../domain.js';
 import { loadTask } from '../datasets/load-dataset.js';
 import { loadSourceTask } from '../train/source-task.js';
 import { encodeTask } from '../datasets/task-file.js';
@@ -135,7 +136,7 @@ export class QueueExecutor implements TrialExecutor {
     } finally {
       worker.kill();
     }
-    this.blobs = await this.storeSuiteBlobs(suite);
+    this.blobs = await this.storeSuiteBlobs(suite, this.backendInfo.name);
     return { backend: this.backendInfo, notices, sources: this.blobs.sources.map((s) => s.plan) };
   }
 
@@ -143,15 +144,18 @@ export class QueueExecutor implements TrialExecutor {
     return this.options.queue.cancelSuite(suiteId);
   }
 
-  /** Reads the suite's data here (where its files are) and stores what the workers need as blobs, once. */
-  private async storeSuiteBlobs(suite: LoadedSuite): Promise<SuiteBlobs> {
+  /**
+   * Reads the suite's data here (where its files are) and stores what the workers need as blobs, once. Source models
+   * are keyed for `backend`, the one this run's workers were asked for as checked here.
+   */
+  private async storeSuiteBlobs(suite: LoadedSuite, backend: BackendName): Promise<SuiteBlobs> {
     const { spec, baseDir } = suite;
     const target = await loadTask(spec.target.dataset, spec.target.testPerClass, { baseDir });
     const { hash: taskHash } = await this.options.blobs.put(
       encodeTask({ pool: target.pool, test: target.test, standardise: target.standardise }),
     );
     const sources: SourceBlobs[] = [];
-    for (const plan of planSources(suite)) sources.push(await this.storeSourceBlobs(plan, baseDir));
+    for (const plan of planSources(suite, backend)) sources.push(await this.storeSourceBlobs(plan, baseDir));
     return { taskHash, sources };
   }
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { BackendName } from '../domain.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { StoredSuite } from '../store/store.js';
@@ -11,8 +12,8 @@ import { pretrainCacheKey, pretrainDir } from '../train/pretrain-cache.js';
 /**
  * What the run needs per source: the single-source view of the suite its trials and pretraining see (see
  * specForSource; key `undefined` is a single-source suite's only source, or the scratch trials of a suite with
- * `sources`) and its pretraining cache key (null when it pretrains nothing). Computing the keys reads the source
- * data files: done once per run.
+ * `sources`) and its pretraining cache key (null when it pretrains nothing) for the run's backend (which pretrains
+ * it). Computing the keys reads the source data files: done once per run.
  */
 export interface SourcePlan {
   source: string | undefined;
@@ -20,13 +21,13 @@ export interface SourcePlan {
   cacheKey: string | null;
 }
 
-export function planSources(suite: LoadedSuite): SourcePlan[] {
+export function planSources(suite: LoadedSuite, backend: BackendName): SourcePlan[] {
   const names: (string | undefined)[] = hasNamedSources(suite.spec)
     ? [undefined, ...sourceNames(suite.spec)]
     : [undefined];
   return names.map((source) => {
     const spec = specForSource(suite.spec, source);
-    return { source, spec, cacheKey: pretrainCacheKey(spec, suite.baseDir) };
+    return { source, spec, cacheKey: pretrainCacheKey(spec, suite.baseDir, backend) };
   });
 }
 
@@ -41,7 +42,8 @@ export function baseModelRef(spec: SuiteSpec, baseDir: string, cacheKey: string 
 
 /**
  * On resume: the sources whose pretraining cache key changed since the suite started (their data files changed, or
- * pretraining did), in words; the trials left start from the model for the data as it is now.
+ * pretraining did, or the backend or its kernels: see pretrainEngine), in words; the trials left start from the model
+ * for the data and engine as they are now.
  */
 export function cacheKeyChanges(stored: StoredSuite, sources: SourcePlan[]): string[] {
   const notices: string[] = [];
@@ -50,7 +52,7 @@ export function cacheKeyChanges(stored: StoredSuite, sources: SourcePlan[]): str
       ?.cacheKey;
     if (cacheKey && earlier && earlier !== cacheKey && stored.trialsFinished > 0) {
       notices.push(
-        `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did): the trials left start from the model for the data as it is now, the ${stored.trialsFinished} finished ones started from the earlier one`,
+        `the ${source === undefined ? 'source model' : `model of source "${source}"`}'s cache key changed since this suite started (${earlier} → ${cacheKey}: its source data files changed, or pretraining did, or the backend or its kernels' version): the trials left start from the model pretrained for them as they are now, the ${stored.trialsFinished} finished ones started from the earlier one`,
       );
     }
   }

@@ -161,7 +161,7 @@ export class SuiteRun {
     }
     const owner = thisProcessOwner();
     try {
-      const sources = prepared.sources ?? planSources(suite);
+      const sources = prepared.sources ?? planSources(suite, prepared.backend.name);
       const suiteId = await options.store.createSuite({
         spec: suite.spec,
         baseDir: suite.baseDir,
@@ -223,7 +223,7 @@ export class SuiteRun {
       await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
       const prepared = await executor.prepare(suite);
       const { notices } = prepared;
-      const sources = prepared.sources ?? planSources(suite);
+      const sources = prepared.sources ?? planSources(suite, prepared.backend.name);
       notices.push(...cacheKeyChanges(stored, sources));
       // a distributed run's workers would take these trials too: its queued jobs go first (their claims would be
       // refused anyway, since they carry that run's token)

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { PretrainRecord } from '../domain.js';
+import type { BackendName, PretrainRecord } from '../domain.js';
+import { KERNELS_VERSION } from '../backend/kernels-version.js';
 import { modelCacheDir } from '../paths.js';
 import { datasetPaths } from '../spec/suite-data-paths.js';
 import { architectureName } from '../spec/describe-architecture.js';
@@ -38,13 +39,24 @@ export function datasetFingerprint(source: DatasetSource, baseDir: string): Reco
 }
 
 /**
- * Cache key of a suite's source model: dataset (with its files' content), architecture, epochs, optimiser settings
- * and seed. It reads the data files: compute it once per run.
+ * What computes a pretraining, besides the suite: the backend, tfjs' version and (on wasm) the version of our own
+ * training kernels. Each rounds its sums in its own order, so each gives a source model of its own.
  */
-export function pretrainCacheKey(spec: SuiteSpec, baseDir: string): string | null {
+export function pretrainEngine(backend: BackendName): Record<string, string | number> {
+  const tfjs = (createRequire(import.meta.url)('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  return { backend, tfjs, ...(backend === 'wasm' ? { kernels: KERNELS_VERSION } : {}) };
+}
+
+/**
+ * Cache key of a suite's source model: dataset (with its files' content), architecture, epochs, optimiser settings,
+ * seed, and the engine that pretrains it (`pretrainEngine`: the run's backend, so a model pretrained on another
+ * backend or before a kernel change is not reused). It reads the data files: compute it once per run.
+ */
+export function pretrainCacheKey(spec: SuiteSpec, baseDir: string, backend: BackendName): string | null {
   if (!spec.pretrain) return null;
   const identity = JSON.stringify({
     version: PRETRAIN_VERSION,
+    engine: pretrainEngine(backend),
     architecture: spec.architecture,
     pretrain: spec.pretrain,
     data: datasetFingerprint(spec.pretrain.dataset, baseDir),

@@ -380,7 +380,7 @@ describe('SuiteRun with fake workers', () => {
       },
     };
     // "other" is already in the cache (as a single-source suite with the same pretraining would have left it)
-    const otherKey = pretrainCacheKey(specForSource(sources.spec, 'other'), sources.baseDir)!;
+    const otherKey = pretrainCacheKey(specForSource(sources.spec, 'other'), sources.baseDir, 'wasm')!;
     mkdirSync(pretrainDir(otherKey), { recursive: true });
     writeFileSync(join(pretrainDir(otherKey), 'model.json'), '{}');
     writeFileSync(

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { suiteSpec, type SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
-import { pretrainCacheKey } from '../../../benchmarks/train/pretrain-cache.js';
+import { pretrainCacheKey, pretrainEngine } from '../../../benchmarks/train/pretrain-cache.js';
+import { KERNELS_VERSION } from '../../../benchmarks/backend/kernels-version.js';
 
 /** A suite pretraining on IDX files in `dir` (the files need not be valid IDX: only their bytes matter here). */
 function idxSuite(): SuiteSpec {
@@ -32,11 +33,11 @@ describe('pretrainCacheKey', () => {
     const when = new Date('2026-01-01T00:00:00Z');
     utimesSync(images, when, when);
     const spec = idxSuite();
-    const before = pretrainCacheKey(spec, base);
-    expect(pretrainCacheKey(spec, base)).toBe(before);
+    const before = pretrainCacheKey(spec, base, 'wasm');
+    expect(pretrainCacheKey(spec, base, 'wasm')).toBe(before);
     writeFileSync(images, Buffer.from([1, 2, 3, 5]));
     utimesSync(images, when, when);
-    const after = pretrainCacheKey(spec, base);
+    const after = pretrainCacheKey(spec, base, 'wasm');
     expect(after).toMatch(/^mlp-[0-9a-f]{16}$/);
     expect(after).not.toBe(before);
   });
@@ -50,17 +51,34 @@ describe('pretrainCacheKey', () => {
       ...idxSuite(),
       pretrain: { dataset: { kind: 'folder', dir: 'images', imageSize: [8, 8] }, epochs: 1 },
     });
-    const before = pretrainCacheKey(spec, base);
+    const before = pretrainCacheKey(spec, base, 'wasm');
     writeFileSync(join(base, 'images', 'b', '2.png'), 'TWO');
-    expect(pretrainCacheKey(spec, base)).not.toBe(before);
+    expect(pretrainCacheKey(spec, base, 'wasm')).not.toBe(before);
   });
 
   it('is stable for the built-in suites (the mnist package data is fixed by its version), and null without pretraining', () => {
     const split = loadSuite({ kind: 'builtin', name: 'mnist-split' });
-    expect(pretrainCacheKey(split.spec, split.baseDir)).toBe(pretrainCacheKey(split.spec, split.baseDir));
+    expect(pretrainCacheKey(split.spec, split.baseDir, 'wasm')).toBe(
+      pretrainCacheKey(split.spec, split.baseDir, 'wasm'),
+    );
     const { pretrain: _, ...rest } = idxSuite();
     expect(
-      pretrainCacheKey({ ...rest, approaches: { scratch: rest.approaches.finetune! } } as SuiteSpec, '/'),
+      pretrainCacheKey({ ...rest, approaches: { scratch: rest.approaches.finetune! } } as SuiteSpec, '/', 'wasm'),
     ).toBeNull();
+  });
+
+  it('names the backend and, on wasm, the kernels version: a model pretrained elsewhere or before a kernel change is not reused', () => {
+    const split = loadSuite({ kind: 'builtin', name: 'mnist-split' });
+    const wasm = pretrainCacheKey(split.spec, split.baseDir, 'wasm');
+    const cpu = pretrainCacheKey(split.spec, split.baseDir, 'cpu');
+    expect(cpu).not.toBe(wasm);
+    expect(pretrainCacheKey(split.spec, split.baseDir, 'webgl')).not.toBe(wasm);
+    expect(pretrainEngine('wasm')).toEqual({
+      backend: 'wasm',
+      tfjs: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      kernels: KERNELS_VERSION,
+    });
+    // our kernels replace only the wasm backend's: the other backends' models do not depend on their version
+    expect(pretrainEngine('cpu')).not.toHaveProperty('kernels');
   });
 });
