@@ -50,7 +50,7 @@ describe.skipIf(!requireSystem('chromium'))('a built-in suite started from the S
       new RegExp(`^${range.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} for \\d+ trials$`),
     );
     expect(await card.getByTestId('builtin-estimate-basis').innerText()).toMatch(
-      /^basis: \d+ training samples\/s per worker and [\d.]+ s fixed cost per training; each worker's start-up [\d.]+ s \(process and backend/,
+      /^basis: \d+ training samples\/s per worker and [\d.]+ s fixed cost per training, measured .* at a load of [\d.]+ on \d+ cores; each worker's start-up [\d.]+ s \(process and backend/,
     );
     await card.screenshot({ path: screenshotPath('builtin-estimate-card') });
     expect(app.problems).toEqual([]);
