@@ -21,6 +21,7 @@ import type { SizeComparison, Variant, VariantComparison } from './analysis/comp
 import type { Crossover } from './analysis/crossover.js';
 import type { DataMultiplier } from './analysis/data-multiplier.js';
 import { adaptiveDesign, suiteSpec, type SuiteSpec } from './spec/suite-schema.js';
+import type { WorkBasis } from './spec/trial-work.js';
 
 /**
  * The one contract between the engine and any UI: the Electron IPC binding, the preload,
@@ -65,6 +66,9 @@ export const estimateBasis = z.strictObject({
   /** Each trial's fixed cost, the load average and the cores when the throughput was measured (estimate.ts). */
   trialOverheadSeconds: z.number().nonnegative().optional(),
   startupSeconds: z.number().nonnegative().optional(),
+  /** What each worker pays once to decode the data and load a brought model, as timed by the draft. */
+  dataSeconds: z.number().nonnegative().optional(),
+  modelLoadSeconds: z.number().nonnegative().optional(),
   loadAverage: z.number().nonnegative().optional(),
   cores: z.number().int().positive().max(4096).optional(),
   /** Training and forward FLOPs per sample of each approach drafted (of the built-in architecture or a brought model). */
@@ -141,6 +145,15 @@ export const requestSchemas = {
     spec: suiteSpec,
     basis: estimateBasis,
     workers: z.number().int().positive().max(1024).optional(),
+  }),
+  /**
+   * The run time of a built-in suite on the engine's machine, before it starts (the Suites screen): the estimator
+   * `run` prints from (builder/estimate-suite.ts), on the suite's data, at the speed measured once a day.
+   */
+  estimateBuiltinSuite: z.strictObject({
+    name: z.string().min(1),
+    backend: z.enum(['auto', ...BACKENDS]).default('auto'),
+    workers: z.number().int().positive().optional(),
   }),
 } as const;
 
@@ -231,10 +244,23 @@ export interface RunTimeEstimate {
   workers: number;
   /** Pretraining on the source data, included in `seconds`. */
   pretrainSeconds: number;
+  /** What the workers pay before their first trials (start, data, model), included in both ends. */
+  startupSeconds?: number;
   samplesPerSecond: number;
   backend: string;
   /** The target's classes: which sizes cross-validate, so the run view's ETA weighs their folds (spec/trial-work.ts). */
   numClasses?: number;
+  /** The estimate's FLOP counts and measured rate: the run view's ETA weighs trials by their FLOPs (spec/trial-work.ts). */
+  workBasis?: WorkBasis;
+  /** What the estimate rests on, one line: the measured speed, fixed costs, when and at what load (as `run` prints it). */
+  basis?: string;
+}
+
+/** A built-in suite's estimate, or why it has none (an adaptive suite, a browser backend, data not there yet). */
+export interface BuiltinSuiteEstimate {
+  estimate: RunTimeEstimate | null;
+  /** Why there is no estimate; null when there is one. */
+  none: string | null;
 }
 
 /** One round of an adaptive suite as the app shows it. */
@@ -270,6 +296,7 @@ export interface DesignView {
 export interface ResponseMap {
   draftSuite: DraftSuiteResponse;
   estimateSuite: RunTimeEstimate;
+  estimateBuiltinSuite: BuiltinSuiteEstimate;
   listBuiltinSuites: BuiltinSuiteInfo[];
   getLimits: EngineLimits;
   getEnvironment: EnvironmentInfo;

@@ -10,11 +10,25 @@ import { loadModel } from '../models/model-io.js';
 import { engineModelPath } from '../models/model-source.js';
 import { hasNamedSources } from '../spec/sources.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
+import type { WorkBasis } from '../spec/trial-work.js';
 import { pretrainCacheKey, readCachedPretrain } from '../train/pretrain-cache.js';
 import { loadSourceTask } from '../train/source-task.js';
 import { cachedTask } from '../train/task-cache.js';
-import { approachFlops, defaultWorkers, estimateRun, measureThroughput, type RunEstimate } from './estimate.js';
-import { cachedThroughput, modelFileKey, type CachedThroughput } from './throughput-cache.js';
+import {
+  approachFlops,
+  defaultWorkers,
+  estimateRun,
+  measureThroughput,
+  type RunEstimate,
+  type StartupCosts,
+} from './estimate.js';
+import {
+  cachedSeconds,
+  cachedThroughput,
+  cachedWorkerStart,
+  modelFileKey,
+  type CachedThroughput,
+} from './throughput-cache.js';
 
 export interface SuiteEstimate {
   estimate: RunEstimate;
@@ -23,6 +37,10 @@ export interface SuiteEstimate {
   numClasses: number;
   /** The source model is in the cache already, so its pretraining is not counted. */
   pretrainCached: boolean;
+  /** What the ETA weighs trials by: the estimate's own FLOP counts per trial and its measured rate (trial-work.ts). */
+  workBasis: WorkBasis;
+  /** What each worker pays before its first trial, measured (in the estimate's startupSeconds). */
+  startup: StartupCosts;
 }
 
 /** Why a suite gets no estimate before its run (`adaptive`: run with --adaptive), or null when it gets one. */
@@ -43,20 +61,37 @@ export async function estimateSuite(
   spec: SuiteSpec,
   baseDir: string,
   backend: BackendChoice,
-  options: { workers?: number; measureSeconds?: number } = {},
+  options: {
+    workers?: number;
+    measureSeconds?: number;
+    /** Starts a worker as the run will and answers its seconds to "ready" (runner/worker-start-time.ts). */
+    measureWorkerStart?: (backend: BackendChoice) => Promise<number>;
+  } = {},
 ): Promise<SuiteEstimate | null> {
   if (noEstimateReason(spec) !== null) return null;
   const selecting = performance.now();
   const selected = await selectBackend(backend);
-  // what a trial's worker pays too, before its first step (part of the estimate)
-  const startupSeconds = (performance.now() - selecting) / 1000;
+  const selectSeconds = (performance.now() - selecting) / 1000;
+  // what each worker pays too before its first trial: decoding the data (timed here, the first read in this process)
+  const decoding = performance.now();
   const target = await cachedTask(spec.target.dataset, spec.target.testPerClass, baseDir);
+  const dataSeconds = await cachedSeconds(
+    { measurement: 'data', dataset: spec.target.dataset, testPerClass: spec.target.testPerClass, baseDir },
+    (performance.now() - decoding) / 1000,
+  );
   const numClasses = target.pool.classNames.length;
   const modelPath = spec.pretrainedModel ? engineModelPath(spec.pretrainedModel.path, baseDir) : undefined;
+  const loading = performance.now();
   const brought =
     modelPath && spec.pretrainedModel
       ? { model: await loadModel(modelPath), cutLayer: spec.pretrainedModel.cutLayer }
       : undefined;
+  const modelLoadSeconds = modelPath
+    ? await cachedSeconds(
+        { measurement: 'model-load', model: modelFileKey(modelPath) },
+        (performance.now() - loading) / 1000,
+      )
+    : 0;
   try {
     const modelInput = brought?.model.inputs[0]?.shape.slice(1);
     const [h, w, c] = modelInput ?? [];
@@ -78,26 +113,51 @@ export async function estimateSuite(
       },
       async () => ({
         ...(await measureThroughput(spec, inputShape, numClasses, selected, options.measureSeconds, brought)),
-        startupSeconds,
+        startupSeconds: selectSeconds,
       }),
     );
+    // a worker's start: measured by starting one (kept per machine and backend for a day); else this process's own
+    // backend selection, which misses the process start
+    const measureStart = options.measureWorkerStart;
+    const workerStart = measureStart ? await cachedWorkerStart(selected.name, () => measureStart(backend)) : null;
     const cacheKey = spec.pretrain ? pretrainCacheKey(spec, baseDir, selected.name) : null;
     const pretrainCached = cacheKey !== null && readCachedPretrain(cacheKey) !== null;
     const sourcePool =
       spec.pretrain && !pretrainCached ? (await loadSourceTask(spec, baseDir)).pool.labels.length : undefined;
+    const flopsPerSample = approachFlops(spec, inputShape, numClasses, brought);
+    const testCount = target.test.labels.length;
     const estimate = estimateRun(
       spec,
       {
         inputShape,
         numClasses,
-        testCount: target.test.labels.length,
+        testCount,
         ...(sourcePool !== undefined ? { sourcePool } : {}),
       },
-      throughput,
+      {
+        ...throughput,
+        startupSeconds: workerStart?.seconds ?? throughput.startupSeconds ?? selectSeconds,
+        dataSeconds,
+        modelLoadSeconds,
+      },
       options.workers ?? defaultWorkers(throughput.backend),
-      approachFlops(spec, inputShape, numClasses, brought),
+      flopsPerSample,
     );
-    return { estimate, throughput, numClasses, pretrainCached };
+    const workBasis: WorkBasis = {
+      flopsPerSample,
+      testCount,
+      flopsPerSecond: throughput.flopsPerSecond,
+      ...(throughput.trialOverheadSeconds !== undefined
+        ? { trialOverheadSeconds: throughput.trialOverheadSeconds }
+        : {}),
+    };
+    const startup: StartupCosts = {
+      workerSeconds: workerStart?.seconds ?? throughput.startupSeconds ?? selectSeconds,
+      workerMeasured: workerStart !== null,
+      dataSeconds,
+      modelLoadSeconds: brought ? modelLoadSeconds : 0,
+    };
+    return { estimate, throughput, numClasses, pretrainCached, workBasis, startup };
   } finally {
     brought?.model.dispose();
   }

@@ -10,15 +10,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendInfo } from '../backend/select-backend.js';
 import { createRng } from '../datasets/seeded-random.js';
-import { APPROACHES, type Approach } from '../domain.js';
+import { APPROACHES } from '../domain.js';
 import { buildModel } from '../models/architectures.js';
 import { estimateTrainingFlops, forwardFlopsByLayer } from '../models/flops.js';
 import { buildTrialModel } from '../models/transfer-model.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
-import { trialTrainings } from '../spec/trial-work.js';
+import { trialFlops, trialTrainings, type ApproachFlops } from '../spec/trial-work.js';
+
+export type { ApproachFlops };
 import { tensorSplit } from '../train/tensor-splits.js';
-import { plannedEpochs, trainLoop } from '../train/train-loop.js';
+import { trainLoop } from '../train/train-loop.js';
 
 export interface Throughput {
   backend: string;
@@ -31,8 +33,16 @@ export interface Throughput {
    * short training less the same work at the steady rate). Absent in estimates made before it was measured.
    */
   trialOverheadSeconds?: number;
-  /** Seconds a run pays once before its first trial: a worker loading TensorFlow.js and its backend (measured). */
+  /**
+   * Seconds a worker pays once before its first trial: starting its process and loading TensorFlow.js and its backend
+   * (measured by starting one, when the estimate's caller can: runner/worker-start-time.ts; else this process's own
+   * backend selection, which misses the process start).
+   */
   startupSeconds?: number;
+  /** Seconds a worker pays once to decode the suite's data (measured by the estimate reading it; not cached). */
+  dataSeconds?: number;
+  /** Seconds a worker pays once to load a brought model (measured by the estimate loading it; not cached). */
+  modelLoadSeconds?: number;
   /** The 1-minute load average when it was measured (other work on the machine), and its cores. */
   loadAverage?: number;
   cores?: number;
@@ -43,9 +53,6 @@ export interface BroughtModel {
   model: tfl.LayersModel;
   cutLayer: string;
 }
-
-/** Training and forward FLOPs per sample of each approach a suite trains. */
-export type ApproachFlops = Partial<Record<Approach, { train: number; forward: number }>>;
 
 /**
  * Trains the suite's model (the built-in architecture, or a brought model with a new head, every layer training) for
@@ -118,6 +125,18 @@ export async function measureThroughput(
   }
 }
 
+/** Seconds a worker pays once before its first trial, as measured for an estimate. */
+export interface StartupCosts {
+  /** Starting the worker: its process, TensorFlow.js and the backend. */
+  workerSeconds: number;
+  /** Whether that was measured by starting a worker (else: this process's backend selection). */
+  workerMeasured: boolean;
+  /** Decoding the suite's data. */
+  dataSeconds: number;
+  /** Loading the model the suite brings (0 without one). */
+  modelLoadSeconds: number;
+}
+
 export interface RunEstimate {
   trials: number;
   /** Training FLOPs of every trial's full budget, plus evaluations and pretraining. */
@@ -133,6 +152,11 @@ export interface RunEstimate {
   lowSeconds: number;
   /** Seconds of the largest single trial on one worker (what a user waits for at least). */
   largestTrialSeconds: number;
+  /**
+   * What the workers pay before their first trials, in both ends: each one's start (process, backend), data decoding and
+   * brought-model load, once per round of workers the free cores run at a time (workers beyond them wait their turn).
+   */
+  startupSeconds: number;
   pretrainSeconds: number;
   /**
    * Seconds each training pays besides its steps, in `seconds` once per training: a trial trains once per learning-rate
@@ -217,24 +241,10 @@ export function estimateRun(
       // Every learning-rate candidate trains, and under k-fold every fold and the final training (spec/trial-work.ts,
       // which the ETA of a run counts with too); pruning stops hopeless candidates sooner: this is an upper bound.
       const trainings = trialTrainings(spec, approach, size, numClasses)!;
-      /**
-       * One training on `train` examples with `held` evaluated at each evaluation: for its full budget, or stopped
-       * at its first chance (at least minSteps updates and patience + 1 evaluations).
-       */
-      const training = (train: number, held: number, early: boolean) => {
-        const budgetEpochs = plannedEpochs(settings, train);
-        const stepsPerEpoch = Math.ceil(train / settings.batchSize);
-        const evalEvery = Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch));
-        const earliest = Math.max(Math.ceil(settings.minSteps / stepsPerEpoch), (settings.patience + 1) * evalEvery);
-        const epochs = early ? Math.min(budgetEpochs, earliest) : budgetEpochs;
-        const evals = Math.ceil(epochs / evalEvery);
-        return cost.train * epochs * train + cost.forward * evals * held;
-      };
-      const trialFlops = (early: boolean) =>
-        training(trainings.train, trainings.held, early) * trainings.count + cost.forward * data.testCount;
-      const trial = trialFlops(false);
+      const trial = trialFlops(spec, approach, size, numClasses, cost, data.testCount)!;
+      const earlyTrial = trialFlops(spec, approach, size, numClasses, cost, data.testCount, true)!;
       flops += trial * spec.seeds.length;
-      lowFlops += trialFlops(true) * spec.seeds.length;
+      lowFlops += earlyTrial * spec.seeds.length;
       largest = Math.max(largest, trial);
       largestTrainings = Math.max(largestTrainings, trainings.count);
       trials += spec.seeds.length;
@@ -256,7 +266,9 @@ export function estimateRun(
   const busy = Math.max(0, (throughput.loadAverage ?? 0) - 1);
   const free = Math.max(1, Math.floor(cores - busy + 0.5));
   const parallel = Math.max(1, Math.min(workers, trials, free));
-  const startup = throughput.startupSeconds ?? 0;
+  const perWorker =
+    (throughput.startupSeconds ?? 0) + (throughput.dataSeconds ?? 0) + (throughput.modelLoadSeconds ?? 0);
+  const startup = perWorker * Math.ceil(Math.min(workers, trials) / parallel);
   const spread = (work: number) => (work / rate + trainingsRun * overhead) / parallel + pretrainSeconds + startup;
   return {
     trials,
@@ -267,6 +279,7 @@ export function estimateRun(
     seconds: spread(flops),
     lowSeconds: spread(lowFlops),
     largestTrialSeconds: largest / rate + largestTrainings * overhead,
+    startupSeconds: startup,
     pretrainSeconds,
     trialOverheadSeconds: overhead,
   };

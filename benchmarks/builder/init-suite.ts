@@ -13,8 +13,21 @@ import { isModelSource, prepareModel, type PrepareOptions } from '../models/mode
 import type { SuiteSpec } from '../spec/suite-schema.js';
 import { checkSuite } from '../train/check-suite.js';
 import type { CheckSummary } from '../train/jobs.js';
-import { approachFlops, estimateRun, measureThroughput, type ApproachFlops, type RunEstimate } from './estimate.js';
-import { cachedThroughput, modelFileKey, type CachedThroughput } from './throughput-cache.js';
+import {
+  approachFlops,
+  estimateRun,
+  measureThroughput,
+  type ApproachFlops,
+  type RunEstimate,
+  type StartupCosts,
+} from './estimate.js';
+import {
+  cachedSeconds,
+  cachedThroughput,
+  cachedWorkerStart,
+  modelFileKey,
+  type CachedThroughput,
+} from './throughput-cache.js';
 import { dataKind, inspectData, type DataInspection, type InspectOptions } from './inspect-data.js';
 import { draftSuite, type DraftSource } from './suite-draft.js';
 
@@ -33,6 +46,8 @@ export interface InitOptions {
   prepare?: PrepareOptions;
   /** Seconds of measured training for the throughput; 0 skips the estimate. */
   measureSeconds?: number;
+  /** Starts a worker as a run will and answers its seconds to "ready" (runner/worker-start-time.ts), for the estimate. */
+  measureWorkerStart?: (backend: BackendChoice) => Promise<number>;
 }
 
 export interface InitResult {
@@ -46,6 +61,8 @@ export interface InitResult {
   /** The input shape the models take (a brought model's: images are fitted to it). */
   inputShape?: [number, number, number];
   estimate?: RunEstimate;
+  /** What each worker pays before its first trial, measured (in the estimate). */
+  startup?: StartupCosts;
   /** What keeps this suite from answering well (a test set too small to tell the approaches apart), one line each. */
   warnings: string[];
 }
@@ -151,7 +168,13 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
   const spec = draftSuite({ target, source: draftSource, suiteDir: options.suiteDir, name: options.name });
   const baseDir = options.suiteDir ?? '/';
   const base = model ? { path: model.enginePath, cutLayer: model.cutLayer } : null;
+  // the check decodes the data as each worker does before its first trial: timed for the estimate
+  const checking = performance.now();
   const check = await checkSuite({ spec, baseDir, base });
+  const dataSeconds = await cachedSeconds(
+    { measurement: 'data', via: 'init', target: resolve(options.target), test: options.inspect?.test ?? null },
+    (performance.now() - checking) / 1000,
+  );
   const warning = testSetWarning(check.testSize, target.kind === 'folder' ? 'images' : 'rows');
   const result: InitResult = { spec, target, check, warnings: warning ? [warning] : [] };
   if (model) result.source = model;
@@ -166,7 +189,14 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
     const [h, w, c] = model?.inputShape ?? [];
     // Every approach trains the brought model's architecture, on inputs fitted to its input.
     const inputShape: [number, number, number] = model && h && w && c ? [h, w, c] : dataShape;
+    const loading = performance.now();
     const brought = model ? { model: await loadModel(model.enginePath), cutLayer: model.cutLayer } : undefined;
+    const modelLoadSeconds = model
+      ? await cachedSeconds(
+          { measurement: 'model-load', model: modelFileKey(model.enginePath) },
+          (performance.now() - loading) / 1000,
+        )
+      : 0;
     try {
       const { numClasses } = check;
       const throughput = await cachedThroughput(
@@ -184,6 +214,16 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
           startupSeconds,
         }),
       );
+      const measureStart = options.measureWorkerStart;
+      const workerStart = measureStart
+        ? await cachedWorkerStart(backend.name, () => measureStart(options.backend ?? 'auto'))
+        : null;
+      result.startup = {
+        workerSeconds: workerStart?.seconds ?? throughput.startupSeconds ?? startupSeconds,
+        workerMeasured: workerStart !== null,
+        dataSeconds,
+        modelLoadSeconds,
+      };
       const flops = approachFlops(spec, inputShape, numClasses, brought);
       result.throughput = throughput;
       result.flops = flops;
@@ -196,7 +236,12 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
           testCount: check.testSize,
           ...(source ? { sourcePool: source.classes.reduce((n, c) => n + c.count, 0) } : {}),
         },
-        throughput,
+        {
+          ...throughput,
+          startupSeconds: result.startup.workerSeconds,
+          dataSeconds,
+          modelLoadSeconds,
+        },
         undefined,
         flops,
       );

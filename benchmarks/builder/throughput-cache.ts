@@ -1,5 +1,6 @@
 /**
- * The training speed an estimate divides by, measured once per machine, backend and model, then reused for a day:
+ * The training speed an estimate divides by, measured once per machine, backend and model, then reused for a day
+ * (and a worker's start-up, once per machine and backend):
  * estimates for the same data are the same from one `init` or draft to the next (a fresh measurement on a busy machine
  * varied by a factor of five), and the builder answers at once. Kept in memory and in `throughput.json` in the model
  * cache; a measurement older than a day, or made for another processor, backend, model or input shape, is taken again
@@ -13,8 +14,9 @@ import type { Throughput } from './estimate.js';
 
 const MAX_AGE_MS = 24 * 3600 * 1000;
 
+/** A measurement kept (under `throughput`, the name older files use, whatever it measured) and when it was taken. */
 interface Entry {
-  throughput: Throughput;
+  throughput: unknown;
   measuredAt: string;
 }
 
@@ -36,15 +38,7 @@ function read(path: string): Record<string, Entry> {
 }
 
 function usable(entry: Entry | undefined, now: number): entry is Entry {
-  const t = entry?.throughput;
-  return (
-    entry !== undefined &&
-    now - Date.parse(entry.measuredAt) < MAX_AGE_MS &&
-    Number.isFinite(t?.samplesPerSecond) &&
-    (t?.samplesPerSecond ?? 0) > 0 &&
-    Number.isFinite(t?.flopsPerSecond) &&
-    (t?.flopsPerSecond ?? 0) > 0
-  );
+  return entry !== undefined && entry.throughput !== undefined && now - Date.parse(entry.measuredAt) < MAX_AGE_MS;
 }
 
 /** A brought model's file as the key sees it: its path and when it last changed. */
@@ -62,27 +56,82 @@ export async function cachedThroughput(
   measure: () => Promise<Throughput>,
   options: { path?: string; now?: number } = {},
 ): Promise<CachedThroughput> {
+  const { value, measuredAt, reused } = await cachedMeasurement(what, measure, options, (t) => {
+    const throughput = t as Partial<Throughput> | undefined;
+    return (
+      Number.isFinite(throughput?.samplesPerSecond) &&
+      (throughput?.samplesPerSecond ?? 0) > 0 &&
+      Number.isFinite(throughput?.flopsPerSecond) &&
+      (throughput?.flopsPerSecond ?? 0) > 0
+    );
+  });
+  return { ...value, measuredAt, reused };
+}
+
+/**
+ * Seconds a worker takes to start on `backend` (its process, TensorFlow.js and the backend) on this machine, measured
+ * within a day, else measured now by `measure` and kept, beside the throughputs.
+ */
+export async function cachedWorkerStart(
+  backend: string,
+  measure: () => Promise<number>,
+  options: { path?: string; now?: number } = {},
+): Promise<{ seconds: number; measuredAt: string; reused: boolean }> {
+  const { value, measuredAt, reused } = await cachedMeasurement(
+    { measurement: 'worker-start', backend },
+    async () => ({ seconds: await measure() }),
+    options,
+    (v) => Number.isFinite((v as { seconds?: number } | undefined)?.seconds),
+  );
+  return { seconds: value.seconds, measuredAt, reused };
+}
+
+/**
+ * Seconds something took that an estimate adds (decoding a suite's data, loading its model), as first measured on this
+ * machine within a day (`seconds`, just measured, is kept when there is none): estimates of the same suite stay the
+ * same from one to the next, as with the throughput.
+ */
+export async function cachedSeconds(
+  what: Record<string, unknown>,
+  seconds: number,
+  options: { path?: string; now?: number } = {},
+): Promise<number> {
+  const { value } = await cachedMeasurement(
+    what,
+    async () => ({ seconds }),
+    options,
+    (v) => Number.isFinite((v as { seconds?: number } | undefined)?.seconds),
+  );
+  return value.seconds;
+}
+
+async function cachedMeasurement<T>(
+  what: Record<string, unknown>,
+  measure: () => Promise<T>,
+  options: { path?: string; now?: number },
+  valid: (value: unknown) => boolean,
+): Promise<{ value: T; measuredAt: string; reused: boolean }> {
   const path = options.path ?? join(modelCacheDir(), 'throughput.json');
   const now = options.now ?? Date.now();
   const key = JSON.stringify({ host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, ...what });
   const entries = read(path);
   const known = memory.get(`${path}\n${key}`) ?? entries[key];
-  if (usable(known, now)) {
+  if (usable(known, now) && valid(known.throughput)) {
     memory.set(`${path}\n${key}`, known);
-    return { ...known.throughput, measuredAt: known.measuredAt, reused: true };
+    return { value: known.throughput as T, measuredAt: known.measuredAt, reused: true };
   }
-  const throughput = await measure();
+  const value = await measure();
   const measuredAt = new Date(now).toISOString();
-  memory.set(`${path}\n${key}`, { throughput, measuredAt });
+  memory.set(`${path}\n${key}`, { throughput: value, measuredAt });
   // Old entries go: the file holds what is fresh.
   const kept = Object.fromEntries(Object.entries(entries).filter(([, e]) => usable(e, now)));
   try {
     mkdirSync(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ ...kept, [key]: { throughput, measuredAt } }, null, 1));
+    writeFileSync(temp, JSON.stringify({ ...kept, [key]: { throughput: value, measuredAt } }, null, 1));
     renameSync(temp, path);
   } catch {
     // a read-only cache folder: this process keeps the measurement in memory
   }
-  return { ...throughput, measuredAt, reused: false };
+  return { value, measuredAt, reused: false };
 }

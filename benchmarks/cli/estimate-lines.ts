@@ -1,7 +1,8 @@
 /**
  * A run-time estimate as `init` and `run` print it: the range, what it covers, and the measured speed it rests on.
  */
-import type { RunEstimate } from '../builder/estimate.js';
+import type { RunEstimate, StartupCosts } from '../builder/estimate.js';
+import { estimateBasis } from '../builder/estimate-basis.js';
 import type { CachedThroughput } from '../builder/throughput-cache.js';
 import { formatDuration } from './progress-display.js';
 
@@ -13,15 +14,14 @@ export function estimateRange(e: Pick<RunEstimate, 'lowSeconds' | 'seconds'>): s
 }
 
 /**
- * Two lines: the range with the trials, workers and FLOPs it covers, then its basis (the measured speed, when and at
- * what load it was measured). `pretrainCached`: the source model is cached, so no pretraining is counted.
+ * Two lines: the range with the trials, workers and FLOPs it covers, then its basis (the measured speed, the start-up
+ * costs, when and at what load it was measured: builder/estimate-basis.ts). `pretrainCached`: the source model is cached, so no pretraining is counted.
  */
 export function estimateLines(
   e: RunEstimate,
   t: CachedThroughput,
-  options: { pretrainCached?: boolean } = {},
+  options: { pretrainCached?: boolean; startup?: StartupCosts | undefined } = {},
 ): [string, string] {
-  const measured = t.reused ? `measured ${t.measuredAt.replace('T', ' ').slice(0, 16)} UTC` : 'measured now';
   const pretraining =
     e.pretrainSeconds > 0
       ? `, pretraining ${formatDuration(e.pretrainSeconds)} included`
@@ -30,6 +30,6 @@ export function estimateLines(
         : '';
   return [
     `${estimateRange(e)} for ${e.trials} trials, ${e.parallel} at a time on ${e.workers} ${t.backend} worker${e.workers === 1 ? '' : 's'}: from every trial stopping early at its first chance to every trial using its whole budget (${(e.flops / 1e12).toFixed(2)} TFLOP)${pretraining}`,
-    `basis: ${Math.round(t.samplesPerSecond)} training samples/s per worker and ${t.trialOverheadSeconds?.toFixed(2) ?? '?'} s fixed cost per training, ${measured} at a load of ${(t.loadAverage ?? 0).toFixed(1)} on ${t.cores ?? '?'} cores; more load during the run makes it longer`,
+    estimateBasis(e, t, options.startup),
   ];
 }

@@ -5,6 +5,8 @@ import { Option, type Command } from 'commander';
 import { initSuite, type InitResult } from '../builder/init-suite.js';
 import { BACKENDS, type BackendChoice } from '../domain.js';
 import { UserError } from '../errors.js';
+import { measureWorkerStart } from '../runner/worker-start-time.js';
+import { nodeForker } from '../runner/worker-process.js';
 import { commandLine, detectInvocation, shellWord } from './invocation.js';
 import { downloadBar } from './download-bar.js';
 import { modelDirOption, useModelDir } from './model-dir.js';
@@ -136,7 +138,7 @@ export function printInit(result: InitResult, out: string): void {
     line('warning', notice.slice('warning: '.length));
   }
   if (result.estimate && result.throughput) {
-    const [range, basis] = estimateLines(result.estimate, result.throughput);
+    const [range, basis] = estimateLines(result.estimate, result.throughput, { startup: result.startup });
     line('estimate', range);
     line('', basis);
   }
@@ -202,6 +204,10 @@ export function registerInit(program: Command): void {
           suiteDir: dirname(out),
           name: options.name,
           backend: options.backend,
+          // a worker's start as the run pays it (not for webgpu/webgl, whose workers are browser pages)
+          ...(options.backend !== 'webgpu' && options.backend !== 'webgl'
+            ? { measureWorkerStart: (backend: BackendChoice) => measureWorkerStart(nodeForker, backend) }
+            : {}),
           inspect: {
             ...(options.test ? { test: options.test } : {}),
             ...(options.label ? { label: options.label } : {}),

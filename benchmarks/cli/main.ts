@@ -22,9 +22,11 @@ import { builtinSuiteNames, loadSuite, suiteSourceFromArgument } from '../spec/l
 import { suiteSources } from '../spec/sources.js';
 import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from '../distributed/trial-queue.js';
 import type { AdaptiveDesignSpec } from '../spec/suite-schema.js';
+import type { WorkBasis } from '../spec/trial-work.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
 import { DistributedSession, connectShared, requirePostgres } from '../distributed/distributed-session.js';
 import { nodeForker } from '../runner/worker-process.js';
+import { measureWorkerStart } from '../runner/worker-start-time.js';
 import { downloadBar } from './download-bar.js';
 import { modelDirOption, useModelDir } from './model-dir.js';
 import { registerInit } from './init.js';
@@ -156,7 +158,7 @@ async function runEstimate(
   backend: BackendChoice,
   workers: number | undefined,
   adaptive: boolean,
-): Promise<{ lines: string[]; numClasses?: number }> {
+): Promise<{ lines: string[]; numClasses?: number; workBasis?: WorkBasis }> {
   const { estimateSuite, noEstimateReason } = await import('../builder/estimate-suite.js');
   const { spec } = loaded;
   // webgpu and webgl (gpu/browser-backends.ts, which the CLI layer does not import) train in a browser page
@@ -165,9 +167,29 @@ async function runEstimate(
       ? `the ${backend} backend trains in a browser page, whose speed this process cannot measure`
       : noEstimateReason(spec, adaptive);
   if (none !== null) return { lines: [`${'estimate'.padEnd(14)}none: ${none}`] };
-  const found = await estimateSuite(spec, loaded.baseDir, backend, workers ? { workers } : {});
+  // Nothing is stored while the estimate reads the data and times a worker's start: Ctrl-C stops at once, as it does
+  // while the run's checks read it (follow).
+  const onSignal = () => {
+    process.stderr.write('\nstopped before the run began: no trial was trained or stored\n');
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let found: Awaited<ReturnType<typeof estimateSuite>>;
+  try {
+    found = await estimateSuite(spec, loaded.baseDir, backend, {
+      ...(workers ? { workers } : {}),
+      measureWorkerStart: (choice) => measureWorkerStart(nodeForker, choice),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   if (!found) return { lines: [] };
-  const [range, basis] = estimateLines(found.estimate, found.throughput, { pretrainCached: found.pretrainCached });
+  const [range, basis] = estimateLines(found.estimate, found.throughput, {
+    pretrainCached: found.pretrainCached,
+    startup: found.startup,
+  });
   return {
     lines: [
       `${'estimate'.padEnd(14)}${range}`,
@@ -175,6 +197,7 @@ async function runEstimate(
       `${''.padEnd(14)}from the first finished trial on, the ETA follows the trials' own times`,
     ],
     numClasses: found.numClasses,
+    workBasis: found.workBasis,
   };
 }
 
@@ -227,6 +250,8 @@ async function follow(
   numClasses?: number,
   /** Lines printed once the run has accepted the suite, before its progress (the estimate). */
   intro: readonly string[] = [],
+  /** The estimate's FLOP counts: the ETA weighs trials by them (spec/trial-work.ts). */
+  workBasis?: WorkBasis,
 ): Promise<{ suiteId: number; status: SuiteStatus; error: string | null; notices: string[] }> {
   let display: ProgressDisplay | null = null;
   let suiteId: number | null = null;
@@ -243,7 +268,7 @@ async function follow(
       notices = event.notices ?? [];
       for (const line of intro) console.error(line);
       void service.getSuite({ suiteId }).then(({ suite, trials }) => {
-        display = new ProgressDisplay(suite.spec, process.stderr, numClasses);
+        display = new ProgressDisplay(suite.spec, process.stderr, numClasses, workBasis);
         // the stored trials are the plan (an adaptive suite adds a round at a time)
         display.handle(
           event,
@@ -396,6 +421,7 @@ export function buildProgram(): Command {
             }),
           estimate.numClasses,
           estimate.lines,
+          estimate.workBasis,
         );
         await report(runner, end, resumeHint);
       });

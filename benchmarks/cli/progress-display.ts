@@ -3,7 +3,7 @@ import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { RunEvent, TrialKey } from '../domain.js';
 import { formatSeconds } from '../analysis/format.js';
 import { armLabel } from '../spec/sources.js';
-import { expectedWork } from '../spec/trial-work.js';
+import { expectedWork, type WorkBasis } from '../spec/trial-work.js';
 
 export { expectedWork };
 
@@ -40,11 +40,14 @@ export class ProgressDisplay {
   /**
    * `numClasses`: the target's classes, when known before the run (its estimate read the data), so that a trial of a
    * size that cross-validates weighs its folds (spec/trial-work.ts); else the spec's own count, when it gives one.
+   * `basis`: the estimate's FLOP counts and measured rate, so that trials weigh their FLOPs (a linear probe's
+   * trainings are cheap) rather than their training samples.
    */
   constructor(
     private readonly spec: SuiteSpec,
     private readonly stream: NodeJS.WriteStream = process.stderr,
     private readonly numClasses?: number,
+    private readonly basis?: WorkBasis,
   ) {
     this.multibar = stream.isTTY
       ? new cliProgress.MultiBar(
@@ -119,7 +122,7 @@ export class ProgressDisplay {
   }
 
   private work(key: Pick<TrialKey, 'approach' | 'trainSize'>): number {
-    return expectedWork(this.spec, key, this.numClasses);
+    return expectedWork(this.spec, key, this.numClasses, this.basis);
   }
 
   stop(): void {
@@ -132,8 +135,9 @@ export class ProgressDisplay {
 
   private payload(): Record<string, string | number> {
     const elapsed = (Date.now() - this.started) / 1000;
-    // From the first finished trial on: the work left at what finished trials actually took per unit of work (their
-    // own wall time, not the elapsed time, which includes pretraining and start-up), shared by the trials in flight.
+    // From the first finished trial on: the work left (FLOPs, when the estimate counted them) at what finished trials
+    // actually took per unit of work (their own wall time, not the elapsed time, which includes pretraining and
+    // start-up), shared by the trials in flight.
     const secondsPerWork = this.workFinished > 0 ? this.secondsFinished / this.workFinished : null;
     const eta =
       secondsPerWork !== null

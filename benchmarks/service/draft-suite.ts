@@ -1,11 +1,24 @@
 /** The suite builder's request: `transfer-bench init` for a UI, with paths checked against `--data-root`. */
 import type { DownloadReport } from '../builder/brought-models.js';
+import { estimateBasis } from '../builder/estimate-basis.js';
 import { estimateRun, type RunEstimate } from '../builder/estimate.js';
+import { estimateSuite, noEstimateReason } from '../builder/estimate-suite.js';
 import { initSuite } from '../builder/init-suite.js';
 import { thumbnail } from '../builder/thumbnails.js';
-import type { DraftSuiteResponse, EstimateBasis, RunTimeEstimate, ValidRequestOf } from '../contract.js';
-import { BusyError, UserError } from '../errors.js';
+import type {
+  BuiltinSuiteEstimate,
+  DraftSuiteResponse,
+  EstimateBasis,
+  RunTimeEstimate,
+  ValidRequestOf,
+} from '../contract.js';
+import { measureWorkerStart } from '../runner/worker-start-time.js';
+import type { WorkerForker } from '../runner/worker-process.js';
+import { loadSuite } from '../spec/load-suite.js';
+import type { BackendChoice } from '../domain.js';
+import { BusyError, UserError, errorMessage } from '../errors.js';
 import { looksLikeCatalogueName } from '../spec/model-catalogue.js';
+import type { WorkBasis } from '../spec/trial-work.js';
 import { resolveUnderRoots, underRoots } from './data-roots.js';
 
 /**
@@ -42,11 +55,12 @@ export function draftSuiteFor(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
   onDownload?: (progress: DownloadReport) => void,
+  forkWorker?: WorkerForker,
 ): Promise<DraftSuiteResponse> {
   return oneAtATime(() =>
     dataRoots
-      ? underRoots(dataRoots, () => draft(request, dataRoots, onDownload))
-      : draft(request, undefined, onDownload),
+      ? underRoots(dataRoots, () => draft(request, dataRoots, onDownload, forkWorker))
+      : draft(request, undefined, onDownload, forkWorker),
   );
 }
 
@@ -54,6 +68,7 @@ async function draft(
   request: ValidRequestOf<'draftSuite'>,
   dataRoots: readonly string[] | undefined,
   onDownload: ((progress: DownloadReport) => void) | undefined,
+  forkWorker: WorkerForker | undefined,
 ): Promise<DraftSuiteResponse> {
   const checked = (path: string) => (dataRoots ? resolveUnderRoots(path, dataRoots) : path);
   const result = await initSuite({
@@ -64,6 +79,8 @@ async function draft(
     suiteDir: null,
     measureSeconds: request.estimate ? 1 : 0,
     ...(onDownload ? { prepare: { onDownload } } : {}),
+    // a worker's start as the run pays it, timed by starting one (kept per machine and backend for a day)
+    ...(forkWorker ? { measureWorkerStart: (choice: BackendChoice) => measureWorkerStart(forkWorker, choice) } : {}),
   });
   const { target } = result;
   const classes = await Promise.all(
@@ -107,7 +124,10 @@ async function draft(
     warnings: result.warnings,
     estimate:
       result.estimate && result.throughput
-        ? runTimeEstimate(result.estimate, result.throughput, result.check.numClasses)
+        ? runTimeEstimate(result.estimate, result.throughput, result.check.numClasses, {
+            flopsPerSample: result.flops ?? {},
+            testCount: result.check.testSize,
+          })
         : null,
     estimateBasis:
       result.throughput && result.flops && result.inputShape
@@ -124,9 +144,15 @@ async function draft(
             ...(result.throughput.trialOverheadSeconds !== undefined
               ? { trialOverheadSeconds: result.throughput.trialOverheadSeconds }
               : {}),
-            ...(result.throughput.startupSeconds !== undefined
-              ? { startupSeconds: result.throughput.startupSeconds }
-              : {}),
+            ...(result.startup
+              ? {
+                  startupSeconds: result.startup.workerSeconds,
+                  dataSeconds: result.startup.dataSeconds,
+                  modelLoadSeconds: result.startup.modelLoadSeconds,
+                }
+              : result.throughput.startupSeconds !== undefined
+                ? { startupSeconds: result.throughput.startupSeconds }
+                : {}),
             ...(result.throughput.loadAverage !== undefined ? { loadAverage: result.throughput.loadAverage } : {}),
             ...(result.throughput.cores !== undefined ? { cores: result.throughput.cores } : {}),
             flopsPerSample: result.flops,
@@ -161,22 +187,72 @@ export function estimateDraft(request: ValidRequestOf<'estimateSuite'>): RunTime
       flopsPerSecond: basis.flopsPerSecond,
       ...(basis.trialOverheadSeconds !== undefined ? { trialOverheadSeconds: basis.trialOverheadSeconds } : {}),
       ...(basis.startupSeconds !== undefined ? { startupSeconds: basis.startupSeconds } : {}),
+      ...(basis.dataSeconds !== undefined ? { dataSeconds: basis.dataSeconds } : {}),
+      ...(basis.modelLoadSeconds !== undefined ? { modelLoadSeconds: basis.modelLoadSeconds } : {}),
       ...(basis.loadAverage !== undefined ? { loadAverage: basis.loadAverage } : {}),
       ...(basis.cores !== undefined ? { cores: basis.cores } : {}),
     },
     request.workers,
     basis.flopsPerSample,
   );
-  return runTimeEstimate(estimate, basis, basis.numClasses);
+  return runTimeEstimate(estimate, basis, basis.numClasses, basis);
+}
+
+/**
+ * The estimate of a built-in suite before the app starts it, from the estimator `run` prints from
+ * (builder/estimate-suite.ts): its data read, the speed measured once a day, a worker started with `forkWorker` to
+ * time its start. One at a time with the drafts (they share this process's TensorFlow.js engine). A suite that gets
+ * none (adaptive, a browser backend) or whose data or model cannot be read yet says why: its run says it again.
+ */
+export function estimateBuiltin(
+  request: ValidRequestOf<'estimateBuiltinSuite'>,
+  forkWorker: WorkerForker,
+): Promise<BuiltinSuiteEstimate> {
+  return oneAtATime(async () => {
+    if (request.backend === 'webgpu' || request.backend === 'webgl') {
+      return {
+        estimate: null,
+        none: `the ${request.backend} backend trains in a browser page, whose speed is not measured here`,
+      };
+    }
+    try {
+      const loaded = loadSuite({ kind: 'builtin', name: request.name });
+      const none = noEstimateReason(loaded.spec);
+      if (none !== null) return { estimate: null, none };
+      const found = await estimateSuite(loaded.spec, loaded.baseDir, request.backend, {
+        ...(request.workers ? { workers: request.workers } : {}),
+        measureWorkerStart: (choice) => measureWorkerStart(forkWorker, choice),
+      });
+      if (!found) return { estimate: null, none: 'no estimate for this suite' };
+      return {
+        estimate: {
+          ...runTimeEstimate(found.estimate, found.throughput, found.numClasses, found.workBasis),
+          basis: estimateBasis(found.estimate, found.throughput, found.startup),
+        },
+        none: null,
+      };
+    } catch (error) {
+      return { estimate: null, none: `no estimate: ${errorMessage(error)}` };
+    }
+  });
 }
 
 /** What the app shows of an estimate: its range, what it covers, and the measured speed it rests on. */
 function runTimeEstimate(
   estimate: RunEstimate,
-  throughput: { samplesPerSecond: number; backend: string },
+  throughput: { samplesPerSecond: number; flopsPerSecond: number; backend: string; trialOverheadSeconds?: number },
   numClasses: number,
+  counted: Pick<WorkBasis, 'flopsPerSample' | 'testCount'>,
 ): RunTimeEstimate {
   return {
+    workBasis: {
+      flopsPerSample: counted.flopsPerSample,
+      testCount: counted.testCount,
+      flopsPerSecond: throughput.flopsPerSecond,
+      ...(throughput.trialOverheadSeconds !== undefined
+        ? { trialOverheadSeconds: throughput.trialOverheadSeconds }
+        : {}),
+    },
     seconds: estimate.seconds,
     lowSeconds: estimate.lowSeconds,
     parallel: estimate.parallel,
@@ -184,6 +260,7 @@ function runTimeEstimate(
     trials: estimate.trials,
     workers: estimate.workers,
     pretrainSeconds: estimate.pretrainSeconds,
+    startupSeconds: estimate.startupSeconds,
     samplesPerSecond: throughput.samplesPerSecond,
     backend: throughput.backend,
     numClasses,

@@ -12,7 +12,7 @@ import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots, underRoots } from './data-roots.js';
 import { downloadEvents } from './download-events.js';
-import { draftSuiteFor, estimateDraft } from './draft-suite.js';
+import { draftSuiteFor, estimateBuiltin, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
 import { isPostgresUrl } from '../store/pg-connect.js';
 import { listenProgress } from '../distributed/progress-channel.js';
@@ -212,13 +212,14 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
     getDesign: async ({ suiteId }) => suiteDesign(store, suiteId),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
-    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots, onModelDownload),
+    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots, onModelDownload, forkWorker),
     compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),
     getCompareReport: async (request) => comparisonReport(store, request, (stored) => present(stored).suite),
     exportComparisonCsv: async (request) => ({
       files: await comparisonCsv(store, request, (stored) => present(stored).suite),
     }),
     estimateSuite: async (request) => estimateDraft(request),
+    estimateBuiltinSuite: async (request) => estimateBuiltin(request, forkWorker),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -60,19 +60,83 @@ export function specClassCount(spec: Pick<SuiteSpec, 'target'>): number | undefi
   return undefined;
 }
 
+/** Training and forward FLOPs per sample of one approach's model (models/flops.ts's count). */
+export interface ApproachCost {
+  train: number;
+  forward: number;
+}
+
+/** Training and forward FLOPs per sample of each approach a suite trains. */
+export type ApproachFlops = Partial<Record<TrialKey['approach'], ApproachCost>>;
+
+/** Epochs a training of `train` examples runs at most: its epochs, or more when its minimum steps need them. */
+export function budgetEpochs(settings: { batchSize: number; epochs: number; minSteps: number }, train: number): number {
+  return Math.max(settings.epochs, Math.ceil(settings.minSteps / Math.ceil(train / settings.batchSize)));
+}
+
 /**
- * Relative cost of a trial: the training samples of its whole budget, summed over every learning-rate candidate and,
- * under cross-validation, every fold and the final training (trialTrainings). Only ratios matter: the ETA turns them
- * into seconds with what finished trials actually took. `numClasses` decides which sizes cross-validate; without it
- * (a folder target before its data is read) the spec's own count is used, else every size is taken as held out.
+ * The FLOPs of one trial of `approach` at `size`, as the run-time estimate counts them (builder/estimate.ts): every
+ * training it does (trialTrainings: candidates, folds, the final training) for its whole budget, or stopped at its
+ * first chance (`early`: at least minSteps updates and patience + 1 evaluations), with its validation evaluations,
+ * plus its test evaluation on `testCount` examples. Null when the suite has no such approach.
+ */
+export function trialFlops(
+  spec: Pick<SuiteSpec, 'approaches' | 'validationFraction' | 'crossValidateBelow' | 'folds' | 'evalEverySteps'>,
+  approach: TrialKey['approach'],
+  size: number,
+  numClasses: number,
+  cost: ApproachCost,
+  testCount: number,
+  early = false,
+): number | null {
+  const settings = spec.approaches[approach];
+  const trainings = trialTrainings(spec, approach, size, numClasses);
+  if (!settings || !trainings) return null;
+  const { train, held } = trainings;
+  const planned = budgetEpochs(settings, train);
+  const stepsPerEpoch = Math.ceil(train / settings.batchSize);
+  const evalEvery = Math.max(1, Math.ceil(spec.evalEverySteps / stepsPerEpoch));
+  const earliest = Math.max(Math.ceil(settings.minSteps / stepsPerEpoch), (settings.patience + 1) * evalEvery);
+  const epochs = early ? Math.min(planned, earliest) : planned;
+  const evals = Math.ceil(epochs / evalEvery);
+  const training = cost.train * epochs * train + cost.forward * evals * held;
+  return training * trainings.count + cost.forward * testCount;
+}
+
+/**
+ * What the ETA needs to weigh trials by their FLOPs (the estimate's own counts): each approach's FLOPs per sample, the
+ * test set's size, and each training's fixed cost (seconds, measured) at the measured rate, so that a trial's weight
+ * is its FLOPs plus its trainings' fixed cost in FLOPs at that rate.
+ */
+export interface WorkBasis {
+  flopsPerSample: ApproachFlops;
+  testCount: number;
+  flopsPerSecond: number;
+  trialOverheadSeconds?: number;
+}
+
+/**
+ * Relative cost of a trial, for the ETA: with `basis` (the run's estimate), its FLOPs as the estimate counts them
+ * (trialFlops, every candidate, fold and the final training) plus each training's fixed cost in FLOPs at the measured
+ * rate; without it, the training samples of its whole budget, summed the same way (a linear probe's samples cost far
+ * less than a fine-tune's, so this weight is the rougher one). Only ratios matter: the ETA turns them into seconds
+ * with what finished trials actually took. `numClasses` decides which sizes cross-validate; without it (a folder
+ * target before its data is read) the spec's own count is used, else every size is taken as held out.
  */
 export function expectedWork(
   spec: SuiteSpec,
   key: Pick<TrialKey, 'approach' | 'trainSize'>,
   numClasses: number | undefined = specClassCount(spec),
+  basis?: WorkBasis,
 ): number {
   const settings = spec.approaches[key.approach];
   if (!settings) return 1;
+  const cost = basis?.flopsPerSample[key.approach];
+  if (basis && cost && numClasses !== undefined) {
+    const flops = trialFlops(spec, key.approach, key.trainSize, numClasses, cost, basis.testCount)!;
+    const trainings = trialTrainings(spec, key.approach, key.trainSize, numClasses)!;
+    return flops + trainings.count * (basis.trialOverheadSeconds ?? 0) * basis.flopsPerSecond;
+  }
   const samples = (train: number) => Math.max(settings.minSteps * settings.batchSize, settings.epochs * train);
   if (numClasses === undefined) {
     const candidates = Array.isArray(settings.learningRate) ? settings.learningRate.length : 1;

@@ -85,4 +85,19 @@ describe('estimateRun', () => {
     expect(busy.parallel).toBe(2);
     expect(busy.seconds).toBeCloseTo(plain.seconds * 2, 6);
   });
+
+  it("adds each worker's start-up (process and backend, data, model) once per round of workers the free cores run", () => {
+    const base = spec({ crossValidateBelow: 0, seeds: [0, 1, 2, 3] });
+    const plain = estimateRun(base, DATA, THROUGHPUT, 4);
+    const costs = { startupSeconds: 1.5, dataSeconds: 0.5, modelLoadSeconds: 1 };
+    // 8 cores, idle: the 4 workers start side by side, the run pays one worker's start-up
+    const started = estimateRun(base, DATA, { ...THROUGHPUT, ...costs }, 4);
+    expect(started.startupSeconds).toBeCloseTo(3, 9);
+    expect(started.seconds - plain.seconds).toBeCloseTo(3, 9);
+    expect(started.lowSeconds - plain.lowSeconds).toBeCloseTo(3, 9);
+    // 2 cores with one busy (load 2: one besides this process): the 4 workers take their turns on the free one
+    const busy = estimateRun(base, DATA, { ...THROUGHPUT, ...costs, cores: 2, loadAverage: 2 }, 4);
+    expect(busy.parallel).toBe(1);
+    expect(busy.startupSeconds).toBeCloseTo(4 * 3, 9);
+  });
 });

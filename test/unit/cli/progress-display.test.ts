@@ -1,10 +1,18 @@
 /** The CLI's progress without a terminal (a log file, CI): one line per finished trial, with elapsed time and ETA. */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProgressDisplay, expectedWork, formatDuration } from '../../../benchmarks/cli/progress-display.js';
 import type { TrialKey } from '../../../benchmarks/domain.js';
 import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
+import { trialFlops, trialTrainings } from '../../../benchmarks/spec/trial-work.js';
+import { approachFlops } from '../../../benchmarks/builder/estimate.js';
 import { trialRecord } from '../../support/records.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu'); // the FLOP counts build the suite's models
+});
 
 afterEach(() => {
   vi.useRealTimers();
@@ -94,5 +102,57 @@ describe('progress without a terminal', () => {
     // 30 s for 24,000 samples: the 32,000 of the cross-validated trial take 40 s (a count of trials would say 30 s)
     expect(lines().at(-1)).toContain('(30s elapsed, ETA 40s)');
     display.stop();
+  });
+});
+
+describe('the ETA of a suite that mixes cheap and costly approaches', () => {
+  /**
+   * quick's linear probe and fine-tune on the MLP it builds (FLOPs per sample counted by the estimator, not assumed),
+   * on a synthetic machine whose trials take their FLOPs at one rate plus a fixed cost per training: after the linear
+   * probes finish first, the FLOP-weighted ETA is the time the rest takes, the sample-weighted one is far off.
+   */
+  it('is right from the FLOPs where counting samples was not', () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    const loaded = loadSuite({ kind: 'builtin', name: 'quick' }).spec;
+    const spec = {
+      ...loaded,
+      approaches: { 'linear-probe': loaded.approaches['linear-probe'], finetune: loaded.approaches.finetune },
+    };
+    const numClasses = 5;
+    const flopsPerSample = approachFlops(spec, [28, 28, 1], numClasses);
+    expect(flopsPerSample.finetune!.train).toBeGreaterThan(2.5 * flopsPerSample['linear-probe']!.train);
+    const basis = { flopsPerSample, testCount: 500, flopsPerSecond: 2e9, trialOverheadSeconds: 0.3 };
+    // the machine runs 3× slower than measured: the ETA must follow the finished trials, not the measurement
+    const wall = (key: TrialKey) => {
+      const flops = trialFlops(spec, key.approach, key.trainSize, numClasses, flopsPerSample[key.approach]!, 500)!;
+      const trainings = trialTrainings(spec, key.approach, key.trainSize, numClasses)!.count;
+      return 3 * (flops / basis.flopsPerSecond + trainings * basis.trialOverheadSeconds);
+    };
+    const keys = planTrials(spec);
+    const probes = keys.filter((k) => k.approach === 'linear-probe');
+    const rest = keys.filter((k) => k.approach !== 'linear-probe');
+    const truth = rest.reduce((sum, k) => sum + wall(k), 0);
+    const etaAfterProbes = (withBasis: boolean) => {
+      const { stream, lines } = logStream();
+      const display = new ProgressDisplay(spec, stream, numClasses, withBasis ? basis : undefined);
+      display.handle({ type: 'suite-started', suiteId: 3, total: keys.length, finished: 0 }, keys, []);
+      for (const [i, key] of probes.entries()) {
+        display.handle(
+          { type: 'trial-finished', suiteId: 3, trial: trialRecord({ ...key, id: i + 1, wallSeconds: wall(key) }) },
+          [],
+          [],
+        );
+      }
+      display.stop();
+      return lines().at(-1)!;
+    };
+    expect(etaAfterProbes(true)).toContain(`ETA ${formatDuration(truth)})`);
+    const bySamples = /ETA (\S+)\)$/.exec(etaAfterProbes(false))![1]!;
+    const seconds = (text: string) => {
+      const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text)!;
+      return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+    };
+    // counting samples, a fine-tune's sample looks as cheap as a probe's: the ETA says well under half the truth
+    expect(seconds(bySamples)).toBeLessThan(truth / 2);
   });
 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimateRemainingSeconds, expectedTrialSeconds } from '../../../renderer/src/lib/progress/eta.js';
+import type { TrialRecord } from '../../../benchmarks/domain.js';
+import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
+import { expectedWork, trialFlops, trialTrainings } from '../../../benchmarks/spec/trial-work.js';
 import { trialRecord } from '../../support/records.js';
 
 describe('ETA from finished trials', () => {
@@ -38,10 +41,54 @@ describe('ETA from finished trials', () => {
     expect(estimateRemainingSeconds(finished, [], 0)).toBe(0);
   });
 
-  it('times a trial of another size by its budget, at what finished trials took per unit of work', () => {
-    // work proportional to size: 10-example trials took 34/3 s on average over 30 units
+  it('times every trial by its work, at what the finished trials took per unit of work together', () => {
+    // work proportional to size: the finished 10-example trials took 34 s for 30 units
     const work = (_approach: string, trainSize: number) => trainSize;
-    expect(expectedTrialSeconds(finished, 'scratch', 10, work)).toBe(15); // the same approach and size first
+    expect(expectedTrialSeconds(finished, 'scratch', 10, work)).toBeCloseTo((34 / 30) * 10, 9);
     expect(expectedTrialSeconds(finished, 'finetune', 100, work)).toBeCloseTo((34 / 30) * 100, 9);
+  });
+
+  it('is right from the FLOPs after cheap linear-probe trials, where counting samples was not', () => {
+    // quick's linear probe and fine-tune, with FLOPs per sample as the estimator counts quick's MLP (a fine-tune's
+    // training sample costs 3× a probe's: the whole backward pass), on a machine whose trials take their FLOPs at one
+    // rate plus a fixed cost per training, 3× slower than measured
+    const loaded = loadSuite({ kind: 'builtin', name: 'quick' }).spec;
+    const spec = {
+      ...loaded,
+      approaches: { 'linear-probe': loaded.approaches['linear-probe'], finetune: loaded.approaches.finetune },
+    };
+    const basis = {
+      flopsPerSample: {
+        'linear-probe': { train: 470_784, forward: 468_224 },
+        finetune: { train: 1_404_672, forward: 468_224 },
+      },
+      testCount: 500,
+      flopsPerSecond: 2e9,
+      trialOverheadSeconds: 0.3,
+    };
+    const wall = (approach: TrialRecord['approach'], size: number) => {
+      const flops = trialFlops(spec, approach, size, 5, basis.flopsPerSample[approach as 'finetune']!, 500)!;
+      const trainings = trialTrainings(spec, approach, size, 5)!.count;
+      return 3 * (flops / basis.flopsPerSecond + trainings * basis.trialOverheadSeconds);
+    };
+    const keys = (['linear-probe', 'finetune'] as const).flatMap((approach) =>
+      spec.sizes.flatMap((trainSize) => spec.seeds.map((seed) => ({ approach, trainSize, seed }))),
+    );
+    const trials = keys.map((key, i) =>
+      key.approach === 'linear-probe'
+        ? trialRecord({ ...key, id: i + 1, wallSeconds: wall(key.approach, key.trainSize) })
+        : trialRecord({ ...key, id: i + 1, status: 'pending' }),
+    );
+    const truth = trials
+      .filter((t) => t.status === 'pending')
+      .reduce((sum, t) => sum + wall(t.approach, t.trainSize), 0);
+    const byFlops = estimateRemainingSeconds(trials, [], 0, (approach, size) =>
+      expectedWork(spec, { approach, trainSize: size }, 5, basis),
+    );
+    const bySamples = estimateRemainingSeconds(trials, [], 0, (approach, size) =>
+      expectedWork(spec, { approach, trainSize: size }, 5),
+    );
+    expect(byFlops).toBeCloseTo(truth, 6);
+    expect(bySamples!).toBeLessThan(truth / 2);
   });
 });

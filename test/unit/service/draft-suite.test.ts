@@ -67,11 +67,13 @@ describe('the suite builder request (draftSuite)', () => {
     expect(oneSeed.workers).toBe(1);
     // A third of the trials on one worker instead of the `parallel` ones the estimate counted (the workers, at most
     // the cores free of other work when the speed was measured); pretraining and start-up are the same.
-    const startup = basis.startupSeconds ?? 0;
-    const training = (e: { seconds: number; pretrainSeconds: number }) => e.seconds - e.pretrainSeconds - startup;
+    const training = (e: { seconds: number; pretrainSeconds: number; startupSeconds?: number }) =>
+      e.seconds - e.pretrainSeconds - (e.startupSeconds ?? 0);
     expect(oneSeed.parallel).toBe(1);
     expect(training(oneSeed) / ((training(same) * (same.parallel ?? same.workers)) / 3)).toBeCloseTo(1, 6);
     expect(oneSeed.pretrainSeconds).toBeCloseTo(same.pretrainSeconds, 6);
+    // each worker's start-up (its start, the data decoded) is in both ends, once per round of workers
+    expect(same.startupSeconds).toBeGreaterThan(0);
   });
 
   it('estimates a brought model by its own architecture, not the built-in one the images would get', async () => {

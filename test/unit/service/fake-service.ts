@@ -129,6 +129,11 @@ export class FakeService implements ServedService {
     };
   };
 
+  estimateBuiltinSuite: ContractHandlers['estimateBuiltinSuite'] = async (request) => {
+    this.record('estimateBuiltinSuite', request);
+    return { estimate: null, none: `no estimate for ${request.name} in this fake engine` };
+  };
+
   getCompareReport: ContractHandlers['getCompareReport'] = async (request) => {
     this.record('getCompareReport', request);
     return { name: `transfer-bench-compare-${request.suiteIds.join('-')}.${request.format}`, content: '# compare\n' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { suiteSpec } from '../../../benchmarks/spec/suite-schema.js';
-import { expectedWork, specClassCount, trialTrainings } from '../../../benchmarks/spec/trial-work.js';
+import { expectedWork, specClassCount, trialFlops, trialTrainings } from '../../../benchmarks/spec/trial-work.js';
 
 /** A table target (its classes unknown until read), one approach with `learningRate` candidates. */
 function spec(learningRate: number | number[]) {
@@ -73,5 +73,20 @@ describe('the work of a trial, for the ETA', () => {
     expect(specClassCount(table)).toBeUndefined();
     // a table before it is read: 20 examples as 16 held-out training examples, once
     expect(expectedWork(table, { approach: 'scratch', trainSize: 20 })).toBe(10 * 16);
+  });
+
+  it("weighs by the estimate's FLOPs, every training's fixed cost included, when the run has its estimate", () => {
+    const s = spec([0.001, 0.003, 0.01]);
+    const cost = { train: 300, forward: 100 };
+    const basis = { flopsPerSample: { scratch: cost }, testCount: 50, flopsPerSecond: 1e6, trialOverheadSeconds: 0.5 };
+    // 400 examples, 2 classes: 3 trainings of 10 epochs on 320 (evaluated on 80 every epoch: evalEverySteps is 25,
+    // under an epoch of 40 steps), then the test set once
+    const flops = 3 * (300 * 10 * 320 + 100 * 10 * 80) + 100 * 50;
+    expect(trialFlops(s, 'scratch', 400, 2, cost, 50)).toBe(flops);
+    expect(expectedWork(s, { approach: 'scratch', trainSize: 400 }, 2, basis)).toBe(flops + 3 * 0.5 * 1e6);
+    // an approach the estimate did not count falls back to samples
+    expect(expectedWork(s, { approach: 'scratch', trainSize: 400 }, 2, { ...basis, flopsPerSample: {} })).toBe(
+      3 * 10 * 320,
+    );
   });
 });

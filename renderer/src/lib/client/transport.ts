@@ -57,5 +57,6 @@ export function clientOver(request: RequestFn): ContractClient {
     exportComparisonCsv: (r) => request('exportComparisonCsv', r),
     getCompareReport: (r) => request('getCompareReport', r),
     estimateSuite: (r) => request('estimateSuite', r),
+    estimateBuiltinSuite: (r) => request('estimateBuiltinSuite', r),
   };
 }

@@ -9,14 +9,17 @@ export interface InFlightTrial {
   startedAtMs: number;
 }
 
-/** The relative work of a trial of (approach, size): its budget in samples (spec/trial-work.ts). */
+/**
+ * The relative work of a trial of (approach, size): its FLOPs as the run's estimate counts them when the app has that
+ * estimate, else its budget in samples (spec/trial-work.ts).
+ */
 export type TrialWork = (approach: TrialRecord['approach'], trainSize: number) => number;
 
 /**
- * Expected wall seconds of a trial of (approach, size), from the trials already finished: the mean over finished
- * trials of the same approach and size; else, given `work`, its work at the seconds per unit of work the finished
- * trials took (a 4,000-example trial is not timed like a 10-example one); else the mean of the same size, else of all
- * finished trials. Null when nothing has finished yet.
+ * Expected wall seconds of a trial of (approach, size), from the trials already finished: given `work`, its work at
+ * the seconds per unit of work all finished trials took together (with FLOPs as the work, the measured seconds per
+ * FLOP: a cheap linear-probe trial does not make a fine-tune look cheap); without it, the mean over finished trials of
+ * the same approach and size, else of the same size, else of all finished trials. Null when nothing has finished yet.
  */
 export function expectedTrialSeconds(
   finished: readonly TrialRecord[],
@@ -25,8 +28,7 @@ export function expectedTrialSeconds(
   work?: TrialWork,
 ): number | null {
   const timed = finished.filter((t) => t.wallSeconds !== null && Number.isFinite(t.wallSeconds));
-  const same = timed.filter((t) => t.approach === approach && t.trainSize === trainSize);
-  if (work && same.length === 0 && timed.length > 0) {
+  if (work && timed.length > 0) {
     const seconds = timed.reduce((sum, t) => sum + t.wallSeconds!, 0);
     const units = timed.reduce((sum, t) => sum + work(t.approach, t.trainSize), 0);
     if (units > 0) return (seconds / units) * work(approach, trainSize);

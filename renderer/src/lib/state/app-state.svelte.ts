@@ -1,4 +1,11 @@
-import type { BuiltinSuiteInfo, EngineEvent, EngineLimits, RunTimeEstimate, SuiteSource } from '$engine/contract.js';
+import type {
+  BuiltinSuiteEstimate,
+  BuiltinSuiteInfo,
+  EngineEvent,
+  EngineLimits,
+  RunTimeEstimate,
+  SuiteSource,
+} from '$engine/contract.js';
 import type { SuiteRecord } from '$engine/domain.js';
 import { createTransport, type AppTransport, type EventStreamStatus } from '../client/index.js';
 import { EnvironmentState } from './environment.svelte.js';
@@ -50,6 +57,10 @@ export class AppShell {
   suitesError = $state<string | null>(null);
   /** Name of the built-in suite being started, or 'file' while a picked file is started. */
   starting = $state<string | null>(null);
+  /** The built-in suite whose estimate is being measured before it starts (the Suites screen), or null. */
+  estimating = $state<string | null>(null);
+  /** The estimate of each built-in suite the Suites screen started (or why it has none), by name. */
+  builtinEstimates = $state.raw<ReadonlyMap<string, BuiltinSuiteEstimate>>(new Map());
   /** Suite ids with a cancel or resume request in flight. */
   busy = $state.raw<ReadonlySet<number>>(new Set());
   open = $state<OpenSuite | null>(null);
@@ -231,6 +242,32 @@ export class AppShell {
         this.notices.notify('error', 'Could not make the report', messageOf(error));
       }
     });
+  }
+
+  /**
+   * Starts a built-in suite from the Suites screen: first its estimate on the engine's machine (the estimator `run`
+   * prints from: the suite's data read, the speed measured once a day), so the card and the run view show how long it
+   * takes before the first trial; then the run. A suite without an estimate says why, and starts all the same.
+   */
+  async startBuiltin(name: string): Promise<string | null> {
+    this.estimating = name;
+    this.starting = name;
+    let found: BuiltinSuiteEstimate;
+    try {
+      found = await this.transport.client.estimateBuiltinSuite({
+        name,
+        backend: preferences.backend,
+        ...(preferences.workers !== null
+          ? { workers: Math.min(preferences.workers, this.limits?.maxWorkers ?? preferences.workers) }
+          : {}),
+      });
+    } catch (error) {
+      found = { estimate: null, none: `no estimate: ${messageOf(error)}` };
+    } finally {
+      this.estimating = null;
+    }
+    this.builtinEstimates = new Map([...this.builtinEstimates, [name, found]]);
+    return this.startSuite({ kind: 'builtin', name }, name, found.estimate);
   }
 
   /** Starts a suite and shows its run; resolves to the engine's refusal (also shown as a notice), or null. */

@@ -108,4 +108,43 @@ describe('Notices', () => {
       vi.unstubAllGlobals();
     }
   });
+
+  it("measures a built-in suite's estimate before starting it, and the run view opens with it", async () => {
+    vi.stubGlobal('location', { hash: '' });
+    const engine = new FakeEngine(suiteRecord({ id: 3, status: 'running' }));
+    const estimate = {
+      seconds: 300,
+      lowSeconds: 70,
+      trials: 24,
+      workers: 2,
+      pretrainSeconds: 4,
+      samplesPerSecond: 900,
+      backend: 'wasm',
+      basis: 'basis: 900 training samples/s per worker',
+    };
+    engine.builtinEstimate = { estimate, none: null };
+    const shell = new AppShell(engine.transport);
+    try {
+      await shell.startBuiltin('quick');
+      await settle();
+      // the estimate first, then the run
+      expect(engine.calls.filter((c) => c.startsWith('estimateBuiltinSuite') || c.startsWith('startSuite'))).toEqual([
+        'estimateBuiltinSuite:quick',
+        'startSuite:workers=default',
+      ]);
+      expect(shell.builtinEstimates.get('quick')).toEqual({ estimate, none: null });
+      expect(shell.estimating).toBeNull();
+      shell.show({ view: 'suite', suiteId: 3 });
+      await settle();
+      expect(shell.open?.startEstimate).toEqual(estimate);
+
+      // no estimate (the engine says why): the suite starts all the same, without one
+      engine.builtinEstimate = { estimate: null, none: 'an adaptive suite chooses its trials as it runs' };
+      await shell.startBuiltin('mnist-split');
+      expect(engine.count('startSuite:workers=default')).toBe(2);
+      expect(shell.builtinEstimates.get('mnist-split')?.none).toMatch(/adaptive/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import type {
+  BuiltinSuiteEstimate,
   ContractClient,
   EnvironmentInfo,
   RunEvent,
@@ -109,7 +110,14 @@ export class FakeEngine {
     estimateSuite: async () => {
       throw new Error('not used by these tests');
     },
+    estimateBuiltinSuite: async ({ name }) => {
+      this.calls.push(`estimateBuiltinSuite:${name}`);
+      return this.builtinEstimate;
+    },
   };
+
+  /** What estimateBuiltinSuite answers. */
+  builtinEstimate: BuiltinSuiteEstimate = { estimate: null, none: 'no estimate in this fake engine' };
 
   transport: AppTransport = {
     kind: 'http',
