@@ -25,6 +25,7 @@ import {
 import {
   cachedSeconds,
   cachedThroughput,
+  throughputNow,
   cachedWorkerStart,
   modelFileKey,
   type CachedThroughput,
@@ -126,6 +127,7 @@ export async function estimateSuite(
       spec.pretrain && !pretrainCached ? (await loadSourceTask(spec, baseDir)).pool.labels.length : undefined;
     const flopsPerSample = approachFlops(spec, inputShape, numClasses, brought);
     const testCount = target.test.labels.length;
+    const throughputAtLoad = throughputNow(throughput);
     const estimate = estimateRun(
       spec,
       {
@@ -135,7 +137,7 @@ export async function estimateSuite(
         ...(sourcePool !== undefined ? { sourcePool } : {}),
       },
       {
-        ...throughput,
+        ...throughputAtLoad,
         startupSeconds: workerStart?.seconds ?? throughput.startupSeconds ?? selectSeconds,
         dataSeconds,
         modelLoadSeconds,
@@ -157,7 +159,7 @@ export async function estimateSuite(
       dataSeconds,
       modelLoadSeconds: brought ? modelLoadSeconds : 0,
     };
-    return { estimate, throughput, numClasses, pretrainCached, workBasis, startup };
+    return { estimate, throughput: throughputAtLoad, numClasses, pretrainCached, workBasis, startup };
   } finally {
     brought?.model.dispose();
   }

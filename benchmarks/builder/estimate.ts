@@ -46,6 +46,11 @@ export interface Throughput {
   /** The 1-minute load average when it was measured (other work on the machine), and its cores. */
   loadAverage?: number;
   cores?: number;
+  /**
+   * The 1-minute load average when the estimate is made, if the speed was measured earlier (a cached measurement):
+   * the free cores and the share of a core each worker gets are read from it instead of from `loadAverage`.
+   */
+  loadNow?: number;
 }
 
 /** A model the user brought (`pretrainedModel`), cut at `cutLayer`: every approach trains its architecture. */
@@ -144,8 +149,13 @@ export interface RunEstimate {
   /** The same if every trial stopped early at its first chance (patience, pruning at the first evaluation). */
   lowFlops: number;
   workers: number;
-  /** Trials that run at once on the cores free when throughput was measured (at most `workers`). */
+  /** Trials that run at once on the cores free now (at most `workers`). */
   parallel: number;
+  /**
+   * How much slower than measured each worker runs because of the load now against the load at the measurement
+   * (1 when they are alike or the machine has cores to spare): every part of the estimate is stretched by it.
+   */
+  loadSlowdown: number;
   /** Upper end: every trial's full budget and its fixed cost, `parallel` at a time, plus pretraining. */
   seconds: number;
   /** Lower end: every trial stopping early at its first chance. */
@@ -263,24 +273,34 @@ export function estimateRun(
   // Workers beyond the cores other work leaves free share them: count only the free ones (at least one).
   const cores = throughput.cores ?? availableParallelism();
   // The load average counts this process's own work too (init decodes the data just before measuring): one less.
-  const busy = Math.max(0, (throughput.loadAverage ?? 0) - 1);
-  const free = Math.max(1, Math.floor(cores - busy + 0.5));
+  const otherThen = Math.max(0, (throughput.loadAverage ?? 0) - 1);
+  const otherNow = Math.max(0, (throughput.loadNow ?? throughput.loadAverage ?? 0) - 1);
+  const free = Math.max(1, Math.floor(cores - otherNow + 0.5));
   const parallel = Math.max(1, Math.min(workers, trials, free));
+  // With more runnable processes than cores, each gets a share of one: the measured speed had the share of its time,
+  // a worker now has the share of now, beside the other work and the run's own workers (a single process for
+  // pretraining). A speed measured on a quiet machine and reused under load is slowed by the ratio, never sped up.
+  const share = (others: number, ours: number) => Math.min(1, cores / (others + ours));
+  const slowdown = (ours: number) => Math.max(1, share(otherThen, 1) / share(otherNow, ours));
+  const loadSlowdown = slowdown(parallel);
   const perWorker =
     (throughput.startupSeconds ?? 0) + (throughput.dataSeconds ?? 0) + (throughput.modelLoadSeconds ?? 0);
-  const startup = perWorker * Math.ceil(Math.min(workers, trials) / parallel);
-  const spread = (work: number) => (work / rate + trainingsRun * overhead) / parallel + pretrainSeconds + startup;
+  const startup = perWorker * Math.ceil(Math.min(workers, trials) / parallel) * loadSlowdown;
+  const pretrainTime = pretrainSeconds * slowdown(1);
+  const spread = (work: number) =>
+    ((work / rate + trainingsRun * overhead) / parallel) * loadSlowdown + pretrainTime + startup;
   return {
     trials,
     flops: flops + pretrainFlops,
     lowFlops: lowFlops + pretrainFlops,
     workers,
     parallel,
+    loadSlowdown,
     seconds: spread(flops),
     lowSeconds: spread(lowFlops),
-    largestTrialSeconds: largest / rate + largestTrainings * overhead,
+    largestTrialSeconds: (largest / rate + largestTrainings * overhead) * loadSlowdown,
     startupSeconds: startup,
-    pretrainSeconds,
+    pretrainSeconds: pretrainTime,
     trialOverheadSeconds: overhead,
   };
 }

@@ -24,6 +24,7 @@ import {
 import {
   cachedSeconds,
   cachedThroughput,
+  throughputNow,
   cachedWorkerStart,
   modelFileKey,
   type CachedThroughput,
@@ -225,7 +226,8 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
         modelLoadSeconds,
       };
       const flops = approachFlops(spec, inputShape, numClasses, brought);
-      result.throughput = throughput;
+      const throughputAtLoad = throughputNow(throughput);
+      result.throughput = throughputAtLoad;
       result.flops = flops;
       result.inputShape = inputShape;
       result.estimate = estimateRun(
@@ -237,7 +239,7 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
           ...(source ? { sourcePool: source.classes.reduce((n, c) => n + c.count, 0) } : {}),
         },
         {
-          ...throughput,
+          ...throughputAtLoad,
           startupSeconds: result.startup.workerSeconds,
           dataSeconds,
           modelLoadSeconds,

@@ -7,7 +7,7 @@
  * (delete the file to measure again at once, e.g. after a hardware change the key does not see).
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, hostname } from 'node:os';
+import { cpus, hostname, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { modelCacheDir } from '../paths.js';
 import type { Throughput } from './estimate.js';
@@ -134,4 +134,12 @@ async function cachedMeasurement<T>(
     // a read-only cache folder: this process keeps the measurement in memory
   }
   return { value, measuredAt, reused: false };
+}
+
+/**
+ * The throughput as an estimate made now uses it: a reused measurement carries the load of now (`loadNow`), so that a
+ * speed measured on a quiet machine is not promised on a busy one (estimate.ts stretches it by the load's share).
+ */
+export function throughputNow(t: CachedThroughput): CachedThroughput {
+  return t.reused ? { ...t, loadNow: loadavg()[0] ?? 0 } : t;
 }

@@ -100,4 +100,22 @@ describe('estimateRun', () => {
     expect(busy.parallel).toBe(1);
     expect(busy.startupSeconds).toBeCloseTo(4 * 3, 9);
   });
+  it('stretches a speed measured on a quiet machine by the share of a core each worker gets under the load of now', () => {
+    const base = spec({ crossValidateBelow: 0, seeds: [0, 1, 2, 3] });
+    const quiet = { ...THROUGHPUT, cores: 2, loadAverage: 1 };
+    const idle = estimateRun(base, DATA, quiet, 2);
+    expect(idle.parallel).toBe(2);
+    expect(idle.loadSlowdown).toBe(1);
+    // four other busy processes now (load 5 with this one): one free core at most, and a worker gets 2/5 of a core
+    const busy = estimateRun(base, DATA, { ...quiet, loadNow: 5 }, 2);
+    expect(busy.parallel).toBe(1);
+    expect(busy.loadSlowdown).toBeCloseTo(2.5, 9);
+    expect(busy.seconds).toBeCloseTo(idle.seconds * 2 * 2.5, 6);
+    expect(busy.largestTrialSeconds).toBeCloseTo(idle.largestTrialSeconds * 2.5, 6);
+    // measured under that same load: the speed already has it, nothing is stretched
+    const measuredBusy = estimateRun(base, DATA, { ...quiet, loadAverage: 5, loadNow: 5 }, 2);
+    expect(measuredBusy.loadSlowdown).toBe(1);
+    // quieter now than at the measurement: never promised faster than measured
+    expect(estimateRun(base, DATA, { ...quiet, loadAverage: 5, loadNow: 1 }, 2).loadSlowdown).toBe(1);
+  });
 });
