@@ -6,6 +6,8 @@
  *   `mobilenet_v2` on one thread, measured in alternating rounds (skipped, with the reason, without torchvision);
  * - the top kernels of that training step, by share of its time;
  * - the training rate of the catalogue's MobileNetV2 (alpha 1.0, 224×224);
+ * - the top kernels of mobilenet-split's partial fine-tuning top alone (partial-top.ts): what a partial trial trains
+ *   once the frozen prefix's features are computed once;
  * - `frozen features: linear-probe N× faster` and `frozen prefix: partial N× faster`: one full linear-probe trial
  *   and one partial fine-tuning trial of the mobilenet-split suite (its largest size, seed 0) with the frozen part's
  *   features computed once, and the same trial trained through the frozen layers, with both test accuracies (they
@@ -26,6 +28,7 @@ import type { MobilenetV2Spec } from '../spec/suite-schema.js';
 import { runPretrain } from '../train/run-pretrain.js';
 import { runTrial } from '../train/run-trial.js';
 import { formatTopKernels, profileKernels } from './kernel-profile.js';
+import { partialTopKernels } from './partial-top.js';
 import { formatSideBySide, median, runTorchScript, type SideBySide, type TorchRate } from './torch-comparison.js';
 
 export const MOBILENET_ARCH: MobilenetV2Spec = { name: 'mobilenet-v2', alpha: 0.35, inputSize: 96 };
@@ -214,6 +217,7 @@ export async function mobilenetSection(backends: readonly string[]): Promise<voi
   await selectBackend('wasm');
   await throughputAndKernels();
   await catalogueRate();
+  await partialTopKernels();
   await frozenFeaturesSpeedup('linear-probe');
   await frozenFeaturesSpeedup('partial');
 }
