@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = '97ebfaf5fc8e61c8316f67010e2ba7e6c3cf6437a5ec436ca94f375f773cb270';
+export const KERNEL_SOURCES_SHA256 = 'ff33cd1ac4602b203957d31ef21647191dd9714d7ca887f6cab70ae53f7538c9';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

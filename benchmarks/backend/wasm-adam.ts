@@ -108,6 +108,59 @@ interface AdamState {
   accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
 }
 
+/**
+ * The update with m and v written over their own buffers (the `adam` function reads each element before it writes
+ * it) and the new value in a fresh buffer, without a kernel dispatch: the new value tensor is made from that buffer
+ * directly. For the small variables of a partial fine-tuning top (41 variables of a few hundred floats, bench:perf's
+ * partial top profile) the kernel call's bookkeeping, its three allocations and three `assign`s are most of an
+ * update's cost. The value itself gets a new buffer because the wasm backend caches XNNPACK operators (their packed
+ * weights) by buffer: a convolution or matrix product would go on using the old weights if the buffer kept its id.
+ * m and v are read by nothing else; when a buffer is shared all the same (reference count above 1, say a clone of the
+ * optimizer's state), or the tensors do not live on the wasm heap, returns null and the caller runs the kernel.
+ * Gives the same floats as the kernel (the same function).
+ */
+function updateInPlace(
+  value: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  gradient: tf.Tensor,
+  a: AdamUpdateAttrs,
+): tf.Tensor | null {
+  const backend = tf.backend() as BackendWasm;
+  const wasmStep = adamStepFor(backend);
+  if (wasmStep === null) return null;
+  if (new Set([value.dataId, m.dataId, v.dataId, gradient.dataId]).size !== 4) return null;
+  if (backend.refCount(m.dataId) !== 1 || backend.refCount(v.dataId) !== 1) return null;
+  const out = backend.makeOutput(value.shape, 'float32');
+  const at = (t: TensorInfo): number =>
+    (backend.dataIdMap.get(t.dataId) as unknown as { memoryOffset: number | null }).memoryOffset ?? -1;
+  const offsets = [value, m, v, gradient, out].map(at) as [number, number, number, number, number];
+  if (offsets.some((o) => o < 0)) {
+    backend.disposeData(out.dataId);
+    return null;
+  }
+  const [pValue, pM, pV, pGradient, pOut] = offsets;
+  wasmStep(
+    pValue,
+    pM,
+    pV,
+    pGradient,
+    pOut,
+    pM,
+    pV,
+    value.size,
+    a.beta1,
+    1 - a.beta1,
+    a.beta2,
+    1 - a.beta2,
+    a.oneMinusAccBeta1,
+    a.oneMinusAccBeta2,
+    a.epsilon,
+    -a.learningRate,
+  );
+  return tf.engine().makeTensorFromTensorInfo(out);
+}
+
 class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (tf.getBackend() !== 'wasm' || tf.getKernel(ADAM_UPDATE_KERNEL, 'wasm') === undefined) {
@@ -145,6 +198,11 @@ class FusedAdamOptimizer extends tf.AdamOptimizer {
         };
         const m = state.accumulatedFirstMoment[i].variable;
         const v = state.accumulatedSecondMoment[i].variable;
+        const updated = updateInPlace(value, m, v, gradient, attrs);
+        if (updated !== null) {
+          value.assign(updated);
+          return;
+        }
         const [newValue, newM, newV] = tf
           .engine()
           .runKernel(ADAM_UPDATE_KERNEL, { value, m, v, gradient }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];

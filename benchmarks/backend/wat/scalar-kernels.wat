@@ -1,4 +1,4 @@
-;; Scalar (non-SIMD) kernels for tfjs-backend-wasm, on the backend's own memory: the Adam update, the 2×2 max-pool
+;; Scalar kernels (the Adam update four elements at a time with SIMD) for tfjs-backend-wasm, on the backend's own memory: the Adam update, the 2×2 max-pool
 ;; gradient and sums over leading axes. Assembled by `npm run build:wasm` (the wabt package) into dist/; see
 ;; wat-module.ts. Every pointer is a byte offset into the imported memory (a tensor's `memoryOffset`); counts are
 ;; element counts. f32 operations round every result to float32 as the stock kernels' arithmetic does, in the order
@@ -10,13 +10,44 @@
   ;; One Adam step of one variable (tfjs-core's AdamOptimizer, as one pass):
   ;;   m' = m·β1 + g·(1−β1);  v' = v·β2 + g²·(1−β2);
   ;;   value' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + value
+  ;; Four elements at a time with f32x4 (each lane's +, ×, ÷ and √ is the float32 operation, rounded as the scalar
+  ;; one: the same bits), then the last n mod 4 one by one. Each chunk is loaded before it is stored, so outM and outV
+  ;; may be m and v (wasm-adam.ts updates the moments in place).
   (func (export "adam")
     (param $value i32) (param $m i32) (param $v i32) (param $g i32)
     (param $outValue i32) (param $outM i32) (param $outV i32) (param $n i32)
     (param $b1 f32) (param $oneMinusB1 f32) (param $b2 f32) (param $oneMinusB2 f32)
     (param $c1 f32) (param $c2 f32) (param $eps f32) (param $minusLr f32)
     (local $end i32) (local $p i32) (local $gi f32) (local $mi f32) (local $vi f32)
+    (local $end4 i32) (local $g4 v128) (local $m4 v128) (local $v4 v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $p) (local.get $end4)))
+        (local.set $g4 (v128.load (i32.add (local.get $g) (local.get $p))))
+        (local.set $m4
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $p))) (f32x4.splat (local.get $b1)))
+            (f32x4.mul (local.get $g4) (f32x4.splat (local.get $oneMinusB1)))))
+        (local.set $v4
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $p))) (f32x4.splat (local.get $b2)))
+            (f32x4.mul (f32x4.mul (local.get $g4) (local.get $g4)) (f32x4.splat (local.get $oneMinusB2)))))
+        (v128.store (i32.add (local.get $outM) (local.get $p)) (local.get $m4))
+        (v128.store (i32.add (local.get $outV) (local.get $p)) (local.get $v4))
+        (v128.store (i32.add (local.get $outValue) (local.get $p))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $m4) (f32x4.splat (local.get $c1)))
+                (f32x4.add
+                  (f32x4.sqrt (f32x4.div (local.get $v4) (f32x4.splat (local.get $c2))))
+                  (f32x4.splat (local.get $eps))))
+              (f32x4.splat (local.get $minusLr)))
+            (v128.load (i32.add (local.get $value) (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next4)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))

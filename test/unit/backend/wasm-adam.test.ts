@@ -70,4 +70,37 @@ describe('Adam with the fused update on wasm', () => {
       for (let j = 0; j < b.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-4);
     }
   });
+  it('writes the moments over their own buffers, the value into a new one, and leaves a clone of a moment alone', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const w = tf.tidy(() => tf.variable(tf.tensor1d(randomValues(16, 4)), true, 'inPlace'));
+    const x = tf.tensor1d(randomValues(16, 5));
+    const optimizer = createAdam(0.1);
+    const step = () => tf.dispose(optimizer.minimize(() => tf.sum(tf.mul(w, x)) as tf.Scalar, true) ?? []);
+    const moments = async () => {
+      const [iterations, ...state] = await optimizer.getWeights();
+      iterations!.tensor.dispose();
+      return state.map((s) => s.tensor);
+    };
+    step();
+    const [m, v] = await moments();
+    const [mBuffer, vBuffer, wBuffer] = [m!.dataId, v!.dataId, w.dataId];
+    const mValues = m!.dataSync().slice();
+    step();
+    const [m2, v2] = await moments();
+    // the moments in place; the value in a new buffer (the wasm backend caches packed weights by buffer)
+    expect([m2!.dataId, v2!.dataId]).toEqual([mBuffer, vBuffer]);
+    expect(w.dataId).not.toBe(wBuffer);
+    expect(m2!.dataSync()).not.toEqual(mValues);
+    // a clone shares the buffer (the wasm Identity): the step must leave the clone's values as they were
+    const kept = tf.clone(m2!);
+    const keptValues = kept.dataSync().slice();
+    step();
+    const [m3] = await moments();
+    expect(kept.dataSync()).toEqual(keptValues);
+    expect(m3!.dataSync()).not.toEqual(keptValues);
+    tf.dispose([kept, w, x]);
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
