@@ -125,6 +125,11 @@ export interface TrialResult {
   bestEpoch: number | null;
   steps: number | null;
   wallSeconds: number | null;
+  /**
+   * CPU seconds the process that ran the trial spent on it (every thread: user + system, `process.cpuUsage`), from
+   * the same start and end as `wallSeconds`; null where it cannot be measured (a browser page, a worker that died).
+   */
+  cpuSeconds: number | null;
   trainableParams: number | null;
   totalParams: number | null;
   /** Estimated floating-point operations spent in training (forward + backward). */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Issue 17's "byte-identical export": runs the default suite (mnist-split) reduced to sizes 10 and 25, one seed and
 # pretraining of one epoch, once with each of two built checkouts, exports both and compares the CSV files with the
-# time columns (wall_seconds*, elapsed_seconds, started_at, finished_at) left out, read with csv-parse (trials.csv has
+# time columns (wall_seconds*, cpu_seconds, elapsed_seconds, started_at, finished_at) left out, read with csv-parse (trials.csv has
 # quoted cells with commas). Exit 0 when every file is identical.
 #   scripts/export-unchanged.sh <checkout before> <checkout after>     (each built: npm run build)
 set -eu
@@ -28,8 +28,8 @@ node --input-type=module -e '
   import { parse } from "csv-parse/sync";
   import { stringify } from "csv-stringify/sync";
   // columns that are times (they differ run to run): wall_seconds* (with the summary intervals of wall time),
-  // elapsed_seconds, started_at, finished_at
-  const isTime = (h) => /^wall_seconds/.test(h) || ["elapsed_seconds", "started_at", "finished_at"].includes(h);
+  // cpu_seconds, elapsed_seconds, started_at, finished_at
+  const isTime = (h) => /^(wall|cpu)_seconds/.test(h) || ["elapsed_seconds", "started_at", "finished_at"].includes(h);
   const [a, b] = process.argv.slice(1);
   const strip = (file) => {
     const rows = parse(fs.readFileSync(file, "utf8"), { relax_column_count: false });

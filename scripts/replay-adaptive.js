@@ -75,6 +75,9 @@ try {
   const chosenTrials = trials.filter((t) => chosenKeys.has(key(t)));
   const chosenIds = new Set(chosenTrials.map((t) => t.id));
   const wall = (ts) => ts.reduce((s, t) => s + (t.wallSeconds ?? 0), 0);
+  // CPU seconds, where every trial has them (stored since schema version 8; earlier databases have none): the compute itself
+  const cpu = (ts) => ts.reduce((s, t) => s + t.cpuSeconds, 0);
+  const hasCpu = trials.every((t) => t.cpuSeconds !== null);
   // The stored wall seconds move with the machine's load (a trial run beside other work takes longer): the share is
   // also given with each trial costed at the median of its approach and size over the grid's seeds.
   const groups = new Map();
@@ -97,7 +100,13 @@ try {
   const answers = compareAnswers(full, replayed);
   const stop = replay.steps.at(-1);
   const result = {
-    suite: { id: suite.id, name: suite.name, trials: trials.length, wallSeconds: wall(trials) },
+    suite: {
+      id: suite.id,
+      name: suite.name,
+      trials: trials.length,
+      wallSeconds: wall(trials),
+      cpuSeconds: hasCpu ? cpu(trials) : null,
+    },
     rule: values.rule,
     replay: {
       rounds: replay.steps
@@ -115,6 +124,8 @@ try {
       trialShare: chosenTrials.length / trials.length,
       computeShare: wall(chosenTrials) / wall(trials),
       medianComputeShare: typical(chosenTrials) / typical(trials),
+      cpuSeconds: hasCpu ? cpu(chosenTrials) : null,
+      cpuShare: hasCpu ? cpu(chosenTrials) / cpu(trials) : null,
     },
     ...answers,
   };
@@ -128,6 +139,11 @@ try {
     console.log(`  ${result.replay.stop ? result.replay.stop.reason : 'not stopped'}`);
     console.log(
       `replayed design: ${result.replay.trials} trials (${pct(result.replay.trialShare)}), ${result.replay.wallSeconds.toFixed(0)} s (${pct(result.replay.computeShare)} of the grid's trial wall time; ${pct(result.replay.medianComputeShare)} with each trial at its group's median)`,
+    );
+    console.log(
+      hasCpu
+        ? `  CPU: ${result.replay.cpuSeconds.toFixed(0)} of the grid's ${result.suite.cpuSeconds.toFixed(0)} CPU seconds (${pct(result.replay.cpuShare)})`
+        : `  CPU: not stored for every trial of this suite (trials run before schema version 8 keep none): the shares above are of wall time`,
     );
     for (const c of answers.claims)
       console.log(

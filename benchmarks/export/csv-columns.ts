@@ -56,6 +56,10 @@ const TRIALS: Record<string, Column> = {
   epochs: { text: 'Passes over the training examples the final training made.' },
   best_epoch: { text: 'The epoch whose weights were kept (lowest validation loss).' },
   wall_seconds: { ...seconds, text: 'Wall-clock seconds of the trial: selection, training, folds and test.' },
+  cpu_seconds: {
+    ...seconds,
+    text: 'CPU seconds the trial took over the same span (every thread of its worker process, user + system): its compute, which wall time does not say on a shared machine. Empty for trials stored before it was recorded and in a browser page.',
+  },
   trainable_params: { text: 'Weights the approach trains.' },
   total_params: { text: 'Weights in the model, trained or frozen.' },
   steps: { text: 'Optimiser updates of the final training.' },

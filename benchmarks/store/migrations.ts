@@ -142,6 +142,12 @@ export const SCHEMA: readonly Migration[] = [
   UPDATE trials SET best_epoch = epochs
     WHERE protocol_json LIKE '%"kind":"kfold"%' AND epochs IS NOT NULL AND best_epoch IS NOT NULL;`,
   },
+  {
+    // issue 22: the compute a trial took, which its wall time does not say on a shared machine (null for earlier trials)
+    summary: "each trial's CPU seconds (trials run before this version keep none)",
+    both: `
+  ALTER TABLE trials ADD COLUMN cpu_seconds {real};`,
+  },
 ];
 
 /** The migrations as `dialect` runs them ('' where that database needs nothing). */

@@ -51,11 +51,11 @@ export const SQL = {
   deleteUnfinishedEpochs: `DELETE FROM epochs WHERE trial_id IN (SELECT id FROM trials WHERE ${UNFINISHED})`,
   resetUnfinished: `UPDATE trials SET status = 'pending', run_token = NULL, started_at = NULL, error = NULL,
       test_accuracy = NULL, test_loss = NULL, epochs = NULL, best_epoch = NULL, steps = NULL, wall_seconds = NULL,
-      trainable_params = NULL, total_params = NULL, train_flops = NULL, peak_bytes = NULL, backend = NULL,
+      cpu_seconds = NULL, trainable_params = NULL, total_params = NULL, train_flops = NULL, peak_bytes = NULL, backend = NULL,
       learning_rate = NULL, lr_candidates_json = NULL, protocol_json = NULL, device = NULL, finished_at = NULL
     WHERE ${UNFINISHED}`,
   finishTrial: `UPDATE trials SET status = @status, test_accuracy = @testAccuracy, test_loss = @testLoss,
-      epochs = @epochs, best_epoch = @bestEpoch, steps = @steps, wall_seconds = @wallSeconds,
+      epochs = @epochs, best_epoch = @bestEpoch, steps = @steps, wall_seconds = @wallSeconds, cpu_seconds = @cpuSeconds,
       trainable_params = @trainableParams, total_params = @totalParams, train_flops = @trainFlops,
       peak_bytes = @peakBytes, backend = @backend, learning_rate = @learningRate, lr_candidates_json = @lrCandidates,
       protocol_json = @protocol, device = @device, error = @error, finished_at = @finishedAt, run_token = NULL

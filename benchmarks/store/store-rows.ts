@@ -55,6 +55,7 @@ export interface TrialRow {
   best_epoch: number | null;
   steps: number | null;
   wall_seconds: number | null;
+  cpu_seconds: number | null;
   trainable_params: number | null;
   total_params: number | null;
   train_flops: number | null;
@@ -112,6 +113,7 @@ export function resultColumns(result: TrialResult) {
     bestEpoch: result.bestEpoch,
     steps: result.steps,
     wallSeconds: result.wallSeconds,
+    cpuSeconds: result.cpuSeconds,
     trainableParams: result.trainableParams,
     totalParams: result.totalParams,
     trainFlops: result.trainFlops,
@@ -196,6 +198,7 @@ export function toTrial(row: TrialRow): TrialRecord {
     bestEpoch: row.best_epoch,
     steps: row.steps,
     wallSeconds: row.wall_seconds,
+    cpuSeconds: row.cpu_seconds,
     trainableParams: row.trainable_params,
     totalParams: row.total_params,
     trainFlops: row.train_flops,

@@ -14,6 +14,7 @@ export function failedResult(
     bestEpoch: null,
     steps: null,
     wallSeconds,
+    cpuSeconds: null,
     trainableParams: null,
     totalParams: null,
     trainFlops: null,

@@ -69,6 +69,7 @@ export async function trainTrial(
   callbacks: TrialCallbacks,
 ): Promise<TrialResult> {
   const started = performance.now();
+  const cpuSeconds = cpuClock();
   try {
     // Kernels may hide NaN weights (a fused ReLU or a max-pool turns NaN into a number), so a model that starts from
     // broken weights is caught here rather than by its loss.
@@ -81,12 +82,30 @@ export async function trainTrial(
           (performance.now() - started) / 1000,
         ),
         status: 'diverged',
+        cpuSeconds: cpuSeconds(),
       };
     }
-    return { ...(await train(inputs, callbacks)), backend: backend.name, device: backend.device };
+    const result = await train(inputs, callbacks);
+    return { ...result, backend: backend.name, device: backend.device, cpuSeconds: cpuSeconds() };
   } catch (error) {
-    return failedResult(errorMessage(error), backend, (performance.now() - started) / 1000);
+    return {
+      ...failedResult(errorMessage(error), backend, (performance.now() - started) / 1000),
+      cpuSeconds: cpuSeconds(),
+    };
   }
+}
+
+/**
+ * A clock of this process's CPU time (user + system, every thread) since the call: what a trial cost in compute,
+ * which its wall time does not say when other work shares the machine. Null in a browser page, which has no such clock.
+ */
+function cpuClock(): () => number | null {
+  if (typeof process === 'undefined' || typeof process.cpuUsage !== 'function') return () => null;
+  const start = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / 1e6;
+  };
 }
 
 /**
@@ -109,7 +128,7 @@ async function nonFiniteWeight(model: LayersModel | undefined): Promise<string |
 async function train(
   { job, task, baseModel }: TrialInputs,
   callbacks: TrialCallbacks,
-): Promise<Omit<TrialResult, 'backend' | 'device'>> {
+): Promise<Omit<TrialResult, 'backend' | 'device' | 'cpuSeconds'>> {
   const { spec, key } = job;
   const settings = spec.approaches[key.approach];
   if (!settings) throw new Error(`suite ${spec.name} has no settings for approach ${key.approach}`);

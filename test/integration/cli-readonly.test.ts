@@ -35,6 +35,7 @@ async function finishedSuiteDb(box: Sandbox): Promise<void> {
       bestEpoch: 1,
       steps: 20,
       wallSeconds: 1,
+      cpuSeconds: 1,
       trainableParams: 10,
       totalParams: 10,
       trainFlops: 100,

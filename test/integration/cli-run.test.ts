@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -49,8 +49,15 @@ describe('transfer-bench run / list / export', () => {
     const epochs = readCsv(join(out, 'epochs.csv'));
     const summary = readCsv(join(out, 'summary.csv'));
     expect(readFileSync(join(out, 'trials.csv'), 'utf8').split('\r\n')[0]).toBe(
-      'suite_id,trial_id,approach,source,train_size,seed,status,test_accuracy_pct,test_loss,epochs,best_epoch,wall_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error,worker_host,worker_name,attempts',
+      'suite_id,trial_id,approach,source,train_size,seed,status,test_accuracy_pct,test_loss,epochs,best_epoch,wall_seconds,cpu_seconds,trainable_params,backend,total_params,steps,train_flops,peak_bytes,learning_rate,lr_candidates,protocol,device,started_at,finished_at,error,worker_host,worker_name,attempts',
     );
+    // every trial's compute, measured in its worker: some CPU, and no more than every core for its wall time
+    for (const t of trials) {
+      expect(Number(t.cpu_seconds), t.trial_id).toBeGreaterThan(0);
+      expect(Number(t.cpu_seconds), t.trial_id).toBeLessThanOrEqual(
+        Number(t.wall_seconds) * availableParallelism() + 0.05,
+      );
+    }
     expect(Object.keys(epochs[0]!).slice(0, 11)).toEqual([
       'trial_id',
       'approach',

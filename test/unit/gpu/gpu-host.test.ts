@@ -61,6 +61,7 @@ function script(onTrial?: (message: Extract<ToPage, { type: 'trial' }>, page: Fa
         bestEpoch: 1,
         steps: 1,
         wallSeconds: 0.1,
+        cpuSeconds: null,
         trainableParams: 1,
         totalParams: 1,
         trainFlops: 1,

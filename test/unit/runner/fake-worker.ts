@@ -30,6 +30,7 @@ export const okResult = (accuracy: number): TrialResult => ({
   bestEpoch: 1,
   steps: 10,
   wallSeconds: 0.01,
+  cpuSeconds: 0.01,
   trainableParams: 10,
   totalParams: 10,
   trainFlops: 100,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type BackendInfo } from '../../../benchmarks/backend/select-backend.js';
@@ -44,6 +45,9 @@ describe('runTrial (in process, wasm)', () => {
     expect(result.epochRecords.some((r) => r.epoch === result.bestEpoch)).toBe(true);
     expect(result.trainableParams).toBe(result.totalParams);
     expect(result.trainFlops).toBeGreaterThan(0);
+    // its compute: some CPU, and no more than every core for its whole wall time
+    expect(result.cpuSeconds).toBeGreaterThan(0);
+    expect(result.cpuSeconds).toBeLessThanOrEqual(result.wallSeconds! * availableParallelism() + 0.05);
   });
 
   it('is reproducible from the suite and the seed', async () => {
