@@ -26,7 +26,8 @@ export default defineConfig({
     // (test/support/cpu-lanes.ts).
     maxWorkers: CPU_LANES + Object.keys(WAITING_FILES).length,
     sequence: { sequencer: WaitingFirstSequencer },
-    globalSetup: ['./test/support/cpu-lane-server.ts'],
+    // shared-measurements.ts: the CLI runs of the tests measure the machine once per run, not once per sandbox.
+    globalSetup: ['./test/support/cpu-lane-server.ts', './test/support/shared-measurements.ts'],
     // cpu-lane.ts first: a file's timeouts are stretched for the load when it has its lane and starts.
     setupFiles: ['./test/support/cpu-lane.ts', './test/support/load-timeouts.ts', './test/support/file-cost.ts'],
     // The default output, the slowest files with their CPU time (file-cost.ts), then the list of tests skipped for a

@@ -5,6 +5,8 @@
  * varied by a factor of five), and the builder answers at once. Kept in memory and in `throughput.json` in the model
  * cache; a measurement older than a day, or made for another processor, backend, model or input shape, is taken again
  * (delete the file to measure again at once, e.g. after a hardware change the key does not see).
+ * `TRANSFER_BENCH_THROUGHPUT_CACHE` names another file, e.g. one file for several model caches on the same machine, which
+ * then measure once between them.
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, loadavg } from 'node:os';
@@ -13,6 +15,14 @@ import { modelCacheDir } from '../paths.js';
 import type { Throughput } from './estimate.js';
 
 const MAX_AGE_MS = 24 * 3600 * 1000;
+
+/** The file the measurements are kept in instead of `throughput.json` in the model cache. */
+export const THROUGHPUT_CACHE_ENV = 'TRANSFER_BENCH_THROUGHPUT_CACHE';
+
+/** Where the measurements are kept: TRANSFER_BENCH_THROUGHPUT_CACHE, else `throughput.json` in the model cache. */
+export function throughputCachePath(): string {
+  return process.env[THROUGHPUT_CACHE_ENV] || join(modelCacheDir(), 'throughput.json');
+}
 
 /** A measurement kept (under `throughput`, the name older files use, whatever it measured) and when it was taken. */
 interface Entry {
@@ -111,7 +121,7 @@ async function cachedMeasurement<T>(
   options: { path?: string; now?: number },
   valid: (value: unknown) => boolean,
 ): Promise<{ value: T; measuredAt: string; reused: boolean }> {
-  const path = options.path ?? join(modelCacheDir(), 'throughput.json');
+  const path = options.path ?? throughputCachePath();
   const now = options.now ?? Date.now();
   const key = JSON.stringify({ host: hostname(), cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, ...what });
   const entries = read(path);

@@ -3,8 +3,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
+import { THROUGHPUT_CACHE_ENV } from '../../benchmarks/builder/throughput-cache.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import { scaled } from '../support/machine-load.js';
+import { SHARED_MEASUREMENTS } from '../support/shared-measurements.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'transfer-bench.js');
@@ -16,16 +19,32 @@ export interface Sandbox {
   env: NodeJS.ProcessEnv;
 }
 
-/** A temp folder with its own database and model cache, so tests never touch the user's. */
-export function sandbox(cacheDir?: string): Sandbox {
+/**
+ * A temp folder with its own database and model cache, so tests never touch the user's. The machine measurements of
+ * the estimates (training speed, a worker's start) are shared by the CLI processes of the whole `vitest run`
+ * (test/support/shared-measurements.ts), unless `freshMeasurements`: for the tests whose subject is the measurement or
+ * the estimate, whose CLI processes measure in their own model cache as on a new machine.
+ */
+export function sandbox(cacheDir?: string, options: { freshMeasurements?: boolean } = {}): Sandbox {
   const dir = mkdtempSync(join(tmpdir(), 'tb-cli-'));
   const db = join(dir, 'results.db');
   // As from a shell: the tests may run under npx, whose variables make the CLI print `npx transfer-bench` hints.
-  const { npm_lifecycle_event: _event, npm_command: _command, ...env } = process.env;
+  const {
+    npm_lifecycle_event: _event,
+    npm_command: _command,
+    [THROUGHPUT_CACHE_ENV]: _measurements,
+    ...env
+  } = process.env;
+  const shared = options.freshMeasurements ? undefined : inject(SHARED_MEASUREMENTS);
   return {
     dir,
     db,
-    env: { ...env, TRANSFER_BENCH_DB: db, TRANSFER_BENCH_CACHE: cacheDir ?? join(dir, 'cache') },
+    env: {
+      ...env,
+      TRANSFER_BENCH_DB: db,
+      TRANSFER_BENCH_CACHE: cacheDir ?? join(dir, 'cache'),
+      ...(shared ? { [THROUGHPUT_CACHE_ENV]: shared } : {}),
+    },
   };
 }
 

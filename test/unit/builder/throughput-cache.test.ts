@@ -1,8 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cachedThroughput, cachedWorkerStart } from '../../../benchmarks/builder/throughput-cache.js';
+import {
+  THROUGHPUT_CACHE_ENV,
+  cachedThroughput,
+  cachedWorkerStart,
+  throughputCachePath,
+} from '../../../benchmarks/builder/throughput-cache.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -32,5 +37,31 @@ describe('the measurements an estimate keeps', () => {
       { path, now: now + DAY + 2 },
     );
     expect(throughput.reused).toBe(false);
+  });
+
+  it('keeps them in the file TRANSFER_BENCH_THROUGHPUT_CACHE names, else in the model cache', async () => {
+    const saved = { cache: process.env.TRANSFER_BENCH_CACHE, file: process.env[THROUGHPUT_CACHE_ENV] };
+    const dir = mkdtempSync(join(tmpdir(), 'tb-cache-'));
+    try {
+      process.env.TRANSFER_BENCH_CACHE = join(dir, 'model-cache');
+      delete process.env[THROUGHPUT_CACHE_ENV];
+      expect(throughputCachePath()).toBe(join(dir, 'model-cache', 'throughput.json'));
+      const shared = join(dir, 'shared', 'measurements.json');
+      process.env[THROUGHPUT_CACHE_ENV] = shared;
+      expect(throughputCachePath()).toBe(shared);
+      const measure = async () => ({ backend: 'wasm', samplesPerSecond: 10, flopsPerSecond: 1e6 });
+      const what = { backend: 'wasm', architecture: 'env-test' };
+      expect((await cachedThroughput(what, measure)).reused).toBe(false);
+      expect(Object.keys(JSON.parse(readFileSync(shared, 'utf8')) as object).join()).toContain('env-test');
+      expect(existsSync(join(dir, 'model-cache', 'throughput.json'))).toBe(false);
+    } finally {
+      for (const [name, value] of [
+        ['TRANSFER_BENCH_CACHE', saved.cache],
+        [THROUGHPUT_CACHE_ENV, saved.file],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });

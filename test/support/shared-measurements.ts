@@ -1,0 +1,27 @@
+/**
+ * Global setup (vitest.config.ts): one file for the machine measurements the CLI's estimates take (the training speed
+ * of a suite's model, a worker's start), shared by every CLI process a test starts in this `vitest run`
+ * (TRANSFER_BENCH_THROUGHPUT_CACHE, set by `sandbox()` in test/integration/cli-helpers.ts). The first run or init that
+ * needs a measurement takes it, as a user's first one does; the others reuse it, as a user's next ones do, instead of
+ * each fresh model cache measuring again. The tests whose subject is the measurement or the estimate ask their sandbox
+ * for fresh measurements. Removed at the end of the run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+export const SHARED_MEASUREMENTS = 'sharedMeasurements';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The throughput cache file the CLI processes of this run share (shared-measurements.ts). */
+    [SHARED_MEASUREMENTS]: string;
+  }
+}
+
+export default function setup(project: TestProject): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-measurements-'));
+  project.provide(SHARED_MEASUREMENTS, join(dir, 'throughput.json'));
+  return () => rmSync(dir, { recursive: true, force: true });
+}
