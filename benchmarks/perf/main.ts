@@ -9,7 +9,8 @@
  * - the reference MLP and CNN on wasm side by side with PyTorch on one thread, where python3-torch is installed;
  * - the share of the CNN's training step per kernel on wasm (the top five, in CPU time);
  * - one fixed batch of CNN trials through the suite runner with one and with two worker processes (process start-up
- *   included): `workers 2 vs 1: 1.85×`;
+ *   included), alternated over three rounds, with the CPU of each run by kind of thread and the ratio that CPU allows
+ *   on two cores: `workers 2 vs 1: 1.85×`;
  * - the text models' training rate on wasm: `text-cnn wasm: N samples/s` (perf/text-models.ts);
  * - decoding an image folder with sharp, reading it back from the decode cache, and loading it again after one file
  *   changed: `folder decode: N images/s`, `folder re-decode after one changed file: X ms (N images)`.
@@ -30,10 +31,14 @@ import {
   referenceTrainingStep,
 } from './measure.js';
 import { compareWithTorch, formatSideBySide } from './torch-comparison.js';
-import { timeFixedBatch } from './worker-speedup.js';
+import { availableParallelism } from 'node:os';
+import { treeCpuTotal, type TreeCpu } from './process-cpu.js';
+import { timeFixedBatch, type BatchTime } from './worker-speedup.js';
 import { gpuThroughputSection } from './gpu-throughput.js';
 
 const WORKER_BATCH_TRIALS = 8;
+/** Rounds of 1 then 2 workers; the medians are printed. */
+const WORKER_ROUNDS = 3;
 /** Rounds of ours-then-PyTorch; the medians are printed. */
 const TORCH_ROUNDS = 5;
 
@@ -89,13 +94,44 @@ const cnnKernelShares: Section = async ({ backends }) => {
 
 const workerSpeedup: Section = async ({ backends }) => {
   const batchBackend = backends.includes('wasm') ? 'wasm' : backends[0]!;
-  const one = await timeFixedBatch(1, WORKER_BATCH_TRIALS, batchBackend);
-  const two = await timeFixedBatch(2, WORKER_BATCH_TRIALS, batchBackend);
+  // 1 and 2 workers alternated, so that a change of the machine's load falls on both; medians printed
+  const rounds: { one: BatchTime; two: BatchTime }[] = [];
+  for (let round = 0; round < WORKER_ROUNDS; round++) {
+    const one = await timeFixedBatch(1, WORKER_BATCH_TRIALS, batchBackend);
+    rounds.push({ one, two: await timeFixedBatch(2, WORKER_BATCH_TRIALS, batchBackend) });
+  }
+  const medianRound = (pick: (r: (typeof rounds)[number]) => BatchTime): BatchTime =>
+    [...rounds.map(pick)].sort((a, b) => a.seconds - b.seconds)[Math.floor(rounds.length / 2)]!;
+  const one = medianRound((r) => r.one);
+  const two = medianRound((r) => r.two);
   console.log(
-    `fixed batch (${WORKER_BATCH_TRIALS} CNN trials, ${batchBackend}): 1 worker ${one.toFixed(1)} s, 2 workers ${two.toFixed(1)} s`,
+    `fixed batch (${WORKER_BATCH_TRIALS} CNN trials, ${batchBackend}): 1 worker ${one.seconds.toFixed(1)} s, ` +
+      `2 workers ${two.seconds.toFixed(1)} s (medians of ${WORKER_ROUNDS} rounds, alternated; ` +
+      `2 vs 1 per round: ${rounds.map((r) => (r.one.seconds / r.two.seconds).toFixed(2)).join(', ')})`,
   );
-  console.log(`workers 2 vs 1: ${(one / two).toFixed(2)}×`);
+  console.log(`workers 2 vs 1: ${(one.seconds / two.seconds).toFixed(2)}×`);
+  for (const [label, batch] of [
+    ['1 worker', one],
+    ['2 workers', two],
+  ] as const) {
+    if (batch.cpu) console.log(`  ${label}: ${describeBatchCpu(batch.cpu, batch.seconds)}`);
+  }
+  if (two.cpu) {
+    const cores = Math.min(2, availableParallelism());
+    const bound = one.seconds / (treeCpuTotal(two.cpu) / cores);
+    console.log(
+      `  the 2-worker run's CPU on ${cores} cores takes at least ${(treeCpuTotal(two.cpu) / cores).toFixed(1)} s: ` +
+        `2 vs 1 at most ${bound.toFixed(2)}× with this CPU, however the trials are scheduled`,
+    );
+  }
 };
+
+function describeBatchCpu(cpu: TreeCpu, seconds: number): string {
+  return (
+    `${treeCpuTotal(cpu).toFixed(1)} CPU s in ${seconds.toFixed(1)} s (workers' main threads ${cpu.childMain.toFixed(1)}, ` +
+    `their other threads (V8's compilers and garbage collector) ${cpu.childHelpers.toFixed(1)}, this process ${cpu.self.toFixed(1)})`
+  );
+}
 
 const folderDecode: Section = async () => {
   for (const line of formatFolderDecode(await measureFolderDecode())) console.log(line);
