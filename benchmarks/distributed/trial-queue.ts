@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import pRetry from 'p-retry';
 import { errorMessage } from '../errors.js';
 import { APPLICATION_NAME } from '../store/pg-connect.js';
+import { DEFAULT_JOB_OPTIONS, type EnqueueOptions } from './job-options.js';
 
 /**
  * The queue of a distributed suite's work, on pg-boss in the shared PostgreSQL database (its own schema beside the
@@ -55,19 +56,7 @@ export interface QueueOptions {
   maxConnections?: number;
 }
 
-export interface EnqueueOptions {
-  /** A job still active after this long is taken for dead: it goes back to the queue for another worker. */
-  expireInSeconds: number;
-  /** Times a job is handed out again after its worker died or it failed. */
-  retryLimit: number;
-}
-
-/**
- * Defaults of `run --distributed`: pg-boss 10 has no heartbeat for a running job, so the expiry is what tells a
- * dead worker: it must be longer than any trial takes (a trial still running then is given to a second worker too;
- * the first result written wins, the other is refused by the store), and it is how long a dead worker's trial waits.
- */
-export const DEFAULT_JOB_OPTIONS: EnqueueOptions = { expireInSeconds: 3600, retryLimit: 2 };
+export { DEFAULT_JOB_OPTIONS, type EnqueueOptions };
 
 /** Pretraining first: the trials that start from the source model wait for it. */
 const PRIORITY = { pretrain: 10, trial: 0 } as const;

@@ -19,13 +19,9 @@ import { UserError, errorMessage } from '../errors.js';
 import { modelCacheDir } from '../paths.js';
 import type { TextArchitectureSpec } from '../spec/suite-schema.js';
 import { buildModel } from './architectures.js';
+import { VECTOR_CATALOGUE } from '../spec/vector-catalogue.js';
 
-/** Word vectors by name: where to download them (gzipped `.vec`) and their dimension. */
-export const VECTOR_CATALOGUE: Readonly<Record<string, { url: string; dim: number }>> = {
-  'fasttext-cc-en-300': { url: 'https://dl.fbaipublicfiles.com/fasttext/vectors-crawl/cc.en.300.vec.gz', dim: 300 },
-  'fasttext-cc-de-300': { url: 'https://dl.fbaipublicfiles.com/fasttext/vectors-crawl/cc.de.300.vec.gz', dim: 300 },
-  'fasttext-cc-fr-300': { url: 'https://dl.fbaipublicfiles.com/fasttext/vectors-crawl/cc.fr.300.vec.gz', dim: 300 },
-};
+export { VECTOR_CATALOGUE };
 
 /** The URL of a catalogue entry, its host replaced by TRANSFER_BENCH_VECTORS_URL when set. */
 export function vectorsUrl(name: string): string {

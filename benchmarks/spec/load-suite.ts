@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { SuiteSource } from '../contract.js';
 import { UserError, describeJsonSyntaxError } from '../errors.js';
-import { packageRoot } from '../paths.js';
 import { tooLargeSuite } from './suite-limits.js';
 import { suiteSpec, type SuiteSpec } from './suite-schema.js';
+import { DEFAULT_SUITE, builtinSuiteNames, builtinSuitesDir, suiteSourceFromArgument } from './builtin-suites.js';
 
 export interface LoadedSuite {
   spec: SuiteSpec;
@@ -15,25 +15,7 @@ export interface LoadedSuite {
   origin: string;
 }
 
-export const DEFAULT_SUITE = 'mnist-split';
-
-export function builtinSuitesDir(): string {
-  return join(packageRoot(), 'benchmarks', 'suites');
-}
-
-export function builtinSuiteNames(): string[] {
-  return readdirSync(builtinSuitesDir())
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => basename(f, '.json'))
-    .sort();
-}
-
-/** A CLI argument is a built-in suite name if one exists by that name, otherwise a path to a suite file. */
-export function suiteSourceFromArgument(argument: string | undefined): SuiteSource {
-  const name = argument ?? DEFAULT_SUITE;
-  if (builtinSuiteNames().includes(name)) return { kind: 'builtin', name };
-  return { kind: 'file', path: resolve(name) };
-}
+export { DEFAULT_SUITE, builtinSuiteNames, builtinSuitesDir, suiteSourceFromArgument };
 
 export function loadSuite(source: SuiteSource): LoadedSuite {
   switch (source.kind) {

@@ -1,14 +1,14 @@
 import { openDb, type OpenDbOptions } from './open-db.js';
 import { UserError } from '../errors.js';
-import { checkPostgresUrl, isPostgresUrl, redactUrl } from './pg-connect.js';
+import { checkPostgresUrl, isPostgresUrl } from './pg-connect.js';
+import { displayLocation } from './location.js';
 import { PgStore } from './pg-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
 export type OpenStoreOptions = OpenDbOptions;
 
-/** The location as it may be shown: a PostgreSQL URL without its password, a path as it is. */
-export const displayLocation = redactUrl;
+export { displayLocation };
 
 /**
  * Opens the results store at `location` and brings its schema up to date (unless `readonly`, which only reads and

@@ -5,8 +5,11 @@
  */
 import pg from 'pg';
 import { UserError } from '../errors.js';
+import { isPostgresUrl, redactUrl } from './location.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { SCHEMA_VERSION, checkSchemaVersion, migrationPlan, type MigrationPlan } from './schema-version.js';
+
+export { isPostgresUrl, redactUrl };
 
 /**
  * How this program's connections name themselves to the server (`application_name`, seen in pg_stat_activity): with
@@ -14,21 +17,6 @@ import { SCHEMA_VERSION, checkSchemaVersion, migrationPlan, type MigrationPlan }
  * versions named themselves plain "transfer-bench"). The queue's and the progress listener's connections too.
  */
 export const APPLICATION_NAME = `transfer-bench schema ${SCHEMA_VERSION}`;
-
-/** postgres:// or postgresql:// (the forms libpq and node-postgres accept). */
-export const isPostgresUrl = (location: string): boolean => /^postgres(?:ql)?:\/\//i.test(location);
-
-/** The URL without its password, for messages and `Store.location`. */
-export function redactUrl(location: string): string {
-  if (!isPostgresUrl(location)) return location;
-  try {
-    const url = new URL(location);
-    if (url.password) url.password = '';
-    return url.toString();
-  } catch {
-    return location.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1@');
-  }
-}
 
 /** Checks the URL's form before anything connects: a UserError saying what a URL looks like. */
 export function checkPostgresUrl(location: string): void {

@@ -1,0 +1,107 @@
+/**
+ * `--help` and a mistyped option read no more than the CLI's options: the commands import TensorFlow.js, sharp, the
+ * database drivers, the queue and the suite schema when they run (benchmarks/cli/main.ts). A module loader hook in
+ * the CLI's process records every module it resolves (ES modules) and, at exit, every CommonJS module in its cache.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, sandbox } from './cli-helpers.js';
+
+/** Packages a command loads when it runs, never to show its options. */
+const HEAVY = [
+  '@tensorflow/',
+  'sharp',
+  '@img/',
+  'better-sqlite3',
+  'pg',
+  'pg-boss',
+  'zod',
+  'echarts',
+  'h5wasm',
+  'cli-progress',
+  '@stdlib/',
+];
+
+const RESOLVE_HOOK = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(process.env.LOADED_MODULES_OUT, resolved.url + '\\n');
+  return resolved;
+}
+`;
+
+const RECORDER = `import { register, createRequire } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register('./resolve-hook.mjs', import.meta.url);
+const require = createRequire(import.meta.url);
+process.on('exit', () => {
+  appendFileSync(process.env.LOADED_MODULES_OUT, Object.keys(require.cache).map((p) => p + '\\n').join(''));
+});
+`;
+
+/** The packages under node_modules that `args` made the CLI load, and whether it loaded its own entry module. */
+function loadedBy(args: string[]): { packages: Set<string>; status: number | null; stdout: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-imports-'));
+  writeFileSync(join(dir, 'resolve-hook.mjs'), RESOLVE_HOOK);
+  writeFileSync(join(dir, 'recorder.mjs'), RECORDER);
+  const out = join(dir, 'loaded.txt');
+  writeFileSync(out, '');
+  const box = sandbox();
+  const result = spawnSync(
+    process.execPath,
+    ['--import', pathToFileURL(join(dir, 'recorder.mjs')).href, BIN, ...args],
+    {
+      cwd: ROOT,
+      env: { ...box.env, LOADED_MODULES_OUT: out },
+      encoding: 'utf8',
+    },
+  );
+  const packages = new Set<string>();
+  for (const line of readFileSync(out, 'utf8').split('\n')) {
+    const match = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(line);
+    if (match) packages.add(match[1]!.replace('\\', '/'));
+    if (line.endsWith('/cli/main.js')) packages.add('(cli/main.js)');
+  }
+  return { packages, status: result.status, stdout: result.stdout };
+}
+
+function heavyIn(packages: Set<string>): string[] {
+  return [...packages].filter((name) =>
+    HEAVY.some((heavy) => (heavy.endsWith('/') ? name.startsWith(heavy) : name === heavy)),
+  );
+}
+
+describe("the CLI loads a command's modules only when the command runs", () => {
+  it('--help loads commander and the CLI, and none of the heavy packages', () => {
+    const { packages, status, stdout } = loadedBy(['--help']);
+    expect(status).toBe(0);
+    expect(stdout).toContain('Usage: transfer-bench');
+    // the recorder saw the CLI load: an empty record would pass the check below for nothing
+    expect(packages).toContain('commander');
+    expect(packages).toContain('(cli/main.js)');
+    expect(heavyIn(packages)).toEqual([]);
+  });
+
+  it("a command's --help and a mistyped option load none of them either", () => {
+    for (const args of [
+      ['run', '--help'],
+      ['init', '--help'],
+      ['export', '1', '--no-such-option'],
+    ]) {
+      const { packages } = loadedBy(args);
+      expect(packages, args.join(' ')).toContain('commander');
+      expect(heavyIn(packages), args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('a command that trains loads TensorFlow.js when it runs (the record sees the heavy packages)', () => {
+    // `vectors` on a suite file that does not exist: the command runs, imports its module, then fails on the file
+    const { packages, status } = loadedBy(['vectors', join(tmpdir(), 'no-such-suite.json'), 'words.vec']);
+    expect(status).toBe(1);
+    expect(heavyIn(packages)).toContain('@tensorflow/tfjs-core');
+  });
+});
