@@ -4,25 +4,18 @@ import { engineAlias } from './renderer/vite.config.js';
 import { CPU_LANES, WAITING_FILES } from './test/support/cpu-lanes.js';
 import { IDLE_TEST_TIMEOUT_MS, SLOWDOWN_ENV, measureSlowdown, scaled } from './test/support/machine-load.js';
 import WaitingFirstSequencer from './test/support/waiting-first-sequencer.js';
+import { SHARED_PROCESS } from './test/support/shared-process.js';
 
 // Measured once, here, and passed to every test process: timeouts stretch with how busy the machine is
 // (test/support/machine-load.ts; each test file stretches them again when it starts, in load-timeouts.ts).
 process.env[SLOWDOWN_ENV] ??= measureSlowdown().toFixed(2);
-
-/**
- * Unit tests that neither mock modules nor change the environment run one after another in a shared process per worker
- * (`isolate: false`): a fresh process per file cost about 0.7 CPU s each (test/unit/analysis, 25 files: 29.9 CPU s
- * isolated, 11.6 shared). Every other file keeps a process of its own.
- */
-const SHARED_PROCESS = ['analysis', 'architecture', 'charts', 'design', 'gpu', 'report', 'spec', 'store', 'server'].map(
-  (dir) => `test/unit/${dir}/**/*.test.ts`,
-);
 
 export default defineConfig({
   // Svelte compiles the renderer's state modules (.svelte.ts, runes) so their logic is tested as it runs in the app.
   plugins: [svelte({ configFile: 'renderer/svelte.config.js' })],
   resolve: { alias: engineAlias },
   test: {
+    // plain unit tests share a process per worker; every other file has its own (test/support/shared-process.ts)
     projects: [
       { extends: true, test: { name: 'shared', include: SHARED_PROCESS, isolate: false } },
       {
