@@ -5,8 +5,6 @@ import { parse } from 'csv-parse/sync';
 import type { Download } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TrialRecord, TrialResult } from '../../benchmarks/domain.js';
-import { environmentInfo } from '../../benchmarks/runner/environment.js';
-import { planTrials } from '../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import { openStore } from '../../benchmarks/store/open-store.js';
 import type { Store } from '../../benchmarks/store/store.js';
@@ -14,6 +12,7 @@ import { useAppPage } from './support/app-page.js';
 import { REPO_ROOT, screenshotPath } from './support/paths.js';
 import { scaled } from '../support/machine-load.js';
 import { requireSystem } from '../support/system.js';
+import { storeSuite } from '../support/stored-suite.js';
 
 /**
  * Comparing suites as a user does: two finished suites of one target in one database (the tiny test suite pretrained
@@ -69,23 +68,13 @@ function resultFor(trial: TrialRecord, suiteIndex: number): TrialResult {
 }
 
 /** Writes the suite at `path` into the store, finished, as a run of it would; returns its id. */
-async function storeFinished(store: Store, path: string, suiteIndex: number): Promise<number> {
-  const suite = loadSuite({ kind: 'file', path });
-  const token = `writer-${suiteIndex}`;
-  const id = await store.createSuite({
-    spec: suite.spec,
-    baseDir: suite.baseDir,
-    backendChoice: 'wasm',
-    env: environmentInfo({ name: 'wasm', device: 'CPU' }),
-    trials: planTrials(suite.spec),
-    owner: { token, host: 'h', scope: '', pid: 1, processStart: '1' },
-  });
-  for (const trial of await store.listTrials(id)) {
-    await store.markTrialRunning(trial.id, token);
-    await store.finishTrial(trial.id, token, resultFor(trial, suiteIndex));
-  }
-  await store.releaseSuite(id, token, { status: 'done' });
-  return id;
+function storeFinished(store: Store, path: string, suiteIndex: number): Promise<number> {
+  return storeSuite(
+    store,
+    loadSuite({ kind: 'file', path }),
+    (trial) => resultFor(trial, suiteIndex),
+    `writer-${suiteIndex}`,
+  );
 }
 
 interface DrawnSeries {
