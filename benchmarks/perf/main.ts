@@ -1,7 +1,8 @@
 /**
  * Training throughput of the reference workloads on every backend that loads here.
  *
- *     npx tsx benchmarks/perf/main.ts [backend …]     (default: tensorflow-gpu tensorflow wasm cpu)
+ *     npx tsx benchmarks/perf/main.ts [backend …] [--only section,…]   (default: tensorflow-gpu tensorflow wasm cpu,
+ *                                                                      every section; names in SECTIONS)
  *
  * Prints one line per workload and backend, e.g. `cnn wasm: 812 samples/s`, and says which backends were skipped and
  * why. Figures are per process (one core on wasm and cpu); the machine's other load makes them noisy.
@@ -137,29 +138,45 @@ const folderDecode: Section = async () => {
   for (const line of formatFolderDecode(await measureFolderDecode())) console.log(line);
 };
 
-const SECTIONS: Section[] = [
-  throughputPerBackend,
-  ({ backends }) => gpuThroughputSection(backends),
-  sideBySideWithTorch,
-  cnnKernelShares,
-  workerSpeedup,
-  ({ backends }) => mobilenetSection(backends),
-  ({ backends }) => textModelsSection(backends),
-  folderDecode,
-];
+/** The report's sections in order, by the name `--only` takes. */
+const SECTIONS: Record<string, Section> = {
+  throughput: throughputPerBackend,
+  gpu: ({ backends }) => gpuThroughputSection(backends),
+  pytorch: sideBySideWithTorch,
+  'cnn-kernels': cnnKernelShares,
+  workers: workerSpeedup,
+  mobilenet: ({ backends }) => mobilenetSection(backends),
+  text: ({ backends }) => textModelsSection(backends),
+  'folder-decode': folderDecode,
+};
 
-function parseBackends(args: string[]): BackendName[] {
-  if (args.length === 0) return [...BACKENDS];
-  const unknown = args.filter((a) => !(BACKENDS as readonly string[]).includes(a));
+interface Options {
+  backends: BackendName[];
+  sections: string[];
+}
+
+/** `[backend …] [--only section,…]`: every backend and section by default. */
+function parseArgs(args: string[]): Options {
+  const at = args.indexOf('--only');
+  const only = at >= 0 ? (args[at + 1] ?? '').split(',').filter(Boolean) : Object.keys(SECTIONS);
+  const rest = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
+  const unknownSections = only.filter((name) => !Object.hasOwn(SECTIONS, name));
+  if (at >= 0 && only.length === 0) unknownSections.push('(none given)');
+  if (unknownSections.length > 0) {
+    throw new Error(
+      `unknown section ${unknownSections.join(', ')} after --only: choose from ${Object.keys(SECTIONS).join(', ')}`,
+    );
+  }
+  const unknown = rest.filter((a) => !(BACKENDS as readonly string[]).includes(a));
   if (unknown.length > 0) {
     throw new Error(`unknown backend ${unknown.join(', ')}: choose from ${BACKENDS.join(', ')}`);
   }
-  return args as BackendName[];
+  return { backends: rest.length === 0 ? [...BACKENDS] : (rest as BackendName[]), sections: only };
 }
 
 async function main(): Promise<void> {
-  const context: Context = { backends: parseBackends(process.argv.slice(2)) };
-  for (const section of SECTIONS) await section(context);
+  const { backends, sections } = parseArgs(process.argv.slice(2));
+  for (const [name, section] of Object.entries(SECTIONS)) if (sections.includes(name)) await section({ backends });
 }
 
 main().catch((error: unknown) => {
