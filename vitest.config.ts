@@ -1,9 +1,10 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { engineAlias } from './renderer/vite.config.js';
 import { CPU_LANES, WAITING_FILES } from './test/support/cpu-lanes.js';
 import { IDLE_TEST_TIMEOUT_MS, SLOWDOWN_ENV, measureSlowdown, scaled } from './test/support/machine-load.js';
 import WaitingFirstSequencer from './test/support/waiting-first-sequencer.js';
+import { SHARED_PROCESS } from './test/support/shared-process.js';
 
 // Measured once, here, and passed to every test process: timeouts stretch with how busy the machine is
 // (test/support/machine-load.ts; each test file stretches them again when it starts, in load-timeouts.ts).
@@ -14,7 +15,18 @@ export default defineConfig({
   plugins: [svelte({ configFile: 'renderer/svelte.config.js' })],
   resolve: { alias: engineAlias },
   test: {
-    include: ['test/**/*.test.ts'],
+    // plain unit tests share a process per worker; every other file has its own (test/support/shared-process.ts)
+    projects: [
+      { extends: true, test: { name: 'shared', include: SHARED_PROCESS, isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: 'isolated',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...SHARED_PROCESS],
+        },
+      },
+    ],
     testTimeout: scaled(IDLE_TEST_TIMEOUT_MS),
     hookTimeout: scaled(IDLE_TEST_TIMEOUT_MS),
     // expect.poll waits for a condition; 1 s, vitest's default, is too short on a busy machine.

@@ -8,6 +8,7 @@ import { hasNamedSources, sourceNames, specForSource } from '../spec/sources.js'
 import { engineModelPath } from '../models/model-source.js';
 import type { BaseModelRef } from '../train/jobs.js';
 import { pretrainCacheKey, pretrainDir } from '../train/pretrain-cache.js';
+import { cacheMissReason } from '../train/cache-miss.js';
 
 /**
  * What the run needs per source: the single-source view of the suite its trials and pretraining see (see
@@ -57,4 +58,15 @@ export function cacheKeyChanges(stored: StoredSuite, sources: SourcePlan[]): str
     }
   }
   return notices;
+}
+
+/**
+ * On a fresh run: for each source whose model is not cached but one for the same source is, under another key, why
+ * (the engine, pretraining or its data changed; cache-miss.ts), so that pretraining again is not a surprise.
+ */
+export function cacheMisses(suite: LoadedSuite, sources: SourcePlan[], backend: BackendName): string[] {
+  return sources.flatMap(({ source, spec, cacheKey }) => {
+    const reason = cacheKey ? cacheMissReason(spec, suite.baseDir, backend, cacheKey) : null;
+    return reason ? [source === undefined ? reason : `source "${source}": ${reason}`] : [];
+  });
 }

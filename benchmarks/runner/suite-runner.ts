@@ -16,14 +16,14 @@ import { prepareSuiteModels, type DownloadReport } from '../models/model-source.
 import { environmentInfo } from './environment.js';
 import { LocalExecutor } from './local-executor.js';
 import { HEARTBEAT_MS, STALE_AFTER_MS, describeOwner, endRun, ownerLooksAlive, thisProcessOwner } from './run-owner.js';
-import { cacheKeyChanges, planSources, type SourcePlan } from './source-plan.js';
+import { cacheKeyChanges, cacheMisses, planSources, type SourcePlan } from './source-plan.js';
 import { storing } from './storage-error.js';
 import type { RunContext, TrialExecutor } from './trial-executor.js';
 import { checkWorkerCount } from './worker-limit.js';
 import { addNextRound, firstRound } from './adaptive-rounds.js';
 import type { WorkerForker } from './worker-process.js';
 
-export { baseModelRef, cacheKeyChanges, planSources, type SourcePlan } from './source-plan.js';
+export { baseModelRef, cacheKeyChanges, cacheMisses, planSources, type SourcePlan } from './source-plan.js';
 export { StorageError } from './storage-error.js';
 
 /**
@@ -162,6 +162,7 @@ export class SuiteRun {
     const owner = thisProcessOwner();
     try {
       const sources = prepared.sources ?? planSources(suite, prepared.backend.name);
+      prepared.notices.push(...cacheMisses(suite, sources, prepared.backend.name));
       const suiteId = await options.store.createSuite({
         spec: suite.spec,
         baseDir: suite.baseDir,

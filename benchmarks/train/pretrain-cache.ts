@@ -12,6 +12,8 @@ import type { DatasetSource, SuiteSpec } from '../spec/suite-schema.js';
 /** Bump when pretraining changes in a way that makes cached models stale. */
 const PRETRAIN_VERSION = 1;
 export const PRETRAIN_META = 'pretrain.json';
+/** Beside a cached model: the pretrainIdentity its key was made from (models cached before it existed have none). */
+export const PRETRAIN_KEY = 'key.json';
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -53,8 +55,22 @@ export function pretrainEngine(backend: BackendName): Record<string, string | nu
  * backend or before a kernel change is not reused). It reads the data files: compute it once per run.
  */
 export function pretrainCacheKey(spec: SuiteSpec, baseDir: string, backend: BackendName): string | null {
+  const identity = pretrainIdentity(spec, baseDir, backend);
+  return identity ? cacheKeyOf(spec, identity) : null;
+}
+
+/** The key of a source model made from `identity` (pretrainIdentity of `spec`). */
+export function cacheKeyOf(spec: SuiteSpec, identity: PretrainIdentity): string {
+  return `${architectureName(spec.architecture)}-${sha256(JSON.stringify(identity)).slice(0, 16)}`;
+}
+
+/** What a source model's cache key is a hash of: kept beside the model (PRETRAIN_KEY) to say why a key changed. */
+export type PretrainIdentity = Record<string, unknown>;
+
+/** The inputs of pretrainCacheKey, or null when the suite pretrains nothing. */
+export function pretrainIdentity(spec: SuiteSpec, baseDir: string, backend: BackendName): PretrainIdentity | null {
   if (!spec.pretrain) return null;
-  const identity = JSON.stringify({
+  return {
     version: PRETRAIN_VERSION,
     engine: pretrainEngine(backend),
     architecture: spec.architecture,
@@ -71,8 +87,7 @@ export function pretrainCacheKey(spec: SuiteSpec, baseDir: string, backend: Back
       : {}),
     // only when not the default, so that models cached before the setting existed keep their keys
     ...(spec.pixelScaling !== '[0,1]' ? { pixelScaling: spec.pixelScaling } : {}),
-  });
-  return `${architectureName(spec.architecture)}-${sha256(identity).slice(0, 16)}`;
+  };
 }
 
 export function pretrainDir(cacheKey: string): string {

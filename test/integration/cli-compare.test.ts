@@ -2,14 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import type { TrialResult } from '../../benchmarks/domain.js';
-import { environmentInfo } from '../../benchmarks/runner/environment.js';
-import { planTrials } from '../../benchmarks/runner/suite-runner.js';
+import type { TrialRecord, TrialResult } from '../../benchmarks/domain.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import type { SuiteSpec } from '../../benchmarks/spec/suite-schema.js';
 import { openDb } from '../../benchmarks/store/open-db.js';
 import { SqliteStore } from '../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE, cli, dumpDb, sandbox, type Sandbox } from './cli-helpers.js';
+import { storeSuite } from '../support/stored-suite.js';
 
 const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
 
@@ -51,31 +50,11 @@ async function storeSuites(
   const store = new SqliteStore(db);
   const ids: number[] = [];
   for (const [i, s] of suites.entries()) {
-    const token = `t${i}`;
-    const id = await store.createSuite({
-      spec: s.spec,
-      baseDir: tiny.baseDir,
-      backendChoice: 'wasm',
-      env: environmentInfo({ name: 'wasm', device: 'CPU' }),
-      trials: planTrials(s.spec),
-      owner: { token, host: 'h', scope: '', pid: 1, processStart: '1' },
-    });
-    if (s.finished) {
-      for (const trial of await store.listTrials(id)) {
-        await store.markTrialRunning(trial.id, token);
-        await store.finishTrial(
-          trial.id,
-          token,
-          result(s.accuracy(trial.approach, trial.trainSize, trial.seed), trial.seed),
-        );
-      }
-      await store.releaseSuite(id, token, { status: 'done' });
-    } else {
-      // Stopped before any trial finished (a suite left claimed reads as running only while its heartbeat is fresh,
-      // which a loaded machine can outlast).
-      await store.releaseSuite(id, token, { status: 'cancelled' });
-    }
-    ids.push(id);
+    const resultOf = (trial: TrialRecord) =>
+      result(s.accuracy(trial.approach, trial.trainSize, trial.seed), trial.seed);
+    ids.push(
+      await storeSuite(store, { spec: s.spec, baseDir: tiny.baseDir }, s.finished ? resultOf : undefined, `t${i}`),
+    );
   }
   db.close();
   return ids;

@@ -3,55 +3,41 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environmentInfo } from '../../benchmarks/runner/environment.js';
-import { planTrials } from '../../benchmarks/runner/suite-runner.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import { MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { openDb } from '../../benchmarks/store/open-db.js';
 import { SqliteStore } from '../../benchmarks/store/sqlite-store.js';
 import { BIN, TINY_SUITE, cli, sandbox, type Sandbox } from './cli-helpers.js';
+import { storeSuite } from '../support/stored-suite.js';
 
 /** A database holding one finished suite, written by the store itself (no training needed), closed cleanly. */
 async function finishedSuiteDb(box: Sandbox): Promise<void> {
   const suite = loadSuite({ kind: 'file', path: TINY_SUITE });
   const db = openDb(box.db);
   const store = new SqliteStore(db);
-  const owner = { token: 't', host: 'h', scope: '', pid: 1, processStart: '1' };
-  const id = await store.createSuite({
-    spec: suite.spec,
-    baseDir: suite.baseDir,
-    backendChoice: 'wasm',
-    env: environmentInfo({ name: 'wasm', device: 'CPU' }),
-    trials: planTrials(suite.spec),
-    owner,
-  });
-  for (const trial of await store.listTrials(id)) {
-    await store.markTrialRunning(trial.id, 't');
-    await store.finishTrial(trial.id, 't', {
-      status: 'done',
-      testAccuracy: trial.trainSize === 10 ? 0.6 : 0.8,
-      testLoss: 0.5,
-      epochs: 1,
-      bestEpoch: 1,
-      steps: 20,
-      wallSeconds: 1,
-      cpuSeconds: 1,
-      trainableParams: 10,
-      totalParams: 10,
-      trainFlops: 100,
-      peakBytes: 10,
-      learningRate: null,
-      lrCandidates: [],
-      protocol: null,
-      backend: 'wasm',
-      device: 'CPU',
-      error: null,
-      epochRecords: [
-        { epoch: 1, step: 20, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, elapsedSeconds: 1 },
-      ],
-    });
-  }
-  await store.releaseSuite(id, 't', { status: 'done' });
+  await storeSuite(store, suite, (trial) => ({
+    status: 'done',
+    testAccuracy: trial.trainSize === 10 ? 0.6 : 0.8,
+    testLoss: 0.5,
+    epochs: 1,
+    bestEpoch: 1,
+    steps: 20,
+    wallSeconds: 1,
+    cpuSeconds: 1,
+    trainableParams: 10,
+    totalParams: 10,
+    trainFlops: 100,
+    peakBytes: 10,
+    learningRate: null,
+    lrCandidates: [],
+    protocol: null,
+    backend: 'wasm',
+    device: 'CPU',
+    error: null,
+    epochRecords: [
+      { epoch: 1, step: 20, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, elapsedSeconds: 1 },
+    ],
+  }));
   db.close();
 }
 

@@ -4,10 +4,10 @@
  * protocol) and their curves, so that what two stores give back can be compared. The clock is the caller's: run it
  * under a fixed Date to get the same timestamps in two stores.
  */
-import type { TrialResult, TrialStatus } from '../../benchmarks/domain.js';
+import type { TrialRecord, TrialResult, TrialStatus } from '../../benchmarks/domain.js';
 import { environmentInfo } from '../../benchmarks/runner/environment.js';
 import { planTrials } from '../../benchmarks/runner/suite-runner.js';
-import { loadSuite } from '../../benchmarks/spec/load-suite.js';
+import { loadSuite, type LoadedSuite } from '../../benchmarks/spec/load-suite.js';
 import type { Store } from '../../benchmarks/store/store.js';
 import { TINY_SUITE } from '../integration/cli-helpers.js';
 
@@ -51,10 +51,17 @@ function resultFor(index: number, trainSize: number): TrialResult {
   };
 }
 
-/** Writes the suite (id 1 in a new database) as a run would, and returns its id. */
-export async function storeFinishedTinySuite(store: Store): Promise<number> {
-  const suite = loadSuite({ kind: 'file', path: TINY_SUITE });
-  const token = 'writer';
+/**
+ * Writes a suite into the store as a run writes it, without training: every trial finished with `resultOf` and the
+ * suite ended `done`, or, without `resultOf`, no trial finished and the suite ended `cancelled` (stopped before its
+ * first trial). Returns its id.
+ */
+export async function storeSuite(
+  store: Store,
+  suite: Pick<LoadedSuite, 'spec' | 'baseDir'>,
+  resultOf?: (trial: TrialRecord, index: number) => TrialResult,
+  token = 'writer',
+): Promise<number> {
   const id = await store.createSuite({
     spec: suite.spec,
     baseDir: suite.baseDir,
@@ -63,11 +70,21 @@ export async function storeFinishedTinySuite(store: Store): Promise<number> {
     trials: planTrials(suite.spec),
     owner: { token, host: 'h', scope: '', pid: 1, processStart: '1' },
   });
-  const trials = await store.listTrials(id);
-  for (const [index, trial] of trials.entries()) {
+  if (!resultOf) {
+    await store.releaseSuite(id, token, { status: 'cancelled' });
+    return id;
+  }
+  for (const [index, trial] of (await store.listTrials(id)).entries()) {
     await store.markTrialRunning(trial.id, token);
-    await store.finishTrial(trial.id, token, resultFor(index, trial.trainSize));
+    await store.finishTrial(trial.id, token, resultOf(trial, index));
   }
   await store.releaseSuite(id, token, { status: 'done' });
   return id;
+}
+
+/** Writes the suite (id 1 in a new database) as a run would, and returns its id. */
+export function storeFinishedTinySuite(store: Store): Promise<number> {
+  return storeSuite(store, loadSuite({ kind: 'file', path: TINY_SUITE }), (trial, index) =>
+    resultFor(index, trial.trainSize),
+  );
 }
