@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = 'ff33cd1ac4602b203957d31ef21647191dd9714d7ca887f6cab70ae53f7538c9';
+export const KERNEL_SOURCES_SHA256 = 'dd6798f2a8019b0e0b4598398dd6febdc292cb33909e2bed8954452df5207d6b';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

@@ -10,6 +10,7 @@ export const TRAINING_KERNELS_MODULE = 'training-kernels';
 
 export interface TrainingKernels {
   clip_grad(dy: number, x: number, out: number, n: number, lo: number, hi: number): void;
+  relu_grad(dy: number, x: number, out: number, n: number, hi: number): void;
   channel_shifted_moments(x: number, k: number, rows: number, rowBytes: number, s1: number, s2: number): void;
   channel_sum_and_dot(
     dy: number,

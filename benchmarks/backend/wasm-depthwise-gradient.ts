@@ -21,6 +21,9 @@
  * width), convolved 'valid' with the filter rotated by 180°. That case runs on the wasm backend's own
  * `DepthwiseConv2dNative` (XNNPACK) instead of the loop.
  *
+ * On a 1×1 image (the partial top of mobilenet-split) the input gradient is a per-channel multiply by the filter's one
+ * tap that reads the image (wasm-depthwise-1x1.ts), with the values of the convolution above.
+ *
  * Registered for the wasm backend only, so tfjs-core's stock `DepthwiseConv2dNative` gradient works unchanged and the
  * other backends keep their own kernels. Dilations other than 1 are refused, as tfjs-core's gradient refuses them.
  */
@@ -28,6 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapOffset, trainingKernels, type TrainingKernels } from './training-kernels.js';
+import { channelProduct, pointTapOffset } from './wasm-depthwise-1x1.js';
 
 const BACKEND = 'wasm';
 
@@ -232,6 +236,9 @@ const backpropInputWasm: KernelFunc = (params) => {
   const attrs = (params.attrs ?? {}) as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   const info = geometry(name, shape4(attrs.inputShape, name, 'inputShape'), shape4(filter, name, 'filter'), attrs);
   const backend = params.backend as BackendWasm;
+  // a 1×1 image: one tap, a per-channel multiply (wasm-depthwise-1x1.ts)
+  const tap = dy.dtype === 'float32' && filter.dtype === 'float32' ? pointTapOffset(info) : null;
+  if (tap !== null) return channelProduct(backend, dy, filter, tap, info.inShape);
   return backpropInputByConvolution(backend, dy, filter, info) ?? backpropInputLoop(backend, dy, filter, info);
 };
 

@@ -5,11 +5,13 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmAdam } from './wasm-adam.js';
 import { useFusedTrainingBatchNorm } from './wasm-batch-norm.js';
 import { registerWasmClipGradient } from './wasm-clip-gradient.js';
+import { useOneKernelRelu } from './wasm-relu.js';
 import { SCALAR_KERNELS_MODULE } from './scalar-kernels.js';
 import { TRAINING_KERNELS_MODULE } from './training-kernels.js';
 import { loadWatModule } from './wat-loader.js';
 import { registerWasmConv2dGradients } from './wasm-conv2d-gradient.js';
 import { registerWasmDepthwiseGradients } from './wasm-depthwise-gradient.js';
+import { registerWasmDepthwise1x1 } from './wasm-depthwise-1x1.js';
 import { registerWasmIdentity } from './wasm-identity.js';
 import { registerWasmMatMul } from './wasm-matmul.js';
 import { registerWasmMaxPoolGradient } from './wasm-maxpool-gradient.js';
@@ -33,9 +35,10 @@ export function wasmBinaryDir(): string {
 /**
  * Makes `wasm` the active backend, with the Conv2D, depthwise and MaxPool gradient kernels it lacks, runs slowly or
  * gets wrong, transposed matrix products on XNNPACK, a one-kernel Adam update, copy-free Identity, sums over leading
- * axes without a transpose, one-kernel ReLU6 gradients, batch normalisation in training and block-copy Slice (see
- * wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts,
- * wasm-identity.ts, wasm-sum.ts, wasm-clip-gradient.ts, wasm-batch-norm.ts, wasm-slice.ts; SIMD kernels in wat/*.wat).
+ * axes without a transpose, ReLU6 in one kernel each way, depthwise convolutions of a 1×1 image as a multiply, batch
+ * normalisation in training and block-copy Slice (see wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts,
+ * wasm-depthwise-1x1.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts, wasm-identity.ts, wasm-sum.ts,
+ * wasm-clip-gradient.ts, wasm-relu.ts, wasm-batch-norm.ts, wasm-slice.ts; SIMD kernels in wat/*.wat).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -46,11 +49,13 @@ export async function activateWasm(): Promise<void> {
   registerWasmMaxPoolGradient();
   registerWasmMatMul();
   registerWasmDepthwiseGradients();
+  registerWasmDepthwise1x1();
   registerWasmTile();
   registerWasmAdam();
   registerWasmIdentity();
   registerWasmSum();
   registerWasmClipGradient();
+  useOneKernelRelu();
   registerWasmSlice();
   useFusedTrainingBatchNorm();
   await loadWatModule(TRAINING_KERNELS_MODULE);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Download, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,10 @@ import { requireSystem } from '../support/system.js';
 
 /**
  * The app end to end, as a user meets it through `transfer-bench serve` in a browser: the real CLI, the real
- * engine with worker processes, a real SQLite file, Debian's Chromium. Runs the `quick` suite from the UI.
+ * engine with worker processes, a real SQLite file, Debian's Chromium. Runs a suite file opened from the UI ("Open
+ * suite file…"): the built-in `quick` cut to one seed, its two smaller sizes, one learning rate per approach and one
+ * pretraining epoch (8 trials, every approach and a pretrained source, instead of quick's 24 trials of three
+ * trainings each). Starting the built-in `quick` itself from its card's Run button is builtin-estimate.e2e's test.
  * Screenshots go to test-results/screenshots/.
  */
 
@@ -19,10 +22,28 @@ interface DrawnSeries {
   points: number;
 }
 
-const QUICK = JSON.parse(readFileSync(new URL('../../benchmarks/suites/quick.json', import.meta.url), 'utf8')) as {
+interface SuiteFile {
+  name: string;
   sizes: number[];
   seeds: number[];
-  approaches: Record<string, unknown>;
+  pretrain: Record<string, unknown>;
+  approaches: Record<string, { learningRate: number | number[] }>;
+}
+const BUILTIN_QUICK = JSON.parse(
+  readFileSync(new URL('../../benchmarks/suites/quick.json', import.meta.url), 'utf8'),
+) as SuiteFile;
+const QUICK: SuiteFile = {
+  ...BUILTIN_QUICK,
+  name: 'quick-small',
+  sizes: BUILTIN_QUICK.sizes.slice(0, 2),
+  seeds: BUILTIN_QUICK.seeds.slice(0, 1),
+  pretrain: { ...BUILTIN_QUICK.pretrain, epochs: 1 },
+  approaches: Object.fromEntries(
+    Object.entries(BUILTIN_QUICK.approaches).map(([name, a]) => [
+      name,
+      { ...a, learningRate: Array.isArray(a.learningRate) ? a.learningRate[0]! : a.learningRate },
+    ]),
+  ),
 };
 const APPROACHES = Object.keys(QUICK.approaches).sort();
 const TOTAL_TRIALS = APPROACHES.length * QUICK.sizes.length * QUICK.seeds.length;
@@ -47,7 +68,10 @@ function panelOf(page: Page, testId: string): Locator {
 describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against `transfer-bench serve`', () => {
   const app = useAppPage({
     name: 'tb-e2e-',
-    prepare: (dir) => ({ dbPath: join(dir, 'e2e.db'), env: { TRANSFER_BENCH_CACHE: join(dir, 'model-cache') } }),
+    prepare: (dir) => {
+      writeFileSync(join(dir, 'quick-small.json'), JSON.stringify(QUICK, null, 2));
+      return { dbPath: join(dir, 'e2e.db'), env: { TRANSFER_BENCH_CACHE: join(dir, 'model-cache') } };
+    },
     httpErrors: true,
   });
 
@@ -75,13 +99,17 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
   });
 
   it(
-    'runs the quick suite from the UI and shows progress to the end',
+    'runs a suite file opened from the UI and shows progress to the end',
     async () => {
-      await app.page.locator('[data-testid="run-suite"][data-suite="quick"]').click();
+      const [chooser] = await Promise.all([
+        app.page.waitForEvent('filechooser'),
+        app.page.getByTestId('open-suite-file').click(),
+      ]);
+      await chooser.setFiles(join(app.dir, 'quick-small.json'));
       await app.page.getByTestId('run-view').waitFor();
       const bar = app.page.getByTestId('progress-bar');
       await bar.waitFor();
-      // every value the bar takes, recorded in the page as the DOM changes (the trials of quick can finish within a
+      // every value the bar takes, recorded in the page as the DOM changes (the trials can finish within a
       // few hundred milliseconds of each other once a worker has its data loaded: polling alone may miss them)
       await bar.evaluate((element) => {
         const values: number[] = [Number(element.getAttribute('aria-valuenow'))];

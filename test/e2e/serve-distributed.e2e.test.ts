@@ -61,9 +61,10 @@ describe.skipIf(!requireSystem('chromium', 'postgresql'))(
 
       // The coordinator creates the suite and enqueues its trials; with no worker yet, nothing runs.
       // tiny with trials long enough to be seen training: a worker keeps the data and source model of a suite loaded,
-      // so tiny's 20-step trials end within a few milliseconds, between two samples of the page
+      // so tiny's 20-step trials end within a few milliseconds, between two samples of the page; 300 steps take
+      // several samples of the page (200 ms apart) each, which is all the test needs to see a trial in training
       const tiny = JSON.parse(readFileSync(TINY, 'utf8')) as { approaches: Record<string, { minSteps: number }> };
-      for (const approach of Object.values(tiny.approaches)) approach.minSteps = 1500;
+      for (const approach of Object.values(tiny.approaches)) approach.minSteps = 300;
       const suitePath = join(dataDir, 'tiny-visible.json');
       writeFileSync(suitePath, JSON.stringify(tiny));
       const run = cli('coordinator', ['run', suitePath, '--db', url, '--distributed', '--backend', 'wasm']);

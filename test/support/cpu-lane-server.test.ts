@@ -44,4 +44,38 @@ describe('the CPU lane server', () => {
       await teardown();
     }
   });
+
+  it('is one server for every Vitest project of a run: the lanes are shared, and it stops with the last project', async () => {
+    const paths: string[] = [];
+    const project = {
+      provide: (key: string, value: string) => {
+        if (key === CPU_LANE_SOCKET) paths.push(value);
+      },
+    } as unknown as TestProject;
+    const first = await setup(project);
+    const second = await setup(project);
+    expect(paths).toHaveLength(2);
+    expect(paths[1]).toBe(paths[0]);
+    // as many files go as there are lanes, whichever project they belong to
+    const clients = Array.from({ length: CPU_LANES + 1 }, () => client(paths[0]!));
+    await Promise.all(clients.slice(0, CPU_LANES).map((c) => c.went));
+    await settle();
+    expect(clients.at(-1)!.going()).toBe(false);
+    for (const c of clients) c.socket.destroy();
+    await first();
+    // still serving the other project
+    const late = client(paths[0]!);
+    await late.went;
+    late.socket.destroy();
+    await second();
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(paths[0]!);
+      socket.once('error', () => resolve(true));
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    expect(refused).toBe(true);
+  });
 });

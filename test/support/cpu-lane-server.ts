@@ -19,7 +19,16 @@ function closed(socket: Socket): Promise<void> {
   });
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/** The lane server, one per `vitest run`: each Vitest project runs the global setup, and all must share its lanes. */
+interface LaneServer {
+  path: string;
+  users: number;
+  stop: () => Promise<void>;
+}
+const SHARED = Symbol.for('transfer-bench.cpu-lane-server');
+type WithServer = typeof globalThis & { [SHARED]?: Promise<LaneServer> };
+
+async function startServer(): Promise<LaneServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-cpu-lanes-'));
   const path = join(dir, 'lanes.sock');
   const lanes = pLimit(CPU_LANES);
@@ -39,13 +48,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
     server.once('error', reject);
     server.listen(path, () => resolve());
   });
-  project.provide(CPU_LANE_SOCKET, path);
-  return async () => {
+  const stop = async () => {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       // connections still open belong to test processes vitest is ending; do not wait for them
       for (const socket of connections) socket.destroy();
     });
     rmSync(dir, { recursive: true, force: true });
+  };
+  return { path, users: 0, stop };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const shared = globalThis as WithServer;
+  shared[SHARED] ??= startServer();
+  const lanes = await shared[SHARED];
+  lanes.users += 1;
+  project.provide(CPU_LANE_SOCKET, lanes.path);
+  return async () => {
+    lanes.users -= 1;
+    if (lanes.users > 0) return;
+    delete shared[SHARED];
+    await lanes.stop();
   };
 }

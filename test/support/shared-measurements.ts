@@ -20,8 +20,19 @@ declare module 'vitest' {
   }
 }
 
+/** One file per `vitest run`: each Vitest project runs the global setup, and all share it. */
+const SHARED = Symbol.for('transfer-bench.shared-measurements');
+type WithMeasurements = typeof globalThis & { [SHARED]?: { dir: string; users: number } };
+
 export default function setup(project: TestProject): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'tb-measurements-'));
-  project.provide(SHARED_MEASUREMENTS, join(dir, 'throughput.json'));
-  return () => rmSync(dir, { recursive: true, force: true });
+  const shared = globalThis as WithMeasurements;
+  const measurements = (shared[SHARED] ??= { dir: mkdtempSync(join(tmpdir(), 'tb-measurements-')), users: 0 });
+  measurements.users += 1;
+  project.provide(SHARED_MEASUREMENTS, join(measurements.dir, 'throughput.json'));
+  return () => {
+    measurements.users -= 1;
+    if (measurements.users > 0) return;
+    delete shared[SHARED];
+    rmSync(measurements.dir, { recursive: true, force: true });
+  };
 }

@@ -38,6 +38,46 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $next))))
 
+;; The gradient of relu(x), clipped above at hi (ReLU6: hi = 6; plain ReLU: hi = +∞), as tfjs-core's chain of op
+  ;; gradients computes it: clipByValue's (dy where relu(x) ≤ hi, else +0) times relu's step(x) (1 where x > 0, 0 where
+  ;; x ≤ 0, NaN where x is NaN), so dy where 0 < x ≤ hi, +0 where x > hi, dy·0 (a signed zero, or NaN for an infinite
+  ;; dy) where x ≤ 0, NaN where x is NaN
+  (func (export "relu_grad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32) (param $hi f32)
+    (local $i i32) (local $end i32) (local $v v128) (local $g v128) (local $vhi v128) (local $s f32) (local $d f32)
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $done4
+      (loop $next4
+        (br_if $done4 (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $g (v128.load (i32.add (local.get $dy) (local.get $i))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (v128.bitselect
+            (f32x4.mul (local.get $g) (local.get $v))
+            (v128.bitselect
+              (v128.and (local.get $g) (f32x4.le (local.get $v) (local.get $vhi)))
+              (f32x4.mul (local.get $g) (f32x4.splat (f32.const 0)))
+              (f32x4.gt (local.get $v) (f32x4.splat (f32.const 0))))
+            (f32x4.ne (local.get $v) (local.get $v))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $next4)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $s (f32.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $d (f32.load (i32.add (local.get $dy) (local.get $i))))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (select
+            (f32.mul (local.get $d) (local.get $s))
+            (select
+              (select (local.get $d) (f32.const 0) (f32.le (local.get $s) (local.get $hi)))
+              (f32.mul (local.get $d) (f32.const 0))
+              (f32.gt (local.get $s) (f32.const 0)))
+            (f32.ne (local.get $s) (local.get $s))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next))))
+
   ;; s1[c] = Σ_r (x[r, c] − k[c]) and s2[c] = Σ_r (x[r, c] − k[c])² in one pass, k a shift near the mean (the first
   ;; row): a batch's mean k + s1/R and variance s2/R − (s1/R)², without the cancellation of raw moments
   (func (export "channel_shifted_moments")

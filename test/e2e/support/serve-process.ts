@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { inject } from 'vitest';
+import { THROUGHPUT_CACHE_ENV } from '../../../benchmarks/builder/throughput-cache.js';
 import { scaled } from '../../support/machine-load.js';
+import { SHARED_MEASUREMENTS } from '../../support/shared-measurements.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface ServeProcess {
@@ -15,10 +18,19 @@ export interface ServeOptions {
   env?: Record<string, string>;
   /** More arguments for `serve`, e.g. ['--host', '0.0.0.0']. */
   args?: string[];
+  /**
+   * The server measures the machine for its estimates in its own model cache, as on a new machine. By default it
+   * shares the measurements of the whole `vitest run` (test/support/shared-measurements.ts), as the CLI tests' sandboxes
+   * do; the tests whose subject is the estimate ask for fresh ones.
+   */
+  freshMeasurements?: boolean;
 }
 
 /** Runs the real CLI, `transfer-bench serve --port 0 [args]`, and waits for the URL it prints. */
 export function startServe(options: ServeOptions): Promise<ServeProcess> {
+  const { [THROUGHPUT_CACHE_ENV]: _measurements, ...inherited } = process.env;
+  const shared = options.freshMeasurements ? undefined : inject(SHARED_MEASUREMENTS);
+  const env = { ...inherited, ...(shared ? { [THROUGHPUT_CACHE_ENV]: shared } : {}), ...options.env };
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -30,7 +42,7 @@ export function startServe(options: ServeOptions): Promise<ServeProcess> {
       '0',
       ...(options.args ?? []),
     ],
-    { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
