@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = 'dd6798f2a8019b0e0b4598398dd6febdc292cb33909e2bed8954452df5207d6b';
+export const KERNEL_SOURCES_SHA256 = '38833e955909188a8c9ebb1d209ef2f6cc2502e8c8136b43fc5c154eb7fbc02d';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

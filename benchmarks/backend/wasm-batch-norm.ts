@@ -26,7 +26,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { GradConfig, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, trainingKernels } from './training-kernels.js';
+import { heapOffset, trainingKernels, type TrainingKernels } from './training-kernels.js';
 
 export const BATCH_NORM_TRAIN_KERNEL = 'TransferBenchBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD_KERNEL = 'TransferBenchBatchNormTrainGrad';
@@ -61,6 +61,43 @@ function scratch(backend: BackendWasm, count: number, n: number): TensorInfo[] {
 
 const view = (backend: BackendWasm, t: TensorInfo): Float32Array => backend.typedArrayFromHeap(t) as Float32Array;
 
+/**
+ * The batch's mean and (biased) variance per channel into `mean` and `variance`, by the SIMD module: one pass over x
+ * shifted by its first row (`shift`, a scratch of `channels` floats). The forward kernel and, where the mean and
+ * variance were not kept, the backward kernel both take them from here, so they agree bit for bit.
+ */
+function batchMoments(
+  backend: BackendWasm,
+  kernels: TrainingKernels,
+  x: TensorInfo,
+  mean: TensorInfo,
+  variance: TensorInfo,
+  shift: TensorInfo,
+): void {
+  const { rows, channels } = layout(x);
+  const [xs, k] = [x, shift].map((u) => view(backend, u)) as [Float32Array, Float32Array];
+  k.set(xs.subarray(0, channels));
+  const at = (t: TensorInfo) => heapOffset(backend, t);
+  kernels.channel_shifted_moments(at(x), at(shift), rows, channels * 4, at(mean), at(variance));
+  const [m, v, t] = [mean, variance, shift].map((u) => view(backend, u)) as Float32Array[];
+  for (let c = 0; c < channels; c++) {
+    const d = m![c]! / rows;
+    m![c] = t![c]! + d;
+    v![c] = Math.max(0, v![c]! / rows - d * d);
+  }
+}
+
+/** The same moments by JavaScript loops (where the module cannot run: channels not a multiple of 4, no SIMD). */
+function batchMomentsLoop(xs: Float32Array, channels: number, m: Float32Array, v: Float32Array): void {
+  const rows = xs.length / channels;
+  m.fill(0);
+  v.fill(0);
+  for (let i = 0; i < xs.length; i++) m[i % channels]! += xs[i]!;
+  for (let c = 0; c < channels; c++) m[c] = m[c]! / rows;
+  for (let i = 0; i < xs.length; i++) v[i % channels]! += (xs[i]! - m[i % channels]!) ** 2;
+  for (let c = 0; c < channels; c++) v[c] = v[c]! / rows;
+}
+
 const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const backend = b as BackendWasm;
   const { x, scale, offset, movingMean, movingVariance } = inputs;
@@ -89,17 +126,11 @@ const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
     try {
       const at = (t: TensorInfo) => heapOffset(backend, t);
       const rowBytes = channels * 4;
-      // one pass for both moments, shifted by the first row (pc holds the shift until it holds the offsets)
-      const [xs, shift] = [x, pc].map((u) => view(backend, u)) as [Float32Array, Float32Array];
-      shift.set(xs.subarray(0, channels));
-      kernels.channel_shifted_moments(at(x), at(pc), rows, rowBytes, at(mean), at(variance));
+      batchMoments(backend, kernels, x, mean, variance, pc);
       const [m, v, g, o, s, zero, t] = [mean, variance, scale, offset, pa, pb, pc].map((u) =>
         view(backend, u),
       ) as Float32Array[];
       for (let c = 0; c < channels; c++) {
-        const d = m![c]! / rows;
-        m![c] = t![c]! + d;
-        v![c] = Math.max(0, v![c]! / rows - d * d);
         s![c] = g![c]! / Math.sqrt(v![c]! + epsilon);
         t![c] = o![c]! - m![c]! * s![c]!;
       }
@@ -111,15 +142,10 @@ const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
     return outputs();
   }
   const [xs, ys, m, v, g, o] = [x, y, mean, variance, scale, offset].map((t) => view(backend, t)) as Float32Array[];
-  m!.fill(0);
-  v!.fill(0);
-  for (let i = 0; i < xs!.length; i++) m![i % channels]! += xs![i]!;
-  for (let c = 0; c < channels; c++) m![c] = m![c]! / rows;
-  for (let i = 0; i < xs!.length; i++) v![i % channels]! += (xs![i]! - m![i % channels]!) ** 2;
+  batchMomentsLoop(xs!, channels, m!, v!);
   const s = new Float32Array(channels);
   const t = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
-    v![c] = v![c]! / rows;
     s[c] = g![c]! / Math.sqrt(v![c]! + epsilon);
     t[c] = o![c]! - m![c]! * s[c]!;
   }
@@ -129,15 +155,50 @@ const batchNormTrainWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
 
 const batchNormTrainGradWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const backend = b as BackendWasm;
-  const { dy, x, mean, variance, scale } = inputs;
-  if (dy === undefined || x === undefined || mean === undefined || variance === undefined || scale === undefined)
-    throw new Error(`${BATCH_NORM_TRAIN_GRAD_KERNEL}: inputs dy, x, mean, variance and scale are required`);
+  const { dy, x, scale } = inputs;
+  if (dy === undefined || x === undefined || scale === undefined)
+    throw new Error(`${BATCH_NORM_TRAIN_GRAD_KERNEL}: inputs dy, x and scale are required`);
   const { epsilon } = attrs as unknown as Attrs;
   const { rows, channels } = layout(x);
   const dx = backend.makeOutput(x.shape, 'float32');
   const dScale = backend.makeOutput([channels], 'float32');
   const dOffset = backend.makeOutput([channels], 'float32');
   const kernels = channels % 4 === 0 ? trainingKernels(backend) : null;
+  // the batch's moments as the forward kernel took them (batchMoments), unless they came in
+  const given = inputs['mean'] !== undefined && inputs['variance'] !== undefined;
+  const moments = given ? [] : scratch(backend, 3, channels);
+  const [mean, variance] = given ? [inputs['mean']!, inputs['variance']!] : (moments as [TensorInfo, TensorInfo]);
+  try {
+    if (!given && kernels !== null) batchMoments(backend, kernels, x, mean, variance, moments[2]!);
+    if (!given && kernels === null) {
+      batchMomentsLoop(view(backend, x), channels, view(backend, mean), view(backend, variance));
+    }
+    return batchNormGrad(backend, kernels, { dy, x, mean, variance, scale, dx, dScale, dOffset }, rows, epsilon);
+  } finally {
+    for (const t of moments) backend.disposeData(t.dataId);
+  }
+};
+
+interface GradTensors {
+  dy: TensorInfo;
+  x: TensorInfo;
+  mean: TensorInfo;
+  variance: TensorInfo;
+  scale: TensorInfo;
+  dx: TensorInfo;
+  dScale: TensorInfo;
+  dOffset: TensorInfo;
+}
+
+/** The backward pass proper (see the top of the file), into dx, dScale and dOffset. */
+function batchNormGrad(
+  backend: BackendWasm,
+  kernels: TrainingKernels | null,
+  { dy, x, mean, variance, scale, dx, dScale, dOffset }: GradTensors,
+  rows: number,
+  epsilon: number,
+): TensorInfo[] {
+  const channels = layout(x).channels;
   /** Per channel: dγ and dβ from the sums Σ dy·(x − mean) and Σ dy, and dx's coefficients pa·dy + pb·x + pc. */
   const coefficients = (
     sumDy: Float32Array,
@@ -197,26 +258,27 @@ const batchNormTrainGradWasm: KernelFunc = ({ inputs, backend: b, attrs }) => {
     out![i] = g0![i]! * pa[c]! + xs![i]! * pb[c]! + pc[c]!;
   }
   return [dx, dScale, dOffset];
-};
+}
 
 const gradient: GradConfig = {
   kernelName: BATCH_NORM_TRAIN_KERNEL,
+  // x and scale only: the backward kernel takes the batch's moments from x again (bit for bit the forward kernel's),
+  // which at small tensors costs less than the engine's two more clones and tape nodes per layer
   inputsToSave: ['x', 'scale'],
-  outputsToSave: [false, true, true, false, false],
   gradFunc: (dys, saved, attrs) => {
     const dy = (Array.isArray(dys) ? dys[0] : dys) as Tensor;
-    const [x, scale, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor];
+    const [x, scale] = saved as [Tensor, Tensor];
     // One kernel gives all three gradients, but the engine calls each input's gradient inside a tidy of its own:
     // the first call keeps the small dγ and dβ as values for the other two.
     let perChannel: { dScale: Float32Array; dOffset: Float32Array } | undefined;
     const run = (): Tensor => {
       const [dx, dScale, dOffset] = tf
         .engine()
-        .runKernel(
-          BATCH_NORM_TRAIN_GRAD_KERNEL,
-          { dy, x, mean, variance, scale },
-          attrs as unknown as tf.NamedAttrMap,
-        ) as [Tensor, Tensor, Tensor];
+        .runKernel(BATCH_NORM_TRAIN_GRAD_KERNEL, { dy, x, scale }, attrs as unknown as tf.NamedAttrMap) as [
+        Tensor,
+        Tensor,
+        Tensor,
+      ];
       perChannel = { dScale: dScale.dataSync() as Float32Array, dOffset: dOffset.dataSync() as Float32Array };
       tf.dispose([dScale, dOffset]);
       return dx;
