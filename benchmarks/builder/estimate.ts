@@ -19,7 +19,7 @@ import { featuresLayer } from '../spec/describe-architecture.js';
 import { trialFlops, trialTrainings, type ApproachFlops } from '../spec/trial-work.js';
 
 export type { ApproachFlops };
-import { tensorSplit } from '../train/tensor-splits.js';
+import { disposeSplit, tensorSplit } from '../train/tensor-splits.js';
 import { trainLoop } from '../train/train-loop.js';
 
 export interface Throughput {
@@ -43,6 +43,8 @@ export interface Throughput {
   dataSeconds?: number;
   /** Seconds a worker pays once to load a brought model (measured by the estimate loading it; not cached). */
   modelLoadSeconds?: number;
+  /** Training examples the speed was timed over, after the warm-up (absent in measurements made before it was kept). */
+  measuredSamples?: number;
   /** The 1-minute load average when it was measured (other work on the machine), and its cores. */
   loadAverage?: number;
   cores?: number;
@@ -59,13 +61,28 @@ export interface BroughtModel {
   cutLayer: string;
 }
 
+/** Random examples the measurement trains on at the most; its warm-up and smallest timed pass are two batches. */
+const MEASURE_EXAMPLES = 256;
+
+/**
+ * The batch size a suite's trials train at, the largest of its approaches' (32 when none says): the speed is measured
+ * at it, since the rate depends on it and a large model may not fit a larger batch (a MobileNetV2 1.0 at 224×224 in
+ * batches of 32 overflows the wasm backend's 4 GiB, where `init` drafts batches of 8).
+ */
+export function measureBatchSize(spec: Pick<SuiteSpec, 'approaches'>): number {
+  const sizes = Object.values(spec.approaches).flatMap((a) => (a?.batchSize === undefined ? [] : [a.batchSize]));
+  return sizes.length > 0 ? Math.max(...sizes) : 32;
+}
+
 /**
  * Trains the suite's model (the built-in architecture, or a brought model with a new head, every layer training) for
- * about `seconds` on random inputs of its shape (speed only: no result is read from it) with batch size 32, after a
- * short warm-up, and reports its speed.
+ * about `seconds` on random inputs of its shape (speed only: no result is read from it) at the suite's batch size
+ * (measureBatchSize), after a warm-up of two batches, and reports its speed. A model for which two batches take
+ * longer than `seconds` / 4 (a large one: a MobileNetV2 at 224×224 trains about 12 examples a second here) is timed
+ * over passes of two batches instead of 256 examples, so measuring it takes seconds, not minutes.
  */
 export async function measureThroughput(
-  spec: Pick<SuiteSpec, 'architecture'>,
+  spec: Pick<SuiteSpec, 'architecture' | 'approaches'>,
   inputShape: [number, number, number],
   numClasses: number,
   backend: BackendInfo,
@@ -85,31 +102,39 @@ export async function measureThroughput(
       })
     : buildModel(spec.architecture, inputShape, numClasses, 0);
   const buildSeconds = (performance.now() - built) / 1000;
-  const count = 256;
+  const batchSize = measureBatchSize(spec);
+  const pair = 2 * batchSize;
+  const count = Math.max(MEASURE_EXAMPLES, pair);
   const rng = createRng(1);
   const values = Float32Array.from({ length: count * inputShape[0] * inputShape[1] * inputShape[2] }, () => rng());
   const labels = Int32Array.from({ length: count }, (_, i) => i % numClasses);
   const x = tf.tensor4d(values, [count, ...inputShape]);
-  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses) as tf.Tensor2D;
-  const split = tensorSplit(x, y);
-  const run = (epochs: number) =>
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses) as tf.Tensor2D);
+  const whole = tensorSplit(x, y);
+  const small = tensorSplit(tf.slice(x, 0, pair), tf.slice(y, 0, pair) as tf.Tensor2D);
+  const val = tensorSplit(tf.slice(x, 0, batchSize), tf.slice(y, 0, batchSize) as tf.Tensor2D);
+  const run = (train: typeof whole) =>
     trainLoop({
       model,
-      budget: { optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs, minSteps: 0, patience: null },
-      train: split,
-      val: tensorSplit(tf.slice(x, 0, 32), tf.slice(y, 0, 32) as tf.Tensor2D),
+      budget: { optimizer: 'adam', learningRate: 0.001, batchSize, epochs: 1, minSteps: 0, patience: null },
+      train,
+      val,
       evalEverySteps: 1_000_000,
       seed: 0,
     });
   try {
     const load = loadavg()[0] ?? 0;
     const first = performance.now();
-    const warm = await run(1); // warm-up: kernels compiled, memory allocated
+    const warm = await run(small); // warm-up: kernels compiled, memory allocated
     const firstSeconds = (performance.now() - first) / 1000 + buildSeconds;
-    let samples = 0;
-    let elapsed = 0;
+    // two more batches, timed: a model for which they take over a quarter of the time allowed is large, and timed in
+    // such passes; a small one in passes of the 256 examples (fewer calls, each of which has a fixed cost)
+    const probe = await run(small);
+    const pass = probe.seconds > seconds / 4 ? small : whole;
+    let samples = probe.samples;
+    let elapsed = probe.seconds;
     while (elapsed < seconds) {
-      const result = await run(1);
+      const result = await run(pass);
       samples += result.samples;
       elapsed += result.seconds;
     }
@@ -120,6 +145,7 @@ export async function measureThroughput(
       flopsPerSecond: estimateTrainingFlops(model, 1) * samplesPerSecond,
       // what the first training cost beyond the same samples at the steady rate: a trial's fixed cost
       trialOverheadSeconds: Math.max(0, firstSeconds - warm.samples / samplesPerSecond),
+      measuredSamples: samples,
       loadAverage: load,
       cores: availableParallelism(),
     };
@@ -127,6 +153,8 @@ export async function measureThroughput(
     model.dispose();
     x.dispose();
     y.dispose();
+    disposeSplit(small);
+    disposeSplit(val);
   }
 }
 

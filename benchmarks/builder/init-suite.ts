@@ -16,6 +16,7 @@ import type { CheckSummary } from '../train/jobs.js';
 import {
   approachFlops,
   estimateRun,
+  measureBatchSize,
   measureThroughput,
   type ApproachFlops,
   type RunEstimate,
@@ -205,6 +206,7 @@ export async function initSuite(options: InitOptions): Promise<InitResult> {
           backend: backend.name,
           device: backend.device,
           architecture: spec.architecture,
+          batchSize: measureBatchSize(spec),
           inputShape,
           numClasses,
           model: modelFileKey(model?.enginePath),
