@@ -95,7 +95,13 @@ export class LocalExecutor implements TrialExecutor {
     run.emit({ type: 'pretrain-started', suiteId, ...named, cacheKey, epochs: spec.pretrain?.epochs ?? 0 });
     const worker = await this.workerFor(run, 0);
     const record = await worker.pretrain(
-      { spec, baseDir: run.suite.baseDir, cacheKey, outDir: pretrainDir(cacheKey) },
+      {
+        spec,
+        baseDir: run.suite.baseDir,
+        cacheKey,
+        outDir: pretrainDir(cacheKey),
+        ...(plan.identity ? { identity: plan.identity } : {}),
+      },
       (epoch) => run.emit({ type: 'pretrain-epoch', suiteId, ...named, ...epoch }),
     );
     run.emit({ type: 'pretrain-finished', suiteId, ...named, reused: false, wallSeconds: record.wallSeconds });

@@ -7,7 +7,7 @@ import { featuresLayer } from '../spec/describe-architecture.js';
 import { hasNamedSources, sourceNames, specForSource } from '../spec/sources.js';
 import { engineModelPath } from '../models/model-source.js';
 import type { BaseModelRef } from '../train/jobs.js';
-import { pretrainCacheKey, pretrainDir } from '../train/pretrain-cache.js';
+import { cacheKeyOf, pretrainDir, pretrainIdentity, type PretrainIdentity } from '../train/pretrain-cache.js';
 import { cacheMissReason } from '../train/cache-miss.js';
 
 /**
@@ -20,6 +20,8 @@ export interface SourcePlan {
   source: string | undefined;
   spec: SuiteSpec;
   cacheKey: string | null;
+  /** What the key is a hash of (kept beside the model it pretrains, to say later why a key changed). */
+  identity: PretrainIdentity | null;
 }
 
 export function planSources(suite: LoadedSuite, backend: BackendName): SourcePlan[] {
@@ -28,7 +30,8 @@ export function planSources(suite: LoadedSuite, backend: BackendName): SourcePla
     : [undefined];
   return names.map((source) => {
     const spec = specForSource(suite.spec, source);
-    return { source, spec, cacheKey: pretrainCacheKey(spec, suite.baseDir, backend) };
+    const identity = pretrainIdentity(spec, suite.baseDir, backend);
+    return { source, spec, cacheKey: identity ? cacheKeyOf(spec, identity) : null, identity };
   });
 }
 
@@ -64,9 +67,9 @@ export function cacheKeyChanges(stored: StoredSuite, sources: SourcePlan[]): str
  * On a fresh run: for each source whose model is not cached but one for the same source is, under another key, why
  * (the engine, pretraining or its data changed; cache-miss.ts), so that pretraining again is not a surprise.
  */
-export function cacheMisses(suite: LoadedSuite, sources: SourcePlan[], backend: BackendName): string[] {
-  return sources.flatMap(({ source, spec, cacheKey }) => {
-    const reason = cacheKey ? cacheMissReason(spec, suite.baseDir, backend, cacheKey) : null;
+export function cacheMisses(sources: SourcePlan[]): string[] {
+  return sources.flatMap(({ source, spec, cacheKey, identity }) => {
+    const reason = cacheKey && identity ? cacheMissReason(spec, cacheKey, identity) : null;
     return reason ? [source === undefined ? reason : `source "${source}": ${reason}`] : [];
   });
 }

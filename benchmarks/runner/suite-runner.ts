@@ -162,7 +162,7 @@ export class SuiteRun {
     const owner = thisProcessOwner();
     try {
       const sources = prepared.sources ?? planSources(suite, prepared.backend.name);
-      prepared.notices.push(...cacheMisses(suite, sources, prepared.backend.name));
+      prepared.notices.push(...cacheMisses(sources));
       const suiteId = await options.store.createSuite({
         spec: suite.spec,
         baseDir: suite.baseDir,

@@ -5,16 +5,9 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendName } from '../domain.js';
 import { modelCacheDir } from '../paths.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
-import {
-  PRETRAIN_KEY,
-  cacheKeyOf,
-  pretrainIdentity,
-  readCachedPretrain,
-  type PretrainIdentity,
-} from './pretrain-cache.js';
+import { PRETRAIN_KEY, readCachedPretrain, type PretrainIdentity } from './pretrain-cache.js';
 
 type Fields = Record<string, unknown>;
 
@@ -66,21 +59,13 @@ function describeData(before: Fields, now: Fields): string[] {
 }
 
 /**
- * One line saying why the source model of `spec` (its key `cacheKey`, from pretrainCacheKey) is pretrained again, or
- * null when it is cached, when nothing for the same source is cached, or when the cached one predates key files. Only
- * a miss reads the data files again (to compare them).
+ * One line saying why the source model of `spec` (key `cacheKey`, made from `now`: pretrainIdentity) is pretrained
+ * again, or null when it is cached, when nothing for the same source is cached, or when the cached one predates key
+ * files.
  */
-export function cacheMissReason(
-  spec: SuiteSpec,
-  baseDir: string,
-  backend: BackendName,
-  cacheKey: string,
-): string | null {
+export function cacheMissReason(spec: SuiteSpec, cacheKey: string, now: PretrainIdentity): string | null {
   if (readCachedPretrain(cacheKey)) return null;
-  const now = pretrainIdentity(spec, baseDir, backend);
-  if (!now) return null;
-  const key = cacheKeyOf(spec, now);
-  const prefix = key.slice(0, key.lastIndexOf('-') + 1);
+  const prefix = cacheKey.slice(0, cacheKey.lastIndexOf('-') + 1);
   // the same source: the same pretraining settings, architecture and vocabulary; what else differs is the reason
   const earlier = cachedIdentities(prefix).find(
     ({ identity }) =>
@@ -101,5 +86,5 @@ export function cacheMissReason(
     ),
   ];
   if (reasons.length === 0) return null;
-  return `pretraining the source model again (${key}): the one cached for the same source (${earlier.key}) was made with other inputs: ${reasons.join('; ')}`;
+  return `pretraining the source model again (${cacheKey}): the one cached for the same source (${earlier.key}) was made with other inputs: ${reasons.join('; ')}`;
 }

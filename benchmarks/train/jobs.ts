@@ -1,3 +1,4 @@
+import type { PretrainIdentity } from './pretrain-cache.js';
 import type { TrialKey } from '../domain.js';
 import type { SuiteSpec } from '../spec/suite-schema.js';
 
@@ -28,6 +29,8 @@ export interface PretrainJob {
   outDir: string;
   /** A task file (datasets/task-file.ts) to read the source task from instead of spec.pretrain's data files. */
   taskFile?: string;
+  /** What `cacheKey` is a hash of, written beside the model (PRETRAIN_KEY) when given. */
+  identity?: PretrainIdentity;
 }
 
 /** Loads everything a suite needs (datasets, sizes, pretrained model) without training, to fail before anything is stored. */

@@ -7,7 +7,7 @@ import type { PretrainRecord } from '../domain.js';
 import { saveModel } from '../models/model-io.js';
 import type { PretrainJob } from './jobs.js';
 import { loadSourceTask } from './source-task.js';
-import { PRETRAIN_KEY, PRETRAIN_META, cacheKeyOf, pretrainIdentity } from './pretrain-cache.js';
+import { PRETRAIN_KEY, PRETRAIN_META, cacheKeyOf } from './pretrain-cache.js';
 import { pretrainModel, type PretrainedModel, type PretrainProgress } from './pretrain-model.js';
 import type { TrialTask } from './train-trial.js';
 
@@ -57,11 +57,9 @@ export async function storePretrained(
     throw error;
   }
   writeFileSync(join(staging, PRETRAIN_META), JSON.stringify(record, null, 2));
-  // what the key was made from, so that a later run whose key differs can say why (cache-miss.ts); only when it is
-  // this job's key (a job may carry a key computed elsewhere, from data this process sees under other paths)
-  const identity = job.taskFile || !record.backend ? null : pretrainIdentity(job.spec, job.baseDir, record.backend);
-  if (identity && cacheKeyOf(job.spec, identity) === job.cacheKey) {
-    writeFileSync(join(staging, PRETRAIN_KEY), JSON.stringify(identity, null, 2));
+  // what the key was made from, so that a later run whose key differs can say why (cache-miss.ts)
+  if (job.identity && cacheKeyOf(job.spec, job.identity) === job.cacheKey) {
+    writeFileSync(join(staging, PRETRAIN_KEY), JSON.stringify(job.identity, null, 2));
   }
   rmSync(job.outDir, { recursive: true, force: true });
   renameSync(staging, job.outDir);

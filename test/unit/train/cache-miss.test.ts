@@ -9,11 +9,11 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { KERNELS_VERSION } from '../../../benchmarks/backend/kernels-version.js';
 import type { PretrainRecord } from '../../../benchmarks/domain.js';
 import { suiteSpec, type SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
+import { planSources } from '../../../benchmarks/runner/source-plan.js';
 import { cacheMissReason } from '../../../benchmarks/train/cache-miss.js';
 import {
   PRETRAIN_KEY,
   cacheKeyOf,
-  pretrainCacheKey,
   pretrainDir,
   pretrainIdentity,
   type PretrainIdentity,
@@ -58,16 +58,22 @@ const record = (cacheKey: string): PretrainRecord => ({
   backend: 'wasm',
 });
 
-/** A cached model as a run would leave it, made from `identity`. */
+/** A cached model as a run would leave it, made from `identity` (by default that of the data as it is now). */
 async function cache(spec: SuiteSpec, identity: PretrainIdentity | null): Promise<string> {
-  const key = identity ? cacheKeyOf(spec, identity) : pretrainCacheKey(spec, base, 'wasm')!;
-  await storePretrained({ spec, baseDir: base, cacheKey: key, outDir: pretrainDir(key) }, record(key), async (dir) => {
+  const made = identity ?? pretrainIdentity(spec, base, 'wasm')!;
+  const key = cacheKeyOf(spec, made);
+  const job = { spec, baseDir: base, cacheKey: key, outDir: pretrainDir(key), identity: made };
+  await storePretrained(job, record(key), async (dir) => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'model.json'), '{}');
   });
-  // storePretrained writes the key file only for the key of the data as it is now; an older one is written here
-  if (identity) writeFileSync(join(pretrainDir(key), PRETRAIN_KEY), JSON.stringify(identity));
   return key;
+}
+
+/** Why a run of `spec` now would pretrain again, as SuiteRun.start asks (with the key and identity it planned). */
+function reasonNow(spec: SuiteSpec): string | null {
+  const identity = pretrainIdentity(spec, base, 'wasm')!;
+  return cacheMissReason(spec, cacheKeyOf(spec, identity), identity);
 }
 
 beforeEach(() => {
@@ -83,8 +89,12 @@ describe('cacheMissReason', () => {
     const key = await cache(spec, null);
     const kept = JSON.parse(readFileSync(join(pretrainDir(key), PRETRAIN_KEY), 'utf8')) as PretrainIdentity;
     expect(kept).toEqual(pretrainIdentity(spec, base, 'wasm'));
+    // the run plans the same key and identity, and hands the identity to the pretraining job
+    const [plan] = planSources({ spec, baseDir: base, origin: 'test' }, 'wasm');
+    expect(plan?.cacheKey).toBe(key);
+    expect(plan?.identity).toEqual(kept);
     // and that model is found: nothing to explain
-    expect(cacheMissReason(spec, base, 'wasm', key)).toBeNull();
+    expect(reasonNow(spec)).toBeNull();
   });
 
   it("names the kernels' version when the cached model was made with other kernels", async () => {
@@ -92,7 +102,7 @@ describe('cacheMissReason', () => {
     const now = pretrainIdentity(spec, base, 'wasm')!;
     const old = { ...now, engine: { ...(now.engine as object), kernels: KERNELS_VERSION - 1 } };
     const oldKey = await cache(spec, old);
-    const reason = cacheMissReason(spec, base, 'wasm', pretrainCacheKey(spec, base, 'wasm')!);
+    const reason = reasonNow(spec);
     expect(reason).toContain(`kernels ${KERNELS_VERSION - 1}, now ${KERNELS_VERSION}`);
     expect(reason).toContain(oldKey);
     expect(reason).not.toContain('data');
@@ -102,7 +112,7 @@ describe('cacheMissReason', () => {
     const spec = idxSuite();
     await cache(spec, null);
     writeFileSync(images, Buffer.from([1, 2, 3, 5]));
-    const reason = cacheMissReason(spec, base, 'wasm', pretrainCacheKey(spec, base, 'wasm')!);
+    const reason = reasonNow(spec);
     expect(reason).toMatch(/its source data changed: .*train-images \(changed\)/);
     expect(reason).not.toContain('train-labels');
   });
@@ -110,11 +120,11 @@ describe('cacheMissReason', () => {
   it('says nothing for another source, or when the cached model has no key file', async () => {
     await cache(idxSuite(1), null);
     const other = idxSuite(2);
-    expect(cacheMissReason(other, base, 'wasm', pretrainCacheKey(other, base, 'wasm')!)).toBeNull();
+    expect(reasonNow(other)).toBeNull();
     const spec = idxSuite();
     const key = await cache(spec, null);
     rmSync(join(pretrainDir(key), PRETRAIN_KEY));
     writeFileSync(images, Buffer.from([9]));
-    expect(cacheMissReason(spec, base, 'wasm', pretrainCacheKey(spec, base, 'wasm')!)).toBeNull();
+    expect(reasonNow(spec)).toBeNull();
   });
 });
