@@ -9,32 +9,20 @@ import { openDb } from '../../benchmarks/store/open-db.js';
 import { SqliteStore } from '../../benchmarks/store/sqlite-store.js';
 import { TINY_SUITE, cli, dumpDb, sandbox, type Sandbox } from './cli-helpers.js';
 import { storeSuite } from '../support/stored-suite.js';
+import { okResult } from '../support/trial-result.js';
 
 const tiny = loadSuite({ kind: 'file', path: TINY_SUITE });
 
 function result(accuracy: number, seed: number): TrialResult {
   return {
-    status: 'done',
-    testAccuracy: accuracy,
+    ...okResult(accuracy),
     testLoss: 1 - accuracy,
     epochs: 2,
     bestEpoch: 2,
     steps: 20 + seed,
     wallSeconds: 1 + seed / 10,
     cpuSeconds: 1 + seed / 10,
-    trainableParams: 10,
-    totalParams: 10,
-    trainFlops: 100,
-    peakBytes: 10,
     learningRate: 0.001,
-    lrCandidates: [],
-    protocol: null,
-    backend: 'wasm',
-    device: 'CPU',
-    error: null,
-    epochRecords: [
-      { epoch: 1, step: 10, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, elapsedSeconds: 1 },
-    ],
   };
 }
 

@@ -9,35 +9,14 @@ import { openDb } from '../../benchmarks/store/open-db.js';
 import { SqliteStore } from '../../benchmarks/store/sqlite-store.js';
 import { BIN, TINY_SUITE, cli, sandbox, type Sandbox } from './cli-helpers.js';
 import { storeSuite } from '../support/stored-suite.js';
+import { okResult } from '../support/trial-result.js';
 
 /** A database holding one finished suite, written by the store itself (no training needed), closed cleanly. */
 async function finishedSuiteDb(box: Sandbox): Promise<void> {
   const suite = loadSuite({ kind: 'file', path: TINY_SUITE });
   const db = openDb(box.db);
   const store = new SqliteStore(db);
-  await storeSuite(store, suite, (trial) => ({
-    status: 'done',
-    testAccuracy: trial.trainSize === 10 ? 0.6 : 0.8,
-    testLoss: 0.5,
-    epochs: 1,
-    bestEpoch: 1,
-    steps: 20,
-    wallSeconds: 1,
-    cpuSeconds: 1,
-    trainableParams: 10,
-    totalParams: 10,
-    trainFlops: 100,
-    peakBytes: 10,
-    learningRate: null,
-    lrCandidates: [],
-    protocol: null,
-    backend: 'wasm',
-    device: 'CPU',
-    error: null,
-    epochRecords: [
-      { epoch: 1, step: 20, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, elapsedSeconds: 1 },
-    ],
-  }));
+  await storeSuite(store, suite, (trial) => okResult(trial.trainSize === 10 ? 0.6 : 0.8));
   db.close();
 }
 

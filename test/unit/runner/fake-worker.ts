@@ -22,29 +22,9 @@ export interface FakeWorkers {
   readonly pretrainJobs: PretrainJob[];
 }
 
-export const okResult = (accuracy: number): TrialResult => ({
-  status: 'done',
-  testAccuracy: accuracy,
-  testLoss: 0.5,
-  epochs: 1,
-  bestEpoch: 1,
-  steps: 10,
-  wallSeconds: 0.01,
-  cpuSeconds: 0.01,
-  trainableParams: 10,
-  totalParams: 10,
-  trainFlops: 100,
-  peakBytes: 10,
-  learningRate: null,
-  lrCandidates: [],
-  protocol: null,
-  backend: 'wasm',
-  device: 'CPU',
-  error: null,
-  epochRecords: [
-    { epoch: 1, step: 10, trainLoss: 1, trainAccuracy: 0.5, valLoss: 1, valAccuracy: 0.5, elapsedSeconds: 0.01 },
-  ],
-});
+import { okResult } from '../../support/trial-result.js';
+
+export { okResult };
 
 /**
  * Worker processes simulated in this process, speaking the real protocol: the runner under test cannot tell them
