@@ -75,6 +75,15 @@ export function measureBatchSize(spec: Pick<SuiteSpec, 'approaches'>): number {
 }
 
 /**
+ * How the measurement times a model, from how long two batches took (`probeSeconds`) and how long it may take: in
+ * passes of two batches when they took over a quarter of that time (a large model), else in passes of 256 examples
+ * (fewer calls, each of which has a fixed cost).
+ */
+export function timedPasses(probeSeconds: number, allowedSeconds: number): 'pairs' | 'whole' {
+  return probeSeconds > allowedSeconds / 4 ? 'pairs' : 'whole';
+}
+
+/**
  * Trains the suite's model (the built-in architecture, or a brought model with a new head, every layer training) for
  * about `seconds` on random inputs of its shape (speed only: no result is read from it) at the suite's batch size
  * (measureBatchSize), after a warm-up of two batches, and reports its speed. A model for which two batches take
@@ -127,10 +136,9 @@ export async function measureThroughput(
     const first = performance.now();
     const warm = await run(small); // warm-up: kernels compiled, memory allocated
     const firstSeconds = (performance.now() - first) / 1000 + buildSeconds;
-    // two more batches, timed: a model for which they take over a quarter of the time allowed is large, and timed in
-    // such passes; a small one in passes of the 256 examples (fewer calls, each of which has a fixed cost)
+    // two more batches, timed: they decide the passes the rest is timed in
     const probe = await run(small);
-    const pass = probe.seconds > seconds / 4 ? small : whole;
+    const pass = timedPasses(probe.seconds, seconds) === 'pairs' ? small : whole;
     let samples = probe.samples;
     let elapsed = probe.seconds;
     while (elapsed < seconds) {
