@@ -1,4 +1,3 @@
-import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -9,6 +8,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { NATIVE_PACKAGES, probeNativeBackend } from './native-probe.js';
 import type { NativeBackendName, NativeProbeResult, ProbeOptions } from './native-probe.js';
 import { activateWasm } from './wasm.js';
+import { describeCpu } from './describe-cpu.js';
 
 export interface BackendInfo {
   name: BackendName;
@@ -19,13 +19,6 @@ export interface BackendInfo {
 export interface SelectBackendOptions {
   /** How native backends are probed (cache file, where packages resolve from); see native-probe.ts. */
   probe?: ProbeOptions;
-}
-
-/** "Intel(R) Xeon(R) … (2 cores)" */
-export function describeCpu(): string {
-  const list = cpus();
-  const model = list[0]?.model.trim() ?? 'unknown CPU';
-  return `${model} (${list.length} ${list.length === 1 ? 'core' : 'cores'})`;
 }
 
 class Unavailable extends Error {}

@@ -1,7 +1,7 @@
 import { nodeForker } from '../runner/worker-process.js';
 import { autoBrowserBackend, chromiumReport, once } from './auto-gpu.js';
 import type { GpuWorkers } from './gpu-forker.js';
-import { gpuWorkerModule } from './gpu-worker-process.js';
+import { gpuWorkerModule } from './gpu-worker-module.js';
 
 /** The system Chromium's adapters, probed once per process (and cached on disk across processes). */
 const probe = once(() => chromiumReport());

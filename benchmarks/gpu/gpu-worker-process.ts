@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FromWorker, ToWorker } from '../runner/worker-protocol.js';
 import { ChromiumPages } from './chromium-pages.js';
@@ -8,16 +7,6 @@ import { GpuHost } from './gpu-host.js';
  * Entry point of a GPU worker process under the CLI and `serve` (forked like runner/trial-worker.ts, same messages):
  * it reads each job's data here and trains it in a page of a headless Chromium that it starts.
  */
-
-/** This module's path for a forker; under a TypeScript loader (tests) the source file, run through tsx. */
-export function gpuWorkerModule(): { path: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const fromSource = here.endsWith('.ts');
-  return {
-    path: join(dirname(here), fromSource ? 'gpu-worker-process.ts' : 'gpu-worker-process.js'),
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
-  };
-}
 
 function runWorker(): void {
   const send = (message: FromWorker): void => void process.send?.(message);

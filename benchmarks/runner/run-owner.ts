@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { RunOwner, SuiteOwner } from '../store/store.js';
+import type { RunOwner, Store, SuiteOwner } from '../store/store.js';
 
 export { describeOwner } from '../store/store.js';
 
@@ -86,4 +86,9 @@ export function ownerLooksAlive(owner: SuiteOwner, now = Date.now(), staleAfterM
   if (!here) return true;
   if (SCOPE === '') return pidExists(owner.pid);
   return processStartTicks(owner.pid) === owner.processStart;
+}
+
+/** Suites left `running` by a run that is gone (ownerLooksAlive) are marked cancelled, so that they read as resumable. */
+export function recoverInterruptedSuites(store: Store, staleAfterMs = STALE_AFTER_MS): Promise<number[]> {
+  return store.recoverInterruptedSuites((owner) => ownerLooksAlive(owner, Date.now(), staleAfterMs));
 }

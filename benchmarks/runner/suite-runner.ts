@@ -4,14 +4,12 @@ import {
   type PretrainRecord,
   type RunEventListener,
   type SuiteStatus,
-  type TrialKey,
   type TrialRecord,
 } from '../domain.js';
 import { UserError, errorMessage } from '../errors.js';
 import type { LoadedSuite } from '../spec/load-suite.js';
-import type { SuiteSpec } from '../spec/suite-schema.js';
 import type { RunOwner, Store, StoredSuite } from '../store/store.js';
-import { hasNamedSources, suiteArms } from '../spec/sources.js';
+import { hasNamedSources } from '../spec/sources.js';
 import { prepareSuiteModels, type DownloadReport } from '../models/model-source.js';
 import { environmentInfo } from './environment.js';
 import { LocalExecutor } from './local-executor.js';
@@ -20,24 +18,12 @@ import { cacheKeyChanges, cacheMisses, planSources, type SourcePlan } from './so
 import { storing } from './storage-error.js';
 import type { RunContext, TrialExecutor } from './trial-executor.js';
 import { checkWorkerCount } from './worker-limit.js';
-import { addNextRound, firstRound } from './adaptive-rounds.js';
+import { addNextRound } from './adaptive-rounds.js';
+import { planTrials } from './plan-trials.js';
 import type { WorkerForker } from './worker-process.js';
 
 export { baseModelRef, cacheKeyChanges, cacheMisses, planSources, type SourcePlan } from './source-plan.js';
 export { StorageError } from './storage-error.js';
-
-/**
- * Every trial of a suite, ordered so that early results cover every approach (from every source) at every size of
- * the first seed. In a suite with `sources`, each transfer approach runs once per source and scratch once.
- */
-export function planTrials(spec: SuiteSpec): TrialKey[] {
-  const adaptive = firstRound(spec);
-  if (adaptive) return adaptive;
-  const arms = suiteArms(spec);
-  return spec.seeds.flatMap((seed) =>
-    spec.sizes.flatMap((trainSize) => arms.map((arm) => ({ ...arm, trainSize, seed }))),
-  );
-}
 
 export interface RunnerOptions {
   store: Store;
@@ -89,11 +75,6 @@ function executorOf(options: RunnerOptions): TrialExecutor {
     ...(workers === undefined ? {} : { workers }),
     ...(cancelQueuedJobs ? { cancelQueuedJobs } : {}),
   });
-}
-
-/** Suites left `running` by a run that is gone (see run-owner.ts) are marked cancelled, so that they read as resumable. */
-export function recoverInterruptedSuites(store: Store, staleAfterMs = STALE_AFTER_MS): Promise<number[]> {
-  return store.recoverInterruptedSuites((owner) => ownerLooksAlive(owner, Date.now(), staleAfterMs));
 }
 
 /**

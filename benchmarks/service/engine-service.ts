@@ -1,7 +1,8 @@
 import type { BuiltinSuiteInfo, ContractHandlers } from '../contract.js';
 import { BusyError, UserError } from '../errors.js';
 import { exportCsvFiles } from '../export/csv-export.js';
-import { recoverInterruptedSuites, SuiteRun, planTrials } from '../runner/suite-runner.js';
+import type { SuiteRun } from '../runner/suite-runner.js';
+import { planTrials } from '../runner/plan-trials.js';
 import { withDesign } from '../design/suite-design.js';
 import type { EngineEventListener } from '../domain.js';
 import { nodeForker, type WorkerForker } from '../runner/worker-process.js';
@@ -12,14 +13,10 @@ import { environmentProbe } from './environment.js';
 import { builtinSuiteNames, loadSuite } from '../spec/load-suite.js';
 import { loadSuiteUnderRoots, underRoots } from './data-roots.js';
 import { downloadEvents } from './download-events.js';
-import { draftSuiteFor, estimateBuiltin, estimateDraft } from './draft-suite.js';
 import { openStore } from '../store/open-store.js';
-import { isPostgresUrl } from '../store/pg-connect.js';
-import { listenProgress } from '../distributed/progress-channel.js';
-import { cancelQueuedJobs } from '../distributed/trial-queue.js';
-import { PgStore } from '../store/pg-store.js';
-import { INTERRUPTED, TRIAL_INTERRUPTED, type StoredSuite } from '../store/store.js';
-import { ownerLooksAlive } from '../runner/run-owner.js';
+import { isPostgresUrl } from '../store/location.js';
+import { INTERRUPTED, TRIAL_INTERRUPTED, type Store, type StoredSuite } from '../store/store.js';
+import { ownerLooksAlive, recoverInterruptedSuites } from '../runner/run-owner.js';
 import { checkWorkerCount, maxWorkers } from '../runner/worker-limit.js';
 import type { SuiteRecord, TrialRecord } from '../domain.js';
 import { suiteAnalysis, suiteDesign, suiteReport } from './suite-answer.js';
@@ -112,7 +109,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
   // the suites this service does not run itself, so a distributed run shows live (the UI also reloads quiet runs).
   const shared =
     options.followSharedRuns && isPostgresUrl(options.dbPath)
-      ? listenProgress(options.dbPath, null, (event) => {
+      ? (await import('../distributed/progress-channel.js')).listenProgress(options.dbPath, null, (event) => {
           if (!runs.has(event.suiteId)) emit(event);
         })
       : null;
@@ -175,6 +172,7 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     startSuite: async ({ source, backend, workers, design }) => {
       const roots = options.dataRoots;
       const start = async () => {
+        const { SuiteRun } = await import('../runner/suite-runner.js');
         const loaded = roots ? loadSuiteUnderRoots(source, roots) : loadSuite(source);
         const suite = design ? { ...loaded, spec: withDesign(loaded.spec, design) } : loaded;
         return track(
@@ -197,8 +195,8 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       if (runs.has(suiteId)) throw new UserError(`suite ${suiteId} is already running here; cancel that run first`);
       const { backendChoice: backend } = await store.requireSuite(suiteId);
       // on a shared database, the jobs a distributed run of this suite left in the queue are cancelled first
-      const queued =
-        store instanceof PgStore ? { cancelQueuedJobs: (id: number) => cancelQueuedJobs(store.pool, id) } : {};
+      const queued = await queuedJobsCanceller(store);
+      const { SuiteRun } = await import('../runner/suite-runner.js');
       const run = await admitted(() =>
         SuiteRun.resume({ store, forkWorker, backend, workers, onEvent: emit, onModelDownload, ...queued }, suiteId, {
           force,
@@ -212,14 +210,15 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     getAnalysis: async ({ suiteId, tolerance }) => suiteAnalysis(store, suiteId, tolerance),
     getDesign: async ({ suiteId }) => suiteDesign(store, suiteId),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
-    draftSuite: async (request) => draftSuiteFor(request, options.dataRoots, onModelDownload, forkWorker),
+    draftSuite: async (request) =>
+      (await import('./draft-suite.js')).draftSuiteFor(request, options.dataRoots, onModelDownload, forkWorker),
     compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),
     getCompareReport: async (request) => comparisonReport(store, request, (stored) => present(stored).suite),
     exportComparisonCsv: async (request) => ({
       files: await comparisonCsv(store, request, (stored) => present(stored).suite),
     }),
-    estimateSuite: async (request) => estimateDraft(request),
-    estimateBuiltinSuite: async (request) => estimateBuiltin(request, forkWorker),
+    estimateSuite: async (request) => (await import('./draft-suite.js')).estimateDraft(request),
+    estimateBuiltinSuite: async (request) => (await import('./draft-suite.js')).estimateBuiltin(request, forkWorker),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -236,4 +235,16 @@ export async function createEngineService(options: EngineServiceOptions): Promis
       await store.close();
     },
   };
+}
+
+/**
+ * On a shared PostgreSQL database, what cancels the jobs a distributed run of a suite left in the queue; nothing on
+ * SQLite. The PostgreSQL modules load only here, so commands on SQLite do not load them.
+ */
+async function queuedJobsCanceller(store: Store): Promise<{ cancelQueuedJobs?: (suiteId: number) => Promise<number> }> {
+  if (!isPostgresUrl(store.location)) return {};
+  const { PgStore } = await import('../store/pg-store.js');
+  if (!(store instanceof PgStore)) return {};
+  const { cancelQueuedJobs } = await import('../distributed/trial-queue.js');
+  return { cancelQueuedJobs: (suiteId) => cancelQueuedJobs(store.pool, suiteId) };
 }

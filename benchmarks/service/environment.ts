@@ -1,4 +1,4 @@
-import { describeCpu } from '../backend/select-backend.js';
+import { describeCpu } from '../backend/describe-cpu.js';
 import { NATIVE_PACKAGES, probeNativeBackend, type NativeProbeResult } from '../backend/native-probe.js';
 import type { AutoChoice, EnvironmentInfo } from '../contract.js';
 import { errorMessage } from '../errors.js';

@@ -1,8 +1,6 @@
 import { openDb, type OpenDbOptions } from './open-db.js';
 import { UserError } from '../errors.js';
-import { checkPostgresUrl, isPostgresUrl } from './pg-connect.js';
-import { displayLocation } from './location.js';
-import { PgStore } from './pg-store.js';
+import { displayLocation, isPostgresUrl } from './location.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -18,6 +16,8 @@ export { displayLocation };
  */
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   if (isPostgresUrl(location)) {
+    // the PostgreSQL driver loads only for a PostgreSQL database
+    const [{ checkPostgresUrl }, { PgStore }] = await Promise.all([import('./pg-connect.js'), import('./pg-store.js')]);
     checkPostgresUrl(location);
     return PgStore.open(location, { ...options, readonly: options.readonly ?? false });
   }

@@ -2,6 +2,8 @@
  * `--help` and a mistyped option read no more than the CLI's options: the commands import TensorFlow.js, sharp, the
  * database drivers, the queue and the suite schema when they run (benchmarks/cli/main.ts). A module loader hook in
  * the CLI's process records every module it resolves (ES modules) and, at exit, every CommonJS module in its cache.
+ * The commands that only read stored results (`list`, `export`, `report`, `compare`) load the SQLite driver and what
+ * they read with, not the engine that trains (engine-service.ts loads the runner, the drafts and the queue on demand).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -95,6 +97,28 @@ describe("the CLI loads a command's modules only when the command runs", () => {
       const { packages } = loadedBy(args);
       expect(packages, args.join(' ')).toContain('commander');
       expect(heavyIn(packages), args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('list, export, report and compare on SQLite load neither TensorFlow.js, sharp, nor the PostgreSQL drivers', () => {
+    const TRAINING = ['@tensorflow/', 'sharp', '@img/', 'pg', 'pg-boss', 'h5wasm'];
+    const box = sandbox();
+    const db = join(box.dir, 'results.db');
+    expect(loadedBy(['migrate', '--db', db]).status).toBe(0); // an empty database of this schema
+    for (const args of [
+      ['list', '--db', db],
+      ['export', '1', '--db', db, '--out', join(box.dir, 'out')],
+      ['report', '1', '--db', db, '--out', join(box.dir, 'report.md')],
+      ['compare', '1', '2', '--db', db],
+    ]) {
+      const { packages, status } = loadedBy(args);
+      // the command ran: it opened the database (which has no suite 1, so export, report and compare fail on that)
+      expect(packages, args.join(' ')).toContain('better-sqlite3');
+      expect(status, args.join(' ')).toBe(args[0] === 'list' ? 0 : 1);
+      expect(
+        [...packages].filter((name) => TRAINING.some((t) => (t.endsWith('/') ? name.startsWith(t) : name === t))),
+        args.join(' '),
+      ).toEqual([]);
     }
   });
 

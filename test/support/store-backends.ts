@@ -13,7 +13,7 @@ import { PG_MIGRATIONS } from '../../benchmarks/store/migrations.js';
 import { openStore } from '../../benchmarks/store/open-store.js';
 import { compileSql, parameterValues, type Params } from '../../benchmarks/store/sql-dialect.js';
 import { environmentInfo } from '../../benchmarks/runner/environment.js';
-import { planTrials } from '../../benchmarks/runner/suite-runner.js';
+import { planTrials } from '../../benchmarks/runner/plan-trials.js';
 import { loadSuite } from '../../benchmarks/spec/load-suite.js';
 import type { RunOwner, Store } from '../../benchmarks/store/store.js';
 import { startPostgres, type PostgresServer } from './postgres-server.js';

@@ -6,7 +6,7 @@
  */
 import type { TrialRecord, TrialResult, TrialStatus } from '../../benchmarks/domain.js';
 import { environmentInfo } from '../../benchmarks/runner/environment.js';
-import { planTrials } from '../../benchmarks/runner/suite-runner.js';
+import { planTrials } from '../../benchmarks/runner/plan-trials.js';
 import { loadSuite, type LoadedSuite } from '../../benchmarks/spec/load-suite.js';
 import type { Store } from '../../benchmarks/store/store.js';
 import { TINY_SUITE } from '../integration/cli-helpers.js';

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProgressDisplay, expectedWork, formatDuration } from '../../../benchmarks/cli/progress-display.js';
 import type { TrialKey } from '../../../benchmarks/domain.js';
-import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
+import { planTrials } from '../../../benchmarks/runner/plan-trials.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { trialFlops, trialTrainings } from '../../../benchmarks/spec/trial-work.js';
 import { approachFlops } from '../../../benchmarks/builder/estimate.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { SharedDatabase } from '../../../benchmarks/distributed/distributed-session.js';
 import { claimTrial } from '../../../benchmarks/distributed/trial-claims.js';
 import { environmentInfo } from '../../../benchmarks/runner/environment.js';
-import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
+import { planTrials } from '../../../benchmarks/runner/plan-trials.js';
 import { requireSystem } from '../../support/system.js';
 import { fakeWorkers, okResult } from '../runner/fake-worker.js';
 import { SCRATCH_SUITE, sharedDatabase, sleep, until, postgresForFile } from './distributed-harness.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { environmentInfo } from '../../../benchmarks/runner/environment.js';
-import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
+import { planTrials } from '../../../benchmarks/runner/plan-trials.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { TrialNotRunningError, type Store } from '../../../benchmarks/store/store.js';
 import { failedResult } from '../../../benchmarks/train/failed-result.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environmentInfo } from '../../../benchmarks/runner/environment.js';
-import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
+import { planTrials } from '../../../benchmarks/runner/plan-trials.js';
 import { createEngineService } from '../../../benchmarks/service/engine-service.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { openDb } from '../../../benchmarks/store/open-db.js';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PretrainRecord, TrialResult } from '../../../benchmarks/domain.js';
 import { UserError } from '../../../benchmarks/errors.js';
 import { environmentInfo } from '../../../benchmarks/runner/environment.js';
-import { planTrials } from '../../../benchmarks/runner/suite-runner.js';
+import { planTrials } from '../../../benchmarks/runner/plan-trials.js';
 import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { TrialNotRunningError, type RunOwner, type Store } from '../../../benchmarks/store/store.js';
 import { postgresBackend, sqliteBackend, type FreshDatabase } from '../../support/store-backends.js';
