@@ -24,6 +24,8 @@ export default class SlowestFilesReporter implements Reporter {
       seconds: module.diagnostic().duration / 1000,
       cpu: module.meta().cpuSeconds ?? null,
       ok: module.ok(),
+      // when it ended (epoch ms): with `seconds`, which files ran side by side
+      endedAt: Date.now(),
     };
     appendFileSync(costsFile, `${JSON.stringify(cost)}\n`);
   }
