@@ -13,7 +13,8 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { dataCacheDir } from './decode-cache.js';
 
-const MAGIC = 'TBMNIST1';
+// 2: the header is padded so that the pixels start at a multiple of 4 bytes and are read in place
+const MAGIC = 'TBMNIST2';
 
 export interface DecodedDigits {
   /** count × pixels values, in digit order. */
@@ -60,8 +61,12 @@ export function readDecodedDigits(path: string, pixelsPerExample: number): Decod
     const count = (perDigit as number[]).reduce((sum, n) => sum + n, 0);
     const start = 4 + headerLength;
     if (bytes.length !== start + count * pixelsPerExample * 4) return null;
-    const pixels = new Float32Array(count * pixelsPerExample);
-    new Uint8Array(pixels.buffer).set(bytes.subarray(start));
+    // in place when aligned (a file this large is read into a buffer of its own); a copy otherwise
+    const offset = bytes.byteOffset + start;
+    const pixels =
+      offset % 4 === 0
+        ? new Float32Array(bytes.buffer, offset, count * pixelsPerExample)
+        : new Float32Array(new Uint8Array(bytes.subarray(start)).buffer);
     return { pixels, perDigit: perDigit as number[] };
   } catch {
     return null;
@@ -73,7 +78,9 @@ export function writeDecodedDigits(path: string, digits: DecodedDigits): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dataCacheDir(), { recursive: true });
-    const header = Buffer.from(JSON.stringify({ magic: MAGIC, perDigit: digits.perDigit }), 'utf8');
+    const json = JSON.stringify({ magic: MAGIC, perDigit: digits.perDigit });
+    // spaces after the JSON (which parses the same) so that the pixels start at a multiple of 4 bytes
+    const header = Buffer.from(json.padEnd(json.length + ((4 - ((4 + json.length) % 4)) % 4)), 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length, 0);
     const pixels = Buffer.from(digits.pixels.buffer, digits.pixels.byteOffset, digits.pixels.byteLength);

@@ -64,7 +64,8 @@ describe('decoded MNIST cache', () => {
     writeDecodedDigits(path, { pixels, perDigit: [2, 0, 1] });
     const read = readDecodedDigits(path, PIXELS);
     expect(read?.perDigit).toEqual([2, 0, 1]);
-    expect(Buffer.from(read!.pixels.buffer).equals(Buffer.from(pixels.buffer))).toBe(true);
+    const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    expect(bytesOf(read!.pixels).equals(bytesOf(pixels))).toBe(true);
     // another row length than the file's: not whole
     expect(readDecodedDigits(path, PIXELS - 1)).toBeNull();
     truncateSync(path, readFileSync(path).length - 4);
@@ -72,6 +73,22 @@ describe('decoded MNIST cache', () => {
     writeFileSync(path, 'not a cache file');
     expect(readDecodedDigits(path, PIXELS)).toBeNull();
     expect(readDecodedDigits(join(temp.dir, 'missing.f32'), PIXELS)).toBeNull();
+  });
+
+  it('reads the pixels in place, whatever the header length (it is padded to a multiple of 4 bytes)', () => {
+    const pixels = Float32Array.from({ length: 10 * PIXELS }, (_, i) => ((i * 7) % 255) / 255);
+    // header JSON lengths that leave every remainder modulo 4
+    for (const perDigit of [[4], [1, 3], [0, 0, 4], [1, 1, 1, 1], [2, 0, 0, 0, 2], [10, 0, 0, 0, 0, 0, 0, 0, 0, 0]]) {
+      const total = perDigit.reduce((a, b) => a + b, 0);
+      const path = join(temp.dir, 'cache', `aligned-${perDigit.length}.f32`);
+      const written = pixels.subarray(0, total * PIXELS);
+      writeDecodedDigits(path, { pixels: written, perDigit });
+      const read = readDecodedDigits(path, PIXELS);
+      expect(read?.perDigit).toEqual(perDigit);
+      expect(Array.from(read!.pixels)).toEqual(Array.from(written));
+      // a view on the file's own buffer, not a copy of it
+      expect(read!.pixels.buffer.byteLength).toBe(readFileSync(path).length);
+    }
   });
 
   it('names the file after the package version and its digit files, so a changed package is parsed again', () => {
