@@ -5,6 +5,7 @@ import { CPU_LANES, WAITING_FILES } from './test/support/cpu-lanes.js';
 import { IDLE_TEST_TIMEOUT_MS, SLOWDOWN_ENV, measureSlowdown, scaled } from './test/support/machine-load.js';
 import WaitingFirstSequencer from './test/support/waiting-first-sequencer.js';
 import { SHARED_PROCESS } from './test/support/shared-process.js';
+import { requireTfjs } from './scripts/require-tfjs.js';
 
 // Measured once, here, and passed to every test process: timeouts stretch with how busy the machine is
 // (test/support/machine-load.ts; each test file stretches them again when it starts, in load-timeouts.ts).
@@ -12,7 +13,21 @@ process.env[SLOWDOWN_ENV] ??= measureSlowdown().toFixed(2);
 
 export default defineConfig({
   // Svelte compiles the renderer's state modules (.svelte.ts, runes) so their logic is tested as it runs in the app.
-  plugins: [svelte({ configFile: 'renderer/svelte.config.js' })],
+  plugins: [
+    svelte({ configFile: 'renderer/svelte.config.js' }),
+    // The engine's modules and the tests require() TensorFlow.js here as in the build (scripts/require-tfjs.js): an
+    // ES import of its CommonJS bundles costs every test process about 0.36 CPU s more.
+    {
+      name: 'require-tfjs',
+      enforce: 'pre',
+      transform(code, id) {
+        const path = id.split('?')[0]!;
+        if (path.includes('/node_modules/') || !/\/(benchmarks|test)\/.*\.ts$/.test(path)) return null;
+        const rewritten = requireTfjs(code, path);
+        return rewritten === code ? null : { code: rewritten, map: null };
+      },
+    },
+  ],
   resolve: { alias: engineAlias },
   test: {
     // plain unit tests share a process per worker; every other file has its own (test/support/shared-process.ts)

@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = '38833e955909188a8c9ebb1d209ef2f6cc2502e8c8136b43fc5c154eb7fbc02d';
+export const KERNEL_SOURCES_SHA256 = '74e31e09bd5f1f612727a1436871326d8884f700075c3c5e3892ffeffa5bafc0';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

@@ -31,7 +31,7 @@ const HEAVY = [
 const RESOLVE_HOOK = `import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);
-  appendFileSync(process.env.LOADED_MODULES_OUT, resolved.url + '\\n');
+  appendFileSync(process.env.LOADED_MODULES_OUT, 'esm ' + resolved.url + '\\n');
   return resolved;
 }
 `;
@@ -45,8 +45,11 @@ process.on('exit', () => {
 });
 `;
 
-/** The packages under node_modules that `args` made the CLI load, and whether it loaded its own entry module. */
-function loadedBy(args: string[]): { packages: Set<string>; status: number | null; stdout: string } {
+/**
+ * The packages under node_modules that `args` made the CLI load (`esm`: those of them it loaded with an ES import),
+ * and whether it loaded its own entry module.
+ */
+function loadedBy(args: string[]): { packages: Set<string>; esm: Set<string>; status: number | null; stdout: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tb-imports-'));
   writeFileSync(join(dir, 'resolve-hook.mjs'), RESOLVE_HOOK);
   writeFileSync(join(dir, 'recorder.mjs'), RECORDER);
@@ -63,12 +66,14 @@ function loadedBy(args: string[]): { packages: Set<string>; status: number | nul
     },
   );
   const packages = new Set<string>();
+  const esm = new Set<string>();
   for (const line of readFileSync(out, 'utf8').split('\n')) {
     const match = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(line);
     if (match) packages.add(match[1]!.replace('\\', '/'));
+    if (match && line.startsWith('esm ')) esm.add(match[1]!.replace('\\', '/'));
     if (line.endsWith('/cli/main.js')) packages.add('(cli/main.js)');
   }
-  return { packages, status: result.status, stdout: result.stdout };
+  return { packages, esm, status: result.status, stdout: result.stdout };
 }
 
 function heavyIn(packages: Set<string>): string[] {
@@ -124,8 +129,12 @@ describe("the CLI loads a command's modules only when the command runs", () => {
 
   it('a command that trains loads TensorFlow.js when it runs (the record sees the heavy packages)', () => {
     // `vectors` on a suite file that does not exist: the command runs, imports its module, then fails on the file
-    const { packages, status } = loadedBy(['vectors', join(tmpdir(), 'no-such-suite.json'), 'words.vec']);
+    const { packages, esm, status } = loadedBy(['vectors', join(tmpdir(), 'no-such-suite.json'), 'words.vec']);
     expect(status).toBe(1);
     expect(heavyIn(packages)).toContain('@tensorflow/tfjs-core');
+    // with require(), not an ES import, which would scan each of its bundles' whole source first
+    // (scripts/require-tfjs.js); the record does see ES imports of packages
+    expect([...esm].filter((name) => name.startsWith('@tensorflow/'))).toEqual([]);
+    expect(esm).toContain('commander');
   });
 });
