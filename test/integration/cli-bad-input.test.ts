@@ -162,7 +162,7 @@ describe('a full disk', () => {
         `dd if=/dev/zero of='${mnt}/fill' bs=64k 2>/dev/null || true`,
         'wait $pid; echo "run exit: $?"',
         `rm '${mnt}/fill'`,
-        `node '${BIN}' resume 1 --db '${db}' > /dev/null 2>&1; echo "resume exit: $?"`,
+        `node '${BIN}' resume 1 --workers 1 --db '${db}' > /dev/null 2>&1; echo "resume exit: $?"`,
         `cp '${db}' '${box.dir}/after.db'; cp '${db}-wal' '${box.dir}/after.db-wal' 2>/dev/null || true`,
       ].join('\n');
       const result = spawnSync('unshare', ['-m', 'sh', '-c', script], {

@@ -134,7 +134,9 @@ describe('transfer-bench run / list / export', () => {
         pretrainedModel: { path: 'my-model/model.json', cutLayer: 'features' },
       }),
     );
-    const run = cli(box, ['run', path, '--backend', 'wasm']);
+    // one worker: a second one would only add its start (about 1.5 CPU-s) to six short trials; cli-run's first test
+    // runs two
+    const run = cli(box, ['run', path, '--backend', 'wasm', '--workers', '1']);
     expect(run.status, run.stderr).toBe(0);
     const trials = query<{ approach: string; status: string; trainable_params: number; total_params: number }>(
       box.db,
@@ -166,7 +168,7 @@ describe('transfer-bench run / list / export', () => {
         pretrainedModel: { path: 'broken-model/model.json', cutLayer: 'features' },
       }),
     );
-    const broken = cli(box, ['run', path, '--backend', 'wasm']);
+    const broken = cli(box, ['run', path, '--backend', 'wasm', '--workers', '1']);
     expect(broken.status, broken.stderr).toBe(0);
     const outcomes = query<{ approach: string; status: string; error: string | null; test_loss: number | null }>(
       box.db,
@@ -213,7 +215,7 @@ describe('transfer-bench run / list / export', () => {
     );
     expect(stillThere).toEqual(finishedBeforeKill);
 
-    const resume = cli(box, ['resume', '1']);
+    const resume = cli(box, ['resume', '1', '--workers', '1']);
     expect(resume.status, resume.stderr).toBe(0);
     const all = query<{
       id: number;
@@ -261,7 +263,8 @@ describe('transfer-bench run / list / export', () => {
         child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
         child.once('exit', (code) => resolve({ code, stderr: err }));
       });
-    const both = await Promise.all([outcome(cliAsync(box, ['resume', '1'])), outcome(cliAsync(box, ['resume', '1']))]);
+    const resume = ['resume', '1', '--workers', '1'];
+    const both = await Promise.all([outcome(cliAsync(box, resume)), outcome(cliAsync(box, resume))]);
     expect(both.map((r) => r.code).sort()).toEqual([0, 1]);
     const refused = both.find((r) => r.code === 1)!;
     expect(refused.stderr.trim()).toMatch(

@@ -6,6 +6,9 @@ import { cli, query, sandbox } from './cli-helpers.js';
 
 const box = sandbox();
 
+/** An approach's settings, as the runs here cut them down to seconds: one epoch of one step, one learning rate. */
+type Approach = { epochs: number; minSteps: number; learningRate: number | number[] };
+
 describe('transfer-bench on a text table', () => {
   it('init tickets.csv writes a text suite that runs every approach, exports CSV and writes the report', () => {
     const tickets = join(box.dir, 'tickets.csv');
@@ -34,12 +37,15 @@ describe('transfer-bench on a text table', () => {
     });
     expect(Object.keys(spec.approaches)).toEqual(['scratch', 'finetune', 'linear-probe', 'partial']);
 
-    // cut down to seconds: one seed, the smallest size, small budgets
+    // cut down to seconds: one seed, the smallest size, one step, one learning rate per approach (no search), one
+    // training per trial (no cross-validation: estimate-held.test.ts runs a k-fold suite by the CLI)
     spec.sizes = spec.sizes.slice(0, 1);
     spec.seeds = [0];
-    for (const settings of Object.values(spec.approaches) as { epochs: number; minSteps: number }[]) {
+    spec.crossValidateBelow = 0;
+    for (const settings of Object.values(spec.approaches) as Approach[]) {
       settings.epochs = 1;
-      settings.minSteps = 10;
+      settings.minSteps = 1;
+      settings.learningRate = [settings.learningRate].flat()[0]!;
     }
     spec.pretrain.epochs = 1;
     const short = join(box.dir, 'tickets-short.json');
@@ -88,9 +94,11 @@ describe('transfer-bench on a text table', () => {
     expect(spec.approaches.partial.trainFrom).toBe('conv_k3');
     spec.sizes = spec.sizes.slice(0, 1);
     spec.seeds = [0];
-    for (const settings of Object.values(spec.approaches) as { epochs: number; minSteps: number }[]) {
+    spec.crossValidateBelow = 0;
+    for (const settings of Object.values(spec.approaches) as Approach[]) {
       settings.epochs = 1;
-      settings.minSteps = 10;
+      settings.minSteps = 1;
+      settings.learningRate = [settings.learningRate].flat()[0]!;
     }
     writeFileSync(out, JSON.stringify(spec));
     const run = cli(box, ['run', out, '--backend', 'wasm', '--workers', '1', '--db', join(box.dir, 'vectors.db')]);
