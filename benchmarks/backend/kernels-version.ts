@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = '2ca166ae6151a2460fc790a4e83a1a79da497b5de05938379abc58a6939a668f';
+export const KERNEL_SOURCES_SHA256 = '0b745b73580ef477832b432fbbdca08f671339b39d05a2b7beedbac6ef6415fd';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

@@ -5,6 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmAdam } from './wasm-adam.js';
 import { useFusedTrainingBatchNorm } from './wasm-batch-norm.js';
 import { registerWasmClipGradient } from './wasm-clip-gradient.js';
+import { registerMeanGradient } from './mean-gradient.js';
 import { useOneKernelRelu } from './wasm-relu.js';
 import { SCALAR_KERNELS_MODULE } from './scalar-kernels.js';
 import { TRAINING_KERNELS_MODULE } from './training-kernels.js';
@@ -40,7 +41,7 @@ export function wasmBinaryDir(): string {
  * axes without a transpose, ReLU6 in one kernel each way, depthwise convolutions of a 1×1 image as a multiply, convolutions and matrix products without bias as the plain ops, batch
  * normalisation in training and block-copy Slice (see wasm-conv2d-gradient.ts, wasm-depthwise-gradient.ts,
  * wasm-depthwise-1x1.ts, wasm-linear-conv.ts, wasm-linear-matmul.ts, wasm-maxpool-gradient.ts, wasm-matmul.ts, wasm-adam.ts, wasm-identity.ts, wasm-sum.ts,
- * wasm-clip-gradient.ts, wasm-relu.ts, wasm-batch-norm.ts, wasm-slice.ts; SIMD kernels in wat/*.wat).
+ * wasm-clip-gradient.ts, mean-gradient.ts (a mean of one value's gradient as a reshape), wasm-relu.ts, wasm-batch-norm.ts, wasm-slice.ts; SIMD kernels in wat/*.wat).
  */
 export async function activateWasm(): Promise<void> {
   if (!pathsSet) {
@@ -59,6 +60,7 @@ export async function activateWasm(): Promise<void> {
   registerWasmIdentity();
   registerWasmSum();
   registerWasmClipGradient();
+  registerMeanGradient();
   useOneKernelRelu();
   registerWasmSlice();
   useFusedTrainingBatchNorm();
