@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = '0b745b73580ef477832b432fbbdca08f671339b39d05a2b7beedbac6ef6415fd';
+export const KERNEL_SOURCES_SHA256 = 'a67fe229fe4591735c5dafd804833f5b29b483d6fb014a46a9e5930df5ab79fe';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];
