@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = 'a67fe229fe4591735c5dafd804833f5b29b483d6fb014a46a9e5930df5ab79fe';
+export const KERNEL_SOURCES_SHA256 = '6273735533b135396f11fe2de0f88a6b11e621762df8d34db29da03e90c7d381';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

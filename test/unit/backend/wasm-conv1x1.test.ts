@@ -54,6 +54,20 @@ function xnnpackConvolution(xShape: Shape4, filterShape: Shape4, pad: 'valid' | 
   });
 }
 
+/** The input gradient of a 1×1 convolution through the Conv2DBackpropInput kernel, and as dy·Wᵀ by BatchMatMul. */
+function inputGradient(dyShape: Shape4, filterShape: Shape4): { dx: Float32Array; product: Float32Array } {
+  return tf.tidy(() => {
+    const dy = tf.tensor4d(randomValues(tf.util.sizeFromShape(dyShape), 3), dyShape);
+    const filter = tf.tensor4d(randomValues(tf.util.sizeFromShape(filterShape), 4), filterShape);
+    const [n, h, w, co] = dyShape;
+    const ci = filterShape[2];
+    const dx = tf.conv2dTranspose(dy, filter, [n, h, w, ci], 1, 'valid');
+    const rows = n * h * w;
+    const product = tf.matMul(tf.reshape(dy, [rows, co]), tf.reshape(filter, [ci, co]), false, true);
+    return { dx: dx.dataSync() as Float32Array, product: product.dataSync() as Float32Array };
+  });
+}
+
 describe('1×1 convolutions as one matrix product on the wasm backend', () => {
   beforeAll(async () => {
     await activateWasm();
@@ -66,6 +80,8 @@ describe('1×1 convolutions as one matrix product on the wasm backend', () => {
     [[3, 5, 7, 13, 17], 'same'],
     [[1, 1, 1, 3, 1], 'valid'],
     [[2, 4, 4, 1, 9], 'valid'],
+    [[32, 1, 1, 56, 336], 'valid'],
+    [[4, 1, 1, 7, 21], 'same'],
   ] as const) {
     it(`gives the stock XNNPACK convolution's values bit for bit, and the cpu backend's (${n}×${h}×${w}×${ci} → ${co}, ${pad})`, async () => {
       const xShape: Shape4 = [n, h, w, ci];
@@ -107,6 +123,27 @@ describe('1×1 convolutions as one matrix product on the wasm backend', () => {
       const actual = await conv(...args);
       expect(actual.y.length).toBe(expected.y.length);
       expect(worst(actual.y, expected.y)).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const [n, h, w, ci, co] of [
+    [32, 1, 1, 112, 1280],
+    [32, 1, 1, 336, 56],
+    [32, 1, 1, 56, 336],
+    [2, 2, 1, 30, 5],
+  ] as const) {
+    it(`takes the input gradient as dy·Wᵀ bit for bit, with the cpu backend's values (dy ${n}×${h}×${w}×${co}, ${ci} input channels)`, async () => {
+      const dyShape: Shape4 = [n, h, w, co];
+      const filterShape: Shape4 = [1, 1, ci, co];
+      await tf.setBackend('cpu');
+      const expected = inputGradient(dyShape, filterShape);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const actual = inputGradient(dyShape, filterShape);
+      expect(tf.memory().numTensors).toBe(before);
+      expectSame(actual.dx, actual.product);
+      expect(actual.dx.length).toBe(n * h * w * ci);
+      expect(worst(actual.dx, expected.dx)).toBeLessThan(1e-4);
     });
   }
 });
