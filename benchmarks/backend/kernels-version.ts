@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = '74e31e09bd5f1f612727a1436871326d8884f700075c3c5e3892ffeffa5bafc0';
+export const KERNEL_SOURCES_SHA256 = '57dabdb4d90df70a58b6f72dc746dc806b23bb7d3cab76a3174af6bea28ad87f';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

@@ -28,6 +28,7 @@ import type { KernelBackend, KernelFunc, TensorInfo } from '@tensorflow/tfjs-cor
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { replaceWasmKernel } from './replace-wasm-kernel.js';
 import { runWasmKernel } from './run-wasm-kernel.js';
+import { productTransposedBack, SWAP_RATIO } from './wasm-conv1x1.js';
 
 const BACKEND = 'wasm';
 
@@ -213,6 +214,16 @@ function makeConv2dBackpropInputWasm(stock: KernelFunc): KernelFunc {
     if (kh === 1 && kw === 1 && padTop + padBottom + padLeft + padRight === 0) {
       // 1×1: dx = dy·Wᵀ over the rows b·h·w, one matrix product on XNNPACK (see wasm-matmul.ts)
       const rows = dyShape[0] * dyShape[1] * dyShape[2];
+      const [, , ci, co] = filterShape;
+      if (ci >= SWAP_RATIO * rows) {
+        // dx = dy·Wᵀ as (W·dyᵀ)ᵀ: XNNPACK packs dyᵀ (rows columns), not Wᵀ (ci columns), and W needs no transpose
+        const dyt = runWasmKernel(backend, 'Transpose', { x: { ...dy, shape: [rows, co] } }, { perm: [1, 0] });
+        try {
+          return { ...productTransposedBack(backend, filter, dyt, ci, co, rows), shape: [...attrs.inputShape] };
+        } finally {
+          backend.disposeData(dyt.dataId);
+        }
+      }
       const product = runWasmKernel(
         backend,
         'BatchMatMul',

@@ -12,7 +12,7 @@ import { buildTrialModel } from '../models/transfer-model.js';
 import { featuresLayer } from '../spec/describe-architecture.js';
 import { loadSuite } from '../spec/load-suite.js';
 import { splitAtFrozen } from '../train/frozen-features.js';
-import { crossEntropy, correctCount } from '../train/metrics.js';
+import { lossAndCorrect } from '../train/metrics.js';
 import { createOptimizer } from '../train/optimizer.js';
 import type { TrainingStep } from '../train/reference-step.js';
 import { formatTopKernels, profileKernels } from './kernel-profile.js';
@@ -63,8 +63,9 @@ export function partialTopStep(seed = 1): PartialTop {
       optimizer.minimize(
         () => {
           const predictions = split.top.apply(xs, { training: true }) as tf.Tensor;
-          correct = tf.keep(correctCount(predictions, ys));
-          return tf.mul(crossEntropy(predictions, ys), batchSize) as tf.Scalar;
+          const step = lossAndCorrect(predictions, ys, batchSize);
+          correct = step.correct;
+          return step.loss;
         },
         true,
         variables,

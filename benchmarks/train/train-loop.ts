@@ -3,7 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { EpochRecord } from '../domain.js';
 import { createRng, shuffleInPlace } from '../datasets/seeded-random.js';
 import { createOptimizer, type OptimizerSettings } from './optimizer.js';
-import { evaluate, crossEntropy, correctCount, type Split } from './metrics.js';
+import { evaluate, lossAndCorrect, type Split } from './metrics.js';
 
 export interface TrainBudget extends OptimizerSettings {
   batchSize: number;
@@ -104,8 +104,10 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
           const loss = optimizer.minimize(
             () => {
               const predictions = model.apply(xb, { training: true }) as tf.Tensor;
-              correct = tf.keep(correctCount(predictions, yb));
-              return tf.mul(crossEntropy(predictions, yb), batch.length) as tf.Scalar;
+              // the loss times the batch size and the correct count, as one operation on the tape (metrics.ts)
+              const step = lossAndCorrect(predictions, yb, batch.length);
+              correct = step.correct;
+              return step.loss;
             },
             true,
             variables,
