@@ -20,6 +20,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+// the backend a file is read on when the process has chosen none (convertKerasFile)
+import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Dataset, Group } from 'h5wasm';
 import type * as H5 from 'h5wasm';

@@ -17,6 +17,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+// the backend models are built on when the process has chosen none (ensureBackend)
+import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError, errorMessage } from '../errors.js';
 import { modelCacheDir } from '../paths.js';
