@@ -75,6 +75,26 @@ describe('the work of a trial, for the ETA', () => {
     expect(expectedWork(table, { approach: 'scratch', trainSize: 20 })).toBe(10 * 16);
   });
 
+  it('counts every step as a whole batch: a small batch costs a step, whatever its examples', () => {
+    const cost = { train: 300, forward: 100 };
+    // 25 examples, 1 class, no k-fold (a table spec with 1 class: 5 held out, 20 trained); batch 8: steps of 8, 8, 4
+    const s = suiteSpec.parse({ ...spec(0.001), crossValidateBelow: 0 });
+    const held = trialTrainings(s, 'scratch', 25, 1)!;
+    expect(held).toMatchObject({ train: 20, held: 5, count: 1 });
+    // 10 epochs of 3 steps, each counted as 8 examples (24, not 20), evaluated every 9 epochs (evalEverySteps 25),
+    // so twice, then the test set
+    expect(trialFlops(s, 'scratch', 25, 1, cost, 50)).toBe(300 * 10 * 3 * 8 + 100 * 2 * 5 + 100 * 50);
+    // fewer examples than a batch: 300 minimum steps of 12 examples count as 300 batches of 32
+    const small = suiteSpec.parse({
+      ...s,
+      approaches: { scratch: { learningRate: 0.001, epochs: 40, minSteps: 300, batchSize: 32 } },
+    });
+    expect(trialTrainings(small, 'scratch', 15, 1)).toMatchObject({ train: 12, held: 3, count: 1 });
+    const flops = trialFlops(small, 'scratch', 15, 1, cost, 0)!;
+    const evals = Math.ceil(300 / 25); // an evaluation every 25 steps (each epoch is one step)
+    expect(flops).toBe(300 * 300 * 32 + 100 * evals * 3);
+  });
+
   it("weighs by the estimate's FLOPs, every training's fixed cost included, when the run has its estimate", () => {
     const s = spec([0.001, 0.003, 0.01]);
     const cost = { train: 300, forward: 100 };
