@@ -10,7 +10,7 @@
  */
 export const KERNELS_VERSION = 2;
 
-export const KERNEL_SOURCES_SHA256 = '57dabdb4d90df70a58b6f72dc746dc806b23bb7d3cab76a3174af6bea28ad87f';
+export const KERNEL_SOURCES_SHA256 = 'f74f32ab200c326c91998628c6f059566e0cb3c9ce763ddd4600aebfdbb19f8e';
 
 /** Files of benchmarks/backend/ that are not kernels (choosing or probing a backend) or are this file. */
 export const NOT_KERNEL_SOURCES: readonly string[] = ['kernels-version.ts', 'native-probe.ts', 'select-backend.ts'];

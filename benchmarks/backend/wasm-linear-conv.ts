@@ -15,27 +15,14 @@
  * what tfjs-core's fused op does itself outside a gradient.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor } from '@tensorflow/tfjs-core';
+import { routeLinearFused } from './wasm-linear-fused.js';
 
 type FusedConv2dArgs = Parameters<typeof tf.fused.conv2d>[0];
-type FusedConv2d = (args: FusedConv2dArgs) => Tensor;
-
-let installed = false;
 
 /** Makes `tf.fused.conv2d` without bias and activation the plain `conv2d` on wasm (see above). Idempotent. */
 export function useLinearConvAsConv2d(): void {
-  if (installed) return;
-  installed = true;
-  const fused = tf.fused as unknown as { conv2d: FusedConv2d };
-  const stock = fused.conv2d;
-  fused.conv2d = (args) => {
-    const plain =
-      args.bias == null &&
-      (args.activation ?? 'linear') === 'linear' &&
-      args.preluActivationWeights == null &&
-      tf.getBackend() === 'wasm';
-    if (!plain) return stock(args);
-    return tf.conv2d(
+  routeLinearFused<FusedConv2dArgs>('conv2d', (args) =>
+    tf.conv2d(
       args.x as tf.Tensor4D,
       args.filter as tf.Tensor4D,
       args.strides,
@@ -43,6 +30,6 @@ export function useLinearConvAsConv2d(): void {
       args.dataFormat,
       args.dilations,
       args.dimRoundingMode,
-    );
-  };
+    ),
+  );
 }

@@ -16,26 +16,11 @@
  * otherwise, as wasm-linear-conv.ts does for convolutions.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor } from '@tensorflow/tfjs-core';
+import { routeLinearFused } from './wasm-linear-fused.js';
 
 type FusedMatMulArgs = Parameters<typeof tf.fused.matMul>[0];
-type FusedMatMul = (args: FusedMatMulArgs) => Tensor;
-
-let installed = false;
 
 /** Makes `tf.fused.matMul` without bias and activation the plain `matMul` on wasm (see above). Idempotent. */
 export function useLinearMatMulAsMatMul(): void {
-  if (installed) return;
-  installed = true;
-  const fused = tf.fused as unknown as { matMul: FusedMatMul };
-  const stock = fused.matMul;
-  fused.matMul = (args) => {
-    const plain =
-      args.bias == null &&
-      (args.activation ?? 'linear') === 'linear' &&
-      args.preluActivationWeights == null &&
-      tf.getBackend() === 'wasm';
-    if (!plain) return stock(args);
-    return tf.matMul(args.a, args.b, args.transposeA, args.transposeB);
-  };
+  routeLinearFused<FusedMatMulArgs>('matMul', (args) => tf.matMul(args.a, args.b, args.transposeA, args.transposeB));
 }
