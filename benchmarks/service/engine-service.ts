@@ -211,14 +211,14 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     getDesign: async ({ suiteId }) => suiteDesign(store, suiteId),
     getReport: async ({ suiteId, format, tolerance }) => suiteReport(store, suiteId, format, tolerance),
     draftSuite: async (request) =>
-      (await import('./draft-suite.js')).draftSuiteFor(request, options.dataRoots, onModelDownload, forkWorker),
+      (await drafts()).draftSuiteFor(request, options.dataRoots, onModelDownload, forkWorker),
     compareSuites: async (request) => suiteComparison(store, request, (stored) => present(stored).suite),
     getCompareReport: async (request) => comparisonReport(store, request, (stored) => present(stored).suite),
     exportComparisonCsv: async (request) => ({
       files: await comparisonCsv(store, request, (stored) => present(stored).suite),
     }),
-    estimateSuite: async (request) => (await import('./draft-suite.js')).estimateDraft(request),
-    estimateBuiltinSuite: async (request) => (await import('./draft-suite.js')).estimateBuiltin(request, forkWorker),
+    estimateSuite: async (request) => (await drafts()).estimateDraft(request),
+    estimateBuiltinSuite: async (request) => (await drafts()).estimateBuiltin(request, forkWorker),
     subscribe: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -236,6 +236,9 @@ export async function createEngineService(options: EngineServiceOptions): Promis
     },
   };
 }
+
+/** The draft builder (TensorFlow.js, sharp), loaded when a draft or an estimate is asked for. */
+const drafts = () => import('./draft-suite.js');
 
 /**
  * On a shared PostgreSQL database, what cancels the jobs a distributed run of a suite left in the queue; nothing on
