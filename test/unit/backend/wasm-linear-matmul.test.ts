@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
+import { expectSame } from '../../support/same-values.js';
 
 interface Result {
   y: Float32Array;
@@ -38,16 +39,6 @@ async function runDense(activation: 'softmax' | 'relu', bias: boolean): Promise<
     });
   });
   return { ...out!, kernels: info.kernelNames };
-}
-
-/** Equal element by element, −0 told from 0 (Object.is); the first few differences shown. */
-function expectSame(actual: Float32Array, expected: Float32Array, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  const differences: string[] = [];
-  for (let i = 0; i < expected.length && differences.length < 5; i++) {
-    if (!Object.is(actual[i], expected[i])) differences.push(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-  expect(differences).toEqual([]);
 }
 
 /** `f()` and how many engine calls (kernels, custom gradients, clones for the tape) it made. */

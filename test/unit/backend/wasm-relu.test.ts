@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { CLIPPED_RELU_KERNEL, RELU_GRAD_KERNEL } from '../../../benchmarks/backend/wasm-relu.js';
 import { randomValues } from '../../support/random-values.js';
+import { expectSame } from '../../support/same-values.js';
 
 /** x spanning [−2, 8] (below 0, inside [0, 6], above 6), with 6 itself, zeros of both signs, a NaN and infinities. */
 function inputs(n: number): Float32Array {
@@ -46,16 +47,6 @@ async function run(f: (x: tf.Tensor) => tf.Tensor, n: number): Promise<Run> {
     });
   });
   return { y: y!, dx: dx!, kernels: info.kernelNames };
-}
-
-/** Equal element by element, −0 told from 0 and NaN equal to NaN (Object.is); the first few differences shown. */
-function expectSame(actual: Float32Array, expected: Float32Array, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  const differences: string[] = [];
-  for (let i = 0; i < expected.length && differences.length < 5; i++) {
-    if (!Object.is(actual[i], expected[i])) differences.push(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-  expect(differences).toEqual([]);
 }
 
 const relu = (x: tf.Tensor): tf.Tensor => tf.relu(x);

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { correctCount, crossEntropy, lossAndCorrect } from '../../../benchmarks/train/metrics.js';
 import { randomValues } from '../../support/random-values.js';
+import { expectSame } from '../../support/same-values.js';
 
 interface Run {
   loss: Float32Array;
@@ -81,16 +82,6 @@ function run(f: Loss, rows: number, classes: number, dtype: 'int32' | 'float32',
     correct!.dispose();
     return result;
   });
-}
-
-/** Equal element by element, −0 told from 0 and NaN equal to NaN (Object.is); the first few differences shown. */
-function expectSame(actual: Float32Array, expected: Float32Array, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  const differences: string[] = [];
-  for (let i = 0; i < expected.length && differences.length < 5; i++) {
-    if (!Object.is(actual[i], expected[i])) differences.push(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-  expect(differences).toEqual([]);
 }
 
 describe('the training loss and correct count as one operation on the tape', () => {
