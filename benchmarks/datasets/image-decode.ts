@@ -1,6 +1,14 @@
 /** Decodes and resizes one image file with sharp (libvips) into bytes, height × width × channels. */
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo, default as Sharp } from 'sharp';
 import { errorMessage } from '../errors.js';
+
+// loaded on the first decode: libvips and its JavaScript cost a worker about 0.1 CPU s at start-up, and most trials
+// read no image folder
+let sharpModule: Promise<typeof Sharp> | undefined;
+function loadSharp(): Promise<typeof Sharp> {
+  sharpModule ??= import('sharp').then((loaded) => loaded.default);
+  return sharpModule;
+}
 
 export interface DecodeSettings {
   /** [height, width] every image is resized to (stretched, as Keras' image_dataset_from_directory does). */
@@ -15,6 +23,7 @@ export interface DecodeSettings {
  */
 export async function decodeImage(path: string, settings: DecodeSettings): Promise<Uint8Array> {
   const [height, width] = settings.imageSize;
+  const sharp = await loadSharp();
   let image = sharp(path, { failOn: 'error' }).rotate().resize(width, height, { fit: 'fill', kernel: 'linear' });
   image = settings.channels === 1 ? image.grayscale().removeAlpha() : image.removeAlpha().toColourspace('srgb');
   let result: { data: Buffer; info: OutputInfo };

@@ -16,10 +16,12 @@ export const UNK = '[UNK]';
 export const PAD_ID = 0;
 export const UNK_ID = 1;
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'word' });
+// made on first use: building it loads ICU's word rules (about 30 ms), which a process that reads no text never needs
+let segmenter: Intl.Segmenter | undefined;
 
 /** The words of `text`, lower-cased, in order. */
 export function words(text: string): string[] {
+  segmenter ??= new Intl.Segmenter('en', { granularity: 'word' });
   const out: string[] = [];
   for (const s of segmenter.segment(text.toLowerCase())) if (s.isWordLike) out.push(s.segment);
   return out;
