@@ -32,12 +32,25 @@ describe.skipIf(!requireSystem('chromium'))('a built-in suite started from the S
     await started.waitFor();
     const range = (await started.innerText()).trim();
     expect(range).toMatch(/^(at most \S+.*|\S+.* to \S+.*)$/);
-    const eta = (await page.getByTestId('eta').innerText()).trim();
-    const progress = page.getByTestId('progress-bar');
-    // before the first trial ends the remaining time is what is left of the range, never "after the first trial"
-    if (Number(await progress.getAttribute('aria-valuenow')) === 0) {
-      expect(eta).not.toMatch(/after the first trial/);
-      expect(eta).toMatch(/\d/);
+    // Before the first trial ends the remaining time is what is left of the range, never "after the first trial".
+    // Read at one moment in the page: on a busy machine the run may already have ended (no remaining time then).
+    const now = await page.evaluate(() => {
+      const find = (id: string) =>
+        (
+          globalThis as unknown as {
+            document: {
+              querySelector(s: string): { textContent: string | null; getAttribute(a: string): string | null } | null;
+            };
+          }
+        ).document.querySelector(`[data-testid="${id}"]`);
+      return {
+        eta: find('eta')?.textContent ?? null,
+        finished: find('progress-bar')?.getAttribute('aria-valuenow') ?? null,
+      };
+    });
+    if (now.eta !== null && Number(now.finished) === 0) {
+      expect(now.eta.trim()).not.toMatch(/after the first trial/);
+      expect(now.eta.trim()).toMatch(/\d/);
     }
     await page.screenshot({ path: screenshotPath('builtin-estimate-run'), fullPage: true });
 
