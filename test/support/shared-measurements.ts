@@ -7,8 +7,8 @@
  * for fresh measurements.
  *
  * Likewise one data cache (TRANSFER_BENCH_DATA_CACHE, unless set already) for every test process and the processes
- * they start: MNIST's digits and the shipped Fashion-MNIST images are decoded once per run, as once per machine for a
- * user, not once per sandbox (about 1 CPU s each time). Its entries are named by a hash of what they were decoded
+ * they start: MNIST's digits are decoded once per run, as once per machine for a user, not once per sandbox (about
+ * 1 CPU s each time). Its entries are named by a hash of what they were decoded
  * from and written under a temporary name, so processes that share it never read each other's half-written files. The
  * tests whose subject is the data cache set their own. Both are removed at the end of the run.
  */
