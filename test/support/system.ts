@@ -20,7 +20,8 @@ declare module 'vitest' {
   }
 }
 
-export type SystemComponent = 'chromium' | 'fashion-mnist' | 'display' | 'python3-torch' | 'postgresql' | 'apt-lists';
+export type SystemComponent =
+  'chromium' | 'fashion-mnist' | 'display' | 'python3-torch' | 'python3-scipy' | 'postgresql' | 'apt-lists';
 
 /** Debian's chromium unless TRANSFER_BENCH_CHROMIUM names another Chromium build. */
 export const CHROMIUM_PATH = process.env.TRANSFER_BENCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -92,6 +93,13 @@ const probes: Record<SystemComponent, () => string | null> = {
     }
     const probe = spawnSync(PYTHON_PATH, ['-c', 'import torch; torch.zeros(1)'], { encoding: 'utf8', timeout: 60_000 });
     return probe.status === 0 ? null : `${PYTHON_PATH} cannot import torch: apt-get install python3-torch`;
+  },
+  'python3-scipy': () => {
+    if (!isExecutable(PYTHON_PATH)) {
+      return `no Python at ${PYTHON_PATH}: apt-get install python3-scipy (or set TRANSFER_BENCH_PYTHON)`;
+    }
+    const probe = spawnSync(PYTHON_PATH, ['-c', 'import scipy.stats'], { encoding: 'utf8', timeout: 60_000 });
+    return probe.status === 0 ? null : `${PYTHON_PATH} cannot import scipy: apt-get install python3-scipy`;
   },
   'apt-lists': () => {
     if (!onPath('apt-cache')) return 'no apt-cache: the debian-text data needs a Debian machine with apt';

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { sourceRelevanceClaim, type SourceResults } from '../../../benchmarks/analysis/claims.js';
 import { createRng } from '../../../benchmarks/datasets/seeded-random.js';
 import { scaled } from '../../support/machine-load.js';
+import { PYTHON_PATH, requireSystem } from '../../support/system.js';
 
 const SCRIPT = resolve(import.meta.dirname, '..', '..', '..', 'scripts', 'check-source-relevance.py');
 
@@ -14,7 +15,7 @@ function gaussian(rng: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
 }
 
-describe('source relevance recomputed with scipy', () => {
+describe.runIf(requireSystem('python3-scipy'))('source relevance recomputed with scipy', () => {
   it(
     "matches the claim's paired p-values, source-pair factor and Holm correction size by size",
     () => {
@@ -60,7 +61,7 @@ describe('source relevance recomputed with scipy', () => {
         ['status,approach,source,train_size,seed,test_accuracy_pct', ...rows].join('\r\n') + '\r\n',
       );
       writeFileSync(join(dir, 'report.md'), `| ${claim.claim} | ${claim.verdictLabel} | ${claim.evidence} |\n`);
-      const run = spawnSync('/usr/bin/python3', [SCRIPT, dir, join(dir, 'report.md')], {
+      const run = spawnSync(PYTHON_PATH, [SCRIPT, dir, join(dir, 'report.md')], {
         encoding: 'utf8',
         timeout: scaled(120_000),
       });

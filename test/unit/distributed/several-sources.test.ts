@@ -16,7 +16,8 @@ import { requireSystem } from '../../support/system.js';
 import { fakeWorkers, okResult } from '../runner/fake-worker.js';
 import { ownCache, postgresForFile, sharedDatabase } from './distributed-harness.js';
 
-const hasPostgres = requireSystem('postgresql');
+// mnist-sources pretrains one of its sources on Fashion-MNIST
+const hasPostgres = requireSystem('postgresql', 'fashion-mnist');
 const mnistSources = loadSuite({ kind: 'builtin', name: 'mnist-sources' });
 /** mnist-sources with one size and one seed: scratch, and finetune and linear-probe from each of its two sources. */
 const suite: LoadedSuite = { ...mnistSources, spec: { ...mnistSources.spec, sizes: [20], seeds: [0] } };
