@@ -43,14 +43,26 @@ function storageMessage(suiteId: number, trial: TrialRecord, store: Store, error
  */
 export class LocalExecutor implements TrialExecutor {
   private readonly workers: LiveWorker[] = [];
+  /** Worker processes being started for their slots ahead of the first round (startOtherSlots). */
+  private readonly starting = new Map<number, Promise<LiveWorker>>();
+  private halted = false;
   /** The backend the first worker loaded (prepare). */
   private backend: BackendInfo | null = null;
   readonly endRetries = { retries: 0, delayMs: 0 };
 
   constructor(private readonly options: LocalExecutorOptions) {}
 
-  async prepare(suite: LoadedSuite): Promise<{ backend: BackendInfo; notices: string[] }> {
-    const worker = await LiveWorker.start(this.options.forkWorker, this.options.backend);
+  async prepare(suite: LoadedSuite, trialsToRun: number): Promise<{ backend: BackendInfo; notices: string[] }> {
+    // The other slots' processes start with the first when their number does not hang on the backend the first one
+    // loads (a number of workers asked for, or wasm/cpu named); otherwise once it has loaded, while it checks.
+    // (the backend passed to workerCount only sets the default number)
+    const { workers: requested, backend: choice } = this.options;
+    const named = choice === 'wasm' || choice === 'cpu' ? choice : null;
+    const early = requested !== undefined || named !== null;
+    const first = LiveWorker.start(this.options.forkWorker, this.options.backend);
+    if (early) this.startOtherSlots(workerCount(requested, named ?? 'wasm', trialsToRun));
+    const worker = await first;
+    if (!early) this.startOtherSlots(workerCount(requested, worker.backend.name, trialsToRun));
     try {
       const { spec, baseDir } = suite;
       const summary = await worker.check(
@@ -118,8 +130,33 @@ export class LocalExecutor implements TrialExecutor {
     if (broken && !run.stopping) throw broken.reason;
   }
 
+  /**
+   * Starts the worker processes of slots 1…`slots`-1 without waiting for them: they load their backend while the
+   * first one starts and checks the suite, so that every slot takes its first trial at once (started when the trials
+   * began, the other slots began a worker's start-up later than the first and the run ended that much later). A slot
+   * whose process fails to start fails when it takes its first trial (workerFor), as before.
+   */
+  private startOtherSlots(slots: number): void {
+    for (let slot = 1; slot < slots; slot++) {
+      if (this.workers[slot] || this.starting.has(slot)) continue;
+      const started = LiveWorker.start(this.options.forkWorker, this.options.backend).then((worker) => {
+        if (this.halted) worker.kill();
+        return worker;
+      });
+      // awaited by the slot's first workerFor; until then a failure to start is not an unhandled rejection
+      started.catch(() => {});
+      this.starting.set(slot, started);
+    }
+  }
+
   halt(): void {
+    this.halted = true;
     for (const worker of this.workers) worker.kill();
+    for (const started of this.starting.values())
+      started.then(
+        (worker) => worker.kill(),
+        () => {},
+      );
   }
 
   async end(): Promise<void> {}
@@ -201,7 +238,12 @@ export class LocalExecutor implements TrialExecutor {
   private async workerFor(run: RunContext, slot: number): Promise<LiveWorker> {
     const current = this.workers[slot];
     if (current?.alive) return current;
-    const fresh = await LiveWorker.start(this.options.forkWorker, this.options.backend);
+    const early = this.starting.get(slot);
+    this.starting.delete(slot);
+    const start = () => LiveWorker.start(this.options.forkWorker, this.options.backend);
+    let fresh = await (early ?? start());
+    // one started early may have died while it waited (pretraining can take long)
+    if (!fresh.alive) fresh = await start();
     this.workers[slot] = fresh;
     if (run.stopping) fresh.kill();
     return fresh;

@@ -133,9 +133,10 @@ export class SuiteRun {
     // the suite is stored with the SHA-256 of the weights it brings
     suite = { ...suite, spec: (await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options))).spec };
     const executor = executorOf(options);
+    const trials = planTrials(suite.spec);
     let prepared: Awaited<ReturnType<TrialExecutor['prepare']>>;
     try {
-      prepared = await executor.prepare(suite);
+      prepared = await executor.prepare(suite, trials.length);
     } catch (error) {
       await executor.close();
       throw error;
@@ -149,7 +150,7 @@ export class SuiteRun {
         baseDir: suite.baseDir,
         backendChoice: options.backend,
         env: environmentInfo(prepared.backend),
-        trials: planTrials(suite.spec),
+        trials,
         owner,
       });
       return new SuiteRun(suiteId, options, executor, suite, owner, sources, prepared.notices).begin();
@@ -203,7 +204,7 @@ export class SuiteRun {
     const executor = executorOf(options);
     try {
       await prepareSuiteModels(suite.spec, suite.baseDir, modelOptions(options));
-      const prepared = await executor.prepare(suite);
+      const prepared = await executor.prepare(suite, unfinished + (resume.retryFailed ? failed : 0));
       const { notices } = prepared;
       const sources = prepared.sources ?? planSources(suite, prepared.backend.name);
       notices.push(...cacheKeyChanges(stored, sources));

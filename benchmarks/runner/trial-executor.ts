@@ -42,8 +42,13 @@ export interface TrialExecutor {
    * Loads the backend and checks the suite's inputs (datasets, sizes, model) before anything is stored: bad input
    * throws a UserError. Returns the backend (recorded in the suite's environment), lines about the data, and the
    * suite's sources when it planned them already (planSources reads the source data files: once per run).
+   * `trialsToRun`: how many trials the run is about to train (a local executor starts that many worker processes at
+   * most, and starts them now, alongside the first one, rather than when the trials start).
    */
-  prepare(suite: LoadedSuite): Promise<{ backend: BackendInfo; notices: string[]; sources?: SourcePlan[] }>;
+  prepare(
+    suite: LoadedSuite,
+    trialsToRun: number,
+  ): Promise<{ backend: BackendInfo; notices: string[]; sources?: SourcePlan[] }>;
   /**
    * On resume, once the suite is claimed and before its unfinished trials are reset: cancels the jobs a distributed
    * run of it left in the queue (it was killed, or is being taken over); returns how many.

@@ -95,6 +95,41 @@ describe('SuiteRun with fake workers', () => {
     await until(() => fake.alive === 0);
   });
 
+  it('starts every slot’s worker with the first, before the suite is checked; no more workers than trials', async () => {
+    if (maxWorkers() < 2) return;
+    const oneTrial: LoadedSuite['spec'] = {
+      ...suite.spec,
+      sizes: [suite.spec.sizes[0]!],
+      seeds: [0],
+      approaches: { scratch: suite.spec.approaches.scratch! },
+    };
+    for (const [spec, expected] of [
+      [suite.spec, 2],
+      [oneTrial, 1],
+    ] as const) {
+      const { store } = freshStore();
+      const fake = fakeWorkers();
+      // what the workers were asked, in order: a started process, or a message sent to one
+      const log: string[] = [];
+      const forker: typeof fake.forker = (...args) => {
+        log.push('start');
+        const handle = fake.forker(...args);
+        return { ...handle, send: (message) => (log.push((message as { type: string }).type), handle.send(message)) };
+      };
+      const { runner } = options(store, { ...fake, forker }, { workers: 2 });
+      const run = await SuiteRun.start(runner, { ...suite, spec });
+      expect(await run.finished).toBe('done');
+      // before, the second worker started when the trials did: a worker's start-up after the first slot
+      const beforeCheck = log.slice(0, log.indexOf('check'));
+      expect(
+        beforeCheck.filter((m) => m === 'start'),
+        log.join(' '),
+      ).toHaveLength(expected);
+      expect(fake.started).toBe(expected);
+      await until(() => fake.alive === 0);
+    }
+  });
+
   it('a slot that cannot start a worker: the other slot finishes the queue, then the suite is failed', async () => {
     const { store } = freshStore();
     const fake = fakeWorkers({ failStart: (n) => n === 2 });
