@@ -101,6 +101,35 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
   it(
     'runs a suite file opened from the UI and shows progress to the end',
     async () => {
+      // Every value the bar takes, recorded in the page as the DOM changes, from the bar's first drawing on: the
+      // observer is set before the suite is opened. The trials can finish within a few hundred milliseconds of each
+      // other once a worker has its data loaded, so polling alone may miss them; and an observer set once the bar was
+      // found missed the whole run on a busy machine (it saw only [8]: the run had ended in between).
+      await app.page.evaluate(() => {
+        const page = globalThis as unknown as {
+          progressSeen: number[];
+          document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null };
+          MutationObserver: new (callback: () => void) => {
+            observe(
+              target: unknown,
+              options: { attributes: boolean; childList: boolean; subtree: boolean; attributeFilter: string[] },
+            ): void;
+          };
+        };
+        const values: number[] = [];
+        page.progressSeen = values;
+        const record = () => {
+          const value = page.document.querySelector('[data-testid="progress-bar"]')?.getAttribute('aria-valuenow');
+          if (value === undefined || value === null) return;
+          if (values.at(-1) !== Number(value)) values.push(Number(value));
+        };
+        new page.MutationObserver(record).observe(page.document, {
+          attributes: true,
+          childList: true,
+          subtree: true,
+          attributeFilter: ['aria-valuenow'],
+        });
+      });
       const [chooser] = await Promise.all([
         app.page.waitForEvent('filechooser'),
         app.page.getByTestId('open-suite-file').click(),
@@ -109,22 +138,6 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
       await app.page.getByTestId('run-view').waitFor();
       const bar = app.page.getByTestId('progress-bar');
       await bar.waitFor();
-      // every value the bar takes, recorded in the page as the DOM changes (the trials can finish within a
-      // few hundred milliseconds of each other once a worker has its data loaded: polling alone may miss them)
-      await bar.evaluate((element) => {
-        const values: number[] = [Number(element.getAttribute('aria-valuenow'))];
-        const page = globalThis as unknown as {
-          progressSeen: number[];
-          MutationObserver: new (callback: () => void) => {
-            observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void;
-          };
-        };
-        page.progressSeen = values;
-        new page.MutationObserver(() => values.push(Number(element.getAttribute('aria-valuenow')))).observe(element, {
-          attributes: true,
-          attributeFilter: ['aria-valuenow'],
-        });
-      });
 
       const seen: number[] = [];
       let runningShot = false;
@@ -143,10 +156,11 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
           throw new Error(`suite did not finish: progress ${now}/${max}\n${app.server.output()}`);
         await app.page.waitForTimeout(500);
       }
-      // The page showed the run in flight (some trials finished, others not), and progress only moved forward.
       const observed = await app.page.evaluate(
         () => (globalThis as unknown as { progressSeen: number[] }).progressSeen,
       );
+      console.log(`progress values the page drew: ${JSON.stringify(observed)}`);
+      // The page showed the run in flight (some trials finished, others not), and progress only moved forward.
       expect(
         observed.some((v) => v > 0 && v < TOTAL_TRIALS),
         JSON.stringify(observed),
