@@ -10,7 +10,7 @@
  * - the reference MLP and CNN on wasm side by side with PyTorch on one thread, where python3-torch is installed;
  * - the share of the CNN's training step per kernel on wasm (the top five, in CPU time);
  * - one fixed batch of CNN trials through the suite runner with one and with two worker processes (process start-up
- *   included), alternated over three rounds, with the CPU of each run by kind of thread and the ratio that CPU allows
+ *   included), alternated over five rounds, with the CPU of each run by kind of thread and the ratio that CPU allows
  *   on two cores: `workers 2 vs 1: 1.85×`;
  * - the text models' training rate on wasm: `text-cnn wasm: N samples/s` (perf/text-models.ts);
  * - decoding an image folder with sharp, reading it back from the decode cache, and loading it again after one file
@@ -39,7 +39,7 @@ import { gpuThroughputSection } from './gpu-throughput.js';
 
 const WORKER_BATCH_TRIALS = 8;
 /** Rounds of 1 then 2 workers; the medians are printed. */
-const WORKER_ROUNDS = 3;
+const WORKER_ROUNDS = 5;
 /** Rounds of ours-then-PyTorch; the medians are printed. */
 const TORCH_ROUNDS = 5;
 
