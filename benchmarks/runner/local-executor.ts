@@ -45,7 +45,6 @@ export class LocalExecutor implements TrialExecutor {
   private readonly workers: LiveWorker[] = [];
   /** Worker processes being started for their slots ahead of the first round (startOtherSlots). */
   private readonly starting = new Map<number, Promise<LiveWorker>>();
-  private halted = false;
   /** The backend the first worker loaded (prepare). */
   private backend: BackendInfo | null = null;
   readonly endRetries = { retries: 0, delayMs: 0 };
@@ -139,10 +138,7 @@ export class LocalExecutor implements TrialExecutor {
   private startOtherSlots(slots: number): void {
     for (let slot = 1; slot < slots; slot++) {
       if (this.workers[slot] || this.starting.has(slot)) continue;
-      const started = LiveWorker.start(this.options.forkWorker, this.options.backend).then((worker) => {
-        if (this.halted) worker.kill();
-        return worker;
-      });
+      const started = LiveWorker.start(this.options.forkWorker, this.options.backend);
       // awaited by the slot's first workerFor; until then a failure to start is not an unhandled rejection
       started.catch(() => {});
       this.starting.set(slot, started);
@@ -150,8 +146,8 @@ export class LocalExecutor implements TrialExecutor {
   }
 
   halt(): void {
-    this.halted = true;
     for (const worker of this.workers) worker.kill();
+    // those still starting are killed once started (a slot's workerFor also kills what it gets once the run stops)
     for (const started of this.starting.values())
       started.then(
         (worker) => worker.kill(),

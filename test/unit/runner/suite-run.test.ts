@@ -130,6 +130,17 @@ describe('SuiteRun with fake workers', () => {
     }
   });
 
+  it('when the first worker cannot start, the run does not start and the process started beside it is stopped', async () => {
+    if (maxWorkers() < 2) return;
+    const { store } = freshStore();
+    const fake = fakeWorkers({ failStart: (n) => n === 1 });
+    const { runner } = options(store, fake, { workers: 2 });
+    await expect(SuiteRun.start(runner, suite)).rejects.toThrow(/worker process exited while loading the backend/);
+    expect(fake.started).toBe(2);
+    await until(() => fake.alive === 0);
+    expect(await store.listSuites()).toEqual([]);
+  });
+
   it('a slot that cannot start a worker: the other slot finishes the queue, then the suite is failed', async () => {
     const { store } = freshStore();
     const fake = fakeWorkers({ failStart: (n) => n === 2 });
