@@ -1,11 +1,12 @@
 /**
  * Browser entry for the gradient test (bundled by test/integration/gpu-training.test.ts): the gradients of the
- * reference CNN's loss with respect to its trainable weights, on the webgpu or webgl backend of the page.
+ * reference CNN's loss with respect to its trainable weights, on the webgpu or webgl backend of the page, with the GPU workers' flags.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-layers';
+import { setPageFlags } from '../../benchmarks/gpu/page/page-flags.js';
 import { buildModel } from '../../benchmarks/models/architectures.js';
 import { crossEntropy } from '../../benchmarks/train/metrics.js';
 
@@ -16,7 +17,7 @@ export async function cnnGradients(
   shape: [number, number, number],
   numClasses: number,
 ): Promise<Float32Array[]> {
-  tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  setPageFlags();
   if (!(await tf.setBackend(backend))) throw new Error(`no ${backend} backend`);
   await tf.ready();
   const model = buildModel('cnn', shape, numClasses, 0);

@@ -8,6 +8,7 @@ import { describeAdapter, type GpuAdapter } from '../adapter.js';
 import { isOutOfMemory } from '../gpu-failure.js';
 import type { BrowserBackendName } from '../browser-backends.js';
 import { webglAdapter, webgpuAdapter, type AdapterInfo } from './adapters.js';
+import { setPageFlags } from './page-flags.js';
 
 /** Why the GPU stopped being usable mid-run; `outOfMemory` when the engine said so. */
 export interface GpuFailure {
@@ -67,8 +68,7 @@ export async function activateBackend(
   runtime: string,
   onFailure: (failure: GpuFailure) => void,
 ): Promise<ActiveBackend> {
-  // Software WebGL (SwiftShader) is allowed: it is labelled as software, and it is what a machine without a GPU has.
-  tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  setPageFlags();
   if (name === 'webgpu' && !('gpu' in navigator)) {
     throw new Error(
       'this browser engine has no WebGPU (navigator.gpu is missing; Chromium on Linux needs --enable-unsafe-webgpu)',
