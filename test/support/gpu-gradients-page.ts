@@ -1,6 +1,7 @@
 /**
- * Browser entry for the gradient test (bundled by test/integration/gpu-training.test.ts): the gradients of the
- * reference CNN's loss with respect to its trainable weights, on the webgpu or webgl backend of the page, with the GPU workers' flags.
+ * Browser entry for the gradient test (bundled by test/integration/gpu-parity.test.ts): the gradients of the
+ * reference CNN's loss with respect to its trainable weights, on the webgpu or webgl backend of the page, with the GPU
+ * workers' flags.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';

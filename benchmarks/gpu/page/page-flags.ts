@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * The TensorFlow.js flags a browser page trains with, set before its backend starts (the GPU workers' page and the
- * gradient test's page alike).
+ * The TensorFlow.js flags a browser page trains with, set before its backend starts: the GPU workers' page, and the
+ * gradient test's page, so that the test checks what the workers run.
  */
 export function setPageFlags(): void {
   // Software WebGL (SwiftShader) is allowed: it is labelled as software, and it is what a machine without a GPU has.
   tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
-  // One WebGL program per operation and rank, with the shapes passed as uniforms, in place of one program per shape:
-  // a trial meets many shapes (training batches, the last smaller batch, evaluation batches) and every new program is
-  // compiled by the driver. On SwiftShader this halves the first trial of a page (an MLP's from 10.4-11.7 s to
-  // 4.7 s, docs/performance.md); the arithmetic is the same.
-  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  // WEBGL_USE_SHAPES_UNIFORMS stays off (TensorFlow.js' default): it compiles fewer programs, so a page's first trial
+  // is shorter, but SwiftShader then trained the CNN 17% slower (docs/development.md, "What the tests cost"), and a
+  // benchmark's figure is its steady speed.
 }
