@@ -91,6 +91,10 @@ async function useWasm(): Promise<BackendInfo> {
 
 async function useCpu(): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new Unavailable('the cpu backend failed to initialise');
+  // tfjs-backend-cpu greets its first tensor in Node with a banner advising tfjs-node: `auto` already picks tfjs-node
+  // where it loads, and whoever names cpu chose it, so the banner would only clutter the output (it was printed by
+  // every process of a run). Its flag is the backend's own field.
+  (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   return { name: 'cpu', device: `CPU (plain JavaScript, 1 thread): ${describeCpu()}` };
 }
 

@@ -28,6 +28,8 @@ const tf = require(${core});
 const cpu = require(${cpu});
 if (tf.findBackendFactory('tensorflow') == null) {
   class FakeTensorFlowBackend extends cpu.MathBackendCPU {
+    // tfjs-node prints no banner advising tfjs-node, as the cpu backend it borrows from does on its first tensor
+    constructor() { super(); this.firstUse = false; }
     get isUsingGpuDevice() { return gpu(); }
   }
   for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });

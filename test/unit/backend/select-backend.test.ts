@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 import { UserError } from '../../../benchmarks/errors.js';
 import { makeFakeNativeRoot, setFake } from './fake-native.js';
@@ -57,6 +57,14 @@ describe('selectBackend', () => {
       device: expect.stringMatching(/^CPU \(plain JavaScript, 1 thread\): /) as string,
     });
     expect(tf.getBackend()).toBe('cpu');
+    // and its first tensor prints no banner advising tfjs-node (every process of a run printed it)
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      tf.tensor1d([1, 2]).dispose();
+      expect(warn.mock.calls.flat().join(' ')).not.toMatch(/tfjs-node/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('auto without native packages: wasm', async () => {
