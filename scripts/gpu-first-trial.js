@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * What a GPU page's first trial costs against the next ones: opens `pages` pages of Debian's Chromium one after
- * another, each running `trials` tiny MLP trials (MNIST 0 and 1, 10 examples, one epoch) on `backend`, and prints for
- * each the wall time and the whole machine's CPU seconds (from /proc/stat: Chromium's processes included, so run it
- * on an otherwise idle machine). Needs `npm run build`.
+ * another, each running `trials` trials of the GPU tests' tiny suite (test/fixtures/gpu-tiny-suite.json: an MLP on
+ * three MNIST digits, at its smallest size) on `backend`, and prints for each the wall time and the whole machine's
+ * CPU seconds (from /proc/stat: Chromium's processes included, so run it on an otherwise idle machine). Needs
+ * `npm run build`.
  *   node scripts/gpu-first-trial.js [webgl|webgpu] [trials per page, default 3] [pages, default 2]
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { join, dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'benchmarks');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist', 'benchmarks');
 const { ChromiumPages } = await import(join(dist, 'gpu', 'chromium-pages.js'));
 const { GpuHost } = await import(join(dist, 'gpu', 'gpu-host.js'));
 const { findChromium } = await import(join(dist, 'gpu', 'find-chromium.js'));
@@ -27,16 +29,10 @@ function machineCpu() {
   return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / 100;
 }
 
-const spec = suiteSpec.parse({
-  name: 'gpu-first-trial',
-  architecture: 'mlp',
-  target: { dataset: { kind: 'mnist', classes: [0, 1] }, testPerClass: 5 },
-  sizes: [10],
-  seeds: [0],
-  approaches: { scratch: { learningRate: 0.01, batchSize: 10, epochs: 1, minSteps: 1, patience: 1 } },
-  evalEverySteps: 1,
-  crossValidateBelow: 0,
-});
+// the GPU tests' fixture suite (an MLP on three MNIST digits), at its smallest size, one training per trial
+const fixture = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'gpu-tiny-suite.json'), 'utf8'));
+const spec = suiteSpec.parse({ ...fixture, sizes: fixture.sizes.slice(0, 1), crossValidateBelow: 0 });
+const size = spec.sizes[0];
 const pages = new ChromiumPages(findChromium);
 const measured = async (what, action) => {
   const cpu = machineCpu();
@@ -58,8 +54,8 @@ try {
       const job = {
         trialId: t + 1,
         spec,
-        baseDir: process.cwd(),
-        key: { approach: 'scratch', trainSize: 10, seed: t },
+        baseDir: root,
+        key: { approach: 'scratch', trainSize: size, seed: t },
         base: null,
       };
       await measured(`page ${p + 1}: trial ${t + 1}`, () => host.handle({ type: 'trial', job }));

@@ -67,13 +67,19 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
 
   type Worker = ReturnType<typeof gpuHost>;
 
-  describe('on webgl, one worker', () => {
-    let worker: Worker;
+  /** One worker on `backend` for the tests of a describe block: started before them, closed after. */
+  function oneWorker(backend: 'webgl' | 'webgpu'): () => Worker {
+    let worker: Worker | undefined;
     beforeAll(async () => {
       worker = gpuHost(pages);
-      await worker.host.handle({ type: 'init', backend: 'webgl' });
+      await worker.host.handle({ type: 'init', backend });
     });
     afterAll(() => worker?.host.close());
+    return () => worker!;
+  }
+
+  describe('on webgl, one worker', () => {
+    const worker = oneWorker('webgl');
 
     // The page's tensor count after each trial (tf.memory() in the page; 0 here: the page keeps no tensor between
     // trials). Every count after the first (which may keep what the backend sets up once) must be the same number, so
@@ -85,7 +91,7 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
       const trials = 20;
       const counts: number[] = [];
       for (let seed = 0; seed < trials; seed++) {
-        const done = await worker.trial(s, seed + 1, { approach: 'scratch', trainSize: 10, seed });
+        const done = await worker().trial(s, seed + 1, { approach: 'scratch', trainSize: 10, seed });
         expect(done.result.status, done.result.error ?? '').toBe('done');
         counts.push(done.numTensors);
       }
@@ -100,18 +106,18 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
 
     it('fails a trial whose batch does not fit the GPU, naming the trial and what to try; the next trial runs', () =>
       tooBigThenNext(
-        worker,
+        worker(),
         'webgl',
         /Requested texture size \[\d+x\d+\] greater than WebGL maximum on this browser \/ GPU \[\d+x\d+\]/,
         /sizes up to 10 examples \(the largest that finished on this GPU\)/,
       ));
 
     it('fails the trial whose GPU is lost with the reason, and the next trial runs in a new page', () =>
-      lostThenNext(worker, 'webgl'));
+      lostThenNext(worker(), 'webgl'));
 
     it('fails the trial whose page crashes with the reason, and the next trial runs in a new page', async () => {
-      const crashedPage = worker.page();
-      const crashed = await worker.trial(
+      const crashedPage = worker().page();
+      const crashed = await worker().trial(
         longTrial(),
         301,
         { approach: 'scratch', trainSize: 10, seed: 0 },
@@ -122,29 +128,24 @@ describe.skipIf(!requireSystem('chromium'))('GPU workers in Chromium: memory and
       );
       expect(crashed.result.status).toBe('failed');
       expect(crashed.result.error).toMatch(/the browser page crashed.*the suite goes on/);
-      const next = await worker.trial(gpuSpec({}), 302, { approach: 'scratch', trainSize: 10, seed: 1 });
+      const next = await worker().trial(gpuSpec({}), 302, { approach: 'scratch', trainSize: 10, seed: 1 });
       expect(next.result.status, next.result.error ?? '').toBe('done');
-      expect(worker.page(), 'the next trial ran in a new page').not.toBe(crashedPage);
+      expect(worker().page(), 'the next trial ran in a new page').not.toBe(crashedPage);
     });
   });
 
   describe('on webgpu, one worker', () => {
-    let worker: Worker;
-    beforeAll(async () => {
-      worker = gpuHost(pages);
-      await worker.host.handle({ type: 'init', backend: 'webgpu' });
-    });
-    afterAll(() => worker?.host.close());
+    const worker = oneWorker('webgpu');
 
     it('fails a trial whose batch does not fit the GPU, naming the trial and what to try; the next trial runs', () =>
       tooBigThenNext(
-        worker,
+        worker(),
         'webgpu',
         /a WebGPU buffer of \d+ MiB exceeds this device's maxBufferSize \(\d+ MiB\)/,
         /sizes below 330 examples/,
       ));
 
     it('fails the trial whose GPU is lost with the reason, and the next trial runs in a new page', () =>
-      lostThenNext(worker, 'webgpu'));
+      lostThenNext(worker(), 'webgpu'));
   });
 });
