@@ -86,12 +86,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   const root = mkdtempSync(join(tmpdir(), 'tb-pg-'));
   const dataDir = join(root, 'data');
   const user = process.getuid?.() === 0 ? 'postgres' : null;
-  let owner: { user: string; uid: number; gid: number } | null = null;
-  if (user) {
-    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-    owner = { user, uid, gid };
-    chownSync(root, uid, gid);
+  const owner = user
+    ? {
+        user,
+        uid: Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim()),
+        gid: Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim()),
+      }
+    : null;
+  if (owner) {
+    chownSync(root, owner.uid, owner.gid);
     chmodSync(root, 0o700);
   }
   // cp -a keeps owner and modes: PostgreSQL wants its data folder 0700 and owned by the user it runs as
