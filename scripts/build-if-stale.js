@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** What `npm run build` writes, one file per build step. */
 const OUTPUTS = [
   'dist/benchmarks/cli/main.js',
+  'dist/vendor/stdlib.cjs',
   'dist/electron/main.js',
   'dist/electron/preload.cjs',
   'dist/renderer/index.html',

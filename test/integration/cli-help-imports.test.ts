@@ -26,6 +26,7 @@ const HEAVY = [
   'h5wasm',
   'cli-progress',
   '@stdlib/',
+  '(vendor/stdlib.cjs)',
 ];
 
 const RESOLVE_HOOK = `import { appendFileSync } from 'node:fs';
@@ -72,6 +73,7 @@ function loadedBy(args: string[]): { packages: Set<string>; esm: Set<string>; st
     if (match) packages.add(match[1]!.replace('\\', '/'));
     if (match && line.startsWith('esm ')) esm.add(match[1]!.replace('\\', '/'));
     if (line.endsWith('/cli/main.js')) packages.add('(cli/main.js)');
+    if (line.endsWith('/dist/vendor/stdlib.cjs')) packages.add('(vendor/stdlib.cjs)');
   }
   return { packages, esm, status: result.status, stdout: result.stdout };
 }
@@ -110,6 +112,7 @@ describe("the CLI loads a command's modules only when the command runs", () => {
     const box = sandbox();
     const db = join(box.dir, 'results.db');
     expect(loadedBy(['migrate', '--db', db]).status).toBe(0); // an empty database of this schema
+    let bundled = 0;
     for (const args of [
       ['list', '--db', db],
       ['export', '1', '--db', db, '--out', join(box.dir, 'out')],
@@ -120,11 +123,19 @@ describe("the CLI loads a command's modules only when the command runs", () => {
       // the command ran: it opened the database (which has no suite 1, so export, report and compare fail on that)
       expect(packages, args.join(' ')).toContain('better-sqlite3');
       expect(status, args.join(' ')).toBe(args[0] === 'list' ? 0 : 1);
+      // stdlib's distributions from the one file the build made of them (scripts/bundle-stdlib.js)
+      expect(
+        [...packages].filter((name) => name.startsWith('@stdlib/')),
+        args.join(' '),
+      ).toEqual([]);
+      if (packages.has('(vendor/stdlib.cjs)')) bundled++;
       expect(
         [...packages].filter((name) => TRAINING.some((t) => (t.endsWith('/') ? name.startsWith(t) : name === t))),
         args.join(' '),
       ).toEqual([]);
     }
+    // the record sees the bundle: the checks above are not passed by commands that never needed stdlib
+    expect(bundled).toBeGreaterThan(0);
   });
 
   it('a command that trains loads TensorFlow.js when it runs (the record sees the heavy packages)', () => {
