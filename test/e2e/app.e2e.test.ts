@@ -184,9 +184,11 @@ describe.skipIf(!requireSystem('chromium'))('Transfer Bench in Chromium against 
       };
       let { observed, drawn, seen } = await runFromFile();
       if (observed[0] === TOTAL_TRIALS) {
-        // The run view first drew its bar after the last trial: on a loaded machine the page can lag the run by
-        // seconds (its pretraining and trials take about 4 s). That says nothing about live progress, so the suite is
-        // run once more; a page that never draws a run in flight still fails.
+        // The run view first drew its bar after the last trial: the page can lag the run by seconds (its pretraining
+        // and trials take about 4 s) when Chromium gets little CPU. Seen only in runs started from a shell at a
+        // higher priority (autogroup nice -15) than Chromium, which Playwright starts in a session, and so a
+        // scheduling group, of its own (docs/development.md, "Chromium's share of the CPU"). That says nothing
+        // about live progress, so the suite is run once more; a page that never draws a run in flight still fails.
         console.log('the run ended before its view was drawn; running the suite file again');
         ({ observed, drawn, seen } = await runFromFile());
       }
