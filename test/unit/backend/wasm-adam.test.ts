@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { createAdam } from '../../../benchmarks/backend/wasm-adam.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 /**
  * Trains a two-layer perceptron on fixed data for `steps` optimiser steps with `make()`'s optimizer on the active
@@ -58,7 +59,7 @@ describe('Adam with the fused update on wasm', () => {
   });
 
   it('matches the cpu backend and runs the stock update there', async () => {
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
     const cpu = await train(() => createAdam(0.01), 10);
     const cpuStock = await train(() => tf.train.adam(0.01), 10);
     expect(cpu.weights).toEqual(cpuStock.weights);

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { BATCH_NORM_TRAIN_KERNEL } from '../../../benchmarks/backend/wasm-batch-norm.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 interface Outcome {
   y: Float32Array;
@@ -89,7 +90,7 @@ describe('batch normalisation in training on the wasm backend', () => {
     [33, 6],
   ]) {
     it(`matches tfjs-layers on the cpu backend, gradients and moving statistics included: ${shape.join('×')}`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await trainingCall(shape);
       expect(expected.kernels).not.toContain(BATCH_NORM_TRAIN_KERNEL);
       await tf.setBackend('wasm');

@@ -6,6 +6,7 @@ import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { CLIP_GRAD_KERNEL } from '../../../benchmarks/backend/wasm-clip-gradient.js';
 import { trainingKernels } from '../../../benchmarks/backend/training-kernels.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 /** x spanning [−2, 8] (below, inside and above [0, 6]), with the bounds themselves, a NaN and an infinity. */
 function inputs(n: number): Float32Array {
@@ -43,7 +44,7 @@ describe('ClipByValue gradient (ReLU6) on the wasm backend', () => {
 
   for (const n of [4, 37, 4096 + 3]) {
     it(`equals the cpu backend's bit for bit in one kernel (${n} values)`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await gradient(n);
       expect(expected.kernels).not.toContain(CLIP_GRAD_KERNEL);
       await tf.setBackend('wasm');

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -86,7 +87,7 @@ describe('1×1 convolutions as one matrix product on the wasm backend', () => {
     it(`gives the stock XNNPACK convolution's values bit for bit, and the cpu backend's (${n}×${h}×${w}×${ci} → ${co}, ${pad})`, async () => {
       const xShape: Shape4 = [n, h, w, ci];
       const filterShape: Shape4 = [1, 1, ci, co];
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await conv(xShape, filterShape, 1, pad);
       await tf.setBackend('wasm');
       const before = tf.memory().numTensors;
@@ -117,7 +118,7 @@ describe('1×1 convolutions as one matrix product on the wasm backend', () => {
     it(`keeps the stock kernel for other convolutions, with the cpu backend's values (filter ${filterShape.join('×')}, stride ${strides}, pad ${JSON.stringify(pad)})`, async () => {
       const xShape: Shape4 = [2, 6, 6, 4];
       const args = [xShape, [...filterShape] as Shape4, strides, pad as 'valid' | number[][]] as const;
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await conv(...args);
       await tf.setBackend('wasm');
       const actual = await conv(...args);
@@ -135,7 +136,7 @@ describe('1×1 convolutions as one matrix product on the wasm backend', () => {
     it(`takes the input gradient as dy·Wᵀ bit for bit, with the cpu backend's values (dy ${n}×${h}×${w}×${co}, ${ci} input channels)`, async () => {
       const dyShape: Shape4 = [n, h, w, co];
       const filterShape: Shape4 = [1, 1, ci, co];
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = inputGradient(dyShape, filterShape);
       await tf.setBackend('wasm');
       const before = tf.memory().numTensors;

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -73,7 +74,7 @@ describe('Conv2D gradients on the wasm backend', () => {
     for (const pad of ['valid', 'same'] as const) {
       for (const strides of [1, 2]) {
         it(`match the cpu backend: x ${c.x.join('×')}, kernel ${c.kernel.join('×')}→${c.outChannels}, ${pad}, stride ${strides}`, async () => {
-          await tf.setBackend('cpu');
+          await selectBackend('cpu');
           const expected = gradients(c, strides, pad);
           await tf.setBackend('wasm');
           const tensorsBefore = tf.memory().numTensors;

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
 import { expectSame } from '../../support/same-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 interface Result {
   y: Float32Array;
@@ -83,7 +84,7 @@ describe('depthwise convolution of a 1×1 image on the wasm backend', () => {
       expectSame(actual.dx, stock.dx, 'dx');
       expectSame(actual.dw, stock.dw, 'dw');
       expect(tf.memory().numTensors).toBe(before);
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const cpu = await run(b, c, k, strides, false);
       await tf.setBackend('wasm');
       expectSame(actual.y, cpu.y, 'y');

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 describe('Identity and same-dtype Cast on the wasm backend', () => {
   beforeAll(async () => {
@@ -43,7 +44,7 @@ describe('Identity and same-dtype Cast on the wasm backend', () => {
         const g = tf.grad((v: tf.Tensor) => tf.sum(tf.relu(tf.matMul(x, v as tf.Tensor2D))))(w);
         return g.dataSync() as Float32Array;
       });
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
     const expected = run();
     await tf.setBackend('wasm');
     expect(run()).toEqual(expected);

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 interface Result {
   y: Float32Array;
@@ -48,7 +49,7 @@ describe('convolutions without bias as the plain conv2d op on the wasm backend',
 
   for (const bias of [false, true]) {
     it(`${bias ? 'keeps the fused op with a bias' : 'runs Conv2D, not FusedConv2D, without a bias'}, with the cpu backend's values`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await run(bias, bias ? 3 : 1);
       await tf.setBackend('wasm');
       const before = tf.memory().numTensors;

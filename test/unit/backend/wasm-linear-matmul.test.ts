@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
 import { expectSame } from '../../support/same-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 interface Result {
   y: Float32Array;
@@ -64,7 +65,7 @@ describe('matrix products without bias as the plain matMul op on the wasm backen
 
   for (const activation of ['softmax', 'relu'] as const) {
     it(`${activation === 'softmax' ? 'runs BatchMatMul, not _FusedMatMul, under a Dense layer with softmax' : 'keeps the fused op for a fusable activation'}, with the cpu backend's values`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await runDense(activation, true);
       await tf.setBackend('wasm');
       const before = tf.memory().numTensors;
@@ -128,7 +129,7 @@ describe('matrix products without bias as the plain matMul op on the wasm backen
       expectSame(ours.result[1]!, stock[1]!, 'da');
       expectSame(ours.result[2]!, stock[2]!, 'db');
       // the same function on the cpu backend takes tfjs-core's fused op (the replacement is for wasm only)
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const onCpu = countingEngineCalls(run);
       await tf.setBackend('wasm');
       // 15 calls against 29 (2026-12-07): the fused op's reshapes, custom gradient, clones and their gradients

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 interface Case {
   a: number[];
@@ -41,7 +42,7 @@ describe('BatchMatMul with transposes on the wasm backend', () => {
 
   for (const c of cases) {
     it(`matches the cpu backend: [${c.a.join('×')}]${c.transposeA ? 'ᵀ' : ''} · [${c.b.join('×')}]${c.transposeB ? 'ᵀ' : ''}`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = product(c);
       await tf.setBackend('wasm');
       const dataBefore = tf.backend().numDataIds();

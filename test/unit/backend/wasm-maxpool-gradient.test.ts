@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -69,7 +70,7 @@ describe('MaxPool gradient on the wasm backend', () => {
   for (const c of cases) {
     const ties = c.levels === undefined ? '' : `, ${c.levels} distinct values`;
     it(`equals the cpu backend's: x ${c.x.join('×')}, pool ${c.size} stride ${c.strides} ${c.pad}${ties}`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = gradient(c);
       await tf.setBackend('wasm');
       const tensorsBefore = tf.memory().numTensors;

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { buildModel } from '../../../benchmarks/models/architectures.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 const SIDE = 64;
 const BATCH = 8;
@@ -55,7 +56,7 @@ describe('MobileNetV2 training gradients on wasm', () => {
   });
 
   it("equal the cpu backend's (tfjs-core's own kernels and gradients)", async () => {
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
     const expected = step();
     await tf.setBackend('wasm');
     const before = tf.memory().numTensors;

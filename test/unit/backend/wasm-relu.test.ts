@@ -6,6 +6,7 @@ import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { CLIPPED_RELU_KERNEL, RELU_GRAD_KERNEL } from '../../../benchmarks/backend/wasm-relu.js';
 import { randomValues } from '../../support/random-values.js';
 import { expectSame } from '../../support/same-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 /** x spanning [−2, 8] (below 0, inside [0, 6], above 6), with 6 itself, zeros of both signs, a NaN and infinities. */
 function inputs(n: number): Float32Array {
@@ -60,7 +61,7 @@ describe('ReLU and ReLU6 in one kernel each way on the wasm backend', () => {
 
   for (const n of [8, 37, 4096 + 3]) {
     it(`relu's gradient equals the cpu backend's bit for bit in one kernel, signed zeros included (${n} values)`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await run(relu, n);
       expect(expected.kernels).not.toContain(RELU_GRAD_KERNEL);
       await tf.setBackend('wasm');
@@ -77,7 +78,7 @@ describe('ReLU and ReLU6 in one kernel each way on the wasm backend', () => {
     });
 
     it(`the ReLU6 layer equals the cpu backend's relu-then-clip bit for bit, one kernel each way (${n} values)`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = await run(relu6, n);
       expect(expected.kernels).toContain('ClipByValue');
       await tf.setBackend('wasm');

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
   // a ZeroPadding2D's gradient: the padding sliced off
@@ -33,7 +34,7 @@ describe('Slice on the wasm backend', () => {
   for (const c of cases) {
     for (const dtype of ['float32', 'int32', 'bool'] as const) {
       it(`equals the cpu backend's: ${c.shape.join('×')} from [${c.begin.join(', ')}] size [${c.size.join(', ')}], ${dtype}`, async () => {
-        await tf.setBackend('cpu');
+        await selectBackend('cpu');
         const expected = slice(c, dtype);
         await tf.setBackend('wasm');
         const before = tf.memory().numTensors;

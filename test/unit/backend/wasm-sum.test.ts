@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { randomValues } from '../../support/random-values.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 const cases: { shape: number[]; axis: number[]; keepDims?: boolean }[] = [
   { shape: [64, 26, 26, 16], axis: [0, 1, 2] },
@@ -27,7 +28,7 @@ describe('Sum over leading axes on the wasm backend', () => {
           const s = tf.sum(tf.tensor(randomValues(n, 3), c.shape), c.axis, c.keepDims);
           return { values: s.dataSync() as Float32Array, shape: s.shape };
         });
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const cpu = run();
       await tf.setBackend('wasm');
       const dataBefore = tf.backend().numDataIds();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateWasm } from '../../../benchmarks/backend/wasm.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 const cases: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bool' }[] = [
   { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1], dtype: 'float32' },
@@ -37,7 +38,7 @@ describe('Tile on the wasm backend', () => {
 
   for (const c of cases) {
     it(`equals the cpu backend's: ${c.dtype} [${c.shape.join(', ')}] × [${c.reps.join(', ')}]`, async () => {
-      await tf.setBackend('cpu');
+      await selectBackend('cpu');
       const expected = tiled(c);
       await tf.setBackend('wasm');
       const before = tf.memory().numTensors;

@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateRun, type Throughput } from '../../../benchmarks/builder/estimate.js';
 import { suiteSpec, type SuiteSpec } from '../../../benchmarks/spec/suite-schema.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 const THROUGHPUT: Throughput = {
   backend: 'cpu',
@@ -28,7 +28,7 @@ function spec(overrides: Record<string, unknown>): SuiteSpec {
 }
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
 });
 
 describe('estimateRun', () => {

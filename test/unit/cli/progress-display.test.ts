@@ -1,5 +1,4 @@
 /** The CLI's progress without a terminal (a log file, CI): one line per finished trial, with elapsed time and ETA. */
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProgressDisplay, expectedWork, formatDuration } from '../../../benchmarks/cli/progress-display.js';
@@ -9,9 +8,10 @@ import { loadSuite } from '../../../benchmarks/spec/load-suite.js';
 import { trialFlops, trialTrainings } from '../../../benchmarks/spec/trial-work.js';
 import { approachFlops } from '../../../benchmarks/builder/estimate.js';
 import { trialRecord } from '../../support/records.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu'); // the FLOP counts build the suite's models
+  await selectBackend('cpu'); // the FLOP counts build the suite's models
 });
 
 afterEach(() => {

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useKerasFrozenBatchNorm } from '../../../benchmarks/models/frozen-batch-norm.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 /** A model of one batch normalisation layer with moving mean 2 and moving variance 4 (a "pretrained" one). */
 function bnModel(): { model: tfl.LayersModel; layer: tfl.layers.Layer } {
@@ -30,7 +31,7 @@ const movingStats = (layer: tfl.layers.Layer): number[][] =>
 
 describe('batch normalisation, frozen as in Keras', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
     useKerasFrozenBatchNorm();
   });
 

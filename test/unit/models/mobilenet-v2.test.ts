@@ -6,6 +6,7 @@ import { activateWasm } from '../../../benchmarks/backend/wasm.js';
 import { buildModel } from '../../../benchmarks/models/architectures.js';
 import { countParams } from '../../../benchmarks/models/flops.js';
 import { buildMobilenetV2Backbone, makeDivisible } from '../../../benchmarks/models/mobilenet-v2.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 function backboneParams(alpha: number): number {
   const { input, features } = buildMobilenetV2Backbone({ alpha, inputSize: 32, seed: 0 });
@@ -72,7 +73,7 @@ describe('mobilenet-v2', () => {
     await activateWasm();
   });
   afterAll(async () => {
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
   });
 
   it("rounds channels as Keras' _make_divisible does", () => {
@@ -106,7 +107,7 @@ describe('mobilenet-v2', () => {
   });
 
   it('trains one step on wasm to the weights the cpu backend gives', async () => {
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
     const template = buildModel(ARCH, [SIDE, SIDE, 3], 3, 7);
     const initial = template.getWeights().map((w) => w.dataSync() as Float32Array);
     const names = template.weights.map((w) => w.originalName);

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatTopKernels, profileKernels } from '../../../benchmarks/perf/kernel-profile.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await selectBackend('cpu');
 });
 
 describe('profileKernels', () => {

@@ -3,10 +3,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../benchmarks/errors.js';
 import { adaptImages, checkAdaptable, imageInputShape, isIdentity } from '../../../benchmarks/train/input-adapter.js';
+import { selectBackend } from '../../../benchmarks/backend/select-backend.js';
 
 describe('fitting images to a model input', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await selectBackend('cpu');
   });
 
   it('repeats grayscale to three channels and scales to [-1, 1]', () => {
