@@ -14,9 +14,10 @@
  * and the first line gets the require (prepended on the same line).
  */
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsFiles } from './require-tfjs.js';
 
 const DEFAULT = /^import ([A-Za-z_$][\w$]*) from (['"])(@stdlib\/[a-z0-9-]+)\2;/gm;
 const OTHER = /^import (?!type\b)[^;]*?['"]@stdlib\//m;
@@ -68,10 +69,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   });
   let count = 0; // modules rewritten now or by an earlier run of this step
   for (const dir of ['benchmarks', 'electron'].map((name) => join(root, 'dist', name))) {
-    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
-      .map((entry) => join(entry.parentPath, entry.name));
-    for (const file of files) {
+    for (const file of jsFiles(dir)) {
       const text = readFileSync(file, 'utf8');
       if (text.includes(MARK)) {
         count++;

@@ -2,3 +2,5 @@
 export function requireTfjs(text: string, file?: string): string;
 /** Whether the text was rewritten by requireTfjs already. */
 export function requiresTfjs(text: string): boolean;
+/** Every .js file under the folder, however deep. */
+export function jsFiles(dir: string): string[];

@@ -75,7 +75,8 @@ export function requiresTfjs(text) {
   return text.includes(PRELUDE);
 }
 
-function jsFiles(dir) {
+/** Every .js file under `dir`, however deep (the emitted modules of dist/benchmarks or dist/electron). */
+export function jsFiles(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
     .map((entry) => join(entry.parentPath, entry.name));
